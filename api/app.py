@@ -1,0 +1,126 @@
+"""The HTTP application: GraphQL, health checks and bulk import."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, request_response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from api.context import Context
+from api.keys import KeyResolver
+from api.schema import schema
+from domain.access import Principal
+from metergraph.config import Settings
+from metergraph.runtime import Runtime, database_server, ensure_database, open_runtime
+
+_log = logging.getLogger(__name__)
+
+_PRINCIPAL = "metergraph.principal"
+
+
+def unauthorized() -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": "UNAUTHENTICATED", "message": "send a valid API key as 'Authorization: Bearer <key>'"}},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer realm="metergraph"'},
+    )
+
+
+class MetergraphGraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Any, response: Any = None) -> Context:
+        return Context(runtime=request.app.state.runtime, principal=request.scope[_PRINCIPAL])
+
+
+class Authenticated:
+    """ASGI wrapper: resolves the bearer key or answers 401 before the app runs."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        runtime: Runtime = request.app.state.runtime
+        keys: KeyResolver = request.app.state.keys
+        principal = await keys.resolve(request.headers.get("authorization"))
+        if principal is None:
+            await unauthorized()(scope, receive, send)
+            return
+        scope[_PRINCIPAL] = principal
+        del runtime
+        await self.app(scope, receive, send)
+
+
+def principal_of(request: Request) -> Principal:
+    principal: Principal = request.scope[_PRINCIPAL]
+    return principal
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    try:
+        async with runtime.pool.acquire(timeout=2) as conn:
+            await conn.fetchval("SELECT 1")
+    except Exception as exc:  # any failure means "not ready", never a 500
+        return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Starlette:
+    """The ASGI app. With ``runtime`` given (tests), the caller owns its lifecycle."""
+    from api.bulk import import_usage_endpoint
+
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if runtime is not None:
+            app.state.runtime = runtime
+            app.state.keys = KeyResolver(runtime.pool)
+            yield
+            return
+        with database_server(settings) as dsn:
+            if settings.uses_embedded_postgres:
+                await ensure_database(dsn)
+            async with open_runtime(settings, dsn) as rt:
+                app.state.runtime = rt
+                app.state.keys = KeyResolver(rt.pool)
+                scheduler = None
+                if settings.scheduler_enabled:
+                    from jobs.scheduler import start_scheduler
+
+                    scheduler = start_scheduler(rt)
+                try:
+                    yield
+                finally:
+                    if scheduler is not None:
+                        scheduler.shutdown(wait=False)
+
+    graphql = Authenticated(MetergraphGraphQL(schema, graphql_ide=None))
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/v1/usage-records:import", Authenticated(request_response(import_usage_endpoint))),
+        ],
+        lifespan=lifespan,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+        app.state.keys = KeyResolver(runtime.pool)
+    return app

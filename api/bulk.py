@@ -1,0 +1,96 @@
+"""POST /v1/usage-records:import — CSV or NDJSON usage, streamed."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from domain.access import Role
+from domain.bulk import BulkFileError, BulkFormat
+from metergraph.runtime import Runtime
+from storage import repos
+from storage.importer import ImportOptions, UsageImporter
+
+_FORMATS = {
+    "text/csv": BulkFormat.CSV,
+    "application/x-ndjson": BulkFormat.NDJSON,
+    "application/ndjson": BulkFormat.NDJSON,
+    "application/jsonl": BulkFormat.NDJSON,
+}
+
+
+def _error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
+    body: dict[str, object] = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def _flag(request: Request, name: str) -> bool | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return False
+    if raw.lower() in ("1", "true", "yes"):
+        return True
+    if raw.lower() in ("0", "false", "no"):
+        return False
+    return None
+
+
+async def import_usage_endpoint(request: Request) -> Response:
+    from api.app import principal_of
+
+    runtime: Runtime = request.app.state.runtime
+    principal = principal_of(request)
+    if principal.role not in (Role.ADMIN, Role.SYSTEM, Role.COMPANY_ADMIN):
+        return _error(403, "FORBIDDEN", "this API key may not record usage")
+    requested = request.query_params.get("format")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if requested:
+        try:
+            fmt = BulkFormat(requested.lower())
+        except ValueError:
+            return _error(400, "INVALID_FORMAT", "format must be csv or ndjson", "format")
+    elif content_type in _FORMATS:
+        fmt = _FORMATS[content_type]
+    else:
+        return _error(
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send Content-Type text/csv or application/x-ndjson (or ?format=csv|ndjson)",
+            "content-type",
+        )
+    flags = {}
+    for name in ("backfill", "createCompanies"):
+        value = _flag(request, name)
+        if value is None:
+            return _error(400, "INVALID_FORMAT", f"{name} must be true or false", name)
+        flags[name] = value
+    if (flags["backfill"] or flags["createCompanies"]) and principal.role is not Role.ADMIN:
+        return _error(403, "FORBIDDEN", "only an ADMIN key may back-fill or create companies")
+    options = ImportOptions(
+        fmt=fmt,
+        allowed_company=principal.write_scope(),
+        backfill=flags["backfill"],
+        create_companies=flags["createCompanies"],
+        chunk_rows=runtime.settings.import_chunk_rows,
+    )
+    try:
+        summary = await UsageImporter(runtime.ingestor).run(request.stream(), options)
+    except BulkFileError as exc:
+        return _error(400, "INVALID_FILE", str(exc))
+    await repos.insert_audit(
+        runtime.pool,
+        api_key_id=principal.key_id,
+        role=principal.role.value,
+        company_id=principal.company_id,
+        action="importUsage",
+        outcome="ok",
+        details={
+            "format": fmt.value,
+            "accepted": summary.accepted,
+            "duplicates": summary.duplicates,
+            "rejected": summary.rejected,
+        },
+    )
+    return JSONResponse(summary.as_json())

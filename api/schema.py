@@ -1,0 +1,368 @@
+"""The GraphQL schema: queries and mutations.
+
+Resolvers are thin: they parse input, ask the caller's principal what it may
+touch (domain.access), call one storage function and map the result.
+Expected failures are union members (``ValidationError``); refusals are
+GraphQL errors with ``extensions.code``; anything unexpected is masked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from graphql import GraphQLError, OperationType
+from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types import Info
+
+from api import types as t
+from api.context import Context
+from domain import usage as d
+from domain.access import AccessDenied, Principal, Role
+from storage import repos
+from storage.ingest import Status
+from storage.usage import UsageFilter, list_usage, usage_record
+
+import uuid_utils.compat as uuid7
+
+MAX_SUMMARY_ITEMS = 20
+
+
+def _ctx(info: Info[Context, None]) -> Context:
+    return info.context
+
+
+def _require(principal: Principal, *roles: Role) -> None:
+    try:
+        principal.require(*roles)
+    except AccessDenied as exc:
+        raise GraphQLError(str(exc), extensions={"code": "FORBIDDEN"}) from None
+
+
+def _company_filter(principal: Principal, requested: UUID | None) -> UUID | None:
+    try:
+        return principal.company_filter(requested)
+    except AccessDenied as exc:
+        raise GraphQLError(str(exc), extensions={"code": "FORBIDDEN"}) from None
+
+
+def _bad_input(message: str, field: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "field": field})
+
+
+def _page_size(ctx: Context, first: int) -> int:
+    if first < 1 or first > ctx.runtime.settings.max_page_size:
+        raise _bad_input(
+            f"first must be between 1 and {ctx.runtime.settings.max_page_size}", "first"
+        )
+    return first
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Companies this key may see, ordered by external key.")
+    async def companies(
+        self, info: Info[Context, None], first: int = 100, after: str | None = None
+    ) -> t.CompanyConnection:
+        ctx = _ctx(info)
+        _require(ctx.principal, Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
+        limit = _page_size(ctx, first)
+        only = _company_filter(ctx.principal, None)
+        after_key = None
+        if after is not None:
+            try:
+                (after_key,) = t.decode_cursor(after, 1)
+            except t.BadCursor as exc:
+                raise _bad_input(str(exc), "after") from None
+        async with ctx.runtime.pool.acquire() as conn:
+            rows = await repos.list_companies(conn, only, after_key, limit + 1)
+        edges = [t.CompanyEdge(cursor=t.encode_cursor(c.external_key), node=t.Company.of(c)) for c in rows[:limit]]
+        return t.CompanyConnection(
+            edges=edges,
+            page_info=t.PageInfo(
+                has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+    @strawberry.field
+    async def company(self, info: Info[Context, None], id: UUID) -> t.Company | None:
+        ctx = _ctx(info)
+        _require(ctx.principal, Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
+        _company_filter(ctx.principal, id)
+        async with ctx.runtime.pool.acquire() as conn:
+            company = await repos.company_by_id(conn, id)
+        return t.Company.of(company) if company else None
+
+    @strawberry.field(description="Every defined metric.")
+    async def metrics(self, info: Info[Context, None]) -> list[t.Metric]:
+        ctx = _ctx(info)
+        async with ctx.runtime.pool.acquire() as conn:
+            metrics = await repos.all_metrics(conn)
+        return [t.Metric.of(m) for m in metrics.values()]
+
+    @strawberry.field(description="Usage records in time order, filtered; a cursor connection.")
+    async def usage_records(
+        self,
+        info: Info[Context, None],
+        filter: t.UsageRecordFilter | None = None,
+        first: int = 100,
+        after: str | None = None,
+    ) -> t.UsageRecordConnection:
+        ctx = _ctx(info)
+        _require(ctx.principal, Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
+        limit = _page_size(ctx, first)
+        f = filter or t.UsageRecordFilter()
+        if f.from_ is not None and f.to is not None and f.from_ >= f.to:
+            raise _bad_input("filter.from must be before filter.to", "filter.from")
+        for name, value in (("from", f.from_), ("to", f.to)):
+            if value is not None and value.tzinfo is None:
+                raise _bad_input(f"filter.{name} must carry a UTC offset", f"filter.{name}")
+        position = None
+        if after is not None:
+            try:
+                ts_text, id_text = t.decode_cursor(after, 2)
+                position = (datetime.fromisoformat(ts_text), UUID(id_text))
+            except (t.BadCursor, ValueError):
+                raise _bad_input("the cursor is not one this API returned", "after") from None
+        usage_filter = UsageFilter(
+            company_id=_company_filter(ctx.principal, f.company_id),
+            metric_codes=f.metric_codes,
+            resource_type=f.resource_type.value if f.resource_type else None,
+            from_=f.from_,
+            to=f.to,
+            space_id=f.space_id,
+            application_id=f.application_id,
+            user_id=f.user_id,
+            source=f.source,
+            billable=f.billable,
+        )
+        async with ctx.runtime.pool.acquire() as conn:
+            rows = await list_usage(conn, usage_filter, position, limit + 1)
+        edges = [
+            t.UsageRecordEdge(
+                cursor=t.encode_cursor(r["ts"].isoformat(), str(r["id"])),
+                node=t.UsageRecord.from_row(r),
+            )
+            for r in rows[:limit]
+        ]
+        return t.UsageRecordConnection(
+            edges=edges,
+            page_info=t.PageInfo(
+                has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+
+def _backfill_allowed(principal: Principal, backfill: bool) -> d.FieldError | None:
+    if backfill and principal.role is not Role.ADMIN:
+        return d.FieldError("backfill", d.ErrorCode.FORBIDDEN, "only an ADMIN key may back-fill")
+    return None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def create_company(
+        self, info: Info[Context, None], input: t.CompanyInput
+    ) -> t.CreateCompanyResult:
+        ctx = _ctx(info)
+        _require(ctx.principal, Role.ADMIN)
+        errors = d.validate_company_key(input.external_key)
+        if not input.name.strip():
+            errors.append(d.FieldError("name", d.ErrorCode.REQUIRED, "a company needs a name"))
+        days = input.late_arrival_days
+        if days is None:
+            days = ctx.runtime.settings.late_arrival_days
+        elif days < 0 or days > 3650:
+            errors.append(
+                d.FieldError(
+                    "lateArrivalDays", d.ErrorCode.INVALID_FORMAT, "lateArrivalDays must be 0..3650"
+                )
+            )
+        if errors:
+            return t.ValidationError.of(errors)
+        async with ctx.runtime.pool.acquire() as conn:
+            company = await repos.insert_company(
+                conn, uuid7.uuid7(), input.external_key, input.name.strip(), days
+            )
+        if company is None:
+            return t.ValidationError.single(
+                "externalKey",
+                d.ErrorCode.ALREADY_EXISTS,
+                f"a company with external key {input.external_key!r} exists already",
+            )
+        return t.Company.of(company)
+
+    @strawberry.mutation
+    async def define_metric(
+        self, info: Info[Context, None], input: t.MetricInput
+    ) -> t.DefineMetricResult:
+        ctx = _ctx(info)
+        _require(ctx.principal, Role.ADMIN)
+        metric = d.Metric(
+            code=input.code,
+            name=input.name,
+            resource_type=d.ResourceType(input.resource_type.value),
+            measurement_type=d.MeasurementType(input.measurement_type.value),
+            unit=input.unit,
+            aggregation=d.Aggregation(input.aggregation.value),
+            interval=d.ReportingInterval(input.interval.value) if input.interval else None,
+            description=input.description,
+        )
+        errors = d.validate_metric(metric)
+        if errors:
+            return t.ValidationError.of(errors)
+        async with ctx.runtime.pool.acquire() as conn:
+            created = await repos.insert_metric(conn, metric)
+        if not created:
+            return t.ValidationError.single(
+                "code", d.ErrorCode.ALREADY_EXISTS, f"metric {metric.code!r} is defined already"
+            )
+        ctx.runtime.references.invalidate()
+        return t.Metric.of(metric)
+
+    @strawberry.mutation(description="Record one usage record; concurrent calls share a commit.")
+    async def record_usage(
+        self, info: Info[Context, None], input: t.UsageRecordInput, backfill: bool = False
+    ) -> t.RecordUsageResult:
+        ctx = _ctx(info)
+        principal = ctx.principal
+        _require(principal, Role.ADMIN, Role.SYSTEM, Role.COMPANY_ADMIN)
+        refused = _backfill_allowed(principal, backfill)
+        if refused:
+            return t.ValidationError.of([refused])
+        ingestor = ctx.runtime.ingestor
+        (checked,) = await ingestor.check(
+            [input.to_draft()], allowed_company=principal.write_scope(), backfill=backfill
+        )
+        if isinstance(checked, list):
+            return t.ValidationError.of(checked)
+        outcome = await ctx.runtime.group_commit.submit(checked)
+        if outcome.status is Status.REJECTED:
+            return t.ValidationError.of(outcome.errors)
+        assert outcome.record_id is not None and outcome.timestamp is not None
+        async with ctx.runtime.pool.acquire() as conn:
+            row = await usage_record(conn, outcome.record_id, outcome.timestamp)
+        assert row is not None, "an acknowledged record is committed"
+        return t.RecordedUsage(
+            record=t.UsageRecord.from_row(row), duplicate=outcome.status is Status.DUPLICATE
+        )
+
+    @strawberry.mutation(
+        description="Record many usage records. Valid ones are stored and each rejected one is"
+        " reported by index; with atomic: true the batch is all-or-nothing."
+    )
+    async def batch_record_usage(
+        self,
+        info: Info[Context, None],
+        records: list[t.UsageRecordInput],
+        atomic: bool = False,
+        backfill: bool = False,
+    ) -> t.BatchRecordUsageResult:
+        ctx = _ctx(info)
+        principal = ctx.principal
+        _require(principal, Role.ADMIN, Role.SYSTEM, Role.COMPANY_ADMIN)
+        refused = _backfill_allowed(principal, backfill)
+        if refused:
+            return t.ValidationError.of([refused])
+        limit = ctx.runtime.settings.max_batch_size
+        if len(records) > limit:
+            return t.ValidationError.single(
+                "records",
+                d.ErrorCode.BATCH_TOO_LARGE,
+                f"a batch holds at most {limit} records, this one has {len(records)};"
+                " split it or use the bulk import endpoint",
+            )
+        result = await ctx.runtime.ingestor.ingest(
+            [r.to_draft() for r in records],
+            atomic=atomic,
+            allowed_company=principal.write_scope(),
+            backfill=backfill,
+        )
+        return report(result)
+
+
+def report(result: Any) -> t.BatchUsageReport:
+    errors = [
+        t.BatchRecordError(index=o.index, field=e.field, code=e.code, message=e.message)
+        for o in result.outcomes
+        if o.status is Status.REJECTED
+        for e in o.errors
+    ]
+    if result.atomic_rolled_back:
+        return t.BatchUsageReport(
+            accepted=0,
+            duplicates=0,
+            rejected=len(result.outcomes),
+            rolled_back=True,
+            errors=errors,
+        )
+    return t.BatchUsageReport(
+        accepted=result.accepted,
+        duplicates=result.duplicates,
+        rejected=result.rejected,
+        rolled_back=False,
+        errors=errors,
+    )
+
+
+def _summarise(value: Any) -> Any:
+    """Variables as the audit log keeps them: long lists become their length."""
+    if isinstance(value, list):
+        if len(value) > MAX_SUMMARY_ITEMS:
+            return {"items": len(value)}
+        return [_summarise(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _summarise(v) for k, v in value.items()}
+    return value
+
+
+class AuditMutations(SchemaExtension):
+    """Writes one audit-log row per mutation request: who, what, outcome."""
+
+    async def on_execute(self) -> Any:  # type: ignore[override]
+        yield
+        ec = self.execution_context
+        if ec.operation_type is not OperationType.MUTATION:
+            return
+        context = ec.context
+        if not isinstance(context, Context):
+            return
+        result = ec.result
+        data = getattr(result, "data", None) or {}
+        errors = getattr(result, "errors", None) or []
+        fields = list(data.keys()) if data else []
+        outcomes = {
+            name: (value or {}).get("__typename", "ok") if isinstance(value, dict) else "ok"
+            for name, value in data.items()
+        }
+        principal = context.principal
+        await repos.insert_audit(
+            context.runtime.pool,
+            api_key_id=principal.key_id,
+            role=principal.role.value,
+            company_id=principal.company_id,
+            action=ec.operation_name or ",".join(fields) or "mutation",
+            outcome="error" if errors else ",".join(f"{k}:{v}" for k, v in outcomes.items()),
+            details={
+                "fields": fields,
+                "variables": _summarise(ec.variables or {}),
+                "errors": [e.message for e in errors][:MAX_SUMMARY_ITEMS],
+            },
+        )
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    return True
+
+
+def _mask_errors() -> MaskErrors:
+    return MaskErrors(should_mask_error=_should_mask, error_message="Internal error; it has been logged.")
+
+
+schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[AuditMutations, _mask_errors])

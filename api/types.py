@@ -1,0 +1,348 @@
+"""GraphQL object, input and enum types (code-first, strawberry)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Any
+from uuid import UUID
+
+import asyncpg
+import strawberry
+from strawberry.scalars import JSON
+
+from domain import usage as d
+from storage.repos import Company as StoredCompany
+
+ResourceType = strawberry.enum(d.ResourceType, description="What a usage record measures.")
+MeasurementType = strawberry.enum(d.MeasurementType)
+Aggregation = strawberry.enum(d.Aggregation)
+ReportingInterval = strawberry.enum(d.ReportingInterval)
+ErrorCode = strawberry.enum(d.ErrorCode, description="Machine-readable reason for a rejection.")
+
+
+@strawberry.enum
+class Role(Enum):
+    ADMIN = "ADMIN"
+    SYSTEM = "SYSTEM"
+    COMPANY_ADMIN = "COMPANY_ADMIN"
+    VIEWER = "VIEWER"
+
+
+@strawberry.type
+class FieldError:
+    field: str
+    code: ErrorCode
+    message: str
+
+
+@strawberry.type(description="Input that could not be accepted; `field` and `code` name the first problem.")
+class ValidationError:
+    field: str
+    code: ErrorCode
+    message: str
+    errors: list[FieldError]
+
+    @classmethod
+    def of(cls, errors: list[d.FieldError]) -> ValidationError:
+        first = errors[0]
+        return cls(
+            field=first.field,
+            code=first.code,
+            message=first.message,
+            errors=[FieldError(field=e.field, code=e.code, message=e.message) for e in errors],
+        )
+
+    @classmethod
+    def single(cls, field: str, code: d.ErrorCode, message: str) -> ValidationError:
+        return cls.of([d.FieldError(field, code, message)])
+
+
+@strawberry.type
+class Company:
+    id: UUID
+    external_key: str
+    name: str
+    late_arrival_days: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, c: StoredCompany) -> Company:
+        return cls(
+            id=c.id,
+            external_key=c.external_key,
+            name=c.name,
+            late_arrival_days=c.late_arrival_days,
+            created_at=c.created_at,
+        )
+
+
+@strawberry.type
+class Metric:
+    code: str
+    name: str
+    resource_type: ResourceType
+    measurement_type: MeasurementType
+    unit: str
+    aggregation: Aggregation
+    interval: ReportingInterval | None
+    description: str | None
+
+    @classmethod
+    def of(cls, m: d.Metric) -> Metric:
+        return cls(
+            code=m.code,
+            name=m.name,
+            resource_type=m.resource_type,
+            measurement_type=m.measurement_type,
+            unit=m.unit,
+            aggregation=m.aggregation,
+            interval=m.interval,
+            description=m.description,
+        )
+
+
+@strawberry.type
+class BillingPeriod:
+    start_date: datetime
+    end_date: datetime
+
+
+@strawberry.type
+class UsageRecord:
+    id: UUID
+    company_id: UUID
+    resource_type: ResourceType
+    metric_code: str
+    timestamp: datetime
+    value: Decimal
+    unit: str
+    measurement_type: MeasurementType
+    interval: str | None
+    space_id: UUID | None
+    application_id: UUID | None
+    user_id: UUID | None
+    source: str | None
+    subscription_id: UUID | None
+    billing_period: BillingPeriod | None
+    billable: bool
+    billing_category: str | None
+    idempotency_key: str | None
+    product_code: str | None
+    properties: JSON | None
+    recorded_at: datetime | None
+
+    @classmethod
+    def from_row(cls, r: asyncpg.Record) -> UsageRecord:
+        start, end = r["billing_period_start"], r["billing_period_end"]
+        return cls(
+            id=r["id"],
+            company_id=r["company_id"],
+            resource_type=d.ResourceType(r["resource_type"]),
+            metric_code=r["metric_code"],
+            timestamp=r["ts"],
+            value=r["value"],
+            unit=r["unit"],
+            measurement_type=d.MeasurementType(r["measurement_type"]),
+            interval=r["reporting_interval"],
+            space_id=r["space_id"],
+            application_id=r["application_id"],
+            user_id=r["user_id"],
+            source=r["source"],
+            subscription_id=r["subscription_id"],
+            billing_period=BillingPeriod(start_date=start, end_date=end) if start else None,
+            billable=r["billable"],
+            billing_category=r["billing_category"],
+            idempotency_key=r["idempotency_key"],
+            product_code=r["product_code"],
+            properties=r["properties"],
+            recorded_at=r["recorded_at"],
+        )
+
+
+@strawberry.type(description="A usage record as stored; `duplicate` is true when this call replayed an earlier one.")
+class RecordedUsage:
+    record: UsageRecord
+    duplicate: bool
+
+
+RecordUsageResult = Annotated[
+    RecordedUsage | ValidationError, strawberry.union("RecordUsageResult")
+]
+
+
+@strawberry.type
+class BatchRecordError:
+    index: int
+    field: str
+    code: ErrorCode
+    message: str
+
+
+@strawberry.type(description="What a batch did: counts, and each rejected record by its index.")
+class BatchUsageReport:
+    accepted: int
+    duplicates: int
+    rejected: int
+    rolled_back: bool = strawberry.field(
+        description="True when an atomic batch was refused as a whole: nothing was stored."
+    )
+    errors: list[BatchRecordError]
+
+
+BatchRecordUsageResult = Annotated[
+    BatchUsageReport | ValidationError, strawberry.union("BatchRecordUsageResult")
+]
+CreateCompanyResult = Annotated[Company | ValidationError, strawberry.union("CreateCompanyResult")]
+DefineMetricResult = Annotated[Metric | ValidationError, strawberry.union("DefineMetricResult")]
+
+
+@strawberry.input
+class BillingPeriodInput:
+    start_date: datetime
+    end_date: datetime
+
+
+@strawberry.input(description="A usage record, field for field as the usage-record specification names it.")
+class UsageRecordInput:
+    company_id: UUID
+    resource_type: ResourceType
+    metric_code: str
+    timestamp: datetime
+    value: Decimal
+    unit: str
+    measurement_type: MeasurementType | None = None
+    interval: str | None = None
+    space_id: UUID | None = None
+    application_id: UUID | None = None
+    user_id: UUID | None = None
+    source: str | None = None
+    subscription_id: UUID | None = None
+    billing_period: BillingPeriodInput | None = None
+    billable: bool = True
+    billing_category: str | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="The caller's event id: a replay with the same key is not stored twice."
+    )
+    properties: JSON | None = None
+    product_code: str | None = None
+
+    def to_draft(self) -> d.UsageDraft:
+        period = self.billing_period
+        return d.UsageDraft(
+            company_id=self.company_id,
+            resource_type=d.ResourceType(self.resource_type.value),
+            metric_code=self.metric_code,
+            timestamp=self.timestamp,
+            value=self.value,
+            unit=self.unit,
+            measurement_type=(
+                d.MeasurementType(self.measurement_type.value) if self.measurement_type else None
+            ),
+            interval=self.interval,
+            space_id=self.space_id,
+            application_id=self.application_id,
+            user_id=self.user_id,
+            source=self.source,
+            subscription_id=self.subscription_id,
+            billing_period_start=period.start_date if period else None,
+            billing_period_end=period.end_date if period else None,
+            billable=self.billable,
+            billing_category=self.billing_category,
+            idempotency_key=self.idempotency_key,
+            properties=_properties(self.properties),
+            product_code=self.product_code,
+        )
+
+
+def _properties(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return value
+    # A non-object JSON value is kept under one key rather than refused.
+    return {"value": value}
+
+
+@strawberry.input
+class CompanyInput:
+    external_key: str
+    name: str
+    late_arrival_days: int | None = None
+
+
+@strawberry.input
+class MetricInput:
+    code: str
+    name: str
+    resource_type: ResourceType
+    measurement_type: MeasurementType
+    unit: str
+    aggregation: Aggregation
+    interval: ReportingInterval | None = None
+    description: str | None = None
+
+
+@strawberry.input
+class UsageRecordFilter:
+    company_id: UUID | None = None
+    metric_codes: list[str] | None = None
+    resource_type: ResourceType | None = None
+    from_: datetime | None = strawberry.field(default=None, name="from")
+    to: datetime | None = None
+    space_id: UUID | None = None
+    application_id: UUID | None = None
+    user_id: UUID | None = None
+    source: str | None = None
+    billable: bool | None = None
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class UsageRecordEdge:
+    cursor: str
+    node: UsageRecord
+
+
+@strawberry.type
+class UsageRecordConnection:
+    edges: list[UsageRecordEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class CompanyEdge:
+    cursor: str
+    node: Company
+
+
+@strawberry.type
+class CompanyConnection:
+    edges: list[CompanyEdge]
+    page_info: PageInfo
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def encode_cursor(*parts: str) -> str:
+    return base64.urlsafe_b64encode("|".join(parts).encode()).decode()
+
+
+def decode_cursor(cursor: str, count: int) -> list[str]:
+    try:
+        parts = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise BadCursor("the cursor is not one this API returned") from exc
+    if len(parts) != count:
+        raise BadCursor("the cursor is not one this API returned")
+    return parts

@@ -1,0 +1,304 @@
+"""Bulk usage files: CSV in the seed's column set, and NDJSON of UsageRecordInput.
+
+Pure parsing: text in, ``ParsedRow`` (a draft-to-be with its line number) or
+``LineError`` out. Looking companies and metrics up is the caller's job; the
+CSV's rows name their company by external key and take resource type and
+unit from the metric definition.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from domain.usage import ErrorCode, FieldError, MeasurementType, ResourceType
+
+
+class BulkFormat(Enum):
+    CSV = "csv"
+    NDJSON = "ndjson"
+
+
+CSV_COLUMNS = (
+    "event_id",
+    "customer_id",
+    "product_code",
+    "metric_name",
+    "timestamp",
+    "quantity",
+    "additional_properties",
+)
+CSV_REQUIRED = ("customer_id", "metric_name", "timestamp", "quantity")
+
+
+class BulkFileError(ValueError):
+    """The file as a whole cannot be read (bad header, wrong encoding)."""
+
+
+@dataclass
+class ParsedRow:
+    """One record of a bulk file, typed but not yet validated against metrics.
+
+    ``company_key`` is set for CSV rows (an external key), ``company_id`` for
+    NDJSON rows; resource type and unit may be missing (CSV) and are then
+    taken from the metric.
+    """
+
+    line: int
+    metric_code: str
+    timestamp: datetime
+    value: Decimal
+    company_key: str | None = None
+    company_id: UUID | None = None
+    resource_type: ResourceType | None = None
+    unit: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    error: FieldError
+
+
+def parse_timestamp(text: str) -> datetime:
+    text = text.strip()
+    if not text:
+        raise ValueError("empty")
+    return datetime.fromisoformat(text)
+
+
+def parse_decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text.strip())
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+
+
+class CsvReader:
+    """Reads the seed's CSV layout record by record."""
+
+    def __init__(self, header: str) -> None:
+        try:
+            names = next(csv.reader([header]))
+        except (csv.Error, StopIteration) as exc:
+            raise BulkFileError(f"the header line cannot be read as CSV: {exc}") from exc
+        names = [n.strip().lstrip("\ufeff") for n in names]
+        unknown = [n for n in names if n not in CSV_COLUMNS]
+        missing = [n for n in CSV_REQUIRED if n not in names]
+        if missing or unknown:
+            parts = []
+            if missing:
+                parts.append("missing column(s) " + ", ".join(missing))
+            if unknown:
+                parts.append("unknown column(s) " + ", ".join(unknown))
+            raise BulkFileError(
+                "; ".join(parts) + ". Expected header: " + ",".join(CSV_COLUMNS)
+            )
+        if len(set(names)) != len(names):
+            raise BulkFileError("the header names a column twice")
+        self.columns = names
+
+    def parse(self, line: int, text: str) -> ParsedRow | LineError | None:
+        stripped = text.strip()
+        if not stripped or stripped.startswith("#"):
+            return None
+        try:
+            values = next(csv.reader([stripped]))
+        except csv.Error as exc:
+            return LineError(line, FieldError("line", ErrorCode.INVALID_FORMAT, f"not valid CSV: {exc}"))
+        if len(values) > len(self.columns):
+            return LineError(
+                line,
+                FieldError(
+                    "line",
+                    ErrorCode.INVALID_FORMAT,
+                    f"{len(values)} fields, the header has {len(self.columns)}",
+                ),
+            )
+        row = dict(zip(self.columns, values + [""] * (len(self.columns) - len(values)), strict=True))
+        for name in CSV_REQUIRED:
+            if not row[name].strip():
+                return LineError(line, FieldError(name, ErrorCode.REQUIRED, f"{name} is empty"))
+        try:
+            ts = parse_timestamp(row["timestamp"])
+        except ValueError:
+            return LineError(
+                line,
+                FieldError(
+                    "timestamp",
+                    ErrorCode.INVALID_FORMAT,
+                    f"{row['timestamp']!r} is not an ISO 8601 timestamp",
+                ),
+            )
+        try:
+            value = parse_decimal(row["quantity"])
+        except ValueError:
+            return LineError(
+                line,
+                FieldError("quantity", ErrorCode.INVALID_FORMAT, f"{row['quantity']!r} is not a number"),
+            )
+        properties = None
+        raw_props = row.get("additional_properties", "").strip()
+        if raw_props:
+            try:
+                properties = json.loads(raw_props)
+            except json.JSONDecodeError:
+                return LineError(
+                    line,
+                    FieldError(
+                        "additional_properties",
+                        ErrorCode.INVALID_FORMAT,
+                        "additional_properties is not valid JSON",
+                    ),
+                )
+            if not isinstance(properties, dict):
+                return LineError(
+                    line,
+                    FieldError(
+                        "additional_properties",
+                        ErrorCode.INVALID_FORMAT,
+                        "additional_properties must be a JSON object",
+                    ),
+                )
+        return ParsedRow(
+            line=line,
+            metric_code=row["metric_name"].strip(),
+            timestamp=ts,
+            value=value,
+            company_key=row["customer_id"].strip(),
+            extra={
+                "idempotency_key": row.get("event_id", "").strip() or None,
+                "product_code": row.get("product_code", "").strip() or None,
+                "properties": properties,
+            },
+        )
+
+
+_NDJSON_OPTIONAL_TEXT = ("interval", "source", "billingCategory", "idempotencyKey", "productCode")
+_NDJSON_OPTIONAL_UUID = ("spaceId", "applicationId", "userId", "subscriptionId")
+_SNAKE = {
+    "interval": "interval",
+    "source": "source",
+    "billingCategory": "billing_category",
+    "idempotencyKey": "idempotency_key",
+    "productCode": "product_code",
+    "spaceId": "space_id",
+    "applicationId": "application_id",
+    "userId": "user_id",
+    "subscriptionId": "subscription_id",
+}
+NDJSON_FIELDS = {
+    "companyId", "resourceType", "metricCode", "timestamp", "value", "unit", "measurementType",
+    "billingPeriod", "billable", "properties", *_SNAKE,
+}
+
+
+def _plain_json(value: Any) -> Any:
+    """Decimals parsed for exact usage values become plain floats inside free-form properties."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain_json(v) for k, v in value.items()}
+    return value
+
+
+def parse_ndjson(line: int, text: str) -> ParsedRow | LineError | None:
+    """One line of NDJSON: a UsageRecordInput object with its GraphQL field names."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+
+    def bad(field_name: str, code: ErrorCode, message: str) -> LineError:
+        return LineError(line, FieldError(field_name, code, message))
+
+    try:
+        obj = json.loads(stripped, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        return bad("line", ErrorCode.INVALID_FORMAT, f"not valid JSON: {exc.msg}")
+    if not isinstance(obj, dict):
+        return bad("line", ErrorCode.INVALID_FORMAT, "each line must be a JSON object")
+    unknown = sorted(set(obj) - NDJSON_FIELDS)
+    if unknown:
+        return bad(unknown[0], ErrorCode.INVALID_FORMAT, f"unknown field {unknown[0]!r}")
+    for name in ("companyId", "resourceType", "metricCode", "timestamp", "value", "unit"):
+        if obj.get(name) in (None, ""):
+            return bad(name, ErrorCode.REQUIRED, f"{name} is required")
+    try:
+        company_id = UUID(str(obj["companyId"]))
+    except ValueError:
+        return bad("companyId", ErrorCode.INVALID_FORMAT, "companyId must be a UUID")
+    try:
+        resource_type = ResourceType(obj["resourceType"])
+    except ValueError:
+        return bad("resourceType", ErrorCode.INVALID_FORMAT, f"unknown resourceType {obj['resourceType']!r}")
+    if not isinstance(obj["metricCode"], str) or not isinstance(obj["unit"], str):
+        field_name = "metricCode" if not isinstance(obj["metricCode"], str) else "unit"
+        return bad(field_name, ErrorCode.INVALID_FORMAT, f"{field_name} must be a string")
+    try:
+        ts = parse_timestamp(str(obj["timestamp"]))
+    except ValueError:
+        return bad("timestamp", ErrorCode.INVALID_FORMAT, "timestamp is not an ISO 8601 timestamp")
+    raw_value = obj["value"]
+    if isinstance(raw_value, bool) or not isinstance(raw_value, (int, Decimal, str)):
+        return bad("value", ErrorCode.INVALID_FORMAT, "value must be a number or a decimal string")
+    try:
+        value = parse_decimal(str(raw_value))
+    except ValueError:
+        return bad("value", ErrorCode.INVALID_FORMAT, f"{raw_value!r} is not a number")
+    extra: dict[str, Any] = {}
+    for name in _NDJSON_OPTIONAL_TEXT:
+        if obj.get(name) is not None:
+            if not isinstance(obj[name], str):
+                return bad(name, ErrorCode.INVALID_FORMAT, f"{name} must be a string")
+            extra[_SNAKE[name]] = obj[name]
+    for name in _NDJSON_OPTIONAL_UUID:
+        if obj.get(name) is not None:
+            try:
+                extra[_SNAKE[name]] = UUID(str(obj[name]))
+            except ValueError:
+                return bad(name, ErrorCode.INVALID_FORMAT, f"{name} must be a UUID")
+    if obj.get("measurementType") is not None:
+        try:
+            extra["measurement_type"] = MeasurementType(obj["measurementType"])
+        except ValueError:
+            return bad("measurementType", ErrorCode.INVALID_FORMAT, "unknown measurementType")
+    if obj.get("billable") is not None:
+        if not isinstance(obj["billable"], bool):
+            return bad("billable", ErrorCode.INVALID_FORMAT, "billable must be true or false")
+        extra["billable"] = obj["billable"]
+    period = obj.get("billingPeriod")
+    if period is not None:
+        if not isinstance(period, dict):
+            return bad("billingPeriod", ErrorCode.INVALID_FORMAT, "billingPeriod must be an object")
+        try:
+            extra["billing_period_start"] = parse_timestamp(str(period.get("startDate") or ""))
+            extra["billing_period_end"] = parse_timestamp(str(period.get("endDate") or ""))
+        except ValueError:
+            return bad(
+                "billingPeriod",
+                ErrorCode.INVALID_FORMAT,
+                "billingPeriod needs ISO 8601 startDate and endDate",
+            )
+    props = obj.get("properties")
+    if props is not None:
+        props = _plain_json(props)
+        extra["properties"] = props if isinstance(props, dict) else {"value": props}
+    return ParsedRow(
+        line=line,
+        metric_code=obj["metricCode"],
+        timestamp=ts,
+        value=value,
+        company_id=company_id,
+        resource_type=resource_type,
+        unit=obj["unit"],
+        extra=extra,
+    )

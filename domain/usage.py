@@ -1,0 +1,332 @@
+"""Usage records: what a valid record is, and how a replay is judged.
+
+Pure functions over frozen dataclasses; the caller supplies the clock, the
+metric definition and the company's policy. Every failure is a ``FieldError``
+carrying a machine-readable ``ErrorCode`` and the field it concerns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+
+class ResourceType(Enum):
+    USER_COUNT = "USER_COUNT"
+    STORAGE = "STORAGE"
+    API_CALLS = "API_CALLS"
+    DATA_TRANSFER = "DATA_TRANSFER"
+
+
+class MeasurementType(Enum):
+    COUNTER = "COUNTER"
+    GAUGE = "GAUGE"
+    TIMER = "TIMER"
+
+
+class Aggregation(Enum):
+    SUM = "SUM"
+    COUNT = "COUNT"
+    MAX = "MAX"
+    MIN = "MIN"
+    AVG = "AVG"
+    UNIQUE_COUNT = "UNIQUE_COUNT"
+    LATEST = "LATEST"
+
+
+class ReportingInterval(Enum):
+    HOURLY = "HOURLY"
+    DAILY = "DAILY"
+    MONTHLY = "MONTHLY"
+
+
+class ErrorCode(Enum):
+    REQUIRED = "REQUIRED"
+    INVALID_FORMAT = "INVALID_FORMAT"
+    UNKNOWN_COMPANY = "UNKNOWN_COMPANY"
+    UNKNOWN_METRIC = "UNKNOWN_METRIC"
+    RESOURCE_TYPE_MISMATCH = "RESOURCE_TYPE_MISMATCH"
+    UNIT_MISMATCH = "UNIT_MISMATCH"
+    MEASUREMENT_TYPE_MISMATCH = "MEASUREMENT_TYPE_MISMATCH"
+    VALUE_NOT_FINITE = "VALUE_NOT_FINITE"
+    NEGATIVE_COUNTER_VALUE = "NEGATIVE_COUNTER_VALUE"
+    TIMESTAMP_WITHOUT_OFFSET = "TIMESTAMP_WITHOUT_OFFSET"
+    TIMESTAMP_IN_FUTURE = "TIMESTAMP_IN_FUTURE"
+    TIMESTAMP_TOO_OLD = "TIMESTAMP_TOO_OLD"
+    INVALID_BILLING_PERIOD = "INVALID_BILLING_PERIOD"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
+    FORBIDDEN = "FORBIDDEN"
+    BATCH_TOO_LARGE = "BATCH_TOO_LARGE"
+    ALREADY_EXISTS = "ALREADY_EXISTS"
+    NOT_FOUND = "NOT_FOUND"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    code: ErrorCode
+    message: str
+
+
+@dataclass(frozen=True)
+class Metric:
+    code: str
+    name: str
+    resource_type: ResourceType
+    measurement_type: MeasurementType
+    unit: str
+    aggregation: Aggregation
+    interval: ReportingInterval | None = None
+    description: str | None = None
+
+
+METRIC_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,127}$")
+COMPANY_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+MAX_TEXT = 256
+MAX_IDEMPOTENCY_KEY = 256
+
+
+def validate_metric(metric: Metric) -> list[FieldError]:
+    errors = []
+    if not METRIC_CODE.match(metric.code):
+        errors.append(
+            FieldError(
+                "code",
+                ErrorCode.INVALID_FORMAT,
+                "a metric code starts with a letter and holds letters, digits, '_', '.', ':'"
+                " or '-' (at most 128)",
+            )
+        )
+    if not metric.unit.strip():
+        errors.append(FieldError("unit", ErrorCode.REQUIRED, "a metric needs a unit"))
+    if not metric.name.strip():
+        errors.append(FieldError("name", ErrorCode.REQUIRED, "a metric needs a name"))
+    return errors
+
+
+def validate_company_key(key: str) -> list[FieldError]:
+    if COMPANY_KEY.match(key):
+        return []
+    return [
+        FieldError(
+            "externalKey",
+            ErrorCode.INVALID_FORMAT,
+            "an external key holds letters, digits, '_', '.', ':' or '-' (at most 128)",
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class UsageDraft:
+    """A usage record as submitted, before validation."""
+
+    company_id: UUID
+    resource_type: ResourceType
+    metric_code: str
+    timestamp: datetime
+    value: Decimal
+    unit: str
+    measurement_type: MeasurementType | None = None
+    interval: str | None = None
+    space_id: UUID | None = None
+    application_id: UUID | None = None
+    user_id: UUID | None = None
+    source: str | None = None
+    subscription_id: UUID | None = None
+    billing_period_start: datetime | None = None
+    billing_period_end: datetime | None = None
+    billable: bool = True
+    billing_category: str | None = None
+    idempotency_key: str | None = None
+    properties: dict[str, Any] | None = field(default=None, hash=False, compare=False)
+    product_code: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestPolicy:
+    """What a company accepts, at the moment of recording."""
+
+    late_arrival: timedelta
+    future_tolerance: timedelta
+    backfill: bool = False
+
+
+def validate_usage(
+    draft: UsageDraft, metric: Metric | None, policy: IngestPolicy, now: datetime
+) -> list[FieldError]:
+    """Every reason ``draft`` cannot be stored; empty when it can."""
+    errors: list[FieldError] = []
+    if metric is None:
+        errors.append(
+            FieldError(
+                "metricCode", ErrorCode.UNKNOWN_METRIC, f"no metric is defined as {draft.metric_code!r}"
+            )
+        )
+    else:
+        if draft.resource_type is not metric.resource_type:
+            errors.append(
+                FieldError(
+                    "resourceType",
+                    ErrorCode.RESOURCE_TYPE_MISMATCH,
+                    f"metric {metric.code} measures {metric.resource_type.value},"
+                    f" not {draft.resource_type.value}",
+                )
+            )
+        if draft.unit != metric.unit:
+            errors.append(
+                FieldError(
+                    "unit",
+                    ErrorCode.UNIT_MISMATCH,
+                    f"metric {metric.code} is recorded in {metric.unit!r}, not {draft.unit!r}",
+                )
+            )
+        if draft.measurement_type is not None and draft.measurement_type is not metric.measurement_type:
+            errors.append(
+                FieldError(
+                    "measurementType",
+                    ErrorCode.MEASUREMENT_TYPE_MISMATCH,
+                    f"metric {metric.code} is a {metric.measurement_type.value},"
+                    f" not a {draft.measurement_type.value}",
+                )
+            )
+    errors.extend(_value_errors(draft, metric))
+    errors.extend(_timestamp_errors(draft.timestamp, policy, now))
+    errors.extend(_context_errors(draft))
+    return errors
+
+
+def _value_errors(draft: UsageDraft, metric: Metric | None) -> list[FieldError]:
+    if not draft.value.is_finite():
+        return [FieldError("value", ErrorCode.VALUE_NOT_FINITE, "value must be a finite decimal")]
+    if (
+        metric is not None
+        and metric.measurement_type is MeasurementType.COUNTER
+        and draft.value < 0
+    ):
+        return [
+            FieldError(
+                "value",
+                ErrorCode.NEGATIVE_COUNTER_VALUE,
+                f"metric {metric.code} is a counter: its values cannot be negative",
+            )
+        ]
+    return []
+
+
+def _timestamp_errors(ts: datetime, policy: IngestPolicy, now: datetime) -> list[FieldError]:
+    if ts.tzinfo is None or ts.utcoffset() is None:
+        return [
+            FieldError(
+                "timestamp",
+                ErrorCode.TIMESTAMP_WITHOUT_OFFSET,
+                "timestamp must carry a UTC offset, e.g. 2024-01-05T09:00:00Z",
+            )
+        ]
+    if ts > now + policy.future_tolerance:
+        return [
+            FieldError(
+                "timestamp",
+                ErrorCode.TIMESTAMP_IN_FUTURE,
+                f"timestamp is more than {int(policy.future_tolerance.total_seconds())} s"
+                " in the future",
+            )
+        ]
+    if not policy.backfill and ts < now - policy.late_arrival:
+        return [
+            FieldError(
+                "timestamp",
+                ErrorCode.TIMESTAMP_TOO_OLD,
+                f"timestamp is older than the late-arrival window of {policy.late_arrival.days}"
+                " days; an operator back-fill can record it",
+            )
+        ]
+    return []
+
+
+def _context_errors(draft: UsageDraft) -> list[FieldError]:
+    errors = []
+    start, end = draft.billing_period_start, draft.billing_period_end
+    if (start is None) != (end is None):
+        errors.append(
+            FieldError(
+                "billingPeriod",
+                ErrorCode.INVALID_BILLING_PERIOD,
+                "a billing period needs both startDate and endDate",
+            )
+        )
+    elif start is not None and end is not None:
+        if start.tzinfo is None or end.tzinfo is None:
+            errors.append(
+                FieldError(
+                    "billingPeriod",
+                    ErrorCode.TIMESTAMP_WITHOUT_OFFSET,
+                    "billing period dates must carry a UTC offset",
+                )
+            )
+        elif start >= end:
+            errors.append(
+                FieldError(
+                    "billingPeriod",
+                    ErrorCode.INVALID_BILLING_PERIOD,
+                    "billing period startDate must be before endDate",
+                )
+            )
+    for name, text, limit in (
+        ("idempotencyKey", draft.idempotency_key, MAX_IDEMPOTENCY_KEY),
+        ("source", draft.source, MAX_TEXT),
+        ("billingCategory", draft.billing_category, MAX_TEXT),
+        ("interval", draft.interval, MAX_TEXT),
+        ("unit", draft.unit, MAX_TEXT),
+    ):
+        if text is not None and len(text) > limit:
+            errors.append(
+                FieldError(name, ErrorCode.INVALID_FORMAT, f"{name} is longer than {limit} characters")
+            )
+    if draft.idempotency_key is not None and not draft.idempotency_key.strip():
+        errors.append(
+            FieldError("idempotencyKey", ErrorCode.INVALID_FORMAT, "idempotencyKey cannot be blank")
+        )
+    return errors
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    """What an earlier write under the same idempotency key recorded."""
+
+    record_id: UUID
+    metric_code: str
+    timestamp: datetime
+    value: Decimal
+
+
+def is_same_event(stored: StoredKey, draft: UsageDraft) -> bool:
+    """A replay is a duplicate when metric, instant and value all agree."""
+    return (
+        stored.metric_code == draft.metric_code
+        and stored.timestamp == draft.timestamp
+        and stored.value == draft.value
+    )
+
+
+def conflict_error(stored: StoredKey, draft: UsageDraft) -> FieldError:
+    differing = [
+        name
+        for name, same in (
+            ("metricCode", stored.metric_code == draft.metric_code),
+            ("timestamp", stored.timestamp == draft.timestamp),
+            ("value", stored.value == draft.value),
+        )
+        if not same
+    ]
+    return FieldError(
+        "idempotencyKey",
+        ErrorCode.IDEMPOTENCY_CONFLICT,
+        f"idempotency key {draft.idempotency_key!r} was already used with a different "
+        + ", ".join(differing)
+        + "; the first write stands",
+    )

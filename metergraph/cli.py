@@ -1,0 +1,248 @@
+"""The ``metergraph`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+from uuid import UUID
+
+import click
+
+from metergraph.config import ConfigError, Settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _with_runtime(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    """Start the database (embedded or DATABASE_URL), migrate, run ``work(runtime)``."""
+    from metergraph.runtime import database_server, ensure_database, open_runtime
+    from storage.errors import StorageError
+
+    async def main(dsn: str) -> T:
+        if settings.uses_embedded_postgres:
+            await ensure_database(dsn)
+        async with open_runtime(settings, dsn) as runtime:
+            return await work(runtime)
+
+    try:
+        with database_server(settings) as dsn:
+            return asyncio.run(main(dsn))
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log what the service does.")
+def main(verbose: bool) -> None:
+    """Metergraph: usage records, rollups, thresholds, pricing and invoices."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default 8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Migrate the database and serve the API."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings()
+    logging.getLogger().setLevel(logging.INFO)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        lifespan="on",
+    )
+
+
+@main.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+
+    async def work(runtime: object) -> None:
+        return None
+
+    _with_runtime(_settings(), work)
+    click.echo("database is up to date")
+
+
+@main.group()
+def keys() -> None:
+    """Manage API keys."""
+
+
+@keys.command("create")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["ADMIN", "SYSTEM", "COMPANY_ADMIN", "VIEWER"], case_sensitive=False),
+)
+@click.option("--company", "company", default=None, help="Company id or external key (scoped roles).")
+@click.option("--name", default=None, help="A label for the key.")
+def keys_create(role: str, company: str | None, name: str | None) -> None:
+    """Create an API key; it is printed once, alone on the last line."""
+    from api.keys import create_api_key
+    from domain.access import Role
+    from storage import repos
+
+    chosen = Role(role.upper())
+    if chosen.scoped and not company:
+        raise click.UsageError(f"--company is required for a {chosen.value} key")
+    if not chosen.scoped and company:
+        raise click.UsageError(f"a {chosen.value} key is not tied to a company; drop --company")
+
+    async def work(runtime: object) -> str:
+        from metergraph.runtime import Runtime
+
+        assert isinstance(runtime, Runtime)
+        async with runtime.pool.acquire() as conn:
+            company_id = None
+            if company:
+                company_id = await _company_id(conn, company)
+            _, key = await create_api_key(conn, chosen, company_id, name or chosen.value.lower())
+            await repos.insert_audit(
+                conn,
+                api_key_id=None,
+                role="CLI",
+                company_id=company_id,
+                action="createApiKey",
+                outcome="ok",
+                details={"role": chosen.value, "name": name},
+            )
+        return key
+
+    key = _with_runtime(_settings(), work)
+    click.echo(f"created {chosen.value} key" + (f" for company {company}" if company else ""), err=True)
+    click.echo(key)
+
+
+async def _company_id(conn: object, reference: str) -> UUID:
+    from storage import repos
+
+    try:
+        company = await repos.company_by_id(conn, UUID(reference))  # type: ignore[arg-type]
+    except ValueError:
+        found = await repos.companies_by_external_keys(conn, [reference])  # type: ignore[arg-type]
+        company = found.get(reference)
+    if company is None:
+        raise click.ClickException(f"no company {reference!r}")
+    return company.id
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "ndjson"]), default=None,
+              help="File format (default: from the file name).")
+@click.option("--create-companies", is_flag=True, help="Create companies named in the file that do not exist.")
+@click.option("--backfill/--no-backfill", default=True, show_default=True,
+              help="Accept records older than the late-arrival window (operator import).")
+@click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
+def import_(file: Path, fmt: str | None, create_companies: bool, backfill: bool, no_progress: bool) -> None:
+    """Import usage from a CSV or NDJSON FILE."""
+    from tqdm import tqdm
+
+    from domain.bulk import BulkFileError, BulkFormat
+    from storage.importer import ImportOptions, ImportSummary, UsageImporter
+
+    if fmt is None:
+        fmt = "ndjson" if file.suffix.lower() in (".ndjson", ".jsonl") else "csv"
+    settings = _settings()
+    size = file.stat().st_size
+
+    async def work(runtime: object) -> ImportSummary:
+        from metergraph.runtime import Runtime
+
+        assert isinstance(runtime, Runtime)
+        bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"importing {file.name}",
+                   disable=no_progress, file=sys.stderr)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            with file.open("rb") as handle:
+                while block := handle.read(1 << 20):
+                    bar.update(len(block))
+                    yield block
+
+        try:
+            return await UsageImporter(runtime.ingestor).run(
+                chunks(),
+                ImportOptions(
+                    fmt=BulkFormat(fmt),
+                    backfill=backfill,
+                    create_companies=create_companies,
+                    chunk_rows=settings.import_chunk_rows,
+                ),
+            )
+        finally:
+            bar.close()
+
+    try:
+        summary = _with_runtime(settings, work)
+    except BulkFileError as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    for error in summary.errors:
+        click.echo(
+            f"line {error.line}: {error.error.field}: {error.error.code.value}: {error.error.message}",
+            err=True,
+        )
+    if summary.errors_truncated:
+        click.echo(f"... and {summary.rejected - len(summary.errors)} more rejected lines", err=True)
+    if summary.companies_created:
+        click.echo("companies created: " + ", ".join(summary.companies_created))
+    click.echo(
+        f"accepted {summary.accepted}, duplicates {summary.duplicates}, rejected {summary.rejected}"
+    )
+
+
+@main.group()
+def jobs() -> None:
+    """Run scheduled jobs by hand."""
+
+
+@jobs.command("run")
+@click.argument("name")
+def jobs_run(name: str) -> None:
+    """Run the job NAME now."""
+    from jobs.scheduler import JOBS, run_job
+
+    if name not in JOBS:
+        raise click.UsageError(f"no job named {name!r}; jobs: {', '.join(sorted(JOBS))}")
+
+    async def work(runtime: object) -> int:
+        from metergraph.runtime import Runtime
+
+        assert isinstance(runtime, Runtime)
+        return await run_job(name, runtime)
+
+    touched = _with_runtime(_settings(), work)
+    click.echo(f"{name}: done, {touched} touched")
+
+
+@main.command("export-schema")
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path), default=Path("schema.graphql"))
+def export_schema(output: Path) -> None:
+    """Write the GraphQL SDL to OUTPUT (default schema.graphql)."""
+    from api.schema import schema
+
+    output.write_text(schema.as_str() + "\n")
+    click.echo(f"wrote {output}")
+
+
+if __name__ == "__main__":
+    main()

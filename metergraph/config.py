@@ -1,0 +1,84 @@
+"""Settings, read once from the environment.
+
+Every knob of the service lives here with its cast and its default; nothing
+else in the code base reads ``os.environ``. Secrets never appear in reprs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value that cannot be used."""
+
+
+def _int(env: dict[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be a boolean (true/false), got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = field(default=None, repr=False)
+    data_dir: Path = Path(".metergraph")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    max_batch_size: int = 10_000
+    late_arrival_days: int = 35
+    future_tolerance_seconds: int = 300
+    group_commit_window_ms: int = 2
+    group_commit_max_records: int = 2_000
+    scheduler_enabled: bool = True
+    import_chunk_rows: int = 5_000
+    max_page_size: int = 1_000
+
+    @property
+    def uses_embedded_postgres(self) -> bool:
+        return not self.database_url
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            data_dir=Path(env.get("METERGRAPH_DATA_DIR") or ".metergraph"),
+            host=env.get("METERGRAPH_HOST") or "127.0.0.1",
+            port=_int(env, "METERGRAPH_PORT", 8000, minimum=1),
+            pool_min_size=_int(env, "METERGRAPH_POOL_MIN_SIZE", 2, minimum=1),
+            pool_max_size=_int(env, "METERGRAPH_POOL_MAX_SIZE", 10, minimum=1),
+            max_batch_size=_int(env, "METERGRAPH_MAX_BATCH_SIZE", 10_000, minimum=1),
+            late_arrival_days=_int(env, "METERGRAPH_LATE_ARRIVAL_DAYS", 35, minimum=0),
+            future_tolerance_seconds=_int(env, "METERGRAPH_FUTURE_TOLERANCE_SECONDS", 300),
+            group_commit_window_ms=_int(env, "METERGRAPH_GROUP_COMMIT_WINDOW_MS", 2),
+            group_commit_max_records=_int(
+                env, "METERGRAPH_GROUP_COMMIT_MAX_RECORDS", 2_000, minimum=1
+            ),
+            scheduler_enabled=_bool(env, "METERGRAPH_SCHEDULER", True),
+            import_chunk_rows=_int(env, "METERGRAPH_IMPORT_CHUNK_ROWS", 5_000, minimum=1),
+            max_page_size=_int(env, "METERGRAPH_MAX_PAGE_SIZE", 1_000, minimum=1),
+        )

@@ -1,0 +1,85 @@
+"""Connection pools and the codecs every connection shares."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import asyncpg
+
+from storage.errors import DatabaseUnavailable
+
+# Rows are staged here by COPY before one INSERT moves them into
+# usage_records; ON COMMIT DELETE ROWS empties it at the end of each
+# transaction, so it never carries rows from one batch into the next.
+_STAGING_DDL = """
+CREATE TEMP TABLE IF NOT EXISTS usage_staging (
+    ord                   integer NOT NULL,
+    id                    uuid NOT NULL,
+    company_id            uuid NOT NULL,
+    metric_code           text NOT NULL,
+    resource_type         text NOT NULL,
+    ts                    timestamptz NOT NULL,
+    value                 numeric NOT NULL,
+    unit                  text NOT NULL,
+    measurement_type      text NOT NULL,
+    reporting_interval    text,
+    space_id              uuid,
+    application_id        uuid,
+    user_id               uuid,
+    source                text,
+    subscription_id       uuid,
+    billing_period_start  timestamptz,
+    billing_period_end    timestamptz,
+    billable              boolean NOT NULL,
+    billing_category      text,
+    idempotency_key       text,
+    product_code          text,
+    properties            jsonb
+) ON COMMIT DELETE ROWS
+"""
+
+
+def _encode_jsonb(value: Any) -> bytes:
+    # Binary jsonb is a version byte (1) followed by the JSON text; binary is
+    # what COPY into the staging table needs.
+    return b"\x01" + json.dumps(value, separators=(",", ":")).encode()
+
+
+def _decode_jsonb(data: bytes) -> Any:
+    return json.loads(data[1:])
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec(
+        "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
+    )
+    await conn.set_type_codec(
+        "json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog", format="text"
+    )
+    await conn.execute(_STAGING_DDL)
+
+
+async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10, **kw: Any) -> asyncpg.Pool:
+    try:
+        pool = await asyncpg.create_pool(
+            dsn,
+            min_size=min_size,
+            max_size=max_size,
+            init=_init_connection,
+            server_settings={"timezone": "UTC", "application_name": "metergraph"},
+            **kw,
+        )
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc
+    assert pool is not None
+    return pool
+
+
+async def connect(dsn: str) -> asyncpg.Connection:
+    try:
+        conn = await asyncpg.connect(dsn, server_settings={"timezone": "UTC"})
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc
+    await _init_connection(conn)
+    return conn

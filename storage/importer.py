@@ -1,0 +1,291 @@
+"""Bulk import of usage files, streamed in chunks through COPY.
+
+Lines are parsed as they arrive; every ``chunk_rows`` parsed rows are checked
+and committed in their own transaction, so memory stays flat and an accepted
+chunk is durable before the summary counts it. A re-run of the same file is
+harmless: every row with an event id comes back as a duplicate.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import uuid_utils.compat as uuid7
+
+from domain.bulk import (
+    BulkFileError,
+    BulkFormat,
+    CsvReader,
+    LineError,
+    ParsedRow,
+    parse_ndjson,
+)
+from domain.usage import ErrorCode, FieldError, UsageDraft, validate_company_key
+from storage import repos
+from storage.ingest import Status, UsageIngestor, commit_batch
+from storage.usage import PendingRecord
+
+MAX_REPORTED_ERRORS = 1_000
+
+
+@dataclass
+class ImportSummary:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    errors: list[LineError] = field(default_factory=list)
+    companies_created: list[str] = field(default_factory=list)
+
+    @property
+    def errors_truncated(self) -> bool:
+        return self.rejected > len(self.errors)
+
+    def reject(self, error: LineError) -> None:
+        self.rejected += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(error)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "companiesCreated": self.companies_created,
+            "errors": [
+                {
+                    "line": e.line,
+                    "field": e.error.field,
+                    "code": e.error.code.value,
+                    "message": e.error.message,
+                }
+                for e in self.errors
+            ],
+            "errorsTruncated": self.errors_truncated,
+        }
+
+
+async def _lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
+    """Decode UTF-8 incrementally and yield whole lines (newline kept)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    pending = ""
+    try:
+        async for chunk in chunks:
+            pending += decoder.decode(chunk)
+            *complete, pending = pending.split("\n")
+            for line in complete:
+                yield line + "\n"
+        pending += decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise BulkFileError(f"the file is not UTF-8 text: {exc.reason}") from exc
+    if pending:
+        yield pending
+
+
+@dataclass
+class ImportOptions:
+    fmt: BulkFormat
+    allowed_company: UUID | None = None
+    backfill: bool = False
+    create_companies: bool = False
+    chunk_rows: int = 5_000
+
+
+class UsageImporter:
+    def __init__(self, ingestor: UsageIngestor) -> None:
+        self.ingestor = ingestor
+        self._company_ids: dict[str, UUID] = {}
+
+    async def run(
+        self,
+        chunks: AsyncIterator[bytes],
+        options: ImportOptions,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportSummary:
+        """Import a stream of bytes; ``progress`` is told how many records were handled."""
+        summary = ImportSummary()
+        batch: list[ParsedRow] = []
+        lines = _lines(chunks)
+        parse: Callable[[int, str], ParsedRow | LineError | None]
+        records: AsyncIterator[tuple[int, str]]
+        if options.fmt is BulkFormat.CSV:
+            header = await _first_line(lines)
+            if header is None:
+                raise BulkFileError("the file is empty: a CSV import starts with a header line")
+            parse = CsvReader(header).parse
+            records = _async_split(lines, start_line=2)
+        else:
+            parse = parse_ndjson
+            records = _numbered(lines)
+        async for line, text in records:
+            parsed = parse(line, text)
+            if parsed is None:
+                continue
+            if isinstance(parsed, LineError):
+                summary.reject(parsed)
+                if progress:
+                    progress(1)
+                continue
+            batch.append(parsed)
+            if len(batch) >= options.chunk_rows:
+                await self._commit(batch, options, summary)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        if batch:
+            await self._commit(batch, options, summary)
+            if progress:
+                progress(len(batch))
+        return summary
+
+    async def _commit(self, rows: list[ParsedRow], options: ImportOptions, summary: ImportSummary) -> None:
+        metrics = await self.ingestor.references.metrics()
+        company_ids = await self._resolve_companies(rows, options, summary)
+        drafts: list[UsageDraft | LineError] = []
+        for row in rows:
+            company_id = row.company_id
+            if company_id is None:
+                assert row.company_key is not None
+                company_id = company_ids.get(row.company_key)
+                if company_id is None:
+                    drafts.append(
+                        LineError(
+                            row.line,
+                            FieldError(
+                                "customer_id",
+                                ErrorCode.UNKNOWN_COMPANY,
+                                f"no company has external key {row.company_key!r}"
+                                " (import with --create-companies to create it)",
+                            ),
+                        )
+                    )
+                    continue
+            metric = metrics.get(row.metric_code)
+            if metric is None:
+                drafts.append(
+                    LineError(
+                        row.line,
+                        FieldError(
+                            "metric_name" if options.fmt is BulkFormat.CSV else "metricCode",
+                            ErrorCode.UNKNOWN_METRIC,
+                            f"no metric is defined as {row.metric_code!r}",
+                        ),
+                    )
+                )
+                continue
+            drafts.append(
+                UsageDraft(
+                    company_id=company_id,
+                    # CSV rows carry neither: the metric definition supplies them.
+                    resource_type=row.resource_type or metric.resource_type,
+                    metric_code=row.metric_code,
+                    timestamp=row.timestamp,
+                    value=row.value,
+                    unit=row.unit if row.unit is not None else metric.unit,
+                    **row.extra,
+                )
+            )
+        valid = [d for d in drafts if isinstance(d, UsageDraft)]
+        checked = iter(
+            await self.ingestor.check(
+                valid, allowed_company=options.allowed_company, backfill=options.backfill
+            )
+        )
+        pending: list[PendingRecord] = []
+        lines_by_ord: dict[int, int] = {}
+        for row, draft in zip(rows, drafts, strict=True):
+            if isinstance(draft, LineError):
+                summary.reject(draft)
+                continue
+            item = next(checked)
+            if isinstance(item, list):
+                for error in item[:1]:
+                    summary.reject(LineError(row.line, _csv_field(error, options.fmt)))
+                continue
+            ord_ = len(pending)
+            pending.append(PendingRecord(ord_, item.id, item.draft, item.metric))
+            lines_by_ord[ord_] = row.line
+        if not pending:
+            return
+        await self.ingestor.ensure_partitions(pending)
+        async with self.ingestor.pool.acquire() as conn, conn.transaction():
+            outcomes = await commit_batch(conn, pending)
+        for ord_, outcome in sorted(outcomes.items()):
+            if outcome.status is Status.ACCEPTED:
+                summary.accepted += 1
+            elif outcome.status is Status.DUPLICATE:
+                summary.duplicates += 1
+            else:
+                summary.reject(LineError(lines_by_ord[ord_], _csv_field(outcome.errors[0], options.fmt)))
+
+    async def _resolve_companies(
+        self, rows: list[ParsedRow], options: ImportOptions, summary: ImportSummary
+    ) -> dict[str, UUID]:
+        keys = {r.company_key for r in rows if r.company_key is not None} - self._company_ids.keys()
+        if keys:
+            async with self.ingestor.pool.acquire() as conn:
+                found = await repos.companies_by_external_keys(conn, sorted(keys))
+                self._company_ids.update({k: c.id for k, c in found.items()})
+                if options.create_companies:
+                    for key in sorted(keys - found.keys()):
+                        if validate_company_key(key):
+                            continue
+                        company = await repos.insert_company(conn, uuid7.uuid7(), key, key, 35)
+                        if company is None:  # created meanwhile by someone else
+                            again = await repos.companies_by_external_keys(conn, [key])
+                            company = again[key]
+                        else:
+                            summary.companies_created.append(key)
+                        self._company_ids[key] = company.id
+        return self._company_ids
+
+
+_CSV_FIELDS = {
+    "metricCode": "metric_name",
+    "value": "quantity",
+    "companyId": "customer_id",
+    "idempotencyKey": "event_id",
+}
+
+
+def _csv_field(error: FieldError, fmt: BulkFormat) -> FieldError:
+    """Name the CSV column, not the GraphQL field, in errors about CSV rows."""
+    if fmt is BulkFormat.CSV and error.field in _CSV_FIELDS:
+        return FieldError(_CSV_FIELDS[error.field], error.code, error.message)
+    return error
+
+
+async def _first_line(lines: AsyncIterator[str]) -> str | None:
+    async for line in lines:
+        if line.strip():
+            return line
+    return None
+
+
+async def _numbered(lines: AsyncIterator[str]) -> AsyncIterator[tuple[int, str]]:
+    number = 0
+    async for line in lines:
+        number += 1
+        yield number, line
+
+
+async def _async_split(lines: AsyncIterator[str], start_line: int) -> AsyncIterator[tuple[int, str]]:
+    """``split_records`` over an async stream of lines."""
+    buffer: list[str] = []
+    number = start_line - 1
+    first = start_line
+    open_quotes = False
+    async for line in lines:
+        number += 1
+        if not buffer:
+            first = number
+        buffer.append(line)
+        if line.count('"') % 2:
+            open_quotes = not open_quotes
+        if not open_quotes:
+            yield first, "".join(buffer)
+            buffer = []
+    if buffer:
+        yield first, "".join(buffer)

@@ -1,0 +1,398 @@
+"""The usage write path shared by GraphQL, HTTP bulk import and the CLI.
+
+``UsageIngestor.check`` validates drafts against the metric catalogue and the
+company's policy without writing; ``commit_batch`` stores a checked batch in
+one transaction and classifies idempotent replays; ``GroupCommitter`` lets
+concurrent single-record calls share one transaction. Nothing is reported
+as accepted before the transaction holding it has committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from uuid import UUID
+
+import asyncpg
+import uuid_utils.compat as uuid7
+
+from domain.usage import (
+    ErrorCode,
+    FieldError,
+    IngestPolicy,
+    Metric,
+    StoredKey,
+    UsageDraft,
+    conflict_error,
+    is_same_event,
+    validate_usage,
+)
+from storage import repos
+from storage.partitions import PartitionCatalog, month_of
+from storage.usage import PendingRecord, store_usage
+
+_log = logging.getLogger(__name__)
+
+# How far back an operator back-fill may reach: old enough for any real
+# migration of history, near enough to stop a typo from creating partitions
+# for the year 0024.
+BACKFILL_HORIZON = timedelta(days=3660)
+
+
+class Status(Enum):
+    ACCEPTED = "ACCEPTED"
+    DUPLICATE = "DUPLICATE"
+    REJECTED = "REJECTED"
+
+
+@dataclass
+class Outcome:
+    index: int
+    status: Status
+    record_id: UUID | None = None
+    timestamp: datetime | None = None
+    errors: list[FieldError] = field(default_factory=list)
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[Outcome]
+    atomic_rolled_back: bool = False
+
+    @property
+    def accepted(self) -> int:
+        return sum(o.status is Status.ACCEPTED for o in self.outcomes)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(o.status is Status.DUPLICATE for o in self.outcomes)
+
+    @property
+    def rejected(self) -> int:
+        return sum(o.status is Status.REJECTED for o in self.outcomes)
+
+
+class ReferenceCache:
+    """Metric definitions and companies, cached briefly: both change rarely
+    and are read for every record."""
+
+    def __init__(self, pool: asyncpg.Pool, ttl_seconds: float = 5.0) -> None:
+        self._pool = pool
+        self._ttl = ttl_seconds
+        self._metrics: dict[str, Metric] = {}
+        self._metrics_at = float("-inf")
+        self._companies: dict[UUID, tuple[float, repos.Company]] = {}
+
+    def invalidate(self) -> None:
+        self._metrics_at = float("-inf")
+        self._companies.clear()
+
+    async def metrics(self) -> dict[str, Metric]:
+        if time.monotonic() - self._metrics_at > self._ttl:
+            async with self._pool.acquire() as conn:
+                self._metrics = await repos.all_metrics(conn)
+            self._metrics_at = time.monotonic()
+        return self._metrics
+
+    async def companies(self, ids: set[UUID]) -> dict[UUID, repos.Company]:
+        now = time.monotonic()
+        found = {
+            cid: entry[1]
+            for cid in ids
+            if (entry := self._companies.get(cid)) and now - entry[0] < self._ttl * 6
+        }
+        missing = ids - found.keys()
+        if missing:
+            async with self._pool.acquire() as conn:
+                for cid in missing:
+                    company = await repos.company_by_id(conn, cid)
+                    if company is not None:
+                        self._companies[cid] = (now, company)
+                        found[cid] = company
+        return found
+
+
+@dataclass(frozen=True)
+class IngestRules:
+    future_tolerance: timedelta
+    max_batch_size: int
+
+
+class UsageIngestor:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        rules: IngestRules,
+        references: ReferenceCache,
+        partitions: PartitionCatalog,
+    ) -> None:
+        self.pool = pool
+        self.rules = rules
+        self.references = references
+        self.partitions = partitions
+
+    async def check(
+        self,
+        drafts: Sequence[UsageDraft],
+        *,
+        allowed_company: UUID | None,
+        backfill: bool,
+        now: datetime | None = None,
+    ) -> list[PendingRecord | list[FieldError]]:
+        """Validate each draft; a PendingRecord (with its new id) or its errors.
+
+        ``allowed_company`` restricts a scoped caller to its own company.
+        """
+        now = now or datetime.now(UTC)
+        metrics = await self.references.metrics()
+        companies = await self.references.companies({d.company_id for d in drafts})
+        checked: list[PendingRecord | list[FieldError]] = []
+        for index, draft in enumerate(drafts):
+            if allowed_company is not None and draft.company_id != allowed_company:
+                checked.append(
+                    [
+                        FieldError(
+                            "companyId",
+                            ErrorCode.FORBIDDEN,
+                            "this API key may only record usage for its own company",
+                        )
+                    ]
+                )
+                continue
+            company = companies.get(draft.company_id)
+            if company is None:
+                checked.append(
+                    [
+                        FieldError(
+                            "companyId",
+                            ErrorCode.UNKNOWN_COMPANY,
+                            f"no company has id {draft.company_id}",
+                        )
+                    ]
+                )
+                continue
+            policy = IngestPolicy(
+                late_arrival=BACKFILL_HORIZON if backfill else timedelta(days=company.late_arrival_days),
+                future_tolerance=self.rules.future_tolerance,
+                backfill=False,
+            )
+            metric = metrics.get(draft.metric_code)
+            errors = validate_usage(draft, metric, policy, now)
+            if errors or metric is None:
+                checked.append(errors)
+            else:
+                checked.append(PendingRecord(index, uuid7.uuid7(), draft, metric))
+        return checked
+
+    async def ingest(
+        self,
+        drafts: Sequence[UsageDraft],
+        *,
+        atomic: bool = False,
+        allowed_company: UUID | None = None,
+        backfill: bool = False,
+    ) -> BatchResult:
+        """Validate and store a batch: partial acceptance, or all-or-nothing when atomic."""
+        checked = await self.check(drafts, allowed_company=allowed_company, backfill=backfill)
+        outcomes: list[Outcome | None] = [None] * len(drafts)
+        pending: list[PendingRecord] = []
+        for index, item in enumerate(checked):
+            if isinstance(item, PendingRecord):
+                pending.append(item)
+            else:
+                outcomes[index] = Outcome(index, Status.REJECTED, errors=item)
+        if atomic and len(pending) != len(drafts):
+            return BatchResult(_not_stored(outcomes), atomic_rolled_back=True)
+        await self.ensure_partitions(pending)
+        async with self.pool.acquire() as conn:
+            try:
+                async with conn.transaction():
+                    stored = await commit_batch(conn, pending)
+                    if atomic and any(o.status is Status.REJECTED for o in stored.values()):
+                        raise _AtomicRollback(stored)
+            except _AtomicRollback as rollback:
+                stored = rollback.outcomes
+                for index, outcome in stored.items():
+                    outcomes[index] = outcome if outcome.status is Status.REJECTED else None
+                return BatchResult(_not_stored(outcomes), atomic_rolled_back=True)
+        for index, outcome in stored.items():
+            outcomes[index] = outcome
+        return BatchResult([o for o in outcomes if o is not None])
+
+    async def ensure_partitions(self, pending: Sequence[PendingRecord]) -> None:
+        await self.partitions.ensure(self.pool, {month_of(p.draft.timestamp) for p in pending})
+
+
+class _AtomicRollback(Exception):
+    def __init__(self, outcomes: dict[int, Outcome]) -> None:
+        super().__init__("atomic batch rejected")
+        self.outcomes = outcomes
+
+
+def _not_stored(outcomes: list[Outcome | None]) -> list[Outcome]:
+    """An atomic batch that failed: the valid records are reported as not
+    stored, with no error of their own."""
+    return [
+        o if o is not None else Outcome(i, Status.REJECTED) for i, o in enumerate(outcomes)
+    ]
+
+
+async def commit_batch(
+    conn: asyncpg.Connection, pending: Sequence[PendingRecord]
+) -> dict[int, Outcome]:
+    """Store ``pending`` in the caller's transaction; an outcome per ``ord``.
+
+    Within the batch the first record with a given idempotency key is the one
+    stored; later ones are judged against it like any replay.
+    """
+    outcomes: dict[int, Outcome] = {}
+    first_by_key: dict[tuple[UUID, str], PendingRecord] = {}
+    to_store: list[PendingRecord] = []
+    echoes: list[tuple[PendingRecord, PendingRecord]] = []
+    for p in pending:
+        key = p.draft.idempotency_key
+        if key is None:
+            to_store.append(p)
+            continue
+        first = first_by_key.get((p.draft.company_id, key))
+        if first is None:
+            first_by_key[(p.draft.company_id, key)] = p
+            to_store.append(p)
+        else:
+            echoes.append((p, first))
+    result = await store_usage(conn, to_store)
+    for p in to_store:
+        replay = result.replays.get(p.ord)
+        outcomes[p.ord] = (
+            Outcome(p.ord, Status.ACCEPTED, p.id, p.draft.timestamp)
+            if replay is None
+            else _judge_replay(p, replay)
+        )
+    for p, first in echoes:
+        earlier = result.replays.get(first.ord) or StoredKey(
+            first.id, first.draft.metric_code, first.draft.timestamp, first.draft.value
+        )
+        outcomes[p.ord] = _judge_replay(p, earlier)
+    return outcomes
+
+
+def _judge_replay(p: PendingRecord, earlier: StoredKey) -> Outcome:
+    if is_same_event(earlier, p.draft):
+        return Outcome(p.ord, Status.DUPLICATE, earlier.record_id, earlier.timestamp)
+    return Outcome(p.ord, Status.REJECTED, errors=[conflict_error(earlier, p.draft)])
+
+
+@dataclass
+class _Waiting:
+    record: PendingRecord
+    future: asyncio.Future[Outcome]
+
+
+class GroupCommitter:
+    """Concurrent single-record writes share one transaction.
+
+    The first record to arrive opens a window of ``window`` seconds (or until
+    ``max_records`` are waiting); everything that arrived is committed
+    together, and each caller is answered only after that commit. If the
+    shared transaction fails, each record is retried on its own so that one
+    bad record cannot fail its neighbours.
+    """
+
+    def __init__(
+        self,
+        ingestor: UsageIngestor,
+        *,
+        window: float,
+        max_records: int,
+        concurrency: int = 3,
+    ) -> None:
+        self._ingestor = ingestor
+        self._window = window
+        self._max = max_records
+        self._queue: asyncio.Queue[_Waiting] = asyncio.Queue()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._runner: asyncio.Task[None] | None = None
+        self._flushes: set[asyncio.Task[None]] = set()
+
+    def start(self) -> None:
+        if self._runner is None:
+            self._runner = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            self._runner.cancel()
+            try:
+                await self._runner
+            except asyncio.CancelledError:
+                pass
+            self._runner = None
+        if self._flushes:
+            await asyncio.gather(*self._flushes, return_exceptions=True)
+        while not self._queue.empty():
+            waiting = self._queue.get_nowait()
+            if not waiting.future.done():
+                waiting.future.set_exception(RuntimeError("server shutting down"))
+
+    async def submit(self, record: PendingRecord) -> Outcome:
+        if self._runner is None:
+            raise RuntimeError("group commit is not running")
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        await self._queue.put(_Waiting(record, future))
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            first = await self._queue.get()
+            group = [first]
+            deadline = asyncio.get_running_loop().time() + self._window
+            while len(group) < self._max:
+                remaining = deadline - asyncio.get_running_loop().time()
+                if remaining <= 0:
+                    break
+                try:
+                    group.append(await asyncio.wait_for(self._queue.get(), remaining))
+                except TimeoutError:
+                    break
+            while len(group) < self._max and not self._queue.empty():
+                group.append(self._queue.get_nowait())
+            await self._slots.acquire()
+            task = asyncio.get_running_loop().create_task(self._flush(group))
+            self._flushes.add(task)
+            task.add_done_callback(self._flushes.discard)
+
+    async def _flush(self, group: list[_Waiting]) -> None:
+        try:
+            await self._commit_group(group)
+        finally:
+            self._slots.release()
+
+    async def _commit_group(self, group: list[_Waiting]) -> None:
+        # Positions in the shared transaction, not in any caller's request.
+        records = [
+            PendingRecord(n, w.record.id, w.record.draft, w.record.metric)
+            for n, w in enumerate(group)
+        ]
+        try:
+            await self._ingestor.ensure_partitions(records)
+            async with self._ingestor.pool.acquire() as conn, conn.transaction():
+                outcomes = await commit_batch(conn, records)
+        except Exception as exc:
+            if len(group) == 1:
+                if not group[0].future.done():
+                    group[0].future.set_exception(exc)
+                return
+            _log.warning(
+                "group commit of %d records failed (%s); retrying one by one", len(group), exc
+            )
+            await asyncio.gather(*(self._commit_group([w]) for w in group))
+            return
+        for n, waiting in enumerate(group):
+            if not waiting.future.done():
+                outcome = outcomes[n]
+                outcome.index = waiting.record.ord
+                waiting.future.set_result(outcome)

@@ -1,0 +1,90 @@
+"""Monthly partitions of ``usage_records``.
+
+Partitions are named ``usage_records_pYYYY_MM`` and cover
+``[first of month, first of next month)`` in UTC. The name and bounds are
+built from ``date`` objects, never from user text, which is why this DDL is
+the one place where SQL is assembled with a format string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+import asyncpg
+
+# Serialises partition creation across processes (see storage.migrate for the
+# other advisory lock constant).
+_PARTITION_LOCK = 7_300_002
+
+
+def month_of(ts: datetime) -> date:
+    utc = ts.astimezone(UTC)
+    return date(utc.year, utc.month, 1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def partition_name(month: date) -> str:
+    return f"usage_records_p{month.year:04d}_{month.month:02d}"
+
+
+class PartitionCatalog:
+    """Creates missing monthly partitions and remembers the ones that exist."""
+
+    def __init__(self) -> None:
+        self._known: set[date] = set()
+
+    def forget(self) -> None:
+        self._known.clear()
+
+    async def ensure(self, pool_or_conn: asyncpg.Pool | asyncpg.Connection, months: Iterable[date]) -> int:
+        """Create the partitions among ``months`` that do not exist; return how many."""
+        missing = sorted(set(months) - self._known)
+        if not missing:
+            return 0
+        if isinstance(pool_or_conn, asyncpg.Pool):
+            async with pool_or_conn.acquire() as conn:
+                return await self._create(conn, missing)
+        return await self._create(pool_or_conn, missing)
+
+    async def _create(self, conn: asyncpg.Connection, months: list[date]) -> int:
+        created = 0
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", _PARTITION_LOCK)
+            existing = {
+                r["relname"]
+                for r in await conn.fetch(
+                    "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                    " WHERE i.inhparent = 'usage_records'::regclass"
+                )
+            }
+            for month in months:
+                name = partition_name(month)
+                if name not in existing:
+                    start = datetime(month.year, month.month, 1, tzinfo=UTC).isoformat()
+                    end_month = next_month(month)
+                    end = datetime(end_month.year, end_month.month, 1, tzinfo=UTC).isoformat()
+                    await conn.execute(
+                        f"CREATE TABLE {name} PARTITION OF usage_records"
+                        f" FOR VALUES FROM ('{start}') TO ('{end}')"
+                    )
+                    created += 1
+        self._known.update(months)
+        return created
+
+    async def ensure_ahead(
+        self, pool_or_conn: asyncpg.Pool | asyncpg.Connection, today: date, *, behind: int = 2, ahead: int = 3
+    ) -> int:
+        """Partitions for the recent past (the late-arrival window) and the months ahead."""
+        this_month = date(today.year, today.month, 1)
+        return await self.ensure(
+            pool_or_conn, (add_months(this_month, k) for k in range(-behind, ahead + 1))
+        )

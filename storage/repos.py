@@ -1,0 +1,146 @@
+"""Repositories for companies, metrics, API keys and the audit log.
+
+Each function takes a connection: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from domain.usage import Aggregation, MeasurementType, Metric, ReportingInterval, ResourceType
+from storage.queries import q
+
+
+@dataclass(frozen=True)
+class Company:
+    id: UUID
+    external_key: str
+    name: str
+    late_arrival_days: int
+    created_at: datetime
+
+
+def _company(row: asyncpg.Record) -> Company:
+    return Company(
+        id=row["id"],
+        external_key=row["external_key"],
+        name=row["name"],
+        late_arrival_days=row["late_arrival_days"],
+        created_at=row["created_at"],
+    )
+
+
+async def insert_company(
+    conn: asyncpg.Connection, id: UUID, external_key: str, name: str, late_arrival_days: int
+) -> Company | None:
+    """The new company, or None when the external key is taken."""
+    row = await conn.fetchrow(q("insert_company"), id, external_key, name, late_arrival_days)
+    return _company(row) if row else None
+
+
+async def company_by_id(conn: asyncpg.Connection, id: UUID) -> Company | None:
+    row = await conn.fetchrow(q("company_by_id"), id)
+    return _company(row) if row else None
+
+
+async def companies_by_external_keys(
+    conn: asyncpg.Connection, keys: list[str]
+) -> dict[str, Company]:
+    rows = await conn.fetch(q("companies_by_external_keys"), keys)
+    return {r["external_key"]: _company(r) for r in rows}
+
+
+async def list_companies(
+    conn: asyncpg.Connection, only: UUID | None, after_key: str | None, limit: int
+) -> list[Company]:
+    return [_company(r) for r in await conn.fetch(q("list_companies"), only, after_key, limit)]
+
+
+async def set_late_arrival_days(conn: asyncpg.Connection, id: UUID, days: int) -> Company | None:
+    row = await conn.fetchrow(q("update_company_late_arrival"), id, days)
+    return _company(row) if row else None
+
+
+def _metric(row: asyncpg.Record) -> Metric:
+    interval = row["reporting_interval"]
+    return Metric(
+        code=row["code"],
+        name=row["name"],
+        resource_type=ResourceType(row["resource_type"]),
+        measurement_type=MeasurementType(row["measurement_type"]),
+        unit=row["unit"],
+        aggregation=Aggregation(row["aggregation"]),
+        interval=ReportingInterval(interval) if interval else None,
+        description=row["description"],
+    )
+
+
+async def insert_metric(conn: asyncpg.Connection, metric: Metric) -> bool:
+    """False when a metric with that code exists already."""
+    code = await conn.fetchval(
+        q("insert_metric"),
+        metric.code,
+        metric.name,
+        metric.resource_type.value,
+        metric.measurement_type.value,
+        metric.unit,
+        metric.aggregation.value,
+        metric.interval.value if metric.interval else None,
+        metric.description,
+    )
+    return code is not None
+
+
+async def all_metrics(conn: asyncpg.Connection) -> dict[str, Metric]:
+    return {r["code"]: _metric(r) for r in await conn.fetch(q("all_metrics"))}
+
+
+@dataclass(frozen=True)
+class StoredApiKey:
+    id: UUID
+    name: str
+    role: str
+    company_id: UUID | None
+
+
+async def insert_api_key(
+    conn: asyncpg.Connection,
+    id: UUID,
+    name: str,
+    role: str,
+    company_id: UUID | None,
+    key_hash: bytes,
+    key_prefix: str,
+) -> None:
+    await conn.execute(q("insert_api_key"), id, name, role, company_id, key_hash, key_prefix)
+
+
+async def api_key_by_hash(conn: asyncpg.Connection, key_hash: bytes) -> StoredApiKey | None:
+    row = await conn.fetchrow(q("api_key_by_hash"), key_hash)
+    if row is None:
+        return None
+    return StoredApiKey(row["id"], row["name"], row["role"], row["company_id"])
+
+
+async def insert_audit(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    *,
+    api_key_id: UUID | None,
+    role: str | None,
+    company_id: UUID | None,
+    action: str,
+    outcome: str,
+    details: dict[str, Any],
+) -> None:
+    await conn.execute(q("insert_audit"), api_key_id, role, company_id, action, outcome, details)
+
+
+async def list_audit(
+    conn: asyncpg.Connection, company_id: UUID | None, before_id: int | None, limit: int
+) -> list[asyncpg.Record]:
+    return list(await conn.fetch(q("list_audit"), company_id, before_id, limit))

@@ -1,0 +1,69 @@
+-- name: insert_usage_from_staging
+-- Claims the idempotency keys first (sorted, so concurrent batches lock keys
+-- in the same order and cannot deadlock); a row whose key was already taken
+-- is not stored. Rows without a key are always stored.
+WITH claimed AS (
+    INSERT INTO usage_idempotency_keys (company_id, idempotency_key, record_id, metric_code, ts, value)
+    SELECT company_id, idempotency_key, id, metric_code, ts, value
+    FROM usage_staging
+    WHERE idempotency_key IS NOT NULL
+    ORDER BY company_id, idempotency_key
+    ON CONFLICT (company_id, idempotency_key) DO NOTHING
+    RETURNING record_id
+), stored AS (
+    INSERT INTO usage_records (
+        id, company_id, metric_code, resource_type, ts, value, unit, measurement_type,
+        reporting_interval, space_id, application_id, user_id, source, subscription_id,
+        billing_period_start, billing_period_end, billable, billing_category, idempotency_key,
+        product_code, properties)
+    SELECT s.id, s.company_id, s.metric_code, s.resource_type, s.ts, s.value, s.unit,
+           s.measurement_type, s.reporting_interval, s.space_id, s.application_id, s.user_id,
+           s.source, s.subscription_id, s.billing_period_start, s.billing_period_end, s.billable,
+           s.billing_category, s.idempotency_key, s.product_code, s.properties
+    FROM usage_staging s
+    WHERE s.idempotency_key IS NULL OR s.id IN (SELECT record_id FROM claimed)
+    RETURNING 1
+)
+SELECT count(*) FROM stored
+
+-- name: staged_replays
+-- Staged rows whose idempotency key belongs to an earlier record.
+SELECT s.ord, k.record_id, k.metric_code, k.ts, k.value
+FROM usage_staging s
+JOIN usage_idempotency_keys k
+  ON k.company_id = s.company_id AND k.idempotency_key = s.idempotency_key
+WHERE k.record_id <> s.id
+
+-- name: usage_record_by_id
+SELECT * FROM usage_records WHERE id = $1 AND ts = $2
+
+-- name: list_usage_records
+-- Keyset pagination on (ts, id). Every filter is optional (NULL = any).
+SELECT id, company_id, metric_code, resource_type, ts, value, unit, measurement_type,
+       reporting_interval, space_id, application_id, user_id, source, subscription_id,
+       billing_period_start, billing_period_end, billable, billing_category, idempotency_key,
+       product_code, properties, recorded_at
+FROM usage_records
+WHERE ($1::uuid IS NULL OR company_id = $1)
+  AND ($2::text[] IS NULL OR metric_code = ANY($2))
+  AND ($3::text IS NULL OR resource_type = $3)
+  AND ($4::timestamptz IS NULL OR ts >= $4)
+  AND ($5::timestamptz IS NULL OR ts < $5)
+  AND ($6::uuid IS NULL OR space_id = $6)
+  AND ($7::uuid IS NULL OR application_id = $7)
+  AND ($8::uuid IS NULL OR user_id = $8)
+  AND ($9::text IS NULL OR source = $9)
+  AND ($10::boolean IS NULL OR billable = $10)
+  AND ($11::timestamptz IS NULL OR (ts, id) > ($11, $12::uuid))
+ORDER BY ts, id
+LIMIT $13
+
+-- name: usage_totals
+-- Per company and metric: how many records and their sum, in [from, to).
+SELECT company_id, metric_code, count(*) AS records, sum(value) AS total
+FROM usage_records
+WHERE ($1::uuid IS NULL OR company_id = $1)
+  AND ($2::timestamptz IS NULL OR ts >= $2)
+  AND ($3::timestamptz IS NULL OR ts < $3)
+GROUP BY company_id, metric_code
+ORDER BY company_id, metric_code

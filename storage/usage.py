@@ -1,0 +1,179 @@
+"""Usage record storage: the batch write path and the reads.
+
+``store_usage`` is the one write path for every way usage arrives (single
+records through group commit, GraphQL batches, bulk files): the rows are
+COPYed into the per-connection ``usage_staging`` table, then one statement
+claims their idempotency keys and moves the rows whose key was free into
+``usage_records``. Three round trips per batch, whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from domain.usage import Metric, StoredKey, UsageDraft
+from storage.queries import q
+
+STAGING_COLUMNS = (
+    "ord",
+    "id",
+    "company_id",
+    "metric_code",
+    "resource_type",
+    "ts",
+    "value",
+    "unit",
+    "measurement_type",
+    "reporting_interval",
+    "space_id",
+    "application_id",
+    "user_id",
+    "source",
+    "subscription_id",
+    "billing_period_start",
+    "billing_period_end",
+    "billable",
+    "billing_category",
+    "idempotency_key",
+    "product_code",
+    "properties",
+)
+
+
+@dataclass(frozen=True)
+class PendingRecord:
+    """A validated draft with its position in the request and its new id."""
+
+    ord: int
+    id: UUID
+    draft: UsageDraft
+    metric: Metric
+
+
+def staging_row(p: PendingRecord) -> tuple[Any, ...]:
+    d = p.draft
+    return (
+        p.ord,
+        p.id,
+        d.company_id,
+        d.metric_code,
+        d.resource_type.value,
+        d.timestamp,
+        d.value,
+        d.unit,
+        p.metric.measurement_type.value,
+        d.interval if d.interval is not None else (p.metric.interval.value if p.metric.interval else None),
+        d.space_id,
+        d.application_id,
+        d.user_id,
+        d.source,
+        d.subscription_id,
+        d.billing_period_start,
+        d.billing_period_end,
+        d.billable,
+        d.billing_category,
+        d.idempotency_key,
+        d.product_code,
+        d.properties,
+    )
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    stored: int
+    # ord -> the key's earlier write, for rows that were not stored
+    replays: dict[int, StoredKey]
+
+
+async def store_usage(conn: asyncpg.Connection, records: Sequence[PendingRecord]) -> StoreResult:
+    """Store ``records`` (unique idempotency keys among them) in the caller's transaction."""
+    if not conn.is_in_transaction():
+        raise RuntimeError("store_usage needs a transaction: the staging table empties on commit")
+    if not records:
+        return StoreResult(0, {})
+    await conn.copy_records_to_table(
+        "usage_staging", records=[staging_row(p) for p in records], columns=STAGING_COLUMNS
+    )
+    stored = await conn.fetchval(q("insert_usage_from_staging"))
+    replays = {}
+    if stored != len(records):
+        for row in await conn.fetch(q("staged_replays")):
+            replays[row["ord"]] = StoredKey(
+                record_id=row["record_id"],
+                metric_code=row["metric_code"],
+                timestamp=row["ts"],
+                value=row["value"],
+            )
+    # The staging rows would vanish at commit anyway; clearing them now lets
+    # one transaction store several batches (bulk import chunks).
+    await conn.execute("DELETE FROM usage_staging")
+    return StoreResult(int(stored), replays)
+
+
+async def usage_record(conn: asyncpg.Connection, id: UUID, ts: datetime) -> asyncpg.Record | None:
+    return await conn.fetchrow(q("usage_record_by_id"), id, ts)
+
+
+@dataclass(frozen=True)
+class UsageFilter:
+    company_id: UUID | None = None
+    metric_codes: list[str] | None = None
+    resource_type: str | None = None
+    from_: datetime | None = None
+    to: datetime | None = None
+    space_id: UUID | None = None
+    application_id: UUID | None = None
+    user_id: UUID | None = None
+    source: str | None = None
+    billable: bool | None = None
+
+
+async def list_usage(
+    conn: asyncpg.Connection,
+    f: UsageFilter,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            q("list_usage_records"),
+            f.company_id,
+            f.metric_codes,
+            f.resource_type,
+            f.from_,
+            f.to,
+            f.space_id,
+            f.application_id,
+            f.user_id,
+            f.source,
+            f.billable,
+            after[0] if after else None,
+            after[1] if after else None,
+            limit,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class UsageTotal:
+    company_id: UUID
+    metric_code: str
+    records: int
+    total: Decimal
+
+
+async def usage_totals(
+    conn: asyncpg.Connection,
+    company_id: UUID | None,
+    from_: datetime | None,
+    to: datetime | None,
+) -> list[UsageTotal]:
+    rows = await conn.fetch(q("usage_totals"), company_id, from_, to)
+    return [UsageTotal(r["company_id"], r["metric_code"], r["records"], r["total"]) for r in rows]

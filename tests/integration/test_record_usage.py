@@ -1,0 +1,147 @@
+"""recordUsage: one record at a time, through group commit."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.integration.helpers import RECORD_USAGE, USAGE_RECORDS, api_request, create_company
+
+
+@pytest.fixture
+async def company(admin: Any) -> str:
+    return await create_company(admin, "acme")
+
+
+async def record(api: Any, record: dict[str, Any], backfill: bool = False) -> dict[str, Any]:
+    data = await api(RECORD_USAGE, {"input": record, "backfill": backfill})
+    result: dict[str, Any] = data["recordUsage"]
+    return result
+
+
+async def test_a_valid_record_is_stored_and_returned(system: Any, admin: Any, company: str) -> None:
+    result = await record(
+        system,
+        api_request(
+            company,
+            "12.5",
+            idempotencyKey="evt-1",
+            properties={"region": "eu"},
+            billingPeriod={"startDate": "2026-11-01T00:00:00Z", "endDate": "2026-12-01T00:00:00Z"},
+        ),
+    )
+    assert result["__typename"] == "RecordedUsage"
+    assert result["duplicate"] is False
+    stored = result["record"]
+    assert stored["value"] == "12.5"
+    assert stored["measurementType"] == "COUNTER"
+    assert stored["properties"] == {"region": "eu"}
+    assert stored["billable"] is True
+    assert stored["billingPeriod"]["startDate"].startswith("2026-11-01T00:00:00")
+    listed = await admin(USAGE_RECORDS, {"filter": {"companyId": company}})
+    assert [e["node"]["id"] for e in listed["usageRecords"]["edges"]] == [stored["id"]]
+
+
+async def test_the_same_event_twice_is_stored_once_and_flagged_duplicate(
+    system: Any, admin: Any, company: str
+) -> None:
+    event = api_request(company, "5", idempotencyKey="evt-dup")
+    first = await record(system, event)
+    second = await record(system, {**event, "value": "5.000"})
+    assert second["__typename"] == "RecordedUsage"
+    assert second["duplicate"] is True
+    assert second["record"]["id"] == first["record"]["id"]
+    listed = await admin(USAGE_RECORDS, {"filter": {"companyId": company}})
+    assert len(listed["usageRecords"]["edges"]) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"value": "6"},
+        {"metricCode": "ACTIVE_USERS", "resourceType": "USER_COUNT", "unit": "users"},
+        {"timestamp": (datetime.now(UTC) - timedelta(hours=1)).isoformat()},
+    ],
+    ids=["value", "metric", "timestamp"],
+)
+async def test_the_same_key_with_different_content_is_a_conflict_and_the_first_write_stands(
+    system: Any, admin: Any, company: str, change: dict[str, Any]
+) -> None:
+    event = api_request(company, "5", idempotencyKey="evt-conflict")
+    first = await record(system, event)
+    second = await record(system, {**event, **change})
+    assert second["__typename"] == "ValidationError"
+    assert (second["field"], second["code"]) == ("idempotencyKey", "IDEMPOTENCY_CONFLICT")
+    listed = await admin(USAGE_RECORDS, {"filter": {"companyId": company}})
+    nodes = [e["node"] for e in listed["usageRecords"]["edges"]]
+    assert [(n["id"], n["value"]) for n in nodes] == [(first["record"]["id"], "5")]
+
+
+VALIDATION_CASES = [
+    ({"metricCode": "NOPE"}, "metricCode", "UNKNOWN_METRIC"),
+    ({"resourceType": "STORAGE"}, "resourceType", "RESOURCE_TYPE_MISMATCH"),
+    ({"unit": "calls"}, "unit", "UNIT_MISMATCH"),
+    ({"measurementType": "GAUGE"}, "measurementType", "MEASUREMENT_TYPE_MISMATCH"),
+    ({"value": "NaN"}, "value", "VALUE_NOT_FINITE"),
+    ({"value": "Infinity"}, "value", "VALUE_NOT_FINITE"),
+    ({"value": "-1"}, "value", "NEGATIVE_COUNTER_VALUE"),
+    ({"timestamp": "2026-01-05T09:00:00"}, "timestamp", "TIMESTAMP_WITHOUT_OFFSET"),
+    ({"timestamp": "2999-01-01T00:00:00Z"}, "timestamp", "TIMESTAMP_IN_FUTURE"),
+    ({"timestamp": "2024-01-05T09:00:00Z"}, "timestamp", "TIMESTAMP_TOO_OLD"),
+    ({"companyId": "00000000-0000-7000-8000-000000000000"}, "companyId", "UNKNOWN_COMPANY"),
+    (
+        {"billingPeriod": {"startDate": "2026-12-01T00:00:00Z", "endDate": "2026-11-01T00:00:00Z"}},
+        "billingPeriod",
+        "INVALID_BILLING_PERIOD",
+    ),
+    ({"idempotencyKey": "  "}, "idempotencyKey", "INVALID_FORMAT"),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "code"), VALIDATION_CASES, ids=[c[2] + ":" + c[1] for c in VALIDATION_CASES])
+async def test_an_invalid_record_gets_a_typed_error_naming_the_field(
+    system: Any, admin: Any, company: str, change: dict[str, Any], field: str, code: str
+) -> None:
+    result = await record(system, {**api_request(company), **change})
+    assert result["__typename"] == "ValidationError"
+    assert (result["field"], result["code"]) == (field, code)
+    assert result["message"]
+    listed = await admin(USAGE_RECORDS, {"filter": {"companyId": company}})
+    assert listed["usageRecords"]["edges"] == []
+
+
+async def test_a_gauge_may_go_down_but_a_counter_may_not(system: Any, company: str) -> None:
+    gauge = await record(
+        system,
+        {**api_request(company, "-3"), "metricCode": "DATA_STORAGE", "resourceType": "STORAGE", "unit": "GB"},
+    )
+    assert gauge["__typename"] == "RecordedUsage"
+
+
+async def test_only_an_admin_may_backfill_past_the_late_arrival_window(
+    system: Any, admin: Any, company: str
+) -> None:
+    old = {**api_request(company), "timestamp": "2024-01-05T09:00:00Z"}
+    refused = await record(system, old, backfill=True)
+    assert (refused["field"], refused["code"]) == ("backfill", "FORBIDDEN")
+    accepted = await record(admin, old, backfill=True)
+    assert accepted["__typename"] == "RecordedUsage"
+    assert accepted["record"]["timestamp"].startswith("2024-01-05T09:00:00")
+
+
+async def test_concurrent_calls_share_commits_and_every_acknowledged_record_is_stored(
+    system: Any, admin: Any, company: str, runtime: Any
+) -> None:
+    events = [api_request(company, str(i + 1), idempotencyKey=f"c-{i}") for i in range(60)]
+    # Ten of them are sent twice, concurrently with their first copy.
+    events += [dict(e) for e in events[:10]]
+    results = await asyncio.gather(*(record(system, e) for e in events))
+    assert all(r["__typename"] == "RecordedUsage" for r in results)
+    assert sum(r["duplicate"] for r in results) == 10
+    async with runtime.pool.acquire() as conn:
+        stored = await conn.fetch("SELECT idempotency_key, value FROM usage_records")
+    assert len(stored) == 60
+    assert sum(r["value"] for r in stored) == sum(range(1, 61))
