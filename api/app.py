@@ -28,7 +28,12 @@ _PRINCIPAL = "metergraph.principal"
 
 def unauthorized() -> JSONResponse:
     return JSONResponse(
-        {"error": {"code": "UNAUTHENTICATED", "message": "send a valid API key as 'Authorization: Bearer <key>'"}},
+        {
+            "error": {
+                "code": "UNAUTHENTICATED",
+                "message": "send a valid API key as 'Authorization: Bearer <key>'",
+            }
+        },
         status_code=401,
         headers={"WWW-Authenticate": 'Bearer realm="metergraph"'},
     )
@@ -116,7 +121,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/v1/usage-records:import", Authenticated(request_response(import_usage_endpoint))),
+            Route(
+                "/v1/usage-records:import", Authenticated(request_response(import_usage_endpoint))
+            ),
         ],
         lifespan=lifespan,
     )

@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
+import uuid_utils.compat as uuid7
 from graphql import GraphQLError, OperationType
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import Info
@@ -24,8 +25,6 @@ from domain.access import AccessDenied, Principal, Role
 from storage import repos
 from storage.ingest import Status
 from storage.usage import UsageFilter, list_usage, usage_record
-
-import uuid_utils.compat as uuid7
 
 MAX_SUMMARY_ITEMS = 20
 
@@ -78,7 +77,10 @@ class Query:
                 raise _bad_input(str(exc), "after") from None
         async with ctx.runtime.pool.acquire() as conn:
             rows = await repos.list_companies(conn, only, after_key, limit + 1)
-        edges = [t.CompanyEdge(cursor=t.encode_cursor(c.external_key), node=t.Company.of(c)) for c in rows[:limit]]
+        edges = [
+            t.CompanyEdge(cursor=t.encode_cursor(c.external_key), node=t.Company.of(c))
+            for c in rows[:limit]
+        ]
         return t.CompanyConnection(
             edges=edges,
             page_info=t.PageInfo(
@@ -362,7 +364,11 @@ def _should_mask(error: GraphQLError) -> bool:
 
 
 def _mask_errors() -> MaskErrors:
-    return MaskErrors(should_mask_error=_should_mask, error_message="Internal error; it has been logged.")
+    return MaskErrors(
+        should_mask_error=_should_mask, error_message="Internal error; it has been logged."
+    )
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[AuditMutations, _mask_errors])
+schema = strawberry.Schema(
+    query=Query, mutation=Mutation, extensions=[AuditMutations, _mask_errors]
+)

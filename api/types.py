@@ -39,7 +39,9 @@ class FieldError:
     message: str
 
 
-@strawberry.type(description="Input that could not be accepted; `field` and `code` name the first problem.")
+@strawberry.type(
+    description="Input that could not be accepted; `field` and `code` name the first problem."
+)
 class ValidationError:
     field: str
     code: ErrorCode
@@ -163,7 +165,11 @@ class UsageRecord:
         )
 
 
-@strawberry.type(description="A usage record as stored; `duplicate` is true when this call replayed an earlier one.")
+@strawberry.type(
+    description=(
+        "A usage record as stored; `duplicate` is true when this call replayed an earlier one."
+    )
+)
 class RecordedUsage:
     record: UsageRecord
     duplicate: bool
@@ -206,7 +212,9 @@ class BillingPeriodInput:
     end_date: datetime
 
 
-@strawberry.input(description="A usage record, field for field as the usage-record specification names it.")
+@strawberry.input(
+    description="A usage record, field for field as the usage-record specification names it."
+)
 class UsageRecordInput:
     company_id: UUID
     resource_type: ResourceType
@@ -225,7 +233,8 @@ class UsageRecordInput:
     billable: bool = True
     billing_category: str | None = None
     idempotency_key: str | None = strawberry.field(
-        default=None, description="The caller's event id: a replay with the same key is not stored twice."
+        default=None,
+        description="The caller's event id: a replay with the same key is not stored twice.",
     )
     properties: JSON | None = None
     product_code: str | None = None

@@ -98,9 +98,7 @@ class CsvReader:
                 parts.append("missing column(s) " + ", ".join(missing))
             if unknown:
                 parts.append("unknown column(s) " + ", ".join(unknown))
-            raise BulkFileError(
-                "; ".join(parts) + ". Expected header: " + ",".join(CSV_COLUMNS)
-            )
+            raise BulkFileError("; ".join(parts) + ". Expected header: " + ",".join(CSV_COLUMNS))
         if len(set(names)) != len(names):
             raise BulkFileError("the header names a column twice")
         self.columns = names
@@ -112,7 +110,9 @@ class CsvReader:
         try:
             values = next(csv.reader([stripped]))
         except csv.Error as exc:
-            return LineError(line, FieldError("line", ErrorCode.INVALID_FORMAT, f"not valid CSV: {exc}"))
+            return LineError(
+                line, FieldError("line", ErrorCode.INVALID_FORMAT, f"not valid CSV: {exc}")
+            )
         if len(values) > len(self.columns):
             return LineError(
                 line,
@@ -122,7 +122,9 @@ class CsvReader:
                     f"{len(values)} fields, the header has {len(self.columns)}",
                 ),
             )
-        row = dict(zip(self.columns, values + [""] * (len(self.columns) - len(values)), strict=True))
+        row = dict(
+            zip(self.columns, values + [""] * (len(self.columns) - len(values)), strict=True)
+        )
         for name in CSV_REQUIRED:
             if not row[name].strip():
                 return LineError(line, FieldError(name, ErrorCode.REQUIRED, f"{name} is empty"))
@@ -142,7 +144,9 @@ class CsvReader:
         except ValueError:
             return LineError(
                 line,
-                FieldError("quantity", ErrorCode.INVALID_FORMAT, f"{row['quantity']!r} is not a number"),
+                FieldError(
+                    "quantity", ErrorCode.INVALID_FORMAT, f"{row['quantity']!r} is not a number"
+                ),
             )
         properties = None
         raw_props = row.get("additional_properties", "").strip()
@@ -195,8 +199,17 @@ _SNAKE = {
     "subscriptionId": "subscription_id",
 }
 NDJSON_FIELDS = {
-    "companyId", "resourceType", "metricCode", "timestamp", "value", "unit", "measurementType",
-    "billingPeriod", "billable", "properties", *_SNAKE,
+    "companyId",
+    "resourceType",
+    "metricCode",
+    "timestamp",
+    "value",
+    "unit",
+    "measurementType",
+    "billingPeriod",
+    "billable",
+    "properties",
+    *_SNAKE,
 }
 
 
@@ -239,7 +252,11 @@ def parse_ndjson(line: int, text: str) -> ParsedRow | LineError | None:
     try:
         resource_type = ResourceType(obj["resourceType"])
     except ValueError:
-        return bad("resourceType", ErrorCode.INVALID_FORMAT, f"unknown resourceType {obj['resourceType']!r}")
+        return bad(
+            "resourceType",
+            ErrorCode.INVALID_FORMAT,
+            f"unknown resourceType {obj['resourceType']!r}",
+        )
     if not isinstance(obj["metricCode"], str) or not isinstance(obj["unit"], str):
         field_name = "metricCode" if not isinstance(obj["metricCode"], str) else "unit"
         return bad(field_name, ErrorCode.INVALID_FORMAT, f"{field_name} must be a string")

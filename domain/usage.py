@@ -164,7 +164,9 @@ def validate_usage(
     if metric is None:
         errors.append(
             FieldError(
-                "metricCode", ErrorCode.UNKNOWN_METRIC, f"no metric is defined as {draft.metric_code!r}"
+                "metricCode",
+                ErrorCode.UNKNOWN_METRIC,
+                f"no metric is defined as {draft.metric_code!r}",
             )
         )
     else:
@@ -185,7 +187,10 @@ def validate_usage(
                     f"metric {metric.code} is recorded in {metric.unit!r}, not {draft.unit!r}",
                 )
             )
-        if draft.measurement_type is not None and draft.measurement_type is not metric.measurement_type:
+        if (
+            draft.measurement_type is not None
+            and draft.measurement_type is not metric.measurement_type
+        ):
             errors.append(
                 FieldError(
                     "measurementType",
@@ -285,7 +290,9 @@ def _context_errors(draft: UsageDraft) -> list[FieldError]:
     ):
         if text is not None and len(text) > limit:
             errors.append(
-                FieldError(name, ErrorCode.INVALID_FORMAT, f"{name} is longer than {limit} characters")
+                FieldError(
+                    name, ErrorCode.INVALID_FORMAT, f"{name} is longer than {limit} characters"
+                )
             )
     if draft.idempotency_key is not None and not draft.idempotency_key.strip():
         errors.append(

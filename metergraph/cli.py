@@ -94,7 +94,9 @@ def keys() -> None:
     required=True,
     type=click.Choice(["ADMIN", "SYSTEM", "COMPANY_ADMIN", "VIEWER"], case_sensitive=False),
 )
-@click.option("--company", "company", default=None, help="Company id or external key (scoped roles).")
+@click.option(
+    "--company", "company", default=None, help="Company id or external key (scoped roles)."
+)
 @click.option("--name", default=None, help="A label for the key.")
 def keys_create(role: str, company: str | None, name: str | None) -> None:
     """Create an API key; it is printed once, alone on the last line."""
@@ -129,7 +131,9 @@ def keys_create(role: str, company: str | None, name: str | None) -> None:
         return key
 
     key = _with_runtime(_settings(), work)
-    click.echo(f"created {chosen.value} key" + (f" for company {company}" if company else ""), err=True)
+    click.echo(
+        f"created {chosen.value} key" + (f" for company {company}" if company else ""), err=True
+    )
     click.echo(key)
 
 
@@ -148,13 +152,26 @@ async def _company_id(conn: object, reference: str) -> UUID:
 
 @main.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["csv", "ndjson"]), default=None,
-              help="File format (default: from the file name).")
-@click.option("--create-companies", is_flag=True, help="Create companies named in the file that do not exist.")
-@click.option("--backfill/--no-backfill", default=True, show_default=True,
-              help="Accept records older than the late-arrival window (operator import).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "ndjson"]),
+    default=None,
+    help="File format (default: from the file name).",
+)
+@click.option(
+    "--create-companies", is_flag=True, help="Create companies named in the file that do not exist."
+)
+@click.option(
+    "--backfill/--no-backfill",
+    default=True,
+    show_default=True,
+    help="Accept records older than the late-arrival window (operator import).",
+)
 @click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
-def import_(file: Path, fmt: str | None, create_companies: bool, backfill: bool, no_progress: bool) -> None:
+def import_(
+    file: Path, fmt: str | None, create_companies: bool, backfill: bool, no_progress: bool
+) -> None:
     """Import usage from a CSV or NDJSON FILE."""
     from tqdm import tqdm
 
@@ -170,8 +187,14 @@ def import_(file: Path, fmt: str | None, create_companies: bool, backfill: bool,
         from metergraph.runtime import Runtime
 
         assert isinstance(runtime, Runtime)
-        bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"importing {file.name}",
-                   disable=no_progress, file=sys.stderr)
+        bar = tqdm(
+            total=size,
+            unit="B",
+            unit_scale=True,
+            desc=f"importing {file.name}",
+            disable=no_progress,
+            file=sys.stderr,
+        )
 
         async def chunks() -> AsyncIterator[bytes]:
             with file.open("rb") as handle:
@@ -197,12 +220,16 @@ def import_(file: Path, fmt: str | None, create_companies: bool, backfill: bool,
     except BulkFileError as exc:
         raise click.ClickException(f"{file}: {exc}") from exc
     for error in summary.errors:
+        field_error = error.error
         click.echo(
-            f"line {error.line}: {error.error.field}: {error.error.code.value}: {error.error.message}",
+            f"line {error.line}: {field_error.field}: {field_error.code.value}: "
+            f"{field_error.message}",
             err=True,
         )
     if summary.errors_truncated:
-        click.echo(f"... and {summary.rejected - len(summary.errors)} more rejected lines", err=True)
+        click.echo(
+            f"... and {summary.rejected - len(summary.errors)} more rejected lines", err=True
+        )
     if summary.companies_created:
         click.echo("companies created: " + ", ".join(summary.companies_created))
     click.echo(
@@ -235,7 +262,9 @@ def jobs_run(name: str) -> None:
 
 
 @main.command("export-schema")
-@click.argument("output", type=click.Path(dir_okay=False, path_type=Path), default=Path("schema.graphql"))
+@click.argument(
+    "output", type=click.Path(dir_okay=False, path_type=Path), default=Path("schema.graphql")
+)
 def export_schema(output: Path) -> None:
     """Write the GraphQL SDL to OUTPUT (default schema.graphql)."""
     from api.schema import schema

@@ -83,7 +83,9 @@ async def prepare_database(dsn: str) -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def open_runtime(settings: Settings, dsn: str, *, run_migrations: bool = True) -> AsyncIterator[Runtime]:
+async def open_runtime(
+    settings: Settings, dsn: str, *, run_migrations: bool = True
+) -> AsyncIterator[Runtime]:
     if run_migrations:
         applied = await prepare_database(dsn)
         if applied:

@@ -60,7 +60,9 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.execute(_STAGING_DDL)
 
 
-async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10, **kw: Any) -> asyncpg.Pool:
+async def create_pool(
+    dsn: str, *, min_size: int = 2, max_size: int = 10, **kw: Any
+) -> asyncpg.Pool:
     try:
         pool = await asyncpg.create_pool(
             dsn,

@@ -140,7 +140,9 @@ class UsageImporter:
                 progress(len(batch))
         return summary
 
-    async def _commit(self, rows: list[ParsedRow], options: ImportOptions, summary: ImportSummary) -> None:
+    async def _commit(
+        self, rows: list[ParsedRow], options: ImportOptions, summary: ImportSummary
+    ) -> None:
         metrics = await self.ingestor.references.metrics()
         company_ids = await self._resolve_companies(rows, options, summary)
         drafts: list[UsageDraft | LineError] = []
@@ -218,7 +220,9 @@ class UsageImporter:
             elif outcome.status is Status.DUPLICATE:
                 summary.duplicates += 1
             else:
-                summary.reject(LineError(lines_by_ord[ord_], _csv_field(outcome.errors[0], options.fmt)))
+                summary.reject(
+                    LineError(lines_by_ord[ord_], _csv_field(outcome.errors[0], options.fmt))
+                )
 
     async def _resolve_companies(
         self, rows: list[ParsedRow], options: ImportOptions, summary: ImportSummary
@@ -271,7 +275,9 @@ async def _numbered(lines: AsyncIterator[str]) -> AsyncIterator[tuple[int, str]]
         yield number, line
 
 
-async def _async_split(lines: AsyncIterator[str], start_line: int) -> AsyncIterator[tuple[int, str]]:
+async def _async_split(
+    lines: AsyncIterator[str], start_line: int
+) -> AsyncIterator[tuple[int, str]]:
     """``split_records`` over an async stream of lines."""
     buffer: list[str] = []
     number = start_line - 1

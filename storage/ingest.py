@@ -177,7 +177,9 @@ class UsageIngestor:
                 )
                 continue
             policy = IngestPolicy(
-                late_arrival=BACKFILL_HORIZON if backfill else timedelta(days=company.late_arrival_days),
+                late_arrival=BACKFILL_HORIZON
+                if backfill
+                else timedelta(days=company.late_arrival_days),
                 future_tolerance=self.rules.future_tolerance,
                 backfill=False,
             )
@@ -237,9 +239,7 @@ class _AtomicRollback(Exception):
 def _not_stored(outcomes: list[Outcome | None]) -> list[Outcome]:
     """An atomic batch that failed: the valid records are reported as not
     stored, with no error of their own."""
-    return [
-        o if o is not None else Outcome(i, Status.REJECTED) for i, o in enumerate(outcomes)
-    ]
+    return [o if o is not None else Outcome(i, Status.REJECTED) for i, o in enumerate(outcomes)]
 
 
 async def commit_batch(

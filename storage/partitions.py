@@ -45,7 +45,9 @@ class PartitionCatalog:
     def forget(self) -> None:
         self._known.clear()
 
-    async def ensure(self, pool_or_conn: asyncpg.Pool | asyncpg.Connection, months: Iterable[date]) -> int:
+    async def ensure(
+        self, pool_or_conn: asyncpg.Pool | asyncpg.Connection, months: Iterable[date]
+    ) -> int:
         """Create the partitions among ``months`` that do not exist; return how many."""
         missing = sorted(set(months) - self._known)
         if not missing:
@@ -81,7 +83,12 @@ class PartitionCatalog:
         return created
 
     async def ensure_ahead(
-        self, pool_or_conn: asyncpg.Pool | asyncpg.Connection, today: date, *, behind: int = 2, ahead: int = 3
+        self,
+        pool_or_conn: asyncpg.Pool | asyncpg.Connection,
+        today: date,
+        *,
+        behind: int = 2,
+        ahead: int = 3,
     ) -> int:
         """Partitions for the recent past (the late-arrival window) and the months ahead."""
         this_month = date(today.year, today.month, 1)

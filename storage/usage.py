@@ -69,7 +69,9 @@ def staging_row(p: PendingRecord) -> tuple[Any, ...]:
         d.value,
         d.unit,
         p.metric.measurement_type.value,
-        d.interval if d.interval is not None else (p.metric.interval.value if p.metric.interval else None),
+        d.interval
+        if d.interval is not None
+        else (p.metric.interval.value if p.metric.interval else None),
         d.space_id,
         d.application_id,
         d.user_id,

@@ -101,7 +101,9 @@ VALIDATION_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("change", "field", "code"), VALIDATION_CASES, ids=[c[2] + ":" + c[1] for c in VALIDATION_CASES])
+@pytest.mark.parametrize(
+    ("change", "field", "code"), VALIDATION_CASES, ids=[c[2] + ":" + c[1] for c in VALIDATION_CASES]
+)
 async def test_an_invalid_record_gets_a_typed_error_naming_the_field(
     system: Any, admin: Any, company: str, change: dict[str, Any], field: str, code: str
 ) -> None:
@@ -116,7 +118,12 @@ async def test_an_invalid_record_gets_a_typed_error_naming_the_field(
 async def test_a_gauge_may_go_down_but_a_counter_may_not(system: Any, company: str) -> None:
     gauge = await record(
         system,
-        {**api_request(company, "-3"), "metricCode": "DATA_STORAGE", "resourceType": "STORAGE", "unit": "GB"},
+        {
+            **api_request(company, "-3"),
+            "metricCode": "DATA_STORAGE",
+            "resourceType": "STORAGE",
+            "unit": "GB",
+        },
     )
     assert gauge["__typename"] == "RecordedUsage"
 

@@ -1,0 +1,328 @@
+"""Ingestion throughput, each figure as a ratio to a raw COPY measured in the same run.
+
+    python bench/ingest.py [--records N] [--batch 10000] [--singles 5000]
+
+Starts PostgreSQL (embedded, in a temporary directory, unless DATABASE_URL
+is set), a real `metergraph serve` process on a free port, and measures:
+raw COPY into usage_records (the baseline), batchRecordUsage over HTTP with 1
+and 4 clients, bulk NDJSON and CSV over HTTP, recordUsage from 50 concurrent
+clients, and a batch sent twice (all duplicates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import uuid_utils.compat as uuid7  # noqa: E402
+
+from api.keys import create_api_key  # noqa: E402
+from domain.access import Role  # noqa: E402
+from metergraph.runtime import ensure_database, prepare_database  # noqa: E402
+from storage.db import connect  # noqa: E402
+from storage.embedded import EmbeddedPostgres  # noqa: E402
+from storage.partitions import PartitionCatalog  # noqa: E402
+from storage.usage import STAGING_COLUMNS  # noqa: E402
+
+
+@contextmanager
+def postgres() -> Iterator[str]:
+    if os.environ.get("DATABASE_URL"):
+        yield os.environ["DATABASE_URL"]
+        return
+    with tempfile.TemporaryDirectory(prefix="metergraph-bench-") as tmp:
+        server = EmbeddedPostgres(Path(tmp))
+        server.start()
+        try:
+            yield server.dsn("metergraph_bench")
+        finally:
+            server.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Workload:
+    def __init__(self, company_id: str, start: datetime) -> None:
+        self.company_id = company_id
+        self.start = start
+        self.counter = 0
+
+    def record(self) -> dict[str, Any]:
+        self.counter += 1
+        n = self.counter
+        return {
+            "companyId": self.company_id,
+            "resourceType": "API_CALLS",
+            "metricCode": "API_REQUESTS",
+            "timestamp": (self.start + timedelta(milliseconds=n)).isoformat(),
+            "value": str(n % 97 + 1),
+            "unit": "requests",
+            "idempotencyKey": f"evt-{n}",
+        }
+
+    def records(self, count: int) -> list[dict[str, Any]]:
+        return [self.record() for _ in range(count)]
+
+
+BATCH = """mutation($records: [UsageRecordInput!]!) {
+  batchRecordUsage(records: $records) {
+    ... on BatchUsageReport { accepted duplicates rejected }
+    ... on ValidationError { code message }
+  }
+}"""
+
+SINGLE = """mutation($input: UsageRecordInput!) {
+  recordUsage(input: $input) { __typename ... on ValidationError { code message } }
+}"""
+
+
+async def count_rows(dsn: str) -> int:
+    conn = await connect(dsn)
+    try:
+        return int(await conn.fetchval("SELECT count(*) FROM usage_records"))
+    finally:
+        await conn.close()
+
+
+async def truncate(dsn: str) -> None:
+    conn = await connect(dsn)
+    try:
+        await conn.execute("TRUNCATE usage_records, usage_idempotency_keys")
+    finally:
+        await conn.close()
+
+
+async def raw_copy(dsn: str, company_id: str, count: int, start: datetime) -> float:
+    """The baseline: COPY the same shape of rows straight into usage_records."""
+    conn = await connect(dsn)
+    columns = [c for c in STAGING_COLUMNS if c != "ord"]
+    rows = [
+        (
+            uuid7.uuid7(),
+            UUID(company_id),
+            "API_REQUESTS",
+            "API_CALLS",
+            start + timedelta(milliseconds=n),
+            Decimal(n % 97 + 1),
+            "requests",
+            "COUNTER",
+            "HOURLY",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            True,
+            None,
+            f"evt-{n}",
+            None,
+            None,
+        )
+        for n in range(count)
+    ]
+    try:
+        began = time.perf_counter()
+        async with conn.transaction():
+            await conn.copy_records_to_table("usage_records", records=rows, columns=columns)
+        return count / (time.perf_counter() - began)
+    finally:
+        await conn.close()
+
+
+async def batches(
+    client: httpx.AsyncClient, payloads: list[list[dict[str, Any]]], clients: int
+) -> float:
+    queue = list(payloads)
+    total = sum(len(p) for p in payloads)
+
+    async def worker() -> None:
+        while queue:
+            records = queue.pop()
+            response = await client.post(
+                "/graphql", json={"query": BATCH, "variables": {"records": records}}
+            )
+            body = response.json()
+            result = body["data"]["batchRecordUsage"]
+            assert result.get("rejected", 1) == 0, result
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return total / (time.perf_counter() - began)
+
+
+async def resend(
+    client: httpx.AsyncClient, records: list[dict[str, Any]]
+) -> tuple[float, dict[str, Any]]:
+    began = time.perf_counter()
+    response = await client.post(
+        "/graphql", json={"query": BATCH, "variables": {"records": records}}
+    )
+    elapsed = time.perf_counter() - began
+    return len(records) / elapsed, response.json()["data"]["batchRecordUsage"]
+
+
+async def bulk(client: httpx.AsyncClient, body: bytes, content_type: str, count: int) -> float:
+    began = time.perf_counter()
+    response = await client.post(
+        "/v1/usage-records:import", content=body, headers={"Content-Type": content_type}
+    )
+    elapsed = time.perf_counter() - began
+    summary = response.json()
+    assert summary["accepted"] == count, summary
+    return count / elapsed
+
+
+async def singles(client: httpx.AsyncClient, records: list[dict[str, Any]], clients: int) -> float:
+    queue = list(records)
+
+    async def worker() -> None:
+        while queue:
+            record = queue.pop()
+            response = await client.post(
+                "/graphql", json={"query": SINGLE, "variables": {"input": record}}
+            )
+            assert response.json()["data"]["recordUsage"]["__typename"] == "RecordedUsage", (
+                response.text
+            )
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return len(records) / (time.perf_counter() - began)
+
+
+async def run(args: argparse.Namespace, dsn: str) -> None:
+    await ensure_database(dsn)
+    await prepare_database(dsn)
+    conn = await connect(dsn)
+    company_id = str(
+        await conn.fetchval(
+            "INSERT INTO companies (id, external_key, name) VALUES ($1, 'bench', 'Bench')"
+            " ON CONFLICT (external_key) DO UPDATE SET name = excluded.name RETURNING id",
+            uuid7.uuid7(),
+        )
+    )
+    _, key = await create_api_key(conn, Role.ADMIN, None, "bench")
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
+    await PartitionCatalog().ensure_ahead(conn, start.date())
+    await conn.close()
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": dsn, "METERGRAPH_SCHEDULER": "false"}
+    server_log = open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w")  # noqa: ASYNC230
+    server = subprocess.Popen(  # noqa: ASYNC220
+        [str(Path(sys.executable).parent / "metergraph"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=server_log,
+    )
+    results: list[tuple[str, float]] = []
+    try:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}",
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=300,
+            limits=httpx.Limits(max_connections=64),
+        ) as client:
+            for _ in range(100):
+                try:
+                    if (await client.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.2)
+            n = args.records
+            baseline = await raw_copy(dsn, company_id, n, start)
+            results.append(("raw COPY (baseline)", baseline))
+            await truncate(dsn)
+
+            work = Workload(company_id, start)
+            payloads = [work.records(args.batch) for _ in range(max(1, n // args.batch))]
+            results.append(
+                (
+                    f"batchRecordUsage, {args.batch}/batch, 1 client",
+                    await batches(client, payloads, 1),
+                )
+            )
+            payloads4 = [work.records(args.batch) for _ in range(max(4, n // args.batch))]
+            results.append(
+                (
+                    f"batchRecordUsage, {args.batch}/batch, 4 clients",
+                    await batches(client, payloads4, 4),
+                )
+            )
+            rate, outcome = await resend(client, payloads[0])
+            assert outcome["duplicates"] == len(payloads[0]), outcome
+            results.append(("batch re-sent (all duplicates)", rate))
+
+            ndjson_records = work.records(n)
+            ndjson = "".join(json.dumps(r) + "\n" for r in ndjson_records).encode()
+            results.append(
+                ("bulk NDJSON over HTTP", await bulk(client, ndjson, "application/x-ndjson", n))
+            )
+
+            csv_lines = ["event_id,customer_id,product_code,metric_name,timestamp,quantity"]
+            for r in work.records(n):
+                csv_lines.append(
+                    f"{r['idempotencyKey']},bench,API,API_REQUESTS,{r['timestamp']},{r['value']}"
+                )
+            body = ("\n".join(csv_lines) + "\n").encode()
+            results.append(("bulk CSV over HTTP", await bulk(client, body, "text/csv", n)))
+
+            results.append(
+                (
+                    f"recordUsage, {args.clients} concurrent clients",
+                    await singles(client, work.records(args.singles), args.clients),
+                )
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        server_log.close()
+
+    print(f"\n{'measure':<46} {'rows/s':>12} {'x COPY':>8}")
+    for name, rate in results:
+        print(f"{name:<46} {rate:>12,.0f} {rate / baseline:>8.2f}")
+    print(f"\n{args.records} rows per measure; recordUsage: {args.singles} records")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--records", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, default=10_000)
+    parser.add_argument("--singles", type=int, default=5_000)
+    parser.add_argument("--clients", type=int, default=50)
+    args = parser.parse_args()
+    with postgres() as dsn:
+        asyncio.run(run(args, dsn))
+
+
+if __name__ == "__main__":
+    main()

