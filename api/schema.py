@@ -8,14 +8,14 @@ GraphQL errors with ``extensions.code``; anything unexpected is masked.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 import strawberry
 import uuid_utils.compat as uuid7
 from graphql import GraphQLError, OperationType
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import Info
 
 from api import types as t
@@ -23,6 +23,7 @@ from api.context import Context
 from domain import usage as d
 from domain.access import AccessDenied, Principal, Role
 from storage import repos
+from storage.audit import AuditEntry
 from storage.ingest import Status
 from storage.usage import UsageFilter, list_usage, usage_record
 
@@ -245,8 +246,10 @@ class Mutation:
         if outcome.status is Status.REJECTED:
             return t.ValidationError.of(outcome.errors)
         assert outcome.record_id is not None and outcome.timestamp is not None
-        async with ctx.runtime.pool.acquire() as conn:
-            row = await usage_record(conn, outcome.record_id, outcome.timestamp)
+        row = outcome.row
+        if row is None:  # a replay: answer with the record stored the first time
+            async with ctx.runtime.pool.acquire() as conn:
+                row = await usage_record(conn, outcome.record_id, outcome.timestamp)
         assert row is not None, "an acknowledged record is committed"
         return t.RecordedUsage(
             record=t.UsageRecord.from_row(row), duplicate=outcome.status is Status.DUPLICATE
@@ -325,6 +328,7 @@ class AuditMutations(SchemaExtension):
     """Writes one audit-log row per mutation request: who, what, outcome."""
 
     async def on_execute(self) -> Any:  # type: ignore[override]
+        began = datetime.now(UTC)
         yield
         ec = self.execution_context
         if ec.operation_type is not OperationType.MUTATION:
@@ -341,18 +345,20 @@ class AuditMutations(SchemaExtension):
             for name, value in data.items()
         }
         principal = context.principal
-        await repos.insert_audit(
-            context.runtime.pool,
-            api_key_id=principal.key_id,
-            role=principal.role.value,
-            company_id=principal.company_id,
-            action=ec.operation_name or ",".join(fields) or "mutation",
-            outcome="error" if errors else ",".join(f"{k}:{v}" for k, v in outcomes.items()),
-            details={
-                "fields": fields,
-                "variables": _summarise(ec.variables or {}),
-                "errors": [e.message for e in errors][:MAX_SUMMARY_ITEMS],
-            },
+        await context.runtime.audit.write(
+            AuditEntry(
+                at=began,
+                api_key_id=principal.key_id,
+                role=principal.role.value,
+                company_id=principal.company_id,
+                action=ec.operation_name or ",".join(fields) or "mutation",
+                outcome="error" if errors else ",".join(f"{k}:{v}" for k, v in outcomes.items()),
+                details={
+                    "fields": fields,
+                    "variables": _summarise(ec.variables or {}),
+                    "errors": [e.message for e in errors][:MAX_SUMMARY_ITEMS],
+                },
+            )
         )
 
 
@@ -369,6 +375,16 @@ def _mask_errors() -> MaskErrors:
     )
 
 
+# Clients send the same few documents again and again: parse and validate each once.
+DOCUMENT_CACHE_SIZE = 256
+
 schema = strawberry.Schema(
-    query=Query, mutation=Mutation, extensions=[AuditMutations, _mask_errors]
+    query=Query,
+    mutation=Mutation,
+    extensions=[
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        AuditMutations,
+        _mask_errors,
+    ],
 )

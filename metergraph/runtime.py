@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from metergraph.config import Settings
+from storage.audit import AuditWriter
 from storage.db import connect, create_pool
 from storage.embedded import EmbeddedPostgres
 from storage.ingest import GroupCommitter, IngestRules, ReferenceCache, UsageIngestor
@@ -36,6 +37,7 @@ class Runtime:
     references: ReferenceCache
     ingestor: UsageIngestor
     group_commit: GroupCommitter
+    audit: AuditWriter
 
 
 def with_database(dsn: str, database: str) -> str:
@@ -110,9 +112,11 @@ async def open_runtime(
             max_records=settings.group_commit_max_records,
         )
         committer.start()
+        audit = AuditWriter(pool)
         try:
-            yield Runtime(settings, dsn, pool, partitions, references, ingestor, committer)
+            yield Runtime(settings, dsn, pool, partitions, references, ingestor, committer, audit)
         finally:
             await committer.stop()
+            await audit.close()
     finally:
         await pool.close()

@@ -57,6 +57,8 @@ class Outcome:
     record_id: UUID | None = None
     timestamp: datetime | None = None
     errors: list[FieldError] = field(default_factory=list)
+    # the stored row, when the write asked for it and this call stored it
+    row: asyncpg.Record | None = None
 
 
 @dataclass
@@ -243,7 +245,7 @@ def _not_stored(outcomes: list[Outcome | None]) -> list[Outcome]:
 
 
 async def commit_batch(
-    conn: asyncpg.Connection, pending: Sequence[PendingRecord]
+    conn: asyncpg.Connection, pending: Sequence[PendingRecord], *, returning: bool = False
 ) -> dict[int, Outcome]:
     """Store ``pending`` in the caller's transaction; an outcome per ``ord``.
 
@@ -265,11 +267,11 @@ async def commit_batch(
             to_store.append(p)
         else:
             echoes.append((p, first))
-    result = await store_usage(conn, to_store)
+    result = await store_usage(conn, to_store, returning=returning)
     for p in to_store:
         replay = result.replays.get(p.ord)
         outcomes[p.ord] = (
-            Outcome(p.ord, Status.ACCEPTED, p.id, p.draft.timestamp)
+            Outcome(p.ord, Status.ACCEPTED, p.id, p.draft.timestamp, row=result.rows.get(p.id))
             if replay is None
             else _judge_replay(p, replay)
         )
@@ -380,7 +382,7 @@ class GroupCommitter:
         try:
             await self._ingestor.ensure_partitions(records)
             async with self._ingestor.pool.acquire() as conn, conn.transaction():
-                outcomes = await commit_batch(conn, records)
+                outcomes = await commit_batch(conn, records, returning=True)
         except Exception as exc:
             if len(group) == 1:
                 if not group[0].future.done():

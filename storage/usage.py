@@ -10,7 +10,7 @@ claims their idempotency keys and moves the rows whose key was free into
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -92,10 +92,18 @@ class StoreResult:
     stored: int
     # ord -> the key's earlier write, for rows that were not stored
     replays: dict[int, StoredKey]
+    # id -> the stored row, when asked for
+    rows: dict[UUID, asyncpg.Record] = field(default_factory=dict)
 
 
-async def store_usage(conn: asyncpg.Connection, records: Sequence[PendingRecord]) -> StoreResult:
-    """Store ``records`` (unique idempotency keys among them) in the caller's transaction."""
+async def store_usage(
+    conn: asyncpg.Connection, records: Sequence[PendingRecord], *, returning: bool = False
+) -> StoreResult:
+    """Store ``records`` (unique idempotency keys among them) in the caller's transaction.
+
+    With ``returning`` the stored rows come back too (small groups whose
+    callers answer with the record; bulk paths leave it off).
+    """
     if not conn.is_in_transaction():
         raise RuntimeError("store_usage needs a transaction: the staging table empties on commit")
     if not records:
@@ -103,7 +111,13 @@ async def store_usage(conn: asyncpg.Connection, records: Sequence[PendingRecord]
     await conn.copy_records_to_table(
         "usage_staging", records=[staging_row(p) for p in records], columns=STAGING_COLUMNS
     )
-    stored = await conn.fetchval(q("insert_usage_from_staging"))
+    rows: dict[UUID, asyncpg.Record] = {}
+    if returning:
+        for row in await conn.fetch(q("insert_usage_from_staging_returning")):
+            rows[row["id"]] = row
+        stored = len(rows)
+    else:
+        stored = await conn.fetchval(q("insert_usage_from_staging"))
     replays = {}
     if stored != len(records):
         for row in await conn.fetch(q("staged_replays")):
@@ -116,7 +130,7 @@ async def store_usage(conn: asyncpg.Connection, records: Sequence[PendingRecord]
     # The staging rows would vanish at commit anyway; clearing them now lets
     # one transaction store several batches (bulk import chunks).
     await conn.execute("DELETE FROM usage_staging")
-    return StoreResult(int(stored), replays)
+    return StoreResult(int(stored), replays, rows)
 
 
 async def usage_record(conn: asyncpg.Connection, id: UUID, ts: datetime) -> asyncpg.Record | None:
