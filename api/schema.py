@@ -9,6 +9,7 @@ GraphQL errors with ``extensions.code``; anything unexpected is masked.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from graphql import GraphQLError, OperationType
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import Info
 
+from api import analysis as an
 from api import types as t
 from api.context import Context
 from domain import usage as d
@@ -157,6 +159,23 @@ class Query:
             ),
         )
 
+    @strawberry.field(
+        description="Usage aggregated over [from, to) by period, metric and group; read from"
+        " rollups and the raw tail, always equal to a scan of the raw records."
+    )
+    async def aggregate_usage(
+        self, info: Info[Context, None], criteria: an.AggregationCriteria
+    ) -> an.AggregateUsageResult:
+        return await an.aggregate_usage(_ctx(info), criteria)
+
+    @strawberry.field(
+        description="Reporting intervals with no records, for metrics that report on an interval."
+    )
+    async def usage_gaps(
+        self, info: Info[Context, None], criteria: an.GapCriteria
+    ) -> an.UsageGapsResult:
+        return await an.usage_gaps(_ctx(info), criteria)
+
 
 def _backfill_allowed(principal: Principal, backfill: bool) -> d.FieldError | None:
     if backfill and principal.role is not Role.ADMIN:
@@ -287,6 +306,32 @@ class Mutation:
             backfill=backfill,
         )
         return report(result)
+
+    @strawberry.mutation(
+        description="Void a usage record (ADMIN): it leaves every total; the audit trail keeps it."
+    )
+    async def void_usage_record(
+        self, info: Info[Context, None], id: UUID, reason: str
+    ) -> an.CorrectionResult:
+        return await an.correct_record(_ctx(info), id, reason)
+
+    @strawberry.mutation(
+        description="Correct a usage record's value or timestamp (ADMIN): the record is voided"
+        " and a corrected copy stored, in one transaction."
+    )
+    async def correct_usage_record(
+        self,
+        info: Info[Context, None],
+        id: UUID,
+        reason: str,
+        value: Decimal | None = None,
+        timestamp: datetime | None = None,
+    ) -> an.CorrectionResult:
+        if value is None and timestamp is None:
+            return t.ValidationError.single(
+                "value", d.ErrorCode.REQUIRED, "give a corrected value or timestamp"
+            )
+        return await an.correct_record(_ctx(info), id, reason, value, timestamp)
 
 
 def report(result: Any) -> t.BatchUsageReport:

@@ -22,7 +22,21 @@ WITH claimed AS (
            s.billing_category, s.idempotency_key, s.product_code, s.properties
     FROM usage_staging s
     WHERE s.idempotency_key IS NULL OR s.id IN (SELECT record_id FROM claimed)
-    RETURNING 1
+    RETURNING id, company_id, metric_code, ts, value, space_id, application_id, user_id,
+              source, billing_category, billable
+), deltas AS (
+    -- One rollup delta per UTC hour and context touched (see 0003_rollups.sql).
+    INSERT INTO usage_rollup_deltas (
+        company_id, metric_code, bucket_start, space_id, application_id, user_id, source,
+        billing_category, billable, records, total, min_value, max_value,
+        latest_ts, latest_id, latest_value)
+    SELECT company_id, metric_code, date_trunc('hour', ts, 'UTC'), space_id, application_id,
+           user_id, source, billing_category, billable, count(*), sum(value), min(value),
+           max(value), max(ts), (array_agg(id ORDER BY ts DESC, id DESC))[1],
+           (array_agg(value ORDER BY ts DESC, id DESC))[1]
+    FROM stored
+    GROUP BY company_id, metric_code, date_trunc('hour', ts, 'UTC'), space_id, application_id,
+             user_id, source, billing_category, billable
 )
 SELECT count(*) FROM stored
 
@@ -52,6 +66,19 @@ WITH claimed AS (
     FROM usage_staging s
     WHERE s.idempotency_key IS NULL OR s.id IN (SELECT record_id FROM claimed)
     RETURNING *
+), deltas AS (
+    -- One rollup delta per UTC hour and context touched (see 0003_rollups.sql).
+    INSERT INTO usage_rollup_deltas (
+        company_id, metric_code, bucket_start, space_id, application_id, user_id, source,
+        billing_category, billable, records, total, min_value, max_value,
+        latest_ts, latest_id, latest_value)
+    SELECT company_id, metric_code, date_trunc('hour', ts, 'UTC'), space_id, application_id,
+           user_id, source, billing_category, billable, count(*), sum(value), min(value),
+           max(value), max(ts), (array_agg(id ORDER BY ts DESC, id DESC))[1],
+           (array_agg(value ORDER BY ts DESC, id DESC))[1]
+    FROM stored
+    GROUP BY company_id, metric_code, date_trunc('hour', ts, 'UTC'), space_id, application_id,
+             user_id, source, billing_category, billable
 )
 SELECT * FROM stored
 

@@ -1,0 +1,308 @@
+"""aggregateUsage against PostgreSQL: rollups plus pending deltas plus raw edges.
+
+``domain.aggregation.plan`` decides which source serves which piece of each
+period; this module reads all pieces in one statement (one snapshot, so the
+rollup job moving deltas cannot make a row count twice or not at all) and
+combines the partial aggregates per period, metric and group.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+
+from domain.aggregation import (
+    Criteria,
+    Function,
+    Partial,
+    Piece,
+    Reading,
+    Source,
+    buckets,
+    plan,
+    time_weighted_average,
+)
+
+ROLLUP_TABLES = {
+    Source.HOUR: "usage_rollup_hour",
+    Source.DAY: "usage_rollup_day",
+    Source.MONTH: "usage_rollup_month",
+}
+
+GroupKey = tuple[Any, ...]
+
+
+@dataclass
+class ResultRow:
+    period_start: datetime
+    period_end: datetime
+    metric_code: str
+    group: dict[str, Any]
+    partial: Partial
+    time_weighted: Decimal | None = None
+
+
+class _Query:
+    """The filters shared by every branch, as SQL with numbered parameters."""
+
+    def __init__(self, criteria: Criteria, first_param: int) -> None:
+        self.params: list[Any] = []
+        self.conditions: list[str] = []
+        self._next = first_param
+        c = criteria
+        if c.company_id is not None:
+            self._add("company_id = ${}", c.company_id)
+        if c.metric_codes:
+            self._add("metric_code = ANY(${}::text[])", list(c.metric_codes))
+        for column, value in (
+            ("space_id", c.space_id),
+            ("application_id", c.application_id),
+            ("user_id", c.user_id),
+            ("source", c.source),
+            ("billable", c.billable),
+        ):
+            if value is not None:
+                self._add(f"{column} = ${{}}", value)
+
+    def _add(self, template: str, value: Any) -> None:
+        self.conditions.append(template.format(self._next))
+        self.params.append(value)
+        self._next += 1
+
+    def param(self, value: Any) -> str:
+        self.params.append(value)
+        self._next += 1
+        return f"${self._next - 1}"
+
+    def where(self, alias: str) -> str:
+        return "".join(f" AND {alias}.{c}" for c in self.conditions)
+
+
+def _group_columns(criteria: Criteria, query: _Query, alias: str) -> list[str]:
+    columns = [f"{alias}.{d.value}" for d in criteria.group_by]
+    if criteria.group_by_property is not None:
+        columns.append(f"({alias}.properties ->> {query.param(criteria.group_by_property)})")
+    return columns
+
+
+async def stale_hours(conn: asyncpg.Connection, criteria: Criteria) -> list[datetime]:
+    query = _Query(criteria, 3)
+    rows = await conn.fetch(
+        "SELECT DISTINCT s.bucket_start FROM usage_rollup_stale s"
+        " WHERE s.bucket_start >= date_trunc('hour', $1::timestamptz, 'UTC')"
+        f" AND s.bucket_start < $2{_stale_where(query)}",
+        criteria.from_,
+        criteria.to,
+        *query.params,
+    )
+    return [r["bucket_start"] for r in rows]
+
+
+def _stale_where(query: _Query) -> str:
+    # The stale table knows company and metric only; finer filters are ignored
+    # there, which can only send more hours to raw records, never fewer.
+    return "".join(
+        f" AND s.{c}" for c in query.conditions if c.startswith(("company_id", "metric_code"))
+    )
+
+
+async def aggregate(
+    conn: asyncpg.Connection, criteria: Criteria, *, raw_only: bool = False
+) -> list[ResultRow]:
+    """The answer to ``criteria``; with ``raw_only`` every piece is read from raw records."""
+    periods = buckets(criteria.from_, criteria.to, criteria.granularity, criteria.time_zone)
+    raw_only = raw_only or criteria.needs_raw
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        stale: list[datetime] = []
+        if not raw_only and criteria.needs_extremes:
+            stale = await stale_hours(conn, criteria)
+        pieces = plan(periods, raw_only=raw_only, stale_hours=stale)
+        partials = await _partials(conn, criteria, pieces)
+        weighted: dict[tuple[int, str, GroupKey], Decimal | None] = {}
+        if criteria.time_weighted:
+            weighted = await _time_weighted(conn, criteria, periods)
+    keys = set(partials) | set(weighted)
+    rows = []
+    for key in sorted(keys, key=_sort_key):
+        bucket, metric, group = key
+        start, end = periods[bucket]
+        rows.append(
+            ResultRow(
+                period_start=start,
+                period_end=end,
+                metric_code=metric,
+                group=_group_dict(criteria, group),
+                partial=partials.get(key, Partial()),
+                time_weighted=weighted.get(key),
+            )
+        )
+    return rows
+
+
+def _sort_key(key: tuple[int, str, GroupKey]) -> tuple[Any, ...]:
+    bucket, metric, group = key
+    return (bucket, metric, tuple((v is None, str(v)) for v in group))
+
+
+def _group_dict(criteria: Criteria, group: GroupKey) -> dict[str, Any]:
+    names: list[str] = [d.name for d in criteria.group_by]
+    if criteria.group_by_property is not None:
+        names.append("PROPERTY")
+    return dict(zip(names, group, strict=True))
+
+
+async def _partials(
+    conn: asyncpg.Connection, criteria: Criteria, pieces: Sequence[Piece]
+) -> dict[tuple[int, str, GroupKey], Partial]:
+    if not pieces:
+        return {}
+    query = _Query(criteria, 5)
+    latest = Function.LATEST in criteria.functions
+    unique = Function.UNIQUE_COUNT in criteria.functions
+    raw_groups = _group_columns(criteria, query, "r")
+    unique_expr = "NULL::text"
+    if unique:
+        if criteria.unique_of_property is not None:
+            unique_expr = f"(r.properties ->> {query.param(criteria.unique_of_property)})"
+        elif criteria.unique_of is not None:
+            unique_expr = f"r.{criteria.unique_of.value}::text"
+    group_select = "".join(f", {c} AS g{n}" for n, c in enumerate(raw_groups))
+    group_names = "".join(f", g{n}" for n in range(len(raw_groups)))
+    latest_raw = "r.ts, r.id, r.value" if latest else "NULL::timestamptz, NULL::uuid, NULL::numeric"
+
+    branches = [
+        f"SELECT p.b, r.metric_code{group_select}, 1::bigint AS records, r.value AS total,"
+        f" r.value AS min_value, r.value AS max_value, {latest_raw}, {unique_expr} AS u"
+        " FROM p JOIN usage_records r ON r.ts >= p.s AND r.ts < p.e"
+        f" WHERE p.src = 'RAW'{query.where('r')}"
+    ]
+    if not criteria.needs_raw:
+        rollup_groups = "".join(f", x.{d.value} AS g{n}" for n, d in enumerate(criteria.group_by))
+        latest_rollup = (
+            "x.latest_ts, x.latest_id, x.latest_value"
+            if latest
+            else "NULL::timestamptz, NULL::uuid, NULL::numeric"
+        )
+        select = (
+            f"SELECT p.b, x.metric_code{rollup_groups}, x.records, x.total, x.min_value,"
+            f" x.max_value, {latest_rollup}, NULL::text"
+        )
+        for source, table in ROLLUP_TABLES.items():
+            branches.append(
+                f"{select} FROM p JOIN {table} x"
+                " ON x.bucket_start >= p.s AND x.bucket_start < p.e"
+                f" WHERE p.src = '{source.value}'{query.where('x')}"
+            )
+        branches.append(
+            f"{select} FROM p JOIN usage_rollup_deltas x"
+            " ON x.bucket_start >= p.s AND x.bucket_start < p.e"
+            f" WHERE p.src <> 'RAW'{query.where('x')}"
+        )
+    latest_agg = (
+        ", max(latest_ts) AS latest_ts,"
+        " (array_agg(latest_id ORDER BY latest_ts DESC NULLS LAST, latest_id DESC NULLS LAST))[1]"
+        " AS latest_id,"
+        " (array_agg(latest_value ORDER BY latest_ts DESC NULLS LAST, latest_id DESC NULLS LAST))"
+        "[1] AS latest_value"
+        if latest
+        else ""
+    )
+    unique_agg = ", count(DISTINCT u) AS uniques" if unique else ""
+    sql = (
+        "WITH p AS (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[],"
+        " $4::int[]) AS p(src, s, e, b)),"
+        " parts (b, metric_code"
+        + group_names
+        + ", records, total, min_value, max_value, latest_ts, latest_id, latest_value, u) AS ("
+        + " UNION ALL ".join(branches)
+        + ") SELECT b, metric_code"
+        + group_names
+        + ", sum(records) AS records, sum(total) AS total, min(min_value) AS min_value,"
+        " max(max_value) AS max_value"
+        + latest_agg
+        + unique_agg
+        + " FROM parts GROUP BY b, metric_code"
+        + group_names
+        + " HAVING sum(records) > 0"
+    )
+    rows = await conn.fetch(
+        sql,
+        [p.source.value for p in pieces],
+        [p.start for p in pieces],
+        [p.end for p in pieces],
+        [p.bucket for p in pieces],
+        *query.params,
+    )
+    out: dict[tuple[int, str, GroupKey], Partial] = {}
+    width = len(raw_groups)
+    for row in rows:
+        group = tuple(row[f"g{n}"] for n in range(width))
+        partial = Partial(
+            records=int(row["records"]),
+            total=row["total"],
+            min_value=row["min_value"],
+            max_value=row["max_value"],
+        )
+        if latest and row["latest_ts"] is not None:
+            partial.latest = (row["latest_ts"], row["latest_id"], row["latest_value"])
+        if unique:
+            partial.unique_count = int(row["uniques"])
+        out[(row["b"], row["metric_code"], group)] = partial
+    return out
+
+
+async def _time_weighted(
+    conn: asyncpg.Connection,
+    criteria: Criteria,
+    periods: Sequence[tuple[datetime, datetime]],
+) -> dict[tuple[int, str, GroupKey], Decimal | None]:
+    """Each gauge reading holds until the next one; averaged over each period."""
+    query = _Query(criteria, 3)
+    groups = _group_columns(criteria, query, "r")
+    group_select = "".join(f", {c} AS g{n}" for n, c in enumerate(groups))
+    partition = ", ".join(["r.metric_code", *groups])
+    readings = await conn.fetch(
+        f"SELECT r.metric_code{group_select}, r.ts, r.value FROM usage_records r"
+        f" WHERE r.ts >= $1 AND r.ts < $2{query.where('r')} ORDER BY r.ts, r.id",
+        criteria.from_,
+        criteria.to,
+        *query.params,
+    )
+    held_rows = await conn.fetch(
+        f"SELECT DISTINCT ON ({partition}) r.metric_code{group_select}, r.ts, r.value"
+        f" FROM usage_records r WHERE r.ts < $1 AND $2::timestamptz IS NOT NULL"
+        f"{query.where('r')} ORDER BY {partition}, r.ts DESC, r.id DESC",
+        criteria.from_,
+        criteria.to,
+        *query.params,
+    )
+    width = len(groups)
+
+    def key_of(row: asyncpg.Record) -> tuple[str, GroupKey]:
+        return row["metric_code"], tuple(row[f"g{n}"] for n in range(width))
+
+    series: dict[tuple[str, GroupKey], list[Reading]] = defaultdict(list)
+    for row in readings:
+        series[key_of(row)].append(Reading(row["ts"], row["value"]))
+    held: dict[tuple[str, GroupKey], Reading] = {
+        key_of(row): Reading(row["ts"], row["value"]) for row in held_rows
+    }
+    out: dict[tuple[int, str, GroupKey], Decimal | None] = {}
+    for key in set(series) | set(held):
+        points = series.get(key, [])
+        before = held.get(key)
+        index = 0
+        for n, (start, end) in enumerate(periods):
+            while index < len(points) and points[index].at < start:
+                before = points[index]
+                index += 1
+            value = time_weighted_average(points, before, start, end)
+            if value is not None:
+                out[(n, key[0], key[1])] = value
+    return out
