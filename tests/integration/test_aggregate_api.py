@@ -97,9 +97,7 @@ async def test_daily_buckets_with_the_metric_default_function(admin: Any, system
     ]
 
 
-async def test_rollups_and_raw_agree_over_the_api(
-    admin: Any, system: Any, runtime: Any
-) -> None:
+async def test_rollups_and_raw_agree_over_the_api(admin: Any, system: Any, runtime: Any) -> None:
     acme, _ = await seed(admin, system)
     criteria = window(companyId=acme, functions=["SUM", "COUNT", "AVG", "MIN", "MAX", "LATEST"])
     before = await admin(AGGREGATE, {"c": criteria})
@@ -120,9 +118,7 @@ async def test_rollups_and_raw_agree_over_the_api(
 
 async def test_space_level_breaks_down_by_space(admin: Any, system: Any) -> None:
     acme, _ = await seed(admin, system)
-    data = await admin(
-        AGGREGATE, {"c": window(companyId=acme, granularity="TOTAL", level="SPACE")}
-    )
+    data = await admin(AGGREGATE, {"c": window(companyId=acme, granularity="TOTAL", level="SPACE")})
     buckets = data["aggregateUsage"]["buckets"]
     assert sorted((b["spaceId"] or "", b["sum"]) for b in buckets) == [
         ("", "7"),

@@ -272,12 +272,27 @@ async def test_group_by_space_breaks_down_and_unique_count_reads_raw(runtime: An
     await store(
         runtime,
         [
-            draft(company, BASE + timedelta(hours=1), Decimal("1"), space_id=SPACES[0],
-                  user_id=users[0]),
-            draft(company, BASE + timedelta(hours=2), Decimal("2"), space_id=SPACES[0],
-                  user_id=users[1]),
-            draft(company, BASE + timedelta(hours=3), Decimal("4"), space_id=SPACES[1],
-                  user_id=users[0]),
+            draft(
+                company,
+                BASE + timedelta(hours=1),
+                Decimal("1"),
+                space_id=SPACES[0],
+                user_id=users[0],
+            ),
+            draft(
+                company,
+                BASE + timedelta(hours=2),
+                Decimal("2"),
+                space_id=SPACES[0],
+                user_id=users[1],
+            ),
+            draft(
+                company,
+                BASE + timedelta(hours=3),
+                Decimal("4"),
+                space_id=SPACES[1],
+                user_id=users[0],
+            ),
         ],
     )
     c = criteria(
