@@ -111,7 +111,7 @@ async def count_rows(dsn: str) -> int:
 async def truncate(dsn: str) -> None:
     conn = await connect(dsn)
     try:
-        await conn.execute("TRUNCATE usage_records, usage_idempotency_keys")
+        await conn.execute("TRUNCATE usage_records, usage_idempotency_keys, usage_rollup_deltas")
     finally:
         await conn.close()
 

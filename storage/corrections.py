@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -42,10 +43,37 @@ async def void_record(
     replacement: PendingRecord | None = None,
 ) -> Corrected | FieldError:
     """Void ``record_id``; with ``replacement``, store it in the same transaction."""
+    try:
+        return await _void(conn, record_id, reason, company_scope, api_key_id, replacement)
+    except _PastRetention as exc:
+        return FieldError(
+            "id",
+            ErrorCode.TIMESTAMP_TOO_OLD,
+            f"usage before {exc.horizon.isoformat()} is past raw retention; its rollups are"
+            " final and it can no longer be voided or corrected",
+        )
+
+
+class _PastRetention(Exception):
+    def __init__(self, horizon: datetime) -> None:
+        self.horizon = horizon
+
+
+async def _void(
+    conn: asyncpg.Connection,
+    record_id: UUID,
+    reason: str,
+    company_scope: UUID | None,
+    api_key_id: UUID | None,
+    replacement: PendingRecord | None,
+) -> Corrected | FieldError:
     async with conn.transaction():
         row = await conn.fetchrow(q("delete_usage_record"), record_id, company_scope)
         if row is None:
             return FieldError("id", ErrorCode.NOT_FOUND, f"no usage record {record_id}")
+        horizon = await conn.fetchval(q("raw_horizon"), row["metric_code"])
+        if horizon is not None and row["ts"] < horizon:
+            raise _PastRetention(horizon)  # rolls the delete back
         new_row = None
         if replacement is not None:
             stored = await store_usage(conn, [replacement], returning=True)

@@ -1,0 +1,148 @@
+"""Retention cleanup: raw records and rollups past their metric's rule.
+
+Aggregate before deleting: the run first moves every pending delta into the
+rollups (and recomputes stale hours); raw records of a metric are deleted
+only up to a cutoff before which no delta or stale mark is left. The cutoff
+is a whole UTC day, and it is recorded (raw_complete_from) before anything
+is deleted, so a crash midway leaves a state the rerun simply continues.
+Monthly partitions that every metric's cutoff has passed are dropped whole;
+otherwise rows go in bounded batches.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import asyncpg
+
+from storage.partitions import next_month, partition_name
+from storage.queries import q
+from storage.rollups import roll_up
+
+_log = logging.getLogger(__name__)
+
+DEFAULT_RULE = "*"
+BATCH_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class Rule:
+    metric_code: str
+    raw_days: int
+    hour_days: int | None
+    day_days: int | None
+    month_days: int | None
+
+
+@dataclass
+class CleanupRun:
+    raw_rows: int = 0
+    partitions_dropped: list[str] = field(default_factory=list)
+    rollup_rows: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.raw_rows + self.rollup_rows
+
+
+def _day(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+async def rules(conn: asyncpg.Connection) -> dict[str, Rule]:
+    rows = await conn.fetch(q("retention_rules"))
+    return {
+        r["metric_code"]: Rule(
+            r["metric_code"], r["raw_days"], r["hour_days"], r["day_days"], r["month_days"]
+        )
+        for r in rows
+    }
+
+
+def rule_for(all_rules: dict[str, Rule], metric_code: str) -> Rule:
+    return all_rules.get(metric_code) or all_rules[DEFAULT_RULE]
+
+
+async def clean_up(
+    conn: asyncpg.Connection, *, now: datetime | None = None, batch_rows: int = BATCH_ROWS
+) -> CleanupRun:
+    now = now or datetime.now(UTC)
+    run = CleanupRun()
+    await roll_up(conn)
+    all_rules = await rules(conn)
+    metrics = [r["code"] for r in await conn.fetch("SELECT code FROM metrics ORDER BY code")]
+    cutoffs: dict[str, datetime] = {}
+    for metric in metrics:
+        rule = rule_for(all_rules, metric)
+        cutoff = _day(now - timedelta(days=rule.raw_days))
+        pending = await conn.fetchval(q("pending_before"), metric, cutoff)
+        if pending:
+            # Late records arrived after the roll-up above: leave this metric's
+            # raw records for the next run rather than delete un-aggregated data.
+            run.skipped.append(metric)
+            continue
+        await conn.execute(q("mark_raw_complete_from"), metric, cutoff)
+        cutoffs[metric] = cutoff
+    run.partitions_dropped = await _drop_partitions(conn, metrics, cutoffs)
+    for metric, cutoff in cutoffs.items():
+        while True:
+            deleted = await conn.fetchval(q("delete_raw_batch"), metric, cutoff, batch_rows)
+            run.raw_rows += deleted
+            if deleted < batch_rows:
+                break
+    for metric in metrics:
+        rule = rule_for(all_rules, metric)
+        for table, days in (
+            ("usage_rollup_hour", rule.hour_days),
+            ("usage_rollup_day", rule.day_days),
+            ("usage_rollup_month", rule.month_days),
+        ):
+            if days is None:
+                continue
+            cutoff = _day(now - timedelta(days=days))
+            while True:
+                deleted = int(
+                    await conn.fetchval(
+                        q(f"delete_{table.removeprefix('usage_rollup_')}_batch"),
+                        metric,
+                        cutoff,
+                        batch_rows,
+                    )
+                )
+                run.rollup_rows += deleted
+                if deleted < batch_rows:
+                    break
+    return run
+
+
+async def _drop_partitions(
+    conn: asyncpg.Connection, metrics: list[str], cutoffs: dict[str, datetime]
+) -> list[str]:
+    """Drop the monthly partitions wholly before every metric's cutoff."""
+    if not metrics or len(cutoffs) < len(metrics):
+        return []
+    horizon = min(cutoffs.values())
+    dropped = []
+    for row in await conn.fetch(q("usage_partitions")):
+        name: str = row["name"]
+        month = _month_from_name(name)
+        if month is None:
+            continue
+        end = datetime.combine(next_month(month), datetime.min.time(), tzinfo=UTC)
+        if end <= horizon:
+            await conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+            dropped.append(name)
+            _log.info("dropped usage partition %s", name)
+    return dropped
+
+
+def _month_from_name(name: str) -> date | None:
+    try:
+        year, month = name.removeprefix("usage_records_p").split("_")
+        candidate = date(int(year), int(month), 1)
+    except ValueError:
+        return None
+    return candidate if partition_name(candidate) == name else None

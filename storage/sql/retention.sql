@@ -1,0 +1,66 @@
+-- name: retention_rules
+SELECT metric_code, raw_days, hour_days, day_days, month_days, raw_complete_from
+FROM retention_rules
+
+-- name: pending_before
+-- Is anything of metric $1 before $2 not yet in the rollups?
+SELECT EXISTS (
+    SELECT 1 FROM usage_rollup_deltas WHERE metric_code = $1 AND bucket_start < $2
+) OR EXISTS (
+    SELECT 1 FROM usage_rollup_stale WHERE metric_code = $1 AND bucket_start < $2
+)
+
+-- name: mark_raw_complete_from
+INSERT INTO retention_rules (metric_code, raw_days, hour_days, day_days, month_days,
+                             raw_complete_from)
+SELECT $1, raw_days, hour_days, day_days, month_days, $2
+FROM retention_rules WHERE metric_code = '*'
+ON CONFLICT (metric_code) DO UPDATE
+SET raw_complete_from = greatest(retention_rules.raw_complete_from, excluded.raw_complete_from)
+
+-- name: raw_complete_from
+SELECT raw_complete_from FROM retention_rules WHERE metric_code = $1
+
+-- name: delete_raw_batch
+WITH doomed AS (
+    SELECT ts, id FROM usage_records WHERE metric_code = $1 AND ts < $2 LIMIT $3
+), gone AS (
+    DELETE FROM usage_records r USING doomed d WHERE r.ts = d.ts AND r.id = d.id RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: delete_hour_batch
+WITH doomed AS (
+    SELECT ctid FROM usage_rollup_hour WHERE metric_code = $1 AND bucket_start < $2 LIMIT $3
+), gone AS (
+    DELETE FROM usage_rollup_hour WHERE ctid IN (SELECT ctid FROM doomed) RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: delete_day_batch
+WITH doomed AS (
+    SELECT ctid FROM usage_rollup_day WHERE metric_code = $1 AND bucket_start < $2 LIMIT $3
+), gone AS (
+    DELETE FROM usage_rollup_day WHERE ctid IN (SELECT ctid FROM doomed) RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: delete_month_batch
+WITH doomed AS (
+    SELECT ctid FROM usage_rollup_month WHERE metric_code = $1 AND bucket_start < $2 LIMIT $3
+), gone AS (
+    DELETE FROM usage_rollup_month WHERE ctid IN (SELECT ctid FROM doomed) RETURNING 1
+)
+SELECT count(*) FROM gone
+
+-- name: usage_partitions
+SELECT c.relname AS name
+FROM pg_inherits i
+JOIN pg_class c ON c.oid = i.inhrelid
+JOIN pg_class p ON p.oid = i.inhparent
+WHERE p.relname = 'usage_records'
+ORDER BY c.relname
+
+-- name: raw_horizon
+-- Raw records of metric $1 before this instant may be gone (see retention).
+SELECT max(raw_complete_from) FROM retention_rules WHERE metric_code IN ($1, '*')
