@@ -27,6 +27,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/aggregate.py
 
 clean:
 	rm -rf $(VENV) .metergraph

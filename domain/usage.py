@@ -65,7 +65,6 @@ class ErrorCode(Enum):
     ALREADY_EXISTS = "ALREADY_EXISTS"
     NOT_FOUND = "NOT_FOUND"
     INVALID_WINDOW = "INVALID_WINDOW"
-    ALREADY_VOIDED = "ALREADY_VOIDED"
 
 
 @dataclass(frozen=True)
