@@ -15,9 +15,10 @@ from uuid import UUID
 
 import strawberry
 import uuid_utils.compat as uuid7
-from graphql import GraphQLError, OperationType
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import Info
+from strawberry.types.graphql import OperationType
 
 from api import analysis as an
 from api import types as t

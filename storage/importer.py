@@ -138,6 +138,9 @@ class UsageImporter:
             await self._commit(batch, options, summary)
             if progress:
                 progress(len(batch))
+        # Parse errors are found as lines are read, validation errors as chunks
+        # commit: report them in file order.
+        summary.errors.sort(key=lambda e: e.line)
         return summary
 
     async def _commit(

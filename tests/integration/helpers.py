@@ -19,7 +19,7 @@ mutation($input: MetricInput!) {
   defineMetric(input: $input) {
     __typename
     ... on Metric { code unit resourceType measurementType aggregation }
-    ... on ValidationError { field code message }
+    ... on ValidationError { field errorCode: code message }
   }
 }
 """
