@@ -21,6 +21,7 @@ from strawberry.types import Info
 from strawberry.types.graphql import OperationType
 
 from api import analysis as an
+from api import jobs as jb
 from api import types as t
 from api.context import Context
 from domain import usage as d
@@ -176,6 +177,20 @@ class Query:
         self, info: Info[Context, None], criteria: an.GapCriteria
     ) -> an.UsageGapsResult:
         return await an.usage_gaps(_ctx(info), criteria)
+
+    @strawberry.field(description="The scheduled jobs (ADMIN).")
+    async def jobs(self, info: Info[Context, None]) -> list[jb.ScheduledJob]:
+        return jb.scheduled_jobs(_ctx(info))
+
+    @strawberry.field(description="Recorded job runs, newest first (ADMIN).")
+    async def job_runs(
+        self,
+        info: Info[Context, None],
+        job: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> jb.JobRunConnection:
+        return await jb.job_runs(_ctx(info), job, first, after)
 
 
 def _backfill_allowed(principal: Principal, backfill: bool) -> d.FieldError | None:

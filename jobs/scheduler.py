@@ -1,47 +1,168 @@
-"""APScheduler in the server process, and the registry of runnable jobs."""
+"""The jobs, how they run, and APScheduler in the server process.
+
+Each job has a period; its scheduled runs fall on multiples of the period
+(plus an offset) since the Unix epoch, so every server process computes the
+same ``scheduled_for`` for the same run. A run holds a PostgreSQL advisory
+lock on the job for its duration and claims ``(job, scheduled_for)`` in
+``job_runs``: a second process finds the lock taken or the period done, and
+does nothing. A failed or interrupted period is run again by the next
+attempt. Every run is recorded: start, end, outcome, rows touched, error.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from jobs.partitions import create_partitions_ahead
+from jobs.retention import clean_up_usage
+from jobs.rollups import roll_up_usage
 from metergraph.runtime import Runtime
+from storage.queries import q
 
 _log = logging.getLogger(__name__)
 
 JobFunction = Callable[[Runtime], Awaitable[int]]
-
-# name -> (function, cron schedule in UTC)
-JOBS: dict[str, tuple[JobFunction, str]] = {
-    "create-partitions": (create_partitions_ahead, "17 3 * * *"),
-}
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-async def run_job(name: str, runtime: Runtime) -> int:
-    """Run one job now; the number of rows (or objects) it touched."""
+@dataclass(frozen=True)
+class Job:
+    name: str
+    function: JobFunction
+    every: timedelta
+    offset: timedelta = timedelta(0)
+    description: str = ""
+
+
+JOBS: dict[str, Job] = {}
+
+
+def register(job: Job) -> None:
+    """Add a job to the registry (names are unique)."""
+    if job.name in JOBS:
+        raise ValueError(f"job {job.name!r} is registered already")
+    JOBS[job.name] = job
+
+
+register(
+    Job(
+        "rollup-usage",
+        roll_up_usage,
+        timedelta(minutes=1),
+        description="move pending usage deltas into hourly, daily and monthly rollups",
+    )
+)
+register(
+    Job(
+        "retention-cleanup",
+        clean_up_usage,
+        timedelta(days=1),
+        timedelta(hours=3, minutes=30),
+        description="delete raw usage and rollups past their retention (aggregate first)",
+    )
+)
+register(
+    Job(
+        "create-partitions",
+        create_partitions_ahead,
+        timedelta(days=1),
+        timedelta(hours=3, minutes=17),
+        description="create monthly usage partitions ahead of need",
+    )
+)
+
+
+class Outcome(Enum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"  # another process holds the job, or the period is done
+
+
+@dataclass(frozen=True)
+class RunResult:
+    outcome: Outcome
+    rows: int = 0
+    error: str | None = None
+    run_id: int | None = None
+
+
+def job_named(name: str) -> Job:
     try:
-        function, _ = JOBS[name]
+        return JOBS[name]
     except KeyError:
         raise LookupError(f"no job named {name!r}; jobs: {', '.join(sorted(JOBS))}") from None
-    return await function(runtime)
+
+
+def period_of(job: Job, runtime: Runtime) -> timedelta:
+    override = dict(runtime.settings.job_periods).get(job.name)
+    return timedelta(seconds=override) if override else job.every
+
+
+def scheduled_for(job: Job, every: timedelta, now: datetime) -> datetime:
+    """The start of the period ``now`` falls in: the run this moment belongs to."""
+    periods = (now - EPOCH - job.offset) // every
+    return EPOCH + job.offset + periods * every
+
+
+async def run_job(name: str, runtime: Runtime, *, scheduled: datetime | None = None) -> RunResult:
+    """Run ``name`` now (``scheduled`` None: a manual run) and record it."""
+    job = job_named(name)
+    host, pid = socket.gethostname(), os.getpid()
+    async with runtime.pool.acquire() as lock:
+        if not await lock.fetchval(q("job_lock"), name):
+            return RunResult(Outcome.SKIPPED, error="running in another process")
+        try:
+            if scheduled is None:
+                run_id = await lock.fetchval(q("start_manual_run"), name, host, pid)
+            else:
+                run_id = await lock.fetchval(q("claim_scheduled_run"), name, scheduled, host, pid)
+                if run_id is None:
+                    return RunResult(Outcome.SKIPPED, error="this period has run already")
+            try:
+                rows = await job.function(runtime)
+            except Exception as exc:
+                _log.exception("job %s failed", name)
+                error = f"{type(exc).__name__}: {exc}"
+                await lock.execute(q("finish_run"), run_id, Outcome.FAILED.value, None, error)
+                return RunResult(Outcome.FAILED, error=error, run_id=run_id)
+            await lock.execute(q("finish_run"), run_id, Outcome.SUCCEEDED.value, rows, None)
+            return RunResult(Outcome.SUCCEEDED, rows, run_id=run_id)
+        finally:
+            await lock.fetchval(q("job_unlock"), name)
+
+
+async def _scheduled_run(name: str, runtime: Runtime) -> None:
+    job = JOBS[name]
+    # A fire a little early or late still belongs to its period: round to the nearest start.
+    every = period_of(job, runtime)
+    moment = datetime.now(UTC) + every / 2
+    result = await run_job(name, runtime, scheduled=scheduled_for(job, every, moment))
+    if result.outcome is Outcome.FAILED:
+        _log.warning("scheduled job %s failed: %s", name, result.error)
 
 
 def start_scheduler(runtime: Runtime) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
-    for name, (function, cron) in JOBS.items():
+    for name, job in JOBS.items():
+        every = period_of(job, runtime)
         scheduler.add_job(
-            function,
-            CronTrigger.from_crontab(cron, timezone="UTC"),
-            args=[runtime],
+            _scheduled_run,
+            IntervalTrigger(seconds=every.total_seconds(), start_date=EPOCH + job.offset),
+            args=[name, runtime],
             id=name,
             name=name,
             coalesce=True,
             max_instances=1,
-            misfire_grace_time=3600,
+            misfire_grace_time=max(1, int(every.total_seconds() // 2)),
         )
     scheduler.start()
     return scheduler

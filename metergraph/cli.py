@@ -245,20 +245,34 @@ def jobs() -> None:
 @jobs.command("run")
 @click.argument("name")
 def jobs_run(name: str) -> None:
-    """Run the job NAME now."""
-    from jobs.scheduler import JOBS, run_job
+    """Run the job NAME now (recorded in job_runs as a MANUAL run)."""
+    from jobs.scheduler import JOBS, Outcome, RunResult, run_job
 
     if name not in JOBS:
         raise click.UsageError(f"no job named {name!r}; jobs: {', '.join(sorted(JOBS))}")
 
-    async def work(runtime: object) -> int:
+    async def work(runtime: object) -> RunResult:
         from metergraph.runtime import Runtime
 
         assert isinstance(runtime, Runtime)
         return await run_job(name, runtime)
 
-    touched = _with_runtime(_settings(), work)
-    click.echo(f"{name}: done, {touched} touched")
+    result = _with_runtime(_settings(), work)
+    if result.outcome is Outcome.SUCCEEDED:
+        click.echo(f"{name}: done, {result.rows} rows")
+    elif result.outcome is Outcome.SKIPPED:
+        click.echo(f"{name}: not run: {result.error}")
+    else:
+        raise click.ClickException(f"{name} failed: {result.error}")
+
+
+@jobs.command("list")
+def jobs_list() -> None:
+    """The jobs and how often they run."""
+    from jobs.scheduler import JOBS
+
+    for job in JOBS.values():
+        click.echo(f"{job.name:<20} every {job.every}  {job.description}")
 
 
 @main.command("export-schema")

@@ -40,6 +40,24 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be a boolean (true/false), got {raw!r}")
 
 
+def _periods(env: dict[str, str], name: str) -> tuple[tuple[str, int], ...]:
+    """``job=seconds,job=seconds``: how often named jobs run, overriding their default."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return ()
+    pairs = []
+    for item in raw.split(","):
+        job, _, seconds = item.partition("=")
+        try:
+            value = int(seconds)
+        except ValueError:
+            raise ConfigError(f"{name}: expected job=seconds, got {item!r}") from None
+        if not job.strip() or value < 1:
+            raise ConfigError(f"{name}: expected job=seconds (seconds >= 1), got {item!r}")
+        pairs.append((job.strip(), value))
+    return tuple(pairs)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = field(default=None, repr=False)
@@ -54,6 +72,7 @@ class Settings:
     group_commit_window_ms: int = 2
     group_commit_max_records: int = 2_000
     scheduler_enabled: bool = True
+    job_periods: tuple[tuple[str, int], ...] = ()
     import_chunk_rows: int = 5_000
     max_page_size: int = 1_000
 
@@ -79,6 +98,7 @@ class Settings:
                 env, "METERGRAPH_GROUP_COMMIT_MAX_RECORDS", 2_000, minimum=1
             ),
             scheduler_enabled=_bool(env, "METERGRAPH_SCHEDULER", True),
+            job_periods=_periods(env, "METERGRAPH_JOB_EVERY"),
             import_chunk_rows=_int(env, "METERGRAPH_IMPORT_CHUNK_ROWS", 5_000, minimum=1),
             max_page_size=_int(env, "METERGRAPH_MAX_PAGE_SIZE", 1_000, minimum=1),
         )

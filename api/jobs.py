@@ -1,0 +1,112 @@
+"""GraphQL for the job runner: registered jobs and their recorded runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from graphql import GraphQLError
+
+from api import types as t
+from api.context import Context
+from domain.access import AccessDenied, Role
+from storage.queries import q
+
+
+@strawberry.type(description="A job the server runs on a schedule.")
+class ScheduledJob:
+    name: str
+    every_seconds: int
+    description: str
+
+
+@strawberry.type(description="One run of a job: when, how it ended, how many rows it touched.")
+class JobRun:
+    id: int
+    job: str
+    scheduled_for: datetime | None = strawberry.field(description="None for a manual run.")
+    trigger: str
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str
+    rows: int | None
+    error: str | None
+
+
+@strawberry.type
+class JobRunEdge:
+    cursor: str
+    node: JobRun
+
+
+@strawberry.type
+class JobRunConnection:
+    edges: list[JobRunEdge]
+    page_info: t.PageInfo
+
+
+def _admin(ctx: Context) -> None:
+    try:
+        ctx.principal.require(Role.ADMIN)
+    except AccessDenied as exc:
+        raise GraphQLError(str(exc), extensions={"code": "FORBIDDEN"}) from None
+
+
+def scheduled_jobs(ctx: Context) -> list[ScheduledJob]:
+    from jobs.scheduler import JOBS, period_of
+
+    _admin(ctx)
+    return [
+        ScheduledJob(
+            name=j.name,
+            every_seconds=int(period_of(j, ctx.runtime).total_seconds()),
+            description=j.description,
+        )
+        for j in JOBS.values()
+    ]
+
+
+async def job_runs(
+    ctx: Context, job: str | None, first: int, after: str | None
+) -> JobRunConnection:
+    _admin(ctx)
+    if first < 1 or first > ctx.runtime.settings.max_page_size:
+        raise GraphQLError(
+            f"first must be between 1 and {ctx.runtime.settings.max_page_size}",
+            extensions={"code": "BAD_USER_INPUT", "field": "first"},
+        )
+    before = None
+    if after is not None:
+        try:
+            (text,) = t.decode_cursor(after, 1)
+            before = int(text)
+        except (t.BadCursor, ValueError):
+            raise GraphQLError(
+                "the cursor is not one this API returned",
+                extensions={"code": "BAD_USER_INPUT", "field": "after"},
+            ) from None
+    async with ctx.runtime.pool.acquire() as conn:
+        rows = await conn.fetch(q("list_job_runs"), job, before, first + 1)
+    edges = [
+        JobRunEdge(
+            cursor=t.encode_cursor(str(r["id"])),
+            node=JobRun(
+                id=r["id"],
+                job=r["job"],
+                scheduled_for=r["scheduled_for"],
+                trigger=r["trigger"],
+                started_at=r["started_at"],
+                finished_at=r["finished_at"],
+                outcome=r["outcome"],
+                rows=r["rows"],
+                error=r["error"],
+            ),
+        )
+        for r in rows[:first]
+    ]
+    return JobRunConnection(
+        edges=edges,
+        page_info=t.PageInfo(
+            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
+        ),
+    )

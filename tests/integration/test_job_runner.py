@@ -1,0 +1,161 @@
+"""The job runner: one run per period across processes, every run recorded."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jobs import scheduler
+from jobs.scheduler import Job, Outcome, run_job, scheduled_for
+from tests.integration.test_server_process import free_port
+
+JOB_RUNS = """query($job: String, $first: Int = 50, $after: String) {
+  jobRuns(job: $job, first: $first, after: $after) {
+    edges { cursor node { job trigger outcome rows error scheduledFor } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+@pytest.fixture
+def flaky(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """A job that fails on its first call and touches 7 rows afterwards."""
+    calls = {"n": 0}
+
+    async def work(runtime: Any) -> int:
+        calls["n"] += 1
+        await asyncio.sleep(0.2)
+        if calls["n"] == 1:
+            raise RuntimeError("disk on fire")
+        return 7
+
+    monkeypatch.setitem(scheduler.JOBS, "flaky", Job("flaky", work, timedelta(minutes=5)))
+    return calls
+
+
+async def runs(runtime: Any) -> list[Any]:
+    async with runtime.pool.acquire() as conn:
+        return list(
+            await conn.fetch(
+                "SELECT job, scheduled_for, trigger, outcome, rows, error FROM job_runs ORDER BY id"
+            )
+        )
+
+
+async def test_a_manual_run_is_recorded_with_its_rows(runtime: Any) -> None:
+    result = await run_job("rollup-usage", runtime)
+    assert result.outcome is Outcome.SUCCEEDED
+    (row,) = await runs(runtime)
+    assert (row["job"], row["trigger"], row["outcome"], row["rows"]) == (
+        "rollup-usage",
+        "MANUAL",
+        "SUCCEEDED",
+        0,
+    )
+
+
+async def test_a_failed_period_is_recorded_and_run_again(runtime: Any, flaky: Any) -> None:
+    period = datetime(2026, 1, 1, 12, 5, tzinfo=UTC)
+    failed = await run_job("flaky", runtime, scheduled=period)
+    assert failed.outcome is Outcome.FAILED and "disk on fire" in (failed.error or "")
+    retried = await run_job("flaky", runtime, scheduled=period)
+    assert (retried.outcome, retried.rows) == (Outcome.SUCCEEDED, 7)
+    done = await run_job("flaky", runtime, scheduled=period)
+    assert done.outcome is Outcome.SKIPPED
+    assert flaky["n"] == 2
+    (row,) = await runs(runtime)  # one row per period, holding the latest attempt
+    assert (row["outcome"], row["rows"], row["error"]) == ("SUCCEEDED", 7, None)
+
+
+async def test_two_runners_at_once_run_the_job_once(runtime: Any, flaky: Any) -> None:
+    flaky["n"] = 1  # succeed
+    period = datetime(2026, 1, 1, 12, 10, tzinfo=UTC)
+    first, second = await asyncio.gather(
+        run_job("flaky", runtime, scheduled=period), run_job("flaky", runtime, scheduled=period)
+    )
+    assert sorted([first.outcome.value, second.outcome.value]) == ["SKIPPED", "SUCCEEDED"]
+    assert flaky["n"] == 2
+    assert len(await runs(runtime)) == 1
+
+
+def test_fires_near_a_period_start_belong_to_that_period() -> None:
+    job = Job("x", None, timedelta(minutes=1))  # type: ignore[arg-type]
+    start = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    every = job.every
+    assert scheduled_for(job, every, start + timedelta(seconds=59)) == start
+    assert scheduled_for(job, every, start) == start
+    daily = Job("y", None, timedelta(days=1), timedelta(hours=3))  # type: ignore[arg-type]
+    assert scheduled_for(daily, daily.every, start) == start.replace(hour=3)
+    assert scheduled_for(daily, daily.every, start.replace(hour=2)) == start.replace(
+        day=28, month=2, hour=3
+    )
+
+
+async def test_job_runs_are_listed_for_admins_only(
+    runtime: Any, admin: Any, scoped: Any, flaky: Any
+) -> None:
+    for minute in range(3):
+        await run_job("flaky", runtime, scheduled=datetime(2026, 1, 1, 0, minute, tzinfo=UTC))
+    page = (await admin(JOB_RUNS, {"job": "flaky", "first": 2}))["jobRuns"]
+    assert [e["node"]["outcome"] for e in page["edges"]] == ["SUCCEEDED", "SUCCEEDED"]
+    rest = await admin(JOB_RUNS, {"job": "flaky", "after": page["pageInfo"]["endCursor"]})
+    assert [e["node"]["outcome"] for e in rest["jobRuns"]["edges"]] == ["FAILED"]
+    assert rest["jobRuns"]["pageInfo"]["hasNextPage"] is False
+    jobs = await admin("{ jobs { name everySeconds } }")
+    assert {"name": "rollup-usage", "everySeconds": 60} in jobs["jobs"]
+
+    from tests.integration.helpers import create_company
+
+    viewer = await scoped("VIEWER", await create_company(admin, "v"))
+    denied = await viewer.post(JOB_RUNS)
+    assert denied.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_two_server_processes_run_each_scheduled_period_once(
+    database: str, runtime: Any
+) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "METERGRAPH_SCHEDULER": "true",
+        "METERGRAPH_JOB_EVERY": "rollup-usage=1,create-partitions=1,retention-cleanup=2",
+    }
+    metergraph = Path(sys.executable).parent / "metergraph"
+    servers = [
+        subprocess.Popen(  # noqa: ASYNC220 (started, not waited for)
+            [str(metergraph), "serve", "--port", str(free_port())],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            rows = await runs(runtime)
+            periods = {r["scheduled_for"] for r in rows if r["job"] == "rollup-usage"}
+            if len(periods) >= 4:
+                break
+            await asyncio.sleep(0.5)
+    finally:
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        for server in servers:
+            server.wait(timeout=30)
+    rows = await runs(runtime)
+    assert all(r["trigger"] == "SCHEDULE" for r in rows)
+    keys = [(r["job"], r["scheduled_for"]) for r in rows]
+    assert len(keys) == len(set(keys)), "a period ran twice"
+    assert len({k for k in keys if k[0] == "rollup-usage"}) >= 4
+    assert {r["outcome"] for r in rows} <= {"SUCCEEDED", "RUNNING"}
+    assert {"create-partitions", "retention-cleanup"} <= {r["job"] for r in rows}
