@@ -1,0 +1,109 @@
+"""The console script, run as a real process against the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.integration.helpers import create_company, define_seed_metrics
+
+METERGRAPH = Path(sys.executable).parent / "metergraph"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(database: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database}
+    return subprocess.run(
+        [str(METERGRAPH), *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+async def test_keys_create_prints_a_working_key_alone_on_the_last_line(
+    database: str, admin: Any, http: httpx.AsyncClient
+) -> None:
+    company = await create_company(admin, "acme")
+    done = cli(database, "keys", "create", "--role", "VIEWER", "--company", "acme")
+    assert done.returncode == 0, done.stderr
+    key = done.stdout.strip().splitlines()[-1]
+    assert key.startswith("mgk_") and " " not in key
+    response = await http.post(
+        "/graphql",
+        json={"query": "{ companies { edges { node { id } } } }"},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert [e["node"]["id"] for e in response.json()["data"]["companies"]["edges"]] == [company]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("keys", "create", "--role", "OWNER"), "OWNER"),
+        (("keys", "create", "--role", "VIEWER"), "--company is required"),
+        (("keys", "create", "--role", "VIEWER", "--company", "nobody"), "nobody"),
+        (("jobs", "run", "no-such-job"), "rollup-usage"),
+        (("import", "/nonexistent/usage.csv"), "usage.csv"),
+    ],
+    ids=["bad-role", "no-company", "unknown-company", "unknown-job", "missing-file"],
+)
+def test_bad_arguments_fail_with_a_message_not_a_traceback(
+    database: str, args: tuple[str, ...], message: str
+) -> None:
+    done = cli(database, *args)
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+async def test_import_draws_progress_and_summarises_with_line_numbers(
+    database: str, admin: Any, tmp_path: Path, runtime: Any
+) -> None:
+    await define_seed_metrics(admin)
+    refused = cli(database, "import", str(FIXTURES / "smsworld_usage_events.csv"))
+    assert refused.returncode != 0 or "rejected 64" in refused.stdout + refused.stderr
+    assert "UNKNOWN_COMPANY" in refused.stderr
+
+    first = cli(
+        database, "import", "--create-companies", str(FIXTURES / "smsworld_usage_events.csv")
+    )
+    assert first.returncode == 0, first.stderr
+    assert "accepted 61, duplicates 3, rejected 0" in first.stdout + first.stderr
+    second = cli(
+        database, "import", "--create-companies", str(FIXTURES / "smsworld_usage_events.csv")
+    )
+    assert "accepted 0, duplicates 64, rejected 0" in second.stdout + second.stderr
+
+    recent = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "event_id,customer_id,product_code,metric_name,timestamp,quantity\n"
+        f"ok1,customer_a,SMS_001,sms_delivered,{recent},5\n"
+        f"bad1,customer_a,SMS_001,sms_delivered,{recent},lots\n"
+    )
+    done = cli(database, "import", str(bad))
+    assert "line 3: quantity" in done.stderr
+    assert "accepted 1, duplicates 0, rejected 1" in done.stdout + done.stderr
+    assert "%" in done.stderr or "rows" in done.stderr  # the progress bar
+
+
+def test_the_schema_file_is_what_export_schema_writes(database: str, tmp_path: Path) -> None:
+    out = tmp_path / "schema.graphql"
+    done = cli(database, "export-schema", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.read_text() == (ROOT / "schema.graphql").read_text()
+
+
+async def test_jobs_run_records_a_manual_run(database: str, runtime: Any) -> None:
+    done = cli(database, "jobs", "run", "rollup-usage")
+    assert done.returncode == 0, done.stderr
+    assert "rollup-usage: done" in done.stdout
+    async with runtime.pool.acquire() as conn:
+        row = await conn.fetchrow("SELECT trigger, outcome FROM job_runs")
+    assert (row["trigger"], row["outcome"]) == ("MANUAL", "SUCCEEDED")
