@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
+from decimal import Decimal
 from typing import Any
 
 from starlette.applications import Starlette
@@ -13,10 +16,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, request_response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 
 from api.context import Context
 from api.keys import KeyResolver
 from api.schema import schema
+from api.typed_inputs import Decoded, decode_body
 from domain.access import Principal
 from metergraph.config import Settings
 from metergraph.runtime import Runtime, database_server, ensure_database, open_runtime
@@ -39,9 +44,56 @@ def unauthorized() -> JSONResponse:
     )
 
 
+# Set by parse_http_body, read by execute_single: both run in the request's task.
+_DECODED: ContextVar[Decoded | None] = ContextVar("metergraph_decoded", default=None)
+
+
 class MetergraphGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any = None) -> Context:
         return Context(runtime=request.app.state.runtime, principal=request.scope[_PRINCIPAL])
+
+    def decode_json(self, data: str | bytes) -> object:
+        # JSON numbers become exact Decimals, never binary floats.
+        return json.loads(data, parse_float=Decimal)
+
+    async def parse_http_body(self, request: Any) -> Any:
+        _DECODED.set(None)
+        content_type = (request.content_type or "").lower()
+        accept = request.headers.get("accept", "").lower()
+        if (
+            request.method == "POST"
+            and "application/json" in content_type
+            and "multipart" not in accept
+        ):
+            decoded = decode_body(await request.get_body())
+            if decoded is not None:
+                if decoded.drafts is not None:
+                    _DECODED.set(decoded)
+                return GraphQLRequestData(
+                    query=decoded.query,
+                    variables=decoded.variables,
+                    operation_name=decoded.operation_name,
+                    extensions=decoded.extensions,
+                )
+        return await super().parse_http_body(request)
+
+    async def execute_single(  # type: ignore[override]
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> Any:
+        decoded = _DECODED.get()
+        if decoded is not None and decoded.field is not None and decoded.drafts is not None:
+            context.decoded = (decoded.field, decoded.drafts)
+            context.audited_variables = decoded.audited
+            _DECODED.set(None)
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
 
 
 class Authenticated:

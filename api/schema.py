@@ -24,6 +24,7 @@ from api import analysis as an
 from api import jobs as jb
 from api import types as t
 from api.context import Context
+from api.typed_inputs import AUDITED_ITEMS
 from domain import usage as d
 from domain.access import AccessDenied, Principal, Role
 from storage import repos
@@ -31,7 +32,7 @@ from storage.audit import AuditEntry
 from storage.ingest import Status
 from storage.usage import UsageFilter, list_usage, usage_record
 
-MAX_SUMMARY_ITEMS = 20
+MAX_SUMMARY_ITEMS = AUDITED_ITEMS
 
 
 def _ctx(info: Info[Context, None]) -> Context:
@@ -272,8 +273,9 @@ class Mutation:
         if refused:
             return t.ValidationError.of([refused])
         ingestor = ctx.runtime.ingestor
+        drafts = ctx.take_decoded("recordUsage") or [input.to_draft()]
         (checked,) = await ingestor.check(
-            [input.to_draft()], allowed_company=principal.write_scope(), backfill=backfill
+            drafts, allowed_company=principal.write_scope(), backfill=backfill
         )
         if isinstance(checked, list):
             return t.ValidationError.of(checked)
@@ -307,16 +309,19 @@ class Mutation:
         refused = _backfill_allowed(principal, backfill)
         if refused:
             return t.ValidationError.of([refused])
+        drafts = ctx.take_decoded("batchRecordUsage")
+        if drafts is None:
+            drafts = [r.to_draft() for r in records]
         limit = ctx.runtime.settings.max_batch_size
-        if len(records) > limit:
+        if len(drafts) > limit:
             return t.ValidationError.single(
                 "records",
                 d.ErrorCode.BATCH_TOO_LARGE,
-                f"a batch holds at most {limit} records, this one has {len(records)};"
+                f"a batch holds at most {limit} records, this one has {len(drafts)};"
                 " split it or use the bulk import endpoint",
             )
         result = await ctx.runtime.ingestor.ingest(
-            [r.to_draft() for r in records],
+            drafts,
             atomic=atomic,
             allowed_company=principal.write_scope(),
             backfill=backfill,
@@ -416,7 +421,9 @@ class AuditMutations(SchemaExtension):
                 outcome="error" if errors else ",".join(f"{k}:{v}" for k, v in outcomes.items()),
                 details={
                     "fields": fields,
-                    "variables": _summarise(ec.variables or {}),
+                    "variables": _summarise(
+                        {**(ec.variables or {}), **(context.audited_variables or {})}
+                    ),
                     "errors": [e.message for e in errors][:MAX_SUMMARY_ITEMS],
                 },
             )

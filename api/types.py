@@ -15,6 +15,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from domain import usage as d
+from domain.bulk import plain_json
 from storage.repos import Company as StoredCompany
 
 ResourceType = strawberry.enum(d.ResourceType, description="What a usage record measures.")
@@ -270,6 +271,7 @@ class UsageRecordInput:
 def _properties(value: Any) -> dict[str, Any] | None:
     if value is None:
         return None
+    value = plain_json(value)  # numbers arrive as exact Decimals; JSON keeps plain numbers
     if isinstance(value, dict):
         return value
     # A non-object JSON value is kept under one key rather than refused.

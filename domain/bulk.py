@@ -213,14 +213,14 @@ NDJSON_FIELDS = {
 }
 
 
-def _plain_json(value: Any) -> Any:
+def plain_json(value: Any) -> Any:
     """Decimals parsed for exact usage values become plain floats inside free-form properties."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, list):
-        return [_plain_json(v) for v in value]
+        return [plain_json(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain_json(v) for k, v in value.items()}
+        return {k: plain_json(v) for k, v in value.items()}
     return value
 
 
@@ -307,7 +307,7 @@ def parse_ndjson(line: int, text: str) -> ParsedRow | LineError | None:
             )
     props = obj.get("properties")
     if props is not None:
-        props = _plain_json(props)
+        props = plain_json(props)
         extra["properties"] = props if isinstance(props, dict) else {"value": props}
     return ParsedRow(
         line=line,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 
@@ -40,10 +43,19 @@ CREATE TEMP TABLE IF NOT EXISTS usage_staging (
 """
 
 
+def _json_default(value: Any) -> Any:
+    """Values JSON has no type for, in their usual JSON spelling."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, UUID | datetime | date):
+        return value.isoformat() if isinstance(value, date) else str(value)
+    raise TypeError(f"{type(value).__name__} cannot be stored as JSON")
+
+
 def _encode_jsonb(value: Any) -> bytes:
     # Binary jsonb is a version byte (1) followed by the JSON text; binary is
     # what COPY into the staging table needs.
-    return b"\x01" + json.dumps(value, separators=(",", ":")).encode()
+    return b"\x01" + json.dumps(value, separators=(",", ":"), default=_json_default).encode()
 
 
 def _decode_jsonb(data: bytes) -> Any:
