@@ -17,11 +17,9 @@ as GraphQL's own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
-from uuid import UUID
 
 import msgspec
 from graphql import (
@@ -38,6 +36,7 @@ from graphql import (
 )
 
 from domain import usage as d
+from domain.bulk import UsageRecordWire
 
 # Lists longer than this reach the audit log as their length.
 AUDITED_ITEMS = 20
@@ -59,61 +58,8 @@ _STAND_IN = {
 }
 
 
-class _Period(msgspec.Struct, forbid_unknown_fields=True):
-    startDate: datetime
-    endDate: datetime
-
-
-class _Record(msgspec.Struct, forbid_unknown_fields=True):
-    companyId: UUID
-    resourceType: d.ResourceType
-    metricCode: str
-    timestamp: datetime
-    value: Decimal
-    unit: str
-    measurementType: d.MeasurementType | None = None
-    interval: str | None = None
-    spaceId: UUID | None = None
-    applicationId: UUID | None = None
-    userId: UUID | None = None
-    source: str | None = None
-    subscriptionId: UUID | None = None
-    billingPeriod: _Period | None = None
-    billable: bool = True
-    billingCategory: str | None = None
-    idempotencyKey: str | None = None
-    properties: Any = None
-    productCode: str | None = None
-
-    def draft(self) -> d.UsageDraft:
-        period = self.billingPeriod
-        props = self.properties
-        return d.UsageDraft(
-            company_id=self.companyId,
-            resource_type=self.resourceType,
-            metric_code=self.metricCode,
-            timestamp=self.timestamp,
-            value=self.value,
-            unit=self.unit,
-            measurement_type=self.measurementType,
-            interval=self.interval,
-            space_id=self.spaceId,
-            application_id=self.applicationId,
-            user_id=self.userId,
-            source=self.source,
-            subscription_id=self.subscriptionId,
-            billing_period_start=period.startDate if period else None,
-            billing_period_end=period.endDate if period else None,
-            billable=self.billable,
-            billing_category=self.billingCategory,
-            idempotency_key=self.idempotencyKey,
-            properties=props if isinstance(props, dict) or props is None else {"value": props},
-            product_code=self.productCode,
-        )
-
-
-_ONE = msgspec.json.Decoder(_Record)
-_MANY = msgspec.json.Decoder(list[_Record])
+_ONE = msgspec.json.Decoder(UsageRecordWire)
+_MANY = msgspec.json.Decoder(list[UsageRecordWire])
 
 
 class _Envelope(msgspec.Struct):

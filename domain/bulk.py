@@ -17,7 +17,9 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from domain.usage import ErrorCode, FieldError, MeasurementType, ResourceType
+import msgspec
+
+from domain.usage import ErrorCode, FieldError, MeasurementType, ResourceType, UsageDraft
 
 
 class BulkFormat(Enum):
@@ -224,11 +226,110 @@ def plain_json(value: Any) -> Any:
     return value
 
 
+class BillingPeriodWire(msgspec.Struct, forbid_unknown_fields=True):
+    startDate: datetime
+    endDate: datetime
+
+
+class UsageRecordWire(msgspec.Struct, forbid_unknown_fields=True):
+    """UsageRecordInput as JSON, decoded in one typed pass (GraphQL variables, NDJSON)."""
+
+    companyId: UUID
+    resourceType: ResourceType
+    metricCode: str
+    timestamp: datetime
+    value: Decimal
+    unit: str
+    measurementType: MeasurementType | None = None
+    interval: str | None = None
+    spaceId: UUID | None = None
+    applicationId: UUID | None = None
+    userId: UUID | None = None
+    source: str | None = None
+    subscriptionId: UUID | None = None
+    billingPeriod: BillingPeriodWire | None = None
+    billable: bool = True
+    billingCategory: str | None = None
+    idempotencyKey: str | None = None
+    properties: Any = None
+    productCode: str | None = None
+
+    def draft(self) -> UsageDraft:
+        period = self.billingPeriod
+        props = self.properties
+        return UsageDraft(
+            company_id=self.companyId,
+            resource_type=self.resourceType,
+            metric_code=self.metricCode,
+            timestamp=self.timestamp,
+            value=self.value,
+            unit=self.unit,
+            measurement_type=self.measurementType,
+            interval=self.interval,
+            space_id=self.spaceId,
+            application_id=self.applicationId,
+            user_id=self.userId,
+            source=self.source,
+            subscription_id=self.subscriptionId,
+            billing_period_start=period.startDate if period else None,
+            billing_period_end=period.endDate if period else None,
+            billable=self.billable,
+            billing_category=self.billingCategory,
+            idempotency_key=self.idempotencyKey,
+            properties=props if isinstance(props, dict) or props is None else {"value": props},
+            product_code=self.productCode,
+        )
+
+
+_LINE = msgspec.json.Decoder(UsageRecordWire)
+
+
 def parse_ndjson(line: int, text: str) -> ParsedRow | LineError | None:
-    """One line of NDJSON: a UsageRecordInput object with its GraphQL field names."""
+    """One line of NDJSON: a UsageRecordInput object with its GraphQL field names.
+
+    A well-formed line is decoded in one typed pass; anything msgspec refuses
+    is parsed field by field, which names the field and the problem.
+    """
     stripped = text.strip()
     if not stripped:
         return None
+    try:
+        wire = _LINE.decode(stripped)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return _parse_ndjson_line(line, stripped)
+    if not wire.metricCode or not wire.unit:
+        return _parse_ndjson_line(line, stripped)
+    draft = wire.draft()
+    extra: dict[str, Any] = {
+        "measurement_type": draft.measurement_type,
+        "interval": draft.interval,
+        "space_id": draft.space_id,
+        "application_id": draft.application_id,
+        "user_id": draft.user_id,
+        "source": draft.source,
+        "subscription_id": draft.subscription_id,
+        "billing_period_start": draft.billing_period_start,
+        "billing_period_end": draft.billing_period_end,
+        "billable": draft.billable,
+        "billing_category": draft.billing_category,
+        "idempotency_key": draft.idempotency_key,
+        "properties": draft.properties,
+        "product_code": draft.product_code,
+    }
+    return ParsedRow(
+        line=line,
+        metric_code=draft.metric_code,
+        timestamp=draft.timestamp,
+        value=draft.value,
+        company_id=draft.company_id,
+        resource_type=draft.resource_type,
+        unit=draft.unit,
+        extra={k: v for k, v in extra.items() if v is not None},
+    )
+
+
+def _parse_ndjson_line(line: int, text: str) -> ParsedRow | LineError | None:
+    stripped = text
 
     def bad(field_name: str, code: ErrorCode, message: str) -> LineError:
         return LineError(line, FieldError(field_name, code, message))

@@ -64,14 +64,14 @@ def staging_row(p: PendingRecord) -> tuple[Any, ...]:
         p.id,
         d.company_id,
         d.metric_code,
-        d.resource_type.value,
+        d.resource_type._value_,  # not .value: a descriptor call per record
         d.timestamp,
         d.value,
         d.unit,
-        p.metric.measurement_type.value,
+        p.metric.measurement_type._value_,
         d.interval
         if d.interval is not None
-        else (p.metric.interval.value if p.metric.interval else None),
+        else (p.metric.interval._value_ if p.metric.interval else None),
         d.space_id,
         d.application_id,
         d.user_id,
