@@ -8,6 +8,7 @@ harmless: every row with an event id comes back as a duplicate.
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -93,6 +94,13 @@ class ImportOptions:
     chunk_rows: int = 5_000
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    pending: list[PendingRecord]
+    lines_by_ord: dict[int, int]
+    rows: int
+
+
 class UsageImporter:
     def __init__(self, ingestor: UsageIngestor) -> None:
         self.ingestor = ingestor
@@ -119,33 +127,47 @@ class UsageImporter:
         else:
             parse = parse_ndjson
             records = _numbered(lines)
-        async for line, text in records:
-            parsed = parse(line, text)
-            if parsed is None:
-                continue
-            if isinstance(parsed, LineError):
-                summary.reject(parsed)
-                if progress:
-                    progress(1)
-                continue
-            batch.append(parsed)
-            if len(batch) >= options.chunk_rows:
-                await self._commit(batch, options, summary)
-                if progress:
-                    progress(len(batch))
-                batch = []
-        if batch:
-            await self._commit(batch, options, summary)
-            if progress:
-                progress(len(batch))
+        # One chunk is stored while the next is read and checked: PostgreSQL
+        # and Python work at the same time, and chunks still commit in order.
+        storing: asyncio.Task[None] | None = None
+
+        async def flush(rows: list[ParsedRow]) -> None:
+            nonlocal storing
+            prepared = await self._prepare(rows, options, summary)
+            if storing is not None:
+                await storing
+            storing = asyncio.create_task(self._store(prepared, options, summary, progress))
+
+        try:
+            async for line, text in records:
+                parsed = parse(line, text)
+                if parsed is None:
+                    continue
+                if isinstance(parsed, LineError):
+                    summary.reject(parsed)
+                    if progress:
+                        progress(1)
+                    continue
+                batch.append(parsed)
+                if len(batch) >= options.chunk_rows:
+                    await flush(batch)
+                    batch = []
+            if batch:
+                await flush(batch)
+            if storing is not None:
+                await storing
+        finally:
+            if storing is not None and not storing.done():
+                storing.cancel()
         # Parse errors are found as lines are read, validation errors as chunks
         # commit: report them in file order.
         summary.errors.sort(key=lambda e: e.line)
         return summary
 
-    async def _commit(
+    async def _prepare(
         self, rows: list[ParsedRow], options: ImportOptions, summary: ImportSummary
-    ) -> None:
+    ) -> _Prepared:
+        """Resolve and check a chunk's rows; the ones to store, with their line numbers."""
         metrics = await self.ingestor.references.metrics()
         company_ids = await self._resolve_companies(rows, options, summary)
         drafts: list[UsageDraft | LineError] = []
@@ -212,11 +234,24 @@ class UsageImporter:
             ord_ = len(pending)
             pending.append(PendingRecord(ord_, item.id, item.draft, item.metric))
             lines_by_ord[ord_] = row.line
-        if not pending:
-            return
-        await self.ingestor.ensure_partitions(pending)
-        async with self.ingestor.pool.acquire() as conn, conn.transaction():
-            outcomes = await commit_batch(conn, pending)
+        return _Prepared(pending, lines_by_ord, len(rows))
+
+    async def _store(
+        self,
+        prepared: _Prepared,
+        options: ImportOptions,
+        summary: ImportSummary,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        pending, lines_by_ord = prepared.pending, prepared.lines_by_ord
+        if pending:
+            await self.ingestor.ensure_partitions(pending)
+            async with self.ingestor.pool.acquire() as conn, conn.transaction():
+                outcomes = await commit_batch(conn, pending)
+        else:
+            outcomes = {}
+        if progress:
+            progress(prepared.rows)
         for ord_, outcome in sorted(outcomes.items()):
             if outcome.status is Status.ACCEPTED:
                 summary.accepted += 1
