@@ -446,7 +446,15 @@ def _mask_errors() -> MaskErrors:
 # Clients send the same few documents again and again: parse and validate each once.
 DOCUMENT_CACHE_SIZE = 256
 
-schema = strawberry.Schema(
+
+class MetergraphSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        # A client's mistake (bad variable, unknown field, FORBIDDEN) is answered,
+        # not logged with a traceback; only unexpected failures are.
+        super().process_errors([e for e in errors if _should_mask(e)], execution_context)
+
+
+schema = MetergraphSchema(
     query=Query,
     mutation=Mutation,
     extensions=[
