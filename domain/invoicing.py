@@ -1,0 +1,193 @@
+"""Invoices: a contract's periods, and what a period's usage costs.
+
+Pure functions. A contract bills monthly on its billing day; period ``n``
+is the half-open UTC range from one billing day to the next, clipped to the
+days the contract is active. Each product's quantity is priced by
+``domain.pricing.rate`` (the free allowance pro-rated for a partial first
+period), each line rounded to the cent; a minimum commitment adds a true-up
+line; usage that arrived after an earlier period was finalized comes in as
+one adjustment line per such period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from enum import Enum
+from uuid import UUID
+
+from domain.pricing import Charge, Price, TierCharge, apply_minimum, prorate_factor, rate
+from domain.pricing.money import round_cents
+
+ZERO = Decimal("0.00")
+
+
+class LineKind(Enum):
+    USAGE = "USAGE"
+    MINIMUM_TRUE_UP = "MINIMUM_TRUE_UP"
+    ADJUSTMENT = "ADJUSTMENT"
+
+
+@dataclass(frozen=True)
+class ContractProduct:
+    product_code: str
+    metric_code: str
+    price: Price
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    id: UUID
+    company_id: UUID
+    currency: str
+    start_date: date
+    end_date: date | None
+    billing_day: int
+    payment_terms_days: int
+    minimum_commitment: Decimal | None
+    grace: timedelta
+    products: tuple[ContractProduct, ...]
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: LineKind
+    amount: Decimal
+    product_code: str | None = None
+    metric_code: str | None = None
+    quantity: Decimal | None = None
+    free_units_used: Decimal | None = None
+    billable_quantity: Decimal | None = None
+    tiers: tuple[TierCharge, ...] = ()
+    adjusts_period_start: datetime | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceDraft:
+    period_start: datetime
+    period_end: datetime
+    currency: str
+    lines: tuple[Line, ...]
+    subtotal: Decimal
+    minimum_true_up: Decimal
+    adjustments: Decimal
+    total: Decimal
+    issue_date: date
+    due_date: date
+
+    @property
+    def charged(self) -> Decimal:
+        """What this period's own usage cost (subtotal plus true-up)."""
+        return self.subtotal + self.minimum_true_up
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _add_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, day.day)
+
+
+def period_of(moment: datetime, billing_day: int) -> tuple[datetime, datetime]:
+    """The billing period ``[start, end)`` that contains ``moment``."""
+    day = moment.astimezone(UTC).date()
+    start = day.replace(day=billing_day)
+    if start > day:
+        start = date(start.year - (start.month == 1), (start.month - 2) % 12 + 1, billing_day)
+    return _midnight(start), _midnight(_add_month(start))
+
+
+def active_window(
+    terms: ContractTerms, start: datetime, end: datetime
+) -> tuple[datetime, datetime]:
+    """The part of ``[start, end)`` the contract is active (may be empty)."""
+    begin = max(start, _midnight(terms.start_date))
+    finish = end if terms.end_date is None else min(end, _midnight(terms.end_date + timedelta(1)))
+    return begin, max(begin, finish)
+
+
+def closed_periods(terms: ContractTerms, now: datetime) -> list[tuple[datetime, datetime]]:
+    """Every period of the contract that has ended by ``now``, oldest first."""
+    out = []
+    start, end = period_of(_midnight(terms.start_date), terms.billing_day)
+    while end <= now:
+        begin, finish = active_window(terms, start, end)
+        if begin < finish:
+            out.append((start, end))
+        elif terms.end_date is not None and start.date() > terms.end_date:
+            break
+        start, end = end, _midnight(_add_month(end.date()))
+    return out
+
+
+def usage_lines(
+    terms: ContractTerms,
+    start: datetime,
+    end: datetime,
+    quantities: Mapping[str, Decimal],
+    prices: Mapping[str, Price] | None = None,
+) -> list[Line]:
+    """One line per product: the period's quantity, priced (``prices`` overrides)."""
+    factor = prorate_factor(start.date(), end.date(), terms.start_date)
+    lines = []
+    for product in terms.products:
+        price = (prices or {}).get(product.product_code, product.price)
+        quantity = quantities.get(product.product_code, Decimal(0))
+        charge: Charge = rate(price, quantity, allowance_factor=factor)
+        lines.append(
+            Line(
+                kind=LineKind.USAGE,
+                amount=charge.amount,
+                product_code=product.product_code,
+                metric_code=product.metric_code,
+                quantity=charge.quantity,
+                free_units_used=charge.free_units_used,
+                billable_quantity=charge.billable_quantity,
+                tiers=charge.tiers,
+            )
+        )
+    return lines
+
+
+def build_invoice(
+    terms: ContractTerms,
+    start: datetime,
+    end: datetime,
+    quantities: Mapping[str, Decimal],
+    *,
+    adjustments: Sequence[Line] = (),
+    prices: Mapping[str, Price] | None = None,
+) -> InvoiceDraft:
+    lines = usage_lines(terms, start, end, quantities, prices)
+    subtotal = round_cents(sum((line.amount for line in lines), ZERO))
+    true_up = apply_minimum(subtotal, terms.minimum_commitment)
+    if true_up > 0:
+        lines.append(Line(kind=LineKind.MINIMUM_TRUE_UP, amount=true_up))
+    adjusted = round_cents(sum((a.amount for a in adjustments), ZERO))
+    lines.extend(adjustments)
+    issue = end.date()
+    return InvoiceDraft(
+        period_start=start,
+        period_end=end,
+        currency=terms.currency,
+        lines=tuple(lines),
+        subtotal=subtotal,
+        minimum_true_up=true_up,
+        adjustments=adjusted,
+        total=subtotal + true_up + adjusted,
+        issue_date=issue,
+        due_date=issue + timedelta(days=terms.payment_terms_days),
+    )
+
+
+def adjustment(
+    earlier_start: datetime, recharged: Decimal, billed: Decimal, adjusted_already: Decimal
+) -> Line | None:
+    """The line that settles an earlier, finalized period, if its usage has changed since."""
+    delta = round_cents(recharged - billed - adjusted_already)
+    if delta == 0:
+        return None
+    return Line(kind=LineKind.ADJUSTMENT, amount=delta, adjusts_period_start=earlier_start)

@@ -1,0 +1,432 @@
+"""Products, contracts and invoices in PostgreSQL; invoice generation.
+
+``generate_invoices`` is the job's work and is safe to run at any time, as
+often as wanted: each contract's closed periods get one invoice each (the
+unique (contract, period) constraint makes a rerun or a crashed run
+harmless), a draft is recomputed on every run until its grace period is
+over, then finalized once and never touched again. Usage that reaches a
+finalized period later is settled by an adjustment line on the earliest
+invoice that is still a draft.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import uuid_utils.compat as uuid7
+
+from domain.aggregation import Criteria, Function, Granularity
+from domain.invoicing import (
+    ContractProduct,
+    ContractTerms,
+    InvoiceDraft,
+    Line,
+    LineKind,
+    active_window,
+    adjustment,
+    build_invoice,
+    closed_periods,
+)
+from domain.pricing import Price, PriceModel, Rounding, Tier, TierBasis, TierCharge
+from storage.aggregate import aggregate
+from storage.queries import q
+
+# How far back finalized periods are re-rated for late usage.
+ADJUSTMENT_HORIZON = timedelta(days=400)
+
+
+# ---------------------------------------------------------------- prices as JSON
+
+
+def _num(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def price_to_json(price: Price) -> dict[str, Any]:
+    return {
+        "model": price.model.value,
+        "unitPrice": _num(price.unit_price),
+        "packageSize": _num(price.package_size),
+        "packagePrice": _num(price.package_price),
+        "rounding": price.rounding.value,
+        "tiers": [
+            {"upTo": _num(t.up_to), "unitPrice": _num(t.unit_price), "flatFee": _num(t.flat_fee)}
+            for t in price.tiers
+        ],
+        "freeUnits": str(price.free_units),
+        "tierBasis": price.tier_basis.value,
+    }
+
+
+def price_from_json(data: Mapping[str, Any]) -> Price:
+    return Price(
+        model=PriceModel(data["model"]),
+        unit_price=_dec(data.get("unitPrice")),
+        package_size=_dec(data.get("packageSize")),
+        package_price=_dec(data.get("packagePrice")),
+        rounding=Rounding(data.get("rounding") or "NONE"),
+        tiers=tuple(
+            Tier(_dec(t.get("upTo")), _dec(t.get("unitPrice")), _dec(t.get("flatFee")))
+            for t in data.get("tiers") or ()
+        ),
+        free_units=_dec(data.get("freeUnits")) or Decimal(0),
+        tier_basis=TierBasis(data.get("tierBasis") or "TOTAL"),
+    )
+
+
+def line_to_json(line: Line) -> dict[str, Any]:
+    return {
+        "kind": line.kind.value,
+        "amount": str(line.amount),
+        "productCode": line.product_code,
+        "metricCode": line.metric_code,
+        "quantity": _num(line.quantity),
+        "freeUnitsUsed": _num(line.free_units_used),
+        "billableQuantity": _num(line.billable_quantity),
+        "tiers": [
+            {
+                "tier": t.tier,
+                "fromUnits": str(t.from_units),
+                "upTo": _num(t.up_to),
+                "units": str(t.units),
+                "unitPrice": str(t.unit_price),
+                "flatFee": str(t.flat_fee),
+                "amount": str(t.amount),
+            }
+            for t in line.tiers
+        ],
+        "adjustsPeriodStart": (
+            line.adjusts_period_start.isoformat() if line.adjusts_period_start else None
+        ),
+    }
+
+
+def line_from_json(data: Mapping[str, Any]) -> Line:
+    adjusts = data.get("adjustsPeriodStart")
+    return Line(
+        kind=LineKind(data["kind"]),
+        amount=Decimal(data["amount"]),
+        product_code=data.get("productCode"),
+        metric_code=data.get("metricCode"),
+        quantity=_dec(data.get("quantity")),
+        free_units_used=_dec(data.get("freeUnitsUsed")),
+        billable_quantity=_dec(data.get("billableQuantity")),
+        tiers=tuple(
+            TierCharge(
+                tier=t["tier"],
+                from_units=Decimal(t["fromUnits"]),
+                up_to=_dec(t.get("upTo")),
+                units=Decimal(t["units"]),
+                unit_price=Decimal(t["unitPrice"]),
+                flat_fee=Decimal(t["flatFee"]),
+                amount=Decimal(t["amount"]),
+            )
+            for t in data.get("tiers") or ()
+        ),
+        adjusts_period_start=datetime.fromisoformat(adjusts) if adjusts else None,
+    )
+
+
+# ---------------------------------------------------------------- contracts
+
+
+@dataclass(frozen=True)
+class StoredInvoice:
+    id: UUID
+    contract_id: UUID
+    company_id: UUID
+    status: str
+    draft: InvoiceDraft
+    finalized_at: datetime | None
+    updated_at: datetime
+
+
+def _invoice(row: asyncpg.Record) -> StoredInvoice:
+    return StoredInvoice(
+        id=row["id"],
+        contract_id=row["contract_id"],
+        company_id=row["company_id"],
+        status=row["status"],
+        draft=InvoiceDraft(
+            period_start=row["period_start"],
+            period_end=row["period_end"],
+            currency=row["currency"],
+            lines=tuple(line_from_json(x) for x in row["lines"]),
+            subtotal=row["subtotal"],
+            minimum_true_up=row["minimum_true_up"],
+            adjustments=row["adjustments"],
+            total=row["total"],
+            issue_date=row["issue_date"],
+            due_date=row["due_date"],
+        ),
+        finalized_at=row["finalized_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _terms(row: asyncpg.Record, products: list[asyncpg.Record]) -> ContractTerms:
+    return ContractTerms(
+        id=row["id"],
+        company_id=row["company_id"],
+        currency=row["currency"],
+        start_date=row["start_date"],
+        end_date=row["end_date"],
+        billing_day=row["billing_day"],
+        payment_terms_days=row["payment_terms_days"],
+        minimum_commitment=row["minimum_commitment"],
+        grace=timedelta(hours=row["grace_hours"]),
+        products=tuple(
+            ContractProduct(p["product_code"], p["metric_code"], price_from_json(p["price"]))
+            for p in products
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class StoredContract:
+    terms: ContractTerms
+    late_fee_percent_per_month: Decimal
+    created_at: datetime
+
+
+async def contracts(
+    conn: asyncpg.Connection, company_id: UUID | None, contract_id: UUID | None = None
+) -> list[StoredContract]:
+    rows = await conn.fetch(q("contracts"), company_id, contract_id)
+    if not rows:
+        return []
+    products = await conn.fetch(q("contract_products"), [r["id"] for r in rows])
+    by_contract: dict[UUID, list[asyncpg.Record]] = {}
+    for p in products:
+        by_contract.setdefault(p["contract_id"], []).append(p)
+    return [
+        StoredContract(
+            _terms(r, by_contract.get(r["id"], [])),
+            r["late_fee_percent_per_month"],
+            r["created_at"],
+        )
+        for r in rows
+    ]
+
+
+async def insert_contract(
+    conn: asyncpg.Connection,
+    terms: ContractTerms,
+    late_fee_percent_per_month: Decimal,
+) -> None:
+    async with conn.transaction():
+        await conn.execute(
+            q("insert_contract"),
+            terms.id,
+            terms.company_id,
+            terms.currency,
+            terms.start_date,
+            terms.end_date,
+            terms.billing_day,
+            terms.payment_terms_days,
+            late_fee_percent_per_month,
+            terms.minimum_commitment,
+            int(terms.grace.total_seconds() // 3600),
+        )
+        for product in terms.products:
+            await conn.execute(
+                q("insert_contract_product"),
+                terms.id,
+                product.product_code,
+                price_to_json(product.price),
+            )
+
+
+# ---------------------------------------------------------------- invoices
+
+
+async def quantities(
+    conn: asyncpg.Connection, terms: ContractTerms, start: datetime, end: datetime
+) -> dict[str, Decimal]:
+    """Each product's usage in the contract's active part of ``[start, end)``."""
+    begin, finish = active_window(terms, start, end)
+    metrics = tuple(sorted({p.metric_code for p in terms.products}))
+    totals: dict[str, Decimal] = {}
+    if begin < finish and metrics:
+        rows = await aggregate(
+            conn,
+            Criteria(
+                from_=begin,
+                to=finish,
+                granularity=Granularity.TOTAL,
+                functions=(Function.SUM,),
+                time_zone=ZoneInfo("UTC"),
+                company_id=terms.company_id,
+                metric_codes=metrics,
+                billable=True,
+            ),
+        )
+        totals = {r.metric_code: r.partial.total for r in rows}
+    return {p.product_code: totals.get(p.metric_code, Decimal(0)) for p in terms.products}
+
+
+async def invoices_of(conn: asyncpg.Connection, contract_id: UUID) -> dict[datetime, StoredInvoice]:
+    rows = await conn.fetch(q("invoices_of_contract"), contract_id)
+    return {r["period_start"]: _invoice(r) for r in rows}
+
+
+async def preview(
+    conn: asyncpg.Connection,
+    terms: ContractTerms,
+    start: datetime,
+    end: datetime,
+    prices: Mapping[str, Price] | None = None,
+) -> InvoiceDraft:
+    """The invoice ``[start, end)`` would get now, stored nowhere."""
+    return build_invoice(
+        terms, start, end, await quantities(conn, terms, start, end), prices=prices
+    )
+
+
+async def _adjustments(
+    conn: asyncpg.Connection,
+    terms: ContractTerms,
+    existing: Mapping[datetime, StoredInvoice],
+    before: datetime,
+    now: datetime,
+) -> list[Line]:
+    """Settle finalized periods before ``before`` whose usage changed after finalization."""
+    settled: dict[datetime, Decimal] = {}
+    for invoice in existing.values():
+        if invoice.status != "FINALIZED":
+            continue
+        for line in invoice.draft.lines:
+            if line.kind is LineKind.ADJUSTMENT and line.adjusts_period_start is not None:
+                key = line.adjusts_period_start
+                settled[key] = settled.get(key, Decimal(0)) + line.amount
+    lines = []
+    for start, invoice in sorted(existing.items()):
+        if (
+            invoice.status != "FINALIZED"
+            or start >= before
+            or invoice.draft.period_end < now - ADJUSTMENT_HORIZON
+        ):
+            continue
+        again = await preview(conn, terms, start, invoice.draft.period_end)
+        line = adjustment(
+            start, again.charged, invoice.draft.charged, settled.get(start, Decimal(0))
+        )
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
+@dataclass
+class GenerationRun:
+    created: int = 0
+    updated: int = 0
+    finalized: int = 0
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated
+
+
+async def generate_for_contract(
+    conn: asyncpg.Connection,
+    terms: ContractTerms,
+    now: datetime,
+    run: GenerationRun,
+    only: datetime | None = None,
+) -> None:
+    existing = await invoices_of(conn, terms.id)
+    earliest_open: datetime | None = None
+    for start, end in closed_periods(terms, now):
+        if only is not None and start != only:
+            if start in existing and existing[start].status == "DRAFT" and earliest_open is None:
+                earliest_open = start
+            continue
+        invoice = existing.get(start)
+        if invoice is not None and invoice.status == "FINALIZED":
+            continue
+        adjustments: list[Line] = []
+        if earliest_open is None:
+            earliest_open = start
+            adjustments = await _adjustments(conn, terms, existing, start, now)
+        draft = build_invoice(
+            terms, start, end, await quantities(conn, terms, start, end), adjustments=adjustments
+        )
+        final = now >= end + terms.grace
+        status = await conn.fetchval(
+            q("upsert_invoice"),
+            invoice.id if invoice else uuid7.uuid7(),
+            terms.id,
+            terms.company_id,
+            start,
+            end,
+            "FINALIZED" if final else "DRAFT",
+            draft.currency,
+            draft.subtotal,
+            draft.minimum_true_up,
+            draft.adjustments,
+            draft.total,
+            draft.issue_date,
+            draft.due_date,
+            [line_to_json(line) for line in draft.lines],
+        )
+        if invoice is None:
+            run.created += 1
+        elif status is not None:
+            run.updated += 1
+        if final and status == "FINALIZED":
+            run.finalized += 1
+
+
+async def generate_invoices(
+    conn: asyncpg.Connection,
+    *,
+    now: datetime | None = None,
+    period_start: datetime | None = None,
+    company_id: UUID | None = None,
+) -> GenerationRun:
+    """Invoices for every contract's closed periods (or just ``period_start``'s)."""
+    now = now or datetime.now(UTC)
+    run = GenerationRun()
+    for contract in await contracts(conn, company_id):
+        await generate_for_contract(conn, contract.terms, now, run, only=period_start)
+    return run
+
+
+async def list_invoices(
+    conn: asyncpg.Connection,
+    company_id: UUID | None,
+    contract_id: UUID | None,
+    status: str | None,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[StoredInvoice]:
+    rows = await conn.fetch(
+        q("list_invoices"),
+        company_id,
+        contract_id,
+        status,
+        after[0] if after else None,
+        after[1] if after else None,
+        limit,
+    )
+    return [_invoice(r) for r in rows]
+
+
+async def invoice_by_id(conn: asyncpg.Connection, invoice_id: UUID) -> StoredInvoice | None:
+    row = await conn.fetchrow(q("invoice_by_id"), invoice_id)
+    return _invoice(row) if row else None
+
+
+def first_day(moment: date) -> datetime:
+    return datetime.combine(moment, datetime.min.time(), tzinfo=UTC)

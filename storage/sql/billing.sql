@@ -1,0 +1,60 @@
+-- name: insert_product
+INSERT INTO products (code, name, metric_code) VALUES ($1, $2, $3)
+ON CONFLICT (code) DO NOTHING
+RETURNING code, name, metric_code, created_at
+
+-- name: products
+SELECT code, name, metric_code, created_at FROM products ORDER BY code
+
+-- name: contracts
+SELECT id, company_id, currency, start_date, end_date, billing_day, payment_terms_days,
+       late_fee_percent_per_month, minimum_commitment, grace_hours, created_at
+FROM contracts
+WHERE ($1::uuid IS NULL OR company_id = $1) AND ($2::uuid IS NULL OR id = $2)
+ORDER BY created_at, id
+
+-- name: contract_products
+SELECT cp.contract_id, cp.product_code, p.metric_code, cp.price
+FROM contract_products cp JOIN products p ON p.code = cp.product_code
+WHERE cp.contract_id = ANY($1::uuid[])
+ORDER BY cp.contract_id, cp.product_code
+
+-- name: insert_contract
+INSERT INTO contracts (id, company_id, currency, start_date, end_date, billing_day,
+                       payment_terms_days, late_fee_percent_per_month, minimum_commitment,
+                       grace_hours)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+
+-- name: insert_contract_product
+INSERT INTO contract_products (contract_id, product_code, price) VALUES ($1, $2, $3)
+
+-- name: invoices_of_contract
+SELECT * FROM invoices WHERE contract_id = $1 ORDER BY period_start
+
+-- name: upsert_invoice
+-- A draft is replaced by its recomputation; a finalized invoice is left as
+-- it is (no row comes back then).
+INSERT INTO invoices AS i (id, contract_id, company_id, period_start, period_end, status,
+                           currency, subtotal, minimum_true_up, adjustments, total,
+                           issue_date, due_date, lines, finalized_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+        CASE WHEN $6 = 'FINALIZED' THEN now() END)
+ON CONFLICT (contract_id, period_start) DO UPDATE
+SET status = excluded.status, subtotal = excluded.subtotal,
+    minimum_true_up = excluded.minimum_true_up, adjustments = excluded.adjustments,
+    total = excluded.total, issue_date = excluded.issue_date, due_date = excluded.due_date,
+    lines = excluded.lines, updated_at = now(), finalized_at = excluded.finalized_at
+WHERE i.status = 'DRAFT'
+RETURNING status
+
+-- name: list_invoices
+SELECT * FROM invoices
+WHERE ($1::uuid IS NULL OR company_id = $1)
+  AND ($2::uuid IS NULL OR contract_id = $2)
+  AND ($3::text IS NULL OR status = $3)
+  AND ($4::timestamptz IS NULL OR (period_start, id) > ($4, $5::uuid))
+ORDER BY period_start, id
+LIMIT $6
+
+-- name: invoice_by_id
+SELECT * FROM invoices WHERE id = $1
