@@ -21,6 +21,7 @@ from strawberry.types import Info
 from strawberry.types.graphql import OperationType
 
 from api import analysis as an
+from api import billing as bl
 from api import jobs as jb
 from api import types as t
 from api.context import Context
@@ -193,6 +194,55 @@ class Query:
     ) -> jb.JobRunConnection:
         return await jb.job_runs(_ctx(info), job, first, after)
 
+    @strawberry.field(description="Every product.")
+    async def products(self, info: Info[Context, None]) -> list[bl.Product]:
+        return await bl.products(_ctx(info))
+
+    @strawberry.field(description="Contracts, of one company or (ADMIN) all.")
+    async def contracts(
+        self, info: Info[Context, None], company_id: UUID | None = None
+    ) -> list[bl.Contract]:
+        return await bl.contracts(_ctx(info), company_id)
+
+    @strawberry.field
+    async def contract(self, info: Info[Context, None], id: UUID) -> bl.Contract | None:
+        return await bl.contract(_ctx(info), id)
+
+    @strawberry.field(description="Invoices by period, a cursor connection.")
+    async def invoices(
+        self,
+        info: Info[Context, None],
+        filter: bl.InvoiceFilter | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> bl.InvoiceConnection:
+        return await bl.invoices(_ctx(info), filter, first, after)
+
+    @strawberry.field
+    async def invoice(self, info: Info[Context, None], id: UUID) -> bl.Invoice | None:
+        return await bl.invoice(_ctx(info), id)
+
+    @strawberry.field(
+        description="The invoice of the period containing periodStart, as it stands now"
+        " (the open period included); nothing is stored."
+    )
+    async def preview_invoice(
+        self, info: Info[Context, None], contract_id: UUID, period_start: datetime
+    ) -> bl.InvoiceResult:
+        return await bl.preview_invoice(_ctx(info), contract_id, period_start)
+
+    @strawberry.field(
+        description="What-if: the period's usage priced with other prices for some products."
+    )
+    async def simulate_invoice(
+        self,
+        info: Info[Context, None],
+        contract_id: UUID,
+        period_start: datetime,
+        prices: list[bl.ContractProductInput],
+    ) -> bl.InvoiceResult:
+        return await bl.preview_invoice(_ctx(info), contract_id, period_start, prices)
+
 
 def _backfill_allowed(principal: Principal, backfill: bool) -> d.FieldError | None:
     if backfill and principal.role is not Role.ADMIN:
@@ -353,6 +403,27 @@ class Mutation:
                 "value", d.ErrorCode.REQUIRED, "give a corrected value or timestamp"
             )
         return await an.correct_record(_ctx(info), id, reason, value, timestamp)
+
+    @strawberry.mutation(description="Define a product billed by a metric (ADMIN).")
+    async def create_product(
+        self, info: Info[Context, None], code: str, name: str, metric_code: str
+    ) -> bl.ProductResult:
+        return await bl.create_product(_ctx(info), code, name, metric_code)
+
+    @strawberry.mutation(description="Sign a contract: a company, its terms, its prices (ADMIN).")
+    async def create_contract(
+        self, info: Info[Context, None], input: bl.ContractInput
+    ) -> bl.ContractResult:
+        return await bl.create_contract(_ctx(info), input)
+
+    @strawberry.mutation(
+        description="Run invoice generation now (ADMIN): every closed period, or the one"
+        " containing periodStart. Safe to repeat."
+    )
+    async def generate_invoices(
+        self, info: Info[Context, None], period_start: datetime | None = None
+    ) -> bl.InvoiceRun:
+        return await bl.generate_invoices(_ctx(info), period_start)
 
 
 def report(result: Any) -> t.BatchUsageReport:

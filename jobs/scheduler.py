@@ -22,6 +22,7 @@ from enum import Enum
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from jobs.invoices import generate_due_invoices
 from jobs.partitions import create_partitions_ahead
 from jobs.retention import clean_up_usage
 from jobs.rollups import roll_up_usage
@@ -59,6 +60,15 @@ register(
         roll_up_usage,
         timedelta(minutes=1),
         description="move pending usage deltas into hourly, daily and monthly rollups",
+    )
+)
+register(
+    Job(
+        "generate-invoices",
+        generate_due_invoices,
+        timedelta(hours=1),
+        timedelta(minutes=5),
+        description="invoice closed periods; finalize drafts whose grace period is over",
     )
 )
 register(

@@ -275,6 +275,33 @@ def jobs_list() -> None:
         click.echo(f"{job.name:<20} every {job.every}  {job.description}")
 
 
+@main.command()
+def demo() -> None:
+    """Load the SMSWorld scenario and invoice its 2024 usage.
+
+    Three customers (customer_a, customer_b, customer_c), their metrics and
+    products, the 64 events of the simulation guide, the three 2024
+    contracts, and the invoices of every 2024 month. Safe to run twice.
+    """
+    from metergraph.demo import DemoRun, load_demo
+
+    async def work(runtime: object) -> DemoRun:
+        from metergraph.runtime import Runtime
+
+        assert isinstance(runtime, Runtime)
+        return await load_demo(runtime)
+
+    run = _with_runtime(_settings(), work)
+    imported = run.imported
+    click.echo(
+        f"events: accepted {imported.accepted}, duplicates {imported.duplicates},"
+        f" rejected {imported.rejected}"
+    )
+    click.echo(f"contracts created: {run.contracts_created}")
+    click.echo(f"invoices: {run.invoices.created} created, {run.invoices.finalized} finalized")
+    click.echo("query them with: { invoices(first: 50) { edges { node { periodStart total } } } }")
+
+
 @main.command("export-schema")
 @click.argument(
     "output", type=click.Path(dir_okay=False, path_type=Path), default=Path("schema.graphql")

@@ -33,6 +33,7 @@ from domain.invoicing import (
     adjustment,
     build_invoice,
     closed_periods,
+    period_of,
 )
 from domain.pricing import Price, PriceModel, Rounding, Tier, TierBasis, TierCharge
 from storage.aggregate import aggregate
@@ -346,6 +347,8 @@ async def generate_for_contract(
     only: datetime | None = None,
 ) -> None:
     existing = await invoices_of(conn, terms.id)
+    if only is not None:
+        only = period_of(only, terms.billing_day)[0]
     earliest_open: datetime | None = None
     for start, end in closed_periods(terms, now):
         if only is not None and start != only:

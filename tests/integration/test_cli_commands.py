@@ -107,3 +107,15 @@ async def test_jobs_run_records_a_manual_run(database: str, runtime: Any) -> Non
     async with runtime.pool.acquire() as conn:
         row = await conn.fetchrow("SELECT trigger, outcome FROM job_runs")
     assert (row["trigger"], row["outcome"]) == ("MANUAL", "SUCCEEDED")
+
+
+def test_demo_loads_the_scenario_once(database: str) -> None:
+    first = cli(database, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "events: accepted 61, duplicates 3, rejected 0" in first.stdout
+    assert "contracts created: 3" in first.stdout
+    assert "invoices: 36 created, 36 finalized" in first.stdout
+    again = cli(database, "demo")
+    assert "events: accepted 0, duplicates 64, rejected 0" in again.stdout
+    assert "contracts created: 0" in again.stdout
+    assert "invoices: 0 created" in again.stdout

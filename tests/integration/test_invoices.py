@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
 import pytest
+import uuid_utils.compat as uuid7
 
+from domain.invoicing import ContractProduct, ContractTerms, LineKind
+from domain.pricing import Price, PriceModel
 from metergraph.demo import load_demo
 from storage import billing
 from storage.rollups import roll_up
+from tests.integration.test_aggregation import draft, new_company, store
 
 AFTER_2024 = datetime(2025, 2, 1, tzinfo=UTC)
 
@@ -112,3 +117,71 @@ async def test_a_finalized_invoice_cannot_be_changed(runtime: Any, demo: Any) ->
             await conn.execute("UPDATE invoices SET total = 0 WHERE id = $1", invoice.id)
         with pytest.raises(asyncpg.CheckViolationError):
             await conn.execute("DELETE FROM invoices WHERE id = $1", invoice.id)
+
+
+async def test_late_usage_changes_a_draft_then_becomes_an_adjustment(runtime: Any) -> None:
+    company = await new_company(runtime)
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO products (code, name, metric_code) VALUES ('API', 'API', 'API_REQUESTS')"
+        )
+        terms = ContractTerms(
+            id=uuid7.uuid7(),
+            company_id=company,
+            currency="EUR",
+            start_date=datetime(2025, 3, 1).date(),
+            end_date=None,
+            billing_day=1,
+            payment_terms_days=14,
+            minimum_commitment=None,
+            grace=timedelta(hours=24),
+            products=(
+                ContractProduct(
+                    "API", "API_REQUESTS", Price(PriceModel.PER_UNIT, unit_price=Decimal("0.10"))
+                ),
+            ),
+        )
+        await billing.insert_contract(conn, terms, Decimal(0))
+    march_end = datetime(2025, 4, 1, tzinfo=UTC)
+    april_end = datetime(2025, 5, 1, tzinfo=UTC)
+
+    async def run(now: datetime) -> dict[str, billing.StoredInvoice]:
+        async with runtime.pool.acquire() as conn:
+            await billing.generate_invoices(conn, now=now, company_id=company)
+            found = await billing.list_invoices(conn, company, None, None, None, 100)
+        return {i.draft.period_start.strftime("%Y-%m"): i for i in found}
+
+    await store(runtime, [draft(company, datetime(2025, 3, 10, tzinfo=UTC), Decimal(100))])
+    first = await run(march_end + timedelta(hours=1))
+    assert (first["2025-03"].status, str(first["2025-03"].draft.total)) == ("DRAFT", "10.00")
+
+    # inside the grace period: the draft counts it
+    await store(runtime, [draft(company, datetime(2025, 3, 31, 23, tzinfo=UTC), Decimal(50))])
+    second = await run(march_end + timedelta(hours=2))
+    assert (second["2025-03"].status, str(second["2025-03"].draft.total)) == ("DRAFT", "15.00")
+    assert second["2025-03"].id == first["2025-03"].id
+
+    final = await run(march_end + timedelta(hours=25))
+    assert (final["2025-03"].status, str(final["2025-03"].draft.total)) == ("FINALIZED", "15.00")
+
+    # after finalization: the finalized invoice stays, the next one adjusts
+    await store(runtime, [draft(company, datetime(2025, 3, 20, tzinfo=UTC), Decimal(30))])
+    await store(runtime, [draft(company, datetime(2025, 4, 2, tzinfo=UTC), Decimal(10))])
+    later = await run(april_end + timedelta(hours=1))
+    assert str(later["2025-03"].draft.total) == "15.00"
+    april = later["2025-04"].draft
+    adjustments = [line for line in april.lines if line.kind is LineKind.ADJUSTMENT]
+    assert [(a.adjusts_period_start, str(a.amount)) for a in adjustments] == [
+        (datetime(2025, 3, 1, tzinfo=UTC), "3.00")
+    ]
+    assert (str(april.subtotal), str(april.adjustments), str(april.total)) == (
+        "1.00",
+        "3.00",
+        "4.00",
+    )
+
+    # finalized with its adjustment; the month after does not adjust March again
+    done = await run(datetime(2025, 6, 1, 1, tzinfo=UTC) + timedelta(days=2))
+    assert done["2025-04"].status == "FINALIZED"
+    assert str(done["2025-04"].draft.total) == "4.00"
+    assert str(done["2025-05"].draft.adjustments) == "0.00"
