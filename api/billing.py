@@ -265,6 +265,10 @@ class Invoice:
     issue_date: date
     due_date: date
     lines: list[InvoiceLine]
+    payment_status: str = strawberry.field(
+        default="UNPAID", description="UNPAID, PAID or OVERDUE (past its due date, unpaid)."
+    )
+    paid_amount: Decimal = Decimal(0)
 
     @classmethod
     def of(
@@ -295,9 +299,12 @@ class Invoice:
 
     @classmethod
     def stored(cls, i: billing.StoredInvoice) -> Invoice:
-        return cls.of(
+        invoice = cls.of(
             i.draft, contract_id=i.contract_id, company_id=i.company_id, status=i.status, id=i.id
         )
+        invoice.payment_status = i.payment_status
+        invoice.paid_amount = i.paid_amount
+        return invoice
 
 
 @strawberry.type
@@ -326,6 +333,7 @@ class InvoiceRun:
     finalized: int
 
 
+PaymentResult = Annotated[Invoice | t.ValidationError, strawberry.union("RecordPaymentResult")]
 ProductResult = Annotated[Product | t.ValidationError, strawberry.union("CreateProductResult")]
 ContractResult = Annotated[Contract | t.ValidationError, strawberry.union("CreateContractResult")]
 InvoiceResult = Annotated[Invoice | t.ValidationError, strawberry.union("InvoicePreviewResult")]
@@ -609,3 +617,33 @@ def _period_key(moment: datetime | None) -> datetime | None:
             extensions={"code": "BAD_USER_INPUT", "field": "periodStart"},
         )
     return moment
+
+
+async def record_payment(
+    ctx: Context, invoice_id: UUID, amount: Decimal, paid_at: datetime
+) -> PaymentResult:
+    _require(ctx, Role.ADMIN)
+    if not amount.is_finite() or amount <= 0:
+        return t.ValidationError.single(
+            "amount", d.ErrorCode.OUT_OF_RANGE, "a payment is a positive amount"
+        )
+    if paid_at.tzinfo is None:
+        return t.ValidationError.single(
+            "paidAt", d.ErrorCode.TIMESTAMP_WITHOUT_OFFSET, "paidAt needs a UTC offset"
+        )
+    async with ctx.runtime.pool.acquire() as conn:
+        found = await billing.invoice_by_id(conn, invoice_id)
+        if found is None:
+            return t.ValidationError.single(
+                "invoiceId", d.ErrorCode.NOT_FOUND, f"no invoice {invoice_id}"
+            )
+        if found.status != "FINALIZED":
+            return t.ValidationError.single(
+                "invoiceId",
+                d.ErrorCode.NOT_PAYABLE,
+                "a draft invoice can still change: pay it once it is finalized",
+            )
+        await billing.record_payment(conn, invoice_id, amount, paid_at)
+        paid = await billing.invoice_by_id(conn, invoice_id)
+    assert paid is not None
+    return Invoice.stored(paid)

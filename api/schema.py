@@ -425,6 +425,12 @@ class Mutation:
     ) -> bl.InvoiceRun:
         return await bl.generate_invoices(_ctx(info), period_start)
 
+    @strawberry.mutation(description="Record a payment against a finalized invoice (ADMIN).")
+    async def record_payment(
+        self, info: Info[Context, None], invoice_id: UUID, amount: Decimal, paid_at: datetime
+    ) -> bl.PaymentResult:
+        return await bl.record_payment(_ctx(info), invoice_id, amount, paid_at)
+
 
 def report(result: Any) -> t.BatchUsageReport:
     errors = [

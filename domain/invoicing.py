@@ -28,6 +28,7 @@ class LineKind(Enum):
     USAGE = "USAGE"
     MINIMUM_TRUE_UP = "MINIMUM_TRUE_UP"
     ADJUSTMENT = "ADJUSTMENT"
+    LATE_FEE = "LATE_FEE"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class ContractTerms:
     minimum_commitment: Decimal | None
     grace: timedelta
     products: tuple[ContractProduct, ...]
+    late_fee_percent_per_month: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ def build_invoice(
     true_up = apply_minimum(subtotal, terms.minimum_commitment)
     if true_up > 0:
         lines.append(Line(kind=LineKind.MINIMUM_TRUE_UP, amount=true_up))
+    # adjustments and late fees: amounts owed for earlier periods
     adjusted = round_cents(sum((a.amount for a in adjustments), ZERO))
     lines.extend(adjustments)
     issue = end.date()
@@ -191,3 +194,31 @@ def adjustment(
     if delta == 0:
         return None
     return Line(kind=LineKind.ADJUSTMENT, amount=delta, adjusts_period_start=earlier_start)
+
+
+# A month, for pro-rating a monthly late fee by days.
+DAYS_PER_MONTH = Decimal(30)
+
+
+def late_fee(
+    overdue_period_start: datetime,
+    outstanding: Decimal,
+    due_date: date,
+    percent_per_month: Decimal,
+    start: datetime,
+    end: datetime,
+) -> Line | None:
+    """The late fee an unpaid invoice accrues over the days of ``[start, end)``.
+
+    Interest runs from the day after the due date: ``outstanding`` times the
+    monthly rate times overdue days / 30, rounded to the cent. Each period
+    charges the overdue days that fall in it, so no day is charged twice.
+    """
+    first = max(start.date(), due_date + timedelta(days=1))
+    days = (end.date() - first).days
+    if days <= 0 or outstanding <= 0 or percent_per_month <= 0:
+        return None
+    amount = round_cents(outstanding * percent_per_month / 100 * days / DAYS_PER_MONTH)
+    if amount == 0:
+        return None
+    return Line(kind=LineKind.LATE_FEE, amount=amount, adjusts_period_start=overdue_period_start)

@@ -75,6 +75,7 @@ class ErrorCode(Enum):
     LAST_TIER_BOUNDED = "LAST_TIER_BOUNDED"
     UNKNOWN_PRODUCT = "UNKNOWN_PRODUCT"
     OUT_OF_RANGE = "OUT_OF_RANGE"
+    NOT_PAYABLE = "NOT_PAYABLE"
 
 
 @dataclass(frozen=True)

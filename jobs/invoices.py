@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from metergraph.runtime import Runtime
-from storage.billing import generate_invoices
+from storage.billing import generate_invoices, mark_overdue
 
 
 async def generate_due_invoices(runtime: Runtime) -> int:
@@ -11,3 +11,9 @@ async def generate_due_invoices(runtime: Runtime) -> int:
     async with runtime.pool.acquire() as conn:
         run = await generate_invoices(conn)
     return run.rows
+
+
+async def mark_overdue_invoices(runtime: Runtime) -> int:
+    """Finalized invoices past their due date and unpaid, marked OVERDUE."""
+    async with runtime.pool.acquire() as conn:
+        return await mark_overdue(conn)

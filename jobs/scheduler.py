@@ -22,7 +22,7 @@ from enum import Enum
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from jobs.invoices import generate_due_invoices
+from jobs.invoices import generate_due_invoices, mark_overdue_invoices
 from jobs.partitions import create_partitions_ahead
 from jobs.retention import clean_up_usage
 from jobs.rollups import roll_up_usage
@@ -69,6 +69,15 @@ register(
         timedelta(hours=1),
         timedelta(minutes=5),
         description="invoice closed periods; finalize drafts whose grace period is over",
+    )
+)
+register(
+    Job(
+        "mark-overdue",
+        mark_overdue_invoices,
+        timedelta(days=1),
+        timedelta(hours=1),
+        description="mark unpaid invoices past their due date overdue (late fees follow)",
     )
 )
 register(

@@ -135,7 +135,7 @@ async def load_demo(runtime: Runtime, *, now: datetime | None = None) -> DemoRun
                         for code, price in prices.items()
                     ),
                 ),
-                Decimal("1.5"),
+                Decimal(0),  # the seed's totals carry no late fees
             )
             created += 1
         invoices = await billing.generate_invoices(conn, now=now)

@@ -33,6 +33,7 @@ from domain.invoicing import (
     adjustment,
     build_invoice,
     closed_periods,
+    late_fee,
     period_of,
 )
 from domain.pricing import Price, PriceModel, Rounding, Tier, TierBasis, TierCharge
@@ -151,6 +152,8 @@ class StoredInvoice:
     draft: InvoiceDraft
     finalized_at: datetime | None
     updated_at: datetime
+    payment_status: str = "UNPAID"
+    paid_amount: Decimal = Decimal(0)
 
 
 def _invoice(row: asyncpg.Record) -> StoredInvoice:
@@ -173,6 +176,8 @@ def _invoice(row: asyncpg.Record) -> StoredInvoice:
         ),
         finalized_at=row["finalized_at"],
         updated_at=row["updated_at"],
+        payment_status=row["payment_status"],
+        paid_amount=row["paid_amount"],
     )
 
 
@@ -191,6 +196,7 @@ def _terms(row: asyncpg.Record, products: list[asyncpg.Record]) -> ContractTerms
             ContractProduct(p["product_code"], p["metric_code"], price_from_json(p["price"]))
             for p in products
         ),
+        late_fee_percent_per_month=row["late_fee_percent_per_month"],
     )
 
 
@@ -328,6 +334,37 @@ async def _adjustments(
     return lines
 
 
+async def _late_fees(
+    conn: asyncpg.Connection,
+    terms: ContractTerms,
+    existing: Mapping[datetime, StoredInvoice],
+    start: datetime,
+    end: datetime,
+) -> list[Line]:
+    """Late fees for earlier invoices still unpaid, for their overdue days in ``[start, end)``."""
+    if terms.late_fee_percent_per_month <= 0:
+        return []
+    paid = {
+        r["invoice_id"]: r["paid"] for r in await conn.fetch(q("payments_before"), terms.id, end)
+    }
+    lines = []
+    for earlier_start, invoice in sorted(existing.items()):
+        if invoice.status != "FINALIZED" or earlier_start >= start:
+            continue
+        outstanding = invoice.draft.total - paid.get(invoice.id, Decimal(0))
+        line = late_fee(
+            earlier_start,
+            outstanding,
+            invoice.draft.due_date,
+            terms.late_fee_percent_per_month,
+            start,
+            end,
+        )
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
 @dataclass
 class GenerationRun:
     created: int = 0
@@ -346,7 +383,7 @@ async def generate_for_contract(
     run: GenerationRun,
     only: datetime | None = None,
 ) -> None:
-    existing = await invoices_of(conn, terms.id)
+    existing = dict(await invoices_of(conn, terms.id))
     if only is not None:
         only = period_of(only, terms.billing_day)[0]
     earliest_open: datetime | None = None
@@ -362,13 +399,15 @@ async def generate_for_contract(
         if earliest_open is None:
             earliest_open = start
             adjustments = await _adjustments(conn, terms, existing, start, now)
+        adjustments += await _late_fees(conn, terms, existing, start, end)
         draft = build_invoice(
             terms, start, end, await quantities(conn, terms, start, end), adjustments=adjustments
         )
         final = now >= end + terms.grace
+        invoice_id = invoice.id if invoice else uuid7.uuid7()
         status = await conn.fetchval(
             q("upsert_invoice"),
-            invoice.id if invoice else uuid7.uuid7(),
+            invoice_id,
             terms.id,
             terms.company_id,
             start,
@@ -383,6 +422,11 @@ async def generate_for_contract(
             draft.due_date,
             [line_to_json(line) for line in draft.lines],
         )
+        if status is not None:
+            # later periods of this run see it as it now stands (adjustments, late fees)
+            existing[start] = StoredInvoice(
+                invoice_id, terms.id, terms.company_id, status, draft, None, now
+            )
         if invoice is None:
             run.created += 1
         elif status is not None:
@@ -433,3 +477,16 @@ async def invoice_by_id(conn: asyncpg.Connection, invoice_id: UUID) -> StoredInv
 
 def first_day(moment: date) -> datetime:
     return datetime.combine(moment, datetime.min.time(), tzinfo=UTC)
+
+
+async def record_payment(
+    conn: asyncpg.Connection, invoice_id: UUID, amount: Decimal, paid_at: datetime
+) -> tuple[str, Decimal] | None:
+    """Store a payment; the invoice's payment state and amount paid after it."""
+    row = await conn.fetchrow(q("insert_payment"), uuid7.uuid7(), invoice_id, amount, paid_at)
+    return (row["payment_status"], row["paid_amount"]) if row else None
+
+
+async def mark_overdue(conn: asyncpg.Connection, now: datetime | None = None) -> int:
+    rows = await conn.fetch(q("mark_overdue"), now or datetime.now(UTC))
+    return len(rows)

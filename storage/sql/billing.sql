@@ -58,3 +58,32 @@ LIMIT $6
 
 -- name: invoice_by_id
 SELECT * FROM invoices WHERE id = $1
+
+-- name: insert_payment
+-- Records a payment and settles the invoice's payment state in one statement.
+WITH paid AS (
+    INSERT INTO payments (id, invoice_id, amount, paid_at) VALUES ($1, $2, $3, $4)
+    RETURNING invoice_id, amount
+)
+UPDATE invoices i
+SET paid_amount = i.paid_amount + paid.amount,
+    payment_status = CASE WHEN i.paid_amount + paid.amount >= i.total THEN 'PAID'
+                          ELSE i.payment_status END
+FROM paid
+WHERE i.id = paid.invoice_id
+RETURNING i.payment_status, i.paid_amount
+
+-- name: mark_overdue
+-- Finalized, unpaid invoices past their due date.
+UPDATE invoices
+SET payment_status = 'OVERDUE', overdue_since = (due_date + 1)::timestamp AT TIME ZONE 'UTC'
+WHERE status = 'FINALIZED' AND payment_status = 'UNPAID' AND paid_amount < total
+  AND due_date < ($1::timestamptz AT TIME ZONE 'UTC')::date
+RETURNING id
+
+-- name: payments_before
+-- What was paid on each of a contract's invoices before $2.
+SELECT p.invoice_id, sum(p.amount) AS paid
+FROM payments p JOIN invoices i ON i.id = p.invoice_id
+WHERE i.contract_id = $1 AND p.paid_at < $2
+GROUP BY p.invoice_id

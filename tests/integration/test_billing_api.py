@@ -212,3 +212,34 @@ async def test_invoices_previews_and_simulations_over_the_api(
     denied = await stranger.post(PREVIEW, {"contract": contract_a, "start": "2024-03-01T00:00:00Z"})
     assert denied.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert "4020" not in denied.text
+
+
+PAY = """
+mutation($id: UUID!, $amount: Decimal!, $at: DateTime!) {
+  recordPayment(invoiceId: $id, amount: $amount, paidAt: $at) {
+    __typename
+    ... on Invoice { paymentStatus paidAmount total }
+    ... on ValidationError { field code }
+  }
+}"""
+
+
+async def test_payments_settle_finalized_invoices(admin: Any, scoped: Any, runtime: Any) -> None:
+    await load_demo(runtime)
+    edges = (await admin(INVOICES, {"first": 1}))["invoices"]["edges"]
+    invoice = edges[0]["node"]
+    at = "2024-03-01T10:00:00Z"
+    for amount, field, code in (("0", "amount", "OUT_OF_RANGE"), ("-5", "amount", "OUT_OF_RANGE")):
+        bad = await admin(PAY, {"id": invoice["id"], "amount": amount, "at": at})
+        assert (bad["recordPayment"]["field"], bad["recordPayment"]["code"]) == (field, code)
+    missing = await admin(
+        PAY, {"id": "00000000-0000-7000-8000-000000000000", "amount": "1", "at": at}
+    )
+    assert missing["recordPayment"]["code"] == "NOT_FOUND"
+    half = (await admin(PAY, {"id": invoice["id"], "amount": "1000.00", "at": at}))["recordPayment"]
+    assert (half["paymentStatus"], half["paidAmount"]) == ("UNPAID", "1000.00")
+    rest = (await admin(PAY, {"id": invoice["id"], "amount": "1035.00", "at": at}))["recordPayment"]
+    assert (rest["paymentStatus"], rest["total"]) == ("PAID", "2035.00")
+    viewer = await scoped("VIEWER", invoice["companyId"])
+    denied = await viewer.post(PAY, {"id": invoice["id"], "amount": "1", "at": at})
+    assert denied.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

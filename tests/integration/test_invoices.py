@@ -185,3 +185,141 @@ async def test_late_usage_changes_a_draft_then_becomes_an_adjustment(runtime: An
     assert done["2025-04"].status == "FINALIZED"
     assert str(done["2025-04"].draft.total) == "4.00"
     assert str(done["2025-05"].draft.adjustments) == "0.00"
+
+
+async def contract_for(runtime: Any, price: Price, **terms: Any) -> tuple[Any, ContractTerms]:
+    company = await new_company(runtime)
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO products (code, name, metric_code) VALUES ('API', 'API', 'API_REQUESTS')"
+            " ON CONFLICT DO NOTHING"
+        )
+        contract = ContractTerms(
+            id=uuid7.uuid7(),
+            company_id=company,
+            currency="EUR",
+            start_date=terms.pop("start_date", datetime(2025, 1, 1).date()),
+            end_date=terms.pop("end_date", None),
+            billing_day=1,
+            payment_terms_days=terms.pop("payment_terms_days", 10),
+            minimum_commitment=None,
+            grace=timedelta(hours=24),
+            products=(ContractProduct("API", "API_REQUESTS", price),),
+        )
+        await billing.insert_contract(conn, contract, terms.pop("late_fee", Decimal(0)))
+    return company, contract
+
+
+@pytest.mark.parametrize(
+    ("monthly_total", "fee"),
+    [
+        ("50", "0.00"),
+        ("100", "0.00"),
+        ("150", "2.00"),
+        ("500", "2.00"),
+        ("800", "2.00"),
+        ("1000", "2.00"),
+        ("1200", "1.00"),
+        ("1500", "1.00"),
+        ("2000", "1.00"),
+        ("2500", "0.50"),
+        ("3000", "0.50"),
+    ],
+)
+async def test_customer_c_whatsapp_values_through_the_pipeline(
+    runtime: Any, monthly_total: str, fee: str
+) -> None:
+    from metergraph.demo import PRICES
+
+    company, _ = await contract_for(runtime, PRICES["customer_c"]["WHATSAPP_001"])
+    # the month's total arrives as three events
+    total = Decimal(monthly_total)
+    parts = [total - 2 * (total // 3), total // 3, total // 3]
+    await store(
+        runtime,
+        [
+            draft(company, datetime(2025, 2, 3 + n, tzinfo=UTC), part)
+            for n, part in enumerate(parts)
+        ],
+    )
+    async with runtime.pool.acquire() as conn:
+        await billing.generate_invoices(
+            conn, now=datetime(2025, 3, 5, tzinfo=UTC), company_id=company
+        )
+        found = await billing.list_invoices(conn, company, None, None, None, 10)
+    february = next(i for i in found if i.draft.period_start.month == 2)
+    assert str(february.draft.total) == fee
+
+
+async def test_an_invoice_run_killed_midway_reruns_to_one_invoice_each(
+    runtime: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await load_demo(runtime, now=datetime(2024, 1, 1, tzinfo=UTC))  # nothing closed yet
+    calls = {"n": 0}
+    real = billing.quantities
+
+    async def dies(*args: Any, **kw: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 20:
+            raise RuntimeError("killed")
+        return await real(*args, **kw)
+
+    monkeypatch.setattr(billing, "quantities", dies)
+    async with runtime.pool.acquire() as conn:
+        with pytest.raises(RuntimeError):
+            await billing.generate_invoices(conn, now=AFTER_2024)
+        monkeypatch.setattr(billing, "quantities", real)
+        partial = len(await billing.list_invoices(conn, None, None, None, None, 1000))
+        await billing.generate_invoices(conn, now=AFTER_2024)
+        await billing.generate_invoices(conn, now=AFTER_2024)
+    assert 0 < partial < 36
+    invoices = await all_invoices(runtime)
+    assert len(invoices) == 36
+    for key, (_, total) in EXPECTED.items():
+        assert str(invoices[key].draft.total) == total
+
+
+async def test_overdue_invoices_accrue_late_fees_until_paid(runtime: Any) -> None:
+    company, contract = await contract_for(
+        runtime,
+        Price(PriceModel.PER_UNIT, unit_price=Decimal("1.00")),
+        late_fee=Decimal("3"),
+        payment_terms_days=10,
+    )
+    await store(runtime, [draft(company, datetime(2025, 1, 15, tzinfo=UTC), Decimal(300))])
+
+    async def run(now: datetime) -> dict[int, billing.StoredInvoice]:
+        async with runtime.pool.acquire() as conn:
+            await billing.generate_invoices(conn, now=now, company_id=company)
+            await billing.mark_overdue(conn, now)
+            found = await billing.list_invoices(conn, company, None, None, None, 10)
+        return {i.draft.period_start.month: i for i in found}
+
+    january = (await run(datetime(2025, 2, 5, tzinfo=UTC)))[1]
+    assert (january.status, january.payment_status, str(january.draft.total)) == (
+        "FINALIZED",
+        "UNPAID",
+        "300.00",
+    )
+    assert january.draft.due_date.isoformat() == "2025-02-11"
+    february = await run(datetime(2025, 3, 2, tzinfo=UTC))
+    assert february[1].payment_status == "OVERDUE"
+    # overdue from 12 February: 17 days of February at 3 % a month on 300.00
+    fee = [x for x in february[2].draft.lines if x.kind is LineKind.LATE_FEE]
+    assert [(x.adjusts_period_start.month, str(x.amount)) for x in fee] == [(1, "5.10")]
+    assert str(february[2].draft.total) == "5.10"
+
+    async with runtime.pool.acquire() as conn:
+        state = await billing.record_payment(
+            conn, january.id, Decimal("300.00"), datetime(2025, 3, 10, tzinfo=UTC)
+        )
+    assert state == ("PAID", Decimal("300.00"))
+    march = await run(datetime(2025, 4, 2, tzinfo=UTC))
+    # January was paid within March: no fee for it; February's 5.10 is overdue from 12 March
+    fees = [
+        (x.adjusts_period_start.month, str(x.amount))
+        for x in march[3].draft.lines
+        if x.kind is LineKind.LATE_FEE
+    ]
+    assert fees == [(2, "0.10")]
+    assert str(march[2].draft.total) == "5.10"  # finalized before the payment; unchanged
