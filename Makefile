@@ -28,6 +28,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/aggregate.py
+	$(BIN)/python bench/invoices.py
 
 clean:
 	rm -rf $(VENV) .metergraph
