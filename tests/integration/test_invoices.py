@@ -202,7 +202,7 @@ async def contract_for(runtime: Any, price: Price, **terms: Any) -> tuple[Any, C
             end_date=terms.pop("end_date", None),
             billing_day=1,
             payment_terms_days=terms.pop("payment_terms_days", 10),
-            minimum_commitment=None,
+            minimum_commitment=terms.pop("minimum", None),
             grace=timedelta(hours=24),
             products=(ContractProduct("API", "API_REQUESTS", price),),
         )
@@ -323,3 +323,20 @@ async def test_overdue_invoices_accrue_late_fees_until_paid(runtime: Any) -> Non
     ]
     assert fees == [(2, "0.10")]
     assert str(march[2].draft.total) == "5.10"  # finalized before the payment; unchanged
+
+
+async def test_usage_below_the_minimum_is_trued_up(runtime: Any) -> None:
+    company, _ = await contract_for(
+        runtime, Price(PriceModel.PER_UNIT, unit_price=Decimal("0.02")), minimum=Decimal("100.00")
+    )
+    await store(runtime, [draft(company, datetime(2025, 1, 9, tzinfo=UTC), Decimal(2000))])
+    async with runtime.pool.acquire() as conn:
+        await billing.generate_invoices(
+            conn, now=datetime(2025, 3, 5, tzinfo=UTC), company_id=company
+        )
+        found = await billing.list_invoices(conn, company, None, None, None, 10)
+    january, february = sorted(found, key=lambda i: i.draft.period_start)
+    assert (str(january.draft.subtotal), str(january.draft.minimum_true_up)) == ("40.00", "60.00")
+    assert str(january.draft.total) == "100.00"
+    assert [x.kind for x in january.draft.lines] == [LineKind.USAGE, LineKind.MINIMUM_TRUE_UP]
+    assert (str(february.draft.subtotal), str(february.draft.total)) == ("0.00", "100.00")
