@@ -12,6 +12,7 @@ import strawberry
 import uuid_utils.compat as uuid7
 from graphql import GraphQLError
 
+from api import paging
 from api import types as t
 from api.context import Context
 from domain import invoicing as inv
@@ -517,21 +518,10 @@ async def invoices(
     _require(ctx, *READERS)
     f = filter or InvoiceFilter()
     company = _company_filter(ctx, f.company_id)
-    if first < 1 or first > ctx.runtime.settings.max_page_size:
-        raise GraphQLError(
-            f"first must be between 1 and {ctx.runtime.settings.max_page_size}",
-            extensions={"code": "BAD_USER_INPUT", "field": "first"},
-        )
-    position = None
-    if after is not None:
-        try:
-            start_text, id_text = t.decode_cursor(after, 2)
-            position = (datetime.fromisoformat(start_text), UUID(id_text))
-        except (t.BadCursor, ValueError):
-            raise GraphQLError(
-                "the cursor is not one this API returned",
-                extensions={"code": "BAD_USER_INPUT", "field": "after"},
-            ) from None
+    paging.page_size(ctx, first)
+    position = paging.position(
+        after, 2, lambda parts: (datetime.fromisoformat(parts[0]), UUID(parts[1]))
+    )
     async with ctx.runtime.pool.acquire() as conn:
         rows = await billing.list_invoices(
             conn, company, f.contract_id, f.status, position, first + 1

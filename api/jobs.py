@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 from graphql import GraphQLError
 
+from api import paging
 from api import types as t
 from api.context import Context
 from domain.access import AccessDenied, Role
@@ -70,21 +71,8 @@ async def job_runs(
     ctx: Context, job: str | None, first: int, after: str | None
 ) -> JobRunConnection:
     _admin(ctx)
-    if first < 1 or first > ctx.runtime.settings.max_page_size:
-        raise GraphQLError(
-            f"first must be between 1 and {ctx.runtime.settings.max_page_size}",
-            extensions={"code": "BAD_USER_INPUT", "field": "first"},
-        )
-    before = None
-    if after is not None:
-        try:
-            (text,) = t.decode_cursor(after, 1)
-            before = int(text)
-        except (t.BadCursor, ValueError):
-            raise GraphQLError(
-                "the cursor is not one this API returned",
-                extensions={"code": "BAD_USER_INPUT", "field": "after"},
-            ) from None
+    paging.page_size(ctx, first)
+    before = paging.position(after, 1, lambda parts: int(parts[0]))
     async with ctx.runtime.pool.acquire() as conn:
         rows = await conn.fetch(q("list_job_runs"), job, before, first + 1)
     edges = [

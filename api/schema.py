@@ -23,6 +23,7 @@ from strawberry.types.graphql import OperationType
 from api import analysis as an
 from api import billing as bl
 from api import jobs as jb
+from api import paging
 from api import types as t
 from api.context import Context
 from api.typed_inputs import AUDITED_ITEMS
@@ -54,18 +55,6 @@ def _company_filter(principal: Principal, requested: UUID | None) -> UUID | None
         raise GraphQLError(str(exc), extensions={"code": "FORBIDDEN"}) from None
 
 
-def _bad_input(message: str, field: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "field": field})
-
-
-def _page_size(ctx: Context, first: int) -> int:
-    if first < 1 or first > ctx.runtime.settings.max_page_size:
-        raise _bad_input(
-            f"first must be between 1 and {ctx.runtime.settings.max_page_size}", "first"
-        )
-    return first
-
-
 @strawberry.type
 class Query:
     @strawberry.field(description="Companies this key may see, ordered by external key.")
@@ -74,14 +63,9 @@ class Query:
     ) -> t.CompanyConnection:
         ctx = _ctx(info)
         _require(ctx.principal, Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
-        limit = _page_size(ctx, first)
+        limit = paging.page_size(ctx, first)
         only = _company_filter(ctx.principal, None)
-        after_key = None
-        if after is not None:
-            try:
-                (after_key,) = t.decode_cursor(after, 1)
-            except t.BadCursor as exc:
-                raise _bad_input(str(exc), "after") from None
+        after_key = paging.position(after, 1, lambda parts: parts[0])
         async with ctx.runtime.pool.acquire() as conn:
             rows = await repos.list_companies(conn, only, after_key, limit + 1)
         edges = [
@@ -121,20 +105,16 @@ class Query:
     ) -> t.UsageRecordConnection:
         ctx = _ctx(info)
         _require(ctx.principal, Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
-        limit = _page_size(ctx, first)
+        limit = paging.page_size(ctx, first)
         f = filter or t.UsageRecordFilter()
         if f.from_ is not None and f.to is not None and f.from_ >= f.to:
-            raise _bad_input("filter.from must be before filter.to", "filter.from")
+            raise paging.bad_input("filter.from must be before filter.to", "filter.from")
         for name, value in (("from", f.from_), ("to", f.to)):
             if value is not None and value.tzinfo is None:
-                raise _bad_input(f"filter.{name} must carry a UTC offset", f"filter.{name}")
-        position = None
-        if after is not None:
-            try:
-                ts_text, id_text = t.decode_cursor(after, 2)
-                position = (datetime.fromisoformat(ts_text), UUID(id_text))
-            except (t.BadCursor, ValueError):
-                raise _bad_input("the cursor is not one this API returned", "after") from None
+                raise paging.bad_input(f"filter.{name} must carry a UTC offset", f"filter.{name}")
+        position = paging.position(
+            after, 2, lambda parts: (datetime.fromisoformat(parts[0]), UUID(parts[1]))
+        )
         usage_filter = UsageFilter(
             company_id=_company_filter(ctx.principal, f.company_id),
             metric_codes=f.metric_codes,

@@ -14,13 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import uuid_utils.compat as uuid7  # noqa: E402
+from support import postgres  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.keys import create_api_key  # noqa: E402
@@ -49,7 +46,6 @@ from domain.usage import (  # noqa: E402
 from metergraph.config import Settings  # noqa: E402
 from metergraph.runtime import ensure_database, open_runtime, prepare_database  # noqa: E402
 from storage.aggregate import aggregate  # noqa: E402
-from storage.embedded import EmbeddedPostgres  # noqa: E402
 from storage.partitions import month_of  # noqa: E402
 from storage.rollups import roll_up  # noqa: E402
 from storage.usage import PendingRecord, store_usage  # noqa: E402
@@ -72,20 +68,6 @@ QUERY = """query($c: AggregationCriteria!) {
     ... on ValidationError { code message }
   }
 }"""
-
-
-@contextmanager
-def postgres() -> Iterator[str]:
-    if os.environ.get("DATABASE_URL"):
-        yield os.environ["DATABASE_URL"]
-        return
-    with tempfile.TemporaryDirectory(prefix="metergraph-bench-") as tmp:
-        server = EmbeddedPostgres(Path(tmp))
-        server.start()
-        try:
-            yield server.dsn("metergraph_bench")
-        finally:
-            server.stop()
 
 
 def last_month() -> tuple[datetime, datetime]:

@@ -19,10 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -35,28 +32,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import uuid_utils.compat as uuid7  # noqa: E402
+from support import postgres  # noqa: E402
 
 from api.keys import create_api_key  # noqa: E402
 from domain.access import Role  # noqa: E402
 from metergraph.runtime import ensure_database, prepare_database  # noqa: E402
 from storage.db import connect  # noqa: E402
-from storage.embedded import EmbeddedPostgres  # noqa: E402
 from storage.partitions import PartitionCatalog  # noqa: E402
 from storage.usage import STAGING_COLUMNS  # noqa: E402
-
-
-@contextmanager
-def postgres() -> Iterator[str]:
-    if os.environ.get("DATABASE_URL"):
-        yield os.environ["DATABASE_URL"]
-        return
-    with tempfile.TemporaryDirectory(prefix="metergraph-bench-") as tmp:
-        server = EmbeddedPostgres(Path(tmp))
-        server.start()
-        try:
-            yield server.dsn("metergraph_bench")
-        finally:
-            server.stop()
 
 
 def free_port() -> int:

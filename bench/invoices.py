@@ -16,12 +16,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import uuid_utils.compat as uuid7  # noqa: E402
+from support import postgres  # noqa: E402
 
 from domain.invoicing import ContractProduct, ContractTerms  # noqa: E402
 from domain.pricing import Price, PriceModel, Tier  # noqa: E402
@@ -45,7 +42,6 @@ from domain.usage import (  # noqa: E402
 from metergraph.config import Settings  # noqa: E402
 from metergraph.runtime import ensure_database, open_runtime, prepare_database  # noqa: E402
 from storage import billing, repos  # noqa: E402
-from storage.embedded import EmbeddedPostgres  # noqa: E402
 from storage.partitions import month_of  # noqa: E402
 from storage.queries import q  # noqa: E402
 from storage.rollups import roll_up  # noqa: E402
@@ -72,20 +68,6 @@ PRODUCTS = [
         ),
     ),
 ]
-
-
-@contextmanager
-def postgres() -> Iterator[str]:
-    if os.environ.get("DATABASE_URL"):
-        yield os.environ["DATABASE_URL"]
-        return
-    with tempfile.TemporaryDirectory(prefix="metergraph-bench-") as tmp:
-        server = EmbeddedPostgres(Path(tmp))
-        server.start()
-        try:
-            yield server.dsn("metergraph_bench")
-        finally:
-            server.stop()
 
 
 async def run(args: argparse.Namespace, dsn: str) -> None:

@@ -113,11 +113,13 @@ async def store_usage(
     )
     rows: dict[UUID, asyncpg.Record] = {}
     if returning:
-        for row in await conn.fetch(q("insert_usage_from_staging_returning")):
+        for row in await conn.fetch(q("insert_usage_from_staging") + " SELECT * FROM stored"):
             rows[row["id"]] = row
         stored = len(rows)
     else:
-        stored = await conn.fetchval(q("insert_usage_from_staging"))
+        stored = await conn.fetchval(
+            q("insert_usage_from_staging") + " SELECT count(*) FROM stored"
+        )
     replays = {}
     if stored != len(records):
         for row in await conn.fetch(q("staged_replays")):

@@ -1,47 +1,5 @@
 -- name: insert_usage_from_staging
--- Claims the idempotency keys first (sorted, so concurrent batches lock keys
--- in the same order and cannot deadlock); a row whose key was already taken
--- is not stored. Rows without a key are always stored.
-WITH claimed AS (
-    INSERT INTO usage_idempotency_keys (company_id, idempotency_key, record_id, metric_code, ts, value)
-    SELECT company_id, idempotency_key, id, metric_code, ts, value
-    FROM usage_staging
-    WHERE idempotency_key IS NOT NULL
-    ORDER BY company_id, idempotency_key
-    ON CONFLICT (company_id, idempotency_key) DO NOTHING
-    RETURNING record_id
-), stored AS (
-    INSERT INTO usage_records (
-        id, company_id, metric_code, resource_type, ts, value, unit, measurement_type,
-        reporting_interval, space_id, application_id, user_id, source, subscription_id,
-        billing_period_start, billing_period_end, billable, billing_category, idempotency_key,
-        product_code, properties)
-    SELECT s.id, s.company_id, s.metric_code, s.resource_type, s.ts, s.value, s.unit,
-           s.measurement_type, s.reporting_interval, s.space_id, s.application_id, s.user_id,
-           s.source, s.subscription_id, s.billing_period_start, s.billing_period_end, s.billable,
-           s.billing_category, s.idempotency_key, s.product_code, s.properties
-    FROM usage_staging s
-    WHERE s.idempotency_key IS NULL OR s.id IN (SELECT record_id FROM claimed)
-    RETURNING id, company_id, metric_code, ts, value, space_id, application_id, user_id,
-              source, billing_category, billable
-), deltas AS (
-    -- One rollup delta per UTC hour and context touched (see 0003_rollups.sql).
-    INSERT INTO usage_rollup_deltas (
-        company_id, metric_code, bucket_start, space_id, application_id, user_id, source,
-        billing_category, billable, records, total, min_value, max_value,
-        latest_ts, latest_id, latest_value)
-    SELECT company_id, metric_code, date_trunc('hour', ts, 'UTC'), space_id, application_id,
-           user_id, source, billing_category, billable, count(*), sum(value), min(value),
-           max(value), max(ts), (array_agg(id ORDER BY ts DESC, id DESC))[1],
-           (array_agg(value ORDER BY ts DESC, id DESC))[1]
-    FROM stored
-    GROUP BY company_id, metric_code, date_trunc('hour', ts, 'UTC'), space_id, application_id,
-             user_id, source, billing_category, billable
-)
-SELECT count(*) FROM stored
-
--- name: insert_usage_from_staging_returning
--- As insert_usage_from_staging, answering the stored rows themselves.
+-- Ends without its final SELECT: storage.usage adds the count or the rows.
 -- Claims the idempotency keys first (sorted, so concurrent batches lock keys
 -- in the same order and cannot deadlock); a row whose key was already taken
 -- is not stored. Rows without a key are always stored.
@@ -80,7 +38,6 @@ WITH claimed AS (
     GROUP BY company_id, metric_code, date_trunc('hour', ts, 'UTC'), space_id, application_id,
              user_id, source, billing_category, billable
 )
-SELECT * FROM stored
 
 -- name: staged_replays
 -- Staged rows whose idempotency key belongs to an earlier record.

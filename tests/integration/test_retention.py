@@ -16,7 +16,7 @@ from storage import retention
 from storage.aggregate import aggregate
 from storage.corrections import void_record
 from storage.partitions import partition_name
-from storage.queries import q
+from storage.rollups import merge_sql
 from tests.integration.test_aggregation import draft, new_company, store
 
 NOW = datetime.now(UTC)
@@ -106,7 +106,7 @@ async def test_a_rollup_that_failed_midway_is_rerun_before_raw_goes(
     async with runtime.pool.acquire() as conn:
         with pytest.raises(RuntimeError):
             async with conn.transaction():
-                await conn.fetchval(q("merge_deltas"))
+                await conn.fetchval(merge_sql())
                 raise RuntimeError("killed")
         pending = await conn.fetchval("SELECT count(*) FROM usage_rollup_deltas")
     assert pending > 0

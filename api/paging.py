@@ -1,0 +1,34 @@
+"""Cursor connections: the page size and the `after` cursor, checked the same way everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from graphql import GraphQLError
+
+from api import types as t
+from api.context import Context
+
+T = TypeVar("T")
+
+
+def bad_input(message: str, field: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "field": field})
+
+
+def page_size(ctx: Context, first: int) -> int:
+    limit = ctx.runtime.settings.max_page_size
+    if first < 1 or first > limit:
+        raise bad_input(f"first must be between 1 and {limit}", "first")
+    return first
+
+
+def position(after: str | None, parts: int, parse: Callable[[list[str]], T]) -> T | None:
+    """Where a page starts: ``parse`` of the cursor's parts, or None for the first page."""
+    if after is None:
+        return None
+    try:
+        return parse(t.decode_cursor(after, parts))
+    except (t.BadCursor, ValueError):
+        raise bad_input("the cursor is not one this API returned", "after") from None
