@@ -8,13 +8,13 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
 
+from api import guards
 from api import types as t
 from api.context import Context
 from domain import aggregation as a
 from domain import usage as d
-from domain.access import AccessDenied, Role
+from domain.access import Role
 from storage import repos
 from storage.aggregate import ResultRow, aggregate
 from storage.corrections import Corrected, find_record, void_record
@@ -212,21 +212,14 @@ def draft_of(row: Any, *, value: Decimal | None, timestamp: datetime | None) -> 
     )
 
 
-def _forbidden(exc: AccessDenied) -> GraphQLError:
-    return GraphQLError(str(exc), extensions={"code": "FORBIDDEN"})
-
-
 async def _metrics(ctx: Context) -> dict[str, d.Metric]:
     async with ctx.runtime.pool.acquire() as conn:
         return await repos.all_metrics(conn)
 
 
 async def aggregate_usage(ctx: Context, criteria: AggregationCriteria) -> AggregateUsageResult:
-    try:
-        ctx.principal.require(Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
-        company = ctx.principal.company_filter(criteria.company_id)
-    except AccessDenied as exc:
-        raise _forbidden(exc) from None
+    guards.require(ctx, *guards.READERS)
+    company = guards.company_filter(ctx, criteria.company_id)
     try:
         tz = a.zone(criteria.time_zone)
     except ValueError as exc:
@@ -293,11 +286,8 @@ async def aggregate_usage(ctx: Context, criteria: AggregationCriteria) -> Aggreg
 
 
 async def usage_gaps(ctx: Context, criteria: GapCriteria) -> UsageGapsResult:
-    try:
-        ctx.principal.require(Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
-        company = ctx.principal.company_filter(criteria.company_id)
-    except AccessDenied as exc:
-        raise _forbidden(exc) from None
+    guards.require(ctx, *guards.READERS)
+    company = guards.company_filter(ctx, criteria.company_id)
     for name, value in (("from", criteria.from_), ("to", criteria.to)):
         if value.tzinfo is None:
             return t.ValidationError.single(
@@ -332,10 +322,7 @@ async def correct_record(
     value: Decimal | None = None,
     timestamp: datetime | None = None,
 ) -> CorrectionResult:
-    try:
-        ctx.principal.require(Role.ADMIN)
-    except AccessDenied as exc:
-        raise _forbidden(exc) from None
+    guards.require(ctx, Role.ADMIN)
     if not reason.strip():
         return t.ValidationError.single(
             "reason", d.ErrorCode.REQUIRED, "say why the record is voided or corrected"

@@ -12,13 +12,13 @@ import strawberry
 import uuid_utils.compat as uuid7
 from graphql import GraphQLError
 
-from api import paging
+from api import guards, paging
 from api import types as t
 from api.context import Context
 from domain import invoicing as inv
 from domain import pricing as p
 from domain import usage as d
-from domain.access import AccessDenied, Role
+from domain.access import Role
 from storage import billing, repos
 from storage.queries import q
 
@@ -343,21 +343,7 @@ InvoiceResult = Annotated[Invoice | t.ValidationError, strawberry.union("Invoice
 # ---------------------------------------------------------------- resolvers
 
 
-def _require(ctx: Context, *roles: Role) -> None:
-    try:
-        ctx.principal.require(*roles)
-    except AccessDenied as exc:
-        raise GraphQLError(str(exc), extensions={"code": "FORBIDDEN"}) from None
-
-
-def _company_filter(ctx: Context, requested: UUID | None) -> UUID | None:
-    try:
-        return ctx.principal.company_filter(requested)
-    except AccessDenied as exc:
-        raise GraphQLError(str(exc), extensions={"code": "FORBIDDEN"}) from None
-
-
-READERS = (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
+READERS = guards.READERS
 
 
 def price_errors(price: p.Price, prefix: str) -> list[d.FieldError]:
@@ -373,7 +359,7 @@ def price_errors(price: p.Price, prefix: str) -> list[d.FieldError]:
 
 
 async def create_product(ctx: Context, code: str, name: str, metric_code: str) -> ProductResult:
-    _require(ctx, Role.ADMIN)
+    guards.require(ctx, Role.ADMIN)
     errors = []
     if not d.METRIC_CODE.match(code):
         errors.append(
@@ -398,14 +384,14 @@ async def create_product(ctx: Context, code: str, name: str, metric_code: str) -
 
 
 async def products(ctx: Context) -> list[Product]:
-    _require(ctx, *READERS)
+    guards.require(ctx, *READERS)
     async with ctx.runtime.pool.acquire() as conn:
         rows = await conn.fetch(q("products"))
     return [Product(code=r["code"], name=r["name"], metric_code=r["metric_code"]) for r in rows]
 
 
 async def create_contract(ctx: Context, input: ContractInput) -> ContractResult:
-    _require(ctx, Role.ADMIN)
+    guards.require(ctx, Role.ADMIN)
     errors: list[d.FieldError] = []
     if not CURRENCY.match(input.currency):
         errors.append(
@@ -491,19 +477,19 @@ async def create_contract(ctx: Context, input: ContractInput) -> ContractResult:
 
 
 async def contracts(ctx: Context, company_id: UUID | None) -> list[Contract]:
-    _require(ctx, *READERS)
-    company = _company_filter(ctx, company_id)
+    guards.require(ctx, *READERS)
+    company = guards.company_filter(ctx, company_id)
     async with ctx.runtime.pool.acquire() as conn:
         return [Contract.of(c) for c in await billing.contracts(conn, company)]
 
 
 async def _contract(ctx: Context, contract_id: UUID) -> billing.StoredContract | None:
-    _require(ctx, *READERS)
+    guards.require(ctx, *READERS)
     async with ctx.runtime.pool.acquire() as conn:
         found = await billing.contracts(conn, None, contract_id)
     if not found:
         return None
-    _company_filter(ctx, found[0].terms.company_id)
+    guards.company_filter(ctx, found[0].terms.company_id)
     return found[0]
 
 
@@ -515,9 +501,9 @@ async def contract(ctx: Context, id: UUID) -> Contract | None:
 async def invoices(
     ctx: Context, filter: InvoiceFilter | None, first: int, after: str | None
 ) -> InvoiceConnection:
-    _require(ctx, *READERS)
+    guards.require(ctx, *READERS)
     f = filter or InvoiceFilter()
-    company = _company_filter(ctx, f.company_id)
+    company = guards.company_filter(ctx, f.company_id)
     paging.page_size(ctx, first)
     position = paging.position(
         after, 2, lambda parts: (datetime.fromisoformat(parts[0]), UUID(parts[1]))
@@ -542,12 +528,12 @@ async def invoices(
 
 
 async def invoice(ctx: Context, id: UUID) -> Invoice | None:
-    _require(ctx, *READERS)
+    guards.require(ctx, *READERS)
     async with ctx.runtime.pool.acquire() as conn:
         found = await billing.invoice_by_id(conn, id)
     if found is None:
         return None
-    _company_filter(ctx, found.company_id)
+    guards.company_filter(ctx, found.company_id)
     return Invoice.stored(found)
 
 
@@ -592,7 +578,7 @@ async def preview_invoice(
 
 
 async def generate_invoices(ctx: Context, period_start: datetime | None) -> InvoiceRun:
-    _require(ctx, Role.ADMIN)
+    guards.require(ctx, Role.ADMIN)
     async with ctx.runtime.pool.acquire() as conn:
         run = await billing.generate_invoices(conn, period_start=_period_key(period_start))
     return InvoiceRun(created=run.created, updated=run.updated, finalized=run.finalized)
@@ -612,7 +598,7 @@ def _period_key(moment: datetime | None) -> datetime | None:
 async def record_payment(
     ctx: Context, invoice_id: UUID, amount: Decimal, paid_at: datetime
 ) -> PaymentResult:
-    _require(ctx, Role.ADMIN)
+    guards.require(ctx, Role.ADMIN)
     if not amount.is_finite() or amount <= 0:
         return t.ValidationError.single(
             "amount", d.ErrorCode.OUT_OF_RANGE, "a payment is a positive amount"

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from graphql import GraphQLError
 
-from api import paging
+from api import guards, paging
 from api import types as t
 from api.context import Context
-from domain.access import AccessDenied, Role
+from domain.access import Role
 from storage.queries import q
 
 
@@ -46,17 +45,10 @@ class JobRunConnection:
     page_info: t.PageInfo
 
 
-def _admin(ctx: Context) -> None:
-    try:
-        ctx.principal.require(Role.ADMIN)
-    except AccessDenied as exc:
-        raise GraphQLError(str(exc), extensions={"code": "FORBIDDEN"}) from None
-
-
 def scheduled_jobs(ctx: Context) -> list[ScheduledJob]:
     from jobs.scheduler import JOBS, period_of
 
-    _admin(ctx)
+    guards.require(ctx, Role.ADMIN)
     return [
         ScheduledJob(
             name=j.name,
@@ -70,7 +62,7 @@ def scheduled_jobs(ctx: Context) -> list[ScheduledJob]:
 async def job_runs(
     ctx: Context, job: str | None, first: int, after: str | None
 ) -> JobRunConnection:
-    _admin(ctx)
+    guards.require(ctx, Role.ADMIN)
     paging.page_size(ctx, first)
     before = paging.position(after, 1, lambda parts: int(parts[0]))
     async with ctx.runtime.pool.acquire() as conn:

@@ -22,13 +22,13 @@ from strawberry.types.graphql import OperationType
 
 from api import analysis as an
 from api import billing as bl
+from api import guards, paging
 from api import jobs as jb
-from api import paging
 from api import types as t
 from api.context import Context
 from api.typed_inputs import AUDITED_ITEMS
 from domain import usage as d
-from domain.access import AccessDenied, Principal, Role
+from domain.access import Principal, Role
 from storage import repos
 from storage.audit import AuditEntry
 from storage.ingest import Status
@@ -41,20 +41,6 @@ def _ctx(info: Info[Context, None]) -> Context:
     return info.context
 
 
-def _require(principal: Principal, *roles: Role) -> None:
-    try:
-        principal.require(*roles)
-    except AccessDenied as exc:
-        raise GraphQLError(str(exc), extensions={"code": "FORBIDDEN"}) from None
-
-
-def _company_filter(principal: Principal, requested: UUID | None) -> UUID | None:
-    try:
-        return principal.company_filter(requested)
-    except AccessDenied as exc:
-        raise GraphQLError(str(exc), extensions={"code": "FORBIDDEN"}) from None
-
-
 @strawberry.type
 class Query:
     @strawberry.field(description="Companies this key may see, ordered by external key.")
@@ -62,9 +48,9 @@ class Query:
         self, info: Info[Context, None], first: int = 100, after: str | None = None
     ) -> t.CompanyConnection:
         ctx = _ctx(info)
-        _require(ctx.principal, Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
+        guards.require(ctx, *guards.READERS)
         limit = paging.page_size(ctx, first)
-        only = _company_filter(ctx.principal, None)
+        only = guards.company_filter(ctx, None)
         after_key = paging.position(after, 1, lambda parts: parts[0])
         async with ctx.runtime.pool.acquire() as conn:
             rows = await repos.list_companies(conn, only, after_key, limit + 1)
@@ -82,8 +68,8 @@ class Query:
     @strawberry.field
     async def company(self, info: Info[Context, None], id: UUID) -> t.Company | None:
         ctx = _ctx(info)
-        _require(ctx.principal, Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
-        _company_filter(ctx.principal, id)
+        guards.require(ctx, *guards.READERS)
+        guards.company_filter(ctx, id)
         async with ctx.runtime.pool.acquire() as conn:
             company = await repos.company_by_id(conn, id)
         return t.Company.of(company) if company else None
@@ -104,7 +90,7 @@ class Query:
         after: str | None = None,
     ) -> t.UsageRecordConnection:
         ctx = _ctx(info)
-        _require(ctx.principal, Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
+        guards.require(ctx, *guards.READERS)
         limit = paging.page_size(ctx, first)
         f = filter or t.UsageRecordFilter()
         if f.from_ is not None and f.to is not None and f.from_ >= f.to:
@@ -116,7 +102,7 @@ class Query:
             after, 2, lambda parts: (datetime.fromisoformat(parts[0]), UUID(parts[1]))
         )
         usage_filter = UsageFilter(
-            company_id=_company_filter(ctx.principal, f.company_id),
+            company_id=guards.company_filter(ctx, f.company_id),
             metric_codes=f.metric_codes,
             resource_type=f.resource_type.value if f.resource_type else None,
             from_=f.from_,
@@ -237,7 +223,7 @@ class Mutation:
         self, info: Info[Context, None], input: t.CompanyInput
     ) -> t.CreateCompanyResult:
         ctx = _ctx(info)
-        _require(ctx.principal, Role.ADMIN)
+        guards.require(ctx, Role.ADMIN)
         errors = d.validate_company_key(input.external_key)
         if not input.name.strip():
             errors.append(d.FieldError("name", d.ErrorCode.REQUIRED, "a company needs a name"))
@@ -269,7 +255,7 @@ class Mutation:
         self, info: Info[Context, None], input: t.MetricInput
     ) -> t.DefineMetricResult:
         ctx = _ctx(info)
-        _require(ctx.principal, Role.ADMIN)
+        guards.require(ctx, Role.ADMIN)
         metric = d.Metric(
             code=input.code,
             name=input.name,
@@ -298,7 +284,7 @@ class Mutation:
     ) -> t.RecordUsageResult:
         ctx = _ctx(info)
         principal = ctx.principal
-        _require(principal, Role.ADMIN, Role.SYSTEM, Role.COMPANY_ADMIN)
+        guards.require(ctx, *guards.WRITERS)
         refused = _backfill_allowed(principal, backfill)
         if refused:
             return t.ValidationError.of([refused])
@@ -335,7 +321,7 @@ class Mutation:
     ) -> t.BatchRecordUsageResult:
         ctx = _ctx(info)
         principal = ctx.principal
-        _require(principal, Role.ADMIN, Role.SYSTEM, Role.COMPANY_ADMIN)
+        guards.require(ctx, *guards.WRITERS)
         refused = _backfill_allowed(principal, backfill)
         if refused:
             return t.ValidationError.of([refused])

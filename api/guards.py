@@ -1,0 +1,37 @@
+"""Who may do what, as GraphQL errors: the one place resolvers ask.
+
+The rules themselves live in ``domain.access.Principal``: ``require`` checks
+the key's role, ``company_filter`` turns a requested company into the one
+this key may see (its own, for a scoped key, whatever it asked for). Both
+answer a refusal as a ``FORBIDDEN`` GraphQL error and nothing else.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from graphql import GraphQLError
+
+from api.context import Context
+from domain.access import AccessDenied, Role
+
+READERS = (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
+WRITERS = (Role.ADMIN, Role.SYSTEM, Role.COMPANY_ADMIN)
+
+
+def forbidden(exc: AccessDenied) -> GraphQLError:
+    return GraphQLError(str(exc), extensions={"code": "FORBIDDEN"})
+
+
+def require(ctx: Context, *roles: Role) -> None:
+    try:
+        ctx.principal.require(*roles)
+    except AccessDenied as exc:
+        raise forbidden(exc) from None
+
+
+def company_filter(ctx: Context, requested: UUID | None) -> UUID | None:
+    try:
+        return ctx.principal.company_filter(requested)
+    except AccessDenied as exc:
+        raise forbidden(exc) from None
