@@ -21,10 +21,8 @@ import pytest
 
 from metergraph.config import Settings
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-if not SHARED.exists():
-    SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-FIXTURES = SHARED / "fixtures"
+# The seed's event file ships with the package (the demo loads it too).
+FIXTURES = Path(__file__).resolve().parents[1] / "metergraph" / "demo_data"
 REPO = Path(__file__).resolve().parents[1]
 
 TEMPLATE = "metergraph_template"
