@@ -7,6 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import uuid_utils.compat as uuid7
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from api.typed_inputs import FastField, decode_body, fast_field
 from tests.integration.helpers import BATCH_RECORD_USAGE, RECORD_USAGE, api_request, create_company
@@ -148,3 +151,77 @@ def test_a_body_that_is_not_one_request_object_is_left_to_graphql() -> None:
     decoded = decode_body(b'{"query": "{ metrics { code } }", "variables": {"x": 1.5}}')
     assert decoded is not None and decoded.variables == {"x": Decimal("1.5")}
     assert decoded.drafts is None
+
+
+def mostly(valid: Any, *invalid: Any) -> Any:
+    """``valid`` five times in six; one of ``invalid`` otherwise."""
+    return st.sampled_from([valid] * 5 * len(invalid) + list(invalid))
+
+
+record_fields = st.fixed_dictionaries(
+    {
+        "metricCode": mostly("API_REQUESTS", "NOPE"),
+        "resourceType": mostly("API_CALLS", "STORAGE"),
+        "unit": mostly("requests", "bytes"),
+        "value": st.one_of(
+            st.sampled_from(["1", "2", "2.50"]),
+            st.sampled_from(["1", "2", "2.50"]),
+            st.sampled_from(["1", "2", "2.50"]),
+            st.decimals(min_value=-5, max_value=10**6, places=3, allow_nan=False).map(str),
+            st.integers(min_value=-3, max_value=10**9),
+            st.sampled_from(["NaN", "Infinity", "1e3", "0.000001"]),
+        ),
+        "hoursAgo": mostly(1, 2, 30 * 24, 24 * 400, -1),
+        "key": st.sampled_from(["a", "b", "c", None]),
+        "naive": mostly(False, True),
+    }
+)
+
+
+def as_record(company: str, fields: dict[str, Any]) -> dict[str, Any]:
+    from datetime import UTC, datetime, timedelta
+
+    ts = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=fields["hoursAgo"])
+    record = {
+        "companyId": company,
+        "resourceType": fields["resourceType"],
+        "metricCode": fields["metricCode"],
+        "timestamp": ts.replace(tzinfo=None).isoformat() if fields["naive"] else ts.isoformat(),
+        "value": fields["value"],
+        "unit": fields["unit"],
+    }
+    if fields["key"] is not None:
+        record["idempotencyKey"] = fields["key"]
+    return record
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(batch=st.lists(record_fields, min_size=1, max_size=8))
+async def test_the_typed_pass_and_graphql_coercion_agree(
+    admin: Any, system: Any, batch: list[dict[str, Any]]
+) -> None:
+    fast_company = await create_company(admin, f"f{uuid7.uuid7().hex[-12:]}")
+    slow_company = await create_company(admin, f"s{uuid7.uuid7().hex[-12:]}")
+    fast = await system.post(
+        BATCH_RECORD_USAGE.replace("rolledBack", ""),
+        {"records": [as_record(fast_company, f) for f in batch]},
+    )
+    slow = await system.post(inline([as_record(slow_company, f) for f in batch]))
+
+    def outcome(response: Any) -> Any:
+        body = response.json()
+        if body.get("errors"):
+            return ("errors", body["errors"][0]["message"].split(":")[0])
+        report = body["data"]["batchRecordUsage"]
+        return (
+            report["accepted"],
+            report["duplicates"],
+            report["rejected"],
+            sorted((e["index"], e["field"], e["code"]) for e in report["errors"]),
+        )
+
+    assert outcome(fast) == outcome(slow)
