@@ -275,3 +275,84 @@ def test_a_hard_killed_server_restarts_on_its_data_dir_with_every_acknowledged_r
         time.sleep(0.1)
     assert postgres_processes(pgdata) == []
     assert postmaster_pid(pgdata) is None
+
+
+def test_a_server_killed_mid_stream_keeps_each_acknowledged_record_once(
+    env: dict[str, str], data_dir: Path, servers: list[Server], tmp_path: Path
+) -> None:
+    import threading
+
+    first = Server(env, tmp_path / "stream-1.log")
+    servers.append(first)
+    first.wait_ready()
+    key = create_admin_key(env)
+    admin = GraphQLClient(first.base_url, key)
+    try:
+        created = admin(CREATE_COMPANY, {"input": {"externalKey": "stream", "name": "Stream"}})
+        company = created["createCompany"]["id"]
+    finally:
+        admin.close()
+
+    acknowledged: set[str] = set()
+    sent: dict[str, dict[str, Any]] = {}
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def client(worker: int) -> None:
+        http = httpx.Client(base_url=first.base_url, timeout=5)
+        n = 0
+        while not stop.is_set():
+            n += 1
+            event = api_request(company, n, idempotencyKey=f"w{worker}-{n}")
+            with lock:
+                sent[event["idempotencyKey"]] = event
+            try:
+                response = http.post(
+                    "/graphql",
+                    json={"query": RECORD_USAGE, "variables": {"input": event}},
+                    headers={"Authorization": f"Bearer {key}"},
+                )
+                result = response.json()["data"]["recordUsage"]
+            except (httpx.HTTPError, ValueError, KeyError, TypeError):
+                return  # the server is gone: this call was never acknowledged
+            if result["__typename"] == "RecordedUsage":
+                with lock:
+                    acknowledged.add(event["idempotencyKey"])
+        http.close()
+
+    threads = [threading.Thread(target=client, args=(w,)) for w in range(6)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 20
+    while len(acknowledged) < 150 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    first.kill()  # mid-stream: calls are in flight
+    stop.set()
+    for thread in threads:
+        thread.join(10)
+    assert len(acknowledged) >= 150
+
+    second = Server(env, tmp_path / "stream-2.log")
+    servers.append(second)
+    second.wait_ready()
+    admin = GraphQLClient(second.base_url, key)
+    try:
+        # every call is sent again, as a client that saw no answer would
+        replayed = [admin(RECORD_USAGE, {"input": event})["recordUsage"] for event in sent.values()]
+        stored: list[str] = []
+        after = None
+        while True:
+            page = admin(
+                USAGE_RECORDS, {"filter": {"companyId": company}, "first": 500, "after": after}
+            )["usageRecords"]
+            stored += [edge["node"]["idempotencyKey"] for edge in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+    finally:
+        admin.close()
+    assert all(r["__typename"] == "RecordedUsage" for r in replayed)
+    # acknowledged before the kill: already there, so the replay is a duplicate
+    duplicates = {key for key, r in zip(sent, replayed, strict=True) if r["duplicate"]}
+    assert acknowledged <= duplicates
+    assert len(stored) == len(set(stored)) == len(sent)
