@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from metergraph.config import Settings
+from storage.alerts import ThresholdWatch
 from storage.audit import AuditWriter
 from storage.db import connect, create_pool
 from storage.embedded import EmbeddedPostgres
@@ -38,6 +39,7 @@ class Runtime:
     ingestor: UsageIngestor
     group_commit: GroupCommitter
     audit: AuditWriter
+    thresholds: ThresholdWatch
 
 
 def with_database(dsn: str, database: str) -> str:
@@ -113,8 +115,12 @@ async def open_runtime(
         )
         committer.start()
         audit = AuditWriter(pool)
+        thresholds = ThresholdWatch(pool)
+        ingestor.after_commit = thresholds.on_commit
         try:
-            yield Runtime(settings, dsn, pool, partitions, references, ingestor, committer, audit)
+            yield Runtime(
+                settings, dsn, pool, partitions, references, ingestor, committer, audit, thresholds
+            )
         finally:
             await committer.stop()
             await audit.close()

@@ -248,6 +248,7 @@ class UsageImporter:
             await self.ingestor.ensure_partitions(pending)
             async with self.ingestor.pool.acquire() as conn, conn.transaction():
                 outcomes = await commit_batch(conn, pending)
+            await self.ingestor.committed(pending, outcomes.values())
         else:
             outcomes = {}
         if progress:

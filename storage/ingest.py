@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -137,6 +137,27 @@ class UsageIngestor:
         self.rules = rules
         self.references = references
         self.partitions = partitions
+        # Told about every committed write (thresholds are checked there).
+        self.after_commit: Callable[[Sequence[PendingRecord]], Awaitable[None]] | None = None
+
+    async def committed(
+        self, pending: Sequence[PendingRecord], outcomes: Iterable[Outcome]
+    ) -> None:
+        """Run the after-commit hook for the records that were stored.
+
+        A failure here is logged, never raised: the write is committed and
+        acknowledged whatever happens to what follows it.
+        """
+        if self.after_commit is None:
+            return
+        stored = {o.record_id for o in outcomes if o.status is Status.ACCEPTED}
+        records = [p for p in pending if p.id in stored]
+        if not records:
+            return
+        try:
+            await self.after_commit(records)
+        except Exception:
+            _log.exception("after-commit work failed for %d records", len(records))
 
     async def check(
         self,
@@ -226,6 +247,7 @@ class UsageIngestor:
                 return BatchResult(_not_stored(outcomes), atomic_rolled_back=True)
         for index, outcome in stored.items():
             outcomes[index] = outcome
+        await self.committed(pending, stored.values())
         return BatchResult([o for o in outcomes if o is not None])
 
     async def ensure_partitions(self, pending: Sequence[PendingRecord]) -> None:
@@ -398,3 +420,5 @@ class GroupCommitter:
                 outcome = outcomes[n]
                 outcome.index = waiting.record.ord
                 waiting.future.set_result(outcome)
+        # after the callers have their answers: the check does not delay them
+        await self._ingestor.committed(records, outcomes.values())

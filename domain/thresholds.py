@@ -1,0 +1,136 @@
+"""Thresholds: levels of a period's usage, which of them a total has crossed.
+
+A level is a PERCENTAGE of the threshold's limit or an ABSOLUTE quantity;
+it is crossed when the period's total reaches it. Periods are UTC days or
+months. Pure functions; the caller supplies totals and times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+from enum import Enum
+from uuid import UUID
+
+from domain.usage import ErrorCode, FieldError
+
+
+class LevelKind(Enum):
+    PERCENTAGE = "PERCENTAGE"
+    ABSOLUTE = "ABSOLUTE"
+
+
+class Channel(Enum):
+    EMAIL = "EMAIL"
+    PLATFORM = "PLATFORM"
+    SMS = "SMS"
+
+
+class Period(Enum):
+    DAY = "DAY"
+    MONTH = "MONTH"
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    kind: LevelKind
+    value: Decimal
+    channels: tuple[Channel, ...]
+
+    def amount(self, limit: Decimal | None) -> Decimal:
+        """The usage at which this level is reached."""
+        if self.kind is LevelKind.ABSOLUTE:
+            return self.value
+        assert limit is not None, "a percentage level needs a limit"
+        return limit * self.value / 100
+
+
+@dataclass(frozen=True)
+class Threshold:
+    id: UUID
+    company_id: UUID | None
+    metric_code: str
+    period: Period
+    limit: Decimal | None
+    levels: tuple[Level, ...]
+
+
+def validate(limit: Decimal | None, levels: tuple[Level, ...]) -> list[FieldError]:
+    errors = []
+    if limit is not None and (not limit.is_finite() or limit <= 0):
+        errors.append(FieldError("limit", ErrorCode.OUT_OF_RANGE, "a limit is a positive number"))
+    if not levels:
+        errors.append(FieldError("levels", ErrorCode.REQUIRED, "a threshold has one level or more"))
+    names = [level.name for level in levels]
+    for n, level in enumerate(levels):
+        field = f"levels[{n}]"
+        if not level.name.strip():
+            errors.append(FieldError(f"{field}.name", ErrorCode.REQUIRED, "name the level"))
+        elif names.count(level.name) > 1:
+            errors.append(
+                FieldError(f"{field}.name", ErrorCode.ALREADY_EXISTS, f"two levels {level.name!r}")
+            )
+        if not level.value.is_finite() or level.value <= 0:
+            errors.append(
+                FieldError(f"{field}.value", ErrorCode.OUT_OF_RANGE, "a level is above zero")
+            )
+        elif level.kind is LevelKind.PERCENTAGE:
+            if limit is None:
+                errors.append(
+                    FieldError("limit", ErrorCode.REQUIRED, "percentage levels need a limit")
+                )
+            if level.value > 100:
+                errors.append(
+                    FieldError(f"{field}.value", ErrorCode.OUT_OF_RANGE, "a percentage is 0 to 100")
+                )
+        if not level.channels:
+            errors.append(
+                FieldError(f"{field}.channels", ErrorCode.REQUIRED, "name a channel or more")
+            )
+    if not errors:  # every level has an amount now
+        amounts = [level.amount(limit) for level in levels]
+        for n in range(1, len(amounts)):
+            if amounts[n] <= amounts[n - 1]:
+                errors.append(
+                    FieldError(
+                        f"levels[{n}].value",
+                        ErrorCode.TIERS_UNORDERED,
+                        "levels go from the lowest to the highest, each above the last",
+                    )
+                )
+    return errors
+
+
+def period_of(moment: datetime, period: Period) -> tuple[datetime, datetime]:
+    day = moment.astimezone(UTC).date()
+    if period is Period.DAY:
+        start = datetime.combine(day, time(0), tzinfo=UTC)
+        return start, start + timedelta(days=1)
+    first = day.replace(day=1)
+    following = first.replace(year=first.year + (first.month == 12), month=first.month % 12 + 1)
+    return (
+        datetime.combine(first, time(0), tzinfo=UTC),
+        datetime.combine(following, time(0), tzinfo=UTC),
+    )
+
+
+def crossed(threshold: Threshold, usage: Decimal) -> list[Level]:
+    """The levels ``usage`` has reached, lowest first."""
+    return [lv for lv in threshold.levels if usage >= lv.amount(threshold.limit)]
+
+
+def message(
+    company: str, threshold: Threshold, level: Level, usage: Decimal, start: datetime
+) -> tuple[str, str]:
+    """Subject and body of a crossing's notification."""
+    amount = level.amount(threshold.limit)
+    period = start.strftime("%Y-%m-%d" if threshold.period is Period.DAY else "%Y-%m")
+    subject = f"[{level.name}] {company}: {threshold.metric_code} at {usage} ({period})"
+    limit = f" of a limit of {threshold.limit}" if threshold.limit is not None else ""
+    body = (
+        f"{company} has used {usage} {threshold.metric_code} in {period}{limit}:"
+        f" the {level.name} level ({amount}) is reached."
+    )
+    return subject, body

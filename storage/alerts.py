@@ -1,0 +1,281 @@
+"""Thresholds in PostgreSQL, the check that raises alerts, and the outbox.
+
+``check_usage`` runs after usage commits: it totals each touched company's
+metric over the threshold's current period (rollup-backed, exact), and for
+every level reached inserts the alert and its notifications in one
+transaction. The alert's unique key makes the insert the arbiter: whatever
+the concurrency, one alert per level, period and company, and its outbox
+rows with it, or none.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import uuid_utils.compat as uuid7
+
+from domain import thresholds as th
+from domain.aggregation import Criteria, Function, Granularity
+from storage.aggregate import aggregate
+from storage.queries import q
+
+_log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+
+
+def levels_to_json(levels: Iterable[th.Level]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": lv.name,
+            "kind": lv.kind.value,
+            "value": str(lv.value),
+            "channels": [c.value for c in lv.channels],
+        }
+        for lv in levels
+    ]
+
+
+def _threshold(row: asyncpg.Record) -> th.Threshold:
+    return th.Threshold(
+        id=row["id"],
+        company_id=row["company_id"],
+        metric_code=row["metric_code"],
+        period=th.Period(row["period"]),
+        limit=row["limit_value"],
+        levels=tuple(
+            th.Level(
+                lv["name"],
+                th.LevelKind(lv["kind"]),
+                Decimal(lv["value"]),
+                tuple(th.Channel(c) for c in lv["channels"]),
+            )
+            for lv in row["levels"]
+        ),
+    )
+
+
+async def insert_threshold(conn: asyncpg.Connection, t: th.Threshold) -> bool:
+    """False when the company (or the default) has a threshold for that metric and period."""
+    row = await conn.fetchrow(
+        q("insert_threshold"),
+        t.id,
+        t.company_id,
+        t.metric_code,
+        t.period.value,
+        t.limit,
+        levels_to_json(t.levels),
+    )
+    return row is not None
+
+
+async def list_thresholds(
+    conn: asyncpg.Connection, company_id: UUID | None, include_defaults: bool
+) -> list[th.Threshold]:
+    rows = await conn.fetch(q("list_thresholds"), company_id, include_defaults)
+    return [_threshold(r) for r in rows]
+
+
+async def delete_threshold(conn: asyncpg.Connection, threshold_id: UUID) -> bool:
+    return await conn.fetchval(q("delete_threshold"), threshold_id) is not None
+
+
+@dataclass(frozen=True)
+class Raised:
+    alert_id: UUID
+    company_id: UUID
+    metric_code: str
+    level: str
+
+
+async def check_usage(
+    pool: asyncpg.Pool, touched: Iterable[tuple[UUID, str, datetime]]
+) -> list[Raised]:
+    """Raise what ``touched`` (company, metric, a timestamp of new usage) has crossed."""
+    pairs: dict[tuple[UUID, str], set[datetime]] = {}
+    for company, metric, ts in touched:
+        pairs.setdefault((company, metric), set()).add(ts)
+    if not pairs:
+        return []
+    raised: list[Raised] = []
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(q("thresholds_for"), sorted({m for _, m in pairs}))
+        by_metric: dict[str, list[th.Threshold]] = {}
+        for row in rows:
+            by_metric.setdefault(row["metric_code"], []).append(_threshold(row))
+        for (company, metric), moments in pairs.items():
+            candidates = by_metric.get(metric, [])
+            own = [t for t in candidates if t.company_id == company]
+            defaults = [t for t in candidates if t.company_id is None]
+            # a company's own threshold for a period replaces the default one
+            chosen = own + [d for d in defaults if d.period not in {t.period for t in own}]
+            for threshold in chosen:
+                periods = {th.period_of(ts, threshold.period) for ts in moments}
+                for start, end in sorted(periods):
+                    raised += await _check(conn, threshold, company, start, end)
+    return raised
+
+
+async def period_usage(
+    conn: asyncpg.Connection, company: UUID, metric: str, start: datetime, end: datetime
+) -> Decimal:
+    rows = await aggregate(
+        conn,
+        Criteria(
+            from_=start,
+            to=end,
+            granularity=Granularity.TOTAL,
+            functions=(Function.SUM,),
+            time_zone=ZoneInfo("UTC"),
+            company_id=company,
+            metric_codes=(metric,),
+        ),
+    )
+    return rows[0].partial.total if rows else Decimal(0)
+
+
+async def _check(
+    conn: asyncpg.Connection,
+    threshold: th.Threshold,
+    company: UUID,
+    start: datetime,
+    end: datetime,
+) -> list[Raised]:
+    usage = await period_usage(conn, company, threshold.metric_code, start, end)
+    levels = th.crossed(threshold, usage)
+    if not levels:
+        return []
+    name = await conn.fetchval("SELECT external_key FROM companies WHERE id = $1", company)
+    recipients: dict[str, list[str]] = {}
+    for row in await conn.fetch(q("recipients_of"), company):
+        recipients.setdefault(row["channel"], []).append(row["address"])
+    raised = []
+    for level in levels:
+        async with conn.transaction():
+            alert_id = await conn.fetchval(
+                q("insert_alert"),
+                uuid7.uuid7(),
+                threshold.id,
+                company,
+                threshold.metric_code,
+                start,
+                end,
+                level.name,
+                level.amount(threshold.limit),
+                usage,
+                threshold.limit,
+                "CROSSING",
+            )
+            if alert_id is None:
+                continue  # raised already, by this check or a concurrent one
+            subject, body = th.message(name, threshold, level, usage, start)
+            for channel in level.channels:
+                targets = (
+                    ["platform"]
+                    if channel is th.Channel.PLATFORM
+                    else recipients.get(channel.value, [])
+                )
+                for target in targets:
+                    await conn.execute(
+                        q("insert_notification"), alert_id, channel.value, target, subject, body
+                    )
+            raised.append(Raised(alert_id, company, threshold.metric_code, level.name))
+    return raised
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: int
+    alert_id: UUID
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    attempts: int
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long a failed delivery waits before the next try: 2, 4, 8 … s, at most an hour."""
+    return timedelta(seconds=min(2**attempts, 3600))
+
+
+async def due_notifications(
+    conn: asyncpg.Connection, now: datetime, limit: int
+) -> list[Notification]:
+    """Claim due deliveries (the caller's transaction keeps other drainers off them)."""
+    rows = await conn.fetch(q("due_notifications"), now, limit)
+    return [
+        Notification(
+            r["id"],
+            r["alert_id"],
+            r["channel"],
+            r["recipient"],
+            r["subject"],
+            r["body"],
+            r["attempts"],
+        )
+        for r in rows
+    ]
+
+
+async def mark_delivered(conn: asyncpg.Connection, notification_id: int, now: datetime) -> None:
+    await conn.execute(q("mark_delivered"), notification_id, now)
+
+
+async def mark_failed(conn: asyncpg.Connection, n: Notification, error: str, now: datetime) -> None:
+    attempts = n.attempts + 1
+    status = "FAILED" if attempts >= MAX_ATTEMPTS else "PENDING"
+    await conn.execute(
+        q("mark_attempt_failed"), n.id, attempts, status, now + backoff(attempts), error[:1000]
+    )
+
+
+def touched_by(records: Sequence[Any]) -> set[tuple[UUID, str, datetime]]:
+    """(company, metric, timestamp) of stored records, for ``check_usage``."""
+    return {(p.draft.company_id, p.draft.metric_code, p.draft.timestamp) for p in records}
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+class ThresholdWatch:
+    """Checks thresholds after each committed write, cheaply when none apply.
+
+    Which metrics have thresholds is cached for a few seconds (and dropped
+    at once when this process changes thresholds), so writes of metrics
+    nobody watches cost no query.
+    """
+
+    TTL = timedelta(seconds=5)
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._watched: set[str] | None = None
+        self._loaded_at = datetime.min.replace(tzinfo=UTC)
+
+    def invalidate(self) -> None:
+        self._watched = None
+
+    async def watched(self) -> set[str]:
+        now = now_utc()
+        if self._watched is None or now - self._loaded_at > self.TTL:
+            async with self._pool.acquire() as conn:
+                rows = await conn.fetch("SELECT DISTINCT metric_code FROM thresholds")
+            self._watched = {r["metric_code"] for r in rows}
+            self._loaded_at = now
+        return self._watched
+
+    async def on_commit(self, records: Sequence[Any]) -> None:
+        watched = await self.watched()
+        touched = {t for t in touched_by(records) if t[1] in watched}
+        if touched:
+            await check_usage(self._pool, touched)

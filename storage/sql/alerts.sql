@@ -1,0 +1,85 @@
+-- name: insert_threshold
+INSERT INTO thresholds (id, company_id, metric_code, period, limit_value, levels)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT DO NOTHING
+RETURNING id
+
+-- name: list_thresholds
+-- A company's own thresholds, with the defaults when $2; every one for NULL.
+SELECT * FROM thresholds
+WHERE $1::uuid IS NULL OR company_id = $1 OR ($2 AND company_id IS NULL)
+ORDER BY metric_code, company_id NULLS FIRST, period
+
+-- name: threshold_by_id
+SELECT * FROM thresholds WHERE id = $1
+
+-- name: delete_threshold
+DELETE FROM thresholds WHERE id = $1 RETURNING id
+
+-- name: thresholds_for
+SELECT * FROM thresholds WHERE metric_code = ANY($1::text[])
+
+-- name: recipients_of
+SELECT channel, address FROM notification_recipients WHERE company_id = $1 ORDER BY 1, 2
+
+-- name: clear_recipients
+DELETE FROM notification_recipients WHERE company_id = $1 AND channel = $2
+
+-- name: add_recipient
+INSERT INTO notification_recipients (company_id, channel, address) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING
+
+-- name: insert_alert
+INSERT INTO alerts (id, threshold_id, company_id, metric_code, period_start, period_end, level,
+                    level_value, usage, limit_value, kind)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (threshold_id, company_id, period_start, level, kind) DO NOTHING
+RETURNING id
+
+-- name: insert_notification
+INSERT INTO notification_outbox (alert_id, channel, recipient, subject, body)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT DO NOTHING
+
+-- name: due_notifications
+SELECT id, alert_id, channel, recipient, subject, body, attempts
+FROM notification_outbox
+WHERE status = 'PENDING' AND next_attempt_at <= $1
+ORDER BY next_attempt_at, id
+LIMIT $2
+FOR UPDATE SKIP LOCKED
+
+-- name: mark_delivered
+UPDATE notification_outbox
+SET status = 'DELIVERED', delivered_at = $2, attempts = attempts + 1, last_error = NULL
+WHERE id = $1 AND status = 'PENDING'
+
+-- name: mark_attempt_failed
+UPDATE notification_outbox
+SET attempts = $2, status = $3, next_attempt_at = $4, last_error = $5
+WHERE id = $1
+
+-- name: list_alerts
+SELECT * FROM alerts
+WHERE ($1::uuid IS NULL OR company_id = $1)
+  AND ($2::text IS NULL OR metric_code = $2)
+  AND ($3::boolean IS NULL OR (acknowledged_at IS NOT NULL) = $3)
+  AND ($4::timestamptz IS NULL OR (raised_at, id) < ($4, $5::uuid))
+ORDER BY raised_at DESC, id DESC
+LIMIT $6
+
+-- name: alert_by_id
+SELECT * FROM alerts WHERE id = $1
+
+-- name: acknowledge_alert
+UPDATE alerts SET acknowledged_at = coalesce(acknowledged_at, now()),
+                  acknowledged_by = coalesce(acknowledged_by, $2)
+WHERE id = $1
+RETURNING *
+
+-- name: list_deliveries
+SELECT o.* FROM notification_outbox o JOIN alerts a ON a.id = o.alert_id
+WHERE ($1::uuid IS NULL OR a.company_id = $1)
+  AND ($2::text IS NULL OR o.status = $2)
+ORDER BY o.id DESC
+LIMIT $3
