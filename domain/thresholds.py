@@ -68,7 +68,7 @@ def validate(limit: Decimal | None, levels: tuple[Level, ...]) -> list[FieldErro
         field = f"levels[{n}]"
         if not level.name.strip():
             errors.append(FieldError(f"{field}.name", ErrorCode.REQUIRED, "name the level"))
-        elif names.count(level.name) > 1:
+        elif level.name in names[:n]:
             errors.append(
                 FieldError(f"{field}.name", ErrorCode.ALREADY_EXISTS, f"two levels {level.name!r}")
             )

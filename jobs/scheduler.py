@@ -22,6 +22,7 @@ from enum import Enum
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from jobs.delivery import deliver_notifications
 from jobs.invoices import generate_due_invoices, mark_overdue_invoices
 from jobs.partitions import create_partitions_ahead
 from jobs.retention import clean_up_usage
@@ -60,6 +61,14 @@ register(
         roll_up_usage,
         timedelta(minutes=1),
         description="move pending usage deltas into hourly, daily and monthly rollups",
+    )
+)
+register(
+    Job(
+        "deliver-notifications",
+        deliver_notifications,
+        timedelta(seconds=15),
+        description="send pending alert notifications (e-mail, SMS webhook), retrying failures",
     )
 )
 register(

@@ -58,6 +58,13 @@ def _periods(env: dict[str, str], name: str) -> tuple[tuple[str, int], ...]:
     return tuple(pairs)
 
 
+def _choice(env: dict[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (env.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = field(default=None, repr=False)
@@ -73,6 +80,15 @@ class Settings:
     group_commit_max_records: int = 2_000
     scheduler_enabled: bool = True
     job_periods: tuple[tuple[str, int], ...] = ()
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_tls: str = "starttls"
+    smtp_from: str = "alerts@metergraph.local"
+    sms_webhook_url: str | None = None
+    sms_webhook_secret: str | None = field(default=None, repr=False)
+    delivery_timeout_seconds: int = 10
     import_chunk_rows: int = 5_000
     max_page_size: int = 1_000
 
@@ -99,6 +115,17 @@ class Settings:
             ),
             scheduler_enabled=_bool(env, "METERGRAPH_SCHEDULER", True),
             job_periods=_periods(env, "METERGRAPH_JOB_EVERY"),
+            smtp_host=env.get("METERGRAPH_SMTP_HOST") or None,
+            smtp_port=_int(env, "METERGRAPH_SMTP_PORT", 587, minimum=1),
+            smtp_user=env.get("METERGRAPH_SMTP_USER") or None,
+            smtp_password=env.get("METERGRAPH_SMTP_PASSWORD") or None,
+            smtp_tls=_choice(env, "METERGRAPH_SMTP_TLS", "starttls", ("none", "starttls", "tls")),
+            smtp_from=env.get("METERGRAPH_SMTP_FROM") or "alerts@metergraph.local",
+            sms_webhook_url=env.get("METERGRAPH_SMS_WEBHOOK_URL") or None,
+            sms_webhook_secret=env.get("METERGRAPH_SMS_WEBHOOK_SECRET") or None,
+            delivery_timeout_seconds=_int(
+                env, "METERGRAPH_DELIVERY_TIMEOUT_SECONDS", 10, minimum=1
+            ),
             import_chunk_rows=_int(env, "METERGRAPH_IMPORT_CHUNK_ROWS", 5_000, minimum=1),
             max_page_size=_int(env, "METERGRAPH_MAX_PAGE_SIZE", 1_000, minimum=1),
         )

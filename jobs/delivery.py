@@ -1,0 +1,119 @@
+"""Job: deliver pending notifications from the outbox, with retries.
+
+EMAIL goes over SMTP (aiosmtplib); SMS goes to the provider's webhook as a
+JSON POST signed with HMAC-SHA256 over ``"{timestamp}.{body}"`` (headers
+``X-Metergraph-Timestamp`` and ``X-Metergraph-Signature: sha256=<hex>``);
+PLATFORM notifications are shown in the app and need no sending. Each
+delivery is claimed with ``FOR UPDATE SKIP LOCKED`` inside its own
+transaction, sent, and marked DELIVERED in that transaction, so two
+drainers never send one twice; a failure waits 2, 4, 8 … seconds before
+the next try.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from datetime import datetime
+from email.message import EmailMessage
+
+import aiosmtplib
+import httpx
+
+from metergraph.config import Settings
+from metergraph.runtime import Runtime
+from storage.alerts import Notification, due_notifications, mark_delivered, mark_failed, now_utc
+
+_log = logging.getLogger(__name__)
+
+BATCH = 50
+
+
+class DeliveryError(Exception):
+    pass
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+async def send_email(settings: Settings, n: Notification) -> None:
+    if not settings.smtp_host:
+        raise DeliveryError("no SMTP server is configured (METERGRAPH_SMTP_HOST)")
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = n.recipient
+    message["Subject"] = n.subject
+    message.set_content(n.body)
+    try:
+        await aiosmtplib.send(
+            message,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_user,
+            password=settings.smtp_password,
+            use_tls=settings.smtp_tls == "tls",
+            start_tls=True if settings.smtp_tls == "starttls" else False,
+            timeout=settings.delivery_timeout_seconds,
+        )
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        raise DeliveryError(f"SMTP: {exc}") from exc
+
+
+async def send_sms(settings: Settings, n: Notification) -> None:
+    if not settings.sms_webhook_url or not settings.sms_webhook_secret:
+        raise DeliveryError("no SMS webhook is configured (METERGRAPH_SMS_WEBHOOK_URL, _SECRET)")
+    body = json.dumps(
+        {"to": n.recipient, "text": f"{n.subject}. {n.body}", "alertId": str(n.alert_id)}
+    ).encode()
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Metergraph-Timestamp": timestamp,
+        "X-Metergraph-Signature": sign(settings.sms_webhook_secret, timestamp, body),
+    }
+    try:
+        async with httpx.AsyncClient(timeout=settings.delivery_timeout_seconds) as client:
+            response = await client.post(settings.sms_webhook_url, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        raise DeliveryError(f"SMS webhook: {exc}") from exc
+    if response.status_code >= 300:
+        raise DeliveryError(f"SMS webhook answered {response.status_code}")
+
+
+async def deliver(settings: Settings, n: Notification) -> None:
+    if n.channel == "EMAIL":
+        await send_email(settings, n)
+    elif n.channel == "SMS":
+        await send_sms(settings, n)
+    # PLATFORM: the alert itself is the notification; nothing to send
+
+
+async def drain(runtime: Runtime, now: datetime | None = None) -> int:
+    """Deliver what is due; the number delivered."""
+    delivered = 0
+    while True:
+        moment = now or now_utc()
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            batch = await due_notifications(conn, moment, BATCH)
+            for n in batch:
+                try:
+                    await deliver(runtime.settings, n)
+                except DeliveryError as exc:
+                    _log.warning(
+                        "delivery %d (%s to %s) failed: %s", n.id, n.channel, n.recipient, exc
+                    )
+                    await mark_failed(conn, n, str(exc), moment)
+                else:
+                    await mark_delivered(conn, n.id, moment)
+                    delivered += 1
+        if len(batch) < BATCH:
+            return delivered
+
+
+async def deliver_notifications(runtime: Runtime) -> int:
+    return await drain(runtime)
