@@ -20,6 +20,7 @@ from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, Vali
 from strawberry.types import Info
 from strawberry.types.graphql import OperationType
 
+from api import alerting as al
 from api import analysis as an
 from api import billing as bl
 from api import guards, paging
@@ -209,6 +210,32 @@ class Query:
     ) -> bl.InvoiceResult:
         return await bl.preview_invoice(_ctx(info), contract_id, period_start, prices)
 
+    @strawberry.field(description="Thresholds of a company, with the defaults that apply to it.")
+    async def thresholds(
+        self, info: Info[Context, None], company_id: UUID | None = None
+    ) -> list[al.Threshold]:
+        return await al.thresholds(_ctx(info), company_id)
+
+    @strawberry.field(description="Alerts, newest first, a cursor connection.")
+    async def alerts(
+        self,
+        info: Info[Context, None],
+        filter: al.AlertFilter | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> al.AlertConnection:
+        return await al.alert_list(_ctx(info), filter, first, after)
+
+    @strawberry.field(description="Notification deliveries, newest first, with attempts.")
+    async def notification_deliveries(
+        self,
+        info: Info[Context, None],
+        company_id: UUID | None = None,
+        status: str | None = None,
+        first: int = 50,
+    ) -> list[al.NotificationDelivery]:
+        return await al.deliveries(_ctx(info), company_id, status, first)
+
 
 def _backfill_allowed(principal: Principal, backfill: bool) -> d.FieldError | None:
     if backfill and principal.role is not Role.ADMIN:
@@ -396,6 +423,36 @@ class Mutation:
         self, info: Info[Context, None], invoice_id: UUID, amount: Decimal, paid_at: datetime
     ) -> bl.PaymentResult:
         return await bl.record_payment(_ctx(info), invoice_id, amount, paid_at)
+
+    @strawberry.mutation(description="Watch a metric: a limit per period and its levels.")
+    async def create_threshold(
+        self, info: Info[Context, None], input: al.ThresholdInput
+    ) -> al.ThresholdResult:
+        return await al.create_threshold(_ctx(info), input)
+
+    @strawberry.mutation(description="Replace a threshold's limit and levels.")
+    async def update_threshold(
+        self, info: Info[Context, None], id: UUID, input: al.ThresholdInput
+    ) -> al.ThresholdResult:
+        return await al.update_threshold(_ctx(info), id, input)
+
+    @strawberry.mutation(description="Remove a threshold (its alerts go with it).")
+    async def delete_threshold(self, info: Info[Context, None], id: UUID) -> bool:
+        return await al.delete_threshold(_ctx(info), id)
+
+    @strawberry.mutation
+    async def acknowledge_alert(self, info: Info[Context, None], id: UUID) -> al.Alert | None:
+        return await al.acknowledge_alert(_ctx(info), id)
+
+    @strawberry.mutation(description="Who a company's EMAIL or SMS notifications go to.")
+    async def set_notification_recipients(
+        self,
+        info: Info[Context, None],
+        company_id: UUID,
+        channel: al.Channel,
+        addresses: list[str],
+    ) -> list[str]:
+        return await al.set_recipients(_ctx(info), company_id, channel, addresses)
 
 
 def report(result: Any) -> t.BatchUsageReport:

@@ -44,7 +44,7 @@ def levels_to_json(levels: Iterable[th.Level]) -> list[dict[str, Any]]:
     ]
 
 
-def _threshold(row: asyncpg.Record) -> th.Threshold:
+def threshold_of(row: asyncpg.Record) -> th.Threshold:
     return th.Threshold(
         id=row["id"],
         company_id=row["company_id"],
@@ -81,7 +81,7 @@ async def list_thresholds(
     conn: asyncpg.Connection, company_id: UUID | None, include_defaults: bool
 ) -> list[th.Threshold]:
     rows = await conn.fetch(q("list_thresholds"), company_id, include_defaults)
-    return [_threshold(r) for r in rows]
+    return [threshold_of(r) for r in rows]
 
 
 async def delete_threshold(conn: asyncpg.Connection, threshold_id: UUID) -> bool:
@@ -110,7 +110,7 @@ async def check_usage(
         rows = await conn.fetch(q("thresholds_for"), sorted({m for _, m in pairs}))
         by_metric: dict[str, list[th.Threshold]] = {}
         for row in rows:
-            by_metric.setdefault(row["metric_code"], []).append(_threshold(row))
+            by_metric.setdefault(row["metric_code"], []).append(threshold_of(row))
         for (company, metric), moments in pairs.items():
             candidates = by_metric.get(metric, [])
             own = [t for t in candidates if t.company_id == company]
