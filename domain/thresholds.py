@@ -121,14 +121,40 @@ def crossed(threshold: Threshold, usage: Decimal) -> list[Level]:
     return [lv for lv in threshold.levels if usage >= lv.amount(threshold.limit)]
 
 
+def projection(usage: Decimal, start: datetime, end: datetime, now: datetime) -> Decimal:
+    """Where the period's usage is heading at its pace so far (linear)."""
+    elapsed = (min(now, end) - start).total_seconds()
+    if elapsed <= 0:
+        return usage
+    share = Decimal(str(elapsed)) / Decimal(str((end - start).total_seconds()))
+    return (usage / share).quantize(Decimal("0.01"))
+
+
 def message(
-    company: str, threshold: Threshold, level: Level, usage: Decimal, start: datetime
+    company: str,
+    threshold: Threshold,
+    level: Level,
+    usage: Decimal,
+    start: datetime,
+    *,
+    forecast: bool = False,
 ) -> tuple[str, str]:
-    """Subject and body of a crossing's notification."""
+    """Subject and body of a crossing's (or a forecast's) notification."""
     amount = level.amount(threshold.limit)
     period = start.strftime("%Y-%m-%d" if threshold.period is Period.DAY else "%Y-%m")
-    subject = f"[{level.name}] {company}: {threshold.metric_code} at {usage} ({period})"
     limit = f" of a limit of {threshold.limit}" if threshold.limit is not None else ""
+    if forecast:
+        subject = (
+            f"[{level.name} forecast] {company}: {threshold.metric_code}"
+            f" heading for {usage} ({period})"
+        )
+        body = (
+            f"At its pace so far, {company} will use about {usage} {threshold.metric_code}"
+            f" in {period}{limit}: the {level.name} level ({amount}) will be reached"
+            " before the period ends."
+        )
+        return subject, body
+    subject = f"[{level.name}] {company}: {threshold.metric_code} at {usage} ({period})"
     body = (
         f"{company} has used {usage} {threshold.metric_code} in {period}{limit}:"
         f" the {level.name} level ({amount}) is reached."

@@ -27,6 +27,7 @@ from jobs.invoices import generate_due_invoices, mark_overdue_invoices
 from jobs.partitions import create_partitions_ahead
 from jobs.retention import clean_up_usage
 from jobs.rollups import roll_up_usage
+from jobs.thresholds import forecast_thresholds
 from metergraph.runtime import Runtime
 from storage.queries import q
 
@@ -69,6 +70,15 @@ register(
         deliver_notifications,
         timedelta(seconds=15),
         description="send pending alert notifications (e-mail, SMS webhook), retrying failures",
+    )
+)
+register(
+    Job(
+        "forecast-thresholds",
+        forecast_thresholds,
+        timedelta(hours=1),
+        timedelta(minutes=10),
+        description="raise FORECAST alerts for levels the period's pace will reach",
     )
 )
 register(

@@ -23,7 +23,7 @@ import asyncpg
 import uuid_utils.compat as uuid7
 
 from domain import thresholds as th
-from domain.aggregation import Criteria, Function, Granularity
+from domain.aggregation import Criteria, Dimension, Function, Granularity
 from storage.aggregate import aggregate
 from storage.queries import q
 
@@ -151,6 +151,20 @@ async def _check(
 ) -> list[Raised]:
     usage = await period_usage(conn, company, threshold.metric_code, start, end)
     levels = th.crossed(threshold, usage)
+    return await _raise(conn, threshold, company, start, end, usage, levels, "CROSSING")
+
+
+async def _raise(
+    conn: asyncpg.Connection,
+    threshold: th.Threshold,
+    company: UUID,
+    start: datetime,
+    end: datetime,
+    usage: Decimal,
+    levels: Sequence[th.Level],
+    kind: str,
+) -> list[Raised]:
+    """Insert each level's alert with its notifications, unless it exists already."""
     if not levels:
         return []
     name = await conn.fetchval("SELECT external_key FROM companies WHERE id = $1", company)
@@ -172,11 +186,13 @@ async def _check(
                 level.amount(threshold.limit),
                 usage,
                 threshold.limit,
-                "CROSSING",
+                kind,
             )
             if alert_id is None:
                 continue  # raised already, by this check or a concurrent one
-            subject, body = th.message(name, threshold, level, usage, start)
+            subject, body = th.message(
+                name, threshold, level, usage, start, forecast=kind != "CROSSING"
+            )
             for channel in level.channels:
                 targets = (
                     ["platform"]
@@ -188,6 +204,53 @@ async def _check(
                         q("insert_notification"), alert_id, channel.value, target, subject, body
                     )
             raised.append(Raised(alert_id, company, threshold.metric_code, level.name))
+    return raised
+
+
+async def forecast(pool: asyncpg.Pool, now: datetime | None = None) -> list[Raised]:
+    """Raise FORECAST alerts for levels the current period's pace will reach.
+
+    The projection is linear: usage so far divided by the share of the
+    period that has passed. A level already crossed is not forecast.
+    """
+    now = now or now_utc()
+    raised: list[Raised] = []
+    async with pool.acquire() as conn:
+        all_thresholds = [threshold_of(r) for r in await conn.fetch("SELECT * FROM thresholds")]
+        for threshold in all_thresholds:
+            start, end = th.period_of(now, threshold.period)
+            rows = await aggregate(
+                conn,
+                Criteria(
+                    from_=start,
+                    to=min(now, end),
+                    granularity=Granularity.TOTAL,
+                    functions=(Function.SUM,),
+                    time_zone=ZoneInfo("UTC"),
+                    company_id=threshold.company_id,
+                    metric_codes=(threshold.metric_code,),
+                    group_by=(Dimension.COMPANY,),
+                ),
+            )
+            own = {
+                t.company_id
+                for t in all_thresholds
+                if t.company_id is not None
+                and t.metric_code == threshold.metric_code
+                and t.period is threshold.period
+            }
+            for row in rows:
+                company = row.group["COMPANY"]
+                if threshold.company_id is None and company in own:
+                    continue  # the company's own threshold replaces the default
+                usage = row.partial.total
+                projected = th.projection(usage, start, end, now)
+                levels = [
+                    lv for lv in threshold.levels if usage < lv.amount(threshold.limit) <= projected
+                ]
+                raised += await _raise(
+                    conn, threshold, company, start, end, projected, levels, "FORECAST"
+                )
     return raised
 
 

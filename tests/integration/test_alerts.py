@@ -302,3 +302,31 @@ def test_threshold_rules() -> None:
         ("levels[0].channels", "REQUIRED"),
         ("levels[1].name", "ALREADY_EXISTS"),
     }
+
+
+async def test_the_pace_so_far_forecasts_a_crossing(runtime: Any) -> None:
+    company = await new_company(runtime)
+    await watch(
+        runtime,
+        company,
+        "API_REQUESTS",
+        "1000",
+        level("WARNING", "PERCENTAGE", "80", "PLATFORM"),
+        level("CRITICAL", "PERCENTAGE", "95", "PLATFORM"),
+    )
+    start = datetime(2025, 6, 1, tzinfo=UTC)
+    # 300 in the first 9 days of a 30-day month: heading for 1,000
+    await runtime.ingestor.ingest(
+        [draft(company, start + timedelta(days=2), Decimal(300))], backfill=True
+    )
+    raised_now = await alerts.forecast(runtime.pool, now=start + timedelta(days=9))
+    assert sorted(r.level for r in raised_now) == ["CRITICAL", "WARNING"]
+    again = await alerts.forecast(runtime.pool, now=start + timedelta(days=9, hours=1))
+    assert again == []
+    async with runtime.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT kind, level, usage FROM alerts ORDER BY level_value")
+    assert [(r["kind"], r["level"], str(r["usage"])) for r in rows] == [
+        ("FORECAST", "WARNING", "1000.00"),
+        ("FORECAST", "CRITICAL", "1000.00"),
+    ]
+    assert th.projection(Decimal(10), start, start + timedelta(days=10), start) == Decimal(10)
