@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
@@ -359,3 +360,16 @@ async def deliveries(
         )
         for r in rows
     ]
+
+
+async def alert_stream(ctx: Context, company_id: UUID | None) -> AsyncGenerator[Alert, None]:
+    """Each alert of the company (ADMIN: of one company or all) as it is raised."""
+    guards.require(ctx, *guards.READERS)
+    company = guards.company_filter(ctx, company_id)
+    async with ctx.runtime.alert_hub.subscribe(company) as queue:
+        while True:
+            alert_id = await queue.get()
+            async with ctx.runtime.pool.acquire() as conn:
+                row = await conn.fetchrow(q("alert_by_id"), alert_id)
+            if row is not None:
+                yield Alert.of(row)

@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, request_response
+from starlette.routing import Route, WebSocketRoute, request_response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
@@ -106,11 +106,15 @@ class Authenticated:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
+        request = HTTPConnection(scope)
         runtime: Runtime = request.app.state.runtime
         keys: KeyResolver = request.app.state.keys
         principal = await keys.resolve(request.headers.get("authorization"))
         if principal is None:
+            if scope["type"] == "websocket":
+                await receive()  # the client's connect; refuse it before accepting
+                await send({"type": "websocket.close", "code": 4401, "reason": "unauthenticated"})
+                return
             await unauthorized()(scope, receive, send)
             return
         scope[_PRINCIPAL] = principal
@@ -173,6 +177,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route(
                 "/v1/usage-records:import", Authenticated(request_response(import_usage_endpoint))
             ),

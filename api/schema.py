@@ -8,6 +8,7 @@ GraphQL errors with ``extensions.code``; anything unexpected is masked.
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -547,6 +548,18 @@ def _mask_errors() -> MaskErrors:
 DOCUMENT_CACHE_SIZE = 256
 
 
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Alerts as they are raised (the PLATFORM channel), over graphql-transport-ws."
+    )
+    async def alert_raised(
+        self, info: Info[Context, None], company_id: UUID | None = None
+    ) -> AsyncGenerator[al.Alert, None]:
+        async for alert in al.alert_stream(_ctx(info), company_id):
+            yield alert
+
+
 class MetergraphSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         # A client's mistake (bad variable, unknown field, FORBIDDEN) is answered,
@@ -557,6 +570,7 @@ class MetergraphSchema(strawberry.Schema):
 schema = MetergraphSchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     extensions=[
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),

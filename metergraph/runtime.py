@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from metergraph.config import Settings
+from storage.alert_hub import AlertHub
 from storage.alerts import ThresholdWatch
 from storage.audit import AuditWriter
 from storage.db import connect, create_pool
@@ -40,6 +41,7 @@ class Runtime:
     group_commit: GroupCommitter
     audit: AuditWriter
     thresholds: ThresholdWatch
+    alert_hub: AlertHub
 
 
 def with_database(dsn: str, database: str) -> str:
@@ -117,12 +119,24 @@ async def open_runtime(
         audit = AuditWriter(pool)
         thresholds = ThresholdWatch(pool)
         ingestor.after_commit = thresholds.on_commit
+        hub = AlertHub(dsn)
+        await hub.start()
         try:
             yield Runtime(
-                settings, dsn, pool, partitions, references, ingestor, committer, audit, thresholds
+                settings,
+                dsn,
+                pool,
+                partitions,
+                references,
+                ingestor,
+                committer,
+                audit,
+                thresholds,
+                hub,
             )
         finally:
             await committer.stop()
             await audit.close()
+            await hub.stop()
     finally:
         await pool.close()

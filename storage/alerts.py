@@ -10,6 +10,7 @@ rows with it, or none.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from storage.queries import q
 _log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
+ALERT_CHANNEL = "metergraph_alerts"  # storage.alert_hub listens
 
 
 def levels_to_json(levels: Iterable[th.Level]) -> list[dict[str, Any]]:
@@ -190,6 +192,11 @@ async def _raise(
             )
             if alert_id is None:
                 continue  # raised already, by this check or a concurrent one
+            await conn.execute(
+                "SELECT pg_notify($1, $2)",
+                ALERT_CHANNEL,
+                json.dumps({"alert": str(alert_id), "company": str(company)}),
+            )
             subject, body = th.message(
                 name, threshold, level, usage, start, forecast=kind != "CROSSING"
             )
