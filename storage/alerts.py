@@ -218,7 +218,9 @@ async def forecast(pool: asyncpg.Pool, now: datetime | None = None) -> list[Rais
     """Raise FORECAST alerts for levels the current period's pace will reach.
 
     The projection is linear: usage so far divided by the share of the
-    period that has passed. A level already crossed is not forecast.
+    period that has passed. A level already crossed is not forecast; it is
+    raised as a crossing if no check has raised it yet (a sweep behind the
+    checks that run after each write).
     """
     now = now or now_utc()
     raised: list[Raised] = []
@@ -251,6 +253,17 @@ async def forecast(pool: asyncpg.Pool, now: datetime | None = None) -> list[Rais
                 if threshold.company_id is None and company in own:
                     continue  # the company's own threshold replaces the default
                 usage = row.partial.total
+                # a crossing whose check died with its process is caught here
+                raised += await _raise(
+                    conn,
+                    threshold,
+                    company,
+                    start,
+                    end,
+                    usage,
+                    th.crossed(threshold, usage),
+                    "CROSSING",
+                )
                 projected = th.projection(usage, start, end, now)
                 levels = [
                     lv for lv in threshold.levels if usage < lv.amount(threshold.limit) <= projected

@@ -330,3 +330,14 @@ async def test_the_pace_so_far_forecasts_a_crossing(runtime: Any) -> None:
         ("FORECAST", "CRITICAL", "1000.00"),
     ]
     assert th.projection(Decimal(10), start, start + timedelta(days=10), start) == Decimal(10)
+
+
+async def test_the_hourly_sweep_raises_a_crossing_whose_check_was_lost(runtime: Any) -> None:
+    company = await new_company(runtime)
+    runtime.ingestor.after_commit = None  # as if the process died right after the commit
+    await runtime.ingestor.ingest([draft(company, NOW, Decimal(7))])
+    await watch(runtime, company, "API_REQUESTS", None, level("BIG", "ABSOLUTE", "5", "PLATFORM"))
+    assert await raised(runtime, company) == []
+    swept = await alerts.forecast(runtime.pool)
+    assert [r.level for r in swept] == ["BIG"]
+    assert await raised(runtime, company) == [("BIG", NOW.strftime("%Y-%m"))]
