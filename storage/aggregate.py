@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from domain.aggregation import (
     Criteria,
     Function,
+    Granularity,
     Partial,
     Piece,
     Reading,
@@ -306,3 +309,31 @@ async def _time_weighted(
             if value is not None:
                 out[(n, key[0], key[1])] = value
     return out
+
+
+async def totals(
+    conn: asyncpg.Connection,
+    company_id: UUID | None,
+    metric_codes: Sequence[str],
+    from_: datetime,
+    to: datetime,
+    *,
+    billable: bool | None = None,
+) -> dict[str, Decimal]:
+    """Each metric's SUM over ``[from, to)``: what invoices and thresholds count."""
+    if not metric_codes or from_ >= to:
+        return {}
+    rows = await aggregate(
+        conn,
+        Criteria(
+            from_=from_,
+            to=to,
+            granularity=Granularity.TOTAL,
+            functions=(Function.SUM,),
+            time_zone=ZoneInfo("UTC"),
+            company_id=company_id,
+            metric_codes=tuple(metric_codes),
+            billable=billable,
+        ),
+    )
+    return {r.metric_code: r.partial.total for r in rows}

@@ -25,7 +25,7 @@ import uuid_utils.compat as uuid7
 
 from domain import thresholds as th
 from domain.aggregation import Criteria, Dimension, Function, Granularity
-from storage.aggregate import aggregate
+from storage.aggregate import aggregate, totals
 from storage.queries import q
 
 _log = logging.getLogger(__name__)
@@ -129,19 +129,8 @@ async def check_usage(
 async def period_usage(
     conn: asyncpg.Connection, company: UUID, metric: str, start: datetime, end: datetime
 ) -> Decimal:
-    rows = await aggregate(
-        conn,
-        Criteria(
-            from_=start,
-            to=end,
-            granularity=Granularity.TOTAL,
-            functions=(Function.SUM,),
-            time_zone=ZoneInfo("UTC"),
-            company_id=company,
-            metric_codes=(metric,),
-        ),
-    )
-    return rows[0].partial.total if rows else Decimal(0)
+    found = await totals(conn, company, (metric,), start, end)
+    return found.get(metric, Decimal(0))
 
 
 async def _check(

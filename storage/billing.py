@@ -17,12 +17,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import uuid_utils.compat as uuid7
 
-from domain.aggregation import Criteria, Function, Granularity
 from domain.invoicing import (
     ContractProduct,
     ContractTerms,
@@ -37,7 +35,7 @@ from domain.invoicing import (
     period_of,
 )
 from domain.pricing import Price, PriceModel, Rounding, Tier, TierBasis, TierCharge
-from storage.aggregate import aggregate
+from storage.aggregate import totals
 from storage.queries import q
 
 # How far back finalized periods are re-rated for late usage.
@@ -263,24 +261,9 @@ async def quantities(
 ) -> dict[str, Decimal]:
     """Each product's usage in the contract's active part of ``[start, end)``."""
     begin, finish = active_window(terms, start, end)
-    metrics = tuple(sorted({p.metric_code for p in terms.products}))
-    totals: dict[str, Decimal] = {}
-    if begin < finish and metrics:
-        rows = await aggregate(
-            conn,
-            Criteria(
-                from_=begin,
-                to=finish,
-                granularity=Granularity.TOTAL,
-                functions=(Function.SUM,),
-                time_zone=ZoneInfo("UTC"),
-                company_id=terms.company_id,
-                metric_codes=metrics,
-                billable=True,
-            ),
-        )
-        totals = {r.metric_code: r.partial.total for r in rows}
-    return {p.product_code: totals.get(p.metric_code, Decimal(0)) for p in terms.products}
+    metrics = sorted({p.metric_code for p in terms.products})
+    used = await totals(conn, terms.company_id, metrics, begin, finish, billable=True)
+    return {p.product_code: used.get(p.metric_code, Decimal(0)) for p in terms.products}
 
 
 async def invoices_of(conn: asyncpg.Connection, contract_id: UUID) -> dict[datetime, StoredInvoice]:
