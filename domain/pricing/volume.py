@@ -17,10 +17,16 @@ from domain.pricing.model import (
 
 
 def rate_volume(price: Price, usage: BillableUsage) -> Charge:
+    return charge_in_reached_tier(price, usage, with_unit_price=True)
+
+
+def charge_in_reached_tier(price: Price, usage: BillableUsage, *, with_unit_price: bool) -> Charge:
+    """All billable units in the tier the quantity reaches: its flat fee, and its unit
+    price per unit when ``with_unit_price`` (VOLUME) rather than not (FLAT_TIERED)."""
     if usage.billable_quantity == 0:
         return Charge.for_usage(usage, ZERO)
     band = tier_reached(price.tiers, usage.tier_quantity)
-    unit_price = band.tier.unit_price or ZERO
+    unit_price = (band.tier.unit_price or ZERO) if with_unit_price else ZERO
     flat_fee = band.tier.flat_fee or ZERO
     line = TierCharge(
         tier=band.index,
