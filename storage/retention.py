@@ -25,6 +25,7 @@ _log = logging.getLogger(__name__)
 
 DEFAULT_RULE = "*"
 BATCH_ROWS = 10_000
+JOB_RUNS_KEPT = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class CleanupRun:
     partitions_dropped: list[str] = field(default_factory=list)
     rollup_rows: int = 0
     skipped: list[str] = field(default_factory=list)
+    job_runs: int = 0
 
     @property
     def rows(self) -> int:
@@ -115,6 +117,9 @@ async def clean_up(
                 run.rollup_rows += deleted
                 if deleted < batch_rows:
                     break
+    # the job log itself: a few weeks are plenty to see what ran
+    deleted = await conn.fetchval(q("prune_job_runs"), now - JOB_RUNS_KEPT)
+    run.job_runs = int(deleted)
     return run
 
 

@@ -64,3 +64,7 @@ ORDER BY c.relname
 -- name: raw_horizon
 -- Raw records of metric $1 before this instant may be gone (see retention).
 SELECT max(raw_complete_from) FROM retention_rules WHERE metric_code IN ($1, '*')
+
+-- name: prune_job_runs
+WITH gone AS (DELETE FROM job_runs WHERE started_at < $1 RETURNING 1)
+SELECT count(*) FROM gone

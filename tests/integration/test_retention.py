@@ -166,3 +166,16 @@ async def test_rules_are_checked_by_the_database(runtime: Any) -> None:
         rules = await retention.rules(conn)
     assert retention.rule_for(rules, "API_REQUESTS").hour_days == 7
     assert retention.rule_for(rules, "ACTIVE_USERS").raw_days == 30
+
+
+async def test_cleanup_prunes_the_job_log(runtime: Any) -> None:
+    async with runtime.pool.acquire() as conn:
+        for days in (40, 2):
+            await conn.execute(
+                "INSERT INTO job_runs (job, trigger, outcome, host, pid, started_at)"
+                " VALUES ('x', 'MANUAL', 'SUCCEEDED', 'h', 1, now() - make_interval(days => $1))",
+                days,
+            )
+        run = await retention.clean_up(conn)
+        left = await conn.fetchval("SELECT count(*) FROM job_runs")
+    assert (run.job_runs, left) == (1, 1)
