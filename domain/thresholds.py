@@ -131,6 +131,7 @@ def projection(usage: Decimal, start: datetime, end: datetime, now: datetime) ->
 
 
 def message(
+    channel: Channel,
     company: str,
     threshold: Threshold,
     level: Level,
@@ -139,24 +140,28 @@ def message(
     *,
     forecast: bool = False,
 ) -> tuple[str, str]:
-    """Subject and body of a crossing's (or a forecast's) notification."""
+    """Subject and body of a crossing's (or a forecast's) notification, for ``channel``.
+
+    E-mail gets a subject and a sentence; an SMS has to fit a phone screen,
+    so its body is one short line; the app shows the subject.
+    """
     amount = level.amount(threshold.limit)
     period = start.strftime("%Y-%m-%d" if threshold.period is Period.DAY else "%Y-%m")
     limit = f" of a limit of {threshold.limit}" if threshold.limit is not None else ""
+    tag = f"{level.name} forecast" if forecast else level.name
+    verb = "heading for" if forecast else "at"
+    subject = f"[{tag}] {company}: {threshold.metric_code} {verb} {usage} ({period})"
+    if channel is Channel.SMS:
+        return subject, f"{tag}: {company} {threshold.metric_code} {verb} {usage}/{amount} {period}"
     if forecast:
-        subject = (
-            f"[{level.name} forecast] {company}: {threshold.metric_code}"
-            f" heading for {usage} ({period})"
-        )
         body = (
             f"At its pace so far, {company} will use about {usage} {threshold.metric_code}"
             f" in {period}{limit}: the {level.name} level ({amount}) will be reached"
             " before the period ends."
         )
-        return subject, body
-    subject = f"[{level.name}] {company}: {threshold.metric_code} at {usage} ({period})"
-    body = (
-        f"{company} has used {usage} {threshold.metric_code} in {period}{limit}:"
-        f" the {level.name} level ({amount}) is reached."
-    )
+    else:
+        body = (
+            f"{company} has used {usage} {threshold.metric_code} in {period}{limit}:"
+            f" the {level.name} level ({amount}) is reached."
+        )
     return subject, body

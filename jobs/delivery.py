@@ -67,9 +67,7 @@ async def send_email(settings: Settings, n: Notification) -> None:
 async def send_sms(settings: Settings, n: Notification) -> None:
     if not settings.sms_webhook_url or not settings.sms_webhook_secret:
         raise DeliveryError("no SMS webhook is configured (METERGRAPH_SMS_WEBHOOK_URL, _SECRET)")
-    body = json.dumps(
-        {"to": n.recipient, "text": f"{n.subject}. {n.body}", "alertId": str(n.alert_id)}
-    ).encode()
+    body = json.dumps({"to": n.recipient, "text": n.body, "alertId": str(n.alert_id)}).encode()
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",

@@ -186,10 +186,10 @@ async def _raise(
                 ALERT_CHANNEL,
                 json.dumps({"alert": str(alert_id), "company": str(company)}),
             )
-            subject, body = th.message(
-                name, threshold, level, usage, start, forecast=kind != "CROSSING"
-            )
             for channel in level.channels:
+                subject, body = th.message(
+                    channel, name, threshold, level, usage, start, forecast=kind == "FORECAST"
+                )
                 targets = (
                     ["platform"]
                     if channel is th.Channel.PLATFORM

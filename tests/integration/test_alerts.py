@@ -200,7 +200,10 @@ async def test_concurrent_batches_raise_each_level_once_and_deliver_once(
         SECRET.encode(), headers["x-metergraph-timestamp"].encode() + b"." + payload, hashlib.sha256
     ).hexdigest()
     assert headers["x-metergraph-signature"] == f"sha256={expected}"
-    assert json.loads(payload)["to"] == "+15550100"
+    sms = json.loads(payload)
+    assert sms["to"] == "+15550100"
+    assert sms["text"].startswith("WARNING: agg-") and "/800" in sms["text"]
+    assert len(sms["text"]) <= 160
 
 
 async def test_smtp_down_then_up_delivers_once(
