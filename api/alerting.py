@@ -24,6 +24,7 @@ from storage.queries import q
 LevelKind = strawberry.enum(th.LevelKind, description="A share of the limit, or a quantity.")
 Channel = strawberry.enum(th.Channel, name="NotificationChannel")
 Period = strawberry.enum(th.Period, name="ThresholdPeriod")
+RecipientRole = strawberry.enum(th.RecipientRole, description="Who a recipient is for its company.")
 
 
 @strawberry.input(name="ThresholdLevelInput")
@@ -32,6 +33,9 @@ class LevelInput:
     kind: LevelKind
     value: Decimal = strawberry.field(description="Percent of the limit, or a quantity.")
     channels: list[Channel]
+    roles: list[RecipientRole] | None = strawberry.field(
+        default=None, description="Whose recipients are told; omitted: every role's."
+    )
 
 
 @strawberry.input
@@ -52,6 +56,7 @@ class Level:
     value: Decimal
     amount: Decimal | None = strawberry.field(description="The usage at which it is reached.")
     channels: list[Channel]
+    roles: list[RecipientRole]
 
 
 @strawberry.type
@@ -78,6 +83,7 @@ class Threshold:
                     value=lv.value,
                     amount=lv.amount(x.limit),
                     channels=list(lv.channels),
+                    roles=list(lv.roles),
                 )
                 for lv in x.levels
             ],
@@ -162,6 +168,7 @@ def _levels(items: list[LevelInput]) -> tuple[th.Level, ...]:
             th.LevelKind(x.kind.value),
             x.value,
             tuple(dict.fromkeys(th.Channel(c.value) for c in x.channels)),
+            tuple(dict.fromkeys(th.RecipientRole(r.value) for r in x.roles or ())),
         )
         for x in items
     )
@@ -317,7 +324,11 @@ async def acknowledge_alert(ctx: Context, id: UUID) -> Alert | None:
 
 
 async def set_recipients(
-    ctx: Context, company_id: UUID, channel: th.Channel, addresses: list[str]
+    ctx: Context,
+    company_id: UUID,
+    channel: th.Channel,
+    addresses: list[str],
+    role: th.RecipientRole = th.RecipientRole.COMPANY_ADMIN,
 ) -> list[str]:
     guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
     company = guards.company_filter(ctx, company_id)
@@ -331,9 +342,9 @@ async def set_recipients(
         if channel is th.Channel.EMAIL and "@" not in address:
             raise paging.bad_input(f"{address!r} is not an e-mail address", "addresses")
     async with ctx.runtime.pool.acquire() as conn, conn.transaction():
-        await conn.execute(q("clear_recipients"), company, channel.value)
+        await conn.execute(q("clear_recipients"), company, channel.value, role.value)
         for address in cleaned:
-            await conn.execute(q("add_recipient"), company, channel.value, address)
+            await conn.execute(q("add_recipient"), company, channel.value, role.value, address)
     return cleaned
 
 

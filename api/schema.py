@@ -29,6 +29,7 @@ from api import jobs as jb
 from api import types as t
 from api.context import Context
 from api.typed_inputs import AUDITED_ITEMS
+from domain import thresholds as th
 from domain import usage as d
 from domain.access import Principal, Role
 from storage import repos
@@ -452,8 +453,15 @@ class Mutation:
         company_id: UUID,
         channel: al.Channel,
         addresses: list[str],
+        role: al.RecipientRole = th.RecipientRole.COMPANY_ADMIN,
     ) -> list[str]:
-        return await al.set_recipients(_ctx(info), company_id, channel, addresses)
+        return await al.set_recipients(
+            _ctx(info),
+            company_id,
+            th.Channel(channel.value),
+            addresses,
+            th.RecipientRole(role.value),
+        )
 
 
 def report(result: Any) -> t.BatchUsageReport:

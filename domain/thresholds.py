@@ -27,6 +27,13 @@ class Channel(Enum):
     SMS = "SMS"
 
 
+class RecipientRole(Enum):
+    """Who a recipient is for its company."""
+
+    COMPANY_ADMIN = "COMPANY_ADMIN"
+    VIEWER = "VIEWER"
+
+
 class Period(Enum):
     DAY = "DAY"
     MONTH = "MONTH"
@@ -38,6 +45,11 @@ class Level:
     kind: LevelKind
     value: Decimal
     channels: tuple[Channel, ...]
+    # whose recipients hear of it; empty: every role's
+    roles: tuple[RecipientRole, ...] = ()
+
+    def notifies(self, role: RecipientRole) -> bool:
+        return not self.roles or role in self.roles
 
     def amount(self, limit: Decimal | None) -> Decimal:
         """The usage at which this level is reached."""

@@ -41,6 +41,7 @@ def levels_to_json(levels: Iterable[th.Level]) -> list[dict[str, Any]]:
             "kind": lv.kind.value,
             "value": str(lv.value),
             "channels": [c.value for c in lv.channels],
+            "roles": [r.value for r in lv.roles],
         }
         for lv in levels
     ]
@@ -59,6 +60,7 @@ def threshold_of(row: asyncpg.Record) -> th.Threshold:
                 th.LevelKind(lv["kind"]),
                 Decimal(lv["value"]),
                 tuple(th.Channel(c) for c in lv["channels"]),
+                tuple(th.RecipientRole(r) for r in lv.get("roles", ())),
             )
             for lv in row["levels"]
         ),
@@ -159,9 +161,10 @@ async def _raise(
     if not levels:
         return []
     name = await conn.fetchval("SELECT external_key FROM companies WHERE id = $1", company)
-    recipients: dict[str, list[str]] = {}
-    for row in await conn.fetch(q("recipients_of"), company):
-        recipients.setdefault(row["channel"], []).append(row["address"])
+    recipients = [
+        (r["channel"], th.RecipientRole(r["role"]), r["address"])
+        for r in await conn.fetch(q("recipients_of"), company)
+    ]
     raised = []
     for level in levels:
         async with conn.transaction():
@@ -193,7 +196,13 @@ async def _raise(
                 targets = (
                     ["platform"]
                     if channel is th.Channel.PLATFORM
-                    else recipients.get(channel.value, [])
+                    else sorted(
+                        {
+                            address
+                            for kind, role, address in recipients
+                            if kind == channel.value and level.notifies(role)
+                        }
+                    )
                 )
                 for target in targets:
                     await conn.execute(

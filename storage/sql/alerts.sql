@@ -20,13 +20,14 @@ DELETE FROM thresholds WHERE id = $1 RETURNING id
 SELECT * FROM thresholds WHERE metric_code = ANY($1::text[])
 
 -- name: recipients_of
-SELECT channel, address FROM notification_recipients WHERE company_id = $1 ORDER BY 1, 2
+SELECT channel, role, address FROM notification_recipients WHERE company_id = $1
+ORDER BY channel, role, address
 
 -- name: clear_recipients
-DELETE FROM notification_recipients WHERE company_id = $1 AND channel = $2
+DELETE FROM notification_recipients WHERE company_id = $1 AND channel = $2 AND role = $3
 
 -- name: add_recipient
-INSERT INTO notification_recipients (company_id, channel, address) VALUES ($1, $2, $3)
+INSERT INTO notification_recipients (company_id, channel, role, address) VALUES ($1, $2, $3, $4)
 ON CONFLICT DO NOTHING
 
 -- name: insert_alert

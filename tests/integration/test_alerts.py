@@ -344,3 +344,37 @@ async def test_the_hourly_sweep_raises_a_crossing_whose_check_was_lost(runtime: 
     swept = await alerts.forecast(runtime.pool)
     assert [r.level for r in swept] == ["BIG"]
     assert await raised(runtime, company) == [("BIG", NOW.strftime("%Y-%m"))]
+
+
+async def test_a_level_can_notify_some_roles_only(runtime: Any) -> None:
+    company = await new_company(runtime)
+    async with runtime.pool.acquire() as conn:
+        for role, address in (("COMPANY_ADMIN", "admin@acme.test"), ("VIEWER", "cfo@acme.test")):
+            await conn.execute(
+                "INSERT INTO notification_recipients (company_id, channel, role, address)"
+                " VALUES ($1, 'EMAIL', $2, $3)",
+                company,
+                role,
+                address,
+            )
+    warning = th.Level(
+        "WARNING",
+        th.LevelKind.ABSOLUTE,
+        Decimal(5),
+        (th.Channel.EMAIL,),
+        (th.RecipientRole.COMPANY_ADMIN,),
+    )
+    await watch(
+        runtime, company, "API_REQUESTS", None, warning, level("CRITICAL", "ABSOLUTE", "9", "EMAIL")
+    )
+    await runtime.ingestor.ingest([draft(company, NOW, Decimal(10))])
+    async with runtime.pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT a.level, o.recipient FROM notification_outbox o JOIN alerts a"
+            " ON a.id = o.alert_id ORDER BY a.level_value, o.recipient"
+        )
+    assert [(r["level"], r["recipient"]) for r in rows] == [
+        ("WARNING", "admin@acme.test"),
+        ("CRITICAL", "admin@acme.test"),
+        ("CRITICAL", "cfo@acme.test"),
+    ]
