@@ -8,6 +8,7 @@ commit, concurrency) are isolated as well as the ones that use one.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import tempfile
@@ -61,24 +62,37 @@ async def template_db(server_dsn: str) -> str:
     return TEMPLATE
 
 
-@pytest.fixture
-async def database(server_dsn: str, template_db: str) -> AsyncIterator[str]:
-    """A fresh, migrated database for one test; its DSN."""
+@contextlib.asynccontextmanager
+async def scratch_database(
+    server_dsn: str, prefix: str, template: str | None = None
+) -> AsyncIterator[str]:
+    """A database of its own (a copy of ``template``, or empty), dropped afterwards; its DSN."""
     from metergraph.runtime import with_database
     from storage.db import connect
 
-    name = f"mgtest_{os.getpid()}_{next(_counter)}"
+    name = f"{prefix}_{os.getpid()}_{next(_counter)}"
     admin = await connect(server_dsn)
     try:
-        await admin.execute(f"CREATE DATABASE {name} TEMPLATE {template_db}")
+        await admin.execute(
+            f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else "")
+        )
     finally:
         await admin.close()
-    yield with_database(server_dsn, name)
-    admin = await connect(server_dsn)
     try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        yield with_database(server_dsn, name)
     finally:
-        await admin.close()
+        admin = await connect(server_dsn)
+        try:
+            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        finally:
+            await admin.close()
+
+
+@pytest.fixture
+async def database(server_dsn: str, template_db: str) -> AsyncIterator[str]:
+    """A fresh, migrated database for one test; its DSN."""
+    async with scratch_database(server_dsn, "mgtest", template_db) as dsn:
+        yield dsn
 
 
 @pytest.fixture

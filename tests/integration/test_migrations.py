@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 
 from storage.migrate import discover, migrate
 from storage.partitions import PartitionCatalog, month_of, partition_name
+from tests.conftest import scratch_database
 from tests.integration.helpers import RECORD_USAGE, api_request, create_company
 
 _counter = itertools.count()
@@ -21,21 +21,8 @@ _counter = itertools.count()
 @pytest.fixture
 async def empty_database(server_dsn: str) -> AsyncIterator[str]:
     """A fresh database with nothing in it (not even migrations); its DSN."""
-    from metergraph.runtime import with_database
-    from storage.db import connect
-
-    name = f"mgempty_{os.getpid()}_{next(_counter)}"
-    admin = await connect(server_dsn)
-    try:
-        await admin.execute(f"CREATE DATABASE {name}")
-    finally:
-        await admin.close()
-    yield with_database(server_dsn, name)
-    admin = await connect(server_dsn)
-    try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    finally:
-        await admin.close()
+    async with scratch_database(server_dsn, "mgempty") as dsn:
+        yield dsn
 
 
 @pytest.fixture
