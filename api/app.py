@@ -144,6 +144,7 @@ async def readyz(request: Request) -> Response:
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Starlette:
     """The ASGI app. With ``runtime`` given (tests), the caller owns its lifecycle."""
     from api.bulk import import_usage_endpoint
+    from api.files import download_report, import_costs_endpoint
 
     settings = settings or Settings.from_env()
 
@@ -180,6 +181,16 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             WebSocketRoute("/graphql", graphql),
             Route(
                 "/v1/usage-records:import", Authenticated(request_response(import_usage_endpoint))
+            ),
+            Route(
+                "/v1/costs:import",
+                Authenticated(request_response(import_costs_endpoint)),
+                methods=["POST"],
+            ),
+            Route(
+                "/v1/reports/{id}",
+                Authenticated(request_response(download_report)),
+                methods=["GET"],
             ),
         ],
         lifespan=lifespan,

@@ -361,9 +361,14 @@ def price_errors(price: p.Price, prefix: str) -> list[d.FieldError]:
 async def create_product(ctx: Context, code: str, name: str, metric_code: str) -> ProductResult:
     guards.require(ctx, Role.ADMIN)
     errors = []
-    if not d.METRIC_CODE.match(code):
+    if not d.PRODUCT_CODE.match(code):
         errors.append(
-            d.FieldError("code", d.ErrorCode.INVALID_FORMAT, "a product code is letters, digits, _")
+            d.FieldError(
+                "code",
+                d.ErrorCode.INVALID_FORMAT,
+                "a product code starts with a letter and holds letters, digits, '_', '.', ':',"
+                " '-' or single inner spaces (at most 128)",
+            )
         )
     if not name.strip():
         errors.append(d.FieldError("name", d.ErrorCode.REQUIRED, "a product needs a name"))

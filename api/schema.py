@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
@@ -26,6 +26,7 @@ from api import analysis as an
 from api import billing as bl
 from api import guards, paging
 from api import jobs as jb
+from api import reports as rp
 from api import types as t
 from api.context import Context
 from api.typed_inputs import AUDITED_ITEMS
@@ -211,6 +212,51 @@ class Query:
         prices: list[bl.ContractProductInput],
     ) -> bl.InvoiceResult:
         return await bl.preview_invoice(_ctx(info), contract_id, period_start, prices)
+
+    @strawberry.field(description="A report, while it runs and after (null: not yours).")
+    async def report(self, info: Info[Context, None], id: UUID) -> rp.Report | None:
+        return await rp.report(_ctx(info), id)
+
+    @strawberry.field(description="Reports this key may see, newest first, a cursor connection.")
+    async def reports(
+        self,
+        info: Info[Context, None],
+        first: int = 50,
+        after: str | None = None,
+        schedule_id: UUID | None = None,
+    ) -> rp.ReportConnection:
+        return await rp.reports(_ctx(info), first, after, schedule_id)
+
+    @strawberry.field(description="Report schedules this key may see.")
+    async def report_schedules(self, info: Info[Context, None]) -> list[rp.ReportSchedule]:
+        return await rp.report_schedules(_ctx(info))
+
+    @strawberry.field(
+        description="Each customer's share of products' cost, by usage, per UTC hour or day"
+        " (ADMIN); product omitted: every product."
+    )
+    async def allocate_cost(
+        self,
+        info: Info[Context, None],
+        granularity: rp.AllocationGranularity,
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime,
+        product: str | None = None,
+    ) -> rp.AllocationResult:
+        return await rp.allocate_cost(_ctx(info), product, granularity, from_, to)
+
+    @strawberry.field(
+        description="Per customer and billing period starting in [from, to): invoiced revenue,"
+        " allocated cost, profit and margin (ADMIN)."
+    )
+    async def profitability(
+        self,
+        info: Info[Context, None],
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime,
+        company_id: UUID | None = None,
+    ) -> rp.ProfitabilityResult:
+        return await rp.profitability(_ctx(info), from_, to, company_id)
 
     @strawberry.field(description="Thresholds of a company, with the defaults that apply to it.")
     async def thresholds(
@@ -425,6 +471,49 @@ class Mutation:
         self, info: Info[Context, None], invoice_id: UUID, amount: Decimal, paid_at: datetime
     ) -> bl.PaymentResult:
         return await bl.record_payment(_ctx(info), invoice_id, amount, paid_at)
+
+    @strawberry.mutation(
+        description="Ask for a report; it is built in the background (poll report(id))."
+    )
+    async def generate_report(
+        self, info: Info[Context, None], criteria: rp.ReportCriteriaInput, format: rp.ReportFormat
+    ) -> rp.ReportResult:
+        return await rp.generate_report(_ctx(info), criteria, format)
+
+    @strawberry.mutation(
+        description="Run a report on a cron schedule (5 fields, or 6 with seconds first) in a"
+        " time zone, and send it to a destination."
+    )
+    async def create_report_schedule(
+        self,
+        info: Info[Context, None],
+        name: str,
+        cron: str,
+        criteria: rp.ReportCriteriaInput,
+        format: rp.ReportFormat,
+        destination: rp.ReportDestinationInput,
+        time_zone: str = "UTC",
+    ) -> rp.ReportScheduleResult:
+        return await rp.create_report_schedule(
+            _ctx(info), name, cron, time_zone, criteria, format, destination
+        )
+
+    @strawberry.mutation(description="Pause or resume a report schedule.")
+    async def set_report_schedule_active(
+        self, info: Info[Context, None], id: UUID, active: bool
+    ) -> rp.ReportScheduleResult:
+        return await rp.set_schedule_active(_ctx(info), id, active)
+
+    @strawberry.mutation(description="Remove a report schedule (its reports stay).")
+    async def delete_report_schedule(self, info: Info[Context, None], id: UUID) -> bool:
+        return await rp.delete_schedule(_ctx(info), id)
+
+    @strawberry.mutation(
+        description="Record what a product cost in a UTC hour or day (ADMIN); a period"
+        " recorded again is restated."
+    )
+    async def record_cost(self, info: Info[Context, None], input: rp.CostInput) -> rp.CostResult:
+        return await rp.record_cost(_ctx(info), input)
 
     @strawberry.mutation(description="Watch a metric: a limit per period and its levels.")
     async def create_threshold(

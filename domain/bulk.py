@@ -420,3 +420,104 @@ def _parse_ndjson_line(line: int, text: str) -> ParsedRow | LineError | None:
         unit=obj["unit"],
         extra=extra,
     )
+
+
+TELEMETRY_COLUMNS = (
+    "timestamp",
+    "unit_value",
+    "filter_dimension",
+    "filter_dimension_group",
+    "element_id",
+)
+# The telemetry column to name in an error about a record's field.
+TELEMETRY_FIELDS = {
+    "metricCode": "filter_dimension_group",
+    "value": "unit_value",
+    "companyId": "element_id",
+    "customer_id": "element_id",
+    "idempotencyKey": "timestamp",
+}
+
+
+def is_telemetry_header(header: str) -> bool:
+    try:
+        names = next(csv.reader([header]))
+    except (csv.Error, StopIteration):
+        return False
+    return tuple(n.strip().lstrip("\ufeff") for n in names) == TELEMETRY_COLUMNS
+
+
+class TelemetryReader:
+    """Reads allocation telemetry: ``timestamp, unit_value, filter_dimension,
+    filter_dimension_group, element_id``.
+
+    The group of the ``product`` dimension names a product (whose metric the
+    usage is recorded under); the element is the company's external key. A
+    row's idempotency key is its timestamp, product and element, so a file
+    imported twice stores nothing the second time.
+    """
+
+    def __init__(self, product_metrics: dict[str, str]) -> None:
+        self.product_metrics = product_metrics
+
+    def parse(self, line: int, text: str) -> ParsedRow | LineError | None:
+        stripped = text.strip()
+        if not stripped or stripped.startswith("#"):
+            return None
+
+        def bad(name: str, code: ErrorCode, message: str) -> LineError:
+            return LineError(line, FieldError(name, code, message))
+
+        try:
+            values = next(csv.reader([stripped]))
+        except csv.Error as exc:
+            return bad("line", ErrorCode.INVALID_FORMAT, f"not valid CSV: {exc}")
+        if len(values) != len(TELEMETRY_COLUMNS):
+            return bad(
+                "line",
+                ErrorCode.INVALID_FORMAT,
+                f"{len(values)} fields, the header has {len(TELEMETRY_COLUMNS)}",
+            )
+        row = dict(zip(TELEMETRY_COLUMNS, (v.strip() for v in values), strict=True))
+        for name in TELEMETRY_COLUMNS:
+            if not row[name]:
+                return bad(name, ErrorCode.REQUIRED, f"{name} is empty")
+        if row["filter_dimension"] != "product":
+            return bad(
+                "filter_dimension",
+                ErrorCode.INVALID_FORMAT,
+                f"only the 'product' dimension is imported, not {row['filter_dimension']!r}",
+            )
+        product = row["filter_dimension_group"]
+        metric = self.product_metrics.get(product)
+        if metric is None:
+            return bad(
+                "filter_dimension_group", ErrorCode.UNKNOWN_PRODUCT, f"no product {product!r}"
+            )
+        try:
+            ts = parse_timestamp(row["timestamp"])
+        except ValueError:
+            return bad(
+                "timestamp",
+                ErrorCode.INVALID_FORMAT,
+                f"{row['timestamp']!r} is not an ISO 8601 timestamp",
+            )
+        try:
+            value = parse_decimal(row["unit_value"])
+        except ValueError:
+            return bad(
+                "unit_value", ErrorCode.INVALID_FORMAT, f"{row['unit_value']!r} is not a number"
+            )
+        stamp = ts.isoformat() if ts.tzinfo is not None else row["timestamp"]
+        return ParsedRow(
+            line=line,
+            metric_code=metric,
+            timestamp=ts,
+            value=value,
+            company_key=row["element_id"],
+            extra={
+                "idempotency_key": f"telemetry:{stamp}:{product}:{row['element_id']}",
+                "product_code": product,
+                "properties": {row["filter_dimension"]: product},
+            },
+        )

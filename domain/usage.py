@@ -98,7 +98,9 @@ class Metric:
 
 
 METRIC_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,127}$")
-COMPANY_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+# Keys and product codes may hold single inner spaces ("customer 3", "product A").
+COMPANY_KEY = re.compile(r"^(?=.{1,128}$)[A-Za-z0-9](?:[A-Za-z0-9_.:-]| (?=[A-Za-z0-9_.:-]))*$")
+PRODUCT_CODE = re.compile(r"^(?=.{1,128}$)[A-Za-z](?:[A-Za-z0-9_.:-]| (?=[A-Za-z0-9_.:-]))*$")
 MAX_TEXT = 256
 MAX_IDEMPOTENCY_KEY = 256
 
@@ -128,7 +130,8 @@ def validate_company_key(key: str) -> list[FieldError]:
         FieldError(
             "externalKey",
             ErrorCode.INVALID_FORMAT,
-            "an external key holds letters, digits, '_', '.', ':' or '-' (at most 128)",
+            "an external key holds letters, digits, '_', '.', ':', '-' or single inner"
+            " spaces (at most 128)",
         )
     ]
 

@@ -25,6 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from jobs.delivery import deliver_notifications
 from jobs.invoices import generate_due_invoices, mark_overdue_invoices
 from jobs.partitions import create_partitions_ahead
+from jobs.reports import generate_reports, run_report_schedules
 from jobs.retention import clean_up_usage
 from jobs.rollups import roll_up_usage
 from jobs.thresholds import forecast_thresholds
@@ -115,6 +116,23 @@ register(
         timedelta(days=1),
         timedelta(hours=3, minutes=17),
         description="create monthly usage partitions ahead of need",
+    )
+)
+
+register(
+    Job(
+        "run-report-schedules",
+        run_report_schedules,
+        timedelta(minutes=1),
+        description="fire due report schedules (each fire time once), deliver their reports",
+    )
+)
+register(
+    Job(
+        "generate-reports",
+        generate_reports,
+        timedelta(seconds=30),
+        description="build requested reports a stopped process left pending",
     )
 )
 

@@ -237,6 +237,176 @@ def import_(
     )
 
 
+@main.command("report")
+@click.option(
+    "--kind",
+    type=click.Choice(["usage", "cost-allocation", "profitability"]),
+    default="usage",
+    show_default=True,
+)
+@click.option("--company", default=None, help="Company id or external key (default: all).")
+@click.option("--from", "from_", default=None, help="Window start, ISO 8601 with offset.")
+@click.option("--to", default=None, help="Window end (excluded), ISO 8601 with offset.")
+@click.option(
+    "--window",
+    type=click.Choice(
+        [
+            w.lower().replace("_", "-")
+            for w in (
+                "PREVIOUS_HOUR",
+                "PREVIOUS_DAY",
+                "PREVIOUS_WEEK",
+                "PREVIOUS_MONTH",
+                "MONTH_TO_DATE",
+                "LAST_7_DAYS",
+                "LAST_30_DAYS",
+            )
+        ]
+    ),
+    default=None,
+    help="A window relative to now, instead of --from/--to.",
+)
+@click.option(
+    "--granularity", type=click.Choice(["hour", "day", "month"]), default="day", show_default=True
+)
+@click.option("--time-zone", default="UTC", show_default=True, help="IANA zone of the buckets.")
+@click.option("--metric", "metrics", multiple=True, help="A metric code (repeatable).")
+@click.option("--product", "products", multiple=True, help="Cost allocation: a product code.")
+@click.option(
+    "--allocation", type=click.Choice(["hourly", "daily"]), default="daily", show_default=True
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json", "pdf"]), default="pdf", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: a name from the kind and format).",
+)
+@click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
+def report(
+    kind: str,
+    company: str | None,
+    from_: str | None,
+    to: str | None,
+    window: str | None,
+    granularity: str,
+    time_zone: str,
+    metrics: tuple[str, ...],
+    products: tuple[str, ...],
+    allocation: str,
+    fmt: str,
+    output: Path | None,
+    no_progress: bool,
+) -> None:
+    """Generate a report into a file (usage, cost allocation or profitability)."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from tqdm import tqdm
+
+    from domain.aggregation import Granularity
+    from domain.allocation import AllocationGranularity
+    from domain.reports.criteria import RelativeWindow, ReportCriteria, validate
+    from domain.reports.document import ReportFormat, ReportKind
+    from domain.reports.render import render
+    from storage import repos
+    from storage.costs import product_metrics
+    from storage.reports import build_document
+
+    def moment(name: str, text: str | None) -> datetime | None:
+        if text is None:
+            return None
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            raise click.BadParameter(f"{text!r} is not an ISO 8601 time", param_hint=name) from None
+
+    chosen = ReportFormat(fmt.upper())
+    target = output or Path(f"metergraph-{kind}.{chosen.extension}")
+    settings = _settings()
+
+    async def work(runtime: object) -> int:
+        from metergraph.runtime import Runtime
+
+        assert isinstance(runtime, Runtime)
+        bar = tqdm(total=4, desc="report", unit="step", disable=no_progress, file=sys.stderr)
+        try:
+            bar.set_postfix_str("checking")
+            async with runtime.pool.acquire() as conn:
+                company_id = await _company_id(conn, company) if company else None
+                criteria = ReportCriteria(
+                    kind=ReportKind(kind.upper().replace("-", "_")),
+                    from_=moment("--from", from_),
+                    to=moment("--to", to),
+                    window=RelativeWindow(window.upper().replace("-", "_")) if window else None,
+                    company_id=company_id,
+                    metric_codes=metrics,
+                    granularity=Granularity(granularity.upper()),
+                    time_zone=time_zone,
+                    product_codes=products,
+                    allocation_granularity=AllocationGranularity(allocation.upper()),
+                )
+                now = datetime.now(UTC)
+                problems = [
+                    f"{e.field}: {e.code.value}: {e.message}" for e in validate(criteria, now)
+                ]
+                known = await repos.all_metrics(conn)
+                problems += [f"--metric: no metric {m!r}" for m in metrics if m not in known]
+                priced = await product_metrics(conn)
+                problems += [f"--product: no product {p!r}" for p in products if p not in priced]
+                if problems:
+                    bar.close()
+                    for problem in problems:
+                        click.echo(problem, err=True)
+                    raise click.ClickException("the report's criteria are not valid")
+                bar.update(1)
+                bar.set_postfix_str("reading usage")
+                start, end = criteria.resolve(now)
+                document = await build_document(
+                    conn, replace(criteria, from_=start, to=end, window=None), now
+                )
+            bar.update(1)
+            bar.set_postfix_str("rendering")
+            content = await asyncio.to_thread(render, document, chosen)
+            bar.update(1)
+            bar.set_postfix_str("writing")
+            target.write_bytes(content)
+            bar.update(1)
+            return len(content)
+        finally:
+            bar.close()
+
+    size = _with_runtime(settings, work)
+    click.echo(f"wrote {target} ({size} bytes)")
+
+
+@main.command("import-costs")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_costs(file: Path) -> None:
+    """Import cost records: CSV of product_code, granularity, period_start, amount, currency."""
+    from storage.costs import CostImportSummary
+    from storage.costs import import_costs as load
+
+    text = file.read_text(encoding="utf-8")
+
+    async def work(runtime: object) -> CostImportSummary:
+        from metergraph.runtime import Runtime
+
+        assert isinstance(runtime, Runtime)
+        async with runtime.pool.acquire() as conn:
+            return await load(conn, text)
+
+    summary = _with_runtime(_settings(), work)
+    for line, error in summary.errors:
+        click.echo(f"line {line}: {error.field}: {error.code.value}: {error.message}", err=True)
+    click.echo(
+        f"accepted {summary.accepted} (restated {summary.replaced}), rejected {len(summary.errors)}"
+    )
+
+
 @main.group()
 def jobs() -> None:
     """Run scheduled jobs by hand."""

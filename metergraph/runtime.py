@@ -24,6 +24,7 @@ from storage.embedded import EmbeddedPostgres
 from storage.ingest import GroupCommitter, IngestRules, ReferenceCache, UsageIngestor
 from storage.migrate import migrate
 from storage.partitions import PartitionCatalog
+from storage.reports import ReportRunner
 
 _log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class Runtime:
     audit: AuditWriter
     thresholds: ThresholdWatch
     alert_hub: AlertHub
+    reports: ReportRunner
 
 
 def with_database(dsn: str, database: str) -> str:
@@ -121,6 +123,7 @@ async def open_runtime(
         ingestor.after_commit = thresholds.on_commit
         hub = AlertHub(dsn)
         await hub.start()
+        reports = ReportRunner(pool)
         try:
             yield Runtime(
                 settings,
@@ -133,8 +136,10 @@ async def open_runtime(
                 audit,
                 thresholds,
                 hub,
+                reports,
             )
         finally:
+            await reports.close()
             await committer.stop()
             await audit.close()
             await hub.stop()

@@ -17,11 +17,14 @@ from uuid import UUID
 import uuid_utils.compat as uuid7
 
 from domain.bulk import (
+    TELEMETRY_FIELDS,
     BulkFileError,
     BulkFormat,
     CsvReader,
     LineError,
     ParsedRow,
+    TelemetryReader,
+    is_telemetry_header,
     parse_ndjson,
 )
 from domain.usage import ErrorCode, FieldError, UsageDraft, validate_company_key
@@ -105,6 +108,7 @@ class UsageImporter:
     def __init__(self, ingestor: UsageIngestor) -> None:
         self.ingestor = ingestor
         self._company_ids: dict[str, UUID] = {}
+        self._columns: dict[str, str] = {}  # record field -> the file's column, for errors
 
     async def run(
         self,
@@ -122,7 +126,14 @@ class UsageImporter:
             header = await _first_line(lines)
             if header is None:
                 raise BulkFileError("the file is empty: a CSV import starts with a header line")
-            parse = CsvReader(header).parse
+            if is_telemetry_header(header):
+                async with self.ingestor.pool.acquire() as conn:
+                    products = await conn.fetch("SELECT code, metric_code FROM products")
+                parse = TelemetryReader({r["code"]: r["metric_code"] for r in products}).parse
+                self._columns = TELEMETRY_FIELDS
+            else:
+                parse = CsvReader(header).parse
+                self._columns = _CSV_FIELDS
             records = _async_split(lines, start_line=2)
         else:
             parse = parse_ndjson
@@ -181,7 +192,7 @@ class UsageImporter:
                         LineError(
                             row.line,
                             FieldError(
-                                "customer_id",
+                                self._columns.get("customer_id", "customer_id"),
                                 ErrorCode.UNKNOWN_COMPANY,
                                 f"no company has external key {row.company_key!r}"
                                 " (import with --create-companies to create it)",
@@ -229,7 +240,7 @@ class UsageImporter:
             item = next(checked)
             if isinstance(item, list):
                 for error in item[:1]:
-                    summary.reject(LineError(row.line, _csv_field(error, options.fmt)))
+                    summary.reject(LineError(row.line, self._column(error)))
                 continue
             ord_ = len(pending)
             pending.append(PendingRecord(ord_, item.id, item.draft, item.metric))
@@ -259,9 +270,13 @@ class UsageImporter:
             elif outcome.status is Status.DUPLICATE:
                 summary.duplicates += 1
             else:
-                summary.reject(
-                    LineError(lines_by_ord[ord_], _csv_field(outcome.errors[0], options.fmt))
-                )
+                summary.reject(LineError(lines_by_ord[ord_], self._column(outcome.errors[0])))
+
+    def _column(self, error: FieldError) -> FieldError:
+        """Name the file's column, not the GraphQL field, in errors about CSV rows."""
+        if error.field in self._columns:
+            return FieldError(self._columns[error.field], error.code, error.message)
+        return error
 
     async def _resolve_companies(
         self, rows: list[ParsedRow], options: ImportOptions, summary: ImportSummary
@@ -286,18 +301,12 @@ class UsageImporter:
 
 
 _CSV_FIELDS = {
+    "customer_id": "customer_id",
     "metricCode": "metric_name",
     "value": "quantity",
     "companyId": "customer_id",
     "idempotencyKey": "event_id",
 }
-
-
-def _csv_field(error: FieldError, fmt: BulkFormat) -> FieldError:
-    """Name the CSV column, not the GraphQL field, in errors about CSV rows."""
-    if fmt is BulkFormat.CSV and error.field in _CSV_FIELDS:
-        return FieldError(_CSV_FIELDS[error.field], error.code, error.message)
-    return error
 
 
 async def _first_line(lines: AsyncIterator[str]) -> str | None:

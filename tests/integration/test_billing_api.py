@@ -74,7 +74,8 @@ async def test_products_are_checked(admin: Any, product: str) -> None:
     for variables, field, code in (
         ({"code": "API", "name": "again", "metric": "API_REQUESTS"}, "code", "ALREADY_EXISTS"),
         ({"code": "X", "name": "x", "metric": "nope"}, "metricCode", "UNKNOWN_METRIC"),
-        ({"code": "has space", "name": "x", "metric": "API_REQUESTS"}, "code", "INVALID_FORMAT"),
+        ({"code": "two  spaces", "name": "x", "metric": "API_REQUESTS"}, "code", "INVALID_FORMAT"),
+        ({"code": "9lives", "name": "x", "metric": "API_REQUESTS"}, "code", "INVALID_FORMAT"),
     ):
         result = (await admin(CREATE_PRODUCT, variables))["createProduct"]
         assert (result["field"], result["code"]) == (field, code)

@@ -119,3 +119,41 @@ def test_demo_loads_the_scenario_once(database: str) -> None:
     assert "events: accepted 0, duplicates 64, rejected 0" in again.stdout
     assert "contracts created: 0" in again.stdout
     assert "invoices: 0 created" in again.stdout
+
+
+async def test_report_writes_a_file_with_a_progress_bar(
+    database: str, admin: Any, tmp_path: Path
+) -> None:
+    import json
+
+    await define_seed_metrics(admin)
+    loaded = cli(
+        database, "import", "--create-companies", str(FIXTURES / "smsworld_usage_events.csv")
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    target = tmp_path / "a.json"
+    done = cli(
+        database,
+        "report",
+        "--company",
+        "customer_a",
+        "--from",
+        "2024-01-01T00:00:00+00:00",
+        "--to",
+        "2024-04-01T00:00:00+00:00",
+        "--granularity",
+        "month",
+        "--format",
+        "json",
+        "-o",
+        str(target),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "4/4" in done.stderr  # the progress bar's last state
+    body = json.loads(target.read_text())
+    totals = {m["metricCode"]: m["total"] for m in body["metrics"]}
+    assert totals["sms_delivered"] == "13000"
+    refused = cli(database, "report", "--from", "2024-02-01T00:00:00+00:00", "--metric", "nope")
+    assert refused.returncode != 0
+    assert "to: REQUIRED" in refused.stderr and "no metric 'nope'" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -1,0 +1,645 @@
+"""GraphQL for reports, report schedules, cost records, cost allocation and profitability.
+
+Reports are generated in the background: ``generateReport`` answers at once
+with a PENDING report; ``report(id)`` shows its status and, once it
+SUCCEEDED, a ``downloadUrl`` (``GET /v1/reports/{id}``, same key, same
+scope). Usage reports are for a company (a company admin: only their own)
+or, for ADMIN, the platform; cost allocation and profitability speak of the
+platform's costs, so they are ADMIN's.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Any
+from uuid import UUID
+
+import strawberry
+import uuid_utils.compat as uuid7
+from strawberry.scalars import JSON
+
+from api import analysis as an
+from api import guards, paging
+from api import types as t
+from api.context import Context
+from domain import aggregation as a
+from domain import usage as d
+from domain.access import Role
+from domain.allocation import AllocationGranularity as DomainAllocationGranularity
+from domain.reports import criteria as rc
+from domain.reports.document import ReportFormat as DomainFormat
+from domain.reports.document import ReportKind as DomainKind
+from jobs.reports import Destination, cron_trigger
+from storage import costs, repos
+from storage import reports as store
+from storage.queries import q
+
+ReportKind = strawberry.enum(
+    DomainKind,
+    description="USAGE: summaries and analysis; COST_ALLOCATION and PROFITABILITY: ADMIN only.",
+)
+ReportFormat = strawberry.enum(DomainFormat)
+RelativeWindow = strawberry.enum(
+    rc.RelativeWindow, description="A window relative to when the report runs, in its time zone."
+)
+AllocationGranularity = strawberry.enum(DomainAllocationGranularity)
+
+
+@strawberry.enum
+class ReportStatus(Enum):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+@strawberry.enum
+class DestinationType(Enum):
+    STORED = "STORED"
+    EMAIL = "EMAIL"
+    WEBHOOK = "WEBHOOK"
+
+
+@strawberry.input(description="What a report covers: a fixed [from, to) or a relative window.")
+class ReportCriteriaInput:
+    kind: ReportKind = DomainKind.USAGE
+    from_: datetime | None = strawberry.field(default=None, name="from")
+    to: datetime | None = None
+    window: RelativeWindow | None = None
+    company_id: UUID | None = strawberry.field(
+        default=None, description="Omitted: the key's own company, or the platform for ADMIN."
+    )
+    metric_codes: list[str] | None = None
+    granularity: an.Granularity = a.Granularity.DAY
+    time_zone: str | None = strawberry.field(
+        default=None, description="IANA zone of buckets and windows: UTC, or the schedule's."
+    )
+    group_by: list[an.GroupBy] | None = None
+    product_codes: list[str] | None = strawberry.field(
+        default=None, description="COST_ALLOCATION: these products (omitted: every product)."
+    )
+    allocation_granularity: AllocationGranularity = DomainAllocationGranularity.DAILY
+    top: int = strawberry.field(default=5, description="How many top spaces, apps, users.")
+
+
+@strawberry.type
+class Report:
+    id: UUID
+    kind: ReportKind
+    format: ReportFormat
+    status: ReportStatus
+    company_id: UUID | None
+    criteria: JSON
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    size_bytes: int | None
+    error: str | None
+    schedule_id: UUID | None
+    scheduled_for: datetime | None
+    download_url: str | None = strawberry.field(
+        description="GET it with the same API key; set once the report SUCCEEDED."
+    )
+
+    @classmethod
+    def of(cls, r: store.StoredReport) -> Report:
+        return cls(
+            id=r.id,
+            kind=r.kind,
+            format=r.format,
+            status=ReportStatus(r.status),
+            company_id=r.company_id,
+            criteria=r.criteria,
+            created_at=r.created_at,
+            started_at=r.started_at,
+            finished_at=r.finished_at,
+            size_bytes=r.size_bytes,
+            error=r.error,
+            schedule_id=r.schedule_id,
+            scheduled_for=r.scheduled_for,
+            download_url=f"/v1/reports/{r.id}" if r.status == "SUCCEEDED" else None,
+        )
+
+
+ReportResult = Annotated[Report | t.ValidationError, strawberry.union("ReportResult")]
+
+
+@strawberry.type
+class ReportEdge:
+    cursor: str
+    node: Report
+
+
+@strawberry.type
+class ReportConnection:
+    edges: list[ReportEdge]
+    page_info: t.PageInfo
+
+
+def _criteria(ctx: Context, i: ReportCriteriaInput, time_zone: str = "UTC") -> rc.ReportCriteria:
+    kind = DomainKind(i.kind.value)
+    if kind is not DomainKind.USAGE:
+        guards.require(ctx, Role.ADMIN)
+    return rc.ReportCriteria(
+        kind=kind,
+        from_=i.from_,
+        to=i.to,
+        window=rc.RelativeWindow(i.window.value) if i.window else None,
+        company_id=guards.company_filter(ctx, i.company_id),
+        metric_codes=tuple(dict.fromkeys(i.metric_codes or [])),
+        granularity=a.Granularity(i.granularity.value),
+        time_zone=i.time_zone or time_zone,
+        group_by=tuple(a.Dimension[g.name] for g in i.group_by or []),
+        product_codes=tuple(dict.fromkeys(i.product_codes or [])),
+        allocation_granularity=DomainAllocationGranularity(i.allocation_granularity.value),
+        top=i.top,
+    )
+
+
+async def _check(ctx: Context, c: rc.ReportCriteria, prefix: str) -> list[d.FieldError]:
+    errors = rc.validate(c, datetime.now(UTC))
+    async with ctx.runtime.pool.acquire() as conn:
+        metrics = await repos.all_metrics(conn)
+        products = await costs.product_metrics(conn)
+        if c.company_id is not None and await repos.company_by_id(conn, c.company_id) is None:
+            errors.append(
+                d.FieldError("companyId", d.ErrorCode.UNKNOWN_COMPANY, f"no company {c.company_id}")
+            )
+    for code in c.metric_codes:
+        if code not in metrics:
+            errors.append(
+                d.FieldError("metricCodes", d.ErrorCode.UNKNOWN_METRIC, f"no metric {code!r}")
+            )
+    for code in c.product_codes:
+        if code not in products:
+            errors.append(
+                d.FieldError("productCodes", d.ErrorCode.UNKNOWN_PRODUCT, f"no product {code!r}")
+            )
+    return [d.FieldError(prefix + e.field, e.code, e.message) for e in errors]
+
+
+async def generate_report(
+    ctx: Context, criteria: ReportCriteriaInput, format: DomainFormat
+) -> ReportResult:
+    guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
+    c = _criteria(ctx, criteria)
+    errors = await _check(ctx, c, "criteria.")
+    if errors:
+        return t.ValidationError.of(errors)
+    async with ctx.runtime.pool.acquire() as conn:
+        report = await store.create_report(
+            conn,
+            c,
+            DomainFormat(format.value),
+            datetime.now(UTC),
+            created_by=ctx.principal.key_id,
+        )
+    ctx.runtime.reports.start(report.id)
+    return Report.of(report)
+
+
+def _visible(ctx: Context, company_id: UUID | None) -> bool:
+    return not ctx.principal.role.scoped or (
+        company_id is not None and company_id == ctx.principal.company_id
+    )
+
+
+async def report(ctx: Context, id: UUID) -> Report | None:
+    guards.require(ctx, *guards.READERS)
+    async with ctx.runtime.pool.acquire() as conn:
+        found = await store.report_by_id(conn, id)
+    if found is None or not _visible(ctx, found.company_id):
+        return None  # another company's report does not exist for this key
+    return Report.of(found)
+
+
+async def reports(
+    ctx: Context, first: int, after: str | None, schedule_id: UUID | None
+) -> ReportConnection:
+    guards.require(ctx, *guards.READERS)
+    paging.page_size(ctx, first)
+    position = paging.position(
+        after, 2, lambda parts: (datetime.fromisoformat(parts[0]), UUID(parts[1]))
+    )
+    company = ctx.principal.company_id if ctx.principal.role.scoped else None
+    async with ctx.runtime.pool.acquire() as conn:
+        rows = await store.list_reports(
+            conn, company, schedule_id=schedule_id, after=position, limit=first + 1
+        )
+    edges = [
+        ReportEdge(cursor=t.encode_cursor(r.created_at.isoformat(), str(r.id)), node=Report.of(r))
+        for r in rows[:first]
+    ]
+    return ReportConnection(
+        edges=edges,
+        page_info=t.PageInfo(
+            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
+        ),
+    )
+
+
+# ------------------------------------------------------------- schedules
+
+
+@strawberry.input(description="Where a scheduled report goes.")
+class ReportDestinationInput:
+    type: DestinationType
+    to: list[str] | None = strawberry.field(default=None, description="EMAIL: addresses.")
+    url: str | None = strawberry.field(default=None, description="WEBHOOK: http(s) URL.")
+    secret: str | None = strawberry.field(
+        default=None, description="WEBHOOK: HMAC-SHA256 key for X-Metergraph-Signature."
+    )
+
+
+@strawberry.type
+class ReportDestination:
+    type: DestinationType
+    to: list[str]
+    url: str | None
+    signed: bool
+
+
+@strawberry.type
+class ReportScheduleRun:
+    scheduled_for: datetime
+    report_id: UUID
+    status: str
+    attempts: int
+    error: str | None
+    delivered_at: datetime | None
+
+
+@strawberry.type
+class ReportSchedule:
+    id: UUID
+    name: str
+    company_id: UUID | None
+    cron: str
+    time_zone: str
+    criteria: JSON
+    format: ReportFormat
+    destination: ReportDestination
+    active: bool
+    created_at: datetime
+    next_run_at: datetime | None
+
+    @strawberry.field(description="The latest runs, newest first.")
+    async def runs(
+        self, info: strawberry.Info[Context, None], last: int = 20
+    ) -> list[ReportScheduleRun]:
+        async with info.context.runtime.pool.acquire() as conn:
+            rows = await conn.fetch(q("schedule_runs"), self.id, max(1, min(last, 1000)))
+        return [
+            ReportScheduleRun(
+                scheduled_for=r["scheduled_for"],
+                report_id=r["report_id"],
+                status=r["status"],
+                attempts=r["attempts"],
+                error=r["error"],
+                delivered_at=r["delivered_at"],
+            )
+            for r in rows
+        ]
+
+    @classmethod
+    def of(cls, row: Any) -> ReportSchedule:
+        dest = Destination.of(json.loads(row["destination"]))
+        trigger = cron_trigger(row["cron"], row["time_zone"])
+        now = datetime.now(UTC)
+        following = trigger.get_next_fire_time(None, now) if row["active"] else None
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            company_id=row["company_id"],
+            cron=row["cron"],
+            time_zone=row["time_zone"],
+            criteria=json.loads(row["criteria"]),
+            format=DomainFormat(row["format"]),
+            destination=ReportDestination(
+                type=DestinationType(dest.type),
+                to=list(dest.to),
+                url=dest.url,
+                signed=bool(dest.secret),
+            ),
+            active=row["active"],
+            created_at=row["created_at"],
+            next_run_at=following.astimezone(UTC) if following else None,
+        )
+
+
+ReportScheduleResult = Annotated[
+    ReportSchedule | t.ValidationError, strawberry.union("ReportScheduleResult")
+]
+
+
+def _destination(i: ReportDestinationInput) -> Destination | d.FieldError:
+    kind = DestinationType(i.type.value)
+    if kind is DestinationType.EMAIL:
+        to = tuple(x.strip() for x in i.to or [] if x.strip())
+        if not to or any("@" not in x or " " in x for x in to):
+            return d.FieldError(
+                "destination.to", d.ErrorCode.INVALID_FORMAT, "EMAIL needs e-mail addresses"
+            )
+        return Destination("EMAIL", to=to)
+    if kind is DestinationType.WEBHOOK:
+        url = (i.url or "").strip()
+        if not url.startswith(("http://", "https://")):
+            return d.FieldError(
+                "destination.url", d.ErrorCode.INVALID_FORMAT, "WEBHOOK needs an http(s) URL"
+            )
+        return Destination("WEBHOOK", url=url, secret=i.secret or None)
+    return Destination("STORED")
+
+
+async def create_report_schedule(
+    ctx: Context,
+    name: str,
+    cron: str,
+    time_zone: str,
+    criteria: ReportCriteriaInput,
+    format: DomainFormat,
+    destination: ReportDestinationInput,
+) -> ReportScheduleResult:
+    guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
+    c = _criteria(ctx, criteria, time_zone)
+    errors = await _check(ctx, c, "criteria.")
+    if not name.strip():
+        errors.append(d.FieldError("name", d.ErrorCode.REQUIRED, "a schedule needs a name"))
+    try:
+        cron_trigger(cron, time_zone)
+    except ValueError as exc:
+        field = "timeZone" if "zone" in str(exc).lower() else "cron"
+        errors.append(d.FieldError(field, d.ErrorCode.INVALID_FORMAT, str(exc)))
+    dest = _destination(destination)
+    if isinstance(dest, d.FieldError):
+        errors.append(dest)
+    if errors:
+        return t.ValidationError.of(errors)
+    assert isinstance(dest, Destination)
+    async with ctx.runtime.pool.acquire() as conn:
+        row = await conn.fetchrow(
+            q("insert_schedule"),
+            uuid7.uuid7(),
+            c.company_id,
+            name.strip(),
+            " ".join(cron.split()),
+            time_zone,
+            json.dumps(c.to_json()),
+            format.value,
+            json.dumps(dest.to_json()),
+            ctx.principal.key_id,
+        )
+    return ReportSchedule.of(row)
+
+
+async def _own_schedule(ctx: Context, id: UUID) -> Any:
+    async with ctx.runtime.pool.acquire() as conn:
+        row = await conn.fetchrow(q("schedule_by_id"), id)
+    if row is None or not _visible(ctx, row["company_id"]):
+        return None
+    return row
+
+
+async def report_schedules(ctx: Context) -> list[ReportSchedule]:
+    guards.require(ctx, *guards.READERS)
+    scoped = ctx.principal.role.scoped
+    async with ctx.runtime.pool.acquire() as conn:
+        rows = await conn.fetch(q("list_schedules"), not scoped, ctx.principal.company_id)
+    return [ReportSchedule.of(r) for r in rows]
+
+
+async def set_schedule_active(ctx: Context, id: UUID, active: bool) -> ReportScheduleResult:
+    guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
+    if await _own_schedule(ctx, id) is None:
+        return t.ValidationError.single("id", d.ErrorCode.NOT_FOUND, f"no report schedule {id}")
+    async with ctx.runtime.pool.acquire() as conn:
+        row = await conn.fetchrow(q("set_schedule_active"), id, active)
+    return ReportSchedule.of(row)
+
+
+async def delete_schedule(ctx: Context, id: UUID) -> bool:
+    guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
+    if await _own_schedule(ctx, id) is None:
+        return False
+    async with ctx.runtime.pool.acquire() as conn:
+        await conn.execute(q("delete_schedule"), id)
+    return True
+
+
+# ----------------------------------------------------------------- costs
+
+
+@strawberry.input(description="What a product cost in one UTC hour (HOURLY) or day (DAILY).")
+class CostInput:
+    product_code: str
+    granularity: AllocationGranularity
+    period_start: datetime
+    amount: Decimal
+    currency: str = "USD"
+
+
+@strawberry.type
+class CostRecord:
+    id: UUID
+    product_code: str
+    granularity: AllocationGranularity
+    period_start: datetime
+    period_end: datetime
+    amount: Decimal
+    currency: str
+    recorded_at: datetime
+    replaced: bool = strawberry.field(description="True when it restated an earlier amount.")
+
+    @classmethod
+    def of(cls, r: costs.CostRecord) -> CostRecord:
+        return cls(
+            id=r.id,
+            product_code=r.product_code,
+            granularity=r.granularity,
+            period_start=r.period_start,
+            period_end=r.period_end,
+            amount=r.amount,
+            currency=r.currency,
+            recorded_at=r.recorded_at,
+            replaced=r.replaced,
+        )
+
+
+CostResult = Annotated[CostRecord | t.ValidationError, strawberry.union("CostResult")]
+
+
+async def record_cost(ctx: Context, input: CostInput) -> CostResult:
+    guards.require(ctx, Role.ADMIN)
+    async with ctx.runtime.pool.acquire() as conn:
+        done = await costs.record_cost(
+            conn,
+            input.product_code,
+            DomainAllocationGranularity(input.granularity.value),
+            input.period_start,
+            input.amount,
+            input.currency,
+        )
+    if isinstance(done, list):
+        return t.ValidationError.of(done)
+    return CostRecord.of(done)
+
+
+@strawberry.type(description="One customer's share of a product's cost in one period.")
+class CostShare:
+    product_code: str
+    period_start: datetime
+    period_end: datetime
+    company_id: UUID | None = strawberry.field(description="None: nobody used it (unallocated).")
+    company_key: str | None
+    usage: Decimal
+    total_usage: Decimal
+    share_percent: Decimal
+    amount: Decimal
+    currency: str
+
+
+@strawberry.type
+class CustomerCost:
+    company_id: UUID
+    company_key: str
+    currency: str
+    amount: Decimal
+
+
+@strawberry.type
+class CostAllocation:
+    from_: datetime = strawberry.field(name="from")
+    to: datetime
+    granularity: AllocationGranularity
+    total_cost: Decimal
+    unallocated: Decimal
+    shares: list[CostShare]
+    customers: list[CustomerCost] = strawberry.field(
+        description="Each customer's allocated cost over the window."
+    )
+
+
+AllocationResult = Annotated[
+    CostAllocation | t.ValidationError, strawberry.union("AllocationResult")
+]
+
+
+def _window(from_: datetime, to: datetime) -> d.FieldError | None:
+    for name, value in (("from", from_), ("to", to)):
+        if value.tzinfo is None:
+            return d.FieldError(
+                name, d.ErrorCode.TIMESTAMP_WITHOUT_OFFSET, f"{name} must carry a UTC offset"
+            )
+    if from_ >= to or to - from_ > a.MAX_SPAN:
+        return d.FieldError(
+            "from",
+            d.ErrorCode.INVALID_WINDOW,
+            f"from must be before to, at most {a.MAX_SPAN.days} days apart",
+        )
+    return None
+
+
+async def allocate_cost(
+    ctx: Context,
+    product: str | None,
+    granularity: DomainAllocationGranularity,
+    from_: datetime,
+    to: datetime,
+) -> AllocationResult:
+    guards.require(ctx, Role.ADMIN)
+    bad = _window(from_, to)
+    g = DomainAllocationGranularity(granularity.value)
+    if bad is None and (to - from_) / g.length > a.MAX_BUCKETS:
+        bad = d.FieldError(
+            "granularity", d.ErrorCode.INVALID_WINDOW, f"at most {a.MAX_BUCKETS} periods"
+        )
+    if bad is not None:
+        return t.ValidationError.of([bad])
+    async with ctx.runtime.pool.acquire() as conn:
+        if product is not None and product not in await costs.product_metrics(conn):
+            return t.ValidationError.single(
+                "product", d.ErrorCode.UNKNOWN_PRODUCT, f"no product {product!r}"
+            )
+        found = await costs.allocation(conn, [product] if product else None, g, from_, to)
+    shares = [
+        CostShare(
+            product_code=s.share.product_code,
+            period_start=s.share.period_start,
+            period_end=s.share.period_end,
+            company_id=s.company_id,
+            company_key=s.company_key,
+            usage=s.share.usage,
+            total_usage=s.share.total_usage,
+            share_percent=(s.share.share * 100).quantize(Decimal("0.01")),
+            amount=s.share.amount,
+            currency=s.share.currency,
+        )
+        for s in found.shares
+    ]
+    return CostAllocation(
+        from_=found.from_,
+        to=found.to,
+        granularity=g,
+        total_cost=sum((s.amount for s in shares), Decimal(0)),
+        unallocated=sum((s.amount for s in shares if s.company_id is None), Decimal(0)),
+        shares=shares,
+        customers=[
+            CustomerCost(company_id=cid, company_key=key, currency=cur, amount=amount)
+            for (cid, key, cur), amount in found.per_company().items()
+        ],
+    )
+
+
+@strawberry.type(description="A customer's billing period: invoiced revenue against its cost.")
+class ProfitabilityRow:
+    company_id: UUID
+    company_key: str
+    period_start: datetime
+    period_end: datetime
+    currency: str
+    revenue: Decimal
+    cost: Decimal
+    profit: Decimal
+    margin_percent: Decimal | None
+    finalized: bool = strawberry.field(description="False while an invoice is still a draft.")
+
+
+@strawberry.type
+class Profitability:
+    rows: list[ProfitabilityRow]
+
+
+ProfitabilityResult = Annotated[
+    Profitability | t.ValidationError, strawberry.union("ProfitabilityResult")
+]
+
+
+async def profitability(
+    ctx: Context, from_: datetime, to: datetime, company_id: UUID | None
+) -> ProfitabilityResult:
+    guards.require(ctx, Role.ADMIN)
+    bad = _window(from_, to)
+    if bad is not None:
+        return t.ValidationError.of([bad])
+    async with ctx.runtime.pool.acquire() as conn:
+        rows = await costs.profitability(conn, company_id, from_, to)
+    return Profitability(
+        rows=[
+            ProfitabilityRow(
+                company_id=r.company_id,
+                company_key=r.company_key,
+                period_start=r.period_start,
+                period_end=r.period_end,
+                currency=r.currency,
+                revenue=r.revenue,
+                cost=r.cost,
+                profit=r.profit,
+                margin_percent=r.margin_percent,
+                finalized=r.finalized,
+            )
+            for r in rows
+        ]
+    )

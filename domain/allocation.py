@@ -1,0 +1,126 @@
+"""Shared cost allocated to customers by their share of usage.
+
+In each period (a UTC hour or day) a product's cost is split between the
+customers that used it: customer usage / total usage × cost. Shares are cut
+to the cent and the cents left over go, one each, to the largest remainders
+(ties: the larger usage, then the key), so the shares add up to the cost
+exactly. A period with cost but no usage is unallocated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal
+from enum import Enum
+from typing import TypeVar
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+
+K = TypeVar("K", bound=Hashable)
+
+
+class AllocationGranularity(Enum):
+    HOURLY = "HOURLY"
+    DAILY = "DAILY"
+
+    @property
+    def length(self) -> timedelta:
+        return timedelta(hours=1) if self is AllocationGranularity.HOURLY else timedelta(days=1)
+
+    def period_of(self, moment: datetime) -> tuple[datetime, datetime]:
+        """The UTC hour or day ``[start, end)`` that holds ``moment``."""
+        at = moment.astimezone(UTC)
+        if self is AllocationGranularity.HOURLY:
+            start = at.replace(minute=0, second=0, microsecond=0)
+        else:
+            start = at.replace(hour=0, minute=0, second=0, microsecond=0)
+        return start, start + self.length
+
+    def is_boundary(self, moment: datetime) -> bool:
+        return self.period_of(moment)[0] == moment
+
+
+def largest_remainder(cost: Decimal, usage: Mapping[K, Decimal]) -> dict[K, Decimal]:
+    """``cost`` split by ``usage`` to the cent, adding up to ``cost`` exactly.
+
+    Negative usage counts as none. Empty when nobody used anything (the cost
+    stays unallocated). A negative cost (a credit) is split the same way.
+    """
+    weights = {k: v for k, v in usage.items() if v > 0}
+    total = sum(weights.values(), ZERO)
+    if total <= 0:
+        return {}
+    cents = (cost / CENT).to_integral_value()
+    if cents * CENT != cost:
+        raise ValueError(f"cost {cost} is not a whole number of cents")
+    sign = -1 if cents < 0 else 1
+    cents = abs(cents)
+    exact = {k: cents * w / total for k, w in weights.items()}
+    floors = {k: e.to_integral_value(rounding=ROUND_FLOOR) for k, e in exact.items()}
+    left = int(cents - sum(floors.values(), ZERO))
+    order = sorted(weights, key=lambda k: (-(exact[k] - floors[k]), -weights[k], str(k)))
+    for k in order[:left]:
+        floors[k] += 1
+    return {k: sign * floors[k] * CENT for k in sorted(weights, key=str)}
+
+
+@dataclass(frozen=True)
+class CostPeriod:
+    """One product's cost in one period, with who used it how much."""
+
+    product_code: str
+    period_start: datetime
+    period_end: datetime
+    cost: Decimal
+    currency: str
+    usage: Mapping[str, Decimal]  # customer -> units
+
+
+@dataclass(frozen=True)
+class Share:
+    product_code: str
+    period_start: datetime
+    period_end: datetime
+    customer: str | None  # None: the unallocated cost of a period nobody used
+    usage: Decimal
+    total_usage: Decimal
+    share: Decimal  # of the period's usage, 0..1 (0 when unallocated)
+    amount: Decimal
+    currency: str
+
+
+def allocate(period: CostPeriod) -> list[Share]:
+    """The period's cost as customer shares, or one unallocated share."""
+    amounts = largest_remainder(period.cost, period.usage)
+    total = sum((u for u in period.usage.values() if u > 0), ZERO)
+    if not amounts:
+        return [
+            Share(
+                period.product_code,
+                period.period_start,
+                period.period_end,
+                None,
+                ZERO,
+                ZERO,
+                ZERO,
+                period.cost,
+                period.currency,
+            )
+        ]
+    return [
+        Share(
+            period.product_code,
+            period.period_start,
+            period.period_end,
+            customer,
+            period.usage[customer],
+            total,
+            period.usage[customer] / total,
+            amount,
+            period.currency,
+        )
+        for customer, amount in amounts.items()
+    ]

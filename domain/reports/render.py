@@ -1,0 +1,69 @@
+"""CSV and JSON bodies of a report.
+
+CSV: the report's table, one header row, columns in the table's fixed
+order, RFC 4180 quoting (fields with commas, quotes or line breaks quoted,
+quotes doubled, CRLF line ends). JSON: the report's ``data``, with every
+Decimal written as a string so no amount passes through a binary float,
+and times in ISO 8601 with their offset.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from domain.reports.document import Cell, ReportDocument, ReportFormat
+
+
+def text_of(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, Decimal):
+        return format(cell, "f")
+    return str(cell)
+
+
+def render_csv(document: ReportDocument) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(document.table.columns)
+    for row in document.table.rows:
+        writer.writerow([text_of(c) for c in row])
+    return out.getvalue().encode("utf-8")
+
+
+def plain(value: Any) -> Any:
+    """``value`` with Decimals, times, UUIDs and enums as JSON-ready text."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def render_json(document: ReportDocument) -> bytes:
+    return json.dumps(plain(document.data), indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def render(document: ReportDocument, fmt: ReportFormat) -> bytes:
+    if fmt is ReportFormat.CSV:
+        return render_csv(document)
+    if fmt is ReportFormat.JSON:
+        return render_json(document)
+    from domain.reports.pdf import render_pdf  # matplotlib loads only when a PDF is asked for
+
+    return render_pdf(document)

@@ -1,0 +1,239 @@
+"""Report schedules: each fire time once, caught up after a stop, delivered where asked."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jobs.reports import claim_runs, cron_trigger, fire_times, run_report_schedules
+from tests.integration.test_alerts import smtp, webhook  # noqa: F401 F811 (fixtures)
+from tests.integration.test_server_process import free_port
+
+CREATE = """
+mutation($cron: String!, $destination: ReportDestinationInput!, $format: ReportFormat!) {
+  createReportSchedule(name: "usage", cron: $cron, timeZone: "Europe/Berlin",
+                       criteria: {window: PREVIOUS_DAY, granularity: HOUR},
+                       format: $format, destination: $destination) {
+    __typename
+    ... on ReportSchedule { id nextRunAt destination { type to url signed } }
+    ... on ValidationError { field code message }
+  }
+}
+"""
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def test_cron_expressions() -> None:
+    monday_nine = cron_trigger("0 9 * * 1", "UTC")  # crontab: 1 is Monday, 0 and 7 Sunday
+    assert fire_times(monday_nine, T0 - timedelta(days=8), T0) == [
+        T0 - timedelta(days=7),
+        T0,
+    ]
+    sunday = cron_trigger("30 6 * * 0", "Europe/Berlin")
+    (moment,) = fire_times(sunday, T0 - timedelta(days=7), T0)
+    assert moment == datetime(2026, 3, 1, 5, 30, tzinfo=UTC)  # 06:30 in Berlin, a Sunday
+    every_two = cron_trigger("*/2 * * * * *", "UTC")
+    assert len(fire_times(every_two, T0, T0 + timedelta(seconds=10))) == 5
+    for bad in ("* * *", "61 * * * *", "* * * * mon-funday"):
+        with pytest.raises(ValueError, match="cron"):
+            cron_trigger(bad, "UTC")
+
+
+async def schedule(admin: Any, cron: str, destination: dict[str, Any], fmt: str = "CSV") -> str:
+    data = await admin(CREATE, {"cron": cron, "destination": destination, "format": fmt})
+    result = data["createReportSchedule"]
+    assert result["__typename"] == "ReportSchedule", result
+    return str(result["id"])
+
+
+async def created_at(runtime: Any, schedule_id: str, moment: datetime) -> None:
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE report_schedules SET created_at = $2 WHERE id = $1::uuid", schedule_id, moment
+        )
+
+
+async def runs(runtime: Any, schedule_id: str) -> list[Any]:
+    async with runtime.pool.acquire() as conn:
+        return list(
+            await conn.fetch(
+                "SELECT r.scheduled_for, r.status, rep.status AS report, rep.criteria"
+                " FROM report_schedule_runs r JOIN reports rep ON rep.id = r.report_id"
+                " WHERE r.schedule_id = $1::uuid ORDER BY r.scheduled_for",
+                schedule_id,
+            )
+        )
+
+
+async def report_count(runtime: Any, schedule_id: str) -> int:
+    async with runtime.pool.acquire() as conn:
+        count: int = await conn.fetchval(
+            "SELECT count(*) FROM reports WHERE schedule_id = $1::uuid", schedule_id
+        )
+    return count
+
+
+async def test_each_fire_time_runs_once_and_a_pause_is_caught_up(admin: Any, runtime: Any) -> None:
+    sid = await schedule(admin, "*/2 * * * * *", {"type": "STORED"})
+    await created_at(runtime, sid, T0)
+    assert await run_report_schedules(runtime, T0 + timedelta(seconds=10)) == 5
+    assert await run_report_schedules(runtime, T0 + timedelta(seconds=10)) == 0
+    # Stopped for a while: the next pass makes the runs it missed, no more.
+    assert await run_report_schedules(runtime, T0 + timedelta(seconds=21)) == 5
+    done = await runs(runtime, sid)
+    assert [r["scheduled_for"] for r in done] == [
+        T0 + timedelta(seconds=s) for s in range(2, 21, 2)
+    ]
+    assert {(r["status"], r["report"]) for r in done} == {("DELIVERED", "SUCCEEDED")}
+    assert await report_count(runtime, sid) == 10
+    # A relative window is fixed at the fire time, in the schedule's zone.
+    import json
+
+    criteria = json.loads(done[0]["criteria"])
+    assert criteria["window"] == "PREVIOUS_DAY"
+    assert criteria["from"] == "2026-02-28T23:00:00+00:00"  # midnight in Berlin
+    assert criteria["to"] == "2026-03-01T23:00:00+00:00"
+
+
+async def test_two_passes_at_once_make_one_report_per_fire_time(admin: Any, runtime: Any) -> None:
+    sid = await schedule(admin, "*/2 * * * * *", {"type": "STORED"})
+    await created_at(runtime, sid, T0)
+    now = T0 + timedelta(seconds=20)
+    first, second = await asyncio.gather(claim_runs(runtime, now), claim_runs(runtime, now))
+    assert len(first) + len(second) == 10
+    assert await report_count(runtime, sid) == 10
+
+
+async def test_a_signed_webhook_gets_the_report(
+    admin: Any,
+    runtime: Any,
+    webhook: Any,  # noqa: F811
+) -> None:
+    state, url = webhook
+    state.statuses = [500]  # the receiver fails once: retried on the next pass
+    sid = await schedule(
+        admin,
+        "0 9 * * *",
+        {"type": "WEBHOOK", "url": url, "secret": "report-secret"},
+        "JSON",
+    )
+    await created_at(runtime, sid, T0 - timedelta(hours=2))
+    await run_report_schedules(runtime, T0 + timedelta(minutes=1))
+    assert [r["status"] for r in await runs(runtime, sid)] == ["PENDING"]
+    await run_report_schedules(runtime, T0 + timedelta(minutes=2))
+    assert [r["status"] for r in await runs(runtime, sid)] == ["DELIVERED"]
+    await run_report_schedules(runtime, T0 + timedelta(minutes=3))
+    assert len(state.requests) == 2  # the failed try and the delivery, nothing more
+    headers, body = state.requests[-1]
+    expected = hmac.new(
+        b"report-secret", headers["x-metergraph-timestamp"].encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
+    assert headers["x-metergraph-signature"] == "sha256=" + expected
+    assert headers["content-type"] == "application/json"
+    assert b'"kind": "USAGE"' in body
+
+
+async def test_an_email_destination_gets_an_attachment(
+    admin: Any,
+    runtime: Any,
+    smtp: Any,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    inbox, port = smtp
+    monkeypatch.setattr(
+        runtime,
+        "settings",
+        replace(runtime.settings, smtp_host="127.0.0.1", smtp_port=port, smtp_tls="none"),
+    )
+    sid = await schedule(admin, "0 9 * * *", {"type": "EMAIL", "to": ["ops@example.com"]})
+    await created_at(runtime, sid, T0 - timedelta(hours=2))
+    await run_report_schedules(runtime, T0 + timedelta(minutes=1))
+    (message,) = inbox.messages
+    assert message["To"] == "ops@example.com"
+    assert "usage" in message["Subject"]
+    (attachment,) = [p for p in message.walk() if p.get_filename()]
+    assert attachment.get_filename().endswith(".csv")
+    assert attachment.get_payload(decode=True).startswith(b"period_start,period_end")
+
+
+@pytest.mark.parametrize(
+    ("cron", "destination", "field"),
+    [
+        ("* * *", {"type": "STORED"}, "cron"),
+        ("0 9 * * *", {"type": "EMAIL", "to": []}, "destination.to"),
+        ("0 9 * * *", {"type": "WEBHOOK", "url": "ftp://x"}, "destination.url"),
+    ],
+)
+async def test_bad_schedules_get_typed_errors(
+    admin: Any, cron: str, destination: dict[str, Any], field: str
+) -> None:
+    data = await admin(CREATE, {"cron": cron, "destination": destination, "format": "CSV"})
+    result = data["createReportSchedule"]
+    assert (result["__typename"], result["field"]) == ("ValidationError", field)
+
+
+def serve(database: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "METERGRAPH_SCHEDULER": "true",
+        "METERGRAPH_JOB_EVERY": "run-report-schedules=1",
+    }
+    metergraph = Path(sys.executable).parent / "metergraph"
+    return subprocess.Popen(
+        [str(metergraph), "serve", "--port", str(free_port())],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop(servers: list[subprocess.Popen[bytes]]) -> None:
+    for server in servers:
+        server.send_signal(signal.SIGTERM)
+    for server in servers:
+        server.wait(timeout=30)
+
+
+async def wait_for_runs(runtime: Any, sid: str, count: int, within: float = 40) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if len(await runs(runtime, sid)) >= count:
+            return
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"fewer than {count} runs")
+
+
+async def test_two_servers_and_a_restart_neither_repeat_nor_skip_a_run(
+    admin: Any, runtime: Any, database: str
+) -> None:
+    sid = await schedule(admin, "*/2 * * * * *", {"type": "STORED"})
+    servers = [serve(database), serve(database)]
+    try:
+        await wait_for_runs(runtime, sid, 3)
+    finally:
+        stop(servers)
+    before = len(await runs(runtime, sid))
+    await asyncio.sleep(5)  # two or three fire times pass with no server up
+    restarted = [serve(database)]
+    try:
+        await wait_for_runs(runtime, sid, before + 4)
+    finally:
+        stop(restarted)
+    done = await runs(runtime, sid)
+    times = [r["scheduled_for"] for r in done]
+    assert times == [times[0] + timedelta(seconds=2 * i) for i in range(len(times))]
+    assert await report_count(runtime, sid) == len(times)
+    assert {r["report"] for r in done} == {"SUCCEEDED"}
