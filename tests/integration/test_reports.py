@@ -312,3 +312,20 @@ async def test_profitability_sets_revenue_against_allocated_cost(
         "customer_a": "15.00",
         "customer_c": "20.00",
     }
+
+
+async def test_a_platform_report_breaks_usage_down_by_company(
+    admin: Any, http: httpx.AsyncClient, demo: dict[str, str]
+) -> None:
+    criteria = {"metricCodes": ["sms_delivered"], "granularity": "MONTH", "top": 2, **YEAR}
+    body = json.loads(await report_file(admin, http, criteria, "JSON"))
+    assert body["companyId"] is None
+    (sms,) = body["metrics"]
+    assert D(sms["total"]) == D(13000 + 3300 + 8600)
+    top = sms["top"]["company"]
+    assert [t["name"] for t in top] == ["customer_a", "customer_c"]
+    assert D(top[0]["sharePercent"]) == (D(13000) * 100 / D(24900)).quantize(D("0.01"))
+    per_company: dict[str, Decimal] = defaultdict(Decimal)
+    for row in body["rows"]:
+        per_company[row["company"]] += D(row["value"])
+    assert per_company == {"customer_a": 13000, "customer_b": 3300, "customer_c": 8600}

@@ -1,0 +1,37 @@
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from domain.reports.document import ReportDocument, ReportKind, Table
+from domain.reports.render import render_csv, render_json
+from jobs.reports import cron_trigger, fire_times
+
+D = Decimal
+
+
+def document(rows: list[tuple[object, ...]]) -> ReportDocument:
+    table = Table("t", ("name", "value", "note"), rows)  # type: ignore[arg-type]
+    return ReportDocument(ReportKind.USAGE, "t", "", table, {"total": D("0.10"), "rows": rows})
+
+
+def test_csv_is_rfc_4180() -> None:
+    body = render_csv(
+        document([("a, b", D("1.50"), 'say "hi"'), ("line\nbreak", D("1E+3"), None)])
+    ).decode()
+    assert body.startswith("name,value,note\r\n")
+    assert '"a, b",1.50,"say ""hi"""\r\n' in body
+    parsed = list(csv.reader(io.StringIO(body, newline="")))
+    assert parsed[2] == ["line\nbreak", "1000", ""]
+
+
+def test_json_keeps_decimals_exact() -> None:
+    body = json.loads(render_json(document([])))
+    assert body["total"] == "0.10"
+
+
+def test_six_field_cron_has_seconds_first() -> None:
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    (moment,) = fire_times(cron_trigger("15 0 9 * * *", "UTC"), start, start + timedelta(days=1))
+    assert moment == datetime(2026, 3, 2, 9, 0, 15, tzinfo=UTC)
