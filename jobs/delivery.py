@@ -49,6 +49,11 @@ async def send_email(settings: Settings, n: Notification) -> None:
     message["To"] = n.recipient
     message["Subject"] = n.subject
     message.set_content(n.body)
+    await smtp_send(settings, message)
+
+
+async def smtp_send(settings: Settings, message: EmailMessage) -> None:
+    """Send through the configured SMTP server; DeliveryError when it fails."""
     try:
         await aiosmtplib.send(
             message,
@@ -57,7 +62,7 @@ async def send_email(settings: Settings, n: Notification) -> None:
             username=settings.smtp_user,
             password=settings.smtp_password,
             use_tls=settings.smtp_tls == "tls",
-            start_tls=True if settings.smtp_tls == "starttls" else False,
+            start_tls=settings.smtp_tls == "starttls",
             timeout=settings.delivery_timeout_seconds,
         )
     except (aiosmtplib.SMTPException, OSError) as exc:

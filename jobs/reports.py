@@ -24,7 +24,6 @@ from email.message import EmailMessage
 from typing import Any
 from uuid import UUID
 
-import aiosmtplib
 import httpx
 import uuid_utils.compat as uuid7
 from apscheduler.triggers.cron import CronTrigger
@@ -32,7 +31,7 @@ from apscheduler.triggers.cron import CronTrigger
 from domain.aggregation import zone
 from domain.reports.criteria import ReportCriteria
 from domain.reports.document import ReportFormat
-from jobs.delivery import DeliveryError, sign
+from jobs.delivery import DeliveryError, sign, smtp_send
 from metergraph.config import Settings
 from metergraph.runtime import Runtime
 from storage.queries import q
@@ -124,19 +123,7 @@ async def send_report_email(
     )
     maintype, subtype = report.format.media_type.split(";")[0].split("/")
     message.add_attachment(content, maintype=maintype, subtype=subtype, filename=report.file_name())
-    try:
-        await aiosmtplib.send(
-            message,
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            username=settings.smtp_user,
-            password=settings.smtp_password,
-            use_tls=settings.smtp_tls == "tls",
-            start_tls=settings.smtp_tls == "starttls",
-            timeout=settings.delivery_timeout_seconds,
-        )
-    except (aiosmtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"SMTP: {exc}") from exc
+    await smtp_send(settings, message)
 
 
 async def post_report(
