@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
@@ -17,14 +18,18 @@ from starlette.routing import Route, WebSocketRoute, request_response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
+from api import direct
 from api.context import Context
+from api.guards import WRITERS
 from api.keys import KeyResolver
-from api.schema import schema
+from api.schema import MASKED_MESSAGE, record_one, schema, summarise_variables
 from api.typed_inputs import Decoded, decode_body
 from domain.access import Principal
 from metergraph.config import Settings
 from metergraph.runtime import Runtime, database_server, ensure_database, open_runtime
+from storage.audit import AuditEntry
 
 _log = logging.getLogger(__name__)
 
@@ -91,9 +96,50 @@ class MetergraphGraphQL(GraphQL[Context, None]):
             context.decoded = (decoded.field, decoded.drafts)
             context.audited_variables = decoded.audited
             _DECODED.set(None)
+            if decoded.field == "recordUsage" and request_adapter.method == "POST":
+                answered = await record_directly(context, decoded)
+                if answered is not None:
+                    return answered
         return await super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )
+
+
+async def record_directly(context: Context, decoded: Decoded) -> ExecutionResult | None:
+    """A plain single recordUsage answered without the executor (api.direct); else None."""
+    if context.principal.role not in WRITERS or decoded.query is None:
+        return None
+    graphql_schema = schema._schema
+    plan = direct.plan_for(graphql_schema, decoded.query, decoded.operation_name)
+    if plan is None:
+        return None
+    began = direct.began()
+    draft = context.take_decoded("recordUsage")
+    assert draft is not None
+    try:
+        result = await record_one(context, draft[0], backfill=False)
+    except Exception:  # answered as the executor answers a failed resolver: masked
+        _log.exception("recordUsage failed")
+        error = GraphQLError(MASKED_MESSAGE, path=[plan.root_key])
+        return ExecutionResult(data=None, errors=[error])
+    kind = direct.runtime_type(graphql_schema, result)
+    data = {plan.root_key: direct.shape(graphql_schema, result, kind, plan.selections)}
+    action, outcome, details = direct.audit_details(
+        plan, data, summarise_variables(decoded.variables, context)
+    )
+    principal = context.principal
+    await context.runtime.audit.write(
+        AuditEntry(
+            at=began,
+            api_key_id=principal.key_id,
+            role=principal.role.value,
+            company_id=principal.company_id,
+            action=action,
+            outcome=outcome,
+            details=details,
+        )
+    )
+    return ExecutionResult(data=data, errors=None)
 
 
 class Authenticated:

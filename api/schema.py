@@ -358,30 +358,9 @@ class Mutation:
         self, info: Info[Context, None], input: t.UsageRecordInput, backfill: bool = False
     ) -> t.RecordUsageResult:
         ctx = _ctx(info)
-        principal = ctx.principal
         guards.require(ctx, *guards.WRITERS)
-        refused = _backfill_allowed(principal, backfill)
-        if refused:
-            return t.ValidationError.of([refused])
-        ingestor = ctx.runtime.ingestor
-        drafts = ctx.take_decoded("recordUsage") or [input.to_draft()]
-        (checked,) = await ingestor.check(
-            drafts, allowed_company=principal.write_scope(), backfill=backfill
-        )
-        if isinstance(checked, list):
-            return t.ValidationError.of(checked)
-        outcome = await ctx.runtime.group_commit.submit(checked)
-        if outcome.status is Status.REJECTED:
-            return t.ValidationError.of(outcome.errors)
-        assert outcome.record_id is not None and outcome.timestamp is not None
-        row = outcome.row
-        if row is None:  # a replay: answer with the record stored the first time
-            async with ctx.runtime.pool.acquire() as conn:
-                row = await usage_record(conn, outcome.record_id, outcome.timestamp)
-        assert row is not None, "an acknowledged record is committed"
-        return t.RecordedUsage(
-            record=t.UsageRecord.from_row(row), duplicate=outcome.status is Status.DUPLICATE
-        )
+        draft = (ctx.take_decoded("recordUsage") or [input.to_draft()])[0]
+        return await record_one(ctx, draft, backfill)
 
     @strawberry.mutation(
         description="Record many usage records. Valid ones are stored and each rejected one is"
@@ -577,6 +556,36 @@ def report(result: Any) -> t.BatchUsageReport:
     )
 
 
+async def record_one(ctx: Context, draft: d.UsageDraft, backfill: bool) -> t.RecordUsageResult:
+    """recordUsage for a key that may record usage: checked, group-committed, answered."""
+    principal = ctx.principal
+    refused = _backfill_allowed(principal, backfill)
+    if refused:
+        return t.ValidationError.of([refused])
+    ingestor = ctx.runtime.ingestor
+    (checked,) = await ingestor.check(
+        [draft], allowed_company=principal.write_scope(), backfill=backfill
+    )
+    if isinstance(checked, list):
+        return t.ValidationError.of(checked)
+    outcome = await ctx.runtime.group_commit.submit(checked)
+    if outcome.status is Status.REJECTED:
+        return t.ValidationError.of(outcome.errors)
+    assert outcome.record_id is not None and outcome.timestamp is not None
+    row = outcome.row
+    if row is None:  # a replay: answer with the record stored the first time
+        async with ctx.runtime.pool.acquire() as conn:
+            row = await usage_record(conn, outcome.record_id, outcome.timestamp)
+    assert row is not None, "an acknowledged record is committed"
+    return t.RecordedUsage(
+        record=t.UsageRecord.from_row(row), duplicate=outcome.status is Status.DUPLICATE
+    )
+
+
+def summarise_variables(variables: dict[str, Any] | None, context: Context) -> Any:
+    return _summarise({**(variables or {}), **(context.audited_variables or {})})
+
+
 def _summarise(value: Any) -> Any:
     """Variables as the audit log keeps them: long lists become their length."""
     if isinstance(value, list):
@@ -619,9 +628,7 @@ class AuditMutations(SchemaExtension):
                 outcome="error" if errors else ",".join(f"{k}:{v}" for k, v in outcomes.items()),
                 details={
                     "fields": fields,
-                    "variables": _summarise(
-                        {**(ec.variables or {}), **(context.audited_variables or {})}
-                    ),
+                    "variables": summarise_variables(ec.variables, context),
                     "errors": [e.message for e in errors][:MAX_SUMMARY_ITEMS],
                 },
             )
@@ -635,10 +642,11 @@ def _should_mask(error: GraphQLError) -> bool:
     return True
 
 
+MASKED_MESSAGE = "Internal error; it has been logged."
+
+
 def _mask_errors() -> MaskErrors:
-    return MaskErrors(
-        should_mask_error=_should_mask, error_message="Internal error; it has been logged."
-    )
+    return MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE)
 
 
 # Clients send the same few documents again and again: parse and validate each once.
