@@ -96,10 +96,6 @@ class MetergraphGraphQL(GraphQL[Context, None]):
             context.decoded = (decoded.field, decoded.drafts)
             context.audited_variables = decoded.audited
             _DECODED.set(None)
-            if decoded.field == "recordUsage" and request_adapter.method == "POST":
-                answered = await record_directly(context, decoded)
-                if answered is not None:
-                    return answered
         return await super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )
@@ -168,6 +164,62 @@ class Authenticated:
         await self.app(scope, receive, send)
 
 
+class DirectRecordUsage:
+    """ASGI wrapper: a plain single recordUsage is answered here (api.direct), the rest
+    reaches the GraphQL app with its body intact."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not _plain_json(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        decoded = decode_body(body)
+        if decoded is not None and decoded.field == "recordUsage" and decoded.drafts is not None:
+            request = HTTPConnection(scope)
+            context = Context(runtime=request.app.state.runtime, principal=scope[_PRINCIPAL])
+            context.decoded = (decoded.field, decoded.drafts)
+            context.audited_variables = decoded.audited
+            result = await record_directly(context, decoded)
+            if result is not None:
+                answer: dict[str, Any] = {"data": result.data}
+                if result.errors:
+                    answer["errors"] = [e.formatted for e in result.errors]
+                await JSONResponse(answer)(scope, receive, send)
+                return
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _plain_json(scope: Scope) -> bool:
+    """A JSON request that does not ask for a multipart (incremental) answer."""
+    content_type = accept = b""
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            content_type = value.lower()
+        elif name == b"accept":
+            accept = value.lower()
+    return b"application/json" in content_type and b"multipart" not in accept
+
+
 def principal_of(request: Request) -> Principal:
     principal: Principal = request.scope[_PRINCIPAL]
     return principal
@@ -218,13 +270,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                     if scheduler is not None:
                         scheduler.shutdown(wait=False)
 
-    graphql = Authenticated(MetergraphGraphQL(schema, graphql_ide=None))
+    graphql_app = MetergraphGraphQL(schema, graphql_ide=None)
+    graphql = Authenticated(DirectRecordUsage(graphql_app))
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
+            WebSocketRoute("/graphql", Authenticated(graphql_app)),
             Route(
                 "/v1/usage-records:import", Authenticated(request_response(import_usage_endpoint))
             ),

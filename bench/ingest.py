@@ -6,7 +6,8 @@ Starts PostgreSQL (embedded, in a temporary directory, unless DATABASE_URL
 is set), a real `metergraph serve` process on a free port, and measures:
 raw COPY into usage_records (the baseline), batchRecordUsage over HTTP with 1
 and 4 clients, bulk NDJSON and CSV over HTTP, recordUsage from 50 concurrent
-clients, and a batch sent twice (all duplicates).
+clients (one server process, then --workers of them), and a batch sent
+twice (all duplicates).
 """
 
 from __future__ import annotations
@@ -328,6 +329,40 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    # The same single-record load against several server processes on the port.
+    port = free_port()
+    server = subprocess.Popen(  # noqa: ASYNC220
+        [
+            str(Path(sys.executable).parent / "metergraph"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=server_log,
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(150):
+                try:
+                    if (await client.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.2)
+        singles = [{"query": SINGLE, "variables": {"input": r}} for r in work.records(args.singles)]
+        results.append(
+            (
+                f"recordUsage, {args.clients} clients, {args.workers} workers",
+                await concurrently(port, key, singles, args.clients, "RecordedUsage"),
+            )
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
         server_log.close()
 
     print(f"\n{'measure':<46} {'rows/s':>12} {'x COPY':>8}")
@@ -344,6 +379,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=10_000)
     parser.add_argument("--singles", type=int, default=5_000)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2, help="server processes, last measure")
     args = parser.parse_args()
     with postgres() as dsn:
         asyncio.run(run(args, dsn))

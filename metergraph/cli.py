@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -55,7 +56,13 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 8000).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Server processes sharing the port (default METERGRAPH_WORKERS, 1).",
+)
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Migrate the database and serve the API."""
     import uvicorn
 
@@ -63,13 +70,29 @@ def serve(host: str | None, port: int | None) -> None:
 
     settings = _settings()
     logging.getLogger().setLevel(logging.INFO)
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="info",
-        lifespan="on",
-    )
+    count = workers or settings.workers
+    where = {"host": host or settings.host, "port": port or settings.port}
+    if count == 1:
+        uvicorn.run(create_app(settings), log_level="info", lifespan="on", **where)
+        return
+    # Several processes: this one owns the database server and the migrations;
+    # each worker opens its own pool, group commit and scheduler (jobs hold
+    # advisory locks, so each scheduled run still happens once).
+    from metergraph.runtime import database_server, ensure_database, prepare_database
+
+    with database_server(settings) as dsn:
+        if settings.uses_embedded_postgres:
+            asyncio.run(ensure_database(dsn))
+        asyncio.run(prepare_database(dsn))
+        os.environ["DATABASE_URL"] = dsn
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            workers=count,
+            log_level="info",
+            lifespan="on",
+            **where,
+        )
 
 
 @main.command()

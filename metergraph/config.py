@@ -79,6 +79,7 @@ class Settings:
     group_commit_window_ms: int = 2
     group_commit_max_records: int = 2_000
     scheduler_enabled: bool = True
+    workers: int = 1
     job_periods: tuple[tuple[str, int], ...] = ()
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -114,6 +115,7 @@ class Settings:
                 env, "METERGRAPH_GROUP_COMMIT_MAX_RECORDS", 2_000, minimum=1
             ),
             scheduler_enabled=_bool(env, "METERGRAPH_SCHEDULER", True),
+            workers=_int(env, "METERGRAPH_WORKERS", 1, minimum=1),
             job_periods=_periods(env, "METERGRAPH_JOB_EVERY"),
             smtp_host=env.get("METERGRAPH_SMTP_HOST") or None,
             smtp_port=_int(env, "METERGRAPH_SMTP_PORT", 587, minimum=1),

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -83,14 +84,14 @@ def postgres_processes(pgdata: Path) -> list[psutil.Process]:
 class Server:
     """``metergraph serve`` as a child process, with its output in a log file."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, *args: str) -> None:
         self.env = env
         self.log = log
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._log_handle = log.open("ab")
         self.proc = subprocess.Popen(
-            [str(METERGRAPH), "serve", "--port", str(self.port)],
+            [str(METERGRAPH), "serve", "--port", str(self.port), *args],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=self._log_handle,
@@ -356,3 +357,43 @@ def test_a_server_killed_mid_stream_keeps_each_acknowledged_record_once(
     duplicates = {key for key, r in zip(sent, replayed, strict=True) if r["duplicate"]}
     assert acknowledged <= duplicates
     assert len(stored) == len(set(stored)) == len(sent)
+
+
+def test_several_workers_share_one_embedded_database_and_stop_it(
+    env: dict[str, str], data_dir: Path, servers: list[Server], tmp_path: Path
+) -> None:
+    pgdata = (data_dir / "pgdata").resolve()
+    server = Server(env, tmp_path / "workers.log", "--workers", "2")
+    servers.append(server)
+    server.wait_ready()
+    key = create_admin_key(env)
+    admin = GraphQLClient(server.base_url, key)
+    try:
+        created = admin(CREATE_COMPANY, {"input": {"externalKey": "busy", "name": "Busy"}})
+        company = created["createCompany"]["id"]
+
+        def record(i: int) -> str:
+            client = GraphQLClient(server.base_url, key)
+            try:
+                data = client(
+                    RECORD_USAGE, {"input": api_request(company, 1, idempotencyKey=f"w{i}")}
+                )
+            finally:
+                client.close()
+            assert data["recordUsage"]["__typename"] == "RecordedUsage", data
+            return str(data["recordUsage"]["record"]["id"])
+
+        with ThreadPoolExecutor(8) as pool:
+            acknowledged = set(pool.map(record, range(40)))
+        listed = admin(USAGE_RECORDS, {"filter": {"companyId": company}, "first": 100})
+    finally:
+        admin.close()
+    assert {e["node"]["id"] for e in listed["usageRecords"]["edges"]} == acknowledged
+    assert len(acknowledged) == 40
+    assert "Started parent process" in server.output()
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.wait(30) in (0, -signal.SIGTERM), server.output()
+    deadline = time.monotonic() + 10
+    while postgres_processes(pgdata) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert postgres_processes(pgdata) == []
