@@ -83,6 +83,13 @@ class ReportCriteriaInput:
     )
     allocation_granularity: AllocationGranularity = DomainAllocationGranularity.DAILY
     top: int = strawberry.field(default=5, description="How many top spaces, apps, users.")
+    space_id: UUID | None = None
+    application_id: UUID | None = None
+    user_id: UUID | None = None
+    source: str | None = None
+    billable: bool | None = strawberry.field(
+        default=None, description="Only billable (true) or non-billable (false) usage."
+    )
 
 
 @strawberry.type
@@ -156,6 +163,11 @@ def _criteria(ctx: Context, i: ReportCriteriaInput, time_zone: str = "UTC") -> r
         product_codes=tuple(dict.fromkeys(i.product_codes or [])),
         allocation_granularity=DomainAllocationGranularity(i.allocation_granularity.value),
         top=i.top,
+        space_id=i.space_id,
+        application_id=i.application_id,
+        user_id=i.user_id,
+        source=i.source,
+        billable=i.billable,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -95,7 +95,14 @@ def _group_columns(criteria: Criteria, query: _Query, alias: str) -> list[str]:
 
 
 async def stale_hours(conn: asyncpg.Connection, criteria: Criteria) -> list[datetime]:
-    query = _Query(criteria, 3)
+    # The stale table knows company and metric only; finer filters are left out
+    # there, which can only send more hours to raw records, never fewer.
+    query = _Query(
+        replace(
+            criteria, space_id=None, application_id=None, user_id=None, source=None, billable=None
+        ),
+        3,
+    )
     rows = await conn.fetch(
         "SELECT DISTINCT s.bucket_start FROM usage_rollup_stale s"
         " WHERE s.bucket_start >= date_trunc('hour', $1::timestamptz, 'UTC')"
@@ -108,11 +115,7 @@ async def stale_hours(conn: asyncpg.Connection, criteria: Criteria) -> list[date
 
 
 def _stale_where(query: _Query) -> str:
-    # The stale table knows company and metric only; finer filters are ignored
-    # there, which can only send more hours to raw records, never fewer.
-    return "".join(
-        f" AND s.{c}" for c in query.conditions if c.startswith(("company_id", "metric_code"))
-    )
+    return "".join(f" AND s.{c}" for c in query.conditions)
 
 
 async def aggregate(

@@ -96,6 +96,11 @@ def _criteria(
         company_id=scope.company_id,
         metric_codes=tuple(codes),
         group_by=tuple(group_by),
+        space_id=c.space_id,
+        application_id=c.application_id,
+        user_id=c.user_id,
+        source=c.source,
+        billable=c.billable,
     )
 
 

@@ -7,7 +7,7 @@ reports on the period just ended, in the report's time zone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import Enum
 from typing import Any
@@ -71,7 +71,12 @@ class ReportCriteria:
     product_codes: tuple[str, ...] = ()
     allocation_granularity: AllocationGranularity = AllocationGranularity.DAILY
     top: int = 5
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    # Usage filters, as aggregateUsage has them (None: any).
+    space_id: UUID | None = None
+    application_id: UUID | None = None
+    user_id: UUID | None = None
+    source: str | None = None
+    billable: bool | None = None
 
     def resolve(self, now: datetime) -> tuple[datetime, datetime]:
         if self.window is not None:
@@ -93,6 +98,11 @@ class ReportCriteria:
             "productCodes": list(self.product_codes),
             "allocationGranularity": self.allocation_granularity.value,
             "top": self.top,
+            "spaceId": str(self.space_id) if self.space_id else None,
+            "applicationId": str(self.application_id) if self.application_id else None,
+            "userId": str(self.user_id) if self.user_id else None,
+            "source": self.source,
+            "billable": self.billable,
         }
 
     @classmethod
@@ -112,7 +122,16 @@ class ReportCriteria:
                 data.get("allocationGranularity", "DAILY")
             ),
             top=int(data.get("top", 5)),
+            space_id=_uuid(data.get("spaceId")),
+            application_id=_uuid(data.get("applicationId")),
+            user_id=_uuid(data.get("userId")),
+            source=data.get("source"),
+            billable=data.get("billable"),
         )
+
+
+def _uuid(text: str | None) -> UUID | None:
+    return UUID(text) if text else None
 
 
 def validate(criteria: ReportCriteria, now: datetime) -> list[FieldError]:

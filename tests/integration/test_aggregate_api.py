@@ -225,3 +225,19 @@ async def test_gaps_in_an_hourly_metric(admin: Any, system: Any) -> None:
         ("00:00", "01:00", 1),
         ("03:00", "06:00", 3),
     ]
+
+
+async def test_extremes_with_a_context_filter(admin: Any, system: Any, runtime: Any) -> None:
+    acme, _ = await seed(admin, system)
+    async with runtime.pool.acquire() as conn:
+        await roll_up(conn)
+    criteria = window(
+        companyId=acme,
+        functions=["MIN", "MAX"],
+        spaceId="00000000-0000-0000-0000-000000000001",
+        billable=True,
+        granularity="TOTAL",
+    )
+    data = await admin(AGGREGATE, {"c": criteria})
+    (bucket,) = data["aggregateUsage"]["buckets"]
+    assert (bucket["min"], bucket["max"]) == ("10", "10")

@@ -329,3 +329,19 @@ async def test_a_platform_report_breaks_usage_down_by_company(
     for row in body["rows"]:
         per_company[row["company"]] += D(row["value"])
     assert per_company == {"customer_a": 13000, "customer_b": 3300, "customer_c": 8600}
+
+
+async def test_usage_filters_narrow_a_report(
+    admin: Any, http: httpx.AsyncClient, demo: dict[str, str]
+) -> None:
+    base = {"companyId": demo["customer_a"], "granularity": "MONTH", **YEAR}
+    billable = json.loads(await report_file(admin, http, {**base, "billable": True}, "JSON"))
+    assert {m["metricCode"] for m in billable["metrics"]} == {
+        "sms_delivered",
+        "whatsapp_messages_sent",
+        "ai_sms_processed",
+    }
+    free = json.loads(await report_file(admin, http, {**base, "billable": False}, "JSON"))
+    assert free["metrics"] == [] and free["rows"] == []
+    other = json.loads(await report_file(admin, http, {**base, "source": "nowhere"}, "JSON"))
+    assert other["rows"] == []
