@@ -316,7 +316,9 @@ async def allocation(
         bucket = a.Granularity.HOUR if hourly else a.Granularity.DAY
         key = (metrics[product], bucket)
         if key not in usage_cache:
-            usage_cache[key] = await _usage_by_period(conn, metrics[product], bucket, first, last)
+            # Whole UTC days for a daily cost, even in an hourly window that starts mid-day.
+            lo, hi = (first, last) if hourly else (begin, end)
+            usage_cache[key] = await _usage_by_period(conn, metrics[product], bucket, lo, hi)
         usage = usage_cache[key].get(start, {})
         periods.append(CostPeriod(product, start, finish, cost, currency, usage))
     shares = [s for p in periods for s in allocate(p)]

@@ -37,7 +37,7 @@ query($product: String, $g: AllocationGranularity!, $from: DateTime!, $to: DateT
     __typename
     ... on CostAllocation {
       totalCost unallocated
-      shares { productCode periodStart companyKey usage totalUsage sharePercent amount }
+      shares { productCode periodStart periodEnd companyKey usage totalUsage sharePercent amount }
       customers { companyKey amount currency }
     }
     ... on ValidationError { field code message }
@@ -261,3 +261,39 @@ async def test_allocation_is_for_admins(
         headers={"Authorization": f"Bearer {viewer.key}"},
     )
     assert refused.status_code == 403
+
+
+async def test_a_daily_cost_in_an_hourly_window_is_split_by_the_whole_day(
+    admin: Any, telemetry: str
+) -> None:
+    await admin(
+        RECORD_COST,
+        {
+            "input": {
+                "productCode": "product A",
+                "granularity": "DAILY",
+                "periodStart": "2024-02-08T00:00:00Z",
+                "amount": "10.00",
+            }
+        },
+    )
+    # usage after noon counts for the day's cost even when the window ends at noon
+    await admin(
+        RECORD_COST,
+        {
+            "input": {
+                "productCode": "product B",
+                "granularity": "DAILY",
+                "periodStart": "2024-02-08T00:00:00Z",
+                "amount": "7.00",
+            }
+        },
+    )
+    window = {"from": "2024-02-08T00:00:00Z", "to": "2024-02-08T01:00:00Z"}
+    data = await admin(ALLOCATE, {"g": "HOURLY", **window})
+    result = data["allocateCost"]
+    daily = [s for s in result["shares"] if s["periodEnd"] == "2024-02-09T00:00:00+00:00"]
+    assert sum(D(s["amount"]) for s in daily) == D("17.00")
+    b_shares = {s["companyKey"]: D(s["amount"]) for s in daily if s["productCode"] == "product B"}
+    assert b_shares["customer 3"] == D("1.40")  # 20 % of product B's day, used at 01:00
+    assert D(result["unallocated"]) == 0
