@@ -110,31 +110,35 @@ async def record_directly(context: Context, decoded: Decoded) -> ExecutionResult
     if plan is None:
         return None
     began = direct.began()
-    draft = context.take_decoded("recordUsage")
-    assert draft is not None
+    drafts = context.take_decoded("recordUsage")
+    assert drafts is not None
+    variables = summarise_variables(decoded.variables, context)
+
+    async def audit(action: str, outcome: str, details: dict[str, Any]) -> None:
+        principal = context.principal
+        await context.runtime.audit.write(
+            AuditEntry(
+                at=began,
+                api_key_id=principal.key_id,
+                role=principal.role.value,
+                company_id=principal.company_id,
+                action=action,
+                outcome=outcome,
+                details=details,
+            )
+        )
+
     try:
-        result = await record_one(context, draft[0], backfill=False)
+        result = await record_one(context, drafts[0], backfill=False)
     except Exception:  # answered as the executor answers a failed resolver: masked
         _log.exception("recordUsage failed")
+        failed = {"fields": [], "variables": variables, "errors": [MASKED_MESSAGE]}
+        await audit(plan.operation_name or "mutation", "error", failed)
         error = GraphQLError(MASKED_MESSAGE, path=[plan.root_key])
         return ExecutionResult(data=None, errors=[error])
     kind = direct.runtime_type(graphql_schema, result)
     data = {plan.root_key: direct.shape(graphql_schema, result, kind, plan.selections)}
-    action, outcome, details = direct.audit_details(
-        plan, data, summarise_variables(decoded.variables, context)
-    )
-    principal = context.principal
-    await context.runtime.audit.write(
-        AuditEntry(
-            at=began,
-            api_key_id=principal.key_id,
-            role=principal.role.value,
-            company_id=principal.company_id,
-            action=action,
-            outcome=outcome,
-            details=details,
-        )
-    )
+    await audit(*direct.audit_details(plan, data, variables))
     return ExecutionResult(data=data, errors=None)
 
 

@@ -139,3 +139,12 @@ async def test_a_failure_behind_the_direct_answer_is_masked_not_a_500(
     assert body["data"] is None
     assert body["errors"][0]["message"] == "Internal error; it has been logged."
     assert "database" not in response.text
+    direct = (await audit_rows(runtime))[-1]
+
+    async def never(*args: Any) -> None:
+        return None
+
+    monkeypatch.setattr(api.app, "record_directly", never)
+    executed = await admin.post(FULL, {"input": api_request(company)})
+    assert executed.json()["errors"][0]["message"] == body["errors"][0]["message"]
+    assert (await audit_rows(runtime))[-1][:2] == direct[:2] == ("Record", "error")
