@@ -345,7 +345,11 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
         stderr=server_log,
     )
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}",
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=300,
+        ) as client:
             for _ in range(150):
                 try:
                     if (await client.get("/readyz")).status_code == 200:
@@ -353,6 +357,13 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
                 except httpx.TransportError:
                     pass
                 await asyncio.sleep(0.2)
+            payloads4 = [work.records(args.batch) for _ in range(max(4, n // args.batch))]
+            results.append(
+                (
+                    f"batchRecordUsage, 4 clients, {args.workers} workers",
+                    await batches(client, payloads4, 4),
+                )
+            )
         singles = [{"query": SINGLE, "variables": {"input": r}} for r in work.records(args.singles)]
         results.append(
             (
