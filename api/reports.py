@@ -277,7 +277,7 @@ class ReportDestination:
 @strawberry.type
 class ReportScheduleRun:
     scheduled_for: datetime
-    report_id: UUID
+    report_id: UUID | None = strawberry.field(description="None once retention removed it.")
     status: str
     attempts: int
     error: str | None

@@ -26,6 +26,7 @@ _log = logging.getLogger(__name__)
 DEFAULT_RULE = "*"
 BATCH_ROWS = 10_000
 JOB_RUNS_KEPT = timedelta(days=30)
+REPORTS_KEPT = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class CleanupRun:
     rollup_rows: int = 0
     skipped: list[str] = field(default_factory=list)
     job_runs: int = 0
+    reports: int = 0
 
     @property
     def rows(self) -> int:
@@ -120,6 +122,8 @@ async def clean_up(
     # the job log itself: a few weeks are plenty to see what ran
     deleted = await conn.fetchval(q("prune_job_runs"), now - JOB_RUNS_KEPT)
     run.job_runs = int(deleted)
+    # reports (their files) after three months; schedule runs keep their place
+    run.reports = int(await conn.fetchval(q("prune_reports"), now - REPORTS_KEPT))
     return run
 
 

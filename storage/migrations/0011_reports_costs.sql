@@ -53,11 +53,13 @@ CREATE INDEX reports_company ON reports (company_id, created_at DESC);
 CREATE INDEX reports_pending ON reports (created_at) WHERE status IN ('PENDING', 'RUNNING');
 
 -- One run per schedule and fire time, whatever the number of processes; a
--- run is done when its report has been delivered to the destination.
+-- run is done when its report has been delivered to the destination. Runs
+-- outlive their reports (retention deletes old reports): the latest run is
+-- where a schedule resumes, so it must not vanish.
 CREATE TABLE report_schedule_runs (
     schedule_id    uuid NOT NULL REFERENCES report_schedules (id) ON DELETE CASCADE,
     scheduled_for  timestamptz NOT NULL,
-    report_id      uuid NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    report_id      uuid REFERENCES reports (id) ON DELETE SET NULL,
     status         text NOT NULL DEFAULT 'PENDING'
                    CHECK (status IN ('PENDING', 'DELIVERED', 'FAILED')),
     attempts       integer NOT NULL DEFAULT 0,

@@ -68,3 +68,7 @@ SELECT max(raw_complete_from) FROM retention_rules WHERE metric_code IN ($1, '*'
 -- name: prune_job_runs
 WITH gone AS (DELETE FROM job_runs WHERE started_at < $1 RETURNING 1)
 SELECT count(*) FROM gone
+
+-- name: prune_reports
+WITH gone AS (DELETE FROM reports WHERE created_at < $1 RETURNING 1)
+SELECT count(*) FROM gone

@@ -237,3 +237,27 @@ async def test_two_servers_and_a_restart_neither_repeat_nor_skip_a_run(
     assert times == [times[0] + timedelta(seconds=2 * i) for i in range(len(times))]
     assert await report_count(runtime, sid) == len(times)
     assert {r["report"] for r in done} == {"SUCCEEDED"}
+
+
+async def test_retention_removes_old_reports_but_not_where_a_schedule_resumes(
+    admin: Any, runtime: Any
+) -> None:
+    from storage.retention import clean_up
+
+    sid = await schedule(admin, "*/2 * * * * *", {"type": "STORED"})
+    await created_at(runtime, sid, T0)
+    assert await run_report_schedules(runtime, T0 + timedelta(seconds=4)) == 2
+    async with runtime.pool.acquire() as conn:
+        run = await clean_up(conn, now=datetime.now(UTC) + timedelta(days=91))
+    assert run.reports == 2
+    assert await report_count(runtime, sid) == 0
+    # The schedule goes on from its last run, not from its creation.
+    assert await run_report_schedules(runtime, T0 + timedelta(seconds=6)) == 1
+    async with runtime.pool.acquire() as conn:
+        times = await conn.fetch(
+            "SELECT scheduled_for, report_id FROM report_schedule_runs"
+            " WHERE schedule_id = $1::uuid ORDER BY scheduled_for",
+            sid,
+        )
+    assert [r["scheduled_for"] for r in times] == [T0 + timedelta(seconds=s) for s in (2, 4, 6)]
+    assert [r["report_id"] is None for r in times] == [True, True, False]
