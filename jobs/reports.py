@@ -165,7 +165,11 @@ async def _deliver(runtime: Runtime, run: Any) -> None:
         try:
             if destination.type == "EMAIL":
                 await send_report_email(
-                    runtime.settings, destination.to, report, schedule["name"], stored["content"]
+                    runtime.settings.for_reports(),
+                    destination.to,
+                    report,
+                    schedule["name"],
+                    stored["content"],
                 )
             elif destination.type == "WEBHOOK":
                 await post_report(runtime.settings, destination, report, stored["content"])

@@ -7,7 +7,7 @@ else in the code base reads ``os.environ``. Secrets never appear in reprs.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
@@ -87,6 +87,13 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_tls: str = "starttls"
     smtp_from: str = "alerts@metergraph.local"
+    # Scheduled reports' e-mail: its own server when set, else the one above.
+    report_smtp_host: str | None = None
+    report_smtp_port: int = 587
+    report_smtp_user: str | None = None
+    report_smtp_password: str | None = field(default=None, repr=False)
+    report_smtp_tls: str = "starttls"
+    report_smtp_from: str = "reports@metergraph.local"
     sms_webhook_url: str | None = None
     sms_webhook_secret: str | None = field(default=None, repr=False)
     delivery_timeout_seconds: int = 10
@@ -96,6 +103,20 @@ class Settings:
     @property
     def uses_embedded_postgres(self) -> bool:
         return not self.database_url
+
+    def for_reports(self) -> Settings:
+        """These settings with the report SMTP server in place of the alerts' one, if set."""
+        if not self.report_smtp_host:
+            return self
+        return replace(
+            self,
+            smtp_host=self.report_smtp_host,
+            smtp_port=self.report_smtp_port,
+            smtp_user=self.report_smtp_user,
+            smtp_password=self.report_smtp_password,
+            smtp_tls=self.report_smtp_tls,
+            smtp_from=self.report_smtp_from,
+        )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -123,6 +144,14 @@ class Settings:
             smtp_password=env.get("METERGRAPH_SMTP_PASSWORD") or None,
             smtp_tls=_choice(env, "METERGRAPH_SMTP_TLS", "starttls", ("none", "starttls", "tls")),
             smtp_from=env.get("METERGRAPH_SMTP_FROM") or "alerts@metergraph.local",
+            report_smtp_host=env.get("METERGRAPH_REPORT_SMTP_HOST") or None,
+            report_smtp_port=_int(env, "METERGRAPH_REPORT_SMTP_PORT", 587, minimum=1),
+            report_smtp_user=env.get("METERGRAPH_REPORT_SMTP_USER") or None,
+            report_smtp_password=env.get("METERGRAPH_REPORT_SMTP_PASSWORD") or None,
+            report_smtp_tls=_choice(
+                env, "METERGRAPH_REPORT_SMTP_TLS", "starttls", ("none", "starttls", "tls")
+            ),
+            report_smtp_from=env.get("METERGRAPH_REPORT_SMTP_FROM") or "reports@metergraph.local",
             sms_webhook_url=env.get("METERGRAPH_SMS_WEBHOOK_URL") or None,
             sms_webhook_secret=env.get("METERGRAPH_SMS_WEBHOOK_SECRET") or None,
             delivery_timeout_seconds=_int(

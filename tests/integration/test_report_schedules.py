@@ -155,13 +155,20 @@ async def test_an_email_destination_gets_an_attachment(
     monkeypatch.setattr(
         runtime,
         "settings",
-        replace(runtime.settings, smtp_host="127.0.0.1", smtp_port=port, smtp_tls="none"),
+        # Reports' own SMTP server; alerts have none configured.
+        replace(
+            runtime.settings,
+            report_smtp_host="127.0.0.1",
+            report_smtp_port=port,
+            report_smtp_tls="none",
+        ),
     )
     sid = await schedule(admin, "0 9 * * *", {"type": "EMAIL", "to": ["ops@example.com"]})
     await created_at(runtime, sid, T0 - timedelta(hours=2))
     await run_report_schedules(runtime, T0 + timedelta(minutes=1))
     (message,) = inbox.messages
     assert message["To"] == "ops@example.com"
+    assert message["From"] == "reports@metergraph.local"
     assert "usage" in message["Subject"]
     (attachment,) = [p for p in message.walk() if p.get_filename()]
     assert attachment.get_filename().endswith(".csv")
