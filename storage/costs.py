@@ -35,6 +35,7 @@ from storage.aggregate import aggregate
 from storage.queries import q
 
 CURRENCY_LENGTH = 3
+NO_COST = Decimal("0.00")
 COST_CSV_COLUMNS = ("product_code", "granularity", "period_start", "amount", "currency")
 
 
@@ -385,7 +386,7 @@ async def profitability(
             for (cid, _key, currency), amount in found.per_company().items():
                 per[(cid, currency)] += amount
             allocations[window] = per
-        cost = allocations[window].get((r["company_id"], r["currency"]), ZERO)
+        cost = allocations[window].get((r["company_id"], r["currency"]), NO_COST)
         out.append(
             ProfitRow(
                 company_id=r["company_id"],

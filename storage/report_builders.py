@@ -128,6 +128,13 @@ def _label(moment: datetime, granularity: a.Granularity, c: ReportCriteria) -> s
     return local.strftime("%Y-%m-%d")
 
 
+def _plain(value: Decimal | None) -> Decimal | None:
+    """``value`` without trailing zeros (0.000000 is 0, 2.50 is 2.5)."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
     return None if whole == 0 else (part * 100 / whole).quantize(TWO)
 
@@ -476,6 +483,8 @@ async def _billing(
                 for line in draft.lines:
                     if line.kind is not LineKind.USAGE or line.product_code not in products:
                         continue
+                    if not line.quantity and not line.amount:
+                        continue  # nothing used, nothing charged
                     price = products[line.product_code].price
                     reached = [t for t in line.tiers if t.units > 0]
                     top = reached[-1] if reached else None
@@ -489,7 +498,7 @@ async def _billing(
                             "periodEnd": p_end,
                             "quantity": line.quantity,
                             "freeUnits": price.free_units,
-                            "freeUnitsUsed": line.free_units_used,
+                            "freeUnitsUsed": _plain(line.free_units_used),
                             "freeUnitsUsedPercent": _percent(
                                 line.free_units_used or ZERO, price.free_units
                             ),

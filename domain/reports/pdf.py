@@ -9,6 +9,7 @@ charts, then each table, whose header row repeats on every page it spans.
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -38,6 +39,9 @@ HEADER_BG = colors.HexColor("#1f3b63")
 STRIPE_BG = colors.HexColor("#f1f4f9")
 
 
+ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}):\d{2}(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
 def _text(cell: Cell) -> str:
     if cell is None:
         return ""
@@ -45,7 +49,14 @@ def _text(cell: Cell) -> str:
         return f"{cell:,f}"
     if isinstance(cell, int):
         return f"{cell:,}"
-    return str(cell)
+    moment = ISO_TIME.match(cell)
+    if moment:  # a time in a table: as short as it can be without losing anything
+        day, clock, offset = moment.groups()
+        utc = offset in ("Z", "+00:00")
+        if clock == "00:00" and utc:
+            return day
+        return f"{day} {clock}" + ("" if utc else f" {offset}")
+    return cell
 
 
 def chart_png(chart: Chart) -> bytes:
