@@ -51,6 +51,9 @@ def unauthorized() -> JSONResponse:
 
 # Set by parse_http_body, read by execute_single: both run in the request's task.
 _DECODED: ContextVar[Decoded | None] = ContextVar("metergraph_decoded", default=None)
+# A body as DirectRecordUsage decoded it (None: not a JSON request object), so
+# that parse_http_body, later in the same task, does not decode a large batch again.
+_BODY: ContextVar[tuple[bytes, Decoded | None] | None] = ContextVar("metergraph_body", default=None)
 
 
 class MetergraphGraphQL(GraphQL[Context, None]):
@@ -70,7 +73,10 @@ class MetergraphGraphQL(GraphQL[Context, None]):
             and "application/json" in content_type
             and "multipart" not in accept
         ):
-            decoded = decode_body(await request.get_body())
+            body = await request.get_body()
+            seen = _BODY.get()
+            _BODY.set(None)
+            decoded = seen[1] if seen is not None and seen[0] == body else decode_body(body)
             if decoded is not None:
                 if decoded.drafts is not None:
                     _DECODED.set(decoded)
@@ -201,6 +207,7 @@ class DirectRecordUsage:
                     answer["errors"] = [e.formatted for e in result.errors]
                 await JSONResponse(answer)(scope, receive, send)
                 return
+        _BODY.set((body, decoded))
         replayed = False
 
         async def replay() -> Any:

@@ -319,9 +319,16 @@ async def mark_failed(conn: asyncpg.Connection, n: Notification, error: str, now
     )
 
 
-def touched_by(records: Sequence[Any]) -> set[tuple[UUID, str, datetime]]:
-    """(company, metric, timestamp) of stored records, for ``check_usage``."""
-    return {(p.draft.company_id, p.draft.metric_code, p.draft.timestamp) for p in records}
+def touched_by(
+    records: Sequence[Any], metrics: set[str] | None = None
+) -> set[tuple[UUID, str, datetime]]:
+    """(company, metric, timestamp) of stored records (of ``metrics`` when given),
+    for ``check_usage``."""
+    return {
+        (p.draft.company_id, p.draft.metric_code, p.draft.timestamp)
+        for p in records
+        if metrics is None or p.draft.metric_code in metrics
+    }
 
 
 def now_utc() -> datetime:
@@ -357,6 +364,8 @@ class ThresholdWatch:
 
     async def on_commit(self, records: Sequence[Any]) -> None:
         watched = await self.watched()
-        touched = {t for t in touched_by(records) if t[1] in watched}
+        if not watched:
+            return
+        touched = touched_by(records, watched)
         if touched:
             await check_usage(self._pool, touched)

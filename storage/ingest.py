@@ -175,6 +175,7 @@ class UsageIngestor:
         metrics = await self.references.metrics()
         companies = await self.references.companies({d.company_id for d in drafts})
         checked: list[PendingRecord | list[FieldError]] = []
+        policies: dict[UUID, IngestPolicy] = {}
         for index, draft in enumerate(drafts):
             if allowed_company is not None and draft.company_id != allowed_company:
                 checked.append(
@@ -199,13 +200,15 @@ class UsageIngestor:
                     ]
                 )
                 continue
-            policy = IngestPolicy(
-                late_arrival=BACKFILL_HORIZON
-                if backfill
-                else timedelta(days=company.late_arrival_days),
-                future_tolerance=self.rules.future_tolerance,
-                backfill=False,
-            )
+            policy = policies.get(company.id)
+            if policy is None:
+                policy = policies[company.id] = IngestPolicy(
+                    late_arrival=BACKFILL_HORIZON
+                    if backfill
+                    else timedelta(days=company.late_arrival_days),
+                    future_tolerance=self.rules.future_tolerance,
+                    backfill=False,
+                )
             metric = metrics.get(draft.metric_code)
             errors = validate_usage(draft, metric, policy, now)
             if errors or metric is None:
