@@ -71,7 +71,11 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     settings = _settings()
     logging.getLogger().setLevel(logging.INFO)
     count = workers or settings.workers
-    where = {"host": host or settings.host, "port": port or settings.port}
+    where = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "access_log": settings.access_log,
+    }
     if count == 1:
         uvicorn.run(create_app(settings), log_level="info", lifespan="on", **where)
         return

@@ -80,6 +80,7 @@ class Settings:
     group_commit_max_records: int = 2_000
     scheduler_enabled: bool = True
     workers: int = 1
+    access_log: bool = False
     job_periods: tuple[tuple[str, int], ...] = ()
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -137,6 +138,7 @@ class Settings:
             ),
             scheduler_enabled=_bool(env, "METERGRAPH_SCHEDULER", True),
             workers=_int(env, "METERGRAPH_WORKERS", 1, minimum=1),
+            access_log=_bool(env, "METERGRAPH_ACCESS_LOG", False),
             job_periods=_periods(env, "METERGRAPH_JOB_EVERY"),
             smtp_host=env.get("METERGRAPH_SMTP_HOST") or None,
             smtp_port=_int(env, "METERGRAPH_SMTP_PORT", 587, minimum=1),

@@ -314,6 +314,10 @@ def _judge_replay(p: PendingRecord, earlier: StoredKey) -> Outcome:
     return Outcome(p.ord, Status.REJECTED, errors=[conflict_error(earlier, p.draft)])
 
 
+# The fewest records a shared transaction is split down to.
+MIN_SHARE = 8
+
+
 @dataclass
 class _Waiting:
     record: PendingRecord
@@ -388,9 +392,18 @@ class GroupCommitter:
             while len(group) < self._max and not self._queue.empty():
                 group.append(self._queue.get_nowait())
             await self._slots.acquire()
-            task = asyncio.get_running_loop().create_task(self._flush(group))
-            self._flushes.add(task)
-            task.add_done_callback(self._flushes.discard)
+            # What waits is spread over the connections free right now: the
+            # first callers are answered, and send again, while the rest commit.
+            parts = 1
+            while parts < len(group) // MIN_SHARE and not self._slots.locked():
+                await self._slots.acquire()
+                parts += 1
+            for n in range(parts):
+                task = asyncio.get_running_loop().create_task(
+                    self._flush(group[n * len(group) // parts : (n + 1) * len(group) // parts])
+                )
+                self._flushes.add(task)
+                task.add_done_callback(self._flushes.discard)
 
     async def _flush(self, group: list[_Waiting]) -> None:
         try:
