@@ -61,6 +61,8 @@ class ParsedRow:
     resource_type: ResourceType | None = None
     unit: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # the whole record, when the line carried every field a draft needs
+    draft: UsageDraft | None = None
 
 
 @dataclass(frozen=True)
@@ -300,22 +302,6 @@ def parse_ndjson(line: int, text: str) -> ParsedRow | LineError | None:
     if not wire.metricCode or not wire.unit:
         return _parse_ndjson_line(line, stripped)
     draft = wire.draft()
-    extra: dict[str, Any] = {
-        "measurement_type": draft.measurement_type,
-        "interval": draft.interval,
-        "space_id": draft.space_id,
-        "application_id": draft.application_id,
-        "user_id": draft.user_id,
-        "source": draft.source,
-        "subscription_id": draft.subscription_id,
-        "billing_period_start": draft.billing_period_start,
-        "billing_period_end": draft.billing_period_end,
-        "billable": draft.billable,
-        "billing_category": draft.billing_category,
-        "idempotency_key": draft.idempotency_key,
-        "properties": draft.properties,
-        "product_code": draft.product_code,
-    }
     return ParsedRow(
         line=line,
         metric_code=draft.metric_code,
@@ -324,7 +310,7 @@ def parse_ndjson(line: int, text: str) -> ParsedRow | LineError | None:
         company_id=draft.company_id,
         resource_type=draft.resource_type,
         unit=draft.unit,
-        extra={k: v for k, v in extra.items() if v is not None},
+        draft=draft,
     )
 
 

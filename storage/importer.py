@@ -183,6 +183,9 @@ class UsageImporter:
         company_ids = await self._resolve_companies(rows, options, summary)
         drafts: list[UsageDraft | LineError] = []
         for row in rows:
+            if row.draft is not None:  # complete as read (NDJSON): checked as it is
+                drafts.append(row.draft)
+                continue
             company_id = row.company_id
             if company_id is None:
                 assert row.company_key is not None
