@@ -6,8 +6,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 
+from domain.bulk import UsageRecordWire
+from storage.ingest import MIN_SHARE, Status
 from tests.integration.helpers import RECORD_USAGE, USAGE_RECORDS, api_request, create_company
 
 
@@ -152,3 +155,27 @@ async def test_concurrent_calls_share_commits_and_every_acknowledged_record_is_s
         stored = await conn.fetch("SELECT idempotency_key, value FROM usage_records")
     assert len(stored) == 60
     assert sum(r["value"] for r in stored) == sum(range(1, 61))
+    async with runtime.pool.acquire() as conn:
+        transactions = await conn.fetchval("SELECT count(DISTINCT xmin::text) FROM usage_records")
+    assert transactions < 60  # shared
+
+
+async def test_records_waiting_together_are_spread_over_the_free_connections(
+    company: str, runtime: Any
+) -> None:
+    drafts = [
+        msgspec.json.decode(
+            msgspec.json.encode(api_request(company, "1", idempotencyKey=f"s-{i}")),
+            type=UsageRecordWire,
+        ).draft()
+        for i in range(4 * MIN_SHARE)
+    ]
+    checked = await runtime.ingestor.check(drafts, allowed_company=None, backfill=False)
+    # submitted in one go: all of them wait when the committer looks
+    outcomes = await asyncio.gather(*(runtime.group_commit.submit(p) for p in checked))
+    assert [o.status for o in outcomes] == [Status.ACCEPTED] * len(drafts)
+    async with runtime.pool.acquire() as conn:
+        transactions = await conn.fetchval("SELECT count(DISTINCT xmin::text) FROM usage_records")
+        stored = await conn.fetchval("SELECT count(*) FROM usage_records")
+    assert stored == len(drafts)
+    assert 1 < transactions <= 4

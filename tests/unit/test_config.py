@@ -51,6 +51,7 @@ def test_values_are_cast_to_their_types() -> None:
             "METERGRAPH_SCHEDULER": "false",
             "METERGRAPH_IMPORT_CHUNK_ROWS": "2000",
             "METERGRAPH_MAX_PAGE_SIZE": "50",
+            "METERGRAPH_ACCESS_LOG": "true",
         }
     )
     assert settings.database_url == "postgresql://metergraph@db/metergraph"
@@ -67,6 +68,7 @@ def test_values_are_cast_to_their_types() -> None:
     assert settings.scheduler_enabled is False
     assert settings.import_chunk_rows == 2000
     assert settings.max_page_size == 50
+    assert settings.access_log is True
 
 
 @pytest.mark.parametrize(
