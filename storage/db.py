@@ -52,10 +52,15 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} cannot be stored as JSON")
 
 
+def encode_json(value: Any) -> str:
+    """``value`` as the JSON text stored for it."""
+    return json.dumps(value, separators=(",", ":"), default=_json_default)
+
+
 def _encode_jsonb(value: Any) -> bytes:
     # Binary jsonb is a version byte (1) followed by the JSON text; binary is
     # what COPY into the staging table needs.
-    return b"\x01" + json.dumps(value, separators=(",", ":"), default=_json_default).encode()
+    return b"\x01" + encode_json(value).encode()
 
 
 def _decode_jsonb(data: bytes) -> Any:

@@ -272,7 +272,8 @@ def _not_stored(outcomes: list[Outcome | None]) -> list[Outcome]:
 async def commit_batch(
     conn: asyncpg.Connection, pending: Sequence[PendingRecord], *, returning: bool = False
 ) -> dict[int, Outcome]:
-    """Store ``pending`` in the caller's transaction; an outcome per ``ord``.
+    """Store ``pending`` in the caller's transaction (or, outside one, in a
+    statement of its own); an outcome per ``ord``.
 
     Within the batch the first record with a given idempotency key is the one
     stored; later ones are judged against it like any replay.
@@ -419,7 +420,8 @@ class GroupCommitter:
         ]
         try:
             await self._ingestor.ensure_partitions(records)
-            async with self._ingestor.pool.acquire() as conn, conn.transaction():
+            # outside a transaction: one statement stores and commits the group
+            async with self._ingestor.pool.acquire() as conn:
                 outcomes = await commit_batch(conn, records, returning=True)
         except Exception as exc:
             if len(group) == 1:

@@ -4,7 +4,9 @@
 records through group commit, GraphQL batches, bulk files): the rows are
 COPYed into the per-connection ``usage_staging`` table, then one statement
 claims their idempotency keys and moves the rows whose key was free into
-``usage_records``. Three round trips per batch, whatever its size.
+``usage_records``: three round trips per batch, whatever its size. A group
+commit's few rows skip the staging table: the same statement takes them as
+arrays and commits them in one round trip.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from uuid import UUID
 import asyncpg
 
 from domain.usage import Metric, StoredKey, UsageDraft
+from storage.db import encode_json
 from storage.queries import q
 
 STAGING_COLUMNS = (
@@ -99,40 +102,75 @@ class StoreResult:
 async def store_usage(
     conn: asyncpg.Connection, records: Sequence[PendingRecord], *, returning: bool = False
 ) -> StoreResult:
-    """Store ``records`` (unique idempotency keys among them) in the caller's transaction.
+    """Store ``records`` (unique idempotency keys among them).
 
-    With ``returning`` the stored rows come back too (small groups whose
-    callers answer with the record; bulk paths leave it off).
+    Inside the caller's transaction the rows are COPYed into the staging
+    table (batches, imports; a transaction may store several). Outside one,
+    a single statement takes them as one array per column and commits them
+    (group commit: one round trip, no staging table). With ``returning`` the
+    stored rows come back too (small groups whose callers answer with the
+    record; bulk paths leave it off).
     """
-    if not conn.is_in_transaction():
-        raise RuntimeError("store_usage needs a transaction: the staging table empties on commit")
     if not records:
         return StoreResult(0, {})
-    await conn.copy_records_to_table(
-        "usage_staging", records=[staging_row(p) for p in records], columns=STAGING_COLUMNS
-    )
+    staged = conn.is_in_transaction()
+    if staged:
+        await conn.copy_records_to_table(
+            "usage_staging", records=[staging_row(p) for p in records], columns=STAGING_COLUMNS
+        )
+        statement = q("insert_usage_from_staging")
+        arguments: list[Any] = []
+    else:
+        statement = _FROM_ARRAYS
+        arguments = [list(column) for column in zip(*map(_array_row, records), strict=True)]
     rows: dict[UUID, asyncpg.Record] = {}
     if returning:
-        for row in await conn.fetch(q("insert_usage_from_staging") + " SELECT * FROM stored"):
+        for row in await conn.fetch(statement + " SELECT * FROM stored", *arguments):
             rows[row["id"]] = row
         stored = len(rows)
     else:
-        stored = await conn.fetchval(
-            q("insert_usage_from_staging") + " SELECT count(*) FROM stored"
-        )
+        stored = await conn.fetchval(statement + " SELECT count(*) FROM stored", *arguments)
     replays = {}
     if stored != len(records):
-        for row in await conn.fetch(q("staged_replays")):
+        if staged:
+            found = await conn.fetch(q("staged_replays"))
+        else:
+            keyed = [p for p in records if p.draft.idempotency_key is not None]
+            found = await conn.fetch(
+                q("array_replays"),
+                [p.ord for p in keyed],
+                [p.draft.company_id for p in keyed],
+                [p.draft.idempotency_key for p in keyed],
+                [p.id for p in keyed],
+            )
+        for row in found:
             replays[row["ord"]] = StoredKey(
                 record_id=row["record_id"],
                 metric_code=row["metric_code"],
                 timestamp=row["ts"],
                 value=row["value"],
             )
-    # The staging rows would vanish at commit anyway; clearing them now lets
-    # one transaction store several batches (bulk import chunks).
-    await conn.execute("DELETE FROM usage_staging")
+    if staged:
+        # The staging rows would vanish at commit anyway; clearing them now
+        # lets one transaction store several batches (bulk import chunks).
+        await conn.execute("DELETE FROM usage_staging")
     return StoreResult(int(stored), replays, rows)
+
+
+def _array_row(p: PendingRecord) -> tuple[Any, ...]:
+    row = staging_row(p)
+    properties = row[-1]
+    return row if properties is None else (*row[:-1], encode_json(properties))
+
+
+def _arrays_statement() -> str:
+    lines = q("insert_usage_from_staging").splitlines()
+    staging = "\n".join(line for line in lines if not line.startswith("--"))
+    assert staging.startswith("WITH "), "the staging statement starts with its CTEs"
+    return f"WITH usage_staging AS ({q('usage_arrays_as_staging')}), {staging[5:]}"
+
+
+_FROM_ARRAYS = _arrays_statement()
 
 
 async def usage_record(conn: asyncpg.Connection, id: UUID, ts: datetime) -> asyncpg.Record | None:

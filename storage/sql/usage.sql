@@ -39,6 +39,32 @@ WITH claimed AS (
              user_id, source, billing_category, billable
 )
 
+-- name: usage_arrays_as_staging
+-- usage_staging's rows given as one array per column (STAGING_COLUMNS order):
+-- a CTE of this name in front of insert_usage_from_staging stores a small
+-- group in one statement, without the COPY and the staging table.
+SELECT ord, id, company_id, metric_code, resource_type, ts, value, unit, measurement_type,
+       reporting_interval, space_id, application_id, user_id, source, subscription_id,
+       billing_period_start, billing_period_end, billable, billing_category, idempotency_key,
+       product_code, properties::jsonb AS properties
+FROM unnest($1::integer[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[],
+            $7::numeric[], $8::text[], $9::text[], $10::text[], $11::uuid[], $12::uuid[],
+            $13::uuid[], $14::text[], $15::uuid[], $16::timestamptz[], $17::timestamptz[],
+            $18::boolean[], $19::text[], $20::text[], $21::text[], $22::text[])
+     AS t(ord, id, company_id, metric_code, resource_type, ts, value, unit, measurement_type,
+          reporting_interval, space_id, application_id, user_id, source, subscription_id,
+          billing_period_start, billing_period_end, billable, billing_category,
+          idempotency_key, product_code, properties)
+
+-- name: array_replays
+-- Of the given (ord, company, key, id), those whose key belongs to an earlier record.
+SELECT s.ord, k.record_id, k.metric_code, k.ts, k.value
+FROM unnest($1::integer[], $2::uuid[], $3::text[], $4::uuid[])
+     AS s(ord, company_id, idempotency_key, id)
+JOIN usage_idempotency_keys k
+  ON k.company_id = s.company_id AND k.idempotency_key = s.idempotency_key
+WHERE k.record_id <> s.id
+
 -- name: staged_replays
 -- Staged rows whose idempotency key belongs to an earlier record.
 SELECT s.ord, k.record_id, k.metric_code, k.ts, k.value

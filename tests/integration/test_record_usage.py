@@ -11,6 +11,7 @@ import pytest
 
 from domain.bulk import UsageRecordWire
 from storage.ingest import MIN_SHARE, Status
+from storage.usage import PendingRecord, store_usage
 from tests.integration.helpers import RECORD_USAGE, USAGE_RECORDS, api_request, create_company
 
 
@@ -160,16 +161,18 @@ async def test_concurrent_calls_share_commits_and_every_acknowledged_record_is_s
     assert transactions < 60  # shared
 
 
+def drafts_of(*records: dict[str, Any]) -> list[Any]:
+    return [
+        msgspec.json.decode(msgspec.json.encode(r), type=UsageRecordWire).draft() for r in records
+    ]
+
+
 async def test_records_waiting_together_are_spread_over_the_free_connections(
     company: str, runtime: Any
 ) -> None:
-    drafts = [
-        msgspec.json.decode(
-            msgspec.json.encode(api_request(company, "1", idempotencyKey=f"s-{i}")),
-            type=UsageRecordWire,
-        ).draft()
-        for i in range(4 * MIN_SHARE)
-    ]
+    drafts = drafts_of(
+        *(api_request(company, "1", idempotencyKey=f"s-{i}") for i in range(4 * MIN_SHARE))
+    )
     checked = await runtime.ingestor.check(drafts, allowed_company=None, backfill=False)
     # submitted in one go: all of them wait when the committer looks
     outcomes = await asyncio.gather(*(runtime.group_commit.submit(p) for p in checked))
@@ -179,3 +182,67 @@ async def test_records_waiting_together_are_spread_over_the_free_connections(
         stored = await conn.fetchval("SELECT count(*) FROM usage_records")
     assert stored == len(drafts)
     assert 1 < transactions <= 4
+
+
+async def test_a_group_commit_stores_exactly_what_a_staged_batch_stores(
+    company: str, runtime: Any
+) -> None:
+    space, user = "0190f0a0-0000-7000-8000-000000000001", "0190f0a0-0000-7000-8000-000000000002"
+    varied = [
+        {"value": "0.000001"},
+        {"value": "12345678.5", "spaceId": space, "userId": user, "source": "edge-1"},
+        {"billable": False, "billingCategory": "internal", "productCode": "API"},
+        {"properties": {"région": "eu", "n": 3, "nested": {"a": [1, 2.5, None]}}},
+        {"properties": "plain"},
+        {"billingPeriod": {"startDate": "2026-11-01T00:00:00Z", "endDate": "2026-12-01T00:00:00Z"}},
+        {"measurementType": "COUNTER", "interval": "DAILY"},
+        {},
+    ]
+
+    at = datetime.now(UTC).isoformat()
+
+    async def store(prefix: str, staged: bool) -> list[dict[str, Any]]:
+        records = [
+            api_request(
+                company, **{"value": "7", **fields, "idempotencyKey": f"{prefix}-{n}"}, timestamp=at
+            )
+            for n, fields in enumerate(varied)
+        ]
+        records.append(api_request(company, "3", timestamp=at))  # no key
+        checked = await runtime.ingestor.check(
+            drafts_of(*records), allowed_company=None, backfill=False
+        )
+        assert all(isinstance(p, PendingRecord) for p in checked), checked
+        async with runtime.pool.acquire() as conn:
+            if staged:
+                async with conn.transaction():
+                    result = await store_usage(conn, checked, returning=True)
+            else:
+                result = await store_usage(conn, checked, returning=True)
+        assert result.stored == len(records)
+        return [
+            {k: v for k, v in result.rows[p.id].items() if k not in ("id", "recorded_at")}
+            | {"idempotency_key": (result.rows[p.id]["idempotency_key"] or "").split("-")[-1]}
+            for p in checked
+        ]
+
+    assert await store("arrays", staged=False) == await store("staged", staged=True)
+
+
+async def test_a_group_commit_reports_replays_of_keys_stored_earlier(
+    company: str, runtime: Any
+) -> None:
+    at = datetime.now(UTC).isoformat()
+    first = drafts_of(api_request(company, "5", idempotencyKey="r-1", timestamp=at))
+    (earlier,) = await runtime.ingestor.check(first, allowed_company=None, backfill=False)
+    await runtime.group_commit.submit(earlier)
+    again = drafts_of(
+        api_request(company, "5", idempotencyKey="r-1", timestamp=at),
+        api_request(company, "6", idempotencyKey="r-1", timestamp=at),
+        api_request(company, "5", idempotencyKey="r-2", timestamp=at),
+    )
+    checked = await runtime.ingestor.check(again, allowed_company=None, backfill=False)
+    outcomes = await asyncio.gather(*(runtime.group_commit.submit(p) for p in checked))
+    assert [o.status for o in outcomes] == [Status.DUPLICATE, Status.REJECTED, Status.ACCEPTED]
+    assert outcomes[0].record_id == earlier.id
+    assert outcomes[1].errors[0].code.value == "IDEMPOTENCY_CONFLICT"
