@@ -49,6 +49,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+async def wait_ready(client: httpx.AsyncClient, seconds: float = 30) -> None:
+    """Until the server answers /readyz with 200 (it may still be starting)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if (await client.get("/readyz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"the server was not ready within {seconds:.0f} s")
+
+
 class Workload:
     def __init__(self, company_id: str, start: datetime) -> None:
         self.company_id = company_id
@@ -282,13 +295,7 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
             timeout=300,
             limits=httpx.Limits(max_connections=64),
         ) as client:
-            for _ in range(100):
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.2)
+            await wait_ready(client)
             n = args.records
             baseline = await raw_copy(dsn, company_id, n, start)
             results.append(("raw COPY (baseline)", baseline))
@@ -370,13 +377,7 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
             headers={"Authorization": f"Bearer {key}"},
             timeout=300,
         ) as client:
-            for _ in range(150):
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.2)
+            await wait_ready(client)
             payloads4 = [work.records(args.batch) for _ in range(max(4, n // args.batch))]
             results.append(
                 (
