@@ -326,13 +326,14 @@ class _Waiting:
 
 
 class GroupCommitter:
-    """Concurrent single-record writes share one transaction.
+    """Concurrent single-record writes share transactions.
 
     The first record to arrive opens a window of ``window`` seconds (or until
-    ``max_records`` are waiting); everything that arrived is committed
-    together, and each caller is answered only after that commit. If the
-    shared transaction fails, each record is retried on its own so that one
-    bad record cannot fail its neighbours.
+    ``max_records`` are waiting); what arrived is split over the free flush
+    slots (no share smaller than ``MIN_SHARE``), each share stored and
+    committed by one statement, and each caller is answered only after its
+    commit. If a shared statement fails, each of its records is retried on
+    its own so that one bad record cannot fail its neighbours.
     """
 
     def __init__(
