@@ -319,15 +319,12 @@ async def mark_failed(conn: asyncpg.Connection, n: Notification, error: str, now
     )
 
 
-def touched_by(
-    records: Sequence[Any], metrics: set[str] | None = None
-) -> set[tuple[UUID, str, datetime]]:
-    """(company, metric, timestamp) of stored records (of ``metrics`` when given),
-    for ``check_usage``."""
+def touched_by(records: Sequence[Any], metrics: set[str]) -> set[tuple[UUID, str, datetime]]:
+    """(company, metric, timestamp) of stored records of ``metrics``, for ``check_usage``."""
     return {
         (p.draft.company_id, p.draft.metric_code, p.draft.timestamp)
         for p in records
-        if metrics is None or p.draft.metric_code in metrics
+        if p.draft.metric_code in metrics
     }
 
 
