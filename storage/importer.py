@@ -88,6 +88,10 @@ async def _lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
         yield pending
 
 
+# Lines parsed between two turns of the event loop.
+_YIELD_EVERY = 100
+
+
 @dataclass
 class ImportOptions:
     fmt: BulkFormat
@@ -151,6 +155,10 @@ class UsageImporter:
 
         try:
             async for line, text in records:
+                if not line % _YIELD_EVERY:
+                    # Buffered body bytes are handed over without a pause: let
+                    # the chunk being stored take its turn on the loop.
+                    await asyncio.sleep(0)
                 parsed = parse(line, text)
                 if parsed is None:
                     continue

@@ -10,6 +10,7 @@ as accepted before the transaction holding it has committed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -103,12 +104,15 @@ class ReferenceCache:
 
     async def companies(self, ids: set[UUID]) -> dict[UUID, repos.Company]:
         now = time.monotonic()
-        found = {
-            cid: entry[1]
-            for cid in ids
-            if (entry := self._companies.get(cid)) and now - entry[0] < self._ttl * 6
-        }
-        missing = ids - found.keys()
+        fresh = now - self._ttl * 6
+        found = {}
+        missing = []
+        for cid in ids:
+            entry = self._companies.get(cid)
+            if entry is not None and entry[0] > fresh:
+                found[cid] = entry[1]
+            else:
+                missing.append(cid)
         if missing:
             async with self._pool.acquire() as conn:
                 for cid in missing:
@@ -137,6 +141,7 @@ class UsageIngestor:
         self.rules = rules
         self.references = references
         self.partitions = partitions
+        self._policies: dict[tuple[UUID, int, bool], IngestPolicy] = {}
         # Told about every committed write (thresholds are checked there).
         self.after_commit: Callable[[Sequence[PendingRecord]], Awaitable[None]] | None = None
 
@@ -175,7 +180,6 @@ class UsageIngestor:
         metrics = await self.references.metrics()
         companies = await self.references.companies({d.company_id for d in drafts})
         checked: list[PendingRecord | list[FieldError]] = []
-        policies: dict[UUID, IngestPolicy] = {}
         for index, draft in enumerate(drafts):
             if allowed_company is not None and draft.company_id != allowed_company:
                 checked.append(
@@ -200,15 +204,7 @@ class UsageIngestor:
                     ]
                 )
                 continue
-            policy = policies.get(company.id)
-            if policy is None:
-                policy = policies[company.id] = IngestPolicy(
-                    late_arrival=BACKFILL_HORIZON
-                    if backfill
-                    else timedelta(days=company.late_arrival_days),
-                    future_tolerance=self.rules.future_tolerance,
-                    backfill=False,
-                )
+            policy = self._policy(company, backfill)
             metric = metrics.get(draft.metric_code)
             errors = validate_usage(draft, metric, policy, now)
             if errors or metric is None:
@@ -216,6 +212,22 @@ class UsageIngestor:
             else:
                 checked.append(PendingRecord(index, uuid7.uuid7(), draft, metric))
         return checked
+
+    def _policy(self, company: repos.Company, backfill: bool) -> IngestPolicy:
+        """The company's ingest policy (built once per setting: every record asks)."""
+        key = (company.id, company.late_arrival_days, backfill)
+        policy = self._policies.get(key)
+        if policy is None:
+            if len(self._policies) > 10_000:
+                self._policies.clear()
+            policy = self._policies[key] = IngestPolicy(
+                late_arrival=BACKFILL_HORIZON
+                if backfill
+                else timedelta(days=company.late_arrival_days),
+                future_tolerance=self.rules.future_tolerance,
+                backfill=False,
+            )
+        return policy
 
     async def ingest(
         self,
@@ -347,7 +359,10 @@ class GroupCommitter:
         self._ingestor = ingestor
         self._window = window
         self._max = max_records
-        self._queue: asyncio.Queue[_Waiting] = asyncio.Queue()
+        # Records wait here; an arrival costs an append, not a task.
+        self._waiting: list[_Waiting] = []
+        self._arrived = asyncio.Event()  # set while anything waits
+        self._full = asyncio.Event()  # set once max_records wait
         self._slots = asyncio.Semaphore(concurrency)
         self._runner: asyncio.Task[None] | None = None
         self._flushes: set[asyncio.Task[None]] = set()
@@ -366,8 +381,8 @@ class GroupCommitter:
             self._runner = None
         if self._flushes:
             await asyncio.gather(*self._flushes, return_exceptions=True)
-        while not self._queue.empty():
-            waiting = self._queue.get_nowait()
+        left, self._waiting = self._waiting, []
+        for waiting in left:
             if not waiting.future.done():
                 waiting.future.set_exception(RuntimeError("server shutting down"))
 
@@ -375,24 +390,27 @@ class GroupCommitter:
         if self._runner is None:
             raise RuntimeError("group commit is not running")
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Waiting(record, future))
+        self._waiting.append(_Waiting(record, future))
+        if len(self._waiting) == 1:
+            self._arrived.set()
+        if len(self._waiting) >= self._max:
+            self._full.set()
         return await future
 
     async def _run(self) -> None:
         while True:
-            first = await self._queue.get()
-            group = [first]
-            deadline = asyncio.get_running_loop().time() + self._window
-            while len(group) < self._max:
-                remaining = deadline - asyncio.get_running_loop().time()
-                if remaining <= 0:
-                    break
-                try:
-                    group.append(await asyncio.wait_for(self._queue.get(), remaining))
-                except TimeoutError:
-                    break
-            while len(group) < self._max and not self._queue.empty():
-                group.append(self._queue.get_nowait())
+            await self._arrived.wait()
+            # The first arrival opens the window; it closes early when full.
+            if len(self._waiting) < self._max:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), self._window)
+            group, self._waiting = self._waiting[: self._max], self._waiting[self._max :]
+            if len(self._waiting) < self._max:
+                self._full.clear()
+            if not self._waiting:
+                self._arrived.clear()
+            if not group:
+                continue
             await self._slots.acquire()
             # What waits is spread over the connections free right now: the
             # first callers are answered, and send again, while the rest commit.

@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from domain.bulk import UsageRecordWire
-from storage.ingest import MIN_SHARE, Status
+from storage.ingest import MIN_SHARE, GroupCommitter, Status
 from storage.usage import PendingRecord, store_usage
 from tests.integration.helpers import RECORD_USAGE, USAGE_RECORDS, api_request, create_company
 
@@ -182,6 +182,42 @@ async def test_records_waiting_together_are_spread_over_the_free_connections(
         stored = await conn.fetchval("SELECT count(*) FROM usage_records")
     assert stored == len(drafts)
     assert 1 < transactions <= 4
+
+
+async def test_a_full_group_is_committed_without_waiting_out_its_window(
+    company: str, runtime: Any
+) -> None:
+    committer = GroupCommitter(runtime.ingestor, window=600, max_records=5)
+    committer.start()
+    try:
+        drafts = drafts_of(
+            *(api_request(company, "1", idempotencyKey=f"full-{i}") for i in range(12))
+        )
+        checked = await runtime.ingestor.check(drafts, allowed_company=None, backfill=False)
+        # Ten fill two groups; the window (ten minutes) would outlast the test.
+        outcomes = await asyncio.wait_for(
+            asyncio.gather(*(committer.submit(p) for p in checked[:10])), timeout=30
+        )
+        assert [o.status for o in outcomes] == [Status.ACCEPTED] * 10
+        # The last two wait for a window that does not close: stopping fails them.
+        left = [asyncio.ensure_future(committer.submit(p)) for p in checked[10:]]
+        await asyncio.sleep(0.05)
+        assert not any(f.done() for f in left)
+    finally:
+        await committer.stop()
+    for waiting in left:
+        with pytest.raises(RuntimeError, match="shutting down"):
+            await waiting
+    async with runtime.pool.acquire() as conn:
+        stored = await conn.fetchval(
+            "SELECT count(*) FROM usage_records WHERE idempotency_key LIKE 'full-%'"
+        )
+        transactions = await conn.fetchval(
+            "SELECT count(DISTINCT xmin::text) FROM usage_records"
+            " WHERE idempotency_key LIKE 'full-%'"
+        )
+    assert stored == 10
+    assert transactions >= 2  # no group holds more than five
 
 
 async def test_a_group_commit_stores_exactly_what_a_staged_batch_stores(
