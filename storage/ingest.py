@@ -45,6 +45,13 @@ _log = logging.getLogger(__name__)
 BACKFILL_HORIZON = timedelta(days=3660)
 
 
+# A large batch is stored in chunks of this many records, each checked while
+# the one before it is being stored; checking yields to the loop every
+# _CHECK_STEP records so that the store's round trips are not held up.
+PIPELINE_CHUNK = 2_000
+_CHECK_STEP = 250
+
+
 class Status(Enum):
     ACCEPTED = "ACCEPTED"
     DUPLICATE = "DUPLICATE"
@@ -142,6 +149,8 @@ class UsageIngestor:
         self.references = references
         self.partitions = partitions
         self._policies: dict[tuple[UUID, int, bool], IngestPolicy] = {}
+        # Batches larger than this are checked and stored in chunks of it.
+        self.pipeline_chunk = PIPELINE_CHUNK
         # Told about every committed write (thresholds are checked there).
         self.after_commit: Callable[[Sequence[PendingRecord]], Awaitable[None]] | None = None
 
@@ -171,16 +180,18 @@ class UsageIngestor:
         allowed_company: UUID | None,
         backfill: bool,
         now: datetime | None = None,
+        first_index: int = 0,
     ) -> list[PendingRecord | list[FieldError]]:
         """Validate each draft; a PendingRecord (with its new id) or its errors.
 
-        ``allowed_company`` restricts a scoped caller to its own company.
+        ``allowed_company`` restricts a scoped caller to its own company; a
+        PendingRecord's ``ord`` is its draft's position plus ``first_index``.
         """
         now = now or datetime.now(UTC)
         metrics = await self.references.metrics()
         companies = await self.references.companies({d.company_id for d in drafts})
         checked: list[PendingRecord | list[FieldError]] = []
-        for index, draft in enumerate(drafts):
+        for index, draft in enumerate(drafts, first_index):
             if allowed_company is not None and draft.company_id != allowed_company:
                 checked.append(
                     [
@@ -238,6 +249,12 @@ class UsageIngestor:
         backfill: bool = False,
     ) -> BatchResult:
         """Validate and store a batch: partial acceptance, or all-or-nothing when atomic."""
+        if (
+            not atomic
+            and len(drafts) > self.pipeline_chunk
+            and self.partitions.knows(month_of(d.timestamp) for d in drafts)
+        ):
+            return await self._ingest_pipelined(drafts, allowed_company, backfill)
         checked = await self.check(drafts, allowed_company=allowed_company, backfill=backfill)
         outcomes: list[Outcome | None] = [None] * len(drafts)
         pending: list[PendingRecord] = []
@@ -260,6 +277,59 @@ class UsageIngestor:
                 for index, outcome in stored.items():
                     outcomes[index] = outcome if outcome.status is Status.REJECTED else None
                 return BatchResult(_not_stored(outcomes), atomic_rolled_back=True)
+        for index, outcome in stored.items():
+            outcomes[index] = outcome
+        await self.committed(pending, stored.values())
+        return BatchResult([o for o in outcomes if o is not None])
+
+    async def _ingest_pipelined(
+        self, drafts: Sequence[UsageDraft], allowed_company: UUID | None, backfill: bool
+    ) -> BatchResult:
+        """``ingest`` of a large batch whose months all have partitions.
+
+        The batch is checked and stored chunk by chunk in one transaction:
+        while PostgreSQL stores one chunk, the next is checked, so the two
+        processes work at once. What is reported is what ``ingest`` reports:
+        a record repeating a key from an earlier chunk meets that chunk's row
+        in the transaction, as it would meet it within one statement.
+        """
+        now = datetime.now(UTC)
+        outcomes: list[Outcome | None] = [None] * len(drafts)
+        pending: list[PendingRecord] = []
+        stored: dict[int, Outcome] = {}
+        async with self.pool.acquire() as conn, conn.transaction():
+            storing: asyncio.Task[dict[int, Outcome]] | None = None
+            try:
+                for start in range(0, len(drafts), self.pipeline_chunk):
+                    chunk: list[PendingRecord] = []
+                    end = min(start + self.pipeline_chunk, len(drafts))
+                    for step in range(start, end, _CHECK_STEP):
+                        checked = await self.check(
+                            drafts[step : min(step + _CHECK_STEP, end)],
+                            allowed_company=allowed_company,
+                            backfill=backfill,
+                            now=now,
+                            first_index=step,
+                        )
+                        for index, item in enumerate(checked, step):
+                            if isinstance(item, PendingRecord):
+                                chunk.append(item)
+                            else:
+                                outcomes[index] = Outcome(index, Status.REJECTED, errors=item)
+                        # the chunk being stored takes its turn on the loop
+                        await asyncio.sleep(0)
+                    if storing is not None:
+                        stored.update(await storing)
+                    pending += chunk
+                    storing = asyncio.get_running_loop().create_task(commit_batch(conn, chunk))
+                if storing is not None:
+                    stored.update(await storing)
+            finally:
+                if storing is not None and not storing.done():
+                    # leaving early (an error while checking): the statement
+                    # in flight ends before the connection goes back
+                    storing.cancel()
+                    await asyncio.gather(storing, return_exceptions=True)
         for index, outcome in stored.items():
             outcomes[index] = outcome
         await self.committed(pending, stored.values())

@@ -45,6 +45,11 @@ class PartitionCatalog:
     def forget(self) -> None:
         self._known.clear()
 
+    def knows(self, months: Iterable[date]) -> bool:
+        """Whether every month in ``months`` has a partition this process knows of."""
+        known = self._known
+        return all(month in known for month in months)
+
     async def ensure(
         self, pool_or_conn: asyncpg.Pool | asyncpg.Connection, months: Iterable[date]
     ) -> int:

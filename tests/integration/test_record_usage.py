@@ -282,3 +282,13 @@ async def test_a_group_commit_reports_replays_of_keys_stored_earlier(
     assert [o.status for o in outcomes] == [Status.DUPLICATE, Status.REJECTED, Status.ACCEPTED]
     assert outcomes[0].record_id == earlier.id
     assert outcomes[1].errors[0].code.value == "IDEMPOTENCY_CONFLICT"
+
+
+async def test_pool_connections_keep_their_planner_settings_across_resets(runtime: Any) -> None:
+    for _ in range(2):  # the second connection has been through the pool's RESET ALL
+        async with runtime.pool.acquire() as conn:
+            if conn.get_server_version().major < 16:
+                pytest.skip("enable_presorted_aggregate is PostgreSQL 16+")
+            assert await conn.fetchval("SHOW enable_presorted_aggregate") == "off"
+            assert await conn.fetchval("SHOW timezone") == "UTC"
+            await conn.execute("SET enable_presorted_aggregate = on")

@@ -1,0 +1,198 @@
+"""A large batch is checked and stored chunk by chunk in one transaction
+(``UsageIngestor._ingest_pipelined``); it must report and store exactly what
+the batch stored in one piece reports and stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+import pytest
+import uuid_utils.compat as uuid7
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import storage.ingest
+from domain.bulk import UsageRecordWire
+from storage.ingest import BatchResult, Status
+from storage.partitions import month_of
+from tests.integration.helpers import create_company
+
+
+def drafts_of(records: list[dict[str, Any]]) -> list[Any]:
+    return [
+        msgspec.json.decode(msgspec.json.encode(r), type=UsageRecordWire).draft() for r in records
+    ]
+
+
+@contextmanager
+def chunked(runtime: Any, size: int, check_step: int) -> Iterator[list[int]]:
+    """Batches above ``size`` records take the pipelined path; yields how
+    many batches did."""
+    ingestor = runtime.ingestor
+    calls: list[int] = []
+    real = ingestor._ingest_pipelined
+
+    async def counted(*args: Any) -> BatchResult:
+        calls.append(len(args[0]))
+        result: BatchResult = await real(*args)
+        return result
+
+    before = ingestor.pipeline_chunk, storage.ingest._CHECK_STEP
+    ingestor.pipeline_chunk, storage.ingest._CHECK_STEP = size, check_step
+    ingestor._ingest_pipelined = counted
+    try:
+        yield calls
+    finally:
+        ingestor.pipeline_chunk, storage.ingest._CHECK_STEP = before
+        del ingestor._ingest_pipelined
+
+
+def report(result: BatchResult, company: str) -> list[tuple[Any, ...]]:
+    """Outcomes with what differs between two companies' runs taken out."""
+    return [
+        (
+            o.index,
+            o.status,
+            [(e.field, e.code, e.message.replace(company, "<company>")) for e in o.errors],
+        )
+        for o in result.outcomes
+    ]
+
+
+async def stored_rows(runtime: Any, company: str) -> list[tuple[Any, ...]]:
+    async with runtime.pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT idempotency_key, value, ts FROM usage_records WHERE company_id = $1"
+            " ORDER BY idempotency_key NULLS FIRST, value, ts",
+            uuid7.UUID(company),
+        )
+    return [tuple(r) for r in rows]
+
+
+async def ingest_both_ways(
+    runtime: Any, admin: Any, make: Any, size: int, check_step: int
+) -> tuple[Any, Any]:
+    """The same batch, once pipelined and once in one piece, for two new companies."""
+    outcomes = []
+    for pipelined in (True, False):
+        company = await create_company(admin, f"p{uuid7.uuid7().hex[-12:]}")
+        drafts = drafts_of(make(company))
+        await runtime.partitions.ensure(runtime.pool, {month_of(d.timestamp) for d in drafts})
+        with chunked(runtime, size if pipelined else 10**9, check_step) as calls:
+            result = await runtime.ingestor.ingest(drafts)
+        assert calls == ([len(drafts)] if pipelined and len(drafts) > size else [])
+        outcomes.append((report(result, company), await stored_rows(runtime, company)))
+    return outcomes[0], outcomes[1]
+
+
+def record(company: str, key: str | None, value: str, hours_ago: float = 1) -> dict[str, Any]:
+    ts = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=hours_ago)
+    r = {
+        "companyId": company,
+        "resourceType": "API_CALLS",
+        "metricCode": "API_REQUESTS",
+        "timestamp": ts.isoformat(),
+        "value": value,
+        "unit": "requests",
+    }
+    if key is not None:
+        r["idempotencyKey"] = key
+    return r
+
+
+async def test_repeats_and_conflicts_across_chunks_are_judged_as_in_one_piece(
+    runtime: Any, admin: Any
+) -> None:
+    def make(company: str) -> list[dict[str, Any]]:
+        ts = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+        same = {**record(company, "k-1", "5"), "timestamp": ts.isoformat()}
+        return [
+            same,
+            record(company, "k-2", "1"),
+            record(company, None, "3"),
+            {**record(company, "k-3", "2"), "metricCode": "NOPE"},  # rejected
+            dict(same),  # the same event again, a chunk later: a duplicate
+            {**same, "value": "6"},  # the same key with another value: a conflict
+            record(company, None, "3"),  # no key: stored again
+            record(company, "k-3", "2"),  # its first valid use: stored
+            record(company, "k-2", "1"),
+        ]
+
+    pipelined, whole = await ingest_both_ways(runtime, admin, make, size=2, check_step=1)
+    assert pipelined == whole
+    statuses = [status for _, status, _ in pipelined[0]]
+    assert statuses.count(Status.ACCEPTED) == 5
+    assert statuses.count(Status.DUPLICATE) == 2
+    assert [errors[0][1].value for _, _, errors in pipelined[0] if errors] == [
+        "UNKNOWN_METRIC",
+        "IDEMPOTENCY_CONFLICT",
+    ]
+    assert len(pipelined[1]) == 5
+
+
+async def test_an_error_while_checking_leaves_nothing_of_the_batch(
+    runtime: Any, admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    company = await create_company(admin, f"p{uuid7.uuid7().hex[-12:]}")
+    drafts = drafts_of([record(company, f"e-{i}", "1") for i in range(9)])
+    await runtime.partitions.ensure(runtime.pool, {month_of(d.timestamp) for d in drafts})
+    real_check = runtime.ingestor.check
+    calls = 0
+
+    async def failing_check(*args: Any, **kw: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 3:  # the third chunk, with two stored in the transaction
+            raise RuntimeError("checking failed")
+        return await real_check(*args, **kw)
+
+    monkeypatch.setattr(runtime.ingestor, "check", failing_check)
+    with chunked(runtime, 3, 3), pytest.raises(RuntimeError, match="checking failed"):
+        await runtime.ingestor.ingest(drafts)
+    assert await stored_rows(runtime, company) == []
+    # the pool's connections are all usable afterwards
+    monkeypatch.undo()
+    with chunked(runtime, 3, 3) as calls_made:
+        result = await runtime.ingestor.ingest(drafts)
+    assert calls_made == [9]
+    assert result.accepted == 9
+
+
+batch_fields = st.fixed_dictionaries(
+    {
+        "key": st.sampled_from(["a", "b", "c", "d", None]),
+        "value": st.sampled_from(["1", "2", "-1"]),
+        "metric": st.sampled_from(["API_REQUESTS"] * 5 + ["NOPE"]),
+        "hours_ago": st.sampled_from([1, 1, 1, 2, -1]),
+    }
+)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    batch=st.lists(batch_fields, min_size=1, max_size=14),
+    size=st.integers(min_value=1, max_value=5),
+    check_step=st.integers(min_value=1, max_value=3),
+)
+async def test_a_pipelined_batch_reports_and_stores_what_one_piece_does(
+    runtime: Any, admin: Any, batch: list[dict[str, Any]], size: int, check_step: int
+) -> None:
+    def make(company: str) -> list[dict[str, Any]]:
+        return [
+            {
+                **record(company, f["key"], f["value"], f["hours_ago"]),
+                "metricCode": f["metric"],
+            }
+            for f in batch
+        ]
+
+    pipelined, whole = await ingest_both_ways(runtime, admin, make, size, check_step)
+    assert pipelined == whole
