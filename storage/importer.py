@@ -71,21 +71,22 @@ class ImportSummary:
         }
 
 
-async def _lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
-    """Decode UTF-8 incrementally and yield whole lines (newline kept)."""
+async def _line_batches(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[str]]:
+    """Decode UTF-8 incrementally; the whole lines (newline kept) of each chunk
+    as one list, so that the loop over lines is not an async step per line."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     pending = ""
     try:
         async for chunk in chunks:
             pending += decoder.decode(chunk)
             *complete, pending = pending.split("\n")
-            for line in complete:
-                yield line + "\n"
+            if complete:
+                yield [line + "\n" for line in complete]
         pending += decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
         raise BulkFileError(f"the file is not UTF-8 text: {exc.reason}") from exc
     if pending:
-        yield pending
+        yield [pending]
 
 
 # Lines parsed between two turns of the event loop.
@@ -123,11 +124,11 @@ class UsageImporter:
         """Import a stream of bytes; ``progress`` is told how many records were handled."""
         summary = ImportSummary()
         batch: list[ParsedRow] = []
-        lines = _lines(chunks)
+        lines = _line_batches(chunks)
         parse: Callable[[int, str], ParsedRow | LineError | None]
-        records: AsyncIterator[tuple[int, str]]
+        records: AsyncIterator[list[tuple[int, str]]]
         if options.fmt is BulkFormat.CSV:
-            header = await _first_line(lines)
+            header, after_header = await _first_line(lines)
             if header is None:
                 raise BulkFileError("the file is empty: a CSV import starts with a header line")
             if is_telemetry_header(header):
@@ -138,7 +139,7 @@ class UsageImporter:
             else:
                 parse = CsvReader(header).parse
                 self._columns = _CSV_FIELDS
-            records = _async_split(lines, start_line=2)
+            records = _async_split(_chain(after_header, lines), start_line=2)
         else:
             parse = parse_ndjson
             records = _numbered(lines)
@@ -154,23 +155,26 @@ class UsageImporter:
             storing = asyncio.create_task(self._store(prepared, options, summary, progress))
 
         try:
-            async for line, text in records:
-                if not line % _YIELD_EVERY:
-                    # Buffered body bytes are handed over without a pause: let
-                    # the chunk being stored take its turn on the loop.
-                    await asyncio.sleep(0)
-                parsed = parse(line, text)
-                if parsed is None:
-                    continue
-                if isinstance(parsed, LineError):
-                    summary.reject(parsed)
-                    if progress:
-                        progress(1)
-                    continue
-                batch.append(parsed)
-                if len(batch) >= options.chunk_rows:
-                    await flush(batch)
-                    batch = []
+            read = 0
+            async for group in records:
+                for line, text in group:
+                    read += 1
+                    if not read % _YIELD_EVERY:
+                        # Buffered body bytes are handed over without a pause:
+                        # let the chunk being stored take its turn on the loop.
+                        await asyncio.sleep(0)
+                    parsed = parse(line, text)
+                    if parsed is None:
+                        continue
+                    if isinstance(parsed, LineError):
+                        summary.reject(parsed)
+                        if progress:
+                            progress(1)
+                        continue
+                    batch.append(parsed)
+                    if len(batch) >= options.chunk_rows:
+                        await flush(batch)
+                        batch = []
             if batch:
                 await flush(batch)
             if storing is not None:
@@ -253,9 +257,8 @@ class UsageImporter:
                 for error in item[:1]:
                     summary.reject(LineError(row.line, self._column(error)))
                 continue
-            ord_ = len(pending)
-            pending.append(PendingRecord(ord_, item.id, item.draft, item.metric))
-            lines_by_ord[ord_] = row.line
+            pending.append(item)  # its ord: its place among the checked drafts
+            lines_by_ord[item.ord] = row.line
         return _Prepared(pending, lines_by_ord, len(rows))
 
     async def _store(
@@ -275,13 +278,17 @@ class UsageImporter:
             outcomes = {}
         if progress:
             progress(prepared.rows)
-        for ord_, outcome in sorted(outcomes.items()):
+        rejected = []
+        for ord_, outcome in outcomes.items():
             if outcome.status is Status.ACCEPTED:
                 summary.accepted += 1
             elif outcome.status is Status.DUPLICATE:
                 summary.duplicates += 1
             else:
-                summary.reject(LineError(lines_by_ord[ord_], self._column(outcome.errors[0])))
+                rejected.append(ord_)
+        for ord_ in sorted(rejected):
+            error = outcomes[ord_].errors[0]
+            summary.reject(LineError(lines_by_ord[ord_], self._column(error)))
 
     def _column(self, error: FieldError) -> FieldError:
         """Name the file's column, not the GraphQL field, in errors about CSV rows."""
@@ -320,37 +327,50 @@ _CSV_FIELDS = {
 }
 
 
-async def _first_line(lines: AsyncIterator[str]) -> str | None:
-    async for line in lines:
-        if line.strip():
-            return line
-    return None
+async def _first_line(batches: AsyncIterator[list[str]]) -> tuple[str | None, list[str]]:
+    """The first line that is not blank, and the lines after it in its batch."""
+    async for lines in batches:
+        for n, line in enumerate(lines):
+            if line.strip():
+                return line, lines[n + 1 :]
+    return None, []
 
 
-async def _numbered(lines: AsyncIterator[str]) -> AsyncIterator[tuple[int, str]]:
+async def _chain(first: list[str], batches: AsyncIterator[list[str]]) -> AsyncIterator[list[str]]:
+    if first:
+        yield first
+    async for lines in batches:
+        yield lines
+
+
+async def _numbered(batches: AsyncIterator[list[str]]) -> AsyncIterator[list[tuple[int, str]]]:
     number = 0
-    async for line in lines:
-        number += 1
-        yield number, line
+    async for lines in batches:
+        yield list(enumerate(lines, number + 1))
+        number += len(lines)
 
 
 async def _async_split(
-    lines: AsyncIterator[str], start_line: int
-) -> AsyncIterator[tuple[int, str]]:
-    """``split_records`` over an async stream of lines."""
+    batches: AsyncIterator[list[str]], start_line: int
+) -> AsyncIterator[list[tuple[int, str]]]:
+    """``split_records`` over an async stream of line batches: (first line, record)."""
     buffer: list[str] = []
     number = start_line - 1
     first = start_line
     open_quotes = False
-    async for line in lines:
-        number += 1
-        if not buffer:
-            first = number
-        buffer.append(line)
-        if line.count('"') % 2:
-            open_quotes = not open_quotes
-        if not open_quotes:
-            yield first, "".join(buffer)
-            buffer = []
+    async for lines in batches:
+        records = []
+        for line in lines:
+            number += 1
+            if not buffer:
+                first = number
+            buffer.append(line)
+            if line.count('"') % 2:
+                open_quotes = not open_quotes
+            if not open_quotes:
+                records.append((first, buffer[0] if len(buffer) == 1 else "".join(buffer)))
+                buffer = []
+        if records:
+            yield records
     if buffer:
-        yield first, "".join(buffer)
+        yield [(first, "".join(buffer))]

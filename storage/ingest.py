@@ -164,8 +164,12 @@ class UsageIngestor:
         """
         if self.after_commit is None:
             return
-        stored = {o.record_id for o in outcomes if o.status is Status.ACCEPTED}
-        records = [p for p in pending if p.id in stored]
+        accepted = [o.record_id for o in outcomes if o.status is Status.ACCEPTED]
+        if len(accepted) == len(pending):  # the usual case: every one of them
+            records = list(pending)
+        else:
+            stored = set(accepted)
+            records = [p for p in pending if p.id in stored]
         if not records:
             return
         try:
@@ -376,10 +380,17 @@ async def commit_batch(
         else:
             echoes.append((p, first))
     result = await store_usage(conn, to_store, returning=returning)
+    replays, rows = result.replays, result.rows
     for p in to_store:
-        replay = result.replays.get(p.ord)
+        replay = replays.get(p.ord) if replays else None
         outcomes[p.ord] = (
-            Outcome(p.ord, Status.ACCEPTED, p.id, p.draft.timestamp, row=result.rows.get(p.id))
+            Outcome(
+                p.ord,
+                Status.ACCEPTED,
+                p.id,
+                p.draft.timestamp,
+                row=rows.get(p.id) if rows else None,
+            )
             if replay is None
             else _judge_replay(p, replay)
         )
