@@ -4,8 +4,9 @@
 
 Starts PostgreSQL (embedded, in a temporary directory, unless DATABASE_URL
 is set), a real `metergraph serve` process on a free port, and measures:
-raw COPY into usage_records (the baseline), batchRecordUsage over HTTP with 1
-and 4 clients, bulk NDJSON and CSV over HTTP, recordUsage from 50 concurrent
+raw COPY into usage_records (the baseline), the store's SQL alone on the same
+rows already checked (PostgreSQL's share of any batch), batchRecordUsage over
+HTTP with 1 and 4 clients, bulk NDJSON and CSV over HTTP, recordUsage from 50 concurrent
 clients (one server process, then --workers of them), and a batch sent
 twice (all duplicates).
 """
@@ -37,10 +38,12 @@ from support import postgres  # noqa: E402
 
 from api.keys import create_api_key  # noqa: E402
 from domain.access import Role  # noqa: E402
+from domain.usage import UsageDraft  # noqa: E402
 from metergraph.runtime import ensure_database, prepare_database  # noqa: E402
 from storage.db import connect  # noqa: E402
 from storage.partitions import PartitionCatalog  # noqa: E402
-from storage.usage import STAGING_COLUMNS  # noqa: E402
+from storage.repos import all_metrics  # noqa: E402
+from storage.usage import STAGING_COLUMNS, PendingRecord, store_usage  # noqa: E402
 
 
 def free_port() -> int:
@@ -147,6 +150,37 @@ async def raw_copy(dsn: str, company_id: str, count: int, start: datetime) -> fl
         began = time.perf_counter()
         async with conn.transaction():
             await conn.copy_records_to_table("usage_records", records=rows, columns=columns)
+        return count / (time.perf_counter() - began)
+    finally:
+        await conn.close()
+
+
+async def store_sql(dsn: str, company_id: str, count: int, start: datetime, batch: int) -> float:
+    """The database's share of a batch: the same rows, already checked, through
+    the store's own SQL (COPY into staging, claim the idempotency keys, insert,
+    rollup deltas), a transaction per ``batch`` rows, on one connection. No
+    HTTP, no decoding, no validation: what any batch must cost PostgreSQL."""
+    conn = await connect(dsn)
+    try:
+        metric = (await all_metrics(conn))["API_REQUESTS"]
+        drafts = [
+            UsageDraft(
+                company_id=UUID(company_id),
+                resource_type=metric.resource_type,
+                metric_code=metric.code,
+                timestamp=start + timedelta(milliseconds=n),
+                value=Decimal(n % 97 + 1),
+                unit=metric.unit,
+                idempotency_key=f"sql-{n}",
+            )
+            for n in range(count)
+        ]
+        pending = [PendingRecord(n, uuid7.uuid7(), d, metric) for n, d in enumerate(drafts)]
+        began = time.perf_counter()
+        for first in range(0, count, batch):
+            async with conn.transaction():
+                result = await store_usage(conn, pending[first : first + batch])
+            assert result.stored == len(pending[first : first + batch])
         return count / (time.perf_counter() - began)
     finally:
         await conn.close()
@@ -299,6 +333,13 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
             n = args.records
             baseline = await raw_copy(dsn, company_id, n, start)
             results.append(("raw COPY (baseline)", baseline))
+            await truncate(dsn)
+            results.append(
+                (
+                    f"store SQL alone, {args.batch}/transaction",
+                    await store_sql(dsn, company_id, n, start, args.batch),
+                )
+            )
             await truncate(dsn)
 
             work = Workload(company_id, start)
