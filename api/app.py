@@ -176,7 +176,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
     """The first ``name`` header (lower-case bytes), decoded as HTTP headers are (latin-1)."""
     for key, value in scope["headers"]:
         if key.lower() == name:
-            return str(value.decode("latin-1"))
+            return value.decode("latin-1")
     return None
 
 

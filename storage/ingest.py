@@ -330,9 +330,8 @@ class UsageIngestor:
                     stored.update(await storing)
             finally:
                 if storing is not None and not storing.done():
-                    # leaving early (an error while checking): the statement
-                    # in flight ends before the connection goes back
-                    storing.cancel()
+                    # leaving early (an error while checking): the chunk in
+                    # flight finishes before the transaction rolls back
                     await asyncio.gather(storing, return_exceptions=True)
         for index, outcome in stored.items():
             outcomes[index] = outcome
