@@ -184,18 +184,19 @@ class UsageIngestor:
         allowed_company: UUID | None,
         backfill: bool,
         now: datetime | None = None,
-        first_index: int = 0,
+        positions: Sequence[int] | None = None,
     ) -> list[PendingRecord | list[FieldError]]:
         """Validate each draft; a PendingRecord (with its new id) or its errors.
 
         ``allowed_company`` restricts a scoped caller to its own company; a
-        PendingRecord's ``ord`` is its draft's position plus ``first_index``.
+        PendingRecord's ``ord`` is its draft's position in ``drafts``, or its
+        entry in ``positions`` when given.
         """
         now = now or datetime.now(UTC)
         metrics = await self.references.metrics()
         companies = await self.references.companies({d.company_id for d in drafts})
         checked: list[PendingRecord | list[FieldError]] = []
-        for index, draft in enumerate(drafts, first_index):
+        for index, draft in zip(positions or range(len(drafts)), drafts, strict=True):
             if allowed_company is not None and draft.company_id != allowed_company:
                 checked.append(
                     [
@@ -296,11 +297,18 @@ class UsageIngestor:
         processes work at once. What is reported is what ``ingest`` reports:
         a record repeating a key from an earlier chunk meets that chunk's row
         in the transaction, as it would meet it within one statement.
+
+        Records are taken in the order of their (company, idempotency key),
+        the order in which every write claims keys: a batch holding keys
+        from its first chunks never waits for one holding later keys, so
+        concurrent batches cannot deadlock (a stable sort keeps a key's
+        first record first).
         """
         now = datetime.now(UTC)
         outcomes: list[Outcome | None] = [None] * len(drafts)
         pending: list[PendingRecord] = []
         stored: dict[int, Outcome] = {}
+        order = sorted(range(len(drafts)), key=lambda i: _claim_order(drafts[i]))
         async with self.pool.acquire() as conn, conn.transaction():
             storing: asyncio.Task[dict[int, Outcome]] | None = None
             try:
@@ -308,14 +316,15 @@ class UsageIngestor:
                     chunk: list[PendingRecord] = []
                     end = min(start + self.pipeline_chunk, len(drafts))
                     for step in range(start, end, _CHECK_STEP):
+                        positions = order[step : min(step + _CHECK_STEP, end)]
                         checked = await self.check(
-                            drafts[step : min(step + _CHECK_STEP, end)],
+                            [drafts[i] for i in positions],
                             allowed_company=allowed_company,
                             backfill=backfill,
                             now=now,
-                            first_index=step,
+                            positions=positions,
                         )
-                        for index, item in enumerate(checked, step):
+                        for index, item in zip(positions, checked, strict=True):
                             if isinstance(item, PendingRecord):
                                 chunk.append(item)
                             else:
@@ -340,6 +349,12 @@ class UsageIngestor:
 
     async def ensure_partitions(self, pending: Sequence[PendingRecord]) -> None:
         await self.partitions.ensure(self.pool, {month_of(p.draft.timestamp) for p in pending})
+
+
+def _claim_order(draft: UsageDraft) -> tuple[int, str]:
+    """Where a draft's key falls in the order keys are claimed in (company,
+    then key by code point: insert_usage_from_staging's ORDER BY ... COLLATE "C")."""
+    return draft.company_id.int, draft.idempotency_key or ""
 
 
 class _AtomicRollback(Exception):

@@ -1,14 +1,15 @@
 -- name: insert_usage_from_staging
 -- Ends without its final SELECT: storage.usage adds the count or the rows.
 -- Claims the idempotency keys first (sorted, so concurrent batches lock keys
--- in the same order and cannot deadlock); a row whose key was already taken
+-- in the same order and cannot deadlock; by code point, the order a batch
+-- stored in chunks takes them in too); a row whose key was already taken
 -- is not stored. Rows without a key are always stored.
 WITH claimed AS (
     INSERT INTO usage_idempotency_keys (company_id, idempotency_key, record_id, metric_code, ts, value)
     SELECT company_id, idempotency_key, id, metric_code, ts, value
     FROM usage_staging
     WHERE idempotency_key IS NOT NULL
-    ORDER BY company_id, idempotency_key
+    ORDER BY company_id, idempotency_key COLLATE "C"
     ON CONFLICT (company_id, idempotency_key) DO NOTHING
     RETURNING record_id
 ), stored AS (

@@ -4,6 +4,7 @@ the batch stored in one piece reports and stores."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -196,3 +197,29 @@ async def test_a_pipelined_batch_reports_and_stores_what_one_piece_does(
 
     pipelined, whole = await ingest_both_ways(runtime, admin, make, size, check_step)
     assert pipelined == whole
+
+
+async def test_concurrent_batches_with_the_same_keys_in_other_orders_do_not_deadlock(
+    runtime: Any, admin: Any
+) -> None:
+    company = await create_company(admin, f"p{uuid7.uuid7().hex[-12:]}")
+    ts = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    records = [
+        {**record(company, f"d-{i:03d}", "1"), "timestamp": ts.isoformat()} for i in range(40)
+    ]
+    drafts = drafts_of(records)
+    await runtime.partitions.ensure(runtime.pool, {month_of(ts)})
+    # The same keys, chunked the other way round: claimed chunk by chunk in
+    # the order given, each batch would hold what the other waits for.
+    with chunked(runtime, 10, 5) as calls:
+        first, second = await asyncio.wait_for(
+            asyncio.gather(
+                runtime.ingestor.ingest(drafts),
+                runtime.ingestor.ingest(drafts[20:] + drafts[:20]),
+            ),
+            timeout=60,
+        )
+    assert calls == [40, 40]
+    assert first.accepted + second.accepted == 40
+    assert first.duplicates + second.duplicates == 40
+    assert len(await stored_rows(runtime, company)) == 40
