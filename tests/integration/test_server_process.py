@@ -20,12 +20,19 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import httpx
 import psutil
 import pytest
 
-from tests.integration.helpers import CREATE_COMPANY, RECORD_USAGE, USAGE_RECORDS, api_request
+from tests.integration.helpers import (
+    BATCH_RECORD_USAGE,
+    CREATE_COMPANY,
+    RECORD_USAGE,
+    USAGE_RECORDS,
+    api_request,
+)
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")),
@@ -357,6 +364,111 @@ def test_a_server_killed_mid_stream_keeps_each_acknowledged_record_once(
     duplicates = {key for key, r in zip(sent, replayed, strict=True) if r["duplicate"]}
     assert acknowledged <= duplicates
     assert len(stored) == len(set(stored)) == len(sent)
+
+
+def on_embedded_database(env: dict[str, str], work: Any) -> Any:
+    """Run ``work(conn)`` (async) on the running embedded server's database,
+    on an event loop of its own (a thread's, off pytest's)."""
+    import asyncio
+
+    from metergraph.runtime import EMBEDDED_DATABASE
+    from storage.db import connect
+    from storage.embedded import EmbeddedPostgres
+
+    async def run(dsn: str) -> Any:
+        conn = await connect(dsn)
+        try:
+            return await work(conn)
+        finally:
+            await conn.close()
+
+    server = EmbeddedPostgres(Path(env["METERGRAPH_DATA_DIR"]))
+    server.start()  # adopts the running server
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, run(server.dsn(EMBEDDED_DATABASE))).result()
+    finally:
+        server.stop()
+
+
+def test_a_server_killed_mid_batch_keeps_each_batch_whole_or_not_at_all(
+    env: dict[str, str], data_dir: Path, servers: list[Server], tmp_path: Path
+) -> None:
+    import asyncio
+    import threading
+
+    first = Server(env, tmp_path / "batch-1.log")
+    servers.append(first)
+    first.wait_ready()
+    key = create_admin_key(env)
+    admin = GraphQLClient(first.base_url, key)
+    try:
+        created = admin(CREATE_COMPANY, {"input": {"externalKey": "batches", "name": "Batches"}})
+        company = created["createCompany"]["id"]
+        # the first batch lets the server learn this month's partition
+        warm = [api_request(company, 1, source="warm") for _ in range(10)]
+        admin(BATCH_RECORD_USAGE, {"records": warm})
+    finally:
+        admin.close()
+
+    size = 6_000  # pipelined: stored in chunks, in one transaction
+    acknowledged: list[str] = []
+    sent: list[str] = []
+
+    # no idempotency keys: a batch stored in part could not be repaired by a retry
+    batches = [[api_request(company, 1, source=f"b{n}") for _ in range(size)] for n in range(8)]
+
+    def client() -> None:
+        http = httpx.Client(base_url=first.base_url, timeout=30)
+        for n, batch in enumerate(batches):
+            sent.append(f"b{n}")
+            try:
+                response = http.post(
+                    "/graphql",
+                    json={"query": BATCH_RECORD_USAGE, "variables": {"records": batch}},
+                    headers={"Authorization": f"Bearer {key}"},
+                )
+                report = response.json()["data"]["batchRecordUsage"]
+            except (httpx.HTTPError, ValueError, KeyError, TypeError):
+                return  # the server is gone: this batch was never acknowledged
+            assert report["accepted"] == size, report
+            acknowledged.append(f"b{n}")
+        http.close()
+
+    async def until_a_batch_is_half_written(conn: Any) -> bool:
+        """Wait (after two acknowledged batches) for a server transaction that
+        has written rows and not committed: a batch in the middle of storing."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if len(acknowledged) >= 2 and await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE application_name = 'metergraph' AND backend_xid IS NOT NULL"
+            ):
+                return True
+            await asyncio.sleep(0.002)
+        return False
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    caught = on_embedded_database(env, until_a_batch_is_half_written)
+    first.kill()
+    thread.join(30)
+    assert caught and len(acknowledged) >= 2
+
+    async def count_by_source(conn: Any) -> dict[str, int]:
+        rows = await conn.fetch(
+            "SELECT source, count(*) AS n FROM usage_records WHERE company_id = $1 GROUP BY source",
+            UUID(company),
+        )
+        return {r["source"]: r["n"] for r in rows}
+
+    counts = on_embedded_database(env, count_by_source)
+    assert counts.pop("warm") == 10
+    for source in acknowledged:
+        assert counts[source] == size, (source, counts)
+    # the batch the kill interrupted: all of it or none of it, never a part
+    assert set(counts.values()) <= {size}, counts
+    assert set(counts) <= set(sent)
 
 
 def test_several_workers_share_one_embedded_database_and_stop_it(
