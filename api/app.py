@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -29,7 +28,13 @@ from api.schema import MASKED_MESSAGE, record_one, schema, summarise_variables
 from api.typed_inputs import Decoded, decode_body
 from domain.access import Principal
 from metergraph.config import Settings
-from metergraph.runtime import Runtime, database_server, ensure_database, open_runtime
+from metergraph.runtime import (
+    Runtime,
+    database_server,
+    ensure_database,
+    open_runtime,
+    tune_garbage_collector,
+)
 from storage.audit import AuditEntry
 
 _log = logging.getLogger(__name__)
@@ -253,22 +258,6 @@ async def readyz(request: Request) -> Response:
     except Exception as exc:  # any failure means "not ready", never a 500
         return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
     return JSONResponse({"status": "ready"})
-
-
-# Collect the youngest generation after this many new container objects
-# (CPython's default is 700). Ingestion allocates millions of short-lived
-# records, drafts and rows that reference counting frees, almost none of them
-# in cycles: at the default, collections took more than half of the time spent
-# parsing a bulk file.
-GC_YOUNG_THRESHOLD = 50_000
-
-
-def tune_garbage_collector() -> None:
-    """Collect less often, and never walk what start-up left alive again."""
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
-    gc.collect()
-    gc.freeze()
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Starlette:

@@ -211,9 +211,10 @@ def import_(
     size = file.stat().st_size
 
     async def work(runtime: object) -> ImportSummary:
-        from metergraph.runtime import Runtime
+        from metergraph.runtime import Runtime, tune_garbage_collector
 
         assert isinstance(runtime, Runtime)
+        tune_garbage_collector()
         bar = tqdm(
             total=size,
             unit="B",
