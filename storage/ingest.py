@@ -14,12 +14,13 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from uuid import UUID
 
 import asyncpg
+import msgspec
 import uuid_utils.compat as uuid7
 
 from domain.usage import (
@@ -58,13 +59,14 @@ class Status(Enum):
     REJECTED = "REJECTED"
 
 
-@dataclass
-class Outcome:
+class Outcome(msgspec.Struct):
+    """What became of one record (a Struct: one is built for every record)."""
+
     index: int
     status: Status
     record_id: UUID | None = None
     timestamp: datetime | None = None
-    errors: list[FieldError] = field(default_factory=list)
+    errors: list[FieldError] = msgspec.field(default_factory=list)
     # the stored row, when the write asked for it and this call stored it
     row: asyncpg.Record | None = None
 

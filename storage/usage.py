@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import msgspec
 
 from domain.usage import Metric, StoredKey, UsageDraft
 from storage.db import encode_json
@@ -50,9 +51,9 @@ STAGING_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class PendingRecord:
-    """A validated draft with its position in the request and its new id."""
+class PendingRecord(msgspec.Struct, frozen=True):
+    """A validated draft with its position in the request and its new id
+    (a Struct: one is built for every record stored)."""
 
     ord: int
     id: UUID
