@@ -222,6 +222,43 @@ def create_admin_key(env: dict[str, str]) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
+def answer_or_none(
+    http: httpx.Client, key: str, query: str, variables: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The operation's one root field, or None when the server did not answer
+    (killed while the call was in flight)."""
+    try:
+        response = http.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        (result,) = response.json()["data"].values()
+    except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    answer: dict[str, Any] = result
+    return answer
+
+
+def serve_with_company(
+    env: dict[str, str], servers: list[Server], log: Path, external_key: str
+) -> tuple[Server, str, str]:
+    """A started server, an ADMIN key and a new company's id."""
+    server = Server(env, log)
+    servers.append(server)
+    server.wait_ready()
+    key = create_admin_key(env)
+    admin = GraphQLClient(server.base_url, key)
+    try:
+        created = admin(
+            CREATE_COMPANY, {"input": {"externalKey": external_key, "name": external_key}}
+        )
+        company: str = created["createCompany"]["id"]
+    finally:
+        admin.close()
+    return server, key, company
+
+
 def test_a_hard_killed_server_restarts_on_its_data_dir_with_every_acknowledged_record(
     env: dict[str, str], data_dir: Path, servers: list[Server], tmp_path: Path
 ) -> None:
@@ -290,16 +327,7 @@ def test_a_server_killed_mid_stream_keeps_each_acknowledged_record_once(
 ) -> None:
     import threading
 
-    first = Server(env, tmp_path / "stream-1.log")
-    servers.append(first)
-    first.wait_ready()
-    key = create_admin_key(env)
-    admin = GraphQLClient(first.base_url, key)
-    try:
-        created = admin(CREATE_COMPANY, {"input": {"externalKey": "stream", "name": "Stream"}})
-        company = created["createCompany"]["id"]
-    finally:
-        admin.close()
+    first, key, company = serve_with_company(env, servers, tmp_path / "stream-1.log", "stream")
 
     acknowledged: set[str] = set()
     sent: dict[str, dict[str, Any]] = {}
@@ -314,14 +342,8 @@ def test_a_server_killed_mid_stream_keeps_each_acknowledged_record_once(
             event = api_request(company, n, idempotencyKey=f"w{worker}-{n}")
             with lock:
                 sent[event["idempotencyKey"]] = event
-            try:
-                response = http.post(
-                    "/graphql",
-                    json={"query": RECORD_USAGE, "variables": {"input": event}},
-                    headers={"Authorization": f"Bearer {key}"},
-                )
-                result = response.json()["data"]["recordUsage"]
-            except (httpx.HTTPError, ValueError, KeyError, TypeError):
+            result = answer_or_none(http, key, RECORD_USAGE, {"input": event})
+            if result is None:
                 return  # the server is gone: this call was never acknowledged
             if result["__typename"] == "RecordedUsage":
                 with lock:
@@ -397,14 +419,9 @@ def test_a_server_killed_mid_batch_keeps_each_batch_whole_or_not_at_all(
     import asyncio
     import threading
 
-    first = Server(env, tmp_path / "batch-1.log")
-    servers.append(first)
-    first.wait_ready()
-    key = create_admin_key(env)
+    first, key, company = serve_with_company(env, servers, tmp_path / "batch-1.log", "batches")
     admin = GraphQLClient(first.base_url, key)
     try:
-        created = admin(CREATE_COMPANY, {"input": {"externalKey": "batches", "name": "Batches"}})
-        company = created["createCompany"]["id"]
         # the first batch lets the server learn this month's partition
         warm = [api_request(company, 1, source="warm") for _ in range(10)]
         admin(BATCH_RECORD_USAGE, {"records": warm})
@@ -422,14 +439,8 @@ def test_a_server_killed_mid_batch_keeps_each_batch_whole_or_not_at_all(
         http = httpx.Client(base_url=first.base_url, timeout=30)
         for n, batch in enumerate(batches):
             sent.append(f"b{n}")
-            try:
-                response = http.post(
-                    "/graphql",
-                    json={"query": BATCH_RECORD_USAGE, "variables": {"records": batch}},
-                    headers={"Authorization": f"Bearer {key}"},
-                )
-                report = response.json()["data"]["batchRecordUsage"]
-            except (httpx.HTTPError, ValueError, KeyError, TypeError):
+            report = answer_or_none(http, key, BATCH_RECORD_USAGE, {"records": batch})
+            if report is None:
                 return  # the server is gone: this batch was never acknowledged
             assert report["accepted"] == size, report
             acknowledged.append(f"b{n}")
