@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -215,7 +216,7 @@ class DirectRecordUsage:
                 answer: dict[str, Any] = {"data": result.data}
                 if result.errors:
                     answer["errors"] = [e.formatted for e in result.errors]
-                await JSONResponse(answer)(scope, receive, send)
+                await _send_json(send, answer)
                 return
         _BODY.set((body, decoded))
         replayed = False
@@ -228,6 +229,26 @@ class DirectRecordUsage:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+_JSON = msgspec.json.Encoder()
+
+
+async def _send_json(send: Send, answer: dict[str, Any]) -> None:
+    """``answer`` as a 200 JSON response (what JSONResponse sends, with less work:
+    this is every single recordUsage's answer)."""
+    body = _JSON.encode(answer)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-length", str(len(body)).encode()),
+                (b"content-type", b"application/json"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _plain_json(scope: Scope) -> bool:

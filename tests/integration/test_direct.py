@@ -98,7 +98,8 @@ async def test_the_direct_answer_is_the_executors(
         return result
 
     monkeypatch.setattr(api.app, "record_directly", spy)
-    direct = (await admin.post(query, variables)).json()
+    direct_response = await admin.post(query, variables)
+    direct = direct_response.json()
     if query in (FULL, ALIASED):
         assert answered == [True]
     else:  # fragment spreads and directives go through the executor
@@ -109,8 +110,11 @@ async def test_the_direct_answer_is_the_executors(
         return None
 
     monkeypatch.setattr(api.app, "record_directly", never)
-    executed = (await admin.post(query, variables)).json()
+    executed_response = await admin.post(query, variables)
+    executed = executed_response.json()
     assert direct == executed
+    assert direct_response.status_code == executed_response.status_code == 200
+    assert direct_response.headers["content-type"] == executed_response.headers["content-type"]
     assert "errors" not in direct
     audited = await audit_rows(runtime)
     assert audited[-1] == audited_direct[-1]
