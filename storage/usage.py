@@ -133,17 +133,14 @@ async def store_usage(
         stored = await conn.fetchval(statement + " SELECT count(*) FROM stored", *arguments)
     replays = {}
     if stored != len(records):
-        if staged:
-            found = await conn.fetch(q("staged_replays"))
-        else:
-            keyed = [p for p in records if p.draft.idempotency_key is not None]
-            found = await conn.fetch(
-                q("array_replays"),
-                [p.ord for p in keyed],
-                [p.draft.company_id for p in keyed],
-                [p.draft.idempotency_key for p in keyed],
-                [p.id for p in keyed],
-            )
+        keyed = [p for p in records if p.draft.idempotency_key is not None]
+        found = await conn.fetch(
+            q("replays"),
+            [p.ord for p in keyed],
+            [p.draft.company_id for p in keyed],
+            [p.draft.idempotency_key for p in keyed],
+            [p.id for p in keyed],
+        )
         for row in found:
             replays[row["ord"]] = StoredKey(
                 record_id=row["record_id"],

@@ -57,25 +57,13 @@ FROM unnest($1::integer[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::t
           billing_period_start, billing_period_end, billable, billing_category,
           idempotency_key, product_code, properties)
 
--- name: array_replays
--- Of the given (ord, company, key, id), those whose key belongs to an earlier record.
--- Each key is looked up by the primary key (LATERAL ... LIMIT 1 keeps the
--- planner from hashing the whole key table for a handful of rows).
+-- name: replays
+-- Of the given (ord, company, key, id), those whose key belongs to an earlier
+-- record. Each key is looked up by the primary key (LATERAL ... LIMIT 1 keeps
+-- the planner from hashing the whole key table for a handful of rows).
 SELECT s.ord, k.record_id, k.metric_code, k.ts, k.value
 FROM unnest($1::integer[], $2::uuid[], $3::text[], $4::uuid[])
      AS s(ord, company_id, idempotency_key, id)
-CROSS JOIN LATERAL (
-    SELECT record_id, metric_code, ts, value FROM usage_idempotency_keys k
-    WHERE k.company_id = s.company_id AND k.idempotency_key = s.idempotency_key
-    LIMIT 1
-) k
-WHERE k.record_id <> s.id
-
--- name: staged_replays
--- Staged rows whose idempotency key belongs to an earlier record (looked up
--- one by one by the primary key, as in array_replays).
-SELECT s.ord, k.record_id, k.metric_code, k.ts, k.value
-FROM usage_staging s
 CROSS JOIN LATERAL (
     SELECT record_id, metric_code, ts, value FROM usage_idempotency_keys k
     WHERE k.company_id = s.company_id AND k.idempotency_key = s.idempotency_key
