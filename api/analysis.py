@@ -273,8 +273,11 @@ async def aggregate_usage(ctx: Context, criteria: AggregationCriteria) -> Aggreg
     errors = a.validate(c)
     if errors:
         return t.ValidationError.of(errors)
-    async with ctx.runtime.pool.acquire() as conn:
-        rows = await aggregate(conn, c)
+    try:
+        async with ctx.runtime.pool.acquire() as conn:
+            rows = await aggregate(conn, c)
+    except a.WindowNotAnswerable as gone:
+        return t.ValidationError.of([gone.field_error()])
     return AggregationResult(
         from_=criteria.from_,
         to=criteria.to,

@@ -12,7 +12,7 @@ raw-scan answer, whatever mix of sources served it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -254,19 +254,59 @@ class Piece:
     bucket: int
 
 
-def _cover(start: datetime, end: datetime, sources: Sequence[Source], bucket: int) -> list[Piece]:
+class WindowNotAnswerable(Exception):
+    """A window retention has removed the detail for: no level answers it exactly.
+
+    ``at`` is the earliest instant of the window no level still held covers.
+    """
+
+    def __init__(self, at: datetime) -> None:
+        super().__init__(f"no data held answers the window exactly from {at.isoformat()}")
+        self.at = at
+
+    def field_error(self) -> FieldError:
+        return FieldError(
+            "from",
+            ErrorCode.WINDOW_NOT_ANSWERABLE,
+            f"retention has removed the detail this window needs from {self.at.isoformat()}:"
+            " that far back, windows are answered in whole UTC days or months, as long as"
+            " their rollups are kept",
+        )
+
+
+# Per source, the instant from which it holds every row (a missing source holds all).
+Horizons = Mapping[Source, datetime]
+
+
+def _raw(start: datetime, end: datetime, bucket: int, horizons: Horizons) -> Piece:
+    held_from = horizons.get(Source.RAW)
+    if held_from is not None and start < held_from:
+        raise WindowNotAnswerable(start)
+    return Piece(Source.RAW, start, end, bucket)
+
+
+def _cover(
+    start: datetime,
+    end: datetime,
+    sources: Sequence[Source],
+    bucket: int,
+    horizons: Horizons,
+) -> list[Piece]:
+    """``[start, end)`` in pieces, each from the coarsest source that still holds it."""
     if start >= end:
         return []
     if not sources:
-        return [Piece(Source.RAW, start, end, bucket)]
+        return [_raw(start, end, bucket, horizons)]
     level, finer = sources[0], sources[1:]
-    inner_start, inner_end = _ceil(start, level), _floor(end, level)
+    held_from = horizons.get(level)
+    usable = start if held_from is None else max(start, _ceil(held_from, level))
+    inner_start, inner_end = _ceil(usable, level), _floor(end, level)
     if inner_start >= inner_end:
-        return _cover(start, end, finer, bucket)
+        return _cover(start, end, finer, bucket, horizons)
     return [
-        *_cover(start, inner_start, finer, bucket),
+        *_cover(start, inner_start, finer, bucket, horizons),
         Piece(level, inner_start, inner_end, bucket),
-        *_cover(inner_end, end, finer, bucket),
+        *_cover(inner_end, end, finer, bucket, horizons),
     ]
 
 
@@ -275,14 +315,19 @@ def plan(
     *,
     raw_only: bool = False,
     stale_hours: Iterable[datetime] = (),
+    horizons: Horizons | None = None,
 ) -> list[Piece]:
     """Pieces covering every period exactly once.
 
     ``stale_hours`` (UTC hour starts) are read from raw records: a void made
     their rollup extremes stale. A piece never crosses a stale hour.
+    ``horizons`` says from when on each source still holds everything
+    (retention removed what came before): no piece reads a source before
+    it, and a period no source held can answer raises WindowNotAnswerable.
     """
+    horizons = horizons or {}
     if raw_only:
-        return [Piece(Source.RAW, s, e, n) for n, (s, e) in enumerate(periods)]
+        return [_raw(s, e, n, horizons) for n, (s, e) in enumerate(periods)]
     stale = sorted({_floor(h, Source.HOUR) for h in stale_hours})
     pieces: list[Piece] = []
     for n, (start, end) in enumerate(periods):
@@ -292,11 +337,11 @@ def plan(
             if hour_end <= start or hour >= end:
                 continue
             raw_start, raw_end = max(hour, start), min(hour_end, end)
-            pieces.extend(_cover(cursor, raw_start, ROLLUP_SOURCES, n))
+            pieces.extend(_cover(cursor, raw_start, ROLLUP_SOURCES, n, horizons))
             if cursor < raw_end:
-                pieces.append(Piece(Source.RAW, max(cursor, raw_start), raw_end, n))
+                pieces.append(_raw(max(cursor, raw_start), raw_end, n, horizons))
             cursor = max(cursor, raw_end)
-        pieces.extend(_cover(cursor, end, ROLLUP_SOURCES, n))
+        pieces.extend(_cover(cursor, end, ROLLUP_SOURCES, n, horizons))
     return pieces
 
 

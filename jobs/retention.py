@@ -11,9 +11,10 @@ _log = logging.getLogger(__name__)
 
 
 async def clean_up_usage(runtime: Runtime) -> int:
-    """Raw records and rollup rows deleted."""
+    """Rows deleted: raw records (those of dropped partitions too), rollup
+    rows, old job runs and reports."""
     async with runtime.pool.acquire() as conn:
-        run = await clean_up(conn)
+        run = await clean_up(conn, late_arrival_days=runtime.settings.late_arrival_days)
     if run.partitions_dropped:
         runtime.partitions.forget()  # a back-fill into a dropped month recreates it
         _log.info("dropped partitions: %s", ", ".join(run.partitions_dropped))

@@ -25,12 +25,14 @@ from domain.aggregation import (
     Granularity,
     Partial,
     Piece,
+    Horizons,
     Reading,
     Source,
     buckets,
     plan,
     time_weighted_average,
 )
+from storage.queries import q
 
 ROLLUP_TABLES = {
     Source.HOUR: "usage_rollup_hour",
@@ -114,6 +116,13 @@ async def stale_hours(conn: asyncpg.Connection, criteria: Criteria) -> list[date
     return [r["bucket_start"] for r in rows]
 
 
+async def horizons(conn: asyncpg.Connection, metric_codes: Sequence[str]) -> Horizons:
+    """From when on each source holds every row of ``metric_codes`` (all metrics
+    when empty): the latest horizon any of them has, per source."""
+    rows = await conn.fetch(q("coverage_horizons"), list(metric_codes) or None)
+    return {Source(r["source"]): r["complete_from"] for r in rows}
+
+
 def _stale_where(query: _Query) -> str:
     return "".join(f" AND s.{c}" for c in query.conditions)
 
@@ -128,7 +137,8 @@ async def aggregate(
         stale: list[datetime] = []
         if not raw_only and criteria.needs_extremes:
             stale = await stale_hours(conn, criteria)
-        pieces = plan(periods, raw_only=raw_only, stale_hours=stale)
+        held = await horizons(conn, criteria.metric_codes)
+        pieces = plan(periods, raw_only=raw_only, stale_hours=stale, horizons=held)
         partials = await _partials(conn, criteria, pieces)
         weighted: dict[tuple[int, str, GroupKey], Decimal | None] = {}
         if criteria.time_weighted:

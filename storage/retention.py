@@ -5,8 +5,15 @@ rollups (and recomputes stale hours); raw records of a metric are deleted
 only up to a cutoff before which no delta or stale mark is left. The cutoff
 is a whole UTC day, and it is recorded (raw_complete_from) before anything
 is deleted, so a crash midway leaves a state the rerun simply continues.
-Monthly partitions that every metric's cutoff has passed are dropped whole;
-otherwise rows go in bounded batches.
+Monthly partitions that every metric's cutoff has passed, and that no
+company's late-arrival window still reaches, are dropped whole; otherwise
+rows go in bounded batches.
+
+What each level still covers is written to ``usage_coverage`` in the
+transaction that deletes from it, so a reader in one snapshot never sees a
+level emptier than its coverage says (storage.aggregate plans by it). The
+run holds the lock the rollup job takes, so the two never rewrite the same
+rollup rows at once.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import asyncpg
 
 from storage.partitions import next_month, partition_name
 from storage.queries import q
-from storage.rollups import roll_up
+from storage.rollups import roll_up, rollup_lock
 
 _log = logging.getLogger(__name__)
 
@@ -42,6 +49,8 @@ class Rule:
 class CleanupRun:
     raw_rows: int = 0
     partitions_dropped: list[str] = field(default_factory=list)
+    # raw records that went with the dropped partitions
+    partition_rows: int = 0
     rollup_rows: int = 0
     skipped: list[str] = field(default_factory=list)
     job_runs: int = 0
@@ -49,7 +58,10 @@ class CleanupRun:
 
     @property
     def rows(self) -> int:
-        return self.raw_rows + self.rollup_rows
+        """Everything the run deleted."""
+        return (
+            self.raw_rows + self.partition_rows + self.rollup_rows + self.job_runs + self.reports
+        )
 
 
 def _day(moment: datetime) -> datetime:
@@ -71,9 +83,22 @@ def rule_for(all_rules: dict[str, Rule], metric_code: str) -> Rule:
 
 
 async def clean_up(
-    conn: asyncpg.Connection, *, now: datetime | None = None, batch_rows: int = BATCH_ROWS
+    conn: asyncpg.Connection,
+    *,
+    now: datetime | None = None,
+    batch_rows: int = BATCH_ROWS,
+    late_arrival_days: int = 35,
 ) -> CleanupRun:
-    now = now or datetime.now(UTC)
+    """One retention run; ``late_arrival_days`` is the window new companies get."""
+    async with rollup_lock(conn):
+        return await _clean_up(
+            conn, now or datetime.now(UTC), batch_rows, timedelta(days=late_arrival_days)
+        )
+
+
+async def _clean_up(
+    conn: asyncpg.Connection, now: datetime, batch_rows: int, default_late: timedelta
+) -> CleanupRun:
     run = CleanupRun()
     await roll_up(conn)
     all_rules = await rules(conn)
@@ -88,9 +113,13 @@ async def clean_up(
             # raw records for the next run rather than delete un-aggregated data.
             run.skipped.append(metric)
             continue
-        await conn.execute(q("mark_raw_complete_from"), metric, cutoff)
+        async with conn.transaction():
+            await conn.execute(q("mark_raw_complete_from"), metric, cutoff)
+            await conn.execute(q("mark_coverage"), metric, "RAW", cutoff)
         cutoffs[metric] = cutoff
-    run.partitions_dropped = await _drop_partitions(conn, metrics, cutoffs)
+    # a partition some company may still write late records into stays
+    late = max(default_late, timedelta(days=await conn.fetchval(q("longest_late_window"))))
+    await _drop_partitions(conn, run, metrics, cutoffs, writable_from=_day(now - late))
     for metric, cutoff in cutoffs.items():
         while True:
             deleted = await conn.fetchval(q("delete_raw_batch"), metric, cutoff, batch_rows)
@@ -107,15 +136,14 @@ async def clean_up(
             if days is None:
                 continue
             cutoff = _day(now - timedelta(days=days))
+            level = table.removeprefix("usage_rollup_")
             while True:
-                deleted = int(
-                    await conn.fetchval(
-                        q(f"delete_{table.removeprefix('usage_rollup_')}_batch"),
-                        metric,
-                        cutoff,
-                        batch_rows,
+                async with conn.transaction():
+                    # readers plan by this: never a level emptier than it says
+                    await conn.execute(q("mark_coverage"), metric, level.upper(), cutoff)
+                    deleted = int(
+                        await conn.fetchval(q(f"delete_{level}_batch"), metric, cutoff, batch_rows)
                     )
-                )
                 run.rollup_rows += deleted
                 if deleted < batch_rows:
                     break
@@ -128,13 +156,18 @@ async def clean_up(
 
 
 async def _drop_partitions(
-    conn: asyncpg.Connection, metrics: list[str], cutoffs: dict[str, datetime]
-) -> list[str]:
-    """Drop the monthly partitions wholly before every metric's cutoff."""
+    conn: asyncpg.Connection,
+    run: CleanupRun,
+    metrics: list[str],
+    cutoffs: dict[str, datetime],
+    *,
+    writable_from: datetime,
+) -> None:
+    """Drop the monthly partitions wholly before every metric's cutoff and
+    before ``writable_from``, the oldest instant a late record may still have."""
     if not metrics or len(cutoffs) < len(metrics):
-        return []
-    horizon = min(cutoffs.values())
-    dropped = []
+        return
+    horizon = min(min(cutoffs.values()), writable_from)
     for row in await conn.fetch(q("usage_partitions")):
         name: str = row["name"]
         month = _month_from_name(name)
@@ -142,10 +175,14 @@ async def _drop_partitions(
             continue
         end = datetime.combine(next_month(month), datetime.min.time(), tzinfo=UTC)
         if end <= horizon:
-            await conn.execute(f'DROP TABLE IF EXISTS "{name}"')
-            dropped.append(name)
-            _log.info("dropped usage partition %s", name)
-    return dropped
+            async with conn.transaction():
+                # the name comes from _month_from_name's round trip, never from input
+                await conn.execute(f'LOCK TABLE "{name}" IN ACCESS EXCLUSIVE MODE')
+                rows = int(await conn.fetchval(f'SELECT count(*) FROM "{name}"'))
+                await conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+            run.partitions_dropped.append(name)
+            run.partition_rows += rows
+            _log.info("dropped usage partition %s (%d records)", name, rows)
 
 
 def _month_from_name(name: str) -> date | None:

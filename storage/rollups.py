@@ -11,6 +11,9 @@ here, for each level.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -19,6 +22,14 @@ from uuid import UUID
 import asyncpg
 
 from storage.queries import q
+
+# The advisory lock the rollup job and retention share: they rewrite and
+# delete the same rollup rows, so they take turns instead of failing each
+# other's REPEATABLE READ transactions (see storage.partitions and
+# storage.migrate for the other lock constants).
+ROLLUP_LOCK = 7_300_003
+# A serialization failure or deadlock against some other writer: tries in all.
+ROLLUP_TRIES = 5
 
 # (table, the expression that buckets an hourly start, the bucket's length)
 LEVELS = (
@@ -103,7 +114,33 @@ def _month(moment: datetime) -> datetime:
 
 
 async def roll_up(conn: asyncpg.Connection) -> RollupRun:
-    async with conn.transaction(isolation="repeatable_read"):
+    """Move every pending delta into the rollups; retried on a serialization failure."""
+    for attempt in range(1, ROLLUP_TRIES + 1):
+        try:
+            return await _roll_up_once(conn)
+        except (asyncpg.SerializationError, asyncpg.DeadlockDetectedError):
+            if attempt == ROLLUP_TRIES:
+                raise
+            await asyncio.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+@contextlib.asynccontextmanager
+async def rollup_lock(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """Hold the lock rollups and retention share (a session may nest it).
+
+    Taken outside any transaction: a REPEATABLE READ snapshot taken while
+    waiting would not see what the run waited for.
+    """
+    await conn.execute("SELECT pg_advisory_lock($1)", ROLLUP_LOCK)
+    try:
+        yield
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", ROLLUP_LOCK)
+
+
+async def _roll_up_once(conn: asyncpg.Connection) -> RollupRun:
+    async with rollup_lock(conn), conn.transaction(isolation="repeatable_read"):
         moved = int(await conn.fetchval(merge_sql()))
         stale = await conn.fetch(q("take_stale_hours"))
         hours: set[tuple[UUID, str, datetime]] = {

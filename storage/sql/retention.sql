@@ -72,3 +72,20 @@ SELECT count(*) FROM gone
 -- name: prune_reports
 WITH gone AS (DELETE FROM reports WHERE created_at < $1 RETURNING 1)
 SELECT count(*) FROM gone
+
+-- name: coverage_horizons
+-- Per source, the latest instant before which retention may have removed
+-- rows of the metrics $1 (every metric when NULL).
+SELECT source, max(complete_from) AS complete_from FROM usage_coverage
+WHERE $1::text[] IS NULL OR metric_code = ANY($1::text[])
+GROUP BY source
+
+-- name: mark_coverage
+-- Source $2 of metric $1 may have lost rows before $3 (never moves back).
+INSERT INTO usage_coverage (metric_code, source, complete_from) VALUES ($1, $2, $3)
+ON CONFLICT (metric_code, source) DO UPDATE
+SET complete_from = greatest(usage_coverage.complete_from, excluded.complete_from)
+
+-- name: longest_late_window
+-- The most days back any company may still send records (its partitions stay).
+SELECT coalesce(max(late_arrival_days), 0) FROM companies

@@ -48,10 +48,9 @@ async def totals(runtime: Any, company: UUID) -> list[Any]:
         for granularity in (Granularity.MONTH, Granularity.TOTAL):
             rows = await aggregate(conn, window(company, granularity, start, end))
             figures.append([(r.period_start, r.partial.total, r.partial.records) for r in rows])
-        days = await aggregate(
-            conn, window(company, Granularity.DAY, (NOW - timedelta(days=80)), NOW)
-        )
-        figures.append([(r.period_start, r.partial.total) for r in days[1:]])
+        start_of_day = (NOW - timedelta(days=80)).replace(hour=0, minute=0, second=0, microsecond=0)
+        days = await aggregate(conn, window(company, Granularity.DAY, start_of_day, NOW))
+        figures.append([(r.period_start, r.partial.total) for r in days])
     return figures
 
 
