@@ -19,6 +19,7 @@ from domain import invoicing as inv
 from domain import pricing as p
 from domain import usage as d
 from domain.access import Role
+from domain.aggregation import WindowNotAnswerable
 from storage import billing, repos
 from storage.queries import q
 
@@ -577,8 +578,11 @@ async def preview_invoice(
         overrides[item.product_code] = price
     if errors:
         return t.ValidationError.of(errors)
-    async with ctx.runtime.pool.acquire() as conn:
-        draft = await billing.preview(conn, terms, start, end, overrides)
+    try:
+        async with ctx.runtime.pool.acquire() as conn:
+            draft = await billing.preview(conn, terms, start, end, overrides)
+    except WindowNotAnswerable as gone:
+        return t.ValidationError.of([gone.field_error("periodStart")])
     return Invoice.of(draft, contract_id=terms.id, company_id=terms.company_id, status="PREVIEW")
 
 

@@ -264,9 +264,9 @@ class WindowNotAnswerable(Exception):
         super().__init__(f"no data held answers the window exactly from {at.isoformat()}")
         self.at = at
 
-    def field_error(self) -> FieldError:
+    def field_error(self, name: str = "from") -> FieldError:
         return FieldError(
-            "from",
+            name,
             ErrorCode.WINDOW_NOT_ANSWERABLE,
             f"retention has removed the detail this window needs from {self.at.isoformat()}:"
             " that far back, windows are answered in whole UTC days or months, as long as"

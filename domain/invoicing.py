@@ -186,6 +186,27 @@ def build_invoice(
     )
 
 
+def adjustment_invoice(
+    terms: ContractTerms, start: datetime, end: datetime, adjustments: Sequence[Line]
+) -> InvoiceDraft:
+    """An ended contract's invoice for usage that reached its finalized periods
+    late: the adjustment lines alone, for a period after the contract's last."""
+    adjusted = round_cents(sum((a.amount for a in adjustments), ZERO))
+    issue = end.date()
+    return InvoiceDraft(
+        period_start=start,
+        period_end=end,
+        currency=terms.currency,
+        lines=tuple(adjustments),
+        subtotal=ZERO,
+        minimum_true_up=ZERO,
+        adjustments=adjusted,
+        total=adjusted,
+        issue_date=issue,
+        due_date=issue + timedelta(days=terms.payment_terms_days),
+    )
+
+
 def adjustment(
     earlier_start: datetime, recharged: Decimal, billed: Decimal, adjusted_already: Decimal
 ) -> Line | None:

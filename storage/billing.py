@@ -6,13 +6,23 @@ unique (contract, period) constraint makes a rerun or a crashed run
 harmless), a draft is recomputed on every run until its grace period is
 over, then finalized once and never touched again. Usage that reaches a
 finalized period later is settled by an adjustment line on the earliest
-invoice that is still a draft.
+invoice that is still a draft; once a contract has ended, on an adjustment
+invoice of its own (the period after its last, holding only such lines).
+
+Re-rating reads only data that answers a period exactly (storage.aggregate
+refuses a window retention has taken the detail of): a finalized period
+that can no longer be re-rated exactly is left as it was billed.
+
+Each contract is its own unit of work: its own transaction, and a failure
+is recorded on it (``invoice_run_errors``, with attempts) while the run
+goes on with the other contracts.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,6 +31,7 @@ from uuid import UUID
 import asyncpg
 import uuid_utils.compat as uuid7
 
+from domain.aggregation import WindowNotAnswerable
 from domain.invoicing import (
     ContractProduct,
     ContractTerms,
@@ -29,6 +40,7 @@ from domain.invoicing import (
     LineKind,
     active_window,
     adjustment,
+    adjustment_invoice,
     build_invoice,
     closed_periods,
     late_fee,
@@ -38,7 +50,10 @@ from domain.pricing import Price, PriceModel, Rounding, Tier, TierBasis, TierCha
 from storage.aggregate import totals
 from storage.queries import q
 
-# How far back finalized periods are re-rated for late usage.
+_log = logging.getLogger(__name__)
+
+# How far back finalized periods are re-rated for late usage, at most (and
+# never before the data that answers a period exactly).
 ADJUSTMENT_HORIZON = timedelta(days=400)
 
 
@@ -305,10 +320,16 @@ async def _adjustments(
         if (
             invoice.status != "FINALIZED"
             or start >= before
+            or _after_end(terms, start)  # an adjustment invoice: no usage of its own
             or invoice.draft.period_end < now - ADJUSTMENT_HORIZON
         ):
             continue
-        again = await preview(conn, terms, start, invoice.draft.period_end)
+        try:
+            again = await preview(conn, terms, start, invoice.draft.period_end)
+        except WindowNotAnswerable:
+            # retention has taken the detail this period needs: what was
+            # billed stands (incomplete data never re-rates it)
+            continue
         line = adjustment(
             start, again.charged, invoice.draft.charged, settled.get(start, Decimal(0))
         )
@@ -353,10 +374,17 @@ class GenerationRun:
     created: int = 0
     updated: int = 0
     finalized: int = 0
+    # contracts whose invoices failed this run (recorded in invoice_run_errors)
+    failed: list[UUID] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
         return self.created + self.updated
+
+
+def _after_end(terms: ContractTerms, start: datetime) -> bool:
+    """Whether a period starts after the contract ended: an adjustment invoice's."""
+    return terms.end_date is not None and start.date() > terms.end_date
 
 
 async def generate_for_contract(
@@ -386,36 +414,92 @@ async def generate_for_contract(
         draft = build_invoice(
             terms, start, end, await quantities(conn, terms, start, end), adjustments=adjustments
         )
-        final = now >= end + terms.grace
-        invoice_id = invoice.id if invoice else uuid7.uuid7()
-        status = await conn.fetchval(
-            q("upsert_invoice"),
-            invoice_id,
-            terms.id,
-            terms.company_id,
-            start,
-            end,
-            "FINALIZED" if final else "DRAFT",
-            draft.currency,
-            draft.subtotal,
-            draft.minimum_true_up,
-            draft.adjustments,
-            draft.total,
-            draft.issue_date,
-            draft.due_date,
-            [line_to_json(line) for line in draft.lines],
+        await _store(conn, terms, invoice, draft, now, run, existing)
+    if terms.end_date is not None and earliest_open is None and only is None:
+        await _settle_after_end(conn, terms, existing, now, run)
+
+
+async def _settle_after_end(
+    conn: asyncpg.Connection,
+    terms: ContractTerms,
+    existing: dict[datetime, StoredInvoice],
+    now: datetime,
+    run: GenerationRun,
+) -> None:
+    """An ended contract whose periods are all finalized: usage that reached
+    them late goes on an adjustment invoice (the billing period after the
+    contract's last, or the one now running), a draft until its grace is over."""
+    open_drafts = [s for s, i in existing.items() if i.status == "DRAFT" and _after_end(terms, s)]
+    if open_drafts:
+        start = min(open_drafts)
+        end = existing[start].draft.period_end
+    else:
+        start, end = period_of(now, terms.billing_day)
+        if not _after_end(terms, start) or start in existing:
+            return  # the contract's last period is still running, or was just settled
+    lines = await _adjustments(conn, terms, existing, start, now)
+    invoice = existing.get(start)
+    if invoice is None and not lines:
+        return
+    await _store(
+        conn, terms, invoice, adjustment_invoice(terms, start, end, lines), now, run, existing
+    )
+
+
+async def _store(
+    conn: asyncpg.Connection,
+    terms: ContractTerms,
+    invoice: StoredInvoice | None,
+    draft: InvoiceDraft,
+    now: datetime,
+    run: GenerationRun,
+    existing: dict[datetime, StoredInvoice],
+) -> None:
+    start, end = draft.period_start, draft.period_end
+    final = now >= end + terms.grace
+    invoice_id = invoice.id if invoice else uuid7.uuid7()
+    status = await conn.fetchval(
+        q("upsert_invoice"),
+        invoice_id,
+        terms.id,
+        terms.company_id,
+        start,
+        end,
+        "FINALIZED" if final else "DRAFT",
+        draft.currency,
+        draft.subtotal,
+        draft.minimum_true_up,
+        draft.adjustments,
+        draft.total,
+        draft.issue_date,
+        draft.due_date,
+        [line_to_json(line) for line in draft.lines],
+    )
+    if status is not None:
+        # later periods of this run see it as it now stands (adjustments, late fees)
+        existing[start] = StoredInvoice(
+            invoice_id, terms.id, terms.company_id, status, draft, None, now
         )
-        if status is not None:
-            # later periods of this run see it as it now stands (adjustments, late fees)
-            existing[start] = StoredInvoice(
-                invoice_id, terms.id, terms.company_id, status, draft, None, now
-            )
-        if invoice is None:
-            run.created += 1
-        elif status is not None:
-            run.updated += 1
-        if final and status == "FINALIZED":
-            run.finalized += 1
+    if invoice is None:
+        run.created += 1
+    elif status is not None:
+        run.updated += 1
+    if final and status == "FINALIZED":
+        run.finalized += 1
+
+
+# Failures that are the connection's, not the contract's: the run cannot go on.
+_CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
+
+
+def _failure_code(exc: Exception) -> str:
+    if isinstance(exc, WindowNotAnswerable):
+        return "WINDOW_NOT_ANSWERABLE"
+    if isinstance(exc, ArithmeticError | asyncpg.DataError):
+        return "OUT_OF_RANGE"
+    if isinstance(exc, ValueError | OverflowError):
+        return "INVALID_CONTRACT"
+    return "INTERNAL"
 
 
 async def generate_invoices(
@@ -425,11 +509,42 @@ async def generate_invoices(
     period_start: datetime | None = None,
     company_id: UUID | None = None,
 ) -> GenerationRun:
-    """Invoices for every contract's closed periods (or just ``period_start``'s)."""
+    """Invoices for every contract's closed periods (or just ``period_start``'s).
+
+    Each contract in a transaction of its own: one that fails is rolled back
+    and recorded in ``invoice_run_errors`` (attempts, the next attempt after
+    a backoff), and the run goes on with the next contract.
+    """
     now = now or datetime.now(UTC)
     run = GenerationRun()
+    waiting = {r["contract_id"] for r in await conn.fetch(q("invoice_retries_waiting"), now)}
     for contract in await contracts(conn, company_id):
-        await generate_for_contract(conn, contract.terms, now, run, only=period_start)
+        terms = contract.terms
+        if terms.id in waiting:
+            continue
+        done = GenerationRun()
+        try:
+            # one snapshot for all of the contract's periods
+            async with conn.transaction(isolation="repeatable_read"):
+                await generate_for_contract(conn, terms, now, done, only=period_start)
+        except _CONNECTION_LOST:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a contract's failure is recorded on it
+            attempts = await conn.fetchval(
+                q("record_invoice_run_error"),
+                terms.id,
+                terms.company_id,
+                _failure_code(exc),
+                f"{type(exc).__name__}: {exc}"[:500],
+                now,
+            )
+            _log.warning("invoices of contract %s failed (attempt %d): %s", terms.id, attempts, exc)
+            run.failed.append(terms.id)
+            continue
+        await conn.execute(q("clear_invoice_run_error"), terms.id)
+        run.created += done.created
+        run.updated += done.updated
+        run.finalized += done.finalized
     return run
 
 

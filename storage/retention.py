@@ -59,9 +59,7 @@ class CleanupRun:
     @property
     def rows(self) -> int:
         """Everything the run deleted."""
-        return (
-            self.raw_rows + self.partition_rows + self.rollup_rows + self.job_runs + self.reports
-        )
+        return self.raw_rows + self.partition_rows + self.rollup_rows + self.job_runs + self.reports
 
 
 def _day(moment: datetime) -> datetime:

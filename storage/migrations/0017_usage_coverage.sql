@@ -29,17 +29,16 @@ CROSS JOIN LATERAL (VALUES ('HOUR', r.hour_days), ('DAY', r.day_days), ('MONTH',
      AS l(source, days)
 WHERE c.source = 'RAW' AND l.days IS NOT NULL;
 
--- One failure per contract (and period) of the invoice run: recorded here,
--- retried by the next run, cleared by the first run that succeeds. It never
--- stops the run for other contracts.
+-- A contract whose invoices failed in the invoice run: recorded here (the
+-- run goes on with the other contracts), retried after a backoff that
+-- doubles from an hour up to a day, and cleared by the run that succeeds.
 CREATE TABLE invoice_run_errors (
-    contract_id      uuid NOT NULL REFERENCES contracts (id) ON DELETE CASCADE,
+    contract_id      uuid PRIMARY KEY REFERENCES contracts (id) ON DELETE CASCADE,
     company_id       uuid NOT NULL REFERENCES companies (id),
-    period_start     timestamptz NOT NULL DEFAULT '-infinity',
     code             text NOT NULL,
     message          text NOT NULL,
     attempts         integer NOT NULL DEFAULT 1,
     first_failed_at  timestamptz NOT NULL,
     last_failed_at   timestamptz NOT NULL,
-    PRIMARY KEY (contract_id, period_start)
+    next_attempt_at  timestamptz NOT NULL
 );

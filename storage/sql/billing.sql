@@ -87,3 +87,27 @@ SELECT p.invoice_id, sum(p.amount) AS paid
 FROM payments p JOIN invoices i ON i.id = p.invoice_id
 WHERE i.contract_id = $1 AND p.paid_at < $2
 GROUP BY p.invoice_id
+
+-- name: record_invoice_run_error
+-- Contract $1 failed at $5: one more attempt, the next after 1, 2, 4 ... hours (at most 24).
+INSERT INTO invoice_run_errors AS e (contract_id, company_id, code, message, attempts,
+                                     first_failed_at, last_failed_at, next_attempt_at)
+VALUES ($1, $2, $3, $4, 1, $5::timestamptz, $5::timestamptz, $5::timestamptz + interval '1 hour')
+ON CONFLICT (contract_id) DO UPDATE
+SET code = excluded.code, message = excluded.message, attempts = e.attempts + 1,
+    last_failed_at = excluded.last_failed_at,
+    next_attempt_at = excluded.last_failed_at
+        + least(interval '1 hour' * power(2, least(e.attempts, 5)), interval '24 hours')
+RETURNING attempts
+
+-- name: invoice_retries_waiting
+-- Contracts whose last failure's backoff has not passed by $1.
+SELECT contract_id FROM invoice_run_errors WHERE next_attempt_at > $1
+
+-- name: clear_invoice_run_error
+DELETE FROM invoice_run_errors WHERE contract_id = $1
+
+-- name: invoice_run_errors
+SELECT contract_id, company_id, code, message, attempts, first_failed_at, last_failed_at,
+       next_attempt_at
+FROM invoice_run_errors ORDER BY last_failed_at DESC
