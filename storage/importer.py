@@ -29,7 +29,7 @@ from domain.bulk import (
 )
 from domain.usage import ErrorCode, FieldError, UsageDraft, validate_company_key
 from storage import repos
-from storage.ingest import Status, UsageIngestor, commit_batch
+from storage.ingest import Status, UsageIngestor
 from storage.usage import PendingRecord
 
 MAX_REPORTED_ERRORS = 1_000
@@ -270,9 +270,7 @@ class UsageImporter:
     ) -> None:
         pending, lines_by_ord = prepared.pending, prepared.lines_by_ord
         if pending:
-            await self.ingestor.ensure_partitions(pending)
-            async with self.ingestor.pool.acquire() as conn, conn.transaction():
-                outcomes = await commit_batch(conn, pending)
+            outcomes = await self.ingestor.store_batch(pending)
             await self.ingestor.committed(pending, outcomes.values())
         else:
             outcomes = {}

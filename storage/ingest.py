@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from typing import TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -39,6 +40,7 @@ from storage.partitions import PartitionCatalog, month_of
 from storage.usage import PendingRecord, store_usage
 
 _log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # How far back an operator back-fill may reach: old enough for any real
 # migration of history, near enough to stop a typo from creating partitions
@@ -261,7 +263,13 @@ class UsageIngestor:
             and len(drafts) > self.pipeline_chunk
             and self.partitions.knows(month_of(d.timestamp) for d in drafts)
         ):
-            return await self._ingest_pipelined(drafts, allowed_company, backfill)
+            try:
+                return await self._ingest_pipelined(drafts, allowed_company, backfill)
+            except asyncpg.CheckViolationError as exc:
+                if not missing_partition(exc):
+                    raise
+                # the whole batch rolled back; its months are checked in the database below
+                self.partitions.forget()
         checked = await self.check(drafts, allowed_company=allowed_company, backfill=backfill)
         outcomes: list[Outcome | None] = [None] * len(drafts)
         pending: list[PendingRecord] = []
@@ -272,18 +280,21 @@ class UsageIngestor:
                 outcomes[index] = Outcome(index, Status.REJECTED, errors=item)
         if atomic and len(pending) != len(drafts):
             return BatchResult(_not_stored(outcomes), atomic_rolled_back=True)
-        await self.ensure_partitions(pending)
-        async with self.pool.acquire() as conn:
-            try:
-                async with conn.transaction():
-                    stored = await commit_batch(conn, pending)
-                    if atomic and any(o.status is Status.REJECTED for o in stored.values()):
-                        raise _AtomicRollback(stored)
-            except _AtomicRollback as rollback:
-                stored = rollback.outcomes
-                for index, outcome in stored.items():
-                    outcomes[index] = outcome if outcome.status is Status.REJECTED else None
-                return BatchResult(_not_stored(outcomes), atomic_rolled_back=True)
+
+        async def store() -> dict[int, Outcome]:
+            async with self.pool.acquire() as conn, conn.transaction():
+                stored = await commit_batch(conn, pending)
+                if atomic and any(o.status is Status.REJECTED for o in stored.values()):
+                    raise _AtomicRollback(stored)
+            return stored
+
+        try:
+            stored = await self.with_partitions(pending, store)
+        except _AtomicRollback as rollback:
+            stored = rollback.outcomes
+            for index, outcome in stored.items():
+                outcomes[index] = outcome if outcome.status is Status.REJECTED else None
+            return BatchResult(_not_stored(outcomes), atomic_rolled_back=True)
         for index, outcome in stored.items():
             outcomes[index] = outcome
         await self.committed(pending, stored.values())
@@ -351,6 +362,41 @@ class UsageIngestor:
 
     async def ensure_partitions(self, pending: Sequence[PendingRecord]) -> None:
         await self.partitions.ensure(self.pool, {month_of(p.draft.timestamp) for p in pending})
+
+    async def with_partitions(
+        self, pending: Sequence[PendingRecord], store: Callable[[], Awaitable[_T]]
+    ) -> _T:
+        """``store()`` once the months of ``pending`` have partitions.
+
+        This process's list of partitions may be out of date: retention in
+        another process may have dropped one since. An insert that finds no
+        partition for its month is rolled back; the months are then checked
+        (and created) in the database and the insert runs again.
+        """
+        await self.ensure_partitions(pending)
+        try:
+            return await store()
+        except asyncpg.CheckViolationError as exc:
+            if not missing_partition(exc):
+                raise
+        _log.info("a usage partition this process knew of is gone; creating it again")
+        self.partitions.forget()
+        await self.ensure_partitions(pending)
+        return await store()
+
+    async def store_batch(self, pending: Sequence[PendingRecord]) -> dict[int, Outcome]:
+        """Store ``pending`` in one transaction (their partitions made sure of)."""
+
+        async def store() -> dict[int, Outcome]:
+            async with self.pool.acquire() as conn, conn.transaction():
+                return await commit_batch(conn, pending)
+
+        return await self.with_partitions(pending, store)
+
+
+def missing_partition(exc: asyncpg.CheckViolationError) -> bool:
+    """Whether an insert failed for want of a partition for its timestamp."""
+    return "no partition of relation" in str(exc)
 
 
 def _claim_order(draft: UsageDraft) -> tuple[int, str]:
@@ -535,10 +581,13 @@ class GroupCommitter:
             for n, w in enumerate(group)
         ]
         try:
-            await self._ingestor.ensure_partitions(records)
-            # outside a transaction: one statement stores and commits the group
-            async with self._ingestor.pool.acquire() as conn:
-                outcomes = await commit_batch(conn, records, returning=True)
+
+            async def store() -> dict[int, Outcome]:
+                # outside a transaction: one statement stores and commits the group
+                async with self._ingestor.pool.acquire() as conn:
+                    return await commit_batch(conn, records, returning=True)
+
+            outcomes = await self._ingestor.with_partitions(records, store)
         except Exception as exc:
             if len(group) == 1:
                 if not group[0].future.done():
