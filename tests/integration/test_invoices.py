@@ -201,7 +201,7 @@ async def contract_for(runtime: Any, price: Price, **terms: Any) -> tuple[Any, C
             currency="EUR",
             start_date=terms.pop("start_date", datetime(2025, 1, 1).date()),
             end_date=terms.pop("end_date", None),
-            billing_day=1,
+            billing_day=terms.pop("billing_day", 1),
             payment_terms_days=terms.pop("payment_terms_days", 10),
             minimum_commitment=terms.pop("minimum", None),
             grace=timedelta(hours=24),
