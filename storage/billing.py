@@ -315,20 +315,31 @@ async def _adjustments(
             if line.kind is LineKind.ADJUSTMENT and line.adjusts_period_start is not None:
                 key = line.adjusts_period_start
                 settled[key] = settled.get(key, Decimal(0)) + line.amount
+    # what the draft being recomputed already settles: a period that can no
+    # longer be re-rated keeps the line computed while it still could
+    recomputed = existing.get(before)
+    carried = {
+        line.adjusts_period_start: line
+        for line in (recomputed.draft.lines if recomputed and recomputed.status == "DRAFT" else ())
+        if line.kind is LineKind.ADJUSTMENT
+    }
     lines = []
     for start, invoice in sorted(existing.items()):
         if (
             invoice.status != "FINALIZED"
             or start >= before
             or _after_end(terms, start)  # an adjustment invoice: no usage of its own
-            or invoice.draft.period_end < now - ADJUSTMENT_HORIZON
         ):
             continue
         try:
+            if invoice.draft.period_end < now - ADJUSTMENT_HORIZON:
+                raise WindowNotAnswerable(start)
             again = await preview(conn, terms, start, invoice.draft.period_end)
         except WindowNotAnswerable:
             # retention has taken the detail this period needs: what was
-            # billed stands (incomplete data never re-rates it)
+            # billed (and settled) stands; incomplete data never re-rates it
+            if start in carried:
+                lines.append(carried[start])
             continue
         line = adjustment(
             start, again.charged, invoice.draft.charged, settled.get(start, Decimal(0))
@@ -376,6 +387,8 @@ class GenerationRun:
     finalized: int = 0
     # contracts whose invoices failed this run (recorded in invoice_run_errors)
     failed: list[UUID] = field(default_factory=list)
+    # periods no data held answers exactly any more, left without an invoice
+    unanswerable: list[datetime] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -406,14 +419,18 @@ async def generate_for_contract(
         invoice = existing.get(start)
         if invoice is not None and invoice.status == "FINALIZED":
             continue
+        try:
+            used = await quantities(conn, terms, start, end)
+        except WindowNotAnswerable:
+            # never a wrong invoice: the period waits (recorded on the contract)
+            run.unanswerable.append(start)
+            continue
         adjustments: list[Line] = []
         if earliest_open is None:
             earliest_open = start
             adjustments = await _adjustments(conn, terms, existing, start, now)
         adjustments += await _late_fees(conn, terms, existing, start, end)
-        draft = build_invoice(
-            terms, start, end, await quantities(conn, terms, start, end), adjustments=adjustments
-        )
+        draft = build_invoice(terms, start, end, used, adjustments=adjustments)
         await _store(conn, terms, invoice, draft, now, run, existing)
     if terms.end_date is not None and earliest_open is None and only is None:
         await _settle_after_end(conn, terms, existing, now, run)
@@ -537,11 +554,26 @@ async def generate_invoices(
                 _failure_code(exc),
                 f"{type(exc).__name__}: {exc}"[:500],
                 now,
+                True,
             )
             _log.warning("invoices of contract %s failed (attempt %d): %s", terms.id, attempts, exc)
             run.failed.append(terms.id)
             continue
-        await conn.execute(q("clear_invoice_run_error"), terms.id)
+        if done.unanswerable:
+            # the other periods are invoiced; these are reported, and asked again next run
+            await conn.fetchval(
+                q("record_invoice_run_error"),
+                terms.id,
+                terms.company_id,
+                "WINDOW_NOT_ANSWERABLE",
+                "retention has removed the detail these periods need: "
+                + ", ".join(s.isoformat() for s in done.unanswerable),
+                now,
+                False,
+            )
+            run.unanswerable += done.unanswerable
+        else:
+            await conn.execute(q("clear_invoice_run_error"), terms.id)
         run.created += done.created
         run.updated += done.updated
         run.finalized += done.finalized
