@@ -9,7 +9,9 @@ from storage.billing import generate_invoices, mark_overdue
 async def generate_due_invoices(runtime: Runtime) -> int:
     """Invoices created or recomputed."""
     async with runtime.pool.acquire() as conn:
-        run = await generate_invoices(conn)
+        run = await generate_invoices(
+            conn, retry_max_hours=runtime.settings.invoice_retry_max_hours
+        )
     return run.rows
 
 

@@ -100,6 +100,8 @@ class Settings:
     delivery_timeout_seconds: int = 10
     import_chunk_rows: int = 5_000
     max_page_size: int = 1_000
+    # retention and invoices
+    invoice_retry_max_hours: int = 24
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -161,4 +163,6 @@ class Settings:
             ),
             import_chunk_rows=_int(env, "METERGRAPH_IMPORT_CHUNK_ROWS", 5_000, minimum=1),
             max_page_size=_int(env, "METERGRAPH_MAX_PAGE_SIZE", 1_000, minimum=1),
+            # retention and invoices
+            invoice_retry_max_hours=_int(env, "METERGRAPH_INVOICE_RETRY_MAX_HOURS", 24, minimum=1),
         )

@@ -525,6 +525,7 @@ async def generate_invoices(
     now: datetime | None = None,
     period_start: datetime | None = None,
     company_id: UUID | None = None,
+    retry_max_hours: int = 24,
 ) -> GenerationRun:
     """Invoices for every contract's closed periods (or just ``period_start``'s).
 
@@ -555,6 +556,7 @@ async def generate_invoices(
                 f"{type(exc).__name__}: {exc}"[:500],
                 now,
                 True,
+                retry_max_hours,
             )
             _log.warning("invoices of contract %s failed (attempt %d): %s", terms.id, attempts, exc)
             run.failed.append(terms.id)
@@ -570,6 +572,7 @@ async def generate_invoices(
                 + ", ".join(s.isoformat() for s in done.unanswerable),
                 now,
                 False,
+                retry_max_hours,
             )
             run.unanswerable += done.unanswerable
         else:

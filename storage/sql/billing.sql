@@ -90,16 +90,19 @@ GROUP BY p.invoice_id
 
 -- name: record_invoice_run_error
 -- Contract $1 failed at $5: one more attempt, with $6 the next after 1, 2, 4 ...
--- hours (at most 24), without it at the next run.
+-- hours (at most $7 hours), without it at the next run.
 INSERT INTO invoice_run_errors AS e (contract_id, company_id, code, message, attempts,
                                      first_failed_at, last_failed_at, next_attempt_at)
 VALUES ($1, $2, $3, $4, 1, $5::timestamptz, $5::timestamptz,
-        $5::timestamptz + CASE WHEN $6::boolean THEN interval '1 hour' ELSE interval '0' END)
+        $5::timestamptz + CASE WHEN $6::boolean
+            THEN least(interval '1 hour', make_interval(hours => $7::integer))
+            ELSE interval '0' END)
 ON CONFLICT (contract_id) DO UPDATE
 SET code = excluded.code, message = excluded.message, attempts = e.attempts + 1,
     last_failed_at = excluded.last_failed_at,
     next_attempt_at = excluded.last_failed_at + CASE WHEN $6::boolean
-        THEN least(interval '1 hour' * power(2, least(e.attempts, 5)), interval '24 hours')
+        THEN least(interval '1 hour' * power(2, least(e.attempts, 20)),
+                   make_interval(hours => $7::integer))
         ELSE interval '0' END
 RETURNING attempts
 
