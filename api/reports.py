@@ -575,7 +575,10 @@ async def allocate_cost(
             return t.ValidationError.single(
                 "product", d.ErrorCode.UNKNOWN_PRODUCT, f"no product {product!r}"
             )
-        found = await costs.allocation(conn, [product] if product else None, g, from_, to)
+        try:
+            found = await costs.allocation(conn, [product] if product else None, g, from_, to)
+        except a.WindowNotAnswerable as gone:
+            return t.ValidationError.of([gone.field_error()])
     shares = [
         CostShare(
             product_code=s.share.product_code,
