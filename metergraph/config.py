@@ -100,6 +100,10 @@ class Settings:
     delivery_timeout_seconds: int = 10
     import_chunk_rows: int = 5_000
     max_page_size: int = 1_000
+    # lifecycle: the embedded PostgreSQL's supervision, serve's start
+    postgres_watch_interval_ms: int = 1_000
+    postgres_restart_attempts: int = 30
+    port_wait_seconds: int = 15
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -161,4 +165,12 @@ class Settings:
             ),
             import_chunk_rows=_int(env, "METERGRAPH_IMPORT_CHUNK_ROWS", 5_000, minimum=1),
             max_page_size=_int(env, "METERGRAPH_MAX_PAGE_SIZE", 1_000, minimum=1),
+            # lifecycle: the embedded PostgreSQL's supervision, serve's start
+            postgres_watch_interval_ms=_int(
+                env, "METERGRAPH_POSTGRES_WATCH_INTERVAL_MS", 1_000, minimum=50
+            ),
+            postgres_restart_attempts=_int(
+                env, "METERGRAPH_POSTGRES_RESTART_ATTEMPTS", 30, minimum=1
+            ),
+            port_wait_seconds=_int(env, "METERGRAPH_PORT_WAIT_SECONDS", 15),
         )
