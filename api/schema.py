@@ -693,6 +693,21 @@ class MetergraphSchema(strawberry.Schema):
         # not logged with a traceback; only unexpected failures are.
         super().process_errors([e for e in errors if _should_mask(e)], execution_context)
 
+    async def _handle_execution_result(  # type: ignore[override]
+        self, context: Any, result: Any, *args: Any, **kw: Any
+    ) -> Any:
+        # A failure outside the resolvers (an extension's) bypasses MaskErrors:
+        # an unreachable database is still answered with its code.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [
+                unavailable_error(e)
+                if e.original_error is not None and is_unavailable(e.original_error)
+                else e
+                for e in errors
+            ]
+        return await super()._handle_execution_result(context, result, *args, **kw)
+
 
 schema = MetergraphSchema(
     query=Query,

@@ -100,7 +100,7 @@ def is_unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` (or what it was raised from) says the database cannot be reached."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, DatabaseUnavailable | UNAVAILABLE):
+        if isinstance(seen, (DatabaseUnavailable, *UNAVAILABLE)):
             return True
         seen = seen.__cause__
     return False
