@@ -12,7 +12,8 @@ its owner (host, pid, and the PostgreSQL backend holding the lock).
 A run never stays RUNNING after its process is gone: one cut short by a
 shutdown is recorded FAILED as it stops; one whose process, connection or
 database died is found by a sweep (at scheduler start, every minute, and by
-the next run of its job) because nobody holds its job's lock any more.
+the next run of its job) because nobody holds its job's lock any more. At
+start, each job's current period whose run failed or died runs again.
 """
 
 from __future__ import annotations
@@ -240,9 +241,26 @@ async def _scheduled_run(name: str, runtime: Runtime) -> None:
         _log.warning("scheduled job %s failed: %s", name, result.error)
 
 
-async def _sweep(runtime: Runtime) -> None:
+async def run_failed_periods(runtime: Runtime) -> int:
+    """Run again each job's current period if its run failed or died; how many ran."""
+    now = datetime.now(UTC)
+    current = {name: scheduled_for(job, period_of(job, runtime), now) for name, job in JOBS.items()}
+    async with runtime.pool.acquire() as conn:
+        failed = await conn.fetch(
+            q("failed_periods"), list(current), [current[name] for name in current]
+        )
+    for row in failed:
+        _log.warning("running %s again for %s (its run failed)", row["job"], row["scheduled_for"])
+        await run_job(row["job"], runtime, scheduled=row["scheduled_for"])
+    return len(failed)
+
+
+async def _sweep(runtime: Runtime, *, at_start: bool = False) -> None:
     try:
         await fail_orphaned_runs(runtime)
+        if at_start:
+            # A period cut short by the last stop runs now, not a period later.
+            await run_failed_periods(runtime)
     except Exception as exc:
         if not is_unavailable(exc):
             raise
@@ -264,11 +282,14 @@ def start_scheduler(runtime: Runtime) -> AsyncIOScheduler:
             misfire_grace_time=max(1, int(every.total_seconds() // 2)),
         )
     scheduler.add_job(
+        _sweep, args=[runtime], kwargs={"at_start": True}, id="recover-job-runs", name="recover"
+    )
+    scheduler.add_job(
         _sweep,
         IntervalTrigger(seconds=SWEEP_EVERY.total_seconds()),
         args=[runtime],
-        id="sweep-orphaned-runs",
-        next_run_time=datetime.now(UTC),  # at start, then every minute
+        id="sweep-job-runs",
+        name="sweep",
         coalesce=True,
         max_instances=1,
     )

@@ -49,6 +49,15 @@ WHERE r.outcome = 'RUNNING'
   )
 RETURNING r.id, r.job
 
+-- name: failed_periods
+-- Of the given (job, scheduled_for) periods, those whose run failed or died.
+SELECT r.job, r.scheduled_for
+FROM job_runs r
+JOIN unnest($1::text[], $2::timestamptz[]) AS p(job, scheduled_for)
+  ON r.job = p.job AND r.scheduled_for = p.scheduled_for
+WHERE r.trigger = 'SCHEDULE' AND r.outcome = 'FAILED'
+ORDER BY r.scheduled_for
+
 -- name: list_job_runs
 SELECT id, job, scheduled_for, trigger, started_at, finished_at, outcome, rows, error
 FROM job_runs

@@ -257,3 +257,37 @@ async def test_runs_in_flight_at_scheduler_shutdown_are_recorded_failed(
         await asyncio.sleep(0.05)
     (row,) = rows
     assert (row["outcome"], row["error"]) == ("FAILED", scheduler.INTERRUPTED)
+
+
+async def test_a_period_cut_short_by_a_kill_runs_again_when_the_scheduler_starts(
+    runtime: Any, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.db import connect
+
+    ran = asyncio.Event()
+
+    async def hourly(runtime: Any) -> int:
+        ran.set()
+        return 3
+
+    job = Job("hourly", hourly, timedelta(hours=1))
+    monkeypatch.setattr(scheduler, "JOBS", {"hourly": job})
+    period = scheduled_for(job, job.every, datetime.now(UTC))
+    owner = await connect(database)
+    try:
+        assert await owner.fetchval("SELECT pg_try_advisory_lock(7300100, hashtext('hourly'))")
+        await _running_row(owner, "hourly", period)
+    finally:
+        await owner.close()  # the process was killed running this hour's period
+
+    running = scheduler.start_scheduler(runtime)  # the next fire is up to an hour away
+    try:
+        await asyncio.wait_for(ran.wait(), 10)
+        deadline = time.monotonic() + 10
+        while (rows := await _run_rows(runtime, "hourly"))[0]["outcome"] != "SUCCEEDED":
+            assert time.monotonic() < deadline, rows
+            await asyncio.sleep(0.05)
+    finally:
+        running.shutdown(wait=False)
+    (row,) = rows
+    assert (row["scheduled_for"], row["rows"]) == (period, 3)
