@@ -179,15 +179,14 @@ def wait_for_port(host: str, port: int, seconds: float) -> bool:
     Workers of a killed server may still hold the port for the moment they
     take to stop; binding before they are gone would fail.
     """
+    # the socket uvicorn binds: IPv6 for an address with a colon, else IPv4
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     deadline = time.monotonic() + seconds
     while True:
         try:
-            family, kind, proto, _, address = socket.getaddrinfo(
-                host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-            )[0]
-            with socket.socket(family, kind, proto) as probe:
+            with socket.socket(family, socket.SOCK_STREAM) as probe:
                 probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                probe.bind(address)
+                probe.bind((host, port))
             return True
         except OSError:
             if time.monotonic() >= deadline:
