@@ -232,6 +232,11 @@ async def _scheduled_run(name: str, runtime: Runtime) -> None:
     moment = datetime.now(UTC) + every / 2
     try:
         result = await run_job(name, runtime, scheduled=scheduled_for(job, every, moment))
+    except asyncio.CancelledError:
+        # The scheduler is shutting down; the run is recorded FAILED. This is
+        # the task's outermost frame: ending here keeps APScheduler from
+        # logging the stop as the job's error.
+        return
     except Exception as exc:
         if not is_unavailable(exc):
             raise
