@@ -45,7 +45,10 @@ WHERE r.outcome = 'RUNNING'
       WHERE l.locktype = 'advisory' AND l.granted
         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
         AND l.classid = 7300100 AND l.objid = hashtext(r.job)::oid AND l.objsubid = 2
-        AND l.pid = r.backend_pid AND a.backend_start <= r.started_at
+        AND l.pid = r.backend_pid
+        -- the same session, not a later one given the same pid (a role that
+        -- cannot see another role's sessions reads NULL here)
+        AND (a.backend_start IS NULL OR a.backend_start <= r.started_at)
   )
 RETURNING r.id, r.job
 
