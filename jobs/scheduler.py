@@ -201,10 +201,6 @@ async def run_job(name: str, runtime: Runtime, *, scheduled: datetime | None = N
                     return RunResult(Outcome.SKIPPED, error="this period has run already")
             try:
                 rows = await job.function(runtime)
-            except asyncio.CancelledError:
-                _log.warning("job %s interrupted by shutdown", name)
-                await lock.execute(q("finish_run"), run_id, Outcome.FAILED.value, None, INTERRUPTED)
-                raise
             except Exception as exc:
                 _log.exception("job %s failed", name)
                 error = f"{type(exc).__name__}: {exc}"
@@ -212,6 +208,12 @@ async def run_job(name: str, runtime: Runtime, *, scheduled: datetime | None = N
                 return RunResult(Outcome.FAILED, error=error, run_id=run_id)
             await lock.execute(q("finish_run"), run_id, Outcome.SUCCEEDED.value, rows, None)
             return RunResult(Outcome.SUCCEEDED, rows, run_id=run_id)
+        except asyncio.CancelledError:
+            # Stopped (shutdown) anywhere after taking the lock: the job's
+            # RUNNING run, if the claim got that far, is this one.
+            _log.warning("job %s interrupted by shutdown", name)
+            await lock.fetch(q("fail_abandoned_runs_of_job"), name, INTERRUPTED)
+            raise
         finally:
             await lock.fetchval(q("job_unlock"), name)
 
@@ -266,6 +268,8 @@ async def _sweep(runtime: Runtime, *, at_start: bool = False) -> None:
         if at_start:
             # A period cut short by the last stop runs now, not a period later.
             await run_failed_periods(runtime)
+    except asyncio.CancelledError:
+        return  # shutting down (see _scheduled_run)
     except Exception as exc:
         if not is_unavailable(exc):
             raise
