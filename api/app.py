@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute, request_response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
@@ -298,7 +299,10 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ready", "database": health.database})
 
 
-async def database_unavailable(request: Request, exc: Exception) -> Response:
+async def database_unavailable(request: Request | WebSocket, exc: Exception) -> Response | None:
+    if isinstance(request, WebSocket):  # 1013: try again later
+        await request.close(code=1013, reason="DATABASE_UNAVAILABLE")
+        return None
     return JSONResponse(
         {"error": {"code": "DATABASE_UNAVAILABLE", "message": UNAVAILABLE_MESSAGE}},
         status_code=503,
