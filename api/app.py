@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute, request_response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
@@ -25,7 +26,13 @@ from api import direct
 from api.context import Context
 from api.guards import WRITERS
 from api.keys import KeyResolver
-from api.schema import MASKED_MESSAGE, record_one, schema, summarise_variables
+from api.schema import (
+    MASKED_MESSAGE,
+    record_one,
+    schema,
+    summarise_variables,
+    unavailable_error,
+)
 from api.typed_inputs import Decoded, decode_body
 from domain.access import Principal
 from metergraph.config import Settings
@@ -33,10 +40,14 @@ from metergraph.runtime import (
     Runtime,
     database_server,
     ensure_database,
+    liveness,
     open_runtime,
+    readiness,
     tune_garbage_collector,
 )
 from storage.audit import AuditEntry
+from storage.db import UNAVAILABLE, UNAVAILABLE_MESSAGE, is_unavailable
+from storage.errors import DatabaseUnavailable
 
 _log = logging.getLogger(__name__)
 
@@ -143,11 +154,13 @@ async def record_directly(context: Context, decoded: Decoded) -> ExecutionResult
 
     try:
         result = await record_one(context, drafts[0], backfill=False)
-    except Exception:  # answered as the executor answers a failed resolver: masked
+    except Exception as exc:  # answered as the executor answers a failed resolver: masked
         _log.exception("recordUsage failed")
-        failed = {"fields": [], "variables": variables, "errors": [MASKED_MESSAGE]}
-        await audit(plan.operation_name or "mutation", "error", failed)
         error = GraphQLError(MASKED_MESSAGE, path=[plan.root_key])
+        if is_unavailable(exc):
+            error = unavailable_error(error)
+        failed = {"fields": [], "variables": variables, "errors": [error.message]}
+        await audit(plan.operation_name or "mutation", "error", failed)
         return ExecutionResult(data=None, errors=[error])
     kind = direct.runtime_type(graphql_schema, result)
     data = {plan.root_key: direct.shape(graphql_schema, result, kind, plan.selections)}
@@ -268,17 +281,33 @@ def principal_of(request: Request) -> Principal:
 
 
 async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+    health = liveness(request.app.state.runtime)
+    status = "ok" if health.live else "failing"
+    return JSONResponse(
+        {"status": status, "database": health.database}, status_code=200 if health.live else 503
+    )
 
 
 async def readyz(request: Request) -> Response:
-    runtime: Runtime = request.app.state.runtime
-    try:
-        async with runtime.pool.acquire(timeout=2) as conn:
-            await conn.fetchval("SELECT 1")
-    except Exception as exc:  # any failure means "not ready", never a 500
-        return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
-    return JSONResponse({"status": "ready"})
+    health = await readiness(request.app.state.runtime)
+    if not health.ready:
+        return JSONResponse(
+            {"status": "unavailable", "code": "DATABASE_UNAVAILABLE", "database": health.database},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+    return JSONResponse({"status": "ready", "database": health.database})
+
+
+async def database_unavailable(request: Request | WebSocket, exc: Exception) -> Response | None:
+    if isinstance(request, WebSocket):  # 1013: try again later
+        await request.close(code=1013, reason="DATABASE_UNAVAILABLE")
+        return None
+    return JSONResponse(
+        {"error": {"code": "DATABASE_UNAVAILABLE", "message": UNAVAILABLE_MESSAGE}},
+        status_code=503,
+        headers={"Retry-After": "1"},
+    )
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Starlette:
@@ -336,6 +365,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             ),
         ],
         lifespan=lifespan,
+        exception_handlers={e: database_unavailable for e in (DatabaseUnavailable, *UNAVAILABLE)},
     )
     if runtime is not None:
         app.state.runtime = runtime

@@ -35,6 +35,7 @@ from domain import usage as d
 from domain.access import Principal, Role
 from storage import repos
 from storage.audit import AuditEntry
+from storage.db import UNAVAILABLE_MESSAGE, is_unavailable
 from storage.ingest import Status
 from storage.usage import UsageFilter, list_usage, usage_record
 
@@ -645,8 +646,29 @@ def _should_mask(error: GraphQLError) -> bool:
 MASKED_MESSAGE = "Internal error; it has been logged."
 
 
+class _MaskErrors(MaskErrors):
+    """Unexpected errors are masked; a database that cannot be reached is said so,
+    with a code and without the driver's or the operating system's text."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if error.original_error is not None and is_unavailable(error.original_error):
+            return unavailable_error(error)
+        return super().anonymise_error(error)
+
+
+def unavailable_error(error: GraphQLError) -> GraphQLError:
+    return GraphQLError(
+        UNAVAILABLE_MESSAGE,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "DATABASE_UNAVAILABLE"},
+    )
+
+
 def _mask_errors() -> MaskErrors:
-    return MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE)
+    return _MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE)
 
 
 # Clients send the same few documents again and again: parse and validate each once.
@@ -670,6 +692,21 @@ class MetergraphSchema(strawberry.Schema):
         # A client's mistake (bad variable, unknown field, FORBIDDEN) is answered,
         # not logged with a traceback; only unexpected failures are.
         super().process_errors([e for e in errors if _should_mask(e)], execution_context)
+
+    async def _handle_execution_result(  # type: ignore[override]
+        self, context: Any, result: Any, *args: Any, **kw: Any
+    ) -> Any:
+        # A failure outside the resolvers (an extension's) bypasses MaskErrors:
+        # an unreachable database is still answered with its code.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [
+                unavailable_error(e)
+                if e.original_error is not None and is_unavailable(e.original_error)
+                else e
+                for e in errors
+            ]
+        return await super()._handle_execution_result(context, result, *args, **kw)
 
 
 schema = MetergraphSchema(

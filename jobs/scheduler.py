@@ -6,11 +6,19 @@ same ``scheduled_for`` for the same run. A run holds a PostgreSQL advisory
 lock on the job for its duration and claims ``(job, scheduled_for)`` in
 ``job_runs``: a second process finds the lock taken or the period done, and
 does nothing. A failed or interrupted period is run again by the next
-attempt. Every run is recorded: start, end, outcome, rows touched, error.
+attempt. Every run is recorded: start, end, outcome, rows touched, error, and
+its owner (host, pid, and the PostgreSQL backend holding the lock).
+
+A run never stays RUNNING after its process is gone: one cut short by a
+shutdown is recorded FAILED as it stops; one whose process, connection or
+database died is found by a sweep (at scheduler start, every minute, and by
+the next run of its job) because nobody holds its job's lock any more. At
+start, each job's current period whose run failed or died runs again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -30,6 +38,7 @@ from jobs.retention import clean_up_usage
 from jobs.rollups import roll_up_usage
 from jobs.thresholds import forecast_thresholds
 from metergraph.runtime import Runtime
+from storage.db import is_unavailable
 from storage.queries import q
 
 _log = logging.getLogger(__name__)
@@ -169,6 +178,11 @@ def scheduled_for(job: Job, every: timedelta, now: datetime) -> datetime:
     return EPOCH + job.offset + periods * every
 
 
+INTERRUPTED = "interrupted by shutdown"
+ABANDONED = "interrupted: its process, connection or database died midway"
+SWEEP_EVERY = timedelta(minutes=1)
+
+
 async def run_job(name: str, runtime: Runtime, *, scheduled: datetime | None = None) -> RunResult:
     """Run ``name`` now (``scheduled`` None: a manual run) and record it."""
     job = job_named(name)
@@ -177,6 +191,8 @@ async def run_job(name: str, runtime: Runtime, *, scheduled: datetime | None = N
         if not await lock.fetchval(q("job_lock"), name):
             return RunResult(Outcome.SKIPPED, error="running in another process")
         try:
+            # Holding the lock, any RUNNING run of this job is one that died.
+            await lock.fetch(q("fail_abandoned_runs_of_job"), name, ABANDONED)
             if scheduled is None:
                 run_id = await lock.fetchval(q("start_manual_run"), name, host, pid)
             else:
@@ -192,8 +208,23 @@ async def run_job(name: str, runtime: Runtime, *, scheduled: datetime | None = N
                 return RunResult(Outcome.FAILED, error=error, run_id=run_id)
             await lock.execute(q("finish_run"), run_id, Outcome.SUCCEEDED.value, rows, None)
             return RunResult(Outcome.SUCCEEDED, rows, run_id=run_id)
+        except asyncio.CancelledError:
+            # Stopped (shutdown) anywhere after taking the lock: the job's
+            # RUNNING run, if the claim got that far, is this one.
+            _log.warning("job %s interrupted by shutdown", name)
+            await lock.fetch(q("fail_abandoned_runs_of_job"), name, INTERRUPTED)
+            raise
         finally:
             await lock.fetchval(q("job_unlock"), name)
+
+
+async def fail_orphaned_runs(runtime: Runtime) -> int:
+    """Record FAILED every RUNNING run whose owner no longer holds its job's lock."""
+    async with runtime.pool.acquire() as conn:
+        failed = await conn.fetch(q("fail_orphaned_runs"), ABANDONED)
+    for row in failed:
+        _log.warning("job run %d of %s was left RUNNING; recorded FAILED", row["id"], row["job"])
+    return len(failed)
 
 
 async def _scheduled_run(name: str, runtime: Runtime) -> None:
@@ -201,9 +232,48 @@ async def _scheduled_run(name: str, runtime: Runtime) -> None:
     # A fire a little early or late still belongs to its period: round to the nearest start.
     every = period_of(job, runtime)
     moment = datetime.now(UTC) + every / 2
-    result = await run_job(name, runtime, scheduled=scheduled_for(job, every, moment))
+    try:
+        result = await run_job(name, runtime, scheduled=scheduled_for(job, every, moment))
+    except asyncio.CancelledError:
+        # The scheduler is shutting down; the run is recorded FAILED. This is
+        # the task's outermost frame: ending here keeps APScheduler from
+        # logging the stop as the job's error.
+        return
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        _log.warning("scheduled job %s not run: the database is unavailable", name)
+        return
     if result.outcome is Outcome.FAILED:
         _log.warning("scheduled job %s failed: %s", name, result.error)
+
+
+async def run_failed_periods(runtime: Runtime) -> int:
+    """Run again each job's current period if its run failed or died; how many ran."""
+    now = datetime.now(UTC)
+    current = {name: scheduled_for(job, period_of(job, runtime), now) for name, job in JOBS.items()}
+    async with runtime.pool.acquire() as conn:
+        failed = await conn.fetch(
+            q("failed_periods"), list(current), [current[name] for name in current]
+        )
+    for row in failed:
+        _log.warning("running %s again for %s (its run failed)", row["job"], row["scheduled_for"])
+        await run_job(row["job"], runtime, scheduled=row["scheduled_for"])
+    return len(failed)
+
+
+async def _sweep(runtime: Runtime, *, at_start: bool = False) -> None:
+    try:
+        await fail_orphaned_runs(runtime)
+        if at_start:
+            # A period cut short by the last stop runs now, not a period later.
+            await run_failed_periods(runtime)
+    except asyncio.CancelledError:
+        return  # shutting down (see _scheduled_run)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        _log.warning("job runs not swept: the database is unavailable")
 
 
 def start_scheduler(runtime: Runtime) -> AsyncIOScheduler:
@@ -220,5 +290,17 @@ def start_scheduler(runtime: Runtime) -> AsyncIOScheduler:
             max_instances=1,
             misfire_grace_time=max(1, int(every.total_seconds() // 2)),
         )
+    scheduler.add_job(
+        _sweep, args=[runtime], kwargs={"at_start": True}, id="recover-job-runs", name="recover"
+    )
+    scheduler.add_job(
+        _sweep,
+        IntervalTrigger(seconds=SWEEP_EVERY.total_seconds()),
+        args=[runtime],
+        id="sweep-job-runs",
+        name="sweep",
+        coalesce=True,
+        max_instances=1,
+    )
     scheduler.start()
     return scheduler

@@ -76,12 +76,22 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         "port": port or settings.port,
         "access_log": settings.access_log,
     }
+    from metergraph.runtime import wait_for_port
+
+    # Before the database is touched: a server that cannot bind would let go
+    # of the embedded PostgreSQL, and so stop it under whoever still uses it.
+    if not wait_for_port(str(where["host"]), int(where["port"]), settings.port_wait_seconds):
+        raise click.ClickException(
+            f"{where['host']}:{where['port']} is in use (waited METERGRAPH_PORT_WAIT_SECONDS="
+            f"{settings.port_wait_seconds})"
+        )
     if count == 1:
         uvicorn.run(create_app(settings), log_level="info", lifespan="on", **where)
         return
-    # Several processes: this one owns the database server and the migrations;
-    # each worker opens its own pool, group commit and scheduler (jobs hold
-    # advisory locks, so each scheduled run still happens once).
+    # Several processes: this one owns the database server (and watches it)
+    # and the migrations; each worker opens its own pool, group commit and
+    # scheduler (jobs hold advisory locks, so each scheduled run still happens
+    # once), and stops when this process dies, even by SIGKILL.
     from metergraph.runtime import database_server, ensure_database, prepare_database
 
     with database_server(settings) as dsn:
@@ -90,13 +100,22 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         asyncio.run(prepare_database(dsn))
         os.environ["DATABASE_URL"] = dsn
         uvicorn.run(
-            "api.app:create_app",
+            "metergraph.cli:worker_app",
             factory=True,
             workers=count,
             log_level="info",
             lifespan="on",
             **where,
         )
+
+
+def worker_app() -> object:
+    """A ``serve --workers`` child's app; the child first arranges to die with its parent."""
+    from api.app import create_app
+    from metergraph.runtime import die_with_parent
+
+    die_with_parent()
+    return create_app()
 
 
 @main.command()

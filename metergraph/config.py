@@ -102,6 +102,10 @@ class Settings:
     max_page_size: int = 1_000
     # retention and invoices
     invoice_retry_max_hours: int = 24
+    # lifecycle: the embedded PostgreSQL's supervision, serve's start
+    postgres_watch_interval_ms: int = 1_000
+    postgres_restart_attempts: int = 30
+    port_wait_seconds: int = 15
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -165,4 +169,12 @@ class Settings:
             max_page_size=_int(env, "METERGRAPH_MAX_PAGE_SIZE", 1_000, minimum=1),
             # retention and invoices
             invoice_retry_max_hours=_int(env, "METERGRAPH_INVOICE_RETRY_MAX_HOURS", 24, minimum=1),
+            # lifecycle: the embedded PostgreSQL's supervision, serve's start
+            postgres_watch_interval_ms=_int(
+                env, "METERGRAPH_POSTGRES_WATCH_INTERVAL_MS", 1_000, minimum=50
+            ),
+            postgres_restart_attempts=_int(
+                env, "METERGRAPH_POSTGRES_RESTART_ATTEMPTS", 30, minimum=1
+            ),
+            port_wait_seconds=_int(env, "METERGRAPH_PORT_WAIT_SECONDS", 15),
         )

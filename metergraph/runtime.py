@@ -7,8 +7,15 @@ commands that need the database. Nothing here runs at import time.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import logging
+import multiprocessing
+import os
+import signal
+import socket
+import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,7 +28,7 @@ from storage.alert_hub import AlertHub
 from storage.alerts import ThresholdWatch
 from storage.audit import AuditWriter
 from storage.db import connect, create_pool
-from storage.embedded import EmbeddedPostgres
+from storage.embedded import EmbeddedPostgres, PostmasterState, PostmasterWatch
 from storage.ingest import GroupCommitter, IngestRules, ReferenceCache, UsageIngestor
 from storage.migrate import migrate
 from storage.partitions import PartitionCatalog
@@ -45,6 +52,8 @@ class Runtime:
     thresholds: ThresholdWatch
     alert_hub: AlertHub
     reports: ReportRunner
+    # set in the process that holds the embedded server (None: DATABASE_URL, or a worker)
+    postmaster: PostmasterWatch | None = None
 
 
 def with_database(dsn: str, database: str) -> str:
@@ -52,18 +61,70 @@ def with_database(dsn: str, database: str) -> str:
     return urlunsplit(parts._replace(path="/" + database))
 
 
+# The watch on the embedded server this process holds, by the DSN handed out.
+_WATCHES: dict[str, PostmasterWatch] = {}
+
+
 @contextlib.contextmanager
 def database_server(settings: Settings) -> Iterator[str]:
-    """Yield the DSN of the service's database, starting the embedded server if needed."""
+    """Yield the DSN of the service's database, starting the embedded server if needed.
+
+    The embedded server is watched while the DSN is in use: if its postmaster
+    dies, it is started again (``PostmasterWatch``).
+    """
     if settings.database_url:
         yield settings.database_url
         return
     server = EmbeddedPostgres(settings.data_dir)
     server.start()
+    dsn = server.dsn(EMBEDDED_DATABASE)
+    watch = PostmasterWatch(
+        server,
+        interval=settings.postgres_watch_interval_ms / 1000,
+        attempts=settings.postgres_restart_attempts,
+    )
+    watch.start()
+    _WATCHES[dsn] = watch
     try:
-        yield server.dsn(EMBEDDED_DATABASE)
+        yield dsn
     finally:
+        _WATCHES.pop(dsn, None)
+        watch.stop()
         server.stop()
+
+
+@dataclass(frozen=True)
+class Health:
+    """What ``/healthz`` and ``/readyz`` answer."""
+
+    database: str  # up, restarting, failed, unreachable, or external (not watched here)
+    live: bool  # the process serves, or will once its database is back
+    ready: bool | None = None  # the database answered a query (None: not asked)
+
+
+def liveness(runtime: Runtime) -> Health:
+    """Whether this process can still serve, without asking the database."""
+    watch = runtime.postmaster
+    if watch is None:
+        return Health("external", live=True)
+    return Health(watch.state.value, live=watch.state is not PostmasterState.FAILED)
+
+
+READINESS_TIMEOUT = 2.0
+
+
+async def readiness(runtime: Runtime) -> Health:
+    """Whether the database answers a query now (within READINESS_TIMEOUT seconds)."""
+    health = liveness(runtime)
+    try:
+        async with runtime.pool.acquire(timeout=READINESS_TIMEOUT) as conn:
+            await conn.fetchval("SELECT 1", timeout=READINESS_TIMEOUT)
+    except Exception:  # any failure means "not ready"; what it was is logged elsewhere
+        database = health.database if health.database != "up" else "unreachable"
+        if database == "external":
+            database = "unreachable"
+        return Health(database, live=health.live, ready=False)
+    return Health("up", live=True, ready=True)
 
 
 async def ensure_database(dsn: str) -> None:
@@ -89,6 +150,48 @@ async def prepare_database(dsn: str) -> list[str]:
         return await migrate(conn)
     finally:
         await conn.close()
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent() -> None:
+    """In a ``serve --workers`` child: stop (gracefully, SIGTERM) when the parent dies.
+
+    A parent killed with SIGKILL cannot stop its workers; left running, they
+    would keep the port and the database in use. Linux delivers the signal
+    asked for here when the parent exits; a parent that died before the
+    request was made is noticed by the change of parent pid.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None or not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        _log.warning("cannot ask to die with the parent process (errno %d)", ctypes.get_errno())
+    if os.getppid() != parent.pid:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def wait_for_port(host: str, port: int, seconds: float) -> bool:
+    """Wait up to ``seconds`` until ``host:port`` can be listened on; whether it can.
+
+    Workers of a killed server may still hold the port for the moment they
+    take to stop; binding before they are gone would fail.
+    """
+    # the socket uvicorn binds: IPv6 for an address with a colon, else IPv4
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with socket.socket(family, socket.SOCK_STREAM) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind((host, port))
+            return True
+        except OSError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.2)
 
 
 # The server, and a CLI import, collect the youngest generation after this
@@ -154,6 +257,7 @@ async def open_runtime(
                 thresholds,
                 hub,
                 reports,
+                _WATCHES.get(dsn),
             )
         finally:
             await reports.close()

@@ -32,17 +32,43 @@ class AlertHub:
         self._dsn = dsn
         self._conn: asyncpg.Connection | None = None
         self._subscribers: dict[asyncio.Queue[UUID], UUID | None] = {}
+        self._relisten: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._conn = await connect(self._dsn)
         await self._conn.add_listener(CHANNEL, self._heard)
+        self._conn.add_termination_listener(self._lost)
+
+    def _lost(self, conn: Any) -> None:
+        # The server went away (restarted): listen again once it is back.
+        if self._conn is conn and self._relisten is None:
+            self._relisten = asyncio.get_running_loop().create_task(self._listen_again())
+
+    async def _listen_again(self) -> None:
+        delay = 0.2
+        try:
+            while True:
+                await asyncio.sleep(delay)
+                try:
+                    await self.start()
+                    _log.info("listening for alerts again")
+                    return
+                except Exception:
+                    delay = min(delay * 2, 5.0)
+        finally:
+            self._relisten = None
 
     async def stop(self) -> None:
-        if self._conn is not None:
+        if self._relisten is not None:
+            self._relisten.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._relisten
+        conn, self._conn = self._conn, None  # closing it is no loss to recover from
+        if conn is not None:
             with contextlib.suppress(Exception):
-                await self._conn.remove_listener(CHANNEL, self._heard)
-            await self._conn.close()
-            self._conn = None
+                await conn.remove_listener(CHANNEL, self._heard)
+            with contextlib.suppress(Exception):
+                await conn.close()
 
     def _heard(self, conn: Any, pid: int, channel: str, payload: str) -> None:
         try:

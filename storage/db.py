@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,8 @@ from uuid import UUID
 import asyncpg
 
 from storage.errors import DatabaseUnavailable
+
+_log = logging.getLogger(__name__)
 
 # Rows are staged here by COPY before one INSERT moves them into
 # usage_records; ON COMMIT DELETE ROWS empties it at the end of each
@@ -77,6 +80,47 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.execute(_STAGING_DDL)
 
 
+# Driver errors that mean PostgreSQL cannot be reached, refuses connections
+# (too many clients, starting up, shutting down) or dropped the connection
+# under a query (a server restart). Callers see DatabaseUnavailable instead:
+# its message never carries the driver's or the operating system's text.
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+)
+
+UNAVAILABLE_MESSAGE = "the database is unavailable; try again shortly"
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it was raised from) says the database cannot be reached."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, (DatabaseUnavailable, *UNAVAILABLE)):
+            return True
+        seen = seen.__cause__
+    return False
+
+
+class Pool(asyncpg.Pool):
+    """An asyncpg pool whose failures to hand out a connection are DatabaseUnavailable.
+
+    A connection broken by a server restart is found closed at its next
+    acquire and replaced by a new one, so the pool recovers by itself once
+    PostgreSQL is back.
+    """
+
+    async def _acquire(self, timeout: float | None) -> Any:  # noqa: ASYNC109 (asyncpg's signature)
+        try:
+            return await super()._acquire(timeout)  # type: ignore[misc]
+        except UNAVAILABLE as exc:
+            raise DatabaseUnavailable(UNAVAILABLE_MESSAGE) from exc
+
+
 async def create_pool(
     dsn: str, *, min_size: int = 2, max_size: int = 10, **kw: Any
 ) -> asyncpg.Pool:
@@ -93,16 +137,23 @@ async def create_pool(
                 settings["enable_presorted_aggregate"] = "off"
         finally:
             await probe.close()
-        pool = await asyncpg.create_pool(
+        # asyncpg.create_pool with this module's Pool class
+        pool = await Pool(
             dsn,
             min_size=min_size,
             max_size=max_size,
+            max_queries=50_000,
+            max_inactive_connection_lifetime=300.0,
+            loop=None,
+            connection_class=asyncpg.Connection,
+            record_class=asyncpg.Record,
             init=_init_connection,
             server_settings=settings,
             **kw,
         )
     except (OSError, asyncpg.PostgresError) as exc:
-        raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc
+        _log.warning("cannot connect to PostgreSQL: %s", exc)
+        raise DatabaseUnavailable(UNAVAILABLE_MESSAGE) from exc
     assert pool is not None
     return pool
 
@@ -111,6 +162,7 @@ async def connect(dsn: str) -> asyncpg.Connection:
     try:
         conn = await asyncpg.connect(dsn, server_settings={"timezone": "UTC"})
     except (OSError, asyncpg.PostgresError) as exc:
-        raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc
+        _log.warning("cannot connect to PostgreSQL: %s", exc)
+        raise DatabaseUnavailable(UNAVAILABLE_MESSAGE) from exc
     await _init_connection(conn)
     return conn

@@ -67,8 +67,8 @@ async def test_requests_without_a_valid_key_are_401(
 
 
 async def test_health_checks_need_no_key(http: httpx.AsyncClient) -> None:
-    assert (await http.get("/healthz")).json() == {"status": "ok"}
-    assert (await http.get("/readyz")).json() == {"status": "ready"}
+    assert (await http.get("/healthz")).json() == {"status": "ok", "database": "external"}
+    assert (await http.get("/readyz")).json() == {"status": "ready", "database": "up"}
 
 
 async def test_a_scoped_reader_sees_its_own_company_and_nothing_else(

@@ -157,5 +157,139 @@ async def test_two_server_processes_run_each_scheduled_period_once(
     keys = [(r["job"], r["scheduled_for"]) for r in rows]
     assert len(keys) == len(set(keys)), "a period ran twice"
     assert len({k for k in keys if k[0] == "rollup-usage"}) >= 4
-    assert {r["outcome"] for r in rows} <= {"SUCCEEDED", "RUNNING"}
+    # stopped gracefully: a run in flight is recorded FAILED, none stays RUNNING
+    assert {r["outcome"] for r in rows} <= {"SUCCEEDED", "FAILED"}
+    assert {r["error"] for r in rows if r["outcome"] == "FAILED"} <= {scheduler.INTERRUPTED}
     assert {"create-partitions", "retention-cleanup"} <= {r["job"] for r in rows}
+
+
+async def _run_rows(runtime: Any, job: str) -> list[Any]:
+    async with runtime.pool.acquire() as conn:
+        return list(
+            await conn.fetch(
+                "SELECT id, scheduled_for, outcome, rows, error FROM job_runs"
+                " WHERE job = $1 ORDER BY id",
+                job,
+            )
+        )
+
+
+async def _running_row(conn: Any, job: str, scheduled: datetime | None = None) -> int:
+    """A RUNNING run owned by ``conn``'s session, as run_job's claim records it."""
+    run_id: int = await conn.fetchval(
+        "INSERT INTO job_runs (job, scheduled_for, trigger, outcome, host, pid, backend_pid)"
+        " VALUES ($1, $2, $3, 'RUNNING', 'elsewhere', 1, pg_backend_pid()) RETURNING id",
+        job,
+        scheduled,
+        "MANUAL" if scheduled is None else "SCHEDULE",
+    )
+    return run_id
+
+
+async def test_a_run_whose_owner_is_gone_is_swept_to_failed_and_a_live_one_is_not(
+    runtime: Any, database: str
+) -> None:
+    from storage.db import connect
+
+    live = await connect(database)
+    dead = await connect(database)
+    try:
+        assert await live.fetchval("SELECT pg_try_advisory_lock(7300100, hashtext('flaky'))")
+        live_run = await _running_row(live, "flaky")
+        assert await dead.fetchval("SELECT pg_try_advisory_lock(7300100, hashtext('other'))")
+        dead_run = await _running_row(dead, "other")
+        await dead.close()  # the process died: its session and lock are gone
+
+        assert await scheduler.fail_orphaned_runs(runtime) == 1
+        async with runtime.pool.acquire() as conn:
+            outcomes = dict(await conn.fetch("SELECT id, outcome FROM job_runs"))
+            (error,) = await conn.fetch("SELECT error FROM job_runs WHERE id = $1", dead_run)
+        assert outcomes == {live_run: "RUNNING", dead_run: "FAILED"}
+        assert error["error"] == scheduler.ABANDONED
+
+        await live.execute("SELECT pg_advisory_unlock_all()")
+        assert await scheduler.fail_orphaned_runs(runtime) == 1
+        (row,) = await _run_rows(runtime, "flaky")
+        assert row["outcome"] == "FAILED"
+    finally:
+        await live.close()
+
+
+async def test_a_period_whose_run_died_midway_runs_again_at_the_next_attempt(
+    runtime: Any, database: str, flaky: Any
+) -> None:
+    from storage.db import connect
+
+    flaky["n"] = 1  # succeed
+    period = datetime(2026, 1, 1, 13, 0, tzinfo=UTC)
+    owner = await connect(database)
+    try:
+        assert await owner.fetchval("SELECT pg_try_advisory_lock(7300100, hashtext('flaky'))")
+        await _running_row(owner, "flaky", period)
+    finally:
+        await owner.close()  # killed while running the period
+
+    result = await run_job("flaky", runtime, scheduled=period)
+    assert (result.outcome, result.rows) == (Outcome.SUCCEEDED, 7)
+    (row,) = await _run_rows(runtime, "flaky")
+    assert (row["outcome"], row["rows"], row["error"]) == ("SUCCEEDED", 7, None)
+
+
+async def test_runs_in_flight_at_scheduler_shutdown_are_recorded_failed(
+    runtime: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = asyncio.Event()
+
+    async def slow(runtime: Any) -> int:
+        started.set()
+        await asyncio.sleep(3600)
+        return 1
+
+    monkeypatch.setattr(scheduler, "JOBS", {"slow": Job("slow", slow, timedelta(seconds=1))})
+    running = scheduler.start_scheduler(runtime)
+    try:
+        await asyncio.wait_for(started.wait(), 10)
+        (row,) = await _run_rows(runtime, "slow")
+        assert row["outcome"] == "RUNNING"
+    finally:
+        running.shutdown(wait=False)  # what the server's lifespan does on SIGTERM
+    deadline = time.monotonic() + 10
+    while (rows := await _run_rows(runtime, "slow"))[0]["outcome"] == "RUNNING":
+        assert time.monotonic() < deadline, rows
+        await asyncio.sleep(0.05)
+    (row,) = rows
+    assert (row["outcome"], row["error"]) == ("FAILED", scheduler.INTERRUPTED)
+
+
+async def test_a_period_cut_short_by_a_kill_runs_again_when_the_scheduler_starts(
+    runtime: Any, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.db import connect
+
+    ran = asyncio.Event()
+
+    async def hourly(runtime: Any) -> int:
+        ran.set()
+        return 3
+
+    job = Job("hourly", hourly, timedelta(hours=1))
+    monkeypatch.setattr(scheduler, "JOBS", {"hourly": job})
+    period = scheduled_for(job, job.every, datetime.now(UTC))
+    owner = await connect(database)
+    try:
+        assert await owner.fetchval("SELECT pg_try_advisory_lock(7300100, hashtext('hourly'))")
+        await _running_row(owner, "hourly", period)
+    finally:
+        await owner.close()  # the process was killed running this hour's period
+
+    running = scheduler.start_scheduler(runtime)  # the next fire is up to an hour away
+    try:
+        await asyncio.wait_for(ran.wait(), 10)
+        deadline = time.monotonic() + 10
+        while (rows := await _run_rows(runtime, "hourly"))[0]["outcome"] != "SUCCEEDED":
+            assert time.monotonic() < deadline, rows
+            await asyncio.sleep(0.05)
+    finally:
+        running.shutdown(wait=False)
+    (row,) = rows
+    assert (row["scheduled_for"], row["rows"]) == (period, 3)

@@ -91,10 +91,10 @@ def postgres_processes(pgdata: Path) -> list[psutil.Process]:
 class Server:
     """``metergraph serve`` as a child process, with its output in a log file."""
 
-    def __init__(self, env: dict[str, str], log: Path, *args: str) -> None:
+    def __init__(self, env: dict[str, str], log: Path, *args: str, port: int | None = None) -> None:
         self.env = env
         self.log = log
-        self.port = free_port()
+        self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._log_handle = log.open("ab")
         self.proc = subprocess.Popen(
@@ -520,3 +520,122 @@ def test_several_workers_share_one_embedded_database_and_stop_it(
     while postgres_processes(pgdata) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert postgres_processes(pgdata) == []
+
+
+def worker_processes(parent: int) -> list[psutil.Process]:
+    """The uvicorn workers ``serve --workers`` started (spawned Python processes)."""
+    return [
+        child
+        for child in psutil.Process(parent).children()
+        if any("spawn_main" in part for part in child.cmdline())
+    ]
+
+
+def test_a_hard_killed_parent_of_workers_takes_them_along_and_serve_starts_again(
+    env: dict[str, str], data_dir: Path, servers: list[Server], tmp_path: Path
+) -> None:
+    pgdata = (data_dir / "pgdata").resolve()
+    first = Server(env, tmp_path / "parent-1.log", "--workers", "2")
+    servers.append(first)
+    first.wait_ready()
+    key = create_admin_key(env)
+    admin = GraphQLClient(first.base_url, key)
+    try:
+        created = admin(CREATE_COMPANY, {"input": {"externalKey": "orphans", "name": "Orphans"}})
+        company = created["createCompany"]["id"]
+        acknowledged = {
+            admin(RECORD_USAGE, {"input": api_request(company, 1, idempotencyKey=f"o{i}")})[
+                "recordUsage"
+            ]["record"]["id"]
+            for i in range(10)
+        }
+    finally:
+        admin.close()
+    workers = worker_processes(first.proc.pid)
+    assert len(workers) == 2
+
+    os.kill(first.proc.pid, signal.SIGKILL)  # the parent only, not its process group
+    first.wait(10)
+    gone, alive = psutil.wait_procs(workers, timeout=20)
+    assert alive == [], "workers outlived their parent"
+
+    # the same port and data directory: PostgreSQL, left running, is adopted
+    second = Server(env, tmp_path / "parent-2.log", "--workers", "2", port=first.port)
+    servers.append(second)
+    second.wait_ready()
+    admin = GraphQLClient(second.base_url, key)
+    try:
+        again = admin(RECORD_USAGE, {"input": api_request(company, 1, idempotencyKey="o-after")})
+        assert again["recordUsage"]["__typename"] == "RecordedUsage", again
+        listed = admin(USAGE_RECORDS, {"filter": {"companyId": company}, "first": 100})
+    finally:
+        admin.close()
+    ids = {edge["node"]["id"] for edge in listed["usageRecords"]["edges"]}
+    assert ids == acknowledged | {again["recordUsage"]["record"]["id"]}
+
+    second.proc.send_signal(signal.SIGTERM)
+    assert second.wait(30) in (0, -signal.SIGTERM), second.output()
+    deadline = time.monotonic() + 10
+    while postgres_processes(pgdata) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert postgres_processes(pgdata) == []
+
+
+def test_a_killed_postmaster_is_started_again_and_the_server_serves_within_30_s(
+    env: dict[str, str], data_dir: Path, servers: list[Server], tmp_path: Path
+) -> None:
+    pgdata = (data_dir / "pgdata").resolve()
+    server, key, company = serve_with_company(env, servers, tmp_path / "phoenix.log", "phoenix")
+    admin = GraphQLClient(server.base_url, key)
+    try:
+        before = admin(RECORD_USAGE, {"input": api_request(company, 1, idempotencyKey="p0")})
+    finally:
+        admin.close()
+    killed = postmaster_pid(pgdata)
+    assert killed is not None
+    os.kill(killed, signal.SIGKILL)
+
+    # Until it is back, every answer is typed: never a 500, never the driver's text.
+    http = httpx.Client(base_url=server.base_url, timeout=5)
+    headers = {"Authorization": f"Bearer {key}"}
+    seen: set[int] = set()
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            assert time.monotonic() < deadline, f"not serving again:\n{server.output()}"
+            ready = http.get("/readyz")
+            health = http.get("/healthz")
+            assert health.status_code == 200, health.text
+            assert health.json()["database"] in ("up", "restarting")
+            response = http.post(
+                "/graphql",
+                json={"query": RECORD_USAGE, "variables": {"input": api_request(company, 1)}},
+                headers=headers,
+            )
+            seen.add(response.status_code)
+            assert response.status_code in (200, 503), response.text
+            errors = response.json().get("errors") or []
+            codes = {e.get("extensions", {}).get("code") for e in errors}
+            if response.status_code == 503:
+                codes = {response.json()["error"]["code"]}
+            assert codes <= {"DATABASE_UNAVAILABLE"}, response.text
+            if ready.status_code == 200 and response.status_code == 200 and not errors:
+                break
+            assert ready.status_code in (200, 503), ready.text
+            time.sleep(0.1)
+    finally:
+        http.close()
+    restarted = postmaster_pid(pgdata)
+    assert restarted is not None and restarted != killed
+    assert httpx.get(server.base_url + "/healthz", timeout=5).json() == {
+        "status": "ok",
+        "database": "up",
+    }
+    admin = GraphQLClient(server.base_url, key)
+    try:
+        listed = admin(USAGE_RECORDS, {"filter": {"companyId": company}, "first": 100})
+    finally:
+        admin.close()
+    ids = {edge["node"]["id"] for edge in listed["usageRecords"]["edges"]}
+    assert before["recordUsage"]["record"]["id"] in ids
+    assert "embedded PostgreSQL is running again" in server.output()
