@@ -25,7 +25,7 @@ from api import direct
 from api.context import Context
 from api.guards import WRITERS
 from api.keys import KeyResolver
-from api.schema import MASKED_MESSAGE, record_one, schema, summarise_variables
+from api.schema import MASKED_MESSAGE, audit_recorder, record_one, schema, write_remaining
 from api.typed_inputs import Decoded, decode_body
 from domain.access import Principal
 from metergraph.config import Settings
@@ -36,7 +36,6 @@ from metergraph.runtime import (
     open_runtime,
     tune_garbage_collector,
 )
-from storage.audit import AuditEntry
 
 _log = logging.getLogger(__name__)
 
@@ -122,36 +121,19 @@ async def record_directly(context: Context, decoded: Decoded) -> ExecutionResult
     plan = direct.plan_for(graphql_schema, decoded.query, decoded.operation_name)
     if plan is None:
         return None
-    began = direct.began()
     drafts = context.take_decoded("recordUsage")
     assert drafts is not None
-    variables = summarise_variables(decoded.variables, context)
-
-    async def audit(action: str, outcome: str, details: dict[str, Any]) -> None:
-        principal = context.principal
-        await context.runtime.audit.write(
-            AuditEntry(
-                at=began,
-                api_key_id=principal.key_id,
-                role=principal.role.value,
-                company_id=principal.company_id,
-                action=action,
-                outcome=outcome,
-                details=details,
-            )
-        )
-
+    context.audit = audit_recorder(context, plan.operation, decoded.variables)
     try:
         result = await record_one(context, drafts[0], backfill=False)
     except Exception:  # answered as the executor answers a failed resolver: masked
         _log.exception("recordUsage failed")
-        failed = {"fields": [], "variables": variables, "errors": [MASKED_MESSAGE]}
-        await audit(plan.operation_name or "mutation", "error", failed)
+        await write_remaining(context, "error", [MASKED_MESSAGE])
         error = GraphQLError(MASKED_MESSAGE, path=[plan.root_key])
         return ExecutionResult(data=None, errors=[error])
     kind = direct.runtime_type(graphql_schema, result)
     data = {plan.root_key: direct.shape(graphql_schema, result, kind, plan.selections)}
-    await audit(*direct.audit_details(plan, data, variables))
+    await write_remaining(context, direct.outcome(data), [])
     return ExecutionResult(data=data, errors=None)
 
 

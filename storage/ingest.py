@@ -35,6 +35,7 @@ from domain.usage import (
     validate_usage,
 )
 from storage import repos
+from storage.audit import AuditEntry, insert_entries
 from storage.partitions import PartitionCatalog, month_of
 from storage.usage import PendingRecord, store_usage
 
@@ -75,6 +76,8 @@ class Outcome(msgspec.Struct):
 class BatchResult:
     outcomes: list[Outcome]
     atomic_rolled_back: bool = False
+    # the audit entry given was committed with the batch
+    audited: bool = False
 
     @property
     def accepted(self) -> int:
@@ -254,14 +257,18 @@ class UsageIngestor:
         atomic: bool = False,
         allowed_company: UUID | None = None,
         backfill: bool = False,
+        audit: AuditEntry | None = None,
     ) -> BatchResult:
-        """Validate and store a batch: partial acceptance, or all-or-nothing when atomic."""
+        """Validate and store a batch: partial acceptance, or all-or-nothing when atomic.
+
+        ``audit`` is written in the batch's transaction (``audited`` says it was).
+        """
         if (
             not atomic
             and len(drafts) > self.pipeline_chunk
             and self.partitions.knows(month_of(d.timestamp) for d in drafts)
         ):
-            return await self._ingest_pipelined(drafts, allowed_company, backfill)
+            return await self._ingest_pipelined(drafts, allowed_company, backfill, audit)
         checked = await self.check(drafts, allowed_company=allowed_company, backfill=backfill)
         outcomes: list[Outcome | None] = [None] * len(drafts)
         pending: list[PendingRecord] = []
@@ -279,6 +286,8 @@ class UsageIngestor:
                     stored = await commit_batch(conn, pending)
                     if atomic and any(o.status is Status.REJECTED for o in stored.values()):
                         raise _AtomicRollback(stored)
+                    if audit is not None:
+                        await insert_entries(conn, [audit])
             except _AtomicRollback as rollback:
                 stored = rollback.outcomes
                 for index, outcome in stored.items():
@@ -287,10 +296,14 @@ class UsageIngestor:
         for index, outcome in stored.items():
             outcomes[index] = outcome
         await self.committed(pending, stored.values())
-        return BatchResult([o for o in outcomes if o is not None])
+        return BatchResult([o for o in outcomes if o is not None], audited=audit is not None)
 
     async def _ingest_pipelined(
-        self, drafts: Sequence[UsageDraft], allowed_company: UUID | None, backfill: bool
+        self,
+        drafts: Sequence[UsageDraft],
+        allowed_company: UUID | None,
+        backfill: bool,
+        audit: AuditEntry | None,
     ) -> BatchResult:
         """``ingest`` of a large batch whose months all have partitions.
 
@@ -339,6 +352,8 @@ class UsageIngestor:
                     storing = asyncio.get_running_loop().create_task(commit_batch(conn, chunk))
                 if storing is not None:
                     stored.update(await storing)
+                if audit is not None:
+                    await insert_entries(conn, [audit])
             finally:
                 if storing is not None and not storing.done():
                     # leaving early (an error while checking): the chunk in
@@ -347,7 +362,7 @@ class UsageIngestor:
         for index, outcome in stored.items():
             outcomes[index] = outcome
         await self.committed(pending, stored.values())
-        return BatchResult([o for o in outcomes if o is not None])
+        return BatchResult([o for o in outcomes if o is not None], audited=audit is not None)
 
     async def ensure_partitions(self, pending: Sequence[PendingRecord]) -> None:
         await self.partitions.ensure(self.pool, {month_of(p.draft.timestamp) for p in pending})
@@ -372,7 +387,11 @@ def _not_stored(outcomes: list[Outcome | None]) -> list[Outcome]:
 
 
 async def commit_batch(
-    conn: asyncpg.Connection, pending: Sequence[PendingRecord], *, returning: bool = False
+    conn: asyncpg.Connection,
+    pending: Sequence[PendingRecord],
+    *,
+    returning: bool = False,
+    staged: bool | None = None,
 ) -> dict[int, Outcome]:
     """Store ``pending`` in the caller's transaction (or, outside one, in a
     statement of its own); an outcome per ``ord``.
@@ -395,7 +414,7 @@ async def commit_batch(
             to_store.append(p)
         else:
             echoes.append((p, first))
-    result = await store_usage(conn, to_store, returning=returning)
+    result = await store_usage(conn, to_store, returning=returning, staged=staged)
     replays, rows = result.replays, result.rows
     for p in to_store:
         replay = replays.get(p.ord) if replays else None
@@ -432,6 +451,8 @@ MIN_SHARE = 8
 class _Waiting:
     record: PendingRecord
     future: asyncio.Future[Outcome]
+    # the caller's audit row, given what became of its record
+    audit: Callable[[Outcome], AuditEntry] | None = None
 
 
 class GroupCommitter:
@@ -483,11 +504,14 @@ class GroupCommitter:
             if not waiting.future.done():
                 waiting.future.set_exception(RuntimeError("server shutting down"))
 
-    async def submit(self, record: PendingRecord) -> Outcome:
+    async def submit(
+        self, record: PendingRecord, audit: Callable[[Outcome], AuditEntry] | None = None
+    ) -> Outcome:
+        """Store ``record``; ``audit`` gives its audit row, committed with it."""
         if self._runner is None:
             raise RuntimeError("group commit is not running")
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._waiting.append(_Waiting(record, future))
+        self._waiting.append(_Waiting(record, future, audit))
         if len(self._waiting) == 1:
             self._arrived.set()
         if len(self._waiting) >= self._max:
@@ -536,9 +560,17 @@ class GroupCommitter:
         ]
         try:
             await self._ingestor.ensure_partitions(records)
-            # outside a transaction: one statement stores and commits the group
             async with self._ingestor.pool.acquire() as conn:
-                outcomes = await commit_batch(conn, records, returning=True)
+                if any(w.audit is not None for w in group):
+                    # the records and their callers' audit rows commit together
+                    async with conn.transaction():
+                        outcomes = await commit_batch(conn, records, returning=True, staged=False)
+                        await insert_entries(
+                            conn,
+                            [w.audit(outcomes[n]) for n, w in enumerate(group) if w.audit],
+                        )
+                else:  # outside a transaction: one statement stores and commits the group
+                    outcomes = await commit_batch(conn, records, returning=True)
         except Exception as exc:
             if len(group) == 1:
                 if not group[0].future.done():
