@@ -24,7 +24,7 @@ from strawberry.types import ExecutionResult
 from api import direct
 from api.context import Context
 from api.guards import WRITERS
-from api.keys import KeyResolver
+from api.keys import KeyResolver, serve_until_revoked
 from api.schema import MASKED_MESSAGE, audit_recorder, record_one, schema, write_remaining
 from api.typed_inputs import Decoded, decode_body
 from domain.access import Principal
@@ -157,6 +157,9 @@ class Authenticated:
             await unauthorized()(scope, receive, send)
             return
         scope[_PRINCIPAL] = principal
+        if scope["type"] == "websocket":  # open only while the key is valid
+            await serve_until_revoked(keys, principal.key_id, self.app, scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 
@@ -274,7 +277,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if runtime is not None:
             app.state.runtime = runtime
-            app.state.keys = KeyResolver(runtime.pool)
+            app.state.keys = KeyResolver(runtime.pool, runtime.alert_hub)
             yield
             return
         with database_server(settings) as dsn:
@@ -282,7 +285,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 await ensure_database(dsn)
             async with open_runtime(settings, dsn) as rt:
                 app.state.runtime = rt
-                app.state.keys = KeyResolver(rt.pool)
+                app.state.keys = KeyResolver(rt.pool, rt.alert_hub)
                 tune_garbage_collector()
                 scheduler = None
                 if settings.scheduler_enabled:
@@ -321,5 +324,5 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     if runtime is not None:
         app.state.runtime = runtime
-        app.state.keys = KeyResolver(runtime.pool)
+        app.state.keys = KeyResolver(runtime.pool, runtime.alert_hub)
     return app

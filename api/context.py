@@ -35,10 +35,13 @@ class AuditRecorder:
     # the declared variables, summarised (storage.audit.summarise)
     variables: Any
     covered: set[str] = field(default_factory=set)
+    # answers known to differ from the one a write expected (see Context.answered)
+    answers: dict[str, str] = field(default_factory=dict)
 
     def entry(self, name: str, answer: str) -> AuditEntry:
         """The row for root field ``name`` answered with ``answer`` (a type name)."""
         keys = [k for k, n in self.fields if n == name] or [name]
+        answer = self.answers.get(name, answer)
         return self._row(keys, ",".join(f"{k}:{answer}" for k in keys), [])
 
     def cover(self, name: str) -> None:
@@ -94,14 +97,26 @@ class Context:
         if self.audit is not None:
             self.audit.cover(name)
 
+    def answered(self, name: str, answer: str) -> None:
+        """Inside ``writing``: root field ``name`` is answered with ``answer`` after all
+        (a conflict found by the write itself)."""
+        if self.audit is not None:
+            self.audit.answers[name] = answer
+
     @contextlib.asynccontextmanager
-    async def writing(self, name: str, answer: str) -> AsyncIterator[asyncpg.Connection]:
-        """A connection in a transaction that also writes root field ``name``'s
-        audit row: the change and its row commit together, or neither does."""
-        async with self.runtime.pool.acquire() as conn:
-            async with conn.transaction():
-                yield conn
-                entry = self.audit_entry(name, answer)
-                if entry is not None:
-                    await insert_entries(conn, [entry])
-            self.audited(name)
+    async def writing(
+        self, name: str, answer: str, conn: asyncpg.Connection | None = None
+    ) -> AsyncIterator[asyncpg.Connection]:
+        """A transaction (on ``conn``, or on a connection of its own) that also
+        writes root field ``name``'s audit row, expecting ``answer``: the change
+        and its row commit together, or neither does."""
+        if conn is None:
+            async with self.runtime.pool.acquire() as own, self.writing(name, answer, own):
+                yield own
+            return
+        async with conn.transaction():
+            yield conn
+            entry = self.audit_entry(name, answer)
+            if entry is not None:
+                await insert_entries(conn, [entry])
+        self.audited(name)

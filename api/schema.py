@@ -313,10 +313,12 @@ class Mutation:
             )
         if errors:
             return t.ValidationError.of(errors)
-        async with ctx.runtime.pool.acquire() as conn:
+        async with ctx.writing("createCompany", "Company") as conn:
             company = await repos.insert_company(
                 conn, uuid7.uuid7(), input.external_key, input.name.strip(), days
             )
+            if company is None:
+                ctx.answered("createCompany", "ValidationError")
         if company is None:
             return t.ValidationError.single(
                 "externalKey",
@@ -344,8 +346,10 @@ class Mutation:
         errors = d.validate_metric(metric)
         if errors:
             return t.ValidationError.of(errors)
-        async with ctx.runtime.pool.acquire() as conn:
+        async with ctx.writing("defineMetric", "Metric") as conn:
             created = await repos.insert_metric(conn, metric)
+            if not created:
+                ctx.answered("defineMetric", "ValidationError")
         if not created:
             return t.ValidationError.single(
                 "code", d.ErrorCode.ALREADY_EXISTS, f"metric {metric.code!r} is defined already"
