@@ -25,7 +25,14 @@ from api import direct
 from api.context import Context
 from api.guards import WRITERS
 from api.keys import KeyResolver, serve_until_revoked
-from api.schema import MASKED_MESSAGE, audit_recorder, record_one, schema, write_remaining
+from api.schema import (
+    INTERNAL_ERROR,
+    MASKED_MESSAGE,
+    audit_recorder,
+    record_one,
+    schema,
+    write_remaining,
+)
 from api.typed_inputs import Decoded, decode_body
 from domain.access import Principal
 from metergraph.config import Settings
@@ -128,7 +135,7 @@ async def record_directly(context: Context, decoded: Decoded) -> ExecutionResult
         result = await record_one(context, drafts[0], backfill=False)
     except Exception:  # answered as the executor answers a failed resolver: masked
         _log.exception("recordUsage failed")
-        await write_remaining(context, "error", [MASKED_MESSAGE])
+        await write_remaining(context, "error", [INTERNAL_ERROR])
         error = GraphQLError(MASKED_MESSAGE, path=[plan.root_key])
         return ExecutionResult(data=None, errors=[error])
     kind = direct.runtime_type(graphql_schema, result)
@@ -262,7 +269,10 @@ async def readyz(request: Request) -> Response:
         async with runtime.pool.acquire(timeout=2) as conn:
             await conn.fetchval("SELECT 1")
     except Exception as exc:  # any failure means "not ready", never a 500
-        return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
+        _log.warning("not ready: %s", exc)  # the reason stays in the log: it is PostgreSQL's
+        return JSONResponse(
+            {"status": "unavailable", "reason": "the database does not answer"}, status_code=503
+        )
     return JSONResponse({"status": "ready"})
 
 

@@ -639,6 +639,17 @@ def audit_recorder(
     )
 
 
+def error_code(error: GraphQLError) -> str:
+    """What the audit log keeps of an error: its code, never its message (a
+    message may repeat the input it refuses, secrets and addresses included)."""
+    code = (error.extensions or {}).get("code")
+    if isinstance(code, str):
+        return code
+    if _should_mask(error) or error.message == MASKED_MESSAGE:
+        return INTERNAL_ERROR
+    return "INVALID_REQUEST"
+
+
 async def write_remaining(context: Context, outcome: str, errors: list[str]) -> None:
     """Write the audit row of what no change has recorded; a failure is logged,
     never raised: the request's answer, whatever it is, stands."""
@@ -684,7 +695,7 @@ class AuditMutations(SchemaExtension):
             for name, value in data.items()
         }
         outcome = "error" if errors else ",".join(f"{k}:{v}" for k, v in outcomes.items())
-        await write_remaining(context, outcome, [e.message for e in errors])
+        await write_remaining(context, outcome, [error_code(e) for e in errors])
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -695,6 +706,8 @@ def _should_mask(error: GraphQLError) -> bool:
 
 
 MASKED_MESSAGE = "Internal error; it has been logged."
+# The code the audit log gives a masked (unexpected) error.
+INTERNAL_ERROR = "INTERNAL"
 
 
 def _mask_errors() -> MaskErrors:

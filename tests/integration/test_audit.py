@@ -209,3 +209,23 @@ async def test_every_write_of_a_request_has_its_own_row_and_nothing_twice(
         ("recordUsage", "recordUsage:RecordedUsage"),
         ("recordUsage", "recordUsage:ValidationError"),
     ]
+
+
+async def test_a_refused_request_is_audited_by_its_error_codes_never_its_messages(
+    admin: Any, scoped: Any, runtime: Any
+) -> None:
+    company = await create_company(admin, "acme")
+    viewer = await scoped("VIEWER", company)
+    refused = await viewer.post(CREATE_COMPANY, {"input": {"externalKey": "b", "name": "B"}})
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    # a value the schema refuses is quoted in the error's message
+    invalid = await admin.post(
+        SCHEDULE, {"destination": {"type": "CARRIER_PIGEON", "secret": "pigeon-secret"}}
+    )
+    assert invalid.json()["errors"][0]["message"].startswith("Variable '$destination'")
+    rows = await audit_rows(runtime)
+    assert [(r["outcome"], r["details"]["errors"]) for r in rows[-2:]] == [
+        ("error", ["FORBIDDEN"]),
+        ("error", ["INVALID_REQUEST"]),
+    ]
+    assert "pigeon-secret" not in rows[-1]["text"]
