@@ -131,11 +131,14 @@ async def serve_until_revoked(
             if not revoked.is_set():
                 message = asyncio.ensure_future(receive())
                 waiting = asyncio.ensure_future(revoked.wait())
-                await asyncio.wait({message, waiting}, return_when=asyncio.FIRST_COMPLETED)
-                waiting.cancel()
-                if message.done():
+                try:
+                    await asyncio.wait({message, waiting}, return_when=asyncio.FIRST_COMPLETED)
+                finally:  # also when the app is cancelled while it waits
+                    waiting.cancel()
+                    if not message.done():
+                        message.cancel()
+                if message.done() and not message.cancelled():
                     return message.result()
-                message.cancel()
             if not closed:
                 closed = True
                 await send(
