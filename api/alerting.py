@@ -208,8 +208,10 @@ async def create_threshold(ctx: Context, input: ThresholdInput) -> ThresholdResu
     threshold = await _validated(ctx, input)
     if isinstance(threshold, t.ValidationError):
         return threshold
-    async with ctx.runtime.pool.acquire() as conn:
+    async with ctx.writing("createThreshold", "Threshold") as conn:
         created = await alerts.insert_threshold(conn, threshold)
+        if not created:
+            ctx.answered("createThreshold", "ValidationError")
     if not created:
         return t.ValidationError.single(
             "metricCode",
@@ -241,7 +243,7 @@ async def update_threshold(ctx: Context, id: UUID, input: ThresholdInput) -> Thr
     replacement = await _validated(ctx, input)
     if isinstance(replacement, t.ValidationError):
         return replacement
-    async with ctx.runtime.pool.acquire() as conn:
+    async with ctx.writing("updateThreshold", "Threshold") as conn:
         await conn.execute(
             "UPDATE thresholds SET limit_value = $2, levels = $3 WHERE id = $1",
             id,
@@ -264,7 +266,7 @@ async def delete_threshold(ctx: Context, id: UUID) -> bool:
     guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
     if await _own_threshold(ctx, id) is None:
         return False
-    async with ctx.runtime.pool.acquire() as conn:
+    async with ctx.writing("deleteThreshold", "ok") as conn:
         deleted = await alerts.delete_threshold(conn, id)
     ctx.runtime.thresholds.invalidate()
     return deleted
@@ -319,7 +321,8 @@ async def acknowledge_alert(ctx: Context, id: UUID) -> Alert | None:
         if row is None:
             return None
         guards.company_filter(ctx, row["company_id"])
-        row = await conn.fetchrow(q("acknowledge_alert"), id, ctx.principal.key_id)
+        async with ctx.writing("acknowledgeAlert", "Alert", conn):
+            row = await conn.fetchrow(q("acknowledge_alert"), id, ctx.principal.key_id)
     return Alert.of(row)
 
 
@@ -341,7 +344,7 @@ async def set_recipients(
     for address in cleaned:
         if channel is th.Channel.EMAIL and "@" not in address:
             raise paging.bad_input(f"{address!r} is not an e-mail address", "addresses")
-    async with ctx.runtime.pool.acquire() as conn, conn.transaction():
+    async with ctx.writing("setNotificationRecipients", "ok") as conn:
         await conn.execute(q("clear_recipients"), company, channel.value, role.value)
         for address in cleaned:
             await conn.execute(q("add_recipient"), company, channel.value, role.value, address)

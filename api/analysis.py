@@ -344,6 +344,7 @@ async def correct_record(
             return t.ValidationError.of(checked)
         await ctx.runtime.ingestor.ensure_partitions([checked])
         replacement = checked
+    field = "voidUsageRecord" if value is None and timestamp is None else "correctUsageRecord"
     async with ctx.runtime.pool.acquire() as conn:
         done = await void_record(
             conn,
@@ -352,7 +353,9 @@ async def correct_record(
             company_scope=None,
             api_key_id=ctx.principal.key_id,
             replacement=replacement,
+            audit=ctx.audit_entry(field, "UsageCorrection"),
         )
     if isinstance(done, d.FieldError):
         return t.ValidationError.of([done])
+    ctx.audited(field)
     return UsageCorrection.of(done)

@@ -25,13 +25,15 @@ from strawberry.types import ExecutionResult
 from api import direct
 from api.context import Context
 from api.guards import WRITERS
-from api.keys import KeyResolver
+from api.keys import KeyResolver, serve_until_revoked
 from api.schema import (
+    INTERNAL_ERROR,
     MASKED_MESSAGE,
+    audit_recorder,
     record_one,
     schema,
-    summarise_variables,
     unavailable_error,
+    write_remaining,
 )
 from api.typed_inputs import Decoded, decode_body
 from domain.access import Principal
@@ -45,7 +47,6 @@ from metergraph.runtime import (
     readiness,
     tune_garbage_collector,
 )
-from storage.audit import AuditEntry
 from storage.db import UNAVAILABLE, UNAVAILABLE_MESSAGE, is_unavailable
 from storage.errors import DatabaseUnavailable
 
@@ -133,38 +134,22 @@ async def record_directly(context: Context, decoded: Decoded) -> ExecutionResult
     plan = direct.plan_for(graphql_schema, decoded.query, decoded.operation_name)
     if plan is None:
         return None
-    began = direct.began()
     drafts = context.take_decoded("recordUsage")
     assert drafts is not None
-    variables = summarise_variables(decoded.variables, context)
-
-    async def audit(action: str, outcome: str, details: dict[str, Any]) -> None:
-        principal = context.principal
-        await context.runtime.audit.write(
-            AuditEntry(
-                at=began,
-                api_key_id=principal.key_id,
-                role=principal.role.value,
-                company_id=principal.company_id,
-                action=action,
-                outcome=outcome,
-                details=details,
-            )
-        )
-
+    context.audit = audit_recorder(context, plan.operation, decoded.variables)
     try:
         result = await record_one(context, drafts[0], backfill=False)
     except Exception as exc:  # answered as the executor answers a failed resolver: masked
         _log.exception("recordUsage failed")
         error = GraphQLError(MASKED_MESSAGE, path=[plan.root_key])
+        code = INTERNAL_ERROR
         if is_unavailable(exc):
-            error = unavailable_error(error)
-        failed = {"fields": [], "variables": variables, "errors": [error.message]}
-        await audit(plan.operation_name or "mutation", "error", failed)
+            error, code = unavailable_error(error), "DATABASE_UNAVAILABLE"
+        await write_remaining(context, "error", [code])
         return ExecutionResult(data=None, errors=[error])
     kind = direct.runtime_type(graphql_schema, result)
     data = {plan.root_key: direct.shape(graphql_schema, result, kind, plan.selections)}
-    await audit(*direct.audit_details(plan, data, variables))
+    await write_remaining(context, direct.outcome(data), [])
     return ExecutionResult(data=data, errors=None)
 
 
@@ -188,6 +173,9 @@ class Authenticated:
             await unauthorized()(scope, receive, send)
             return
         scope[_PRINCIPAL] = principal
+        if scope["type"] == "websocket":  # open only while the key is valid
+            await serve_until_revoked(keys, principal.key_id, self.app, scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 
@@ -321,7 +309,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if runtime is not None:
             app.state.runtime = runtime
-            app.state.keys = KeyResolver(runtime.pool)
+            app.state.keys = KeyResolver(runtime.pool, runtime.alert_hub)
             yield
             return
         with database_server(settings) as dsn:
@@ -329,7 +317,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 await ensure_database(dsn)
             async with open_runtime(settings, dsn) as rt:
                 app.state.runtime = rt
-                app.state.keys = KeyResolver(rt.pool)
+                app.state.keys = KeyResolver(rt.pool, rt.alert_hub)
                 tune_garbage_collector()
                 scheduler = None
                 if settings.scheduler_enabled:
@@ -369,5 +357,5 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     if runtime is not None:
         app.state.runtime = runtime
-        app.state.keys = KeyResolver(runtime.pool)
+        app.state.keys = KeyResolver(runtime.pool, runtime.alert_hub)
     return app

@@ -381,7 +381,10 @@ async def create_product(ctx: Context, code: str, name: str, metric_code: str) -
             )
         if errors:
             return t.ValidationError.of(errors)
-        row = await conn.fetchrow(q("insert_product"), code, name.strip(), metric_code)
+        async with ctx.writing("createProduct", "Product", conn):
+            row = await conn.fetchrow(q("insert_product"), code, name.strip(), metric_code)
+            if row is None:
+                ctx.answered("createProduct", "ValidationError")
     if row is None:
         return t.ValidationError.single(
             "code", d.ErrorCode.ALREADY_EXISTS, f"product {code!r} exists already"
@@ -477,7 +480,8 @@ async def create_contract(ctx: Context, input: ContractInput) -> ContractResult:
             grace=timedelta(hours=input.grace_hours),
             products=tuple(priced),
         )
-        await billing.insert_contract(conn, terms, input.late_fee_percent_per_month)
+        async with ctx.writing("createContract", "Contract", conn):
+            await billing.insert_contract(conn, terms, input.late_fee_percent_per_month)
         (stored,) = await billing.contracts(conn, None, terms.id)
     return Contract.of(stored)
 
@@ -628,7 +632,8 @@ async def record_payment(
                 d.ErrorCode.NOT_PAYABLE,
                 "a draft invoice can still change: pay it once it is finalized",
             )
-        await billing.record_payment(conn, invoice_id, amount, paid_at)
+        async with ctx.writing("recordPayment", "Invoice", conn):
+            await billing.record_payment(conn, invoice_id, amount, paid_at)
         paid = await billing.invoice_by_id(conn, invoice_id)
     assert paid is not None
     return Invoice.stored(paid)

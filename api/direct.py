@@ -16,7 +16,6 @@ give the same answer).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -51,6 +50,7 @@ class Plan:
     root_key: str
     selections: tuple[Selection, ...]
     operation_name: str | None
+    operation: OperationDefinitionNode
 
 
 def _selections(
@@ -99,7 +99,8 @@ def plan_for(schema: GraphQLSchema, query: str, operation_name: str | None) -> P
     if selections is None:
         return None
     key = root.alias.value if root.alias else root.name.value
-    return Plan(key, tuple(selections), operation.name.value if operation.name else None)
+    name = operation.name.value if operation.name else None
+    return Plan(key, tuple(selections), name, operation)
 
 
 def _unwrap(kind: Any) -> Any:
@@ -149,18 +150,9 @@ def runtime_type(schema: GraphQLSchema, value: Any) -> GraphQLObjectType:
     return kind
 
 
-def audit_details(
-    plan: Plan, data: dict[str, Any], variables: dict[str, Any]
-) -> tuple[str, str, dict[str, Any]]:
-    """Action, outcome and details as the audit extension writes them for a mutation."""
-    fields = list(data)
-    outcome = ",".join(
+def outcome(data: dict[str, Any]) -> str:
+    """The outcome as the audit extension words it for a mutation's data."""
+    return ",".join(
         f"{k}:{(v or {}).get('__typename', 'ok') if isinstance(v, dict) else 'ok'}"
         for k, v in data.items()
     )
-    action = plan.operation_name or ",".join(fields) or "mutation"
-    return action, outcome, {"fields": fields, "variables": variables, "errors": []}
-
-
-def began() -> datetime:
-    return datetime.now(UTC)

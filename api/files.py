@@ -72,17 +72,18 @@ async def import_costs_endpoint(request: Request) -> Response:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return _error(400, "INVALID_FILE", "the file is not UTF-8 text")
-    async with runtime.pool.acquire() as conn:
+    async with runtime.pool.acquire() as conn, conn.transaction():
         summary = await costs.import_costs(conn, text)
-    await repos.insert_audit(
-        runtime.pool,
-        api_key_id=principal.key_id,
-        role=principal.role.value,
-        company_id=principal.company_id,
-        action="importCosts",
-        outcome="ok",
-        details={"accepted": summary.accepted, "rejected": len(summary.errors)},
-    )
+        # committed with the costs it records, or neither is
+        await repos.insert_audit(
+            conn,
+            api_key_id=principal.key_id,
+            role=principal.role.value,
+            company_id=principal.company_id,
+            action="importCosts",
+            outcome="ok",
+            details={"accepted": summary.accepted, "rejected": len(summary.errors)},
+        )
     return JSONResponse(cost_summary(summary))
 
 

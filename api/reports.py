@@ -201,7 +201,7 @@ async def generate_report(
     errors = await _check(ctx, c, "criteria.")
     if errors:
         return t.ValidationError.of(errors)
-    async with ctx.runtime.pool.acquire() as conn:
+    async with ctx.writing("generateReport", "Report") as conn:
         report = await store.create_report(
             conn,
             c,
@@ -391,7 +391,7 @@ async def create_report_schedule(
     if errors:
         return t.ValidationError.of(errors)
     assert isinstance(dest, Destination)
-    async with ctx.runtime.pool.acquire() as conn:
+    async with ctx.writing("createReportSchedule", "ReportSchedule") as conn:
         row = await conn.fetchrow(
             q("insert_schedule"),
             uuid7.uuid7(),
@@ -427,7 +427,7 @@ async def set_schedule_active(ctx: Context, id: UUID, active: bool) -> ReportSch
     guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
     if await _own_schedule(ctx, id) is None:
         return t.ValidationError.single("id", d.ErrorCode.NOT_FOUND, f"no report schedule {id}")
-    async with ctx.runtime.pool.acquire() as conn:
+    async with ctx.writing("setReportScheduleActive", "ReportSchedule") as conn:
         row = await conn.fetchrow(q("set_schedule_active"), id, active)
     return ReportSchedule.of(row)
 
@@ -436,7 +436,7 @@ async def delete_schedule(ctx: Context, id: UUID) -> bool:
     guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
     if await _own_schedule(ctx, id) is None:
         return False
-    async with ctx.runtime.pool.acquire() as conn:
+    async with ctx.writing("deleteReportSchedule", "ok") as conn:
         await conn.execute(q("delete_schedule"), id)
     return True
 
@@ -485,7 +485,7 @@ CostResult = Annotated[CostRecord | t.ValidationError, strawberry.union("CostRes
 
 async def record_cost(ctx: Context, input: CostInput) -> CostResult:
     guards.require(ctx, Role.ADMIN)
-    async with ctx.runtime.pool.acquire() as conn:
+    async with ctx.writing("recordCost", "CostRecord") as conn:
         done = await costs.record_cost(
             conn,
             input.product_code,
@@ -494,6 +494,8 @@ async def record_cost(ctx: Context, input: CostInput) -> CostResult:
             input.amount,
             input.currency,
         )
+        if isinstance(done, list):
+            ctx.answered("recordCost", "ValidationError")
     if isinstance(done, list):
         return t.ValidationError.of(done)
     return CostRecord.of(done)

@@ -8,7 +8,8 @@ GraphQL errors with ``extensions.code``; anything unexpected is masked.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import logging
+from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ from uuid import UUID
 
 import strawberry
 import uuid_utils.compat as uuid7
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, get_operation_ast
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import Info
 from strawberry.types.graphql import OperationType
@@ -28,18 +29,17 @@ from api import guards, paging
 from api import jobs as jb
 from api import reports as rp
 from api import types as t
-from api.context import Context
-from api.typed_inputs import AUDITED_ITEMS
+from api.context import AuditRecorder, Context
 from domain import thresholds as th
 from domain import usage as d
 from domain.access import Principal, Role
 from storage import repos
-from storage.audit import AuditEntry
+from storage.audit import AuditEntry, summarise
 from storage.db import UNAVAILABLE_MESSAGE, is_unavailable
-from storage.ingest import Status
+from storage.ingest import Outcome, Status
 from storage.usage import UsageFilter, list_usage, usage_record
 
-MAX_SUMMARY_ITEMS = AUDITED_ITEMS
+_log = logging.getLogger(__name__)
 
 
 def _ctx(info: Info[Context, None]) -> Context:
@@ -314,10 +314,12 @@ class Mutation:
             )
         if errors:
             return t.ValidationError.of(errors)
-        async with ctx.runtime.pool.acquire() as conn:
+        async with ctx.writing("createCompany", "Company") as conn:
             company = await repos.insert_company(
                 conn, uuid7.uuid7(), input.external_key, input.name.strip(), days
             )
+            if company is None:
+                ctx.answered("createCompany", "ValidationError")
         if company is None:
             return t.ValidationError.single(
                 "externalKey",
@@ -345,8 +347,10 @@ class Mutation:
         errors = d.validate_metric(metric)
         if errors:
             return t.ValidationError.of(errors)
-        async with ctx.runtime.pool.acquire() as conn:
+        async with ctx.writing("defineMetric", "Metric") as conn:
             created = await repos.insert_metric(conn, metric)
+            if not created:
+                ctx.answered("defineMetric", "ValidationError")
         if not created:
             return t.ValidationError.single(
                 "code", d.ErrorCode.ALREADY_EXISTS, f"metric {metric.code!r} is defined already"
@@ -396,7 +400,10 @@ class Mutation:
             atomic=atomic,
             allowed_company=principal.write_scope(),
             backfill=backfill,
+            audit=ctx.audit_entry("batchRecordUsage", "BatchUsageReport"),
         )
+        if result.audited:
+            ctx.audited("batchRecordUsage")
         return report(result)
 
     @strawberry.mutation(
@@ -569,7 +576,8 @@ async def record_one(ctx: Context, draft: d.UsageDraft, backfill: bool) -> t.Rec
     )
     if isinstance(checked, list):
         return t.ValidationError.of(checked)
-    outcome = await ctx.runtime.group_commit.submit(checked)
+    outcome = await ctx.runtime.group_commit.submit(checked, _usage_audit(ctx))
+    ctx.audited("recordUsage")
     if outcome.status is Status.REJECTED:
         return t.ValidationError.of(outcome.errors)
     assert outcome.record_id is not None and outcome.timestamp is not None
@@ -583,57 +591,112 @@ async def record_one(ctx: Context, draft: d.UsageDraft, backfill: bool) -> t.Rec
     )
 
 
-def summarise_variables(variables: dict[str, Any] | None, context: Context) -> Any:
-    return _summarise({**(variables or {}), **(context.audited_variables or {})})
+def _usage_audit(ctx: Context) -> Callable[[Outcome], AuditEntry] | None:
+    """recordUsage's audit row, given what became of the record."""
+    recorder = ctx.audit
+    if recorder is None:
+        return None
+
+    def entry(outcome: Outcome) -> AuditEntry:
+        answer = "ValidationError" if outcome.status is Status.REJECTED else "RecordedUsage"
+        return recorder.entry("recordUsage", answer)
+
+    return entry
 
 
-def _summarise(value: Any) -> Any:
-    """Variables as the audit log keeps them: long lists become their length."""
-    if isinstance(value, list):
-        if len(value) > MAX_SUMMARY_ITEMS:
-            return {"items": len(value)}
-        return [_summarise(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _summarise(v) for k, v in value.items()}
-    return value
+def declared_variables(
+    operation: OperationDefinitionNode | None,
+    variables: dict[str, Any] | None,
+    context: Context,
+) -> Any:
+    """The variables ``operation`` declares, as the audit log keeps them: a
+    variable the operation does not declare is never read, so it is not kept."""
+    declared = (
+        {v.variable.name.value for v in (operation.variable_definitions or ())}
+        if (operation is not None)
+        else set()
+    )
+    sent = {**(variables or {}), **(context.audited_variables or {})}
+    return summarise({k: v for k, v in sent.items() if k in declared})
+
+
+def audit_recorder(
+    context: Context, operation: OperationDefinitionNode | None, variables: dict[str, Any] | None
+) -> AuditRecorder:
+    """The audit of a mutation request, before it runs."""
+    fields: list[tuple[str, str]] = []
+    if operation is not None:
+        for selection in operation.selection_set.selections:
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                fields.append((selection.alias.value if selection.alias else name, name))
+    name = operation.name.value if operation is not None and operation.name else None
+    return AuditRecorder(
+        principal=context.principal,
+        began=datetime.now(UTC),
+        action=name or ",".join(k for k, _ in fields) or "mutation",
+        fields=fields,
+        variables=declared_variables(operation, variables, context),
+    )
+
+
+def error_code(error: GraphQLError) -> str:
+    """What the audit log keeps of an error: its code, never its message (a
+    message may repeat the input it refuses, secrets and addresses included)."""
+    code = (error.extensions or {}).get("code")
+    if isinstance(code, str):
+        return code
+    if _should_mask(error) or error.message == MASKED_MESSAGE:
+        return INTERNAL_ERROR
+    return "INVALID_REQUEST"
+
+
+async def write_remaining(context: Context, outcome: str, errors: list[str]) -> None:
+    """Write the audit row of what no change has recorded; a failure is logged,
+    never raised: the request's answer, whatever it is, stands."""
+    recorder = context.audit
+    if recorder is None:
+        return
+    entry = recorder.remaining(outcome, errors)
+    if entry is None:
+        return
+    try:
+        await context.runtime.audit.write(entry)
+    except Exception:
+        _log.exception("the audit row of %s could not be written", entry.action)
 
 
 class AuditMutations(SchemaExtension):
-    """Writes one audit-log row per mutation request: who, what, outcome."""
+    """Audits every mutation request: who, what, outcome.
+
+    The row of a change is written by the change's own transaction (see
+    api.context.AuditRecorder); what is left (refusals, invalid input,
+    failures) is written here, once the result is known.
+    """
 
     async def on_execute(self) -> Any:  # type: ignore[override]
-        began = datetime.now(UTC)
-        yield
         ec = self.execution_context
-        if ec.operation_type is not OperationType.MUTATION:
-            return
         context = ec.context
-        if not isinstance(context, Context):
+        mutation = isinstance(context, Context) and ec.operation_type is OperationType.MUTATION
+        if mutation:
+            operation = (
+                get_operation_ast(ec.graphql_document, ec.operation_name)
+                if ec.graphql_document is not None
+                else None
+            )
+            context.audit = audit_recorder(context, operation, ec.variables)
+        yield
+        if not mutation:
             return
         result = ec.result
         data = getattr(result, "data", None) or {}
         errors = getattr(result, "errors", None) or []
-        fields = list(data.keys()) if data else []
         outcomes = {
             name: (value or {}).get("__typename", "ok") if isinstance(value, dict) else "ok"
             for name, value in data.items()
         }
-        principal = context.principal
-        await context.runtime.audit.write(
-            AuditEntry(
-                at=began,
-                api_key_id=principal.key_id,
-                role=principal.role.value,
-                company_id=principal.company_id,
-                action=ec.operation_name or ",".join(fields) or "mutation",
-                outcome="error" if errors else ",".join(f"{k}:{v}" for k, v in outcomes.items()),
-                details={
-                    "fields": fields,
-                    "variables": summarise_variables(ec.variables, context),
-                    "errors": [e.message for e in errors][:MAX_SUMMARY_ITEMS],
-                },
-            )
-        )
+        outcome = "error" if errors else ",".join(f"{k}:{v}" for k, v in outcomes.items())
+        await write_remaining(context, outcome, [error_code(e) for e in errors])
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -644,6 +707,8 @@ def _should_mask(error: GraphQLError) -> bool:
 
 
 MASKED_MESSAGE = "Internal error; it has been logged."
+# The code the audit log gives a masked (unexpected) error.
+INTERNAL_ERROR = "INTERNAL"
 
 
 class _MaskErrors(MaskErrors):

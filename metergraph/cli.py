@@ -156,15 +156,17 @@ def keys_create(role: str, company: str | None, name: str | None) -> None:
     if not chosen.scoped and company:
         raise click.UsageError(f"a {chosen.value} key is not tied to a company; drop --company")
 
-    async def work(runtime: object) -> str:
+    async def work(runtime: object) -> tuple[UUID, str]:
         from metergraph.runtime import Runtime
 
         assert isinstance(runtime, Runtime)
-        async with runtime.pool.acquire() as conn:
+        async with runtime.pool.acquire() as conn, conn.transaction():
             company_id = None
             if company:
                 company_id = await _company_id(conn, company)
-            _, key = await create_api_key(conn, chosen, company_id, name or chosen.value.lower())
+            key_id, key = await create_api_key(
+                conn, chosen, company_id, name or chosen.value.lower()
+            )
             await repos.insert_audit(
                 conn,
                 api_key_id=None,
@@ -172,15 +174,45 @@ def keys_create(role: str, company: str | None, name: str | None) -> None:
                 company_id=company_id,
                 action="createApiKey",
                 outcome="ok",
-                details={"role": chosen.value, "name": name},
+                details={"id": str(key_id), "role": chosen.value, "name": name},
             )
-        return key
+        return key_id, key
 
-    key = _with_runtime(_settings(), work)
+    key_id, key = _with_runtime(_settings(), work)
     click.echo(
-        f"created {chosen.value} key" + (f" for company {company}" if company else ""), err=True
+        f"created {chosen.value} key {key_id}" + (f" for company {company}" if company else ""),
+        err=True,
     )
     click.echo(key)
+
+
+@keys.command("revoke")
+@click.argument("key_id", type=click.UUID)
+def keys_revoke(key_id: UUID) -> None:
+    """Revoke an API key: every server refuses it at once and closes its subscriptions."""
+    from storage import repos
+
+    async def work(runtime: object) -> bool:
+        from metergraph.runtime import Runtime
+
+        assert isinstance(runtime, Runtime)
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            revoked = await repos.revoke_api_key(conn, key_id)
+            if revoked:
+                await repos.insert_audit(
+                    conn,
+                    api_key_id=None,
+                    role="CLI",
+                    company_id=None,
+                    action="revokeApiKey",
+                    outcome="ok",
+                    details={"id": str(key_id)},
+                )
+        return revoked
+
+    if not _with_runtime(_settings(), work):
+        raise click.ClickException(f"no unrevoked key has id {key_id}")
+    click.echo(f"revoked key {key_id}")
 
 
 async def _company_id(conn: object, reference: str) -> UUID:

@@ -1,14 +1,23 @@
-"""The audit log's write path.
+"""The audit log's write path, and what it keeps of a request.
 
-Every mutation writes one row. Under load, rows that arrive while a write is
-in flight are gathered and written by the next one, so fifty concurrent
-mutations cost a couple of commits, not fifty; each caller still returns
-only once its own row is committed.
+A mutation that changes something writes its row in the transaction that
+makes the change (``insert_entries`` on that connection): both commit or
+neither does. A mutation that changed nothing (refused, invalid) is written
+by ``AuditWriter``: under load, rows that arrive while a write is in flight
+are gathered and written by the next one, so fifty concurrent refusals cost
+a couple of commits, not fifty.
+
+What a row keeps of the request is ``summarise``'s work: only the variables
+the operation declares, with secrets redacted, e-mail addresses and phone
+numbers masked, usage records counted rather than copied, and every string
+made storable (no NUL, no lone surrogate) and bounded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +25,81 @@ from uuid import UUID
 
 import asyncpg
 
+from storage.db import encode_json
+from storage.queries import q
+
 AUDIT_COLUMNS = ("at", "api_key_id", "role", "company_id", "action", "outcome", "details")
+
+# Lists longer than this are kept as their length.
+MAX_ITEMS = 20
+# Longer strings are cut (with a mark of how long they were).
+MAX_TEXT = 200
+# Deeper structures are cut.
+MAX_DEPTH = 8
+# Keys whose values are never kept.
+REDACTED = "[REDACTED]"
+_SECRET_KEY = re.compile(r"secret|password|passwd|token|api_?key|authori[sz]ation|credential", re.I)
+_EMAIL = re.compile(r"^([^@\s])[^@\s]*@([^@\s]+)$")
+_PHONE = re.compile(r"^\+?[\d\s().-]{7,24}$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str, limit: int = MAX_TEXT) -> str:
+    """``text`` as PostgreSQL stores it in jsonb: no NUL, no lone surrogate, bounded."""
+    if len(text) > limit:
+        text = f"{text[:limit]}…[{len(text)} chars]"
+    return _SURROGATE.sub("\ufffd", text.replace("\x00", "\ufffd"))
+
+
+def mask_address(text: str) -> str:
+    """An e-mail address or phone number shown as much as an operator needs."""
+    email = _EMAIL.match(text)
+    if email:
+        return f"{email.group(1)}***@{email.group(2)}"
+    if _PHONE.match(text) and sum(c.isdigit() for c in text) >= 7 and text.lstrip()[:1] == "+":
+        digits = [c for c in text if c.isdigit()]
+        return "+***" + "".join(digits[-2:])
+    return text
+
+
+def _is_record(value: Any) -> bool:
+    return isinstance(value, Mapping) and "metricCode" in value and "companyId" in value
+
+
+def summarise(value: Any, depth: int = 0) -> Any:
+    """``value`` (variables as sent) as the audit log keeps it."""
+    if depth > MAX_DEPTH:
+        return "[…]"
+    if isinstance(value, str):
+        return storable(mask_address(value))
+    if isinstance(value, list | tuple):
+        if value and all(_is_record(v) for v in value):
+            codes = sorted({storable(str(v["metricCode"]), 64) for v in value})
+            return {
+                "items": len(value),
+                "metricCodes": codes[:MAX_ITEMS],
+                "companies": len({str(v["companyId"]) for v in value}),
+            }
+        if len(value) > MAX_ITEMS:
+            return {"items": len(value)}
+        return [summarise(v, depth + 1) for v in value]
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for n, (key, item) in enumerate(value.items()):
+            if n == MAX_ITEMS * 2:
+                out["…"] = f"{len(value)} keys"
+                break
+            name = storable(str(key), 64)
+            if _SECRET_KEY.search(name):
+                out[name] = REDACTED if item is not None else None
+            elif name == "properties" and isinstance(item, Mapping):
+                out[name] = {"keys": len(item)}
+            else:
+                out[name] = summarise(item, depth + 1)
+        return out
+    if value is None or isinstance(value, bool | int):
+        return value
+    return storable(str(value), 64)  # Decimal, float, anything else: as text
 
 
 @dataclass(frozen=True)
@@ -39,6 +122,15 @@ class AuditEntry:
             self.outcome,
             self.details,
         )
+
+
+async def insert_entries(conn: asyncpg.Connection, entries: list[AuditEntry]) -> None:
+    """Write ``entries`` on ``conn``: in its transaction when it is in one."""
+    if not entries:
+        return
+    columns = list(zip(*(e.row() for e in entries), strict=True))
+    columns[-1] = tuple(encode_json(d) for d in columns[-1])
+    await conn.execute(q("insert_audit_rows"), *map(list, columns))
 
 
 class AuditWriter:
@@ -66,9 +158,7 @@ class AuditWriter:
             try:
                 async with self._pool.acquire() as conn:
                     # One COPY is one statement: the group commits together.
-                    await conn.copy_records_to_table(
-                        "audit_log", records=[e.row() for e, _ in group], columns=AUDIT_COLUMNS
-                    )
+                    await insert_entries(conn, [e for e, _ in group])
             except Exception as exc:
                 for _, future in group:
                     if not future.done():

@@ -17,6 +17,7 @@ from uuid import UUID
 import asyncpg
 
 from domain.usage import ErrorCode, FieldError
+from storage.audit import AuditEntry, insert_entries
 from storage.queries import q
 from storage.usage import PendingRecord, store_usage
 
@@ -41,10 +42,12 @@ async def void_record(
     company_scope: UUID | None,
     api_key_id: UUID | None,
     replacement: PendingRecord | None = None,
+    audit: AuditEntry | None = None,
 ) -> Corrected | FieldError:
-    """Void ``record_id``; with ``replacement``, store it in the same transaction."""
+    """Void ``record_id``; with ``replacement``, store it in the same transaction,
+    and ``audit`` with them when the record is voided."""
     try:
-        return await _void(conn, record_id, reason, company_scope, api_key_id, replacement)
+        return await _void(conn, record_id, reason, company_scope, api_key_id, replacement, audit)
     except _PastRetention as exc:
         return FieldError(
             "id",
@@ -66,6 +69,7 @@ async def _void(
     company_scope: UUID | None,
     api_key_id: UUID | None,
     replacement: PendingRecord | None,
+    audit: AuditEntry | None,
 ) -> Corrected | FieldError:
     async with conn.transaction():
         row = await conn.fetchrow(q("delete_usage_record"), record_id, company_scope)
@@ -101,4 +105,6 @@ async def _void(
             row["billable"],
             row["value"],
         )
+        if audit is not None:
+            await insert_entries(conn, [audit])
         return Corrected(row, new_row)

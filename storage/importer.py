@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -29,7 +29,8 @@ from domain.bulk import (
 )
 from domain.usage import ErrorCode, FieldError, UsageDraft, validate_company_key
 from storage import repos
-from storage.ingest import Status, UsageIngestor
+from storage.audit import AuditEntry
+from storage.ingest import Outcome, Status, UsageIngestor
 from storage.usage import PendingRecord
 
 MAX_REPORTED_ERRORS = 1_000
@@ -100,6 +101,8 @@ class ImportOptions:
     backfill: bool = False
     create_companies: bool = False
     chunk_rows: int = 5_000
+    # the audit row of a stored chunk, given its outcomes: committed with it
+    audit: Callable[[Mapping[int, Outcome]], AuditEntry] | None = None
 
 
 @dataclass(frozen=True)
@@ -270,7 +273,7 @@ class UsageImporter:
     ) -> None:
         pending, lines_by_ord = prepared.pending, prepared.lines_by_ord
         if pending:
-            outcomes = await self.ingestor.store_batch(pending)
+            outcomes = await self.ingestor.store_batch(pending, options.audit)
             await self.ingestor.committed(pending, outcomes.values())
         else:
             outcomes = {}

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -36,6 +36,7 @@ from domain.usage import (
     validate_usage,
 )
 from storage import repos
+from storage.audit import AuditEntry, insert_entries
 from storage.partitions import PartitionCatalog, month_of
 from storage.usage import PendingRecord, store_usage
 
@@ -77,6 +78,8 @@ class Outcome(msgspec.Struct):
 class BatchResult:
     outcomes: list[Outcome]
     atomic_rolled_back: bool = False
+    # the audit entry given was committed with the batch
+    audited: bool = False
 
     @property
     def accepted(self) -> int:
@@ -256,15 +259,19 @@ class UsageIngestor:
         atomic: bool = False,
         allowed_company: UUID | None = None,
         backfill: bool = False,
+        audit: AuditEntry | None = None,
     ) -> BatchResult:
-        """Validate and store a batch: partial acceptance, or all-or-nothing when atomic."""
+        """Validate and store a batch: partial acceptance, or all-or-nothing when atomic.
+
+        ``audit`` is written in the batch's transaction (``audited`` says it was).
+        """
         if (
             not atomic
             and len(drafts) > self.pipeline_chunk
             and self.partitions.knows(month_of(d.timestamp) for d in drafts)
         ):
             try:
-                return await self._ingest_pipelined(drafts, allowed_company, backfill)
+                return await self._ingest_pipelined(drafts, allowed_company, backfill, audit)
             except asyncpg.CheckViolationError as exc:
                 if not missing_partition(exc):
                     raise
@@ -286,6 +293,8 @@ class UsageIngestor:
                 stored = await commit_batch(conn, pending)
                 if atomic and any(o.status is Status.REJECTED for o in stored.values()):
                     raise _AtomicRollback(stored)
+                if audit is not None:
+                    await insert_entries(conn, [audit])
             return stored
 
         try:
@@ -298,10 +307,14 @@ class UsageIngestor:
         for index, outcome in stored.items():
             outcomes[index] = outcome
         await self.committed(pending, stored.values())
-        return BatchResult([o for o in outcomes if o is not None])
+        return BatchResult([o for o in outcomes if o is not None], audited=audit is not None)
 
     async def _ingest_pipelined(
-        self, drafts: Sequence[UsageDraft], allowed_company: UUID | None, backfill: bool
+        self,
+        drafts: Sequence[UsageDraft],
+        allowed_company: UUID | None,
+        backfill: bool,
+        audit: AuditEntry | None,
     ) -> BatchResult:
         """``ingest`` of a large batch whose months all have partitions.
 
@@ -350,6 +363,8 @@ class UsageIngestor:
                     storing = asyncio.get_running_loop().create_task(commit_batch(conn, chunk))
                 if storing is not None:
                     stored.update(await storing)
+                if audit is not None:
+                    await insert_entries(conn, [audit])
             finally:
                 if storing is not None and not storing.done():
                     # leaving early (an error while checking): the chunk in
@@ -358,7 +373,7 @@ class UsageIngestor:
         for index, outcome in stored.items():
             outcomes[index] = outcome
         await self.committed(pending, stored.values())
-        return BatchResult([o for o in outcomes if o is not None])
+        return BatchResult([o for o in outcomes if o is not None], audited=audit is not None)
 
     async def ensure_partitions(self, pending: Sequence[PendingRecord]) -> None:
         await self.partitions.ensure(self.pool, {month_of(p.draft.timestamp) for p in pending})
@@ -384,12 +399,20 @@ class UsageIngestor:
         await self.ensure_partitions(pending)
         return await store()
 
-    async def store_batch(self, pending: Sequence[PendingRecord]) -> dict[int, Outcome]:
-        """Store ``pending`` in one transaction (their partitions made sure of)."""
+    async def store_batch(
+        self,
+        pending: Sequence[PendingRecord],
+        audit: Callable[[Mapping[int, Outcome]], AuditEntry] | None = None,
+    ) -> dict[int, Outcome]:
+        """Store ``pending`` in one transaction (their partitions made sure of), with the
+        audit row ``audit`` makes of the outcomes, if given, in the same transaction."""
 
         async def store() -> dict[int, Outcome]:
             async with self.pool.acquire() as conn, conn.transaction():
-                return await commit_batch(conn, pending)
+                outcomes = await commit_batch(conn, pending)
+                if audit is not None:
+                    await insert_entries(conn, [audit(outcomes)])
+                return outcomes
 
         return await self.with_partitions(pending, store)
 
@@ -418,7 +441,11 @@ def _not_stored(outcomes: list[Outcome | None]) -> list[Outcome]:
 
 
 async def commit_batch(
-    conn: asyncpg.Connection, pending: Sequence[PendingRecord], *, returning: bool = False
+    conn: asyncpg.Connection,
+    pending: Sequence[PendingRecord],
+    *,
+    returning: bool = False,
+    staged: bool | None = None,
 ) -> dict[int, Outcome]:
     """Store ``pending`` in the caller's transaction (or, outside one, in a
     statement of its own); an outcome per ``ord``.
@@ -441,7 +468,7 @@ async def commit_batch(
             to_store.append(p)
         else:
             echoes.append((p, first))
-    result = await store_usage(conn, to_store, returning=returning)
+    result = await store_usage(conn, to_store, returning=returning, staged=staged)
     replays, rows = result.replays, result.rows
     for p in to_store:
         replay = replays.get(p.ord) if replays else None
@@ -478,6 +505,8 @@ MIN_SHARE = 8
 class _Waiting:
     record: PendingRecord
     future: asyncio.Future[Outcome]
+    # the caller's audit row, given what became of its record
+    audit: Callable[[Outcome], AuditEntry] | None = None
 
 
 class GroupCommitter:
@@ -529,11 +558,14 @@ class GroupCommitter:
             if not waiting.future.done():
                 waiting.future.set_exception(RuntimeError("server shutting down"))
 
-    async def submit(self, record: PendingRecord) -> Outcome:
+    async def submit(
+        self, record: PendingRecord, audit: Callable[[Outcome], AuditEntry] | None = None
+    ) -> Outcome:
+        """Store ``record``; ``audit`` gives its audit row, committed with it."""
         if self._runner is None:
             raise RuntimeError("group commit is not running")
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._waiting.append(_Waiting(record, future))
+        self._waiting.append(_Waiting(record, future, audit))
         if len(self._waiting) == 1:
             self._arrived.set()
         if len(self._waiting) >= self._max:
@@ -583,9 +615,18 @@ class GroupCommitter:
         try:
 
             async def store() -> dict[int, Outcome]:
-                # outside a transaction: one statement stores and commits the group
                 async with self._ingestor.pool.acquire() as conn:
-                    return await commit_batch(conn, records, returning=True)
+                    if not any(w.audit is not None for w in group):
+                        # outside a transaction: one statement stores and commits the group
+                        return await commit_batch(conn, records, returning=True)
+                    # the records and their callers' audit rows commit together
+                    async with conn.transaction():
+                        stored = await commit_batch(conn, records, returning=True, staged=False)
+                        await insert_entries(
+                            conn,
+                            [w.audit(stored[n]) for n, w in enumerate(group) if w.audit],
+                        )
+                    return stored
 
             outcomes = await self._ingestor.with_partitions(records, store)
         except Exception as exc:

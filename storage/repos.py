@@ -127,6 +127,11 @@ async def api_key_by_hash(conn: asyncpg.Connection, key_hash: bytes) -> StoredAp
     return StoredApiKey(row["id"], row["name"], row["role"], row["company_id"])
 
 
+async def revoke_api_key(conn: asyncpg.Connection, id: UUID) -> bool:
+    """False when no unrevoked key has that id."""
+    return await conn.fetchval(q("revoke_api_key"), id) is not None
+
+
 async def insert_audit(
     conn: asyncpg.Connection | asyncpg.Pool,
     *,

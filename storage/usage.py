@@ -101,7 +101,11 @@ class StoreResult:
 
 
 async def store_usage(
-    conn: asyncpg.Connection, records: Sequence[PendingRecord], *, returning: bool = False
+    conn: asyncpg.Connection,
+    records: Sequence[PendingRecord],
+    *,
+    returning: bool = False,
+    staged: bool | None = None,
 ) -> StoreResult:
     """Store ``records`` (unique idempotency keys among them).
 
@@ -110,11 +114,13 @@ async def store_usage(
     a single statement takes them as one array per column and commits them
     (group commit: one round trip, no staging table). With ``returning`` the
     stored rows come back too (small groups whose callers answer with the
-    record; bulk paths leave it off).
+    record; bulk paths leave it off). ``staged=False`` takes the single
+    statement inside a transaction too (a group committed with its audit rows).
     """
     if not records:
         return StoreResult(0, {})
-    staged = conn.is_in_transaction()
+    if staged is None:
+        staged = conn.is_in_transaction()
     if staged:
         await conn.copy_records_to_table(
             "usage_staging", records=[staging_row(p) for p in records], columns=STAGING_COLUMNS

@@ -13,6 +13,7 @@ import httpx
 import pytest
 import websockets
 
+from api.keys import hash_key
 from tests.conftest import make_key
 from tests.integration.helpers import RECORD_USAGE, api_request, create_company
 from tests.integration.test_server_process import METERGRAPH, free_port
@@ -100,3 +101,29 @@ async def test_a_websocket_without_a_key_is_refused(server: Any) -> None:
     with pytest.raises(websockets.exceptions.InvalidStatus):
         async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]):
             pass
+
+
+async def test_a_revoked_keys_subscription_is_closed_at_once_and_its_requests_refused(
+    server: Any, runtime: Any, admin: Any
+) -> None:
+    client, ws_url = server
+    acme = await create_company(admin, "acme")
+    viewer_key = await make_key(runtime, "VIEWER", acme)
+    headers = {"Authorization": f"Bearer {viewer_key}"}
+    async with websockets.connect(
+        ws_url, subprotocols=["graphql-transport-ws"], additional_headers=headers
+    ) as ws:
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
+        async with runtime.pool.acquire() as conn:
+            await conn.execute(
+                "UPDATE api_keys SET revoked_at = now() WHERE key_hash = $1", hash_key(viewer_key)
+            )
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    response = await client.post(
+        "/graphql", json={"query": "{ metrics { code } }"}, headers=headers
+    )
+    assert response.status_code == 401

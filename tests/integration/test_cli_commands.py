@@ -42,6 +42,24 @@ async def test_keys_create_prints_a_working_key_alone_on_the_last_line(
     assert [e["node"]["id"] for e in response.json()["data"]["companies"]["edges"]] == [company]
 
 
+async def test_keys_revoke_refuses_the_key_from_then_on_and_is_audited(
+    database: str, runtime: Any, http: httpx.AsyncClient
+) -> None:
+    made = cli(database, "keys", "create", "--role", "ADMIN")
+    key = made.stdout.strip().splitlines()[-1]
+    key_id = made.stderr.split("key ")[1].split()[0]
+    headers = {"Authorization": f"Bearer {key}"}
+    query = {"query": "{ metrics { code } }"}
+    assert (await http.post("/graphql", json=query, headers=headers)).status_code == 200
+    done = cli(database, "keys", "revoke", key_id)
+    assert done.returncode == 0, done.stderr
+    again = cli(database, "keys", "revoke", key_id)
+    assert again.returncode != 0 and "no unrevoked key" in again.stderr
+    async with runtime.pool.acquire() as conn:
+        actions = [r[0] for r in await conn.fetch("SELECT action FROM audit_log ORDER BY id")]
+    assert actions == ["createApiKey", "revokeApiKey"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
