@@ -100,6 +100,11 @@ class Settings:
     delivery_timeout_seconds: int = 10
     import_chunk_rows: int = 5_000
     max_page_size: int = 1_000
+    # isolation of tenants' background work; text and URL validation
+    max_name_length: int = 200
+    allow_private_webhooks: bool = False
+    report_workers: int = 2
+    max_pending_reports_per_company: int = 10
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -161,4 +166,11 @@ class Settings:
             ),
             import_chunk_rows=_int(env, "METERGRAPH_IMPORT_CHUNK_ROWS", 5_000, minimum=1),
             max_page_size=_int(env, "METERGRAPH_MAX_PAGE_SIZE", 1_000, minimum=1),
+            # isolation of tenants' background work; text and URL validation
+            max_name_length=_int(env, "METERGRAPH_MAX_NAME_LENGTH", 200, minimum=1),
+            allow_private_webhooks=_bool(env, "METERGRAPH_ALLOW_PRIVATE_WEBHOOKS", False),
+            report_workers=_int(env, "METERGRAPH_REPORT_WORKERS", 2, minimum=1),
+            max_pending_reports_per_company=_int(
+                env, "METERGRAPH_MAX_PENDING_REPORTS_PER_COMPANY", 10, minimum=1
+            ),
         )
