@@ -12,6 +12,7 @@ most). Report schedules live here too; ``jobs.reports`` fires them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -185,9 +186,13 @@ class ReportRunner:
     for many reports slows its own reports, not other requests.
     """
 
+    CLOSE_TIMEOUT_SECONDS = 30
+
     def __init__(self, pool: asyncpg.Pool, workers: int = 2) -> None:
         self.pool = pool
         self._tasks: set[asyncio.Task[bool]] = set()
+        self._workers = workers
+        self._closing = False
         self._slots = asyncio.Semaphore(workers)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report")
 
@@ -215,9 +220,11 @@ class ReportRunner:
             content = await loop.run_in_executor(self._executor, render, document, report.format)
         except Exception as exc:
             _log.exception("report %s failed", report.id)
+            # stopped under it (the renderers are gone): back to PENDING, built again later
+            final = not self._closing
             async with self.pool.acquire() as conn:
                 await conn.fetchval(
-                    q("fail_report"), report.id, f"{type(exc).__name__}: {exc}", True
+                    q("fail_report"), report.id, f"{type(exc).__name__}: {exc}", final
                 )
             return True
         async with self.pool.acquire() as conn:
@@ -231,7 +238,15 @@ class ReportRunner:
         return built
 
     async def close(self) -> None:
-        """Wait for the reports this process is building (they are short)."""
+        """Wait for the reports this process is building (they are short), then stop."""
+        if self._closing:
+            return
+        self._closing = True
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        # builds a job started hold a slot: taking every slot waits for them
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.CLOSE_TIMEOUT_SECONDS):
+                for _ in range(self._workers):
+                    await self._slots.acquire()
         self._executor.shutdown(wait=False)
