@@ -491,3 +491,57 @@ async def test_a_company_key_that_is_a_formula_is_text_in_the_csv_report(runtime
     rows = list(csv.DictReader(io.StringIO(stored["content"].decode())))
     assert rows and {r["company"] for r in rows} == {"'" + formula}
     assert all(not r["value"].startswith("'") for r in rows)
+
+
+async def test_reports_render_on_the_bounded_worker_pool_not_on_the_event_loop(
+    runtime: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from domain.reports.criteria import ReportCriteria
+    from domain.reports.document import ReportFormat
+    from storage import reports as store
+
+    seen: list[str] = []
+    running = [0, 0]  # now, most at once
+    lock = threading.Lock()
+    real_render = store.render
+
+    def watched_render(document: Any, fmt: Any) -> bytes:
+        with lock:
+            seen.append(threading.current_thread().name)
+            running[0] += 1
+            running[1] = max(running)
+        try:
+            return real_render(document, fmt)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(store, "render", watched_render)
+    company = await new_company(runtime)
+    await runtime.ingestor.ingest([draft(company, NOW, Decimal(5))], backfill=True)
+    start, end = th.period_of(NOW, th.Period.MONTH)
+    async with runtime.pool.acquire() as conn:
+        ids = [
+            (
+                await store.create_report(
+                    conn,
+                    ReportCriteria(company_id=company, from_=start, to=end),
+                    ReportFormat.PDF if n % 2 else ReportFormat.CSV,
+                    datetime.now(UTC),
+                    created_by=None,
+                )
+            ).id
+            for n in range(6)
+        ]
+    for report_id in ids:
+        runtime.reports.start(report_id)
+    await runtime.reports.close()
+    assert len(seen) == 6
+    loop_thread = threading.main_thread().name
+    assert all(name.startswith("report") and name != loop_thread for name in seen)
+    assert running[1] <= runtime.settings.report_workers
+    async with runtime.pool.acquire() as conn:
+        statuses = await conn.fetch("SELECT status FROM reports WHERE id = ANY($1)", ids)
+    assert {r["status"] for r in statuses} == {"SUCCEEDED"}
