@@ -148,23 +148,30 @@ def _refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
+RESOLVE_SECONDS = 10
+
+
 async def check_webhook_url(url: str, allow_private: bool) -> None:
     """Refuse a URL that is not http(s), or whose host resolves to a non-public address.
 
     Every address the host resolves to must be public (one private answer
     among public ones is refused too). ``UnsafeWebhook`` says why.
     """
-    parts = httpx.URL(url) if url.startswith(("http://", "https://")) else None
+    try:
+        parts = httpx.URL(url) if url.startswith(("http://", "https://")) else None
+    except httpx.InvalidURL:
+        parts = None
     if parts is None or not parts.host:
         raise UnsafeWebhook("a webhook needs an http(s) URL with a host")
     if allow_private:
         return
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.host, port, type=socket.SOCK_STREAM
-        )
-    except (OSError, UnicodeError):
+        async with asyncio.timeout(RESOLVE_SECONDS):
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                parts.host, port, type=socket.SOCK_STREAM
+            )
+    except (OSError, UnicodeError, TimeoutError):
         raise UnsafeWebhook(f"the webhook host {parts.host!r} does not resolve") from None
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
@@ -176,16 +183,24 @@ async def check_webhook_url(url: str, allow_private: bool) -> None:
 
 
 def redact(text: str, destination: Destination) -> str:
-    """``text`` without the destination's secret, nor the URL's credentials or query."""
-    if destination.secret:
-        text = text.replace(destination.secret, "[secret]")
+    """``text`` without the destination's secret, nor the URL's credentials or query.
+
+    Parts shorter than four characters are left alone: replacing them would
+    garble the message (our messages never quote the secret anyway).
+    """
+    parts = [destination.secret or ""]
     if destination.url:
-        url = httpx.URL(destination.url)
-        shown = str(url.copy_with(username=None, password=None, query=None, fragment=None))
-        text = text.replace(destination.url, shown)
-        for part in (url.query.decode(errors="replace"), url.userinfo.decode(errors="replace")):
-            if part:
-                text = text.replace(part, "[redacted]")
+        try:
+            url = httpx.URL(destination.url)
+        except httpx.InvalidURL:
+            parts.append(destination.url)
+        else:
+            shown = str(url.copy_with(username=None, password=None, query=None, fragment=None))
+            text = text.replace(destination.url, shown)
+            parts += [url.query.decode(errors="replace"), url.userinfo.decode(errors="replace")]
+    for part in sorted(parts, key=len, reverse=True):
+        if len(part) >= 4:
+            text = text.replace(part, "[redacted]")
     return text
 
 

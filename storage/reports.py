@@ -218,6 +218,14 @@ class ReportRunner:
                 document = await build_document(conn, criteria, datetime.now(UTC))
             loop = asyncio.get_running_loop()
             content = await loop.run_in_executor(self._executor, render, document, report.format)
+        except asyncio.CancelledError:
+            # the process is stopping under this build: leave it PENDING for the next one
+            with contextlib.suppress(Exception):
+                async with self.pool.acquire() as conn:
+                    await conn.fetchval(
+                        q("fail_report"), report.id, "interrupted: the process stopped", False
+                    )
+            raise
         except Exception as exc:
             _log.exception("report %s failed", report.id)
             # stopped under it (the renderers are gone): back to PENDING, built again later
