@@ -248,6 +248,8 @@ async def test_a_threshold_no_rule_can_read_is_reported_and_the_others_are_check
         )
     await runtime.ingestor.ingest([draft(b, NOW, Decimal(7))], backfill=True)
     async with runtime.pool.acquire() as conn:
+        # the check after the write skipped the broken row and raised B's level
+        assert await conn.fetchval("SELECT count(*) FROM alerts WHERE company_id = $1", b) == 1
         await conn.execute("DELETE FROM alerts")  # as if the check after the write was lost
     result = await run_job("forecast-thresholds", runtime)
     assert result.outcome.value == "FAILED"
