@@ -15,6 +15,7 @@ import uuid_utils.compat as uuid7
 from api import guards, paging
 from api import types as t
 from api.context import Context
+from domain import text
 from domain import thresholds as th
 from domain import usage as d
 from domain.access import Role
@@ -179,7 +180,7 @@ async def _validated(ctx: Context, input: ThresholdInput) -> th.Threshold | t.Va
     # an ADMIN without a company sets the default; a scoped key, its own company's
     company = guards.company_filter(ctx, input.company_id)
     levels = _levels(input.levels)
-    errors = th.validate(input.limit, levels)
+    errors = th.validate(input.limit, levels, max_name_length=ctx.runtime.settings.max_name_length)
     async with ctx.runtime.pool.acquire() as conn:
         if input.metric_code not in await repos.all_metrics(conn):
             errors.insert(
@@ -342,8 +343,14 @@ async def set_recipients(
         )
     cleaned = sorted({a.strip() for a in addresses if a.strip()})
     for address in cleaned:
-        if channel is th.Channel.EMAIL and "@" not in address:
-            raise paging.bad_input(f"{address!r} is not an e-mail address", "addresses")
+        # addresses are written into mail headers and webhook bodies by the delivery job
+        bad = (
+            text.check_email("addresses", address)
+            if channel is th.Channel.EMAIL
+            else text.check_address("addresses", address, ctx.runtime.settings.max_name_length)
+        )
+        if bad is not None:
+            raise paging.bad_input(bad.message, bad.field)
     async with ctx.writing("setNotificationRecipients", "ok") as conn:
         await conn.execute(q("clear_recipients"), company, channel.value, role.value)
         for address in cleaned:

@@ -26,13 +26,21 @@ from api import guards, paging
 from api import types as t
 from api.context import Context
 from domain import aggregation as a
+from domain import text
 from domain import usage as d
 from domain.access import Role
 from domain.allocation import AllocationGranularity as DomainAllocationGranularity
 from domain.reports import criteria as rc
 from domain.reports.document import ReportFormat as DomainFormat
 from domain.reports.document import ReportKind as DomainKind
-from jobs.reports import Destination, cron_trigger
+from jobs.reports import (
+    Destination,
+    UnsafeWebhook,
+    at_most_once_a_minute,
+    check_webhook_url,
+    cron_trigger,
+    redact,
+)
 from storage import costs, repos
 from storage import reports as store
 from storage.queries import q
@@ -193,6 +201,10 @@ async def _check(ctx: Context, c: rc.ReportCriteria, prefix: str) -> list[d.Fiel
     return [d.FieldError(prefix + e.field, e.code, e.message) for e in errors]
 
 
+class _QueueFull(Exception):
+    """The company has as many reports waiting as it may: roll the request back."""
+
+
 async def generate_report(
     ctx: Context, criteria: ReportCriteriaInput, format: DomainFormat
 ) -> ReportResult:
@@ -201,13 +213,25 @@ async def generate_report(
     errors = await _check(ctx, c, "criteria.")
     if errors:
         return t.ValidationError.of(errors)
-    async with ctx.writing("generateReport", "Report") as conn:
-        report = await store.create_report(
-            conn,
-            c,
-            DomainFormat(format.value),
-            datetime.now(UTC),
-            created_by=ctx.principal.key_id,
+    cap = ctx.runtime.settings.max_pending_reports_per_company
+    try:
+        async with ctx.writing("generateReport", "Report") as conn:
+            # one company's queue is bounded, so it cannot hold back everyone's reports
+            if await store.pending_reports(conn, c.company_id) >= cap:
+                raise _QueueFull
+            report = await store.create_report(
+                conn,
+                c,
+                DomainFormat(format.value),
+                datetime.now(UTC),
+                created_by=ctx.principal.key_id,
+            )
+    except _QueueFull:
+        return t.ValidationError.single(
+            "criteria.companyId",
+            d.ErrorCode.OUT_OF_RANGE,
+            f"this company has {cap} reports waiting or being built already"
+            " (METERGRAPH_MAX_PENDING_REPORTS_PER_COMPANY); try again when they are done",
         )
     ctx.runtime.reports.start(report.id)
     return Report.of(report)
@@ -298,10 +322,14 @@ class ReportSchedule:
     created_at: datetime
     next_run_at: datetime | None
 
-    @strawberry.field(description="The latest runs, newest first.")
+    @strawberry.field(
+        description="The latest runs, newest first (a VIEWER does not see delivery errors)."
+    )
     async def runs(
         self, info: strawberry.Info[Context, None], last: int = 20
     ) -> list[ReportScheduleRun]:
+        # a delivery error speaks of the destination (its host, its answers): admins only
+        shows_errors = info.context.principal.role is not Role.VIEWER
         async with info.context.runtime.pool.acquire() as conn:
             rows = await conn.fetch(q("schedule_runs"), self.id, max(1, min(last, 1000)))
         return [
@@ -310,14 +338,18 @@ class ReportSchedule:
                 report_id=r["report_id"],
                 status=r["status"],
                 attempts=r["attempts"],
-                error=r["error"],
+                error=redact(r["error"], self.stored_destination)
+                if shows_errors and r["error"]
+                else None,
                 delivered_at=r["delivered_at"],
             )
             for r in rows
         ]
 
+    stored_destination: strawberry.Private[Destination]
+
     @classmethod
-    def of(cls, row: Any) -> ReportSchedule:
+    def of(cls, row: Any, role: Role) -> ReportSchedule:
         dest = Destination.of(json.loads(row["destination"]))
         trigger = cron_trigger(row["cron"], row["time_zone"])
         now = datetime.now(UTC)
@@ -333,12 +365,13 @@ class ReportSchedule:
             destination=ReportDestination(
                 type=DestinationType(dest.type),
                 to=list(dest.to),
-                url=dest.url,
+                url=None if role is Role.VIEWER else dest.url,
                 signed=bool(dest.secret),
             ),
             active=row["active"],
             created_at=row["created_at"],
             next_run_at=following.astimezone(UTC) if following else None,
+            stored_destination=dest,
         )
 
 
@@ -347,14 +380,24 @@ ReportScheduleResult = Annotated[
 ]
 
 
-def _destination(i: ReportDestinationInput) -> Destination | d.FieldError:
+MAX_REPORT_RECIPIENTS = 50
+MAX_URL_LENGTH = 2_048
+
+
+async def _destination(ctx: Context, i: ReportDestinationInput) -> Destination | d.FieldError:
     kind = DestinationType(i.type.value)
     if kind is DestinationType.EMAIL:
         to = tuple(x.strip() for x in i.to or [] if x.strip())
-        if not to or any("@" not in x or " " in x for x in to):
+        if not to or len(to) > MAX_REPORT_RECIPIENTS:
             return d.FieldError(
-                "destination.to", d.ErrorCode.INVALID_FORMAT, "EMAIL needs e-mail addresses"
+                "destination.to",
+                d.ErrorCode.INVALID_FORMAT,
+                f"EMAIL needs 1 to {MAX_REPORT_RECIPIENTS} e-mail addresses",
             )
+        for address in to:
+            bad = text.check_email("destination.to", address)
+            if bad is not None:
+                return bad
         return Destination("EMAIL", to=to)
     if kind is DestinationType.WEBHOOK:
         url = (i.url or "").strip()
@@ -362,7 +405,22 @@ def _destination(i: ReportDestinationInput) -> Destination | d.FieldError:
             return d.FieldError(
                 "destination.url", d.ErrorCode.INVALID_FORMAT, "WEBHOOK needs an http(s) URL"
             )
-        return Destination("WEBHOOK", url=url, secret=i.secret or None)
+        if len(url) > MAX_URL_LENGTH or text.has_control(url) or " " in url:
+            return d.FieldError(
+                "destination.url",
+                d.ErrorCode.INVALID_FORMAT,
+                f"a webhook URL has no spaces nor control characters, {MAX_URL_LENGTH} at most",
+            )
+        secret = i.secret or None
+        if secret is not None and (text.has_control(secret) or len(secret) > MAX_URL_LENGTH):
+            return d.FieldError(
+                "destination.secret", d.ErrorCode.INVALID_FORMAT, "the secret is not usable"
+            )
+        try:
+            await check_webhook_url(url, ctx.runtime.settings.allow_private_webhooks)
+        except UnsafeWebhook as exc:
+            return d.FieldError("destination.url", d.ErrorCode.INVALID_FORMAT, str(exc))
+        return Destination("WEBHOOK", url=url, secret=secret)
     return Destination("STORED")
 
 
@@ -378,14 +436,20 @@ async def create_report_schedule(
     guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
     c = _criteria(ctx, criteria, time_zone)
     errors = await _check(ctx, c, "criteria.")
-    if not name.strip():
-        errors.append(d.FieldError("name", d.ErrorCode.REQUIRED, "a schedule needs a name"))
+    # the name becomes an e-mail subject: no line breaks, a bounded length
+    bad_name = text.check_name("name", name, ctx.runtime.settings.max_name_length)
+    if bad_name is not None:
+        errors.append(bad_name)
     try:
         cron_trigger(cron, time_zone)
     except ValueError as exc:
         field = "timeZone" if "zone" in str(exc).lower() else "cron"
         errors.append(d.FieldError(field, d.ErrorCode.INVALID_FORMAT, str(exc)))
-    dest = _destination(destination)
+    else:
+        too_often = at_most_once_a_minute(cron)
+        if too_often is not None:
+            errors.append(d.FieldError("cron", d.ErrorCode.OUT_OF_RANGE, too_often))
+    dest = await _destination(ctx, destination)
     if isinstance(dest, d.FieldError):
         errors.append(dest)
     if errors:
@@ -404,7 +468,7 @@ async def create_report_schedule(
             json.dumps(dest.to_json()),
             ctx.principal.key_id,
         )
-    return ReportSchedule.of(row)
+    return ReportSchedule.of(row, ctx.principal.role)
 
 
 async def _own_schedule(ctx: Context, id: UUID) -> Any:
@@ -420,7 +484,7 @@ async def report_schedules(ctx: Context) -> list[ReportSchedule]:
     scoped = ctx.principal.role.scoped
     async with ctx.runtime.pool.acquire() as conn:
         rows = await conn.fetch(q("list_schedules"), not scoped, ctx.principal.company_id)
-    return [ReportSchedule.of(r) for r in rows]
+    return [ReportSchedule.of(r, ctx.principal.role) for r in rows]
 
 
 async def set_schedule_active(ctx: Context, id: UUID, active: bool) -> ReportScheduleResult:
@@ -429,7 +493,7 @@ async def set_schedule_active(ctx: Context, id: UUID, active: bool) -> ReportSch
         return t.ValidationError.single("id", d.ErrorCode.NOT_FOUND, f"no report schedule {id}")
     async with ctx.writing("setReportScheduleActive", "ReportSchedule") as conn:
         row = await conn.fetchrow(q("set_schedule_active"), id, active)
-    return ReportSchedule.of(row)
+    return ReportSchedule.of(row, ctx.principal.role)
 
 
 async def delete_schedule(ctx: Context, id: UUID) -> bool:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from enum import Enum
 from uuid import UUID
 
+from domain.text import check_name
 from domain.usage import ErrorCode, FieldError
+
+# Level names go into subjects and SMS texts; the API passes the configured limit.
+MAX_LEVEL_NAME = 200
 
 
 class LevelKind(Enum):
@@ -69,7 +73,9 @@ class Threshold:
     levels: tuple[Level, ...]
 
 
-def validate(limit: Decimal | None, levels: tuple[Level, ...]) -> list[FieldError]:
+def validate(
+    limit: Decimal | None, levels: tuple[Level, ...], *, max_name_length: int = MAX_LEVEL_NAME
+) -> list[FieldError]:
     errors = []
     if limit is not None and (not limit.is_finite() or limit <= 0):
         errors.append(FieldError("limit", ErrorCode.OUT_OF_RANGE, "a limit is a positive number"))
@@ -78,8 +84,9 @@ def validate(limit: Decimal | None, levels: tuple[Level, ...]) -> list[FieldErro
     names = [level.name for level in levels]
     for n, level in enumerate(levels):
         field = f"levels[{n}]"
-        if not level.name.strip():
-            errors.append(FieldError(f"{field}.name", ErrorCode.REQUIRED, "name the level"))
+        bad_name = check_name(f"{field}.name", level.name, max_name_length)
+        if bad_name is not None:
+            errors.append(bad_name)
         elif level.name in names[:n]:
             errors.append(
                 FieldError(f"{field}.name", ErrorCode.ALREADY_EXISTS, f"two levels {level.name!r}")
@@ -139,7 +146,14 @@ def projection(usage: Decimal, start: datetime, end: datetime, now: datetime) ->
     if elapsed <= 0:
         return usage
     share = Decimal(str(elapsed)) / Decimal(str((end - start).total_seconds()))
-    return (usage / share).quantize(Decimal("0.01"))
+    projected = usage / share
+    # Cents of a huge total would need more digits than the context holds
+    # (quantize raises InvalidOperation); they mean nothing at that size.
+    with localcontext() as ctx:
+        ctx.prec = 60
+        if projected.adjusted() + 3 > ctx.prec:
+            return projected
+        return projected.quantize(Decimal("0.01"))
 
 
 def message(

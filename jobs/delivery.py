@@ -6,8 +6,9 @@ JSON POST signed with HMAC-SHA256 over ``"{timestamp}.{body}"`` (headers
 PLATFORM notifications are shown in the app and need no sending. Each
 delivery is claimed with ``FOR UPDATE SKIP LOCKED`` inside its own
 transaction, sent, and marked DELIVERED in that transaction, so two
-drainers never send one twice; a failure waits 2, 4, 8 … seconds before
-the next try.
+drainers never send one twice; any failure of one delivery (the server's,
+or its own data's) is recorded on it and waits 2, 4, 8 … seconds (at most
+an hour) before the next try, FAILED after the last; the others go on.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from storage.alerts import Notification, due_notifications, mark_delivered, mark
 
 _log = logging.getLogger(__name__)
 
-BATCH = 50
+MAX_PER_PASS = 1_000
 
 
 class DeliveryError(Exception):
@@ -96,26 +97,40 @@ async def deliver(settings: Settings, n: Notification) -> None:
     # PLATFORM: the alert itself is the notification; nothing to send
 
 
+def describe(exc: BaseException) -> str:
+    """What a failed unit records: the delivery's own message, or the kind of fault."""
+    if isinstance(exc, DeliveryError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
 async def drain(runtime: Runtime, now: datetime | None = None) -> int:
-    """Deliver what is due; the number delivered."""
+    """Deliver what is due, one notification per transaction; the number delivered.
+
+    Each notification is its own unit: it is claimed, sent and marked in its
+    own transaction, so a sent one is never sent again because a later one
+    failed, and any fault of one (a refused header, a server error) is
+    recorded on it (attempts, last error, next try after a backoff; FAILED
+    after the last try) while the others go on. A pass handles at most
+    ``MAX_PER_PASS``; the job's next pass takes the rest.
+    """
     delivered = 0
-    while True:
+    for _ in range(MAX_PER_PASS):
         moment = now or now_utc()
         async with runtime.pool.acquire() as conn, conn.transaction():
-            batch = await due_notifications(conn, moment, BATCH)
-            for n in batch:
-                try:
-                    await deliver(runtime.settings, n)
-                except DeliveryError as exc:
-                    _log.warning(
-                        "delivery %d (%s to %s) failed: %s", n.id, n.channel, n.recipient, exc
-                    )
-                    await mark_failed(conn, n, str(exc), moment)
-                else:
-                    await mark_delivered(conn, n.id, moment)
-                    delivered += 1
-        if len(batch) < BATCH:
-            return delivered
+            claimed = await due_notifications(conn, moment, 1)
+            if not claimed:
+                break
+            n = claimed[0]
+            try:
+                await deliver(runtime.settings, n)
+            except Exception as exc:  # noqa: BLE001 - one notification's fault is its own
+                _log.warning("delivery %d (%s) failed: %s", n.id, n.channel, describe(exc))
+                await mark_failed(conn, n, describe(exc), moment)
+            else:
+                await mark_delivered(conn, n.id, moment)
+                delivered += 1
+    return delivered
 
 
 async def deliver_notifications(runtime: Runtime) -> int:

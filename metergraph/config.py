@@ -106,6 +106,11 @@ class Settings:
     postgres_watch_interval_ms: int = 1_000
     postgres_restart_attempts: int = 30
     port_wait_seconds: int = 15
+    # isolation of tenants' background work; text and URL validation
+    max_name_length: int = 200
+    allow_private_webhooks: bool = False
+    report_workers: int = 2
+    max_pending_reports_per_company: int = 10
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -177,4 +182,11 @@ class Settings:
                 env, "METERGRAPH_POSTGRES_RESTART_ATTEMPTS", 30, minimum=1
             ),
             port_wait_seconds=_int(env, "METERGRAPH_PORT_WAIT_SECONDS", 15),
+            # isolation of tenants' background work; text and URL validation
+            max_name_length=_int(env, "METERGRAPH_MAX_NAME_LENGTH", 200, minimum=1),
+            allow_private_webhooks=_bool(env, "METERGRAPH_ALLOW_PRIVATE_WEBHOOKS", False),
+            report_workers=_int(env, "METERGRAPH_REPORT_WORKERS", 2, minimum=1),
+            max_pending_reports_per_company=_int(
+                env, "METERGRAPH_MAX_PENDING_REPORTS_PER_COMPANY", 10, minimum=1
+            ),
         )

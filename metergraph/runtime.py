@@ -243,7 +243,7 @@ async def open_runtime(
         ingestor.after_commit = thresholds.on_commit
         hub = AlertHub(dsn)
         await hub.start()
-        reports = ReportRunner(pool)
+        reports = ReportRunner(pool, settings.report_workers)
         try:
             yield Runtime(
                 settings,

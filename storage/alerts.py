@@ -114,7 +114,10 @@ async def check_usage(
         rows = await conn.fetch(q("thresholds_for"), sorted({m for _, m in pairs}))
         by_metric: dict[str, list[th.Threshold]] = {}
         for row in rows:
-            by_metric.setdefault(row["metric_code"], []).append(threshold_of(row))
+            try:
+                by_metric.setdefault(row["metric_code"], []).append(threshold_of(row))
+            except Exception:  # a row no rule reads now: the sweep reports it; others go on
+                _log.exception("threshold %s cannot be read", row["id"])
         for (company, metric), moments in pairs.items():
             candidates = by_metric.get(metric, [])
             own = [t for t in candidates if t.company_id == company]
@@ -124,7 +127,12 @@ async def check_usage(
             for threshold in chosen:
                 periods = {th.period_of(ts, threshold.period) for ts in moments}
                 for start, end in sorted(periods):
-                    raised += await _check(conn, threshold, company, start, end)
+                    try:
+                        raised += await _check(conn, threshold, company, start, end)
+                    except Exception:  # one company's fault must not skip the others' checks
+                        _log.exception(
+                            "threshold %s for company %s not checked", threshold.id, company
+                        )
     return raised
 
 
@@ -212,6 +220,21 @@ async def _raise(
     return raised
 
 
+@dataclass(frozen=True)
+class UnitFailure:
+    """A threshold (and company) the sweep could not check, and why."""
+
+    threshold_id: UUID
+    company_id: UUID | None
+    error: str
+
+
+@dataclass
+class Sweep:
+    raised: list[Raised]
+    failures: list[UnitFailure]
+
+
 async def forecast(pool: asyncpg.Pool, now: datetime | None = None) -> list[Raised]:
     """Raise FORECAST alerts for levels the current period's pace will reach.
 
@@ -220,56 +243,95 @@ async def forecast(pool: asyncpg.Pool, now: datetime | None = None) -> list[Rais
     raised as a crossing if no check has raised it yet (a sweep behind the
     checks that run after each write).
     """
+    return (await sweep(pool, now)).raised
+
+
+async def sweep(pool: asyncpg.Pool, now: datetime | None = None) -> Sweep:
+    """``forecast``, with the units that failed: each threshold, and each company under
+    it, is checked on its own, so one that cannot be (a stored total no
+    arithmetic can carry, a broken row) is reported and the others go on."""
     now = now or now_utc()
-    raised: list[Raised] = []
+    result = Sweep([], [])
     async with pool.acquire() as conn:
-        all_thresholds = [threshold_of(r) for r in await conn.fetch("SELECT * FROM thresholds")]
+        all_thresholds: list[th.Threshold] = []
+        for r in await conn.fetch("SELECT * FROM thresholds"):
+            try:
+                all_thresholds.append(threshold_of(r))
+            except Exception as exc:  # noqa: BLE001 - a row no rule accepts now: skip it
+                result.failures.append(UnitFailure(r["id"], r["company_id"], _why(exc)))
         for threshold in all_thresholds:
-            start, end = th.period_of(now, threshold.period)
-            rows = await aggregate(
+            try:
+                await _sweep_threshold(conn, threshold, all_thresholds, now, result)
+            except Exception as exc:  # noqa: BLE001 - one threshold's fault is its own
+                result.failures.append(UnitFailure(threshold.id, threshold.company_id, _why(exc)))
+    for failure in result.failures:
+        _log.warning(
+            "threshold %s (company %s) not checked: %s",
+            failure.threshold_id,
+            failure.company_id,
+            failure.error,
+        )
+    return result
+
+
+def _why(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+async def _sweep_threshold(
+    conn: asyncpg.Connection,
+    threshold: th.Threshold,
+    all_thresholds: list[th.Threshold],
+    now: datetime,
+    result: Sweep,
+) -> None:
+    start, end = th.period_of(now, threshold.period)
+    rows = await aggregate(
+        conn,
+        Criteria(
+            from_=start,
+            to=min(now, end),
+            granularity=Granularity.TOTAL,
+            functions=(Function.SUM,),
+            time_zone=ZoneInfo("UTC"),
+            company_id=threshold.company_id,
+            metric_codes=(threshold.metric_code,),
+            group_by=(Dimension.COMPANY,),
+        ),
+    )
+    own = {
+        t.company_id
+        for t in all_thresholds
+        if t.company_id is not None
+        and t.metric_code == threshold.metric_code
+        and t.period is threshold.period
+    }
+    for row in rows:
+        company = row.group["COMPANY"]
+        if threshold.company_id is None and company in own:
+            continue  # the company's own threshold replaces the default
+        try:
+            usage = row.partial.total
+            # a crossing whose check died with its process is caught here
+            result.raised += await _raise(
                 conn,
-                Criteria(
-                    from_=start,
-                    to=min(now, end),
-                    granularity=Granularity.TOTAL,
-                    functions=(Function.SUM,),
-                    time_zone=ZoneInfo("UTC"),
-                    company_id=threshold.company_id,
-                    metric_codes=(threshold.metric_code,),
-                    group_by=(Dimension.COMPANY,),
-                ),
+                threshold,
+                company,
+                start,
+                end,
+                usage,
+                th.crossed(threshold, usage),
+                "CROSSING",
             )
-            own = {
-                t.company_id
-                for t in all_thresholds
-                if t.company_id is not None
-                and t.metric_code == threshold.metric_code
-                and t.period is threshold.period
-            }
-            for row in rows:
-                company = row.group["COMPANY"]
-                if threshold.company_id is None and company in own:
-                    continue  # the company's own threshold replaces the default
-                usage = row.partial.total
-                # a crossing whose check died with its process is caught here
-                raised += await _raise(
-                    conn,
-                    threshold,
-                    company,
-                    start,
-                    end,
-                    usage,
-                    th.crossed(threshold, usage),
-                    "CROSSING",
-                )
-                projected = th.projection(usage, start, end, now)
-                levels = [
-                    lv for lv in threshold.levels if usage < lv.amount(threshold.limit) <= projected
-                ]
-                raised += await _raise(
-                    conn, threshold, company, start, end, projected, levels, "FORECAST"
-                )
-    return raised
+            projected = th.projection(usage, start, end, now)
+            levels = [
+                lv for lv in threshold.levels if usage < lv.amount(threshold.limit) <= projected
+            ]
+            result.raised += await _raise(
+                conn, threshold, company, start, end, projected, levels, "FORECAST"
+            )
+        except Exception as exc:  # noqa: BLE001 - one company's fault is its own
+            result.failures.append(UnitFailure(threshold.id, company, _why(exc)))
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 ``create_report`` stores a request (PENDING); ``ReportRunner.run`` claims one
 (``FOR UPDATE SKIP LOCKED``, so two processes never build the same report),
-builds its document, renders it (in a worker thread: charts and PDF layout
-are CPU work) and stores the bytes. A process that dies mid-build leaves the
+builds its document, renders it (on a bounded pool of worker threads,
+``METERGRAPH_REPORT_WORKERS``: charts and PDF layout are CPU work that must
+not run on the event loop) and stores the bytes. A process that dies mid-build leaves the
 report RUNNING; after ten minutes another run takes it over (three tries at
 most). Report schedules live here too; ``jobs.reports`` fires them.
 """
@@ -11,8 +12,10 @@ most). Report schedules live here too; ``jobs.reports`` fires them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -110,6 +113,22 @@ async def create_report(
     return StoredReport.of(row)
 
 
+# An arbitrary constant: the key space of per-company report queue locks.
+_QUEUE_LOCK = 7_300_013
+
+
+async def pending_reports(conn: asyncpg.Connection, company_id: UUID | None) -> int:
+    """How many of the company's reports wait or are being built.
+
+    Takes a transaction-level lock on the company's queue first, so two
+    requests cannot both see room for one more (the caller's transaction).
+    """
+    key = company_id.int % (2**31) if company_id is not None else 0
+    await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", _QUEUE_LOCK, key)
+    count: int = await conn.fetchval(q("pending_reports_of"), company_id)
+    return count
+
+
 async def report_by_id(conn: asyncpg.Connection, report_id: UUID) -> StoredReport | None:
     row = await conn.fetchrow(q("report_by_id"), report_id)
     return StoredReport.of(row) if row else None
@@ -159,11 +178,23 @@ async def build_document(
 
 
 class ReportRunner:
-    """Builds pending reports; ``start`` runs one in the background of this process."""
+    """Builds pending reports; ``start`` runs one in the background of this process.
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    At most ``workers`` reports are built at once in a process (the rest
+    wait their turn), and rendering (charts, PDF layout: CPU work) runs on
+    a pool of that many threads, never on the event loop, so a tenant asking
+    for many reports slows its own reports, not other requests.
+    """
+
+    CLOSE_TIMEOUT_SECONDS = 30
+
+    def __init__(self, pool: asyncpg.Pool, workers: int = 2) -> None:
         self.pool = pool
         self._tasks: set[asyncio.Task[bool]] = set()
+        self._workers = workers
+        self._closing = False
+        self._slots = asyncio.Semaphore(workers)
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report")
 
     def start(self, report_id: UUID) -> None:
         task = asyncio.create_task(self.run(report_id))
@@ -172,6 +203,10 @@ class ReportRunner:
 
     async def run(self, report_id: UUID | None = None) -> bool:
         """Claim and build one report (that one, or any pending); False when none was free."""
+        async with self._slots:
+            return await self._run(report_id)
+
+    async def _run(self, report_id: UUID | None) -> bool:
         async with self.pool.acquire() as conn:
             row = await conn.fetchrow(q("claim_report"), report_id)
         if row is None:
@@ -181,12 +216,23 @@ class ReportRunner:
             criteria = ReportCriteria.from_json(report.criteria)
             async with self.pool.acquire() as conn:
                 document = await build_document(conn, criteria, datetime.now(UTC))
-            content = await asyncio.to_thread(render, document, report.format)
+            loop = asyncio.get_running_loop()
+            content = await loop.run_in_executor(self._executor, render, document, report.format)
+        except asyncio.CancelledError:
+            # the process is stopping under this build: leave it PENDING for the next one
+            with contextlib.suppress(Exception):
+                async with self.pool.acquire() as conn:
+                    await conn.fetchval(
+                        q("fail_report"), report.id, "interrupted: the process stopped", False
+                    )
+            raise
         except Exception as exc:
             _log.exception("report %s failed", report.id)
+            # stopped under it (the renderers are gone): back to PENDING, built again later
+            final = not self._closing
             async with self.pool.acquire() as conn:
                 await conn.fetchval(
-                    q("fail_report"), report.id, f"{type(exc).__name__}: {exc}", True
+                    q("fail_report"), report.id, f"{type(exc).__name__}: {exc}", final
                 )
             return True
         async with self.pool.acquire() as conn:
@@ -200,6 +246,15 @@ class ReportRunner:
         return built
 
     async def close(self) -> None:
-        """Wait for the reports this process is building (they are short)."""
+        """Wait for the reports this process is building (they are short), then stop."""
+        if self._closing:
+            return
+        self._closing = True
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        # builds a job started hold a slot: taking every slot waits for them
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.CLOSE_TIMEOUT_SECONDS):
+                for _ in range(self._workers):
+                    await self._slots.acquire()
+        self._executor.shutdown(wait=False)

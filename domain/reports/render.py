@@ -2,9 +2,11 @@
 
 CSV: the report's table, one header row, columns in the table's fixed
 order, RFC 4180 quoting (fields with commas, quotes or line breaks quoted,
-quotes doubled, CRLF line ends). JSON: the report's ``data``, with every
-Decimal written as a string so no amount passes through a binary float,
-and times in ISO 8601 with their offset.
+quotes doubled, CRLF line ends), and text that a spreadsheet would read as
+a formula (``=``, ``+``, ``-``, ``@``, TAB, CR first) prefixed with ``'``.
+JSON: the report's ``data``, with every Decimal written as a string so no
+amount passes through a binary float, and times in ISO 8601 with their
+offset.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -29,12 +32,30 @@ def text_of(cell: Cell) -> str:
     return str(cell)
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (TAB and
+# CR start one in some of them too): OWASP's CSV injection guidance.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+def csv_text(cell: Cell) -> str:
+    """A cell as CSV text; text that a spreadsheet would run as a formula gets a leading '.
+
+    Numbers stay numbers (``-5.00`` is not a formula); names, keys and labels
+    (which tenants choose) are neutralised.
+    """
+    value = text_of(cell)
+    if isinstance(cell, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
 def render_csv(document: ReportDocument) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(document.table.columns)
+    writer.writerow([csv_text(c) for c in document.table.columns])
     for row in document.table.rows:
-        writer.writerow([text_of(c) for c in row])
+        writer.writerow([csv_text(c) for c in row])
     return out.getvalue().encode("utf-8")
 
 

@@ -79,23 +79,30 @@ ORDER BY s.created_at, s.id
 
 -- name: claim_schedule_run
 -- The one run of a schedule at a fire time: whoever inserts it makes its report.
-INSERT INTO report_schedule_runs (schedule_id, scheduled_for, report_id)
-VALUES ($1, $2, $3)
+-- Due for delivery from the pass that claims it ($4, the pass's clock).
+INSERT INTO report_schedule_runs (schedule_id, scheduled_for, report_id, next_attempt_at)
+VALUES ($1, $2, $3, $4)
 ON CONFLICT DO NOTHING
 RETURNING report_id
 
 -- name: undelivered_runs
+-- Due deliveries (a failed one waits for its next_attempt_at), oldest try first.
 SELECT r.schedule_id, r.scheduled_for, r.report_id, r.attempts, rep.status AS report_status
 FROM report_schedule_runs r JOIN reports rep ON rep.id = r.report_id
-WHERE r.status = 'PENDING' AND rep.status IN ('SUCCEEDED', 'FAILED')
-ORDER BY r.scheduled_for
-LIMIT 100
+WHERE r.status = 'PENDING' AND rep.status IN ('SUCCEEDED', 'FAILED') AND r.next_attempt_at <= $1
+ORDER BY r.next_attempt_at, r.scheduled_for
+LIMIT $2
 
 -- name: finish_schedule_run
 UPDATE report_schedule_runs
-SET status = $3, error = $4, attempts = attempts + 1,
+SET status = $3, error = $4, attempts = attempts + 1, next_attempt_at = $5,
     delivered_at = CASE WHEN $3 = 'DELIVERED' THEN clock_timestamp() END
-WHERE schedule_id = $1 AND scheduled_for = $2
+WHERE schedule_id = $1 AND scheduled_for = $2 AND status = 'PENDING'
+
+-- name: pending_reports_of
+-- Reports of a company waiting or being built, counted under a per-company lock.
+SELECT count(*) FROM reports
+WHERE company_id IS NOT DISTINCT FROM $1 AND status IN ('PENDING', 'RUNNING')
 
 -- name: schedule_runs
 SELECT schedule_id, scheduled_for, report_id, status, attempts, error, created_at, delivered_at

@@ -150,3 +150,27 @@ def test_the_database_url_never_appears_in_the_repr() -> None:
         assert "db.internal" not in text
         assert "database_url" not in text
         assert "s3cr3t-pw" not in str(settings)
+
+
+def test_tenant_isolation_limits_have_defaults_and_are_read_from_the_environment() -> None:
+    defaults = Settings.from_env({})
+    assert defaults.max_name_length == 200
+    assert defaults.allow_private_webhooks is False
+    assert defaults.report_workers == 2
+    assert defaults.max_pending_reports_per_company == 10
+    settings = Settings.from_env(
+        {
+            "METERGRAPH_MAX_NAME_LENGTH": "64",
+            "METERGRAPH_ALLOW_PRIVATE_WEBHOOKS": "true",
+            "METERGRAPH_REPORT_WORKERS": "4",
+            "METERGRAPH_MAX_PENDING_REPORTS_PER_COMPANY": "3",
+        }
+    )
+    assert (
+        settings.max_name_length,
+        settings.allow_private_webhooks,
+        settings.report_workers,
+        settings.max_pending_reports_per_company,
+    ) == (64, True, 4, 3)
+    with pytest.raises(ConfigError, match="METERGRAPH_REPORT_WORKERS"):
+        Settings.from_env({"METERGRAPH_REPORT_WORKERS": "0"})

@@ -35,3 +35,22 @@ def test_six_field_cron_has_seconds_first() -> None:
     start = datetime(2026, 3, 2, tzinfo=UTC)
     (moment,) = fire_times(cron_trigger("15 0 9 * * *", "UTC"), start, start + timedelta(days=1))
     assert moment == datetime(2026, 3, 2, 9, 0, 15, tzinfo=UTC)
+
+
+def test_csv_text_a_spreadsheet_would_run_gets_a_leading_apostrophe() -> None:
+    formula = '=HYPERLINK("http://x","y")'
+    body = render_csv(
+        document(
+            [
+                (formula, D("-5.00"), "+1 more"),
+                ("@SUM(A1)", D("2"), "-cmd"),
+                ("\tTAB", -3, "\rCR"),
+                ("-5.00", D("0"), "plain"),
+            ]
+        )
+    ).decode()
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+    assert rows[1] == ["'" + formula, "-5.00", "'+1 more"]
+    assert rows[2] == ["'@SUM(A1)", "2", "'-cmd"]
+    assert rows[3] == ["'\tTAB", "-3", "'\rCR"]
+    assert rows[4] == ["-5.00", "0", "plain"]  # numbers, even written as text, stay numbers
