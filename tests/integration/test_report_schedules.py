@@ -298,13 +298,17 @@ async def test_retention_removes_old_reports_but_not_where_a_schedule_resumes(
         run = await clean_up(conn, now=datetime.now(UTC) + timedelta(days=91))
     assert run.reports == 2
     assert await report_count(runtime, sid) == 0
-    # The schedule goes on from its last run, not from its creation.
-    assert await run_report_schedules(runtime, T0 + timedelta(minutes=6)) == 1
+    # The schedule goes on from its last run, not from its creation. Its new
+    # report asks for a window whose raw usage retention has let go (the clock
+    # moved 91 days on): it fails with a typed reason rather than a wrong total.
+    await run_report_schedules(runtime, T0 + timedelta(minutes=6))
     async with runtime.pool.acquire() as conn:
         times = await conn.fetch(
-            "SELECT scheduled_for, report_id FROM report_schedule_runs"
-            " WHERE schedule_id = $1::uuid ORDER BY scheduled_for",
+            "SELECT r.scheduled_for, r.report_id, p.error FROM report_schedule_runs r"
+            " LEFT JOIN reports p ON p.id = r.report_id"
+            " WHERE r.schedule_id = $1::uuid ORDER BY r.scheduled_for",
             sid,
         )
     assert [r["scheduled_for"] for r in times] == [T0 + timedelta(minutes=m) for m in (2, 4, 6)]
     assert [r["report_id"] is None for r in times] == [True, True, False]
+    assert "no data held answers the window exactly" in times[2]["error"]
