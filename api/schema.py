@@ -29,6 +29,7 @@ from api import jobs as jb
 from api import reports as rp
 from api import types as t
 from api.context import Context
+from api.limits import QueryLimits
 from api.typed_inputs import AUDITED_ITEMS
 from domain import thresholds as th
 from domain import usage as d
@@ -679,6 +680,7 @@ schema = MetergraphSchema(
     extensions=[
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        QueryLimits,  # after ValidationCache: it limits only documents that validate
         AuditMutations,
         _mask_errors,
     ],

@@ -100,6 +100,21 @@ class Settings:
     delivery_timeout_seconds: int = 10
     import_chunk_rows: int = 5_000
     max_page_size: int = 1_000
+    # Request limits
+    max_body_bytes: int = 16 * 1024 * 1024
+    max_import_bytes: int = 1024 * 1024 * 1024
+    max_import_line_bytes: int = 1024 * 1024
+    max_query_tokens: int = 50_000
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_query_cost: int = 50_000
+    rate_limit_per_second: int = 1_000
+    rate_limit_burst: int = 2_000
+    max_connections: int = 1_000
+    keep_alive_seconds: int = 5
+    header_timeout_seconds: int = 10
+    max_header_bytes: int = 64 * 1024
+    backlog: int = 2_048
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -161,4 +176,23 @@ class Settings:
             ),
             import_chunk_rows=_int(env, "METERGRAPH_IMPORT_CHUNK_ROWS", 5_000, minimum=1),
             max_page_size=_int(env, "METERGRAPH_MAX_PAGE_SIZE", 1_000, minimum=1),
+            # Request limits
+            max_body_bytes=_int(env, "METERGRAPH_MAX_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),
+            max_import_bytes=_int(
+                env, "METERGRAPH_MAX_IMPORT_BYTES", 1024 * 1024 * 1024, minimum=1024
+            ),
+            max_import_line_bytes=_int(
+                env, "METERGRAPH_MAX_IMPORT_LINE_BYTES", 1024 * 1024, minimum=256
+            ),
+            max_query_tokens=_int(env, "METERGRAPH_MAX_QUERY_TOKENS", 50_000, minimum=1_000),
+            max_query_depth=_int(env, "METERGRAPH_MAX_QUERY_DEPTH", 12, minimum=1),
+            max_aliases=_int(env, "METERGRAPH_MAX_ALIASES", 30, minimum=1),
+            max_query_cost=_int(env, "METERGRAPH_MAX_QUERY_COST", 50_000, minimum=1),
+            rate_limit_per_second=_int(env, "METERGRAPH_RATE_LIMIT_PER_SECOND", 1_000),
+            rate_limit_burst=_int(env, "METERGRAPH_RATE_LIMIT_BURST", 2_000),
+            max_connections=_int(env, "METERGRAPH_MAX_CONNECTIONS", 1_000, minimum=1),
+            keep_alive_seconds=_int(env, "METERGRAPH_KEEP_ALIVE_SECONDS", 5, minimum=1),
+            header_timeout_seconds=_int(env, "METERGRAPH_HEADER_TIMEOUT_SECONDS", 10, minimum=1),
+            max_header_bytes=_int(env, "METERGRAPH_MAX_HEADER_BYTES", 64 * 1024, minimum=1024),
+            backlog=_int(env, "METERGRAPH_BACKLOG", 2_048, minimum=1),
         )
