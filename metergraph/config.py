@@ -105,7 +105,7 @@ class Settings:
     max_import_bytes: int = 1024 * 1024 * 1024
     max_import_line_bytes: int = 1024 * 1024
     max_query_tokens: int = 50_000
-    max_query_depth: int = 12
+    max_query_depth: int = 15
     max_aliases: int = 30
     max_query_cost: int = 50_000
     rate_limit_per_second: int = 1_000
@@ -185,7 +185,7 @@ class Settings:
                 env, "METERGRAPH_MAX_IMPORT_LINE_BYTES", 1024 * 1024, minimum=256
             ),
             max_query_tokens=_int(env, "METERGRAPH_MAX_QUERY_TOKENS", 50_000, minimum=1_000),
-            max_query_depth=_int(env, "METERGRAPH_MAX_QUERY_DEPTH", 12, minimum=1),
+            max_query_depth=_int(env, "METERGRAPH_MAX_QUERY_DEPTH", 15, minimum=1),
             max_aliases=_int(env, "METERGRAPH_MAX_ALIASES", 30, minimum=1),
             max_query_cost=_int(env, "METERGRAPH_MAX_QUERY_COST", 50_000, minimum=1),
             rate_limit_per_second=_int(env, "METERGRAPH_RATE_LIMIT_PER_SECOND", 1_000),
