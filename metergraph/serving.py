@@ -117,7 +117,9 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """uvicorn.run's keyword arguments for the limits in ``settings``."""
     return {
         "http": "metergraph.serving:GuardedHttp",
-        "limit_concurrency": settings.max_connections,
+        # uvicorn answers 503 once this many connections (its own included) or
+        # requests are open; GuardedHttp closes connections past max_connections.
+        "limit_concurrency": settings.max_connections + 1,
         "timeout_keep_alive": settings.keep_alive_seconds,
         "h11_max_incomplete_event_size": settings.max_header_bytes,
         "backlog": settings.backlog,
