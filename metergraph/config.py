@@ -108,8 +108,8 @@ class Settings:
     max_query_depth: int = 15
     max_aliases: int = 30
     max_query_cost: int = 50_000
-    rate_limit_per_second: int = 1_000
-    rate_limit_burst: int = 2_000
+    rate_limit_per_second: int = 2_000
+    rate_limit_burst: int = 10_000
     max_connections: int = 1_000
     keep_alive_seconds: int = 5
     header_timeout_seconds: int = 10
@@ -188,8 +188,8 @@ class Settings:
             max_query_depth=_int(env, "METERGRAPH_MAX_QUERY_DEPTH", 15, minimum=1),
             max_aliases=_int(env, "METERGRAPH_MAX_ALIASES", 30, minimum=1),
             max_query_cost=_int(env, "METERGRAPH_MAX_QUERY_COST", 50_000, minimum=1),
-            rate_limit_per_second=_int(env, "METERGRAPH_RATE_LIMIT_PER_SECOND", 1_000),
-            rate_limit_burst=_int(env, "METERGRAPH_RATE_LIMIT_BURST", 2_000),
+            rate_limit_per_second=_int(env, "METERGRAPH_RATE_LIMIT_PER_SECOND", 2_000),
+            rate_limit_burst=_int(env, "METERGRAPH_RATE_LIMIT_BURST", 10_000),
             max_connections=_int(env, "METERGRAPH_MAX_CONNECTIONS", 1_000, minimum=1),
             keep_alive_seconds=_int(env, "METERGRAPH_KEEP_ALIVE_SECONDS", 5, minimum=1),
             header_timeout_seconds=_int(env, "METERGRAPH_HEADER_TIMEOUT_SECONDS", 10, minimum=1),
