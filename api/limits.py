@@ -24,10 +24,12 @@ buckets, so a key may reach N times the rate.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import time
-from collections.abc import Iterator
+import weakref
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -233,7 +235,8 @@ def bucket_estimate(criteria: Any) -> int:
         buckets = (end.year - start.year) * 12 + end.month - start.month + 1
     else:
         buckets = 1
-    # A window of more buckets is the resolver's to refuse, as a typed error.
+    # More buckets than an aggregate may have (or a window longer than one
+    # may span) is refused by aggregateUsage itself, as a typed error.
     buckets = min(max(1, buckets), MAX_BUCKETS)
     metrics = criteria.get("metricCodes")
     return buckets * max(1, len(metrics) if isinstance(metrics, list) else 1)
@@ -274,26 +277,22 @@ def cost_of(
     return total
 
 
-def cost_refusal(
+def document_cost(
     document: DocumentNode,
     operation_name: str | None,
     variables: dict[str, Any] | None,
     limits: QueryLimitSettings,
     pages: dict[str, int],
-) -> GraphQLError | None:
+) -> int:
+    """The estimated cost of the operation(s) a request runs."""
     fragments = _fragments(document)
-    for operation in _operations(document, operation_name):
-        cost = cost_of(
-            operation.selection_set, fragments, variables or {}, pages, limits.largest_page
-        )
-        if cost > limits.cost:
-            return _error(
-                "QUERY_TOO_COSTLY",
-                "query",
-                f"the document's estimated cost is {cost}; at most {limits.cost}"
-                " (METERGRAPH_MAX_QUERY_COST): ask for fewer buckets, metrics or items",
-            )
-    return None
+    return max(
+        (
+            cost_of(o.selection_set, fragments, variables or {}, pages, limits.largest_page)
+            for o in _operations(document, operation_name)
+        ),
+        default=0,
+    )
 
 
 @lru_cache(maxsize=8)
@@ -310,7 +309,10 @@ def _page_defaults(graphql_schema: Any) -> dict[str, int]:
 
 
 class QueryLimits(SchemaExtension):
-    """Refuses a document over the depth, alias, token or cost limits before it runs."""
+    """Refuses a document over the depth, alias, token or cost limits before it runs,
+    and runs costly documents a few at a time (``METERGRAPH_COSTLY_QUERY_SLOTS``)."""
+
+    cost = 0
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context.context
@@ -326,18 +328,54 @@ class QueryLimits(SchemaExtension):
             refusal = structure_refusal(ec.graphql_document, ec.operation_name, limits)
             if refusal is None:
                 pages = _page_defaults(ec.schema._schema)
-                refusal = cost_refusal(
+                self.cost = document_cost(
                     ec.graphql_document, ec.operation_name, ec.variables, limits, pages
                 )
+                if self.cost > limits.cost:
+                    refusal = _error(
+                        "QUERY_TOO_COSTLY",
+                        "query",
+                        f"the document's estimated cost is {self.cost}; at most {limits.cost}"
+                        " (METERGRAPH_MAX_QUERY_COST): ask for fewer buckets, metrics or items",
+                    )
             if refusal is not None:
                 ec.pre_execution_errors = [refusal]
         yield
 
+    async def on_execute(self) -> AsyncIterator[None]:
+        settings = _settings_of(self.execution_context.context)
+        if settings is None or self.cost < settings.costly_query_cost:
+            yield
+            return
+        # Costly documents wait their turn (without holding anything) so that
+        # they never take the whole event loop and connection pool from the
+        # small requests of other tenants.
+        async with costly_slots(settings.costly_query_slots):
+            yield
+
+
+_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def costly_slots(slots: int) -> asyncio.Semaphore:
+    """This event loop's slots for costly documents."""
+    loop = asyncio.get_running_loop()
+    semaphore = _SLOTS.get(loop)
+    if semaphore is None:
+        semaphore = _SLOTS[loop] = asyncio.Semaphore(slots)
+    return semaphore
+
+
+def _settings_of(context: Any) -> Settings | None:
+    settings = getattr(getattr(context, "runtime", None), "settings", None)
+    return settings if isinstance(settings, Settings) else None
+
 
 def _limits_of(context: Any) -> QueryLimitSettings | None:
-    runtime = getattr(context, "runtime", None)
-    settings = getattr(runtime, "settings", None)
-    return QueryLimitSettings.of(settings) if isinstance(settings, Settings) else None
+    settings = _settings_of(context)
+    return QueryLimitSettings.of(settings) if settings is not None else None
 
 
 # ---------------------------------------------------------------- HTTP

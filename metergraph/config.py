@@ -115,6 +115,8 @@ class Settings:
     header_timeout_seconds: int = 10
     max_header_bytes: int = 64 * 1024
     backlog: int = 2_048
+    costly_query_cost: int = 1_000
+    costly_query_slots: int = 1
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -195,4 +197,6 @@ class Settings:
             header_timeout_seconds=_int(env, "METERGRAPH_HEADER_TIMEOUT_SECONDS", 10, minimum=1),
             max_header_bytes=_int(env, "METERGRAPH_MAX_HEADER_BYTES", 64 * 1024, minimum=1024),
             backlog=_int(env, "METERGRAPH_BACKLOG", 2_048, minimum=1),
+            costly_query_cost=_int(env, "METERGRAPH_COSTLY_QUERY_COST", 1_000, minimum=1),
+            costly_query_slots=_int(env, "METERGRAPH_COSTLY_QUERY_SLOTS", 1, minimum=1),
         )

@@ -271,3 +271,40 @@ async def test_a_rate_of_zero_turns_the_limit_off(settings: Settings, runtime: A
         api = Api(http, await make_key(runtime, "ADMIN"))
         statuses = {(await api.post("{ __typename }")).status_code for _ in range(10)}
         assert statuses == {200}
+
+
+async def test_a_window_of_too_many_buckets_stays_a_typed_error_of_the_field(
+    admin: Api,
+) -> None:
+    hours = {**ten_years("HOUR"), "from": (NOW - timedelta(days=1000)).isoformat()}
+    centuries = {**ten_years("DAY"), "from": "1800-01-01T00:00:00+00:00"}
+    for criteria in (hours, centuries):
+        result = (await admin(AGGREGATE, {"c": criteria}))["aggregateUsage"]
+        assert (result["__typename"], result["code"]) == ("ValidationError", "INVALID_WINDOW")
+
+
+async def test_a_costly_document_waits_for_a_slot_while_small_ones_are_answered(
+    admin: Api, settings: Settings
+) -> None:
+    import asyncio
+
+    from api.limits import costly_slots
+
+    slots = costly_slots(settings.costly_query_slots)
+    for _ in range(settings.costly_query_slots):
+        await slots.acquire()  # every slot busy
+    costly = asyncio.create_task(admin.post(AGGREGATE, {"c": ten_years("DAY")}))
+    try:
+        for _ in range(1_000):  # until the costly document waits for the slot
+            if slots._waiters:
+                break
+            await asyncio.sleep(0.01)
+        assert slots._waiters and not costly.done()
+        small = await admin(AGGREGATE, {"c": ten_years("TOTAL")})
+        assert small["aggregateUsage"]["__typename"] == "AggregationResult"
+        assert not costly.done()
+    finally:
+        for _ in range(settings.costly_query_slots):
+            slots.release()
+    response = await costly
+    assert response.json()["data"]["aggregateUsage"]["__typename"] == "AggregationResult"
