@@ -25,12 +25,13 @@ buckets, so a key may reach N times the rate.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import time
 import weakref
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -347,11 +348,35 @@ class QueryLimits(SchemaExtension):
         if settings is None or self.cost < settings.costly_query_cost:
             yield
             return
-        # Costly documents wait their turn (without holding anything) so that
-        # they never take the whole event loop and connection pool from the
-        # small requests of other tenants.
+        # Costly documents wait their turn (without holding anything), and run
+        # on a share of the pool, so that they never take the whole event loop
+        # and connection pool from the small requests of other tenants.
+        context = self.execution_context.context
+        runtime = context.runtime
         async with costly_slots(settings.costly_query_slots):
-            yield
+            context.runtime = replace(
+                runtime, pool=PoolShare(runtime.pool, settings.costly_query_connections)
+            )
+            try:
+                yield
+            finally:
+                context.runtime = runtime
+
+
+class PoolShare:
+    """A pool as one request sees it: at most ``connections`` of it at once."""
+
+    def __init__(self, pool: Any, connections: int) -> None:
+        self._pool = pool
+        self._share = asyncio.Semaphore(connections)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pool, name)
+
+    @contextlib.asynccontextmanager
+    async def acquire(self, *, timeout: float | None = None) -> AsyncIterator[Any]:  # noqa: ASYNC109
+        async with self._share, self._pool.acquire(timeout=timeout) as conn:
+            yield conn
 
 
 _SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (

@@ -225,8 +225,12 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
             stop = asyncio.Event()
 
             async def tenant_a(kind: int) -> None:
+                if args.only is not None:
+                    kind = {"aggregates": 0, "refused": 1, "batches": 2}[args.only]
                 while not stop.is_set():
-                    if kind % 3 == 2 and batches:
+                    if kind % 3 == 2:
+                        if not batches:
+                            return
                         body = batches.pop()
                     elif kind % 3 == 1:
                         body = too_costly if outcomes.total() % 2 else too_many
@@ -261,6 +265,12 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--heavy-clients", type=int, default=6)
     parser.add_argument("--batches", type=int, default=6, help="full-size batches tenant A sends")
+    parser.add_argument(
+        "--only",
+        choices=["aggregates", "refused", "batches"],
+        default=None,
+        help="tenant A sends only this kind of request",
+    )
     args = parser.parse_args()
     with postgres() as dsn:
         asyncio.run(run(args, dsn))

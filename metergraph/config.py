@@ -117,6 +117,7 @@ class Settings:
     backlog: int = 2_048
     costly_query_cost: int = 1_000
     costly_query_slots: int = 1
+    costly_query_connections: int = 2
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -199,4 +200,5 @@ class Settings:
             backlog=_int(env, "METERGRAPH_BACKLOG", 2_048, minimum=1),
             costly_query_cost=_int(env, "METERGRAPH_COSTLY_QUERY_COST", 1_000, minimum=1),
             costly_query_slots=_int(env, "METERGRAPH_COSTLY_QUERY_SLOTS", 1, minimum=1),
+            costly_query_connections=_int(env, "METERGRAPH_COSTLY_QUERY_CONNECTIONS", 2, minimum=1),
         )
