@@ -14,9 +14,13 @@ Two layers, both read from ``Settings``:
   ``QUERY_TOO_COSTLY``.
 
 The cost is an estimate of the rows a document can make the server build:
-a field costs 1 plus its selections; a field with a ``first`` argument
-costs that many times its selections; ``aggregateUsage`` costs its window's
-buckets times its metrics (``bucket_estimate``).
+an object field costs 1 plus its selections, a field with a ``first``
+argument that page times its selections, ``aggregateUsage`` its window's
+buckets times its metrics (``bucket_estimate``); scalars cost nothing. A
+document from ``METERGRAPH_COSTLY_QUERY_COST`` on waits for one of a few
+slots and runs on a share of the connection pool (``PoolShare``), so that
+another tenant's small query still finds a connection and a turn of the
+event loop.
 
 Rate limits are per process: with ``--workers N`` each worker keeps its own
 buckets, so a key may reach N times the rate.
