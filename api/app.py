@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -213,11 +215,15 @@ class DirectRecordUsage:
         if refusal is not None:
             await _send_json(send, {"data": None, "errors": [refusal.formatted]})
             return
-        decoded = decode_body(
+        decode = functools.partial(
+            decode_body,
             body,
             may_write=principal.role in WRITERS,
             max_items=runtime.settings.max_batch_size,
         )
+        # A large batch is decoded off the event loop: other requests keep
+        # their turns meanwhile.
+        decoded = await asyncio.to_thread(decode) if len(body) > _DECODE_IN_THREAD else decode()
         if decoded is not None and decoded.field == "recordUsage" and decoded.drafts is not None:
             context = Context(runtime=runtime, principal=principal)
             context.decoded = (decoded.field, decoded.drafts)
@@ -243,6 +249,8 @@ class DirectRecordUsage:
 
 
 _JSON = msgspec.json.Encoder()
+# Bodies larger than this are decoded in a worker thread (about 400 records).
+_DECODE_IN_THREAD = 128 * 1024
 
 
 class _Head(msgspec.Struct):
