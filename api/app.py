@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -26,6 +28,7 @@ from api import direct
 from api.context import Context
 from api.guards import WRITERS
 from api.keys import KeyResolver, serve_until_revoked
+from api.limits import Limited, QueryLimitSettings, RateLimiter, document_refusal
 from api.schema import (
     INTERNAL_ERROR,
     MASKED_MESSAGE,
@@ -207,9 +210,23 @@ class DirectRecordUsage:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        decoded = decode_body(body)
+        runtime: Runtime = scope["app"].state.runtime
+        principal: Principal = scope[_PRINCIPAL]
+        refusal = _refusal(body, runtime.settings)
+        if refusal is not None:
+            await _send_json(send, {"data": None, "errors": [refusal.formatted]})
+            return
+        decode = functools.partial(
+            decode_body,
+            body,
+            may_write=principal.role in WRITERS,
+            max_items=runtime.settings.max_batch_size,
+        )
+        # A large batch is decoded off the event loop: other requests keep
+        # their turns meanwhile.
+        decoded = await asyncio.to_thread(decode) if len(body) > _DECODE_IN_THREAD else decode()
         if decoded is not None and decoded.field == "recordUsage" and decoded.drafts is not None:
-            context = Context(runtime=scope["app"].state.runtime, principal=scope[_PRINCIPAL])
+            context = Context(runtime=runtime, principal=principal)
             context.decoded = (decoded.field, decoded.drafts)
             context.audited_variables = decoded.audited
             result = await record_directly(context, decoded)
@@ -233,6 +250,27 @@ class DirectRecordUsage:
 
 
 _JSON = msgspec.json.Encoder()
+# Bodies larger than this are decoded in a worker thread (about 400 records).
+_DECODE_IN_THREAD = 128 * 1024
+
+
+class _Head(msgspec.Struct):
+    query: str | None = None
+    operationName: str | None = None
+
+
+_HEAD = msgspec.json.Decoder(_Head)
+
+
+def _refusal(body: bytes, settings: Settings) -> GraphQLError | None:
+    """A document over the token, depth or alias limits, found before its variables are read."""
+    try:
+        head = _HEAD.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    if not isinstance(head.query, str):
+        return None
+    return document_refusal(head.query, head.operationName, QueryLimitSettings.of(settings))
 
 
 async def _send_json(send: Send, answer: dict[str, Any]) -> None:
@@ -331,7 +369,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                         scheduler.shutdown(wait=False)
 
     graphql_app = MetergraphGraphQL(schema, graphql_ide=None)
-    graphql = Authenticated(DirectRecordUsage(graphql_app))
+    graphql = Authenticated(Limited(DirectRecordUsage(graphql_app), "max_body_bytes"))
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
@@ -339,11 +377,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", Authenticated(graphql_app)),
             Route(
-                "/v1/usage-records:import", Authenticated(request_response(import_usage_endpoint))
+                "/v1/usage-records:import",
+                Authenticated(Limited(request_response(import_usage_endpoint), "max_import_bytes")),
             ),
             Route(
                 "/v1/costs:import",
-                Authenticated(request_response(import_costs_endpoint)),
+                Authenticated(Limited(request_response(import_costs_endpoint), "max_import_bytes")),
                 methods=["POST"],
             ),
             Route(
@@ -355,6 +394,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         lifespan=lifespan,
         exception_handlers={e: database_unavailable for e in (DatabaseUnavailable, *UNAVAILABLE)},
     )
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     if runtime is not None:
         app.state.runtime = runtime
         app.state.keys = KeyResolver(runtime.pool, runtime.alert_hub)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 
 from starlette.requests import Request
@@ -32,6 +32,40 @@ def _error(status: int, code: str, message: str, field: str | None = None) -> JS
     if field:
         body["field"] = field
     return JSONResponse({"error": body}, status_code=status)
+
+
+class LineTooLong(BulkFileError):
+    def __init__(self, line: int, limit: int) -> None:
+        super().__init__(
+            f"line {line} is longer than {limit} bytes (METERGRAPH_MAX_IMPORT_LINE_BYTES)"
+        )
+        self.line = line
+
+
+async def limit_lines(chunks: AsyncIterator[bytes], limit: int) -> AsyncIterator[bytes]:
+    """``chunks`` as they come, refused (LineTooLong) at the first line over ``limit`` bytes."""
+    line = 1  # the line the next byte belongs to
+    length = 0  # bytes of that line seen so far
+    async for chunk in chunks:
+        if length + len(chunk) > limit:
+            start = 0
+            while (end := chunk.find(b"\n", start)) >= 0:
+                if length + end - start > limit:
+                    raise LineTooLong(line, limit)
+                line += 1
+                length = 0
+                start = end + 1
+            length += len(chunk) - start
+            if length > limit:
+                raise LineTooLong(line, limit)
+        else:
+            newlines = chunk.count(b"\n")
+            if newlines:
+                line += newlines
+                length = len(chunk) - chunk.rfind(b"\n") - 1
+            else:
+                length += len(chunk)
+        yield chunk
 
 
 def _flag(request: Request, name: str) -> bool | None:
@@ -102,7 +136,20 @@ async def import_usage_endpoint(request: Request) -> Response:
         audit=chunk_audit,
     )
     try:
-        summary = await UsageImporter(runtime.ingestor).run(request.stream(), options)
+        stream = limit_lines(request.stream(), runtime.settings.max_import_line_bytes)
+        summary = await UsageImporter(runtime.ingestor).run(stream, options)
+    except LineTooLong as exc:
+        return JSONResponse(
+            {
+                "error": {
+                    "code": "LINE_TOO_LONG",
+                    "message": f"{exc}; lines before it may have been imported",
+                    "field": "METERGRAPH_MAX_IMPORT_LINE_BYTES",
+                    "line": exc.line,
+                }
+            },
+            status_code=400,
+        )
     except BulkFileError as exc:
         return _error(400, "INVALID_FILE", str(exc))
     # each stored chunk's row committed with it; this one sums them up, and

@@ -30,6 +30,7 @@ from api import jobs as jb
 from api import reports as rp
 from api import types as t
 from api.context import AuditRecorder, Context
+from api.limits import QueryLimits
 from domain import thresholds as th
 from domain import usage as d
 from domain.access import Principal, Role
@@ -781,6 +782,7 @@ schema = MetergraphSchema(
     extensions=[
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        QueryLimits,  # after ValidationCache: it limits only documents that validate
         AuditMutations,
         _mask_errors,
     ],

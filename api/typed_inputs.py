@@ -78,6 +78,8 @@ _ANY = msgspec.json.Decoder(float_hook=Decimal)
 class FastField:
     field: str
     variable: str
+    # declared with exactly the field's type and no default: decoded here
+    exact: bool = True
 
 
 def _type_text(node: TypeNode) -> str:
@@ -89,9 +91,15 @@ def _type_text(node: TypeNode) -> str:
     return node.name.value
 
 
-@lru_cache(maxsize=256)
 def fast_field(query: str, operation_name: str | None) -> FastField | None:
     """The field and variable to decode directly, when the document allows it."""
+    bound = bound_field(query, operation_name)
+    return bound if bound is not None and bound.exact else None
+
+
+@lru_cache(maxsize=256)
+def bound_field(query: str, operation_name: str | None) -> FastField | None:
+    """The single usage field of a mutation and the variable its records come from."""
     try:
         document = parse(query)
     except GraphQLSyntaxError:
@@ -120,11 +128,10 @@ def fast_field(query: str, operation_name: str | None) -> FastField | None:
     definitions = [
         v for v in operation.variable_definitions or () if v.variable.name.value == variable
     ]
-    if len(definitions) != 1 or _type_text(definitions[0].type) != declared:
+    if len(definitions) != 1:
         return None
-    if definitions[0].default_value is not None:
-        return None
-    return FastField(field.name.value, variable)
+    exact = _type_text(definitions[0].type) == declared and definitions[0].default_value is None
+    return FastField(field.name.value, variable, exact)
 
 
 @dataclass
@@ -141,8 +148,15 @@ class Decoded:
     audited: dict[str, Any] | None = None
 
 
-def decode_body(body: bytes) -> Decoded | None:
-    """None when the body is not a single JSON request object (strawberry handles it)."""
+def decode_body(
+    body: bytes, *, may_write: bool = True, max_items: int | None = None
+) -> Decoded | None:
+    """None when the body is not a single JSON request object (strawberry handles it).
+
+    A batch's records are counted before they are decoded: for a key that may
+    not write, or past ``max_items``, they are never decoded (the resolver
+    refuses the batch by its length or the key's role).
+    """
     try:
         envelope = _ENVELOPE.decode(body)
     except (msgspec.DecodeError, msgspec.ValidationError):
@@ -152,13 +166,21 @@ def decode_body(body: bytes) -> Decoded | None:
     if raw is None:
         return decoded
     fast = (
-        fast_field(envelope.query, envelope.operationName)
+        bound_field(envelope.query, envelope.operationName)
         if isinstance(envelope.query, str)
         else None
     )
     variables: dict[str, Any] = {}
     for name, value in raw.items():
-        if fast is not None and name == fast.variable:
+        if fast is not None and name == fast.variable and fast.field == "batchRecordUsage":
+            items = _count(value)
+            if items is not None and (not may_write or (max_items and items > max_items)):
+                decoded.field = fast.field
+                decoded.drafts = _unread(items if may_write else 0)
+                decoded.audited = {name: {"items": items}}
+                variables[name] = []
+                continue
+        if fast is not None and fast.exact and name == fast.variable:
             try:
                 if fast.field == "batchRecordUsage":
                     decoded.drafts = [r.draft() for r in _MANY.decode(value)]
@@ -180,3 +202,23 @@ def decode_body(body: bytes) -> Decoded | None:
         variables[name] = _ANY.decode(value)
     decoded.variables = variables
     return decoded
+
+
+_ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def _count(value: msgspec.Raw) -> int | None:
+    """The items of a JSON array, counted without decoding them (None: not an array)."""
+    try:
+        return len(_ITEMS.decode(value))
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+def _unread(items: int) -> list[d.UsageDraft]:
+    """A batch that is refused by its length: ``items`` times one stand-in draft,
+    never checked nor stored."""
+    return [_UNREAD] * items
+
+
+_UNREAD = _ONE.decode(msgspec.json.encode(_STAND_IN)).draft()

@@ -67,6 +67,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn
 
     from api.app import create_app
+    from metergraph.serving import uvicorn_options
 
     settings = _settings()
     logging.getLogger().setLevel(logging.INFO)
@@ -75,6 +76,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         "host": host or settings.host,
         "port": port or settings.port,
         "access_log": settings.access_log,
+        **uvicorn_options(settings),
     }
     from metergraph.runtime import wait_for_port
 

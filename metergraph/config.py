@@ -111,6 +111,24 @@ class Settings:
     allow_private_webhooks: bool = False
     report_workers: int = 2
     max_pending_reports_per_company: int = 10
+    # Request limits
+    max_body_bytes: int = 16 * 1024 * 1024
+    max_import_bytes: int = 1024 * 1024 * 1024
+    max_import_line_bytes: int = 1024 * 1024
+    max_query_tokens: int = 50_000
+    max_query_depth: int = 15
+    max_aliases: int = 30
+    max_query_cost: int = 50_000
+    rate_limit_per_second: int = 2_000
+    rate_limit_burst: int = 10_000
+    max_connections: int = 1_000
+    keep_alive_seconds: int = 5
+    header_timeout_seconds: int = 10
+    max_header_bytes: int = 64 * 1024
+    backlog: int = 2_048
+    costly_query_cost: int = 1_000
+    costly_query_slots: int = 1
+    costly_query_connections: int = 2
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -189,4 +207,26 @@ class Settings:
             max_pending_reports_per_company=_int(
                 env, "METERGRAPH_MAX_PENDING_REPORTS_PER_COMPANY", 10, minimum=1
             ),
+            # Request limits
+            max_body_bytes=_int(env, "METERGRAPH_MAX_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),
+            max_import_bytes=_int(
+                env, "METERGRAPH_MAX_IMPORT_BYTES", 1024 * 1024 * 1024, minimum=1024
+            ),
+            max_import_line_bytes=_int(
+                env, "METERGRAPH_MAX_IMPORT_LINE_BYTES", 1024 * 1024, minimum=256
+            ),
+            max_query_tokens=_int(env, "METERGRAPH_MAX_QUERY_TOKENS", 50_000, minimum=1_000),
+            max_query_depth=_int(env, "METERGRAPH_MAX_QUERY_DEPTH", 15, minimum=1),
+            max_aliases=_int(env, "METERGRAPH_MAX_ALIASES", 30, minimum=1),
+            max_query_cost=_int(env, "METERGRAPH_MAX_QUERY_COST", 50_000, minimum=1),
+            rate_limit_per_second=_int(env, "METERGRAPH_RATE_LIMIT_PER_SECOND", 2_000),
+            rate_limit_burst=_int(env, "METERGRAPH_RATE_LIMIT_BURST", 10_000),
+            max_connections=_int(env, "METERGRAPH_MAX_CONNECTIONS", 1_000, minimum=1),
+            keep_alive_seconds=_int(env, "METERGRAPH_KEEP_ALIVE_SECONDS", 5, minimum=1),
+            header_timeout_seconds=_int(env, "METERGRAPH_HEADER_TIMEOUT_SECONDS", 10, minimum=1),
+            max_header_bytes=_int(env, "METERGRAPH_MAX_HEADER_BYTES", 64 * 1024, minimum=1024),
+            backlog=_int(env, "METERGRAPH_BACKLOG", 2_048, minimum=1),
+            costly_query_cost=_int(env, "METERGRAPH_COSTLY_QUERY_COST", 1_000, minimum=1),
+            costly_query_slots=_int(env, "METERGRAPH_COSTLY_QUERY_SLOTS", 1, minimum=1),
+            costly_query_connections=_int(env, "METERGRAPH_COSTLY_QUERY_CONNECTIONS", 2, minimum=1),
         )

@@ -76,18 +76,26 @@ async def _line_batches(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[str]
     """Decode UTF-8 incrementally; the whole lines (newline kept) of each chunk
     as one list, so that the loop over lines is not an async step per line."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    pending = ""
+    # The unfinished line, in pieces: joined once its newline arrives, so that
+    # a long line costs time in proportion to its length.
+    pending: list[str] = []
     try:
         async for chunk in chunks:
-            pending += decoder.decode(chunk)
-            *complete, pending = pending.split("\n")
-            if complete:
-                yield [line + "\n" for line in complete]
-        pending += decoder.decode(b"", final=True)
+            text = decoder.decode(chunk)
+            cut = text.rfind("\n")
+            if cut < 0:
+                pending.append(text)
+                continue
+            pending.append(text[:cut])
+            complete = "".join(pending).split("\n")
+            pending = [text[cut + 1 :]]
+            yield [line + "\n" for line in complete]
+        pending.append(decoder.decode(b"", final=True))
     except UnicodeDecodeError as exc:
         raise BulkFileError(f"the file is not UTF-8 text: {exc.reason}") from exc
-    if pending:
-        yield [pending]
+    rest = "".join(pending)
+    if rest:
+        yield [rest]
 
 
 # Lines parsed between two turns of the event loop.
