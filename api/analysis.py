@@ -13,6 +13,7 @@ from api import guards
 from api import types as t
 from api.context import Context
 from domain import aggregation as a
+from domain import limits as lim
 from domain import usage as d
 from domain.access import Role
 from storage import repos
@@ -212,6 +213,12 @@ def draft_of(row: Any, *, value: Decimal | None, timestamp: datetime | None) -> 
     )
 
 
+def window_errors(ctx: Context, from_: datetime, to: datetime) -> list[d.FieldError]:
+    """A window's ends outside the years the service accepts (LIMITS: earliest/latest year)."""
+    limits = ctx.runtime.settings.limits
+    return lim.date_errors("from", from_, limits) + lim.date_errors("to", to, limits)
+
+
 async def _metrics(ctx: Context) -> dict[str, d.Metric]:
     async with ctx.runtime.pool.acquire() as conn:
         return await repos.all_metrics(conn)
@@ -270,7 +277,7 @@ async def aggregate_usage(ctx: Context, criteria: AggregationCriteria) -> Aggreg
         source=criteria.source,
         billable=criteria.billable,
     )
-    errors = a.validate(c)
+    errors = window_errors(ctx, criteria.from_, criteria.to) or a.validate(c)
     if errors:
         return t.ValidationError.of(errors)
     async with ctx.runtime.pool.acquire() as conn:
@@ -293,6 +300,9 @@ async def usage_gaps(ctx: Context, criteria: GapCriteria) -> UsageGapsResult:
             return t.ValidationError.single(
                 name, d.ErrorCode.TIMESTAMP_WITHOUT_OFFSET, f"{name} must carry a UTC offset"
             )
+    errors = window_errors(ctx, criteria.from_, criteria.to)
+    if errors:
+        return t.ValidationError.of(errors)
     if criteria.from_ >= criteria.to or criteria.to - criteria.from_ > a.MAX_SPAN:
         return t.ValidationError.single(
             "from",

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
+from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -26,7 +27,7 @@ from api.context import Context
 from api.guards import WRITERS
 from api.keys import KeyResolver
 from api.schema import MASKED_MESSAGE, record_one, schema, summarise_variables
-from api.typed_inputs import Decoded, decode_body
+from api.typed_inputs import Decoded, MalformedBody, decode_body
 from domain.access import Principal
 from metergraph.config import Settings
 from metergraph.runtime import (
@@ -83,7 +84,10 @@ class MetergraphGraphQL(GraphQL[Context, None]):
             body = await request.get_body()
             seen = _BODY.get()
             _BODY.set(None)
-            decoded = seen[1] if seen is not None and seen[0] == body else decode_body(body)
+            try:
+                decoded = seen[1] if seen is not None and seen[0] == body else decode_body(body)
+            except MalformedBody as exc:
+                raise HTTPException(400, exc.message) from None
             if decoded is not None:
                 if decoded.drafts is not None:
                     _DECODED.set(decoded)
@@ -206,7 +210,11 @@ class DirectRecordUsage:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        decoded = decode_body(body)
+        try:
+            decoded = decode_body(body)
+        except MalformedBody as exc:
+            await _send_json(send, exc.as_json(), status=400)
+            return
         if decoded is not None and decoded.field == "recordUsage" and decoded.drafts is not None:
             context = Context(runtime=scope["app"].state.runtime, principal=scope[_PRINCIPAL])
             context.decoded = (decoded.field, decoded.drafts)
@@ -234,14 +242,14 @@ class DirectRecordUsage:
 _JSON = msgspec.json.Encoder()
 
 
-async def _send_json(send: Send, answer: dict[str, Any]) -> None:
-    """``answer`` as a 200 JSON response (what JSONResponse sends, with less work:
+async def _send_json(send: Send, answer: dict[str, Any], status: int = 200) -> None:
+    """``answer`` as a JSON response (what JSONResponse sends, with less work:
     this is every single recordUsage's answer)."""
     body = _JSON.encode(answer)
     await send(
         {
             "type": "http.response.start",
-            "status": 200,
+            "status": status,
             "headers": [
                 (b"content-length", str(len(body)).encode()),
                 (b"content-type", b"application/json"),

@@ -493,6 +493,7 @@ async def record_cost(ctx: Context, input: CostInput) -> CostResult:
             input.period_start,
             input.amount,
             input.currency,
+            ctx.runtime.settings.limits,
         )
     if isinstance(done, list):
         return t.ValidationError.of(done)

@@ -30,6 +30,7 @@ from api import reports as rp
 from api import types as t
 from api.context import Context
 from api.typed_inputs import AUDITED_ITEMS
+from domain import limits as lim
 from domain import thresholds as th
 from domain import usage as d
 from domain.access import Principal, Role
@@ -97,11 +98,14 @@ class Query:
         guards.require(ctx, *guards.READERS)
         limit = paging.page_size(ctx, first)
         f = filter or t.UsageRecordFilter()
-        if f.from_ is not None and f.to is not None and f.from_ >= f.to:
-            raise paging.bad_input("filter.from must be before filter.to", "filter.from")
+        limits = ctx.runtime.settings.limits
         for name, value in (("from", f.from_), ("to", f.to)):
             if value is not None and value.tzinfo is None:
                 raise paging.bad_input(f"filter.{name} must carry a UTC offset", f"filter.{name}")
+            for error in lim.date_errors(f"filter.{name}", value, limits):
+                raise paging.bad_input(error.message, error.field)
+        if f.from_ is not None and f.to is not None and f.from_ >= f.to:
+            raise paging.bad_input("filter.from must be before filter.to", "filter.from")
         position = paging.position(
             after, 2, lambda parts: (datetime.fromisoformat(parts[0]), UUID(parts[1]))
         )

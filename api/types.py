@@ -16,6 +16,7 @@ from strawberry.scalars import JSON
 
 from domain import usage as d
 from domain.bulk import plain_json
+from domain.limits import unstorable
 from storage.repos import Company as StoredCompany
 
 ResourceType = strawberry.enum(d.ResourceType, description="What a usage record measures.")
@@ -354,6 +355,6 @@ def decode_cursor(cursor: str, count: int) -> list[str]:
         parts = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise BadCursor("the cursor is not one this API returned") from exc
-    if len(parts) != count:
+    if len(parts) != count or any(unstorable(p) for p in parts):
         raise BadCursor("the cursor is not one this API returned")
     return parts
