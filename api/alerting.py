@@ -227,9 +227,9 @@ async def _own_threshold(ctx: Context, threshold_id: UUID) -> th.Threshold | Non
         return None
     found = alerts.threshold_of(row)
     if found.company_id is None:
-        guards.require(ctx, Role.ADMIN)
-    else:
-        guards.company_filter(ctx, found.company_id)
+        guards.require(ctx, Role.ADMIN)  # a default every company sees, only ADMIN changes
+    elif not ctx.principal.may_see(found.company_id):
+        return None  # another company's threshold does not exist for this key
     return found
 
 
@@ -316,9 +316,8 @@ async def acknowledge_alert(ctx: Context, id: UUID) -> Alert | None:
     guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
     async with ctx.runtime.pool.acquire() as conn:
         row = await conn.fetchrow(q("alert_by_id"), id)
-        if row is None:
-            return None
-        guards.company_filter(ctx, row["company_id"])
+        if row is None or not ctx.principal.may_see(row["company_id"]):
+            return None  # another company's alert does not exist for this key
         row = await conn.fetchrow(q("acknowledge_alert"), id, ctx.principal.key_id)
     return Alert.of(row)
 

@@ -213,6 +213,10 @@ def draft_of(row: Any, *, value: Decimal | None, timestamp: datetime | None) -> 
     )
 
 
+# Why a record was voided or corrected: a sentence or a ticket, not a file.
+MAX_REASON = 2_000
+
+
 def window_errors(ctx: Context, from_: datetime, to: datetime) -> list[d.FieldError]:
     """A window's ends outside the years the service accepts (LIMITS: earliest/latest year)."""
     limits = ctx.runtime.settings.limits
@@ -337,6 +341,9 @@ async def correct_record(
         return t.ValidationError.single(
             "reason", d.ErrorCode.REQUIRED, "say why the record is voided or corrected"
         )
+    too_long = lim.text_errors("reason", reason, MAX_REASON)
+    if too_long:
+        return t.ValidationError.of(too_long)
     replacement = None
     if value is not None or timestamp is not None:
         async with ctx.runtime.pool.acquire() as conn:

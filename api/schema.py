@@ -40,6 +40,8 @@ from storage.ingest import Status
 from storage.usage import UsageFilter, list_usage, usage_record
 
 MAX_SUMMARY_ITEMS = AUDITED_ITEMS
+# A metric's description is prose, longer than a name.
+MAX_DESCRIPTION = 4_000
 
 
 def _ctx(info: Info[Context, None]) -> Context:
@@ -74,7 +76,8 @@ class Query:
     async def company(self, info: Info[Context, None], id: UUID) -> t.Company | None:
         ctx = _ctx(info)
         guards.require(ctx, *guards.READERS)
-        guards.company_filter(ctx, id)
+        if not ctx.principal.may_see(id):
+            return None  # another company does not exist for this key
         async with ctx.runtime.pool.acquire() as conn:
             company = await repos.company_by_id(conn, id)
         return t.Company.of(company) if company else None
@@ -306,6 +309,7 @@ class Mutation:
         errors = d.validate_company_key(input.external_key)
         if not input.name.strip():
             errors.append(d.FieldError("name", d.ErrorCode.REQUIRED, "a company needs a name"))
+        errors.extend(lim.name_errors("name", input.name, ctx.runtime.settings.max_name_length))
         days = input.late_arrival_days
         if days is None:
             days = ctx.runtime.settings.late_arrival_days
@@ -345,7 +349,11 @@ class Mutation:
             interval=d.ReportingInterval(input.interval.value) if input.interval else None,
             description=input.description,
         )
+        longest = ctx.runtime.settings.max_name_length
         errors = d.validate_metric(metric)
+        errors += lim.name_errors("name", input.name, longest)
+        errors += lim.name_errors("unit", input.unit, longest)
+        errors += lim.text_errors("description", input.description, MAX_DESCRIPTION)
         if errors:
             return t.ValidationError.of(errors)
         async with ctx.runtime.pool.acquire() as conn:
@@ -575,15 +583,18 @@ async def record_one(ctx: Context, draft: d.UsageDraft, backfill: bool) -> t.Rec
     outcome = await ctx.runtime.group_commit.submit(checked)
     if outcome.status is Status.REJECTED:
         return t.ValidationError.of(outcome.errors)
-    assert outcome.record_id is not None and outcome.timestamp is not None
+    assert outcome.record_id is not None
+    if outcome.status is Status.DUPLICATE:
+        # the key's first record, as this request described it: nothing is read back
+        # (it may since have been voided or corrected, and the key may not read at all)
+        replayed = t.replayed_record(outcome.record_id, checked.draft, checked.metric)
+        return t.RecordedUsage(record=replayed, duplicate=True)
     row = outcome.row
-    if row is None:  # a replay: answer with the record stored the first time
+    if row is None:  # stored by a retry outside the shared statement
         async with ctx.runtime.pool.acquire() as conn:
-            row = await usage_record(conn, outcome.record_id, outcome.timestamp)
+            row = await usage_record(conn, outcome.record_id, checked.draft.timestamp)
     assert row is not None, "an acknowledged record is committed"
-    return t.RecordedUsage(
-        record=t.UsageRecord.from_row(row), duplicate=outcome.status is Status.DUPLICATE
-    )
+    return t.RecordedUsage(record=t.UsageRecord.from_row(row), duplicate=False)
 
 
 def summarise_variables(variables: dict[str, Any] | None, context: Context) -> Any:

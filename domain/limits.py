@@ -100,9 +100,7 @@ def decimal_errors(
                 f"{field} must lie within ±{max_abs:,f}",
             )
         ]
-    exponent = value.as_tuple().exponent
-    assert isinstance(exponent, int)  # finite
-    if -exponent > max_decimals and value != value.quantize(Decimal(1).scaleb(-max_decimals)):
+    if decimal_places(value) > max_decimals:
         return [
             u.FieldError(
                 field,
@@ -111,6 +109,17 @@ def decimal_errors(
             )
         ]
     return []
+
+
+def decimal_places(value: Decimal) -> int:
+    """Decimal places of a finite ``value``, trailing zeros not counted (1.50: 1)."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    significant = "".join(map(str, digits)).rstrip("0")
+    if exponent >= 0 or not significant:
+        return 0
+    trailing = len(digits) - len(significant)
+    return max(0, -exponent - trailing)
 
 
 def date_errors(field: str, value: datetime | None, limits: Limits) -> list[u.FieldError]:
