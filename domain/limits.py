@@ -171,8 +171,8 @@ def json_errors(field: str, value: Any, max_bytes: int) -> list[u.FieldError]:
             return [
                 u.FieldError(
                     field,
-                    u.ErrorCode.VALUE_NOT_FINITE,
-                    f"{field} holds a number that is not finite",
+                    u.ErrorCode.VALUE_OUT_OF_RANGE,
+                    f"{field} holds a number that is not finite or beyond ±1e100",
                 )
             ]
         else:
