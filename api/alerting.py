@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 import strawberry
 import uuid_utils.compat as uuid7
+from graphql import GraphQLError
 
 from api import guards, paging
 from api import types as t
@@ -341,6 +342,10 @@ async def set_recipients(
         if channel is th.Channel.EMAIL and "@" not in address:
             raise paging.bad_input(f"{address!r} is not an e-mail address", "addresses")
     async with ctx.runtime.pool.acquire() as conn, conn.transaction():
+        if await repos.company_by_id(conn, company) is None:
+            raise GraphQLError(
+                f"no company {company}", extensions={"code": "NOT_FOUND", "field": "companyId"}
+            )
         await conn.execute(q("clear_recipients"), company, channel.value, role.value)
         for address in cleaned:
             await conn.execute(q("add_recipient"), company, channel.value, role.value, address)

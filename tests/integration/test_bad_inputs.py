@@ -151,6 +151,16 @@ query($contract: UUID!, $start: DateTime!) {
     __typename ... on ValidationError { field code message }
   }
 }"""
+PROFITABILITY = """
+query($f: DateTime!, $t: DateTime!) {
+  profitability(from: $f, to: $t) { __typename ... on ValidationError { field code message } }
+}"""
+ALLOCATION = """
+query($f: DateTime!, $t: DateTime!) {
+  allocateCost(granularity: DAILY, from: $f, to: $t) {
+    __typename ... on ValidationError { field code message }
+  }
+}"""
 # A fragment spread takes the executor's path rather than the direct one.
 RECORD_THROUGH_EXECUTOR = """
 mutation($input: UsageRecordInput!) {
@@ -265,6 +275,12 @@ TYPED = [
      _fixed({"input": {"productCode": "API", "granularity": "DAILY",
                        "periodStart": "2026-01-01T00:00:00Z", "amount": "1e999999"}}),
      "amount", "VALUE_OUT_OF_RANGE"),
+    ("profitability-year-9999", PROFITABILITY,
+     _fixed({"f": "9999-12-31T23:59:59+00:00", "t": "9999-12-31T23:59:59-14:00"}), "from",
+     "OUT_OF_RANGE"),
+    ("allocation-year-9999", ALLOCATION,
+     _fixed({"f": "9999-12-31T23:59:59+00:00", "t": "9999-12-31T23:59:59-14:00"}), "from",
+     "OUT_OF_RANGE"),
     ("company-name-too-long", CREATE_COMPANY,
      _fixed({"input": {"externalKey": "k", "name": "n" * 201}}), "name", "TOO_LONG"),
     ("company-name-line-break", CREATE_COMPANY,
@@ -547,3 +563,13 @@ async def test_another_companys_ids_read_as_ids_that_do_not_exist(
             answers.append(response.json())
         assert answers[0] == answers[1], (kind, answers)
         assert "errors" not in answers[0], answers[0]
+
+
+async def test_recipients_for_a_company_that_does_not_exist_are_not_found(admin: Any) -> None:
+    response = await admin.post(
+        "mutation($c: UUID!) { setNotificationRecipients(companyId: $c, channel: EMAIL,"
+        ' addresses: ["ops@example.com"]) }',
+        {"c": NEVER},
+    )
+    (error,) = response.json()["errors"]
+    assert error["extensions"] == {"code": "NOT_FOUND", "field": "companyId"}
