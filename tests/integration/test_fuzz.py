@@ -350,7 +350,7 @@ def test_the_fuzz_sends_a_valid_document_for_every_query_and_mutation() -> None:
 
 @pytest.mark.parametrize("role", ["ADMIN", "VIEWER"])
 @settings(
-    max_examples=30,
+    max_examples=60,
     derandomize=True,
     deadline=None,
     database=None,
