@@ -197,7 +197,7 @@ async def _contract_of(admin: Any, company: str) -> str:
             "input": {
                 "companyId": company,
                 "currency": "EUR",
-                "startDate": "2026-01-01",
+                "startDate": (datetime.now(UTC) - timedelta(days=120)).date().isoformat(),
                 "products": [
                     {"productCode": "API", "price": {"model": "PER_UNIT", "unitPrice": "0.1"}}
                 ],
