@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 import strawberry
 import uuid_utils.compat as uuid7
+from graphql import GraphQLError
 
 from api import guards, paging
 from api import types as t
@@ -230,9 +231,9 @@ async def _own_threshold(ctx: Context, threshold_id: UUID) -> th.Threshold | Non
         return None
     found = alerts.threshold_of(row)
     if found.company_id is None:
-        guards.require(ctx, Role.ADMIN)
-    else:
-        guards.company_filter(ctx, found.company_id)
+        guards.require(ctx, Role.ADMIN)  # a default every company sees, only ADMIN changes
+    elif not ctx.principal.may_see(found.company_id):
+        return None  # another company's threshold does not exist for this key
     return found
 
 
@@ -319,9 +320,8 @@ async def acknowledge_alert(ctx: Context, id: UUID) -> Alert | None:
     guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
     async with ctx.runtime.pool.acquire() as conn:
         row = await conn.fetchrow(q("alert_by_id"), id)
-        if row is None:
-            return None
-        guards.company_filter(ctx, row["company_id"])
+        if row is None or not ctx.principal.may_see(row["company_id"]):
+            return None  # another company's alert does not exist for this key
         async with ctx.writing("acknowledgeAlert", "Alert", conn):
             row = await conn.fetchrow(q("acknowledge_alert"), id, ctx.principal.key_id)
     return Alert.of(row)
@@ -352,6 +352,10 @@ async def set_recipients(
         if bad is not None:
             raise paging.bad_input(bad.message, bad.field)
     async with ctx.writing("setNotificationRecipients", "ok") as conn:
+        if await repos.company_by_id(conn, company) is None:
+            raise GraphQLError(
+                f"no company {company}", extensions={"code": "NOT_FOUND", "field": "companyId"}
+            )
         await conn.execute(q("clear_recipients"), company, channel.value, role.value)
         for address in cleaned:
             await conn.execute(q("add_recipient"), company, channel.value, role.value, address)

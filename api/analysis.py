@@ -13,6 +13,7 @@ from api import guards
 from api import types as t
 from api.context import Context
 from domain import aggregation as a
+from domain import limits as lim
 from domain import usage as d
 from domain.access import Role
 from storage import repos
@@ -212,6 +213,16 @@ def draft_of(row: Any, *, value: Decimal | None, timestamp: datetime | None) -> 
     )
 
 
+# Why a record was voided or corrected: a sentence or a ticket, not a file.
+MAX_REASON = 2_000
+
+
+def window_errors(ctx: Context, from_: datetime, to: datetime) -> list[d.FieldError]:
+    """A window's ends outside the years the service accepts (LIMITS: earliest/latest year)."""
+    limits = ctx.runtime.settings.limits
+    return lim.date_errors("from", from_, limits) + lim.date_errors("to", to, limits)
+
+
 async def _metrics(ctx: Context) -> dict[str, d.Metric]:
     async with ctx.runtime.pool.acquire() as conn:
         return await repos.all_metrics(conn)
@@ -270,7 +281,7 @@ async def aggregate_usage(ctx: Context, criteria: AggregationCriteria) -> Aggreg
         source=criteria.source,
         billable=criteria.billable,
     )
-    errors = a.validate(c)
+    errors = window_errors(ctx, criteria.from_, criteria.to) or a.validate(c)
     if errors:
         return t.ValidationError.of(errors)
     try:
@@ -296,6 +307,9 @@ async def usage_gaps(ctx: Context, criteria: GapCriteria) -> UsageGapsResult:
             return t.ValidationError.single(
                 name, d.ErrorCode.TIMESTAMP_WITHOUT_OFFSET, f"{name} must carry a UTC offset"
             )
+    errors = window_errors(ctx, criteria.from_, criteria.to)
+    if errors:
+        return t.ValidationError.of(errors)
     if criteria.from_ >= criteria.to or criteria.to - criteria.from_ > a.MAX_SPAN:
         return t.ValidationError.single(
             "from",
@@ -330,6 +344,9 @@ async def correct_record(
         return t.ValidationError.single(
             "reason", d.ErrorCode.REQUIRED, "say why the record is voided or corrected"
         )
+    too_long = lim.text_errors("reason", reason, MAX_REASON)
+    if too_long:
+        return t.ValidationError.of(too_long)
     replacement = None
     if value is not None or timestamp is not None:
         async with ctx.runtime.pool.acquire() as conn:

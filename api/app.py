@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
+from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -38,7 +39,7 @@ from api.schema import (
     unavailable_error,
     write_remaining,
 )
-from api.typed_inputs import Decoded, decode_body
+from api.typed_inputs import Decoded, MalformedBody, decode_body
 from domain.access import Principal
 from metergraph.config import Settings
 from metergraph.runtime import (
@@ -98,7 +99,10 @@ class MetergraphGraphQL(GraphQL[Context, None]):
             body = await request.get_body()
             seen = _BODY.get()
             _BODY.set(None)
-            decoded = seen[1] if seen is not None and seen[0] == body else decode_body(body)
+            try:
+                decoded = seen[1] if seen is not None and seen[0] == body else decode_body(body)
+            except MalformedBody as exc:
+                raise HTTPException(400, exc.message) from None
             if decoded is not None:
                 if decoded.drafts is not None:
                     _DECODED.set(decoded)
@@ -222,9 +226,13 @@ class DirectRecordUsage:
             may_write=principal.role in WRITERS,
             max_items=runtime.settings.max_batch_size,
         )
-        # A large batch is decoded off the event loop: other requests keep
-        # their turns meanwhile.
-        decoded = await asyncio.to_thread(decode) if len(body) > _DECODE_IN_THREAD else decode()
+        try:
+            # A large batch is decoded off the event loop: other requests keep
+            # their turns meanwhile.
+            decoded = await asyncio.to_thread(decode) if len(body) > _DECODE_IN_THREAD else decode()
+        except MalformedBody as exc:
+            await _send_json(send, exc.as_json(), status=400)
+            return
         if decoded is not None and decoded.field == "recordUsage" and decoded.drafts is not None:
             context = Context(runtime=runtime, principal=principal)
             context.decoded = (decoded.field, decoded.drafts)
@@ -273,14 +281,14 @@ def _refusal(body: bytes, settings: Settings) -> GraphQLError | None:
     return document_refusal(head.query, head.operationName, QueryLimitSettings.of(settings))
 
 
-async def _send_json(send: Send, answer: dict[str, Any]) -> None:
-    """``answer`` as a 200 JSON response (what JSONResponse sends, with less work:
+async def _send_json(send: Send, answer: dict[str, Any], status: int = 200) -> None:
+    """``answer`` as a JSON response (what JSONResponse sends, with less work:
     this is every single recordUsage's answer)."""
     body = _JSON.encode(answer)
     await send(
         {
             "type": "http.response.start",
-            "status": 200,
+            "status": status,
             "headers": [
                 (b"content-length", str(len(body)).encode()),
                 (b"content-type", b"application/json"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
@@ -16,6 +16,7 @@ from api import guards, paging
 from api import types as t
 from api.context import Context
 from domain import invoicing as inv
+from domain import limits as lim
 from domain import pricing as p
 from domain import usage as d
 from domain.access import Role
@@ -30,6 +31,10 @@ TierBasis = strawberry.enum(
 )
 LineKind = strawberry.enum(inv.LineKind, name="InvoiceLineKind")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
+# A monthly late fee above this is a typo, not a term anyone signs.
+MAX_LATE_FEE_PERCENT = Decimal(100)
+# Payments are in the invoice's currency, to the cent.
+PAYMENT_DECIMALS = 2
 
 
 # ---------------------------------------------------------------- inputs
@@ -347,9 +352,18 @@ InvoiceResult = Annotated[Invoice | t.ValidationError, strawberry.union("Invoice
 READERS = guards.READERS
 
 
-def price_errors(price: p.Price, prefix: str) -> list[d.FieldError]:
+def price_bounds(ctx: Context) -> p.PriceBounds:
+    limits = ctx.runtime.settings.limits
+    return p.PriceBounds(
+        max_amount=limits.max_price,
+        max_quantity=limits.max_usage_value,
+        max_decimals=limits.max_price_decimals,
+    )
+
+
+def price_errors(price: p.Price, prefix: str, bounds: p.PriceBounds) -> list[d.FieldError]:
     out = []
-    for error in p.price_errors(price):
+    for error in p.price_errors(price, bounds):
         code = (
             d.ErrorCode.VALUE_NOT_FINITE
             if error.code is p.PricingErrorCode.NOT_FINITE
@@ -373,6 +387,7 @@ async def create_product(ctx: Context, code: str, name: str, metric_code: str) -
         )
     if not name.strip():
         errors.append(d.FieldError("name", d.ErrorCode.REQUIRED, "a product needs a name"))
+    errors.extend(lim.name_errors("name", name, ctx.runtime.settings.max_name_length))
     async with ctx.runtime.pool.acquire() as conn:
         metrics = await repos.all_metrics(conn)
         if metric_code not in metrics:
@@ -406,6 +421,10 @@ async def create_contract(ctx: Context, input: ContractInput) -> ContractResult:
         errors.append(
             d.FieldError("currency", d.ErrorCode.INVALID_FORMAT, "an ISO 4217 code such as EUR")
         )
+    limits = ctx.runtime.settings.limits
+    for field, day in (("startDate", input.start_date), ("endDate", input.end_date)):
+        if day is not None:
+            errors.extend(lim.date_errors(field, datetime.combine(day, time(0)), limits))
     if input.end_date is not None and input.end_date < input.start_date:
         errors.append(
             d.FieldError("endDate", d.ErrorCode.INVALID_WINDOW, "endDate is before startDate")
@@ -419,14 +438,16 @@ async def create_contract(ctx: Context, input: ContractInput) -> ContractResult:
             errors.append(
                 d.FieldError(field, d.ErrorCode.OUT_OF_RANGE, f"{field} must be {low} to {high}")
             )
-    for field, amount in (
-        ("lateFeePercentPerMonth", input.late_fee_percent_per_month),
-        ("minimumCommitment", input.minimum_commitment),
+    for field, amount, maximum in (
+        ("lateFeePercentPerMonth", input.late_fee_percent_per_month, MAX_LATE_FEE_PERCENT),
+        ("minimumCommitment", input.minimum_commitment, limits.max_amount),
     ):
         if amount is not None and (not amount.is_finite() or amount < 0):
             errors.append(
                 d.FieldError(field, d.ErrorCode.NEGATIVE_PRICE, f"{field} must be 0 or more")
             )
+        else:
+            errors.extend(lim.decimal_errors(field, amount, maximum, limits.max_price_decimals))
     if not input.products:
         errors.append(
             d.FieldError("products", d.ErrorCode.REQUIRED, "a contract prices one product or more")
@@ -464,7 +485,7 @@ async def create_contract(ctx: Context, input: ContractInput) -> ContractResult:
                 continue
             seen.add(item.product_code)
             price = item.price.to_price()
-            errors.extend(price_errors(price, f"{prefix}.price"))
+            errors.extend(price_errors(price, f"{prefix}.price", price_bounds(ctx)))
             priced.append(inv.ContractProduct(item.product_code, known[item.product_code], price))
         if errors:
             return t.ValidationError.of(errors)
@@ -497,9 +518,8 @@ async def _contract(ctx: Context, contract_id: UUID) -> billing.StoredContract |
     guards.require(ctx, *READERS)
     async with ctx.runtime.pool.acquire() as conn:
         found = await billing.contracts(conn, None, contract_id)
-    if not found:
-        return None
-    guards.company_filter(ctx, found[0].terms.company_id)
+    if not found or not ctx.principal.may_see(found[0].terms.company_id):
+        return None  # another company's contract does not exist for this key
     return found[0]
 
 
@@ -541,9 +561,8 @@ async def invoice(ctx: Context, id: UUID) -> Invoice | None:
     guards.require(ctx, *READERS)
     async with ctx.runtime.pool.acquire() as conn:
         found = await billing.invoice_by_id(conn, id)
-    if found is None:
-        return None
-    guards.company_filter(ctx, found.company_id)
+    if found is None or not ctx.principal.may_see(found.company_id):
+        return None  # another company's invoice does not exist for this key
     return Invoice.stored(found)
 
 
@@ -562,6 +581,9 @@ async def preview_invoice(
         return t.ValidationError.single(
             "periodStart", d.ErrorCode.TIMESTAMP_WITHOUT_OFFSET, "periodStart needs an offset"
         )
+    out_of_range = lim.date_errors("periodStart", period_start, ctx.runtime.settings.limits)
+    if out_of_range:
+        return t.ValidationError.of(out_of_range)
     terms = found.terms
     start, end = inv.period_of(period_start, terms.billing_day)
     overrides: dict[str, p.Price] = {}
@@ -578,7 +600,7 @@ async def preview_invoice(
             )
             continue
         price = item.price.to_price()
-        errors.extend(price_errors(price, f"prices[{n}].price"))
+        errors.extend(price_errors(price, f"prices[{n}].price", price_bounds(ctx)))
         overrides[item.product_code] = price
     if errors:
         return t.ValidationError.of(errors)
@@ -593,17 +615,21 @@ async def preview_invoice(
 async def generate_invoices(ctx: Context, period_start: datetime | None) -> InvoiceRun:
     guards.require(ctx, Role.ADMIN)
     async with ctx.runtime.pool.acquire() as conn:
-        run = await billing.generate_invoices(conn, period_start=_period_key(period_start))
+        run = await billing.generate_invoices(conn, period_start=_period_key(ctx, period_start))
     return InvoiceRun(created=run.created, updated=run.updated, finalized=run.finalized)
 
 
-def _period_key(moment: datetime | None) -> datetime | None:
+def _period_key(ctx: Context, moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
         raise GraphQLError(
             "periodStart needs a UTC offset",
             extensions={"code": "BAD_USER_INPUT", "field": "periodStart"},
+        )
+    for error in lim.date_errors("periodStart", moment, ctx.runtime.settings.limits):
+        raise GraphQLError(
+            error.message, extensions={"code": error.code.value, "field": "periodStart"}
         )
     return moment
 
@@ -612,14 +638,21 @@ async def record_payment(
     ctx: Context, invoice_id: UUID, amount: Decimal, paid_at: datetime
 ) -> PaymentResult:
     guards.require(ctx, Role.ADMIN)
+    limits = ctx.runtime.settings.limits
     if not amount.is_finite() or amount <= 0:
         return t.ValidationError.single(
             "amount", d.ErrorCode.OUT_OF_RANGE, "a payment is a positive amount"
         )
+    errors = lim.decimal_errors("amount", amount, limits.max_amount, PAYMENT_DECIMALS)
     if paid_at.tzinfo is None:
-        return t.ValidationError.single(
-            "paidAt", d.ErrorCode.TIMESTAMP_WITHOUT_OFFSET, "paidAt needs a UTC offset"
+        errors.append(
+            d.FieldError(
+                "paidAt", d.ErrorCode.TIMESTAMP_WITHOUT_OFFSET, "paidAt needs a UTC offset"
+            )
         )
+    errors.extend(lim.date_errors("paidAt", paid_at, limits))
+    if errors:
+        return t.ValidationError.of(errors)
     async with ctx.runtime.pool.acquire() as conn:
         found = await billing.invoice_by_id(conn, invoice_id)
         if found is None:

@@ -73,7 +73,7 @@ async def import_costs_endpoint(request: Request) -> Response:
     except UnicodeDecodeError:
         return _error(400, "INVALID_FILE", "the file is not UTF-8 text")
     async with runtime.pool.acquire() as conn, conn.transaction():
-        summary = await costs.import_costs(conn, text)
+        summary = await costs.import_costs(conn, text, runtime.settings.limits)
         # committed with the costs it records, or neither is
         await repos.insert_audit(
             conn,

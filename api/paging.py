@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from graphql import GraphQLError
@@ -11,6 +12,9 @@ from api import types as t
 from api.context import Context
 
 T = TypeVar("T")
+
+# Cursors this API hands out are short; a longer one is not one of them.
+MAX_CURSOR = 1_024
 
 
 def bad_input(message: str, field: str) -> GraphQLError:
@@ -28,7 +32,15 @@ def position(after: str | None, parts: int, parse: Callable[[list[str]], T]) -> 
     """Where a page starts: ``parse`` of the cursor's parts, or None for the first page."""
     if after is None:
         return None
+    if len(after) > MAX_CURSOR:
+        raise bad_input("the cursor is not one this API returned", "after")
     try:
-        return parse(t.decode_cursor(after, parts))
-    except (t.BadCursor, ValueError):
+        found = parse(t.decode_cursor(after, parts))
+        for value in found if isinstance(found, tuple) else (found,):
+            if isinstance(value, datetime):
+                # naive, or beyond what PostgreSQL's timestamptz holds once in UTC
+                if value.tzinfo is None or not 1 < value.astimezone(UTC).year < 9999:
+                    raise ValueError("out of range")
+    except (t.BadCursor, ValueError, OverflowError):
         raise bad_input("the cursor is not one this API returned", "after") from None
+    return found

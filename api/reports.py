@@ -181,6 +181,8 @@ def _criteria(ctx: Context, i: ReportCriteriaInput, time_zone: str = "UTC") -> r
 
 async def _check(ctx: Context, c: rc.ReportCriteria, prefix: str) -> list[d.FieldError]:
     errors = rc.validate(c, datetime.now(UTC))
+    if c.from_ is not None and c.to is not None and not errors:
+        errors += an.window_errors(ctx, c.from_, c.to)
     async with ctx.runtime.pool.acquire() as conn:
         metrics = await repos.all_metrics(conn)
         products = await costs.product_metrics(conn)
@@ -557,6 +559,7 @@ async def record_cost(ctx: Context, input: CostInput) -> CostResult:
             input.period_start,
             input.amount,
             input.currency,
+            ctx.runtime.settings.limits,
         )
         if isinstance(done, list):
             ctx.answered("recordCost", "ValidationError")
@@ -605,12 +608,14 @@ AllocationResult = Annotated[
 ]
 
 
-def _window(from_: datetime, to: datetime) -> d.FieldError | None:
+def _window(ctx: Context, from_: datetime, to: datetime) -> d.FieldError | None:
     for name, value in (("from", from_), ("to", to)):
         if value.tzinfo is None:
             return d.FieldError(
                 name, d.ErrorCode.TIMESTAMP_WITHOUT_OFFSET, f"{name} must carry a UTC offset"
             )
+    for error in an.window_errors(ctx, from_, to):
+        return error
     if from_ >= to or to - from_ > a.MAX_SPAN:
         return d.FieldError(
             "from",
@@ -628,7 +633,7 @@ async def allocate_cost(
     to: datetime,
 ) -> AllocationResult:
     guards.require(ctx, Role.ADMIN)
-    bad = _window(from_, to)
+    bad = _window(ctx, from_, to)
     g = DomainAllocationGranularity(granularity.value)
     if bad is None and (to - from_) / g.length > a.MAX_BUCKETS:
         bad = d.FieldError(
@@ -702,7 +707,7 @@ async def profitability(
     ctx: Context, from_: datetime, to: datetime, company_id: UUID | None
 ) -> ProfitabilityResult:
     guards.require(ctx, Role.ADMIN)
-    bad = _window(from_, to)
+    bad = _window(ctx, from_, to)
     if bad is not None:
         return t.ValidationError.of([bad])
     async with ctx.runtime.pool.acquire() as conn:

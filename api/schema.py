@@ -31,6 +31,7 @@ from api import reports as rp
 from api import types as t
 from api.context import AuditRecorder, Context
 from api.limits import QueryLimits
+from domain import limits as lim
 from domain import thresholds as th
 from domain import usage as d
 from domain.access import Principal, Role
@@ -41,6 +42,8 @@ from storage.ingest import Outcome, Status
 from storage.usage import UsageFilter, list_usage, usage_record
 
 _log = logging.getLogger(__name__)
+# A metric's description is prose, longer than a name.
+MAX_DESCRIPTION = 4_000
 
 
 def _ctx(info: Info[Context, None]) -> Context:
@@ -75,7 +78,8 @@ class Query:
     async def company(self, info: Info[Context, None], id: UUID) -> t.Company | None:
         ctx = _ctx(info)
         guards.require(ctx, *guards.READERS)
-        guards.company_filter(ctx, id)
+        if not ctx.principal.may_see(id):
+            return None  # another company does not exist for this key
         async with ctx.runtime.pool.acquire() as conn:
             company = await repos.company_by_id(conn, id)
         return t.Company.of(company) if company else None
@@ -99,11 +103,14 @@ class Query:
         guards.require(ctx, *guards.READERS)
         limit = paging.page_size(ctx, first)
         f = filter or t.UsageRecordFilter()
-        if f.from_ is not None and f.to is not None and f.from_ >= f.to:
-            raise paging.bad_input("filter.from must be before filter.to", "filter.from")
+        limits = ctx.runtime.settings.limits
         for name, value in (("from", f.from_), ("to", f.to)):
             if value is not None and value.tzinfo is None:
                 raise paging.bad_input(f"filter.{name} must carry a UTC offset", f"filter.{name}")
+            for error in lim.date_errors(f"filter.{name}", value, limits):
+                raise paging.bad_input(error.message, error.field)
+        if f.from_ is not None and f.to is not None and f.from_ >= f.to:
+            raise paging.bad_input("filter.from must be before filter.to", "filter.from")
         position = paging.position(
             after, 2, lambda parts: (datetime.fromisoformat(parts[0]), UUID(parts[1]))
         )
@@ -304,6 +311,7 @@ class Mutation:
         errors = d.validate_company_key(input.external_key)
         if not input.name.strip():
             errors.append(d.FieldError("name", d.ErrorCode.REQUIRED, "a company needs a name"))
+        errors.extend(lim.name_errors("name", input.name, ctx.runtime.settings.max_name_length))
         days = input.late_arrival_days
         if days is None:
             days = ctx.runtime.settings.late_arrival_days
@@ -345,7 +353,11 @@ class Mutation:
             interval=d.ReportingInterval(input.interval.value) if input.interval else None,
             description=input.description,
         )
+        longest = ctx.runtime.settings.max_name_length
         errors = d.validate_metric(metric)
+        errors += lim.name_errors("name", input.name, longest)
+        errors += lim.name_errors("unit", input.unit, longest)
+        errors += lim.text_errors("description", input.description, MAX_DESCRIPTION)
         if errors:
             return t.ValidationError.of(errors)
         async with ctx.writing("defineMetric", "Metric") as conn:
@@ -581,15 +593,18 @@ async def record_one(ctx: Context, draft: d.UsageDraft, backfill: bool) -> t.Rec
     ctx.audited("recordUsage")
     if outcome.status is Status.REJECTED:
         return t.ValidationError.of(outcome.errors)
-    assert outcome.record_id is not None and outcome.timestamp is not None
+    assert outcome.record_id is not None
+    if outcome.status is Status.DUPLICATE:
+        # the key's first record, as this request described it: nothing is read back
+        # (it may since have been voided or corrected, and the key may not read at all)
+        replayed = t.replayed_record(outcome.record_id, checked.draft, checked.metric)
+        return t.RecordedUsage(record=replayed, duplicate=True)
     row = outcome.row
-    if row is None:  # a replay: answer with the record stored the first time
+    if row is None:  # stored by a retry outside the shared statement
         async with ctx.runtime.pool.acquire() as conn:
-            row = await usage_record(conn, outcome.record_id, outcome.timestamp)
+            row = await usage_record(conn, outcome.record_id, checked.draft.timestamp)
     assert row is not None, "an acknowledged record is committed"
-    return t.RecordedUsage(
-        record=t.UsageRecord.from_row(row), duplicate=outcome.status is Status.DUPLICATE
-    )
+    return t.RecordedUsage(record=t.UsageRecord.from_row(row), duplicate=False)
 
 
 def _usage_audit(ctx: Context) -> Callable[[Outcome], AuditEntry] | None:

@@ -12,6 +12,11 @@ request's context.
 Anything else, and any variable msgspec will not decode (a wrong type, an
 unknown field, a missing one), goes the ordinary way, so errors read exactly
 as GraphQL's own.
+
+A body that is no GraphQL request at all (not JSON, not UTF-8, ``null``, nested
+deeper than ``MAX_DEPTH``) or whose text PostgreSQL could not store (NUL, a
+lone surrogate) raises ``MalformedBody``: the server answers it with a 400
+and a JSON error naming the part of the body at fault.
 """
 
 from __future__ import annotations
@@ -30,13 +35,17 @@ from graphql import (
     NonNullTypeNode,
     OperationDefinitionNode,
     OperationType,
+    StringValueNode,
     TypeNode,
     VariableNode,
+    Visitor,
     parse,
+    visit,
 )
 
 from domain import usage as d
 from domain.bulk import UsageRecordWire
+from domain.limits import unstorable
 
 # Lists longer than this reach the audit log as their length.
 AUDITED_ITEMS = 20
@@ -72,6 +81,79 @@ class _Envelope(msgspec.Struct):
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
 # Other variables, as strawberry would see them but with exact decimals.
 _ANY = msgspec.json.Decoder(float_hook=Decimal)
+
+
+# Deeper JSON than this is refused before anything walks it recursively.
+MAX_DEPTH = 64
+
+
+class MalformedBody(ValueError):
+    """A request body that is not a GraphQL request the server can run."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def as_json(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            error["field"] = self.field
+        return {"error": error}
+
+
+def _not_json(detail: str) -> MalformedBody:
+    return MalformedBody("INVALID_JSON", f"the body is not a JSON GraphQL request: {detail}")
+
+
+def check_value(value: Any, path: str) -> None:
+    """Raise MalformedBody for text that cannot be stored, or nesting deeper than MAX_DEPTH."""
+    stack: list[tuple[Any, str, int]] = [(value, path, 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        if isinstance(item, str):
+            if unstorable(item):
+                raise MalformedBody(
+                    "INVALID_CHARACTER", f"{where} holds a NUL character or a lone surrogate", where
+                )
+            continue
+        if not isinstance(item, dict | list):
+            continue
+        if depth >= MAX_DEPTH:
+            raise MalformedBody("TOO_DEEP", f"{where} is nested deeper than {MAX_DEPTH}", where)
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if unstorable(key):
+                    raise MalformedBody(
+                        "INVALID_CHARACTER",
+                        f"a key in {where} holds a NUL or a lone surrogate",
+                        where,
+                    )
+                stack.append((inner, f"{where}.{key}", depth + 1))
+        else:
+            stack.extend((inner, f"{where}[{n}]", depth + 1) for n, inner in enumerate(item))
+
+
+@lru_cache(maxsize=256)
+def _document_text_ok(query: str) -> bool:
+    """No string literal of the document decodes to text that cannot be stored."""
+    if unstorable(query):
+        return False
+    if "\\u" not in query:  # only an escape can spell NUL or a surrogate
+        return True
+    try:
+        document = parse(query)
+    except GraphQLSyntaxError:
+        return True  # GraphQL words the syntax error itself
+    found: list[str] = []
+
+    class Strings(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+            found.append(node.value)
+
+    visit(document, Strings())
+    return not any(unstorable(text) for text in found)
 
 
 @dataclass(frozen=True)
@@ -151,7 +233,8 @@ class Decoded:
 def decode_body(
     body: bytes, *, may_write: bool = True, max_items: int | None = None
 ) -> Decoded | None:
-    """None when the body is not a single JSON request object (strawberry handles it).
+    """The request; raises MalformedBody for a body that is not one GraphQL request
+    object (batches of requests included: they are not supported).
 
     A batch's records are counted before they are decoded: for a key that may
     not write, or past ``max_items``, they are never decoded (the resolver
@@ -159,8 +242,27 @@ def decode_body(
     """
     try:
         envelope = _ENVELOPE.decode(body)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
+    except msgspec.ValidationError as exc:
+        if body.lstrip()[:1] == b"[":
+            raise MalformedBody(
+                "BATCH_NOT_SUPPORTED", "send one GraphQL request object, not a list of them"
+            ) from None
+        raise _not_json(str(exc)) from None
+    except msgspec.DecodeError as exc:
+        raise _not_json(f"{exc} (or a lone surrogate)") from None
+    except UnicodeDecodeError:
+        raise _not_json("it is not UTF-8") from None
+    except RecursionError:
+        raise MalformedBody("TOO_DEEP", f"the body is nested deeper than {MAX_DEPTH}") from None
+    if envelope.query is not None and not _document_text_ok(envelope.query):
+        raise MalformedBody(
+            "INVALID_CHARACTER", "the query holds a NUL character or a lone surrogate", "query"
+        )
+    for name, part in (
+        ("operationName", envelope.operationName),
+        ("extensions", envelope.extensions),
+    ):
+        check_value(part, name)
     raw = envelope.variables
     decoded = Decoded(envelope.query, None, envelope.operationName, envelope.extensions)
     if raw is None:
@@ -199,7 +301,19 @@ def decode_body(
                 continue
             except (msgspec.DecodeError, msgspec.ValidationError):
                 decoded.drafts = None  # GraphQL coerces it and words the error
-        variables[name] = _ANY.decode(value)
+            except RecursionError:
+                raise MalformedBody(
+                    "TOO_DEEP", f"variables.{name} is nested deeper than {MAX_DEPTH}"
+                ) from None
+        try:
+            variables[name] = _ANY.decode(value)
+        except RecursionError:
+            raise MalformedBody(
+                "TOO_DEEP", f"variables.{name} is nested deeper than {MAX_DEPTH}"
+            ) from None
+    check_value(variables, "variables")
+    if decoded.audited is not None:
+        check_value(decoded.audited, "variables")
     decoded.variables = variables
     return decoded
 

@@ -16,6 +16,7 @@ from strawberry.scalars import JSON
 
 from domain import usage as d
 from domain.bulk import plain_json
+from domain.limits import unstorable
 from storage.repos import Company as StoredCompany
 
 ResourceType = strawberry.enum(d.ResourceType, description="What a usage record measures.")
@@ -166,9 +167,47 @@ class UsageRecord:
         )
 
 
+def replayed_record(record_id: UUID, draft: d.UsageDraft, metric: d.Metric) -> UsageRecord:
+    """A replay's answer: the id the key was first stored under, and what this
+    request sent (the same metric, instant and value, or it would be a conflict).
+
+    Nothing else is read back: a replaying key learns nothing it did not send
+    (a SYSTEM key reads no records), and the answer is the same whether the
+    first record still stands or was voided or corrected since.
+    """
+    start, end = draft.billing_period_start, draft.billing_period_end
+    return UsageRecord(
+        id=record_id,
+        company_id=draft.company_id,
+        resource_type=draft.resource_type,
+        metric_code=draft.metric_code,
+        timestamp=draft.timestamp,
+        value=draft.value,
+        unit=draft.unit,
+        measurement_type=metric.measurement_type,
+        interval=draft.interval
+        if draft.interval is not None
+        else (metric.interval.value if metric.interval else None),
+        space_id=draft.space_id,
+        application_id=draft.application_id,
+        user_id=draft.user_id,
+        source=draft.source,
+        subscription_id=draft.subscription_id,
+        billing_period=BillingPeriod(start_date=start, end_date=end) if start and end else None,
+        billable=draft.billable,
+        billing_category=draft.billing_category,
+        idempotency_key=draft.idempotency_key,
+        product_code=draft.product_code,
+        properties=draft.properties,
+        recorded_at=None,
+    )
+
+
 @strawberry.type(
     description=(
-        "A usage record as stored; `duplicate` is true when this call replayed an earlier one."
+        "A usage record as stored; `duplicate` is true when this call replayed an earlier one:"
+        " then `record` holds the earlier record's id and what this call sent (`recordedAt`"
+        " null), whether the earlier record still stands or was voided or corrected since."
     )
 )
 class RecordedUsage:
@@ -354,6 +393,6 @@ def decode_cursor(cursor: str, count: int) -> list[str]:
         parts = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise BadCursor("the cursor is not one this API returned") from exc
-    if len(parts) != count:
+    if len(parts) != count or any(unstorable(p) for p in parts):
         raise BadCursor("the cursor is not one this API returned")
     return parts

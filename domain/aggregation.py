@@ -117,7 +117,7 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a folder
         raise ValueError(
             f"unknown time zone {name!r}; use an IANA name like Europe/Berlin"
         ) from None

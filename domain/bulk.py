@@ -232,9 +232,16 @@ NDJSON_FIELDS = {
 }
 
 
+# Beyond this a number in properties is not made plain (a float would be
+# infinite, an int of a million digits costs seconds): it is refused instead.
+PLAIN_NUMBER_LIMIT = Decimal("1e100")
+
+
 def plain_json(value: Any) -> Any:
     """Decimals parsed for exact usage values become plain floats inside free-form properties."""
     if isinstance(value, Decimal):
+        if not value.is_finite() or abs(value) >= PLAIN_NUMBER_LIMIT:
+            return value  # left as it came: validation refuses it (domain.limits.json_errors)
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, list):
         return [plain_json(v) for v in value]
@@ -339,6 +346,10 @@ def _parse_ndjson_line(line: int, text: str) -> ParsedRow | LineError | None:
         obj = json.loads(stripped, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         return bad("line", ErrorCode.INVALID_FORMAT, f"not valid JSON: {exc.msg}")
+    except ValueError:  # an integer of more digits than Python converts
+        return bad("line", ErrorCode.INVALID_FORMAT, "a number on this line is too long")
+    except RecursionError:
+        return bad("line", ErrorCode.INVALID_FORMAT, "the line is nested too deeply")
     if not isinstance(obj, dict):
         return bad("line", ErrorCode.INVALID_FORMAT, "each line must be a JSON object")
     unknown = sorted(set(obj) - NDJSON_FIELDS)

@@ -8,7 +8,7 @@ carrying a machine-readable ``ErrorCode`` and the field it concerns.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -16,6 +16,8 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+
+from domain import limits as lim
 
 
 class ResourceType(Enum):
@@ -79,6 +81,11 @@ class ErrorCode(Enum):
     UNKNOWN_PRODUCT = "UNKNOWN_PRODUCT"
     OUT_OF_RANGE = "OUT_OF_RANGE"
     NOT_PAYABLE = "NOT_PAYABLE"
+    # limits (domain.limits)
+    VALUE_OUT_OF_RANGE = "VALUE_OUT_OF_RANGE"
+    TOO_MANY_DECIMALS = "TOO_MANY_DECIMALS"
+    TOO_LONG = "TOO_LONG"
+    INVALID_CHARACTER = "INVALID_CHARACTER"
 
 
 @dataclass(frozen=True)
@@ -175,6 +182,7 @@ class IngestPolicy:
     late_arrival: timedelta
     future_tolerance: timedelta
     backfill: bool = False
+    limits: lim.Limits = field(default_factory=lambda: lim.Limits())
 
 
 def validate_usage(
@@ -220,15 +228,20 @@ def validate_usage(
                     f" not a {draft.measurement_type.value}",
                 )
             )
-    errors.extend(_value_errors(draft, metric))
+    errors.extend(_value_errors(draft, metric, policy.limits))
     errors.extend(_timestamp_errors(draft.timestamp, policy, now))
-    errors.extend(_context_errors(draft))
+    errors.extend(_context_errors(draft, policy.limits))
     return errors
 
 
-def _value_errors(draft: UsageDraft, metric: Metric | None) -> list[FieldError]:
+def _value_errors(draft: UsageDraft, metric: Metric | None, limits: lim.Limits) -> list[FieldError]:
     if not draft.value.is_finite():
         return [FieldError("value", ErrorCode.VALUE_NOT_FINITE, "value must be a finite decimal")]
+    out_of_bounds = lim.decimal_errors(
+        "value", draft.value, limits.max_usage_value, limits.max_usage_decimals
+    )
+    if out_of_bounds:
+        return out_of_bounds
     if (
         metric is not None
         and metric.measurement_type is MeasurementType.COUNTER
@@ -274,7 +287,7 @@ def _timestamp_errors(ts: datetime, policy: IngestPolicy, now: datetime) -> list
     return []
 
 
-def _context_errors(draft: UsageDraft) -> list[FieldError]:
+def _context_errors(draft: UsageDraft, limits: lim.Limits) -> list[FieldError]:
     errors = []
     start, end = draft.billing_period_start, draft.billing_period_end
     if (start is None) != (end is None):
@@ -302,19 +315,22 @@ def _context_errors(draft: UsageDraft) -> list[FieldError]:
                     "billing period startDate must be before endDate",
                 )
             )
+        else:
+            errors.extend(lim.date_errors("billingPeriod", start, limits))
+            errors.extend(lim.date_errors("billingPeriod", end, limits))
     for name, text, limit in (
+        ("metricCode", draft.metric_code, MAX_TEXT),
         ("idempotencyKey", draft.idempotency_key, MAX_IDEMPOTENCY_KEY),
         ("source", draft.source, MAX_TEXT),
         ("billingCategory", draft.billing_category, MAX_TEXT),
         ("interval", draft.interval, MAX_TEXT),
         ("unit", draft.unit, MAX_TEXT),
+        ("productCode", draft.product_code, MAX_TEXT),
     ):
-        if text is not None and len(text) > limit:
-            errors.append(
-                FieldError(
-                    name, ErrorCode.INVALID_FORMAT, f"{name} is longer than {limit} characters"
-                )
-            )
+        if text is not None:
+            errors.extend(lim.text_errors(name, text, limit))
+    if draft.properties is not None:
+        errors.extend(lim.json_errors("properties", draft.properties, limits.max_properties_bytes))
     if draft.idempotency_key is not None and not draft.idempotency_key.strip():
         errors.append(
             FieldError("idempotencyKey", ErrorCode.INVALID_FORMAT, "idempotencyKey cannot be blank")

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+
+from domain.limits import Limits
 
 
 class ConfigError(ValueError):
@@ -56,6 +60,19 @@ def _periods(env: dict[str, str], name: str) -> tuple[tuple[str, int], ...]:
             raise ConfigError(f"{name}: expected job=seconds (seconds >= 1), got {item!r}")
         pairs.append((job.strip(), value))
     return tuple(pairs)
+
+
+def _decimal(env: dict[str, str], name: str, default: Decimal) -> Decimal:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if not value.is_finite() or value <= 0:
+        raise ConfigError(f"{name} must be a positive number, got {raw!r}")
+    return value
 
 
 def _choice(env: dict[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
@@ -129,6 +146,30 @@ class Settings:
     costly_query_cost: int = 1_000
     costly_query_slots: int = 1
     costly_query_connections: int = 2
+    # input limits
+    max_usage_value: Decimal = Decimal("1e15")
+    max_usage_decimals: int = 12
+    max_price: Decimal = Decimal("1e9")
+    max_price_decimals: int = 12
+    max_amount: Decimal = Decimal("1e12")
+    earliest_year: int = 2000
+    latest_year: int = 2100
+    max_properties_bytes: int = 16_384
+
+    @property
+    def limits(self) -> Limits:
+        """The input limits, as the domain checks them."""
+        return Limits(
+            max_usage_value=self.max_usage_value,
+            max_usage_decimals=self.max_usage_decimals,
+            max_price=self.max_price,
+            max_price_decimals=self.max_price_decimals,
+            max_amount=self.max_amount,
+            earliest=datetime(self.earliest_year, 1, 1, tzinfo=UTC),
+            latest=datetime(min(self.latest_year, 9998) + 1, 1, 1, tzinfo=UTC),
+            max_name_length=self.max_name_length,
+            max_properties_bytes=self.max_properties_bytes,
+        )
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -229,4 +270,13 @@ class Settings:
             costly_query_cost=_int(env, "METERGRAPH_COSTLY_QUERY_COST", 1_000, minimum=1),
             costly_query_slots=_int(env, "METERGRAPH_COSTLY_QUERY_SLOTS", 1, minimum=1),
             costly_query_connections=_int(env, "METERGRAPH_COSTLY_QUERY_CONNECTIONS", 2, minimum=1),
+            # input limits
+            max_usage_value=_decimal(env, "METERGRAPH_MAX_USAGE_VALUE", Decimal("1e15")),
+            max_usage_decimals=_int(env, "METERGRAPH_MAX_USAGE_DECIMALS", 12),
+            max_price=_decimal(env, "METERGRAPH_MAX_PRICE", Decimal("1e9")),
+            max_price_decimals=_int(env, "METERGRAPH_MAX_PRICE_DECIMALS", 12),
+            max_amount=_decimal(env, "METERGRAPH_MAX_AMOUNT", Decimal("1e12")),
+            earliest_year=_int(env, "METERGRAPH_EARLIEST_YEAR", 2000, minimum=1900),
+            latest_year=_int(env, "METERGRAPH_LATEST_YEAR", 2100, minimum=1900),
+            max_properties_bytes=_int(env, "METERGRAPH_MAX_PROPERTIES_BYTES", 16_384, minimum=2),
         )

@@ -228,6 +228,7 @@ async def open_runtime(
             IngestRules(
                 future_tolerance=timedelta(seconds=settings.future_tolerance_seconds),
                 max_batch_size=settings.max_batch_size,
+                limits=settings.limits,
             ),
             references,
             partitions,

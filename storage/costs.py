@@ -23,6 +23,7 @@ import asyncpg
 import uuid_utils.compat as uuid7
 
 from domain import aggregation as a
+from domain import limits as lim
 from domain.allocation import (
     ZERO,
     AllocationGranularity,
@@ -30,6 +31,8 @@ from domain.allocation import (
     Share,
     allocate,
 )
+from domain.limits import DEFAULT as DEFAULT_LIMITS
+from domain.limits import Limits
 from domain.usage import ErrorCode, FieldError
 from storage.aggregate import aggregate
 from storage.queries import q
@@ -73,9 +76,10 @@ def check_cost(
     amount: Decimal,
     currency: str,
     products: Iterable[str],
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[FieldError]:
-    errors = []
-    if product_code not in set(products):
+    errors = lim.text_errors("productCode", product_code, limits.max_name_length)
+    if not errors and product_code not in set(products):
         errors.append(
             FieldError("productCode", ErrorCode.UNKNOWN_PRODUCT, f"no product {product_code!r}")
         )
@@ -87,6 +91,8 @@ def check_cost(
                 "periodStart must carry a UTC offset",
             )
         )
+    elif lim.date_errors("periodStart", period_start, limits):
+        errors.extend(lim.date_errors("periodStart", period_start, limits))
     elif not granularity.is_boundary(period_start):
         unit = "hour" if granularity is AllocationGranularity.HOURLY else "day"
         errors.append(
@@ -98,6 +104,8 @@ def check_cost(
         )
     if not amount.is_finite():
         errors.append(FieldError("amount", ErrorCode.VALUE_NOT_FINITE, "amount must be a number"))
+    elif abs(amount) > limits.max_amount:
+        errors.extend(lim.decimal_errors("amount", amount, limits.max_amount, 2))
     elif amount < 0:
         errors.append(FieldError("amount", ErrorCode.OUT_OF_RANGE, "a cost is not negative"))
     elif amount != amount.quantize(Decimal("0.01")):
@@ -122,9 +130,16 @@ async def record_cost(
     period_start: datetime,
     amount: Decimal,
     currency: str,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> CostRecord | list[FieldError]:
     errors = check_cost(
-        product_code, granularity, period_start, amount, currency, await product_metrics(conn)
+        product_code,
+        granularity,
+        period_start,
+        amount,
+        currency,
+        await product_metrics(conn),
+        limits,
     )
     if errors:
         return errors
@@ -149,7 +164,9 @@ class CostImportSummary:
     errors: list[tuple[int, FieldError]] = field(default_factory=list)
 
 
-async def import_costs(conn: asyncpg.Connection, text: str) -> CostImportSummary:
+async def import_costs(
+    conn: asyncpg.Connection, text: str, limits: Limits = DEFAULT_LIMITS
+) -> CostImportSummary:
     """Cost records from CSV (``COST_CSV_COLUMNS``); each bad line is reported, the rest stored."""
     summary = CostImportSummary()
     reader = csv.reader(io.StringIO(text))
@@ -179,7 +196,7 @@ async def import_costs(conn: asyncpg.Connection, text: str) -> CostImportSummary
                 summary.errors.append((number, parsed))
                 continue
             product, granularity, start, amount, currency = parsed
-            errors = check_cost(product, granularity, start, amount, currency, products)
+            errors = check_cost(product, granularity, start, amount, currency, products, limits)
             if errors:
                 summary.errors.append((number, errors[0]))
                 continue

@@ -24,6 +24,8 @@ import asyncpg
 import msgspec
 import uuid_utils.compat as uuid7
 
+from domain.limits import DEFAULT as DEFAULT_LIMITS
+from domain.limits import Limits
 from domain.usage import (
     ErrorCode,
     FieldError,
@@ -141,6 +143,7 @@ class ReferenceCache:
 class IngestRules:
     future_tolerance: timedelta
     max_batch_size: int
+    limits: Limits = DEFAULT_LIMITS
 
 
 class UsageIngestor:
@@ -249,6 +252,7 @@ class UsageIngestor:
                 else timedelta(days=company.late_arrival_days),
                 future_tolerance=self.rules.future_tolerance,
                 backfill=False,
+                limits=self.rules.limits,
             )
         return policy
 

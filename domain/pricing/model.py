@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 
+from domain.limits import decimal_places
 from domain.pricing.money import round_cents
 
 ZERO = Decimal(0)
@@ -173,6 +174,8 @@ def tier_reached(tiers: tuple[Tier, ...], quantity: Decimal) -> TierBand:
 class PricingErrorCode(Enum):
     REQUIRED = "REQUIRED"
     NOT_FINITE = "NOT_FINITE"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    TOO_MANY_DECIMALS = "TOO_MANY_DECIMALS"
     NEGATIVE_PRICE = "NEGATIVE_PRICE"
     PACKAGE_SIZE_NOT_POSITIVE = "PACKAGE_SIZE_NOT_POSITIVE"
     FIELD_NOT_APPLICABLE = "FIELD_NOT_APPLICABLE"
@@ -215,7 +218,60 @@ def validate_price(price: Price) -> None:
         raise errors[0]
 
 
-def price_errors(price: Price) -> list[InvalidPrice]:
+@dataclass(frozen=True)
+class PriceBounds:
+    """How large and how fine a price may be: amounts of money (unit prices,
+    package prices, flat fees) and quantities (free units, package sizes, tier
+    bounds) each up to their maximum, both with at most ``max_decimals`` places."""
+
+    max_amount: Decimal
+    max_quantity: Decimal
+    max_decimals: int
+
+
+def price_errors(price: Price, bounds: PriceBounds | None = None) -> list[InvalidPrice]:
+    """Every rule ``price`` breaks; with ``bounds``, also every number outside them."""
+    errors = _rule_errors(price)
+    if bounds is not None:
+        errors.extend(_bound_errors(price, bounds))
+    return errors
+
+
+def _bound_errors(price: Price, bounds: PriceBounds) -> list[InvalidPrice]:
+    numbers: list[tuple[str, Decimal | None, Decimal]] = [
+        ("freeUnits", price.free_units, bounds.max_quantity),
+        ("unitPrice", price.unit_price, bounds.max_amount),
+        ("packageSize", price.package_size, bounds.max_quantity),
+        ("packagePrice", price.package_price, bounds.max_amount),
+    ]
+    for index, tier in enumerate(price.tiers):
+        numbers += [
+            (f"tiers[{index}].upTo", tier.up_to, bounds.max_quantity),
+            (f"tiers[{index}].unitPrice", tier.unit_price, bounds.max_amount),
+            (f"tiers[{index}].flatFee", tier.flat_fee, bounds.max_amount),
+        ]
+    errors = []
+    for field, value, maximum in numbers:
+        if value is None or not value.is_finite():
+            continue  # absent, or reported by the rules already
+        if abs(value) > maximum:
+            errors.append(
+                InvalidPrice(
+                    field, PricingErrorCode.OUT_OF_RANGE, f"{field} must be at most {maximum:,f}"
+                )
+            )
+        elif decimal_places(value) > bounds.max_decimals:
+            errors.append(
+                InvalidPrice(
+                    field,
+                    PricingErrorCode.TOO_MANY_DECIMALS,
+                    f"{field} has more than {bounds.max_decimals} decimal places",
+                )
+            )
+    return errors
+
+
+def _rule_errors(price: Price) -> list[InvalidPrice]:
     errors: list[InvalidPrice] = []
     _check_amount(errors, "freeUnits", price.free_units, "free units")
     if price.model is PriceModel.PER_UNIT:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -82,15 +83,15 @@ async def test_a_scoped_reader_sees_its_own_company_and_nothing_else(
     records = await viewer(USAGE_RECORDS, {"filter": {}})
     assert [e["node"]["value"] for e in records["usageRecords"]["edges"]] == ["11"]
 
-    for query, variables in (
-        (COMPANY, {"id": theirs}),
-        (USAGE_RECORDS, {"filter": {"companyId": theirs}}),
-    ):
-        response = await viewer.post(query, variables)
-        assert response.status_code == 200
-        body = response.json()
-        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-        assert "987654" not in response.text and "theirs" not in response.text
+    # another company is, for this key, a company that does not exist
+    for company in (theirs, str(uuid.uuid4())):
+        response = await viewer.post(COMPANY, {"id": company})
+        assert response.json() == {"data": {"company": None}}
+    response = await viewer.post(USAGE_RECORDS, {"filter": {"companyId": theirs}})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "987654" not in response.text and "theirs" not in response.text
 
 
 async def test_a_scoped_writer_cannot_record_for_another_company(

@@ -211,7 +211,12 @@ async def test_invoices_previews_and_simulations_over_the_api(
     other = await create_company(admin, "other")
     stranger = await scoped("VIEWER", other)
     denied = await stranger.post(PREVIEW, {"contract": contract_a, "start": "2024-03-01T00:00:00Z"})
-    assert denied.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    # another company's contract is, for this key, one that does not exist
+    assert denied.json()["data"]["previewInvoice"] == {
+        "__typename": "ValidationError",
+        "field": "contractId",
+        "code": "NOT_FOUND",
+    }
     assert "4020" not in denied.text
 
 

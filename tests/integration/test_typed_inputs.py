@@ -11,7 +11,7 @@ import uuid_utils.compat as uuid7
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.typed_inputs import FastField, decode_body, fast_field
+from api.typed_inputs import FastField, MalformedBody, decode_body, fast_field
 from tests.integration.helpers import BATCH_RECORD_USAGE, RECORD_USAGE, api_request, create_company
 
 REPORT = "{ accepted duplicates rejected errors { index field code } }"
@@ -144,10 +144,24 @@ def test_only_single_usage_fields_bound_to_one_typed_variable_are_decoded() -> N
         assert fast_field(query, name) is None, query
 
 
-def test_a_body_that_is_not_one_request_object_is_left_to_graphql() -> None:
-    assert decode_body(b"[1, 2]") is None
-    assert decode_body(b'{"query": 42}') is None
-    assert decode_body(b"{nope") is None
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"[1, 2]", "BATCH_NOT_SUPPORTED"),
+        (b'{"query": 42}', "INVALID_JSON"),
+        (b"{nope", "INVALID_JSON"),
+        (b"null", "INVALID_JSON"),
+    ],
+)
+def test_a_body_that_is_not_one_request_object_is_refused_as_malformed(
+    body: bytes, code: str
+) -> None:
+    with pytest.raises(MalformedBody) as refused:
+        decode_body(body)
+    assert refused.value.code == code
+
+
+def test_a_request_object_decodes_with_exact_decimals() -> None:
     decoded = decode_body(b'{"query": "{ metrics { code } }", "variables": {"x": 1.5}}')
     assert decoded is not None and decoded.variables == {"x": Decimal("1.5")}
     assert decoded.drafts is None
