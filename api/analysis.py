@@ -327,8 +327,11 @@ async def usage_gaps(ctx: Context, criteria: GapCriteria) -> UsageGapsResult:
         for m in metrics.values()
         if m.interval is not None and (not criteria.metric_codes or m.code in criteria.metric_codes)
     ]
-    async with ctx.runtime.pool.acquire() as conn:
-        gaps = await find_gaps(conn, company, chosen, criteria.from_, criteria.to)
+    try:
+        async with ctx.runtime.pool.acquire() as conn:
+            gaps = await find_gaps(conn, company, chosen, criteria.from_, criteria.to)
+    except a.WindowNotAnswerable as gone:
+        return t.ValidationError.of([gone.field_error()])
     return UsageGapList(gaps=[UsageGap.of(g) for g in gaps])
 
 

@@ -274,8 +274,8 @@ def _refusal(body: bytes, settings: Settings) -> GraphQLError | None:
     """A document over the token, depth or alias limits, found before its variables are read."""
     try:
         head = _HEAD.decode(body)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError):
+        return None  # decode_body answers what is wrong with the body
     if not isinstance(head.query, str):
         return None
     return document_refusal(head.query, head.operationName, QueryLimitSettings.of(settings))

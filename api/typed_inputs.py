@@ -273,44 +273,48 @@ def decode_body(
         else None
     )
     variables: dict[str, Any] = {}
-    for name, value in raw.items():
-        if fast is not None and name == fast.variable and fast.field == "batchRecordUsage":
-            items = _count(value)
-            if items is not None and (not may_write or (max_items and items > max_items)):
-                decoded.field = fast.field
-                decoded.drafts = _unread(items if may_write else 0)
-                decoded.audited = {name: {"items": items}}
-                variables[name] = []
-                continue
-        if fast is not None and fast.exact and name == fast.variable:
-            try:
-                if fast.field == "batchRecordUsage":
-                    decoded.drafts = [r.draft() for r in _MANY.decode(value)]
+    try:
+        for name, value in raw.items():
+            if fast is not None and name == fast.variable and fast.field == "batchRecordUsage":
+                items = _count(value)
+                if items is not None and (not may_write or (max_items and items > max_items)):
+                    decoded.field = fast.field
+                    decoded.drafts = _unread(items if may_write else 0)
+                    decoded.audited = {name: {"items": items}}
                     variables[name] = []
-                    audited: Any = (
-                        {"items": len(decoded.drafts)}
-                        if len(decoded.drafts) > AUDITED_ITEMS
-                        else _ANY.decode(value)
-                    )
-                else:
-                    decoded.drafts = [_ONE.decode(value).draft()]
-                    variables[name] = _STAND_IN
-                    audited = _ANY.decode(value)
-                decoded.field = fast.field
-                decoded.audited = {name: audited}
-                continue
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                decoded.drafts = None  # GraphQL coerces it and words the error
+                    continue
+            if fast is not None and fast.exact and name == fast.variable:
+                try:
+                    if fast.field == "batchRecordUsage":
+                        decoded.drafts = [r.draft() for r in _MANY.decode(value)]
+                        variables[name] = []
+                        audited: Any = (
+                            {"items": len(decoded.drafts)}
+                            if len(decoded.drafts) > AUDITED_ITEMS
+                            else _ANY.decode(value)
+                        )
+                    else:
+                        decoded.drafts = [_ONE.decode(value).draft()]
+                        variables[name] = _STAND_IN
+                        audited = _ANY.decode(value)
+                    decoded.field = fast.field
+                    decoded.audited = {name: audited}
+                    continue
+                except (msgspec.DecodeError, msgspec.ValidationError):
+                    decoded.drafts = None  # GraphQL coerces it and words the error
+                except RecursionError:
+                    raise MalformedBody(
+                        "TOO_DEEP", f"variables.{name} is nested deeper than {MAX_DEPTH}"
+                    ) from None
+            try:
+                variables[name] = _ANY.decode(value)
             except RecursionError:
                 raise MalformedBody(
                     "TOO_DEEP", f"variables.{name} is nested deeper than {MAX_DEPTH}"
                 ) from None
-        try:
-            variables[name] = _ANY.decode(value)
-        except RecursionError:
-            raise MalformedBody(
-                "TOO_DEEP", f"variables.{name} is nested deeper than {MAX_DEPTH}"
-            ) from None
+    except UnicodeDecodeError:
+        # msgspec leaves a variable's raw bytes unchecked until they are decoded
+        raise _not_json("a variable is not UTF-8") from None
     check_value(variables, "variables")
     if decoded.audited is not None:
         check_value(decoded.audited, "variables")
@@ -325,7 +329,7 @@ def _count(value: msgspec.Raw) -> int | None:
     """The items of a JSON array, counted without decoding them (None: not an array)."""
     try:
         return len(_ITEMS.decode(value))
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
 
 

@@ -4,6 +4,10 @@ Only companies that reported the metric at least once in the window are
 checked (a company that never reports it has no gaps, it has no usage), and
 only intervals lying wholly inside the window count. Consecutive missing
 intervals are reported as one gap.
+
+Gaps are read from raw records: a window reaching back before the instant
+from which retention may have deleted a metric's raw records is refused
+(WindowNotAnswerable) rather than reported as one long gap.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from uuid import UUID
 
 import asyncpg
 
+from domain.aggregation import Source, WindowNotAnswerable
 from domain.usage import Metric, ReportingInterval
+from storage.aggregate import horizons
 from storage.queries import q
 
 _STEP = {
@@ -50,14 +56,25 @@ async def find_gaps(
     from_: datetime,
     to: datetime,
 ) -> list[Gap]:
+    checked = [m for m in metrics if m.interval is not None]
+    # one snapshot: what retention has let go and the records read agree
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        raw_from = (await horizons(conn, [m.code for m in checked])).get(Source.RAW)
+        if checked and raw_from is not None and from_ < raw_from:
+            raise WindowNotAnswerable(from_)
+        found = [
+            (
+                metric,
+                await conn.fetch(
+                    q("missing_intervals"), metric.code, company_id, from_, to, *_STEP[interval]
+                ),
+            )
+            for metric in checked
+            if (interval := metric.interval) is not None
+        ]
     gaps: list[Gap] = []
-    for metric in metrics:
-        if metric.interval is None:
-            continue
-        unit, step = _STEP[metric.interval]
-        rows = await conn.fetch(
-            q("missing_intervals"), metric.code, company_id, from_, to, unit, step
-        )
+    for metric, rows in found:
+        assert metric.interval is not None
         current: Gap | None = None
         for row in rows:
             start = row["slot"]

@@ -55,6 +55,12 @@ MALFORMED = [
     ("not-json", b"{query", "INVALID_JSON", None),
     ("not-utf-8", b"\xff\xfe\xfa", "INVALID_JSON", None),
     ("not-utf-8-in-a-string", b'{"query": "\xff"}', "INVALID_JSON", None),
+    (
+        "not-utf-8-in-a-variable",
+        b'{"query": "query($x: String) { metrics { code } }", "variables": {"x": "\xff"}}',
+        "INVALID_JSON",
+        None,
+    ),
     ("query-not-a-string", b'{"query": 42}', "INVALID_JSON", None),
     ("a-list-of-requests", b'[{"query": "{ metrics { code } }"}]', "BATCH_NOT_SUPPORTED", None),
     ("1000-deep-list", _deep(1000), "BATCH_NOT_SUPPORTED", None),

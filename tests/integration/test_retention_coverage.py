@@ -227,3 +227,32 @@ async def test_retention_and_rollups_at_once_both_finish(runtime: Any) -> None:
         runtime, total(company, start, datetime.now(UTC) + timedelta(days=1), Granularity.TOTAL)
     )
     assert months == [(start, Decimal(expected))]
+
+
+async def test_gaps_in_a_window_whose_raw_records_retention_removed_are_refused(
+    runtime: Any, admin: Any
+) -> None:
+    from tests.integration.test_aggregate_api import GAPS
+
+    company, month, following = await old_month_and_yesterday(runtime)
+    criteria = {"companyId": str(company), "metricCodes": ["API_REQUESTS"]}
+    old = {**criteria, "from": month.isoformat(), "to": following.isoformat()}
+    before = await admin(GAPS, {"c": old})
+    assert before["usageGaps"]["__typename"] == "UsageGapList"
+    async with runtime.pool.acquire() as conn:
+        await retention.clean_up(conn)
+    # without the raw records every hour of that month would read as a gap
+    refused = (await admin(GAPS, {"c": old}))["usageGaps"]
+    assert (refused["__typename"], refused["field"], refused["code"]) == (
+        "ValidationError",
+        "from",
+        "WINDOW_NOT_ANSWERABLE",
+    )
+    recent = {
+        **criteria,
+        "from": (NOW - timedelta(days=3)).isoformat(),
+        "to": (NOW - timedelta(days=1)).isoformat(),
+    }
+    answered = (await admin(GAPS, {"c": recent}))["usageGaps"]
+    assert answered["__typename"] == "UsageGapList"
+    assert answered["gaps"]  # hours without the one record two days ago
