@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -40,7 +41,17 @@ DEFAULT = Limits()
 # What PostgreSQL's text and jsonb refuse; and every C0 control, which names
 # never need (they reach log lines, CSV cells and e-mail headers).
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Cc: C0/C1 controls (CR, LF, TAB, NUL …); Cs: lone surrogates; Zl/Zp: line and
+# paragraph separators, which some mail and HTTP stacks also treat as line ends.
+_CONTROL_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}
+
+
+def has_control(text: str) -> bool:
+    """True when ``text`` holds a control character, a lone surrogate or a line break."""
+    if text.isascii():
+        return _ASCII_CONTROL.search(text) is not None
+    return any(unicodedata.category(ch) in _CONTROL_CATEGORIES for ch in text)
 
 
 def unstorable(text: str) -> bool:
@@ -75,7 +86,7 @@ def name_errors(field: str, text: str | None, max_length: int) -> list[u.FieldEr
     """A name or anything that may reach a header or a log line: ``text_errors``, and
     no control character at all (no line breaks either)."""
     errors = text_errors(field, text, max_length)
-    if not errors and text is not None and _CONTROL.search(text):
+    if not errors and text is not None and has_control(text):
         errors.append(
             u.FieldError(field, u.ErrorCode.INVALID_CHARACTER, f"{field} holds a control character")
         )

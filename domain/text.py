@@ -10,13 +10,9 @@ the field named, and names have a length limit the caller passes in.
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from domain.limits import has_control, name_errors
 from domain.usage import ErrorCode, FieldError
-
-# Cc: C0/C1 controls (CR, LF, TAB, NUL …); Cs: lone surrogates; Zl/Zp: line and
-# paragraph separators, which some mail and HTTP stacks also treat as line ends.
-_REFUSED_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}
 
 # Deliberately plain: a dot-atom local part and a host name. Quoted local parts
 # and address literals are legal in RFC 5322 but have no use here.
@@ -28,23 +24,12 @@ _EMAIL = re.compile(
 MAX_EMAIL = 254
 
 
-def has_control(value: str) -> bool:
-    return any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in value)
-
-
 def check_name(field: str, value: str, max_length: int) -> FieldError | None:
     """A name that may be written into a header: not blank, no controls, not too long."""
     if not value.strip():
         return FieldError(field, ErrorCode.REQUIRED, "a name cannot be blank")
-    if has_control(value):
-        return FieldError(
-            field, ErrorCode.INVALID_FORMAT, "a name cannot hold control characters or line breaks"
-        )
-    if len(value) > max_length:
-        return FieldError(
-            field, ErrorCode.OUT_OF_RANGE, f"a name is at most {max_length} characters"
-        )
-    return None
+    errors = name_errors(field, value, max_length)
+    return errors[0] if errors else None
 
 
 def check_email(field: str, value: str) -> FieldError | None:
@@ -57,12 +42,5 @@ def check_email(field: str, value: str) -> FieldError | None:
 
 def check_address(field: str, value: str, max_length: int) -> FieldError | None:
     """A non-e-mail recipient (a phone number for SMS): no controls, bounded length."""
-    if has_control(value):
-        return FieldError(
-            field, ErrorCode.INVALID_FORMAT, "an address cannot hold control characters"
-        )
-    if len(value) > max_length:
-        return FieldError(
-            field, ErrorCode.OUT_OF_RANGE, f"an address is at most {max_length} characters"
-        )
-    return None
+    errors = name_errors(field, value, max_length)
+    return errors[0] if errors else None

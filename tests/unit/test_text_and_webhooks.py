@@ -18,13 +18,13 @@ from jobs.reports import Destination, UnsafeWebhook, check_webhook_url, redact
 )
 def test_names_with_control_characters_or_line_breaks_are_refused(value: str) -> None:
     error = text.check_name("name", value, 200)
-    assert error is not None and (error.field, error.code.value) == ("name", "INVALID_FORMAT")
+    assert error is not None and (error.field, error.code.value) == ("name", "INVALID_CHARACTER")
 
 
 def test_a_name_has_a_length_limit_and_may_not_be_blank() -> None:
     assert text.check_name("name", "x" * 10, 10) is None
     too_long = text.check_name("name", "x" * 11, 10)
-    assert too_long is not None and too_long.code.value == "OUT_OF_RANGE"
+    assert too_long is not None and too_long.code.value == "TOO_LONG"
     blank = text.check_name("name", " ", 10)
     assert blank is not None and blank.code.value == "REQUIRED"
     assert text.check_name("name", "Überschreitung ⚠", 200) is None
