@@ -20,12 +20,14 @@ import pytest
 import uuid_utils.compat as uuid7
 
 from domain import thresholds as th
+from domain.pricing import Price, PriceModel
 from jobs.delivery import drain
 from jobs.reports import MAX_DELIVERY_ATTEMPTS, run_report_schedules
 from jobs.scheduler import run_job
-from storage import alerts
+from storage import alerts, billing
 from storage.alerts import MAX_ATTEMPTS
-from tests.integration.test_aggregation import draft, new_company
+from storage.queries import q
+from tests.integration.test_aggregation import draft, new_company, store
 from tests.integration.test_alerts import (  # noqa: F401 (fixtures)
     NOW,
     Inbox,
@@ -36,8 +38,11 @@ from tests.integration.test_alerts import (  # noqa: F401 (fixtures)
     watch,
     webhook,
 )
+from tests.integration.test_invoices import contract_for
+from tests.integration.test_retention import months_back
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ONE_EURO = Price(PriceModel.PER_UNIT, unit_price=Decimal("1.00"))
 CREATE = """
 mutation($name: String!, $company: UUID!, $destination: ReportDestinationInput!) {
   createReportSchedule(name: $name, cron: "0 9 * * *", timeZone: "UTC",
@@ -107,7 +112,7 @@ async def outbox_of(runtime: Any, company: UUID) -> list[tuple[str, str, int, st
     return [(r["recipient"], r["status"], r["attempts"], r["last_error"]) for r in rows]
 
 
-async def test_one_tenants_poison_units_neither_block_nor_repeat_another_tenants_deliveries(
+async def test_one_tenants_poison_units_neither_block_nor_repeat_another_tenants_work(
     wired: Any,
     admin: Any,
     smtp: tuple[Inbox, int],  # noqa: F811
@@ -117,7 +122,19 @@ async def test_one_tenants_poison_units_neither_block_nor_repeat_another_tenants
     inbox, _ = smtp
     receiver, url = webhook
     receiver.statuses = [500] * 100  # tenant A's webhook never takes its report
-    a, b = await new_company(runtime), await new_company(runtime)
+    # Both tenants bill the last month; A's usage holds a value no invoice can price.
+    last_month, this_month = months_back(1), months_back(0)
+    a, _ = await contract_for(runtime, ONE_EURO, start_date=last_month.date())
+    b, _ = await contract_for(runtime, ONE_EURO, start_date=last_month.date())
+    await store(runtime, [draft(b, last_month + timedelta(days=1), Decimal(4))])
+    async with runtime.pool.acquire() as conn:  # stored as it was before values were bounded
+        await conn.execute(
+            "INSERT INTO usage_rollup_deltas (company_id, metric_code, bucket_start, billable,"
+            " records, total, min_value, max_value) VALUES ($1, 'API_REQUESTS', $2, true, 1,"
+            " 1e30, 1e30, 1e30)",
+            a,
+            last_month + timedelta(days=1),
+        )
 
     # Tenant A, first in every queue: an address with a line break (stored before the
     # API refused it), a schedule whose name breaks the subject, a failing webhook.
@@ -137,10 +154,13 @@ async def test_one_tenants_poison_units_neither_block_nor_repeat_another_tenants
     b_mail = await create_schedule(admin, "b-mail", b, {"type": "EMAIL", "to": ["cfo@b.test"]})
     await start_schedules_at(runtime, T0 - timedelta(hours=2))
 
-    # Many passes of both jobs, each late enough for every backoff to have passed.
+    # Many passes of the jobs, each late enough for every delivery backoff to have
+    # passed; the invoice runs go through the month's first 30 hours (grace: 24).
     for n in range(1, 13):
         await drain(runtime, now=datetime.now(UTC) + timedelta(hours=2 * n))
         await run_report_schedules(runtime, T0 + timedelta(minutes=30 * n))
+        async with runtime.pool.acquire() as conn:
+            await billing.generate_invoices(conn, now=this_month + timedelta(hours=30 * n / 12))
 
     # Tenant B: its alert and its report went out, each exactly once.
     sent = sorted((str(m["To"]), str(m["Subject"]).split(":")[0]) for m in inbox.messages)
@@ -148,7 +168,19 @@ async def test_one_tenants_poison_units_neither_block_nor_repeat_another_tenants
     assert await outbox_of(runtime, b) == [("ops@b.test", "DELIVERED", 1, None)]
     assert await run_of(runtime, b_mail) == ("DELIVERED", 1, None)
 
-    # Tenant A: each poison unit was tried a bounded number of times, then given up.
+    # B's invoice for the month was issued once, and finalized with its right total.
+    async with runtime.pool.acquire() as conn:
+        b_invoices = await billing.list_invoices(conn, b, None, None, None, 100)
+        a_invoices = await billing.list_invoices(conn, a, None, None, None, 100)
+        failures = {r["company_id"]: r for r in await conn.fetch(q("invoice_run_errors"))}
+    assert [(i.draft.period_start, i.draft.total, i.status) for i in b_invoices] == [
+        (last_month, Decimal("4.00"), "FINALIZED")
+    ]
+
+    # Tenant A: each poison unit was tried a bounded number of times, then given up
+    # (its contract on a backoff of hours, not on every run).
+    assert a_invoices == [] and set(failures) == {a}
+    assert (failures[a]["code"], 1 < failures[a]["attempts"] < 12) == ("OUT_OF_RANGE", True)
     ((recipient, status, attempts, error),) = await outbox_of(runtime, a)
     assert (status, attempts) == ("FAILED", MAX_ATTEMPTS)
     assert error is not None and error.startswith("ValueError")
