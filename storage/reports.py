@@ -24,6 +24,7 @@ from uuid import UUID
 import asyncpg
 import uuid_utils.compat as uuid7
 
+from domain.aggregation import WindowNotAnswerable
 from domain.reports.criteria import ReportCriteria
 from domain.reports.document import ReportDocument, ReportFormat, ReportKind
 from domain.reports.render import render
@@ -231,9 +232,7 @@ class ReportRunner:
             # stopped under it (the renderers are gone): back to PENDING, built again later
             final = not self._closing
             async with self.pool.acquire() as conn:
-                await conn.fetchval(
-                    q("fail_report"), report.id, f"{type(exc).__name__}: {exc}", final
-                )
+                await conn.fetchval(q("fail_report"), report.id, failure_reason(exc), final)
             return True
         async with self.pool.acquire() as conn:
             await conn.execute(q("finish_report"), report.id, content)
@@ -258,3 +257,12 @@ class ReportRunner:
                 for _ in range(self._workers):
                     await self._slots.acquire()
         self._executor.shutdown(wait=False)
+
+
+def failure_reason(exc: Exception) -> str:
+    """What a failed report tells its readers: a refusal of its window in full;
+    anything else only as a fixed text (the driver's or the system's words,
+    which may name tables or hosts, stay in the log)."""
+    if isinstance(exc, WindowNotAnswerable):
+        return str(exc)
+    return "the report could not be built; the error has been logged"

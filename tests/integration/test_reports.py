@@ -345,3 +345,25 @@ async def test_usage_filters_narrow_a_report(
     assert free["metrics"] == [] and free["rows"] == []
     other = json.loads(await report_file(admin, http, {**base, "source": "nowhere"}, "JSON"))
     assert other["rows"] == []
+
+
+async def test_a_report_that_fails_unexpectedly_tells_its_readers_no_internals(
+    runtime: Any,
+) -> None:
+    import uuid_utils.compat as uuid7
+
+    report_id = uuid7.uuid7()
+    async with runtime.pool.acquire() as conn:  # criteria no builder can read
+        await conn.execute(
+            "INSERT INTO reports (id, company_id, kind, format, criteria, status)"
+            " VALUES ($1, NULL, 'USAGE', 'CSV', '{\"kind\": 42}', 'PENDING')",
+            report_id,
+        )
+    for _ in range(3):  # tried again, then given up
+        await runtime.reports.run(report_id)
+    async with runtime.pool.acquire() as conn:
+        row = await conn.fetchrow("SELECT status, error FROM reports WHERE id = $1", report_id)
+    assert (row["status"], row["error"]) == (
+        "FAILED",
+        "the report could not be built; the error has been logged",
+    )
