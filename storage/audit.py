@@ -16,6 +16,7 @@ made storable (no NUL, no lone surrogate) and bounded.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -48,18 +49,28 @@ def storable(text: str, limit: int = MAX_TEXT) -> str:
     """``text`` as PostgreSQL stores it in jsonb: no NUL, no lone surrogate, bounded."""
     if len(text) > limit:
         text = f"{text[:limit]}…[{len(text)} chars]"
-    return _SURROGATE.sub("\ufffd", text.replace("\x00", "\ufffd"))
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    # every write's variables pass here: ASCII text holds no surrogate to look for
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
 
 
 def mask_address(text: str) -> str:
     """An e-mail address or phone number shown as much as an operator needs."""
-    email = _EMAIL.match(text)
-    if email:
-        return f"{email.group(1)}***@{email.group(2)}"
-    if _PHONE.match(text) and sum(c.isdigit() for c in text) >= 7 and text.lstrip()[:1] == "+":
+    if "@" in text:
+        email = _EMAIL.match(text)
+        if email:
+            return f"{email.group(1)}***@{email.group(2)}"
+    if text.lstrip()[:1] == "+" and _PHONE.match(text) and sum(c.isdigit() for c in text) >= 7:
         digits = [c for c in text if c.isdigit()]
         return "+***" + "".join(digits[-2:])
     return text
+
+
+@functools.lru_cache(maxsize=1024)
+def _secret(name: str) -> bool:
+    """Whether a variable or field name holds a secret (names repeat: remembered)."""
+    return _SECRET_KEY.search(name) is not None
 
 
 def _is_record(value: Any) -> bool:
@@ -72,6 +83,20 @@ def summarise(value: Any, depth: int = 0) -> Any:
         return "[…]"
     if isinstance(value, str):
         return storable(mask_address(value))
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for n, (key, item) in enumerate(value.items()):
+            if n == MAX_ITEMS * 2:
+                out["…"] = f"{len(value)} keys"
+                break
+            name = storable(str(key), 64)
+            if _secret(name):
+                out[name] = REDACTED if item is not None else None
+            elif name == "properties" and isinstance(item, Mapping):
+                out[name] = {"keys": len(item)}
+            else:
+                out[name] = summarise(item, depth + 1)
+        return out
     if isinstance(value, list | tuple):
         if value and all(_is_record(v) for v in value):
             codes = sorted({storable(str(v["metricCode"]), 64) for v in value})
@@ -83,20 +108,6 @@ def summarise(value: Any, depth: int = 0) -> Any:
         if len(value) > MAX_ITEMS:
             return {"items": len(value)}
         return [summarise(v, depth + 1) for v in value]
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for n, (key, item) in enumerate(value.items()):
-            if n == MAX_ITEMS * 2:
-                out["…"] = f"{len(value)} keys"
-                break
-            name = storable(str(key), 64)
-            if _SECRET_KEY.search(name):
-                out[name] = REDACTED if item is not None else None
-            elif name == "properties" and isinstance(item, Mapping):
-                out[name] = {"keys": len(item)}
-            else:
-                out[name] = summarise(item, depth + 1)
-        return out
     if value is None or isinstance(value, bool | int):
         return value
     return storable(str(value), 64)  # Decimal, float, anything else: as text
