@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -39,6 +39,7 @@ from domain.usage import (
 )
 from storage import repos
 from storage.audit import AuditEntry, insert_entries
+from storage.db import encode_json
 from storage.partitions import PartitionCatalog, month_of
 from storage.usage import PendingRecord, store_usage
 
@@ -450,9 +451,11 @@ async def commit_batch(
     *,
     returning: bool = False,
     staged: bool | None = None,
+    audit: Sequence[tuple[UUID, Sequence[Any]]] = (),
 ) -> dict[int, Outcome]:
     """Store ``pending`` in the caller's transaction (or, outside one, in a
-    statement of its own); an outcome per ``ord``.
+    statement of its own, with the ``audit`` rows of the records it stores);
+    an outcome per ``ord``.
 
     Within the batch the first record with a given idempotency key is the one
     stored; later ones are judged against it like any replay.
@@ -472,7 +475,7 @@ async def commit_batch(
             to_store.append(p)
         else:
             echoes.append((p, first))
-    result = await store_usage(conn, to_store, returning=returning, staged=staged)
+    result = await store_usage(conn, to_store, returning=returning, staged=staged, audit=audit)
     replays, rows = result.replays, result.rows
     for p in to_store:
         replay = replays.get(p.ord) if replays else None
@@ -617,19 +620,30 @@ class GroupCommitter:
             for n, w in enumerate(group)
         ]
         try:
+            # The audit row each caller's record gets if it is stored: the statement
+            # that stores and commits the group writes them for the records it stores.
+            audit = [
+                (r.id, w.audit(Outcome(r.ord, Status.ACCEPTED, r.id, r.draft.timestamp)).row())
+                for r, w in zip(records, group, strict=True)
+                if w.audit is not None
+            ]
+            rows = [(id, (*row[:-1], encode_json(row[-1]))) for id, row in audit]
 
             async def store() -> dict[int, Outcome]:
                 async with self._ingestor.pool.acquire() as conn:
-                    if not any(w.audit is not None for w in group):
-                        # outside a transaction: one statement stores and commits the group
-                        return await commit_batch(conn, records, returning=True)
-                    # the records and their callers' audit rows commit together
-                    async with conn.transaction():
-                        stored = await commit_batch(conn, records, returning=True, staged=False)
-                        await insert_entries(
-                            conn,
-                            [w.audit(stored[n]) for n, w in enumerate(group) if w.audit],
-                        )
+                    # outside a transaction: one statement stores and commits the group
+                    stored = await commit_batch(conn, records, returning=True, audit=rows)
+                    # a replay or a conflict changed nothing: its row is written after
+                    rest = [
+                        w.audit(stored[n])
+                        for n, w in enumerate(group)
+                        if w.audit is not None and stored[n].status is not Status.ACCEPTED
+                    ]
+                    if rest:
+                        try:
+                            await insert_entries(conn, rest)
+                        except Exception:
+                            _log.exception("the audit rows of %d replayed records", len(rest))
                     return stored
 
             outcomes = await self._ingestor.with_partitions(records, store)

@@ -106,6 +106,7 @@ async def store_usage(
     *,
     returning: bool = False,
     staged: bool | None = None,
+    audit: Sequence[tuple[UUID, Sequence[Any]]] = (),
 ) -> StoreResult:
     """Store ``records`` (unique idempotency keys among them).
 
@@ -130,6 +131,12 @@ async def store_usage(
     else:
         statement = _FROM_ARRAYS
         arguments = [list(column) for column in zip(*map(_array_row, records), strict=True)]
+        if audit:
+            statement = f"{statement}, {q('audit_stored_records')}"
+            arguments += [
+                list(column) for column in zip(*((id, *row) for id, row in audit), strict=True)
+            ]
+    assert not (audit and staged), "audit rows ride only in the single statement"
     rows: dict[UUID, asyncpg.Record] = {}
     if returning:
         for row in await conn.fetch(statement + " SELECT * FROM stored", *arguments):

@@ -104,3 +104,17 @@ WHERE ($1::uuid IS NULL OR company_id = $1)
   AND ($3::timestamptz IS NULL OR ts < $3)
 GROUP BY company_id, metric_code
 ORDER BY company_id, metric_code
+
+-- name: audit_stored_records
+-- A CTE appended to the group statement (after ``stored``): the audit rows of
+-- the records it stores, given as arrays from $23 (record id first), written by
+-- the same statement, so a record and its row commit together or not at all.
+audited AS (
+    INSERT INTO audit_log (at, api_key_id, role, company_id, action, outcome, details)
+    SELECT a.at, a.api_key_id, a.role, a.company_id, a.action, a.outcome, a.details::jsonb
+    FROM unnest($23::uuid[], $24::timestamptz[], $25::uuid[], $26::text[], $27::uuid[],
+                $28::text[], $29::text[], $30::text[])
+         AS a (record_id, at, api_key_id, role, company_id, action, outcome, details)
+    JOIN stored s ON s.id = a.record_id
+    RETURNING 1
+)
