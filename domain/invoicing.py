@@ -169,21 +169,7 @@ def build_invoice(
     if true_up > 0:
         lines.append(Line(kind=LineKind.MINIMUM_TRUE_UP, amount=true_up))
     # adjustments and late fees: amounts owed for earlier periods
-    adjusted = round_cents(sum((a.amount for a in adjustments), ZERO))
-    lines.extend(adjustments)
-    issue = end.date()
-    return InvoiceDraft(
-        period_start=start,
-        period_end=end,
-        currency=terms.currency,
-        lines=tuple(lines),
-        subtotal=subtotal,
-        minimum_true_up=true_up,
-        adjustments=adjusted,
-        total=subtotal + true_up + adjusted,
-        issue_date=issue,
-        due_date=issue + timedelta(days=terms.payment_terms_days),
-    )
+    return _draft(terms, start, end, lines, subtotal, true_up, adjustments)
 
 
 def adjustment_invoice(
@@ -191,17 +177,30 @@ def adjustment_invoice(
 ) -> InvoiceDraft:
     """An ended contract's invoice for usage that reached its finalized periods
     late: the adjustment lines alone, for a period after the contract's last."""
+    return _draft(terms, start, end, [], ZERO, ZERO, adjustments)
+
+
+def _draft(
+    terms: ContractTerms,
+    start: datetime,
+    end: datetime,
+    lines: list[Line],
+    subtotal: Decimal,
+    true_up: Decimal,
+    adjustments: Sequence[Line],
+) -> InvoiceDraft:
+    """The invoice of ``lines`` (usage and true-up) followed by ``adjustments``."""
     adjusted = round_cents(sum((a.amount for a in adjustments), ZERO))
     issue = end.date()
     return InvoiceDraft(
         period_start=start,
         period_end=end,
         currency=terms.currency,
-        lines=tuple(adjustments),
-        subtotal=ZERO,
-        minimum_true_up=ZERO,
+        lines=(*lines, *adjustments),
+        subtotal=subtotal,
+        minimum_true_up=true_up,
         adjustments=adjusted,
-        total=adjusted,
+        total=subtotal + true_up + adjusted,
         issue_date=issue,
         due_date=issue + timedelta(days=terms.payment_terms_days),
     )
