@@ -1,0 +1,50 @@
+import { graphql } from "../gql";
+
+export const ViewerQuery = graphql(`
+  query Viewer {
+    viewer {
+      keyId
+      role
+      companyId
+      company {
+        id
+        name
+        externalKey
+      }
+      sessionExpiresAt
+    }
+  }
+`);
+
+export const MetricsQuery = graphql(`
+  query Metrics {
+    metrics {
+      code
+      name
+      unit
+      resourceType
+      measurementType
+      aggregation
+      interval
+      description
+    }
+  }
+`);
+
+export const CompanyNamesQuery = graphql(`
+  query CompanyNames($first: Int!, $after: String) {
+    companies(first: $first, after: $after) {
+      edges {
+        node {
+          id
+          name
+          externalKey
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
