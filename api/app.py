@@ -574,6 +574,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         lifespan=lifespan,
         exception_handlers={e: database_unavailable for e in (DatabaseUnavailable, *UNAVAILABLE)},
     )
+    app.state.web_dist = settings.web_dist
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     if runtime is not None:
         app.state.runtime = runtime

@@ -11,14 +11,16 @@ import re
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+)
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-NOT_BUILT = (
-    "<!doctype html><html><head><meta charset=utf-8><title>Metergraph</title></head>"
-    "<body><p>the console is not built: run <code>make serve</code> (needs Node.js 20)</p>"
-    "</body></html>"
-)
+NOT_BUILT = "the console is not built: run `make serve` (needs Node.js 20)\n"
 # Paths the app never answers with the console, whatever they accept.
 API_PREFIXES = ("/graphql", "/v1/", "/healthz", "/readyz")
 # A Host header fit to name in the policy (anything else: no websocket source).
@@ -26,7 +28,7 @@ _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?
 
 
 def _dist(request: Request) -> Path:
-    dist: Path = request.app.state.runtime.settings.web_dist
+    dist: Path = request.app.state.web_dist
     return dist
 
 
@@ -60,7 +62,7 @@ def _index(request: Request) -> Response:
         page = (_dist(request) / "index.html").read_bytes()
     except OSError:  # not built (or not readable): say how to build it
         headers["Cache-Control"] = "no-store"
-        return HTMLResponse(NOT_BUILT, status_code=503, headers=headers)
+        return PlainTextResponse(NOT_BUILT, status_code=503, headers=headers)
     return HTMLResponse(page, headers={**headers, "Cache-Control": "no-cache"})
 
 
