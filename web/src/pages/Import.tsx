@@ -75,7 +75,7 @@ function ImportForm() {
           the lines that could not be accepted are listed with their problem. A line imported twice is stored once.
         </p>
       </div>
-      <form className="card form-grid" onSubmit={(e) => void submit(e)} aria-label="Upload a usage file">
+      <form className="card form-grid" onSubmit={(e) => void submit(e)} aria-label="Bulk import">
         <h2>File</h2>
         <Field
           label="Usage file"
@@ -190,9 +190,12 @@ function SummaryPanel({ file, summary }: { file: string; summary: ImportSummary 
       </dl>
       {summary.rejected > 0 ? (
         <p>
-          The valid lines were kept: {summary.accepted.toLocaleString()} stored
-          {summary.duplicates > 0 ? `, ${summary.duplicates.toLocaleString()} already stored before` : ""}. Fix the
-          rejected lines below and upload them again; lines already stored are not stored twice.
+          {summary.accepted > 0 || summary.duplicates > 0
+            ? `The valid lines were kept: ${summary.accepted.toLocaleString()} stored${
+                summary.duplicates > 0 ? `, ${summary.duplicates.toLocaleString()} stored before` : ""
+              }. `
+            : "No line of the file could be stored. "}
+          Fix the rejected lines below and upload them again; lines already stored are not stored twice.
         </p>
       ) : (
         <p>

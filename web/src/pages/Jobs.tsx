@@ -137,17 +137,16 @@ function Jobs() {
                     <td>{everyText(j.everySeconds)}</td>
                     <td>{j.description}</td>
                     <td className="row-actions">
-                      <button type="button" aria-label={`Run ${j.name} now`} onClick={() => setConfirming(j.name)}>
-                        Run now
+                      <button type="button" onClick={() => setConfirming(j.name)}>
+                        Run now<span className="visually-hidden">: {j.name}</span>
                       </button>
                       <button
                         type="button"
                         className="secondary"
-                        aria-label={`Show the runs of ${j.name}`}
                         aria-pressed={job === j.name}
                         onClick={() => chooseJob(job === j.name ? "" : j.name)}
                       >
-                        Runs
+                        Runs<span className="visually-hidden"> of {j.name}</span>
                       </button>
                     </td>
                   </tr>

@@ -244,7 +244,11 @@ function shortId(id: string | null | undefined): string {
 function RecordList({ filters }: { filters: RecordFilters }) {
   const viewer = useViewer();
   const admin = isAdmin(viewer);
-  const names = useCompanyNames();
+  const allNames = useCompanyNames();
+  // The same map while its content is: new columns would remount every cell (and lose focus).
+  const namesKey = [...allNames.entries()].map(([id, c]) => `${id}=${c.name}`).join("|");
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const names = useMemo(() => allNames, [namesKey]);
   const paging = useCursorPaging();
   const [action, setAction] = useState<Action | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
