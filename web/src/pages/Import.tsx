@@ -164,7 +164,7 @@ function FailureNotice({ failure }: { failure: ImportFailure }) {
     <Banner kind="error">
       <strong>The file was not imported{failure.code === "LINE_TOO_LONG" ? " past the line it names" : ""}.</strong>{" "}
       {failure.message}
-      {failure.line !== null ? ` (line ${failure.line})` : ""}
+      {failure.line !== null && !failure.message.includes(`line ${failure.line}`) ? ` (line ${failure.line})` : ""}
       {failure.code !== "ABORTED" && failure.status > 0 ? <span className="subtle"> · {failure.code}</span> : null}
     </Banner>
   );
