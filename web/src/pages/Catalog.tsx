@@ -174,7 +174,7 @@ export function CatalogPage() {
         )}
       </section>
       {admin ? (
-        <div className="grid-2">
+        <div className="grid-2 catalog-forms">
           <MetricForm onDefined={() => refetchMetrics({ requestPolicy: "network-only" })} />
           <ProductForm
             metrics={metricList}
