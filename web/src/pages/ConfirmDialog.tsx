@@ -37,7 +37,9 @@ export function ConfirmDialog({
     if (!dialog) return;
     // Escape, a form with method="dialog", or close(): tell the owner, give focus back.
     const onClosed = () => {
-      opener.current?.focus?.();
+      // What opened it may be gone (a voided record's row): then the page's main region.
+      const back = opener.current?.isConnected ? opener.current : document.getElementById("main");
+      back?.focus?.();
       opener.current = null;
       close.current();
     };

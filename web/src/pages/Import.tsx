@@ -32,6 +32,7 @@ function ImportForm() {
   const [summary, setSummary] = useState<{ file: string; result: ImportSummary } | null>(null);
   const [failure, setFailure] = useState<ImportFailure | null>(null);
   const upload = useRef<Upload | null>(null);
+  const outcome = useRef<HTMLDivElement>(null);
   const sending = progress !== null;
 
   // Leaving the page stops an upload in flight.
@@ -64,6 +65,8 @@ function ImportForm() {
       upload.current = null;
       setProgress(null);
     }
+    // The upload's controls are gone or disabled: focus moves to what it answered.
+    requestAnimationFrame(() => outcome.current?.focus());
   };
 
   return (
@@ -129,15 +132,18 @@ function ImportForm() {
             {sending ? "Uploading…" : "Upload"}
           </button>
           {sending ? (
-            <button type="button" className="secondary" onClick={() => upload.current?.abort()}>
+            // focus moves here: the Upload button it stands beside is disabled
+            <button type="button" className="secondary" autoFocus onClick={() => upload.current?.abort()}>
               Cancel upload
             </button>
           ) : null}
         </div>
         {progress ? <UploadProgress progress={progress} /> : null}
       </form>
-      {failure ? <FailureNotice failure={failure} /> : null}
-      {summary ? <SummaryPanel file={summary.file} summary={summary.result} /> : null}
+      <div ref={outcome} tabIndex={-1} className="import-outcome">
+        {failure ? <FailureNotice failure={failure} /> : null}
+        {summary ? <SummaryPanel file={summary.file} summary={summary.result} /> : null}
+      </div>
     </>
   );
 }

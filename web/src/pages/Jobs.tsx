@@ -249,7 +249,6 @@ function RunList({ job, version }: { job: string; version: number }) {
     if (page > 1) reset();
     else refetch({ requestPolicy: "network-only" });
     // only a new run asks again, not a page turn
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version]);
   const columns = useMemo<ColumnDef<Run, unknown>[]>(
     () => [

@@ -247,7 +247,6 @@ function RecordList({ filters }: { filters: RecordFilters }) {
   const allNames = useCompanyNames();
   // The same map while its content is: new columns would remount every cell (and lose focus).
   const namesKey = [...allNames.entries()].map(([id, c]) => `${id}=${c.name}`).join("|");
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   const names = useMemo(() => allNames, [namesKey]);
   const paging = useCursorPaging();
   const [action, setAction] = useState<Action | null>(null);
