@@ -8,12 +8,16 @@ import { createConsoleClient } from "./lib/client";
 import { ViewerQuery } from "./lib/queries";
 import { type AuthFailure, mayHaveSession, NOTICES, sessionEvents } from "./lib/session";
 import { type Viewer, ViewerContext } from "./lib/viewer";
+import { CatalogPage } from "./pages/Catalog";
 import { CompaniesPage } from "./pages/Companies";
 import { CompanyPage } from "./pages/Company";
+import { ImportPage } from "./pages/Import";
 import { InvoicePage } from "./pages/Invoice";
 import { ContractsPage } from "./pages/Contracts";
 import { InvoicesPage } from "./pages/Invoices";
+import { JobsPage } from "./pages/Jobs";
 import { OverviewPage } from "./pages/Overview";
+import { RecordsPage } from "./pages/Records";
 import { SignInPage } from "./pages/SignIn";
 import { UsageExplorerPage } from "./pages/UsageExplorer";
 
@@ -59,6 +63,10 @@ function Session() {
           <Route path="contracts" element={<ContractsPage />} />
           <Route path="invoices" element={<InvoicesPage />} />
           <Route path="invoices/:id" element={<InvoicePage />} />
+          <Route path="records" element={<RecordsPage />} />
+          <Route path="import" element={<ImportPage />} />
+          <Route path="catalog" element={<CatalogPage />} />
+          <Route path="jobs" element={<JobsPage />} />
           <Route
             path="graphiql"
             element={

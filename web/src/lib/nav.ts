@@ -16,6 +16,10 @@ export const NAV: readonly NavItem[] = [
   { to: "/usage", label: "Usage explorer", roles: ALL },
   { to: "/contracts", label: "Contracts", roles: ADMIN },
   { to: "/invoices", label: "Invoices", roles: ALL },
+  { to: "/records", label: "Usage records", roles: ALL },
+  { to: "/import", label: "Import usage", roles: ADMIN },
+  { to: "/catalog", label: "Metrics and products", roles: ALL },
+  { to: "/jobs", label: "Jobs", roles: ADMIN },
   { to: "/graphiql", label: "GraphiQL", roles: ALL },
 ];
 

@@ -1,0 +1,382 @@
+import { type FormEvent, useState } from "react";
+import { useMutation, useQuery } from "urql";
+
+import { Field } from "../components/Field";
+import { Banner, Empty, ErrorState, Loading } from "../components/states";
+import { graphql } from "../gql";
+import type { Aggregation, MeasurementType, ReportingInterval, ResourceType } from "../gql/graphql";
+import { describeError, isValidationError, problemsByField } from "../lib/errors";
+import { MetricsQuery } from "../lib/queries";
+import { isAdmin, useViewer } from "../lib/viewer";
+
+const ProductsQuery = graphql(`
+  query Products {
+    products {
+      code
+      name
+      metricCode
+    }
+  }
+`);
+
+const DefineMetric = graphql(`
+  mutation DefineMetric($input: MetricInput!) {
+    defineMetric(input: $input) {
+      __typename
+      ... on Metric {
+        metricCode: code
+        name
+        unit
+        resourceType
+        measurementType
+        aggregation
+        interval
+        description
+      }
+      ... on ValidationError {
+        field
+        code
+        message
+        errors {
+          field
+          code
+          message
+        }
+      }
+    }
+  }
+`);
+
+const CreateProduct = graphql(`
+  mutation CreateProduct($code: String!, $name: String!, $metricCode: String!) {
+    createProduct(code: $code, name: $name, metricCode: $metricCode) {
+      __typename
+      ... on Product {
+        productCode: code
+        name
+        metricCode
+      }
+      ... on ValidationError {
+        field
+        code
+        message
+        errors {
+          field
+          code
+          message
+        }
+      }
+    }
+  }
+`);
+
+const RESOURCE_TYPES: ResourceType[] = ["API_CALLS", "DATA_TRANSFER", "STORAGE", "USER_COUNT"];
+const MEASUREMENT_TYPES: MeasurementType[] = ["COUNTER", "GAUGE", "TIMER"];
+const AGGREGATIONS: Aggregation[] = ["SUM", "COUNT", "MAX", "MIN", "AVG", "UNIQUE_COUNT", "LATEST"];
+const INTERVALS: ReportingInterval[] = ["HOURLY", "DAILY", "MONTHLY"];
+
+const words = (e: string) => e.replace(/_/g, " ").toLowerCase();
+
+export function CatalogPage() {
+  const viewer = useViewer();
+  const admin = isAdmin(viewer);
+  const metrics = useQuery({ query: MetricsQuery });
+  const products = useQuery({ query: ProductsQuery });
+  const [metricsAnswer, refetchMetrics] = metrics;
+  const [productsAnswer, refetchProducts] = products;
+  const metricList = metricsAnswer.data?.metrics ?? [];
+  return (
+    <>
+      <div className="page-head">
+        <h1>Metrics and products</h1>
+        <p className="subtle">What usage is measured in, and the products billed by it.</p>
+      </div>
+      <section className="card" aria-labelledby="metrics-h">
+        <h2 id="metrics-h">Metrics</h2>
+        {metricsAnswer.error ? (
+          <ErrorState error={metricsAnswer.error} retry={() => refetchMetrics({ requestPolicy: "network-only" })} />
+        ) : metricsAnswer.fetching && !metricsAnswer.data ? (
+          <Loading what="Loading metrics" />
+        ) : metricList.length === 0 ? (
+          <Empty title="No metrics yet">{admin ? "Define the first one below." : "An operator defines them."}</Empty>
+        ) : (
+          <div className="table-wrap">
+            <table className="data-table">
+              <caption className="visually-hidden">Metrics</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Code</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Resource type</th>
+                  <th scope="col">Measurement type</th>
+                  <th scope="col">Unit</th>
+                  <th scope="col">Aggregation</th>
+                  <th scope="col">Interval</th>
+                  <th scope="col">Description</th>
+                </tr>
+              </thead>
+              <tbody>
+                {metricList.map((m) => (
+                  <tr key={m.code}>
+                    <th scope="row">
+                      <code>{m.code}</code>
+                    </th>
+                    <td>{m.name}</td>
+                    <td>{words(m.resourceType)}</td>
+                    <td>{words(m.measurementType)}</td>
+                    <td>{m.unit}</td>
+                    <td>{words(m.aggregation)}</td>
+                    <td>{m.interval ? words(m.interval) : "—"}</td>
+                    <td>{m.description ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <section className="card" aria-labelledby="products-h">
+        <h2 id="products-h">Products</h2>
+        {productsAnswer.error ? (
+          <ErrorState error={productsAnswer.error} retry={() => refetchProducts({ requestPolicy: "network-only" })} />
+        ) : productsAnswer.fetching && !productsAnswer.data ? (
+          <Loading what="Loading products" />
+        ) : (productsAnswer.data?.products ?? []).length === 0 ? (
+          <Empty title="No products yet">
+            {admin ? "Create one below: a product is billed by one metric." : "An operator creates them."}
+          </Empty>
+        ) : (
+          <div className="table-wrap">
+            <table className="data-table">
+              <caption className="visually-hidden">Products</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Code</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Metric</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(productsAnswer.data?.products ?? []).map((p) => (
+                  <tr key={p.code}>
+                    <th scope="row">
+                      <code>{p.code}</code>
+                    </th>
+                    <td>{p.name}</td>
+                    <td>
+                      <code>{p.metricCode}</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      {admin ? (
+        <div className="grid-2 catalog-forms">
+          <MetricForm onDefined={() => refetchMetrics({ requestPolicy: "network-only" })} />
+          <ProductForm
+            metrics={metricList}
+            onCreated={() => refetchProducts({ requestPolicy: "network-only" })}
+          />
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+const fieldOf = (problems: Record<string, string>, f: string) => problems[`input.${f}`] ?? problems[f];
+
+function MetricForm({ onDefined }: { onDefined: () => void }) {
+  const blank = {
+    code: "",
+    name: "",
+    unit: "",
+    resourceType: "API_CALLS" as ResourceType,
+    measurementType: "COUNTER" as MeasurementType,
+    aggregation: "SUM" as Aggregation,
+    interval: "" as "" | ReportingInterval,
+    description: "",
+  };
+  const [form, setForm] = useState(blank);
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
+  const [{ fetching }, define] = useMutation(DefineMetric);
+  const set = <K extends keyof typeof blank>(key: K, value: (typeof blank)[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setMessage(null);
+    const result = await define({
+      input: {
+        code: form.code.trim(),
+        name: form.name.trim(),
+        unit: form.unit.trim(),
+        resourceType: form.resourceType,
+        measurementType: form.measurementType,
+        aggregation: form.aggregation,
+        interval: form.interval || null,
+        description: form.description.trim() || null,
+      },
+    });
+    const answer = result.data?.defineMetric;
+    if (result.error) setMessage({ kind: "error", text: describeError(result.error) ?? "The metric was not defined." });
+    else if (isValidationError(answer)) setProblems(problemsByField(answer));
+    else if (answer?.__typename === "Metric") {
+      setProblems({});
+      setForm(blank);
+      setMessage({ kind: "success", text: `Metric ${answer.metricCode} defined.` });
+      onDefined();
+    }
+  };
+  const err = (f: string) => fieldOf(problems, f);
+  const shown = ["code", "name", "unit", "resourceType", "measurementType", "aggregation", "interval", "description"];
+  const other = Object.entries(problems).filter(([f]) => !shown.includes(f.replace(/^input\./, "")));
+  return (
+    <form className="card form-grid" onSubmit={(e) => void submit(e)} aria-label="Define a metric">
+      <h2>New metric</h2>
+      {message ? <Banner kind={message.kind}>{message.text}</Banner> : null}
+      {other.map(([f, m]) => (
+        <Banner key={f} kind="error">
+          {f}: {m}
+        </Banner>
+      ))}
+      <Field label="Metric code" error={err("code")} help="e.g. api_calls; cannot be changed later.">
+        {(p) => <input {...p} value={form.code} onChange={(e) => set("code", e.target.value)} required />}
+      </Field>
+      <Field label="Metric name" error={err("name")}>
+        {(p) => <input {...p} value={form.name} onChange={(e) => set("name", e.target.value)} required />}
+      </Field>
+      <Field label="Unit" error={err("unit")} help="e.g. calls, GB, users.">
+        {(p) => <input {...p} value={form.unit} onChange={(e) => set("unit", e.target.value)} required />}
+      </Field>
+      <Field label="Resource type" error={err("resourceType")}>
+        {(p) => (
+          <select {...p} value={form.resourceType} onChange={(e) => set("resourceType", e.target.value as ResourceType)}>
+            {RESOURCE_TYPES.map((v) => (
+              <option key={v} value={v}>
+                {words(v)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Measurement type" error={err("measurementType")}>
+        {(p) => (
+          <select
+            {...p}
+            value={form.measurementType}
+            onChange={(e) => set("measurementType", e.target.value as MeasurementType)}
+          >
+            {MEASUREMENT_TYPES.map((v) => (
+              <option key={v} value={v}>
+                {words(v)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Aggregation" error={err("aggregation")}>
+        {(p) => (
+          <select {...p} value={form.aggregation} onChange={(e) => set("aggregation", e.target.value as Aggregation)}>
+            {AGGREGATIONS.map((v) => (
+              <option key={v} value={v}>
+                {words(v)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Reporting interval" error={err("interval")} help="For metrics reported on a schedule (gauges).">
+        {(p) => (
+          <select {...p} value={form.interval} onChange={(e) => set("interval", e.target.value as "" | ReportingInterval)}>
+            <option value="">None</option>
+            {INTERVALS.map((v) => (
+              <option key={v} value={v}>
+                {words(v)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Description" error={err("description")}>
+        {(p) => <input {...p} value={form.description} onChange={(e) => set("description", e.target.value)} />}
+      </Field>
+      <div className="actions">
+        <button type="submit" disabled={fetching}>
+          {fetching ? "Defining…" : "Define metric"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ProductForm({
+  metrics,
+  onCreated,
+}: {
+  metrics: readonly { code: string; name: string }[];
+  onCreated: () => void;
+}) {
+  const [code, setCode] = useState("");
+  const [name, setName] = useState("");
+  const [metricCode, setMetricCode] = useState("");
+  const [problems, setProblems] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
+  const [{ fetching }, create] = useMutation(CreateProduct);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setMessage(null);
+    if (!metricCode) {
+      setProblems({ metricCode: "Choose the metric the product is billed by." });
+      return;
+    }
+    const result = await create({ code: code.trim(), name: name.trim(), metricCode });
+    const answer = result.data?.createProduct;
+    if (result.error) setMessage({ kind: "error", text: describeError(result.error) ?? "The product was not created." });
+    else if (isValidationError(answer)) setProblems(problemsByField(answer));
+    else if (answer?.__typename === "Product") {
+      setProblems({});
+      setCode("");
+      setName("");
+      setMetricCode("");
+      setMessage({ kind: "success", text: `Product ${answer.productCode} created.` });
+      onCreated();
+    }
+  };
+  const other = Object.entries(problems).filter(([f]) => !["code", "name", "metricCode"].includes(f));
+  return (
+    <form className="card form-grid" onSubmit={(e) => void submit(e)} aria-label="Create a product">
+      <h2>New product</h2>
+      {message ? <Banner kind={message.kind}>{message.text}</Banner> : null}
+      {other.map(([f, m]) => (
+        <Banner key={f} kind="error">
+          {f}: {m}
+        </Banner>
+      ))}
+      <Field label="Product code" error={problems.code} help="e.g. sms_outbound.">
+        {(p) => <input {...p} value={code} onChange={(e) => setCode(e.target.value)} required />}
+      </Field>
+      <Field label="Product name" error={problems.name}>
+        {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} required />}
+      </Field>
+      <Field label="Metric" error={problems.metricCode} help={metrics.length === 0 ? "Define a metric first." : undefined}>
+        {(p) => (
+          <select {...p} value={metricCode} onChange={(e) => setMetricCode(e.target.value)} required>
+            <option value="">Choose a metric</option>
+            {metrics.map((m) => (
+              <option key={m.code} value={m.code}>
+                {m.name} ({m.code})
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <div className="actions">
+        <button type="submit" disabled={fetching}>
+          {fetching ? "Creating…" : "Create product"}
+        </button>
+      </div>
+    </form>
+  );
+}
