@@ -8,12 +8,15 @@ import { createConsoleClient } from "./lib/client";
 import { ViewerQuery } from "./lib/queries";
 import { type AuthFailure, mayHaveSession, NOTICES, sessionEvents } from "./lib/session";
 import { type Viewer, ViewerContext } from "./lib/viewer";
+import { AlertsPage } from "./pages/Alerts";
 import { CompaniesPage } from "./pages/Companies";
 import { CompanyPage } from "./pages/Company";
+import { CostsPage } from "./pages/Costs";
 import { InvoicePage } from "./pages/Invoice";
 import { ContractsPage } from "./pages/Contracts";
 import { InvoicesPage } from "./pages/Invoices";
 import { OverviewPage } from "./pages/Overview";
+import { ReportsPage } from "./pages/Reports";
 import { SignInPage } from "./pages/SignIn";
 import { UsageExplorerPage } from "./pages/UsageExplorer";
 
@@ -59,6 +62,9 @@ function Session() {
           <Route path="contracts" element={<ContractsPage />} />
           <Route path="invoices" element={<InvoicesPage />} />
           <Route path="invoices/:id" element={<InvoicePage />} />
+          <Route path="alerts" element={<AlertsPage />} />
+          <Route path="reports" element={<ReportsPage />} />
+          <Route path="costs" element={<CostsPage />} />
           <Route
             path="graphiql"
             element={

@@ -16,6 +16,9 @@ export const NAV: readonly NavItem[] = [
   { to: "/usage", label: "Usage explorer", roles: ALL },
   { to: "/contracts", label: "Contracts", roles: ADMIN },
   { to: "/invoices", label: "Invoices", roles: ALL },
+  { to: "/alerts", label: "Alerts", roles: ALL },
+  { to: "/reports", label: "Reports", roles: ALL },
+  { to: "/costs", label: "Costs", roles: ADMIN },
   { to: "/graphiql", label: "GraphiQL", roles: ALL },
 ];
 
