@@ -2,6 +2,8 @@ import {
   addDecimals,
   allocationChartData,
   fromUtcInput,
+  monthStarts,
+  periodStarts,
   profitabilityChartData,
   readCostImport,
   sumDecimals,
@@ -70,6 +72,14 @@ describe("the allocation chart", () => {
     expect(chart.series).toEqual([{ label: "customer_c", values: [7] }]);
   });
 
+  it("spans the whole window when given its periods, a period without cost being a gap", () => {
+    const periods = periodStarts("2024-02-29T12:00:00Z", "2024-03-03T00:00:00Z", "DAILY");
+    expect(periods).toEqual(["2024-03-01", "2024-03-02"].map((d) => Date.parse(`${d}T00:00:00Z`) / 1000));
+    const chart = allocationChartData(shares, "EUR", periods);
+    expect(chart.x).toEqual(periods);
+    expect(chart.series).toEqual([{ label: "customer_c", values: [null, 7] }]);
+  });
+
   it("is empty without shares", () => {
     expect(allocationChartData([], "USD")).toEqual({ x: [], series: [] });
   });
@@ -97,6 +107,23 @@ describe("the profitability chart", () => {
       ],
     });
     expect(profitabilityChartData(rows, "USD", "cost").series[1].values).toEqual([40, null]);
+  });
+});
+
+describe("the periods of a window", () => {
+  it("are the UTC hours or days starting in it", () => {
+    expect(periodStarts("2024-03-01T00:00:00Z", "2024-03-01T03:00:00Z", "HOURLY")).toEqual(
+      [0, 1, 2].map((h) => Date.parse("2024-03-01T00:00:00Z") / 1000 + h * 3600),
+    );
+    expect(periodStarts("2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z", "HOURLY", 5)).toHaveLength(5);
+    expect(periodStarts("2024-03-02T00:00:00Z", "2024-03-01T00:00:00Z", "DAILY")).toEqual([]);
+  });
+
+  it("are the UTC months starting in it", () => {
+    expect(monthStarts("2023-11-15T00:00:00Z", "2024-02-01T00:00:00Z")).toEqual(
+      ["2023-12-01", "2024-01-01"].map((d) => Date.parse(`${d}T00:00:00Z`) / 1000),
+    );
+    expect(monthStarts("2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z")).toEqual([Date.parse("2024-01-01T00:00:00Z") / 1000]);
   });
 });
 

@@ -79,8 +79,12 @@ export const UNALLOCATED = "Unallocated";
  * nobody used; a customer's shares of several products in a period add up.
  * A period where a customer had no share is a gap (null), not a zero.
  */
-export function allocationChartData(shares: readonly ShareLike[], currency: string): ChartData {
-  const xs = new Set<number>();
+export function allocationChartData(
+  shares: readonly ShareLike[],
+  currency: string,
+  periods: readonly number[] = [],
+): ChartData {
+  const xs = new Set<number>(periods);
   const byCustomer = new Map<string, Map<number, string>>();
   for (const share of shares) {
     if (share.currency !== currency) continue;
@@ -124,8 +128,9 @@ export function profitabilityChartData(
   rows: readonly ProfitRowLike[],
   currency: string,
   measure: ProfitMeasure,
+  periods: readonly number[] = [],
 ): ChartData {
-  const xs = new Set<number>();
+  const xs = new Set<number>(periods);
   const byCompany = new Map<string, Map<number, string>>();
   for (const row of rows) {
     if (row.currency !== currency) continue;
@@ -149,6 +154,31 @@ export function profitabilityChartData(
       }),
     }));
   return { x, series };
+}
+
+/**
+ * The starts (seconds) of every UTC hour or day in [from, to), so that a chart
+ * shows the whole window, a period without cost as a gap. Capped at `limit`.
+ */
+export function periodStarts(from: string, to: string, granularity: "HOURLY" | "DAILY", limit = 2000): number[] {
+  const step = granularity === "HOURLY" ? 3600 : 86400;
+  const start = Math.ceil(Date.parse(from) / 1000 / step) * step;
+  const end = Date.parse(to) / 1000;
+  const found: number[] = [];
+  for (let t = start; t < end && found.length < limit; t += step) found.push(t);
+  return found;
+}
+
+/** The starts (seconds) of every UTC month beginning in [from, to), capped at `limit`. */
+export function monthStarts(from: string, to: string, limit = 240): number[] {
+  const first = new Date(from);
+  const end = Date.parse(to);
+  const found: number[] = [];
+  let y = first.getUTCFullYear();
+  let m = first.getUTCMonth();
+  if (Date.UTC(y, m, 1) < first.getTime()) m += 1;
+  for (let t = Date.UTC(y, m, 1); t < end && found.length < limit; t = Date.UTC(y, ++m, 1)) found.push(t / 1000);
+  return found;
 }
 
 /** `<input type="datetime-local">` value read as a UTC instant (cost periods are UTC). */

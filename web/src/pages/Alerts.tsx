@@ -268,7 +268,12 @@ function AlertList({
         cell: (c) => (
           <>
             {c.row.original.level}
-            {c.row.original.kind === "FORECAST" ? <span className="badge badge-pending alert-forecast">forecast</span> : null}
+            {c.row.original.kind === "FORECAST" ? (
+              <>
+                {" "}
+                <span className="badge badge-pending alert-forecast">forecast</span>
+              </>
+            ) : null}
           </>
         ),
       },
@@ -329,7 +334,7 @@ function AlertList({
     <section className="card" aria-labelledby="alerts-h">
       <h2 id="alerts-h">Alerts</h2>
       <div className="toolbar">
-        <label htmlFor="alerts-metric">Metric</label>
+        <label htmlFor="alerts-metric">Alerts about</label>
         <select
           id="alerts-metric"
           value={metric}
@@ -498,7 +503,7 @@ function Thresholds({
                             type="button"
                             className="secondary"
                             onClick={() => setEditing(t)}
-                            aria-label={`Edit the ${t.metricCode} threshold`}
+                            aria-label={`Edit the ${t.metricCode} threshold of ${t.companyId ? companyLabel(t.companyId) : "every company"}`}
                           >
                             Edit
                           </button>

@@ -12,6 +12,8 @@ import {
   type CostImportSummary,
   currenciesOf,
   fromUtcInput,
+  monthStarts,
+  periodStarts,
   type ProfitMeasure,
   profitabilityChartData,
   readCostImport,
@@ -411,6 +413,7 @@ function AllocationSection() {
   const [asked, setAsked] = useState<{ granularity: "DAILY" | "HOURLY"; from: string; to: string; product: string | null } | null>(
     null,
   );
+  const [asks, setAsks] = useState(0);
   const [problems, setProblems] = useState<Record<string, string>>({});
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -421,7 +424,10 @@ function AllocationSection() {
     if (!t) local.to = "Enter the end (UTC).";
     if (f && t && f >= t) local.to = "The end comes after the start.";
     setProblems(local);
-    if (f && t && Object.keys(local).length === 0) setAsked({ granularity, from: f, to: t, product: product || null });
+    if (f && t && Object.keys(local).length === 0) {
+      setAsked({ granularity, from: f, to: t, product: product || null });
+      setAsks((n) => n + 1);
+    }
   };
   return (
     <section className="card" aria-labelledby="allocation-h">
@@ -448,27 +454,35 @@ function AllocationSection() {
           <button type="submit">Allocate</button>
         </div>
       </form>
-      {asked ? <AllocationResult {...asked} /> : <Empty title="Choose a window">Then Allocate to split its costs between customers.</Empty>}
+      {asked ? <AllocationResult key={asks} {...asked} /> : <Empty title="Choose a window">Then Allocate to split its costs between customers.</Empty>}
     </section>
   );
 }
 
 function AllocationResult(vars: { granularity: "DAILY" | "HOURLY"; from: string; to: string; product: string | null }) {
-  const [{ data, fetching, error }, refetch] = useQuery({ query: AllocationQuery, variables: vars });
+  // each Allocate asks again: costs may have been recorded since
+  const [{ data, fetching, error }, refetch] = useQuery({
+    query: AllocationQuery,
+    variables: vars,
+    requestPolicy: "network-only",
+  });
   if (error) return <ErrorState error={error} retry={() => refetch({ requestPolicy: "network-only" })} />;
   if (fetching && !data) return <Loading what="Allocating costs" />;
   const answer = data?.allocateCost;
   if (!answer) return null;
   if (isValidationError(answer)) return <ProblemBanner error={answer} />;
   if (answer.__typename !== "CostAllocation") return null;
-  return <AllocationView allocation={answer} />;
+  return <AllocationView allocation={answer} from={vars.from} to={vars.to} />;
 }
 
-function AllocationView({ allocation }: { allocation: Allocation }) {
+function AllocationView({ allocation, from, to }: { allocation: Allocation; from: string; to: string }) {
   const currencies = useMemo(() => currenciesOf(allocation.shares), [allocation]);
   const [picked, setPicked] = useState<string | null>(null);
   const currency = picked && currencies.includes(picked) ? picked : (currencies[0] ?? "USD");
-  const chart = useMemo(() => allocationChartData(allocation.shares, currency), [allocation, currency]);
+  const chart = useMemo(
+    () => allocationChartData(allocation.shares, currency, periodStarts(from, to, allocation.granularity)),
+    [allocation, currency, from, to],
+  );
   if (allocation.shares.length === 0) {
     return <Empty title="No costs in this window">Record a cost or import a cost file, then allocate again.</Empty>;
   }
@@ -587,6 +601,7 @@ function ProfitabilitySection() {
   const [to, setTo] = useState(() => toUtcInput(utcMonth(1)));
   const [companyId, setCompanyId] = useState("");
   const [asked, setAsked] = useState<{ from: string; to: string; companyId: string | null } | null>(null);
+  const [asks, setAsks] = useState(0);
   const [problems, setProblems] = useState<Record<string, string>>({});
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -597,7 +612,10 @@ function ProfitabilitySection() {
     if (!t) local.to = "Enter the end (UTC).";
     if (f && t && f >= t) local.to = "The end comes after the start.";
     setProblems(local);
-    if (f && t && Object.keys(local).length === 0) setAsked({ from: f, to: t, companyId: companyId || null });
+    if (f && t && Object.keys(local).length === 0) {
+      setAsked({ from: f, to: t, companyId: companyId || null });
+      setAsks((n) => n + 1);
+    }
   };
   return (
     <section className="card" aria-labelledby="profitability-h">
@@ -626,13 +644,17 @@ function ProfitabilitySection() {
           <button type="submit">Show profitability</button>
         </div>
       </form>
-      {asked ? <ProfitabilityResult {...asked} /> : <Empty title="Choose a window">Then Show profitability.</Empty>}
+      {asked ? <ProfitabilityResult key={asks} {...asked} /> : <Empty title="Choose a window">Then Show profitability.</Empty>}
     </section>
   );
 }
 
 function ProfitabilityResult(vars: { from: string; to: string; companyId: string | null }) {
-  const [{ data, fetching, error }, refetch] = useQuery({ query: ProfitabilityQuery, variables: vars });
+  const [{ data, fetching, error }, refetch] = useQuery({
+    query: ProfitabilityQuery,
+    variables: vars,
+    requestPolicy: "network-only",
+  });
   if (error) return <ErrorState error={error} retry={() => refetch({ requestPolicy: "network-only" })} />;
   if (fetching && !data) return <Loading what="Computing profitability" />;
   const answer = data?.profitability;
@@ -642,7 +664,7 @@ function ProfitabilityResult(vars: { from: string; to: string; companyId: string
   if (answer.rows.length === 0) {
     return <Empty title="No billing periods">No invoice's period starts in this window.</Empty>;
   }
-  return <ProfitabilityView rows={answer.rows} />;
+  return <ProfitabilityView rows={answer.rows} from={vars.from} to={vars.to} />;
 }
 
 const MEASURES: readonly [ProfitMeasure, string][] = [
@@ -651,12 +673,15 @@ const MEASURES: readonly [ProfitMeasure, string][] = [
   ["cost", "Cost"],
 ];
 
-function ProfitabilityView({ rows }: { rows: ProfitRow[] }) {
+function ProfitabilityView({ rows, from, to }: { rows: ProfitRow[]; from: string; to: string }) {
   const currencies = useMemo(() => currenciesOf(rows), [rows]);
   const [picked, setPicked] = useState<string | null>(null);
   const [measure, setMeasure] = useState<ProfitMeasure>("profit");
   const currency = picked && currencies.includes(picked) ? picked : (currencies[0] ?? "USD");
-  const chart = useMemo(() => profitabilityChartData(rows, currency, measure), [rows, currency, measure]);
+  const chart = useMemo(
+    () => profitabilityChartData(rows, currency, measure, monthStarts(from, to)),
+    [rows, currency, measure, from, to],
+  );
   const sorted = [...rows].sort(
     (a, b) => a.companyKey.localeCompare(b.companyKey) || a.periodStart.localeCompare(b.periodStart),
   );

@@ -9,7 +9,7 @@ import { Instant, StatusBadge } from "../components/values";
 import { graphql } from "../gql";
 import type { ReportListQuery, ReportSchedulesQuery } from "../gql/graphql";
 import { describeError, isValidationError, problemsByField } from "../lib/errors";
-import { viewerTimeZone } from "../lib/format";
+import { localDateTime, viewerTimeZone } from "../lib/format";
 import {
   criteriaInput,
   criteriaProblems,
@@ -504,8 +504,12 @@ function ReportList({ refresh }: { refresh: number }) {
           const r = c.row.original;
           if (r.downloadUrl) {
             return (
-              <a href={r.downloadUrl} download aria-label={`Download the ${KIND_LABELS[r.kind].toLowerCase()} report (${r.format}) requested ${new Date(r.createdAt).toLocaleString()}`}>
+              <a href={r.downloadUrl} download>
                 Download {r.format}
+                <span className="visually-hidden">
+                  {" "}
+                  of the {KIND_LABELS[r.kind].toLowerCase()} report requested {localDateTime(r.createdAt)}
+                </span>
               </a>
             );
           }
