@@ -1,5 +1,5 @@
 import type { ColumnDef } from "@tanstack/react-table";
-import { type FormEvent, useMemo, useState } from "react";
+import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
 import { useMutation, useQuery } from "urql";
 
 import { DataTable, useCursorPaging } from "../components/DataTable";
@@ -555,6 +555,11 @@ function ThresholdForm({
   const setLevel = (n: number, change: Partial<LevelDraft>) =>
     setDraft((d) => ({ ...d, levels: d.levels.map((l, i) => (i === n ? { ...l, ...change } : l)) }));
   const unit = metrics.find((m) => m.code === draft.metricCode)?.unit;
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    // the button that opened the form is gone: the form's first control takes the focus
+    form.current?.querySelector<HTMLElement>("select:not([disabled]), input:not([disabled])")?.focus();
+  }, []);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -582,7 +587,7 @@ function ThresholdForm({
   const other = Object.entries(problems).filter(([field]) => !shown.has(field.replace(/^input\./, "")));
 
   return (
-    <form className="threshold-form form-grid" onSubmit={(e) => void submit(e)} aria-labelledby="threshold-form-h" noValidate>
+    <form ref={form} className="threshold-form form-grid" onSubmit={(e) => void submit(e)} aria-labelledby="threshold-form-h" noValidate>
       <h2 id="threshold-form-h">{editing ? `Edit the ${editing.metricCode} threshold` : "New threshold"}</h2>
       <p className="wide subtle">Applies to: {appliesTo}</p>
       {failure ? <Banner kind="error">{failure}</Banner> : null}
@@ -950,7 +955,7 @@ function Deliveries({ companyId }: { companyId: string | null }) {
                     <StatusBadge status={d.status} />
                   </td>
                   <td className="num">{d.attempts}</td>
-                  <td className="delivery-error">{d.lastError ?? "—"}</td>
+                  <td className={d.lastError ? "delivery-error" : undefined}>{d.lastError ?? "—"}</td>
                   <td>{d.status === "PENDING" ? <Instant iso={d.nextAttemptAt} /> : "—"}</td>
                   <td>
                     <Instant iso={d.deliveredAt} />

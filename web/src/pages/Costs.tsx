@@ -1,4 +1,4 @@
-import { type FormEvent, useMemo, useRef, useState } from "react";
+import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
 import { useMutation, useQuery } from "urql";
 
 import { Field } from "../components/Field";
@@ -391,18 +391,10 @@ function CurrencyTotals({ label, totals }: { label: string; totals: { currency: 
   );
 }
 
+/** The server's problems are shown beside their fields; the result area says so. */
 function ProblemBanner({ error }: { error: ValidationLike }) {
-  const problems = Object.entries(problemsByField(error));
-  return (
-    <Banner kind="error">
-      {problems.map(([field, message]) => (
-        <span key={field}>
-          {message}
-          <br />
-        </span>
-      ))}
-    </Banner>
-  );
+  const count = Object.keys(problemsByField(error)).length;
+  return <Banner kind="error">{count === 1 ? "Correct the field marked above." : "Correct the fields marked above."}</Banner>;
 }
 
 function AllocationSection() {
@@ -415,6 +407,8 @@ function AllocationSection() {
   );
   const [asks, setAsks] = useState(0);
   const [problems, setProblems] = useState<Record<string, string>>({});
+  const [answered, setAnswered] = useState<Record<string, string>>({});
+  const err = (f: string) => problems[f] ?? answered[f];
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const f = fromUtcInput(from);
@@ -424,6 +418,7 @@ function AllocationSection() {
     if (!t) local.to = "Enter the end (UTC).";
     if (f && t && f >= t) local.to = "The end comes after the start.";
     setProblems(local);
+    setAnswered({});
     if (f && t && Object.keys(local).length === 0) {
       setAsked({ granularity, from: f, to: t, product: product || null });
       setAsks((n) => n + 1);
@@ -433,7 +428,7 @@ function AllocationSection() {
     <section className="card" aria-labelledby="allocation-h">
       <h2 id="allocation-h">Cost allocation</h2>
       <form className="toolbar allocation-form" onSubmit={submit} aria-label="Allocation window" noValidate>
-        <Field label="Allocate by">
+        <Field label="Allocate by" error={err("granularity")}>
           {(p) => (
             <select {...p} value={granularity} onChange={(e) => setGranularity(e.target.value as "DAILY" | "HOURLY")}>
               <option value="DAILY">Day</option>
@@ -441,34 +436,44 @@ function AllocationSection() {
             </select>
           )}
         </Field>
-        <Field label="From (UTC)" error={problems.from}>
+        <Field label="From (UTC)" error={err("from")}>
           {(p) => <input {...p} type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />}
         </Field>
-        <Field label="To (UTC)" error={problems.to}>
+        <Field label="To (UTC)" error={err("to")}>
           {(p) => <input {...p} type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />}
         </Field>
-        <Field label="Product" error={problems.product}>
+        <Field label="Product" error={err("product")}>
           {(p) => <ProductSelect {...p} value={product} onChange={setProduct} blank="Every product" />}
         </Field>
         <div className="actions">
           <button type="submit">Allocate</button>
         </div>
       </form>
-      {asked ? <AllocationResult key={asks} {...asked} /> : <Empty title="Choose a window">Then Allocate to split its costs between customers.</Empty>}
+      {asked ? <AllocationResult key={asks} {...asked} onProblems={setAnswered} /> : <Empty title="Choose a window">Then Allocate to split its costs between customers.</Empty>}
     </section>
   );
 }
 
-function AllocationResult(vars: { granularity: "DAILY" | "HOURLY"; from: string; to: string; product: string | null }) {
+function AllocationResult({
+  onProblems,
+  ...vars
+}: {
+  granularity: "DAILY" | "HOURLY";
+  from: string;
+  to: string;
+  product: string | null;
+  onProblems: (problems: Record<string, string>) => void;
+}) {
   // each Allocate asks again: costs may have been recorded since
   const [{ data, fetching, error }, refetch] = useQuery({
     query: AllocationQuery,
     variables: vars,
     requestPolicy: "network-only",
   });
+  const answer = data?.allocateCost;
+  useEffect(() => onProblems(isValidationError(answer) ? problemsByField(answer) : {}), [answer, onProblems]);
   if (error) return <ErrorState error={error} retry={() => refetch({ requestPolicy: "network-only" })} />;
   if (fetching && !data) return <Loading what="Allocating costs" />;
-  const answer = data?.allocateCost;
   if (!answer) return null;
   if (isValidationError(answer)) return <ProblemBanner error={answer} />;
   if (answer.__typename !== "CostAllocation") return null;
@@ -603,6 +608,8 @@ function ProfitabilitySection() {
   const [asked, setAsked] = useState<{ from: string; to: string; companyId: string | null } | null>(null);
   const [asks, setAsks] = useState(0);
   const [problems, setProblems] = useState<Record<string, string>>({});
+  const [answered, setAnswered] = useState<Record<string, string>>({});
+  const err = (f: string) => problems[f] ?? answered[f];
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const f = fromUtcInput(from);
@@ -612,6 +619,7 @@ function ProfitabilitySection() {
     if (!t) local.to = "Enter the end (UTC).";
     if (f && t && f >= t) local.to = "The end comes after the start.";
     setProblems(local);
+    setAnswered({});
     if (f && t && Object.keys(local).length === 0) {
       setAsked({ from: f, to: t, companyId: companyId || null });
       setAsks((n) => n + 1);
@@ -622,13 +630,13 @@ function ProfitabilitySection() {
       <h2 id="profitability-h">Profitability</h2>
       <p className="subtle">Per customer and billing period starting in the window: invoiced revenue against allocated cost.</p>
       <form className="toolbar profitability-form" onSubmit={submit} aria-label="Profitability window" noValidate>
-        <Field label="Periods from (UTC)" error={problems.from}>
+        <Field label="Periods from (UTC)" error={err("from")}>
           {(p) => <input {...p} type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />}
         </Field>
-        <Field label="Periods to (UTC)" error={problems.to}>
+        <Field label="Periods to (UTC)" error={err("to")}>
           {(p) => <input {...p} type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />}
         </Field>
-        <Field label="Customer">
+        <Field label="Customer" error={err("companyId")}>
           {(p) => (
             <select {...p} value={companyId} onChange={(e) => setCompanyId(e.target.value)}>
               <option value="">Every customer</option>
@@ -644,20 +652,29 @@ function ProfitabilitySection() {
           <button type="submit">Show profitability</button>
         </div>
       </form>
-      {asked ? <ProfitabilityResult key={asks} {...asked} /> : <Empty title="Choose a window">Then Show profitability.</Empty>}
+      {asked ? <ProfitabilityResult key={asks} {...asked} onProblems={setAnswered} /> : <Empty title="Choose a window">Then Show profitability.</Empty>}
     </section>
   );
 }
 
-function ProfitabilityResult(vars: { from: string; to: string; companyId: string | null }) {
+function ProfitabilityResult({
+  onProblems,
+  ...vars
+}: {
+  from: string;
+  to: string;
+  companyId: string | null;
+  onProblems: (problems: Record<string, string>) => void;
+}) {
   const [{ data, fetching, error }, refetch] = useQuery({
     query: ProfitabilityQuery,
     variables: vars,
     requestPolicy: "network-only",
   });
+  const answer = data?.profitability;
+  useEffect(() => onProblems(isValidationError(answer) ? problemsByField(answer) : {}), [answer, onProblems]);
   if (error) return <ErrorState error={error} retry={() => refetch({ requestPolicy: "network-only" })} />;
   if (fetching && !data) return <Loading what="Computing profitability" />;
-  const answer = data?.profitability;
   if (!answer) return null;
   if (isValidationError(answer)) return <ProblemBanner error={answer} />;
   if (answer.__typename !== "Profitability") return null;

@@ -1,5 +1,5 @@
 import type { ColumnDef } from "@tanstack/react-table";
-import { type FormEvent, useEffect, useMemo, useState } from "react";
+import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
 import { useMutation, useQuery } from "urql";
 
 import { DataTable, useCursorPaging } from "../components/DataTable";
@@ -206,7 +206,7 @@ export function ReportsPage() {
         </p>
       </div>
       {writer ? <GenerateForm onGenerated={() => setGenerated((n) => n + 1)} /> : null}
-      <ReportList refresh={generated} />
+      <ReportList refresh={generated} writer={writer} />
       <Schedules writer={writer} />
     </>
   );
@@ -446,7 +446,7 @@ function ReportWatcher({ id }: { id: string }) {
   return null;
 }
 
-function ReportList({ refresh }: { refresh: number }) {
+function ReportList({ refresh, writer }: { refresh: number; writer: boolean }) {
   const paging = useCursorPaging();
   const names = useCompanyNames();
   const [{ data, fetching, error }, refetch] = useQuery({
@@ -544,7 +544,7 @@ function ReportList({ refresh }: { refresh: number }) {
           paging={paging}
           hasNextPage={data?.reports.pageInfo.hasNextPage}
           endCursor={data?.reports.pageInfo.endCursor}
-          empty="No reports yet."
+          empty={writer ? "No reports yet: generate the first above." : "No reports yet: a company admin can generate them."}
         />
       )}
     </section>
@@ -731,6 +731,8 @@ function ScheduleForm({ onDone }: { onDone: (notice: string | null) => void }) {
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [{ fetching }, create] = useMutation(CreateReportSchedule);
+  const nameInput = useRef<HTMLInputElement>(null);
+  useEffect(() => nameInput.current?.focus(), []);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setFailure(null);
@@ -764,7 +766,7 @@ function ScheduleForm({ onDone }: { onDone: (notice: string | null) => void }) {
       {failure ? <Banner kind="error">{failure}</Banner> : null}
       {others.length > 0 ? <Banner kind="error">{others.join(" ")}</Banner> : null}
       <Field label="Name" error={problems.name} help="Also the e-mail subject.">
-        {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} required />}
+        {(p) => <input {...p} ref={nameInput} value={name} onChange={(e) => setName(e.target.value)} required />}
       </Field>
       <Field label="Cron" error={problems.cron} help="minute hour day month weekday, e.g. 0 6 1 * * (6:00 on the 1st).">
         {(p) => <input {...p} value={cron} onChange={(e) => setCron(e.target.value)} required spellCheck={false} />}
