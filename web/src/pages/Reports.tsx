@@ -360,17 +360,15 @@ function leftOver(problems: Record<string, string>, shown: readonly string[]): s
     .map(([, message]) => message);
 }
 
-const CRITERIA_FIELDS = [
-  "criteria.kind",
-  "criteria.window",
-  "criteria.from",
-  "criteria.to",
-  "criteria.granularity",
-  "criteria.allocationGranularity",
-  "criteria.companyId",
-  "criteria.metricCodes",
-  "criteria.productCodes",
-];
+/** The criteria fields that have a control in the form as it stands. */
+function criteriaShown(draft: CriteriaDraft, admin: boolean): string[] {
+  const shown = ["criteria.window"];
+  if (admin) shown.push("criteria.kind", "criteria.companyId");
+  if (draft.span === "fixed") shown.push("criteria.from", "criteria.to");
+  if (draft.kind === "USAGE") shown.push("criteria.granularity", "criteria.metricCodes");
+  if (draft.kind === "COST_ALLOCATION") shown.push("criteria.allocationGranularity", "criteria.productCodes");
+  return shown;
+}
 
 // --------------------------------------------------------------- generate
 
@@ -400,7 +398,8 @@ function GenerateForm({ onGenerated }: { onGenerated: () => void }) {
       onGenerated();
     }
   };
-  const others = leftOver(problems, [...CRITERIA_FIELDS, "format"]);
+  const admin = isAdmin(useViewer());
+  const others = leftOver(problems, [...criteriaShown(draft, admin), "format"]);
   return (
     <form className="card form-grid" onSubmit={(e) => void submit(e)} aria-labelledby="generate-h" noValidate>
       <h2 id="generate-h">Generate a report</h2>
@@ -625,6 +624,8 @@ function ScheduleCard({
   const [toggling, setActive] = useMutation(SetScheduleActive);
   const [removing, remove] = useMutation(DeleteSchedule);
   const criteria = s.criteria as { kind?: ReportKindName } | null;
+  const admin = isAdmin(useViewer());
+  const names = useCompanyNames();
   const headingId = `schedule-${s.id}`;
   const toggle = async () => {
     const result = await setActive({ id: s.id, active: !s.active });
@@ -674,6 +675,12 @@ function ScheduleCard({
         </dd>
         <dt>Destination</dt>
         <dd>{destinationText(s.destination)}</dd>
+        {admin ? (
+          <>
+            <dt>Company</dt>
+            <dd>{s.companyId ? (names.get(s.companyId)?.name ?? s.companyId) : "Whole platform"}</dd>
+          </>
+        ) : null}
       </dl>
       <details>
         <summary>Run history ({s.runs.length})</summary>
@@ -749,8 +756,9 @@ function ScheduleForm({ onDone }: { onDone: (notice: string | null) => void }) {
     else if (isValidationError(answer)) setProblems(problemsByField(answer));
     else if (answer?.__typename === "ReportSchedule") onDone(`The schedule “${name.trim()}” was created.`);
   };
+  const admin = isAdmin(useViewer());
   const others = leftOver(problems, [
-    ...CRITERIA_FIELDS,
+    ...criteriaShown(draft, admin),
     "name",
     "cron",
     "timeZone",
