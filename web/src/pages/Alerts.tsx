@@ -1,6 +1,6 @@
 import type { ColumnDef } from "@tanstack/react-table";
 import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
-import { useMutation, useQuery } from "urql";
+import { useMutation, useQuery, useSubscription } from "urql";
 
 import { DataTable, useCursorPaging } from "../components/DataTable";
 import { Field } from "../components/Field";
@@ -50,6 +50,17 @@ const AlertListQueryDoc = graphql(`
         hasNextPage
         endCursor
       }
+    }
+  }
+`);
+
+const AlertRaised = graphql(`
+  subscription AlertsPageAlertRaised($companyId: UUID) {
+    alertRaised(companyId: $companyId) {
+      id
+      metricCode
+      level
+      raisedAt
     }
   }
 `);
@@ -243,6 +254,12 @@ function AlertList({
     query: AlertListQueryDoc,
     variables: { filter, first: PAGE_SIZE, after: paging.after },
   });
+  // a new alert (the PLATFORM channel) shows up without a reload
+  const [live] = useSubscription({ query: AlertRaised, variables: { companyId } });
+  const latest = live.data?.alertRaised;
+  useEffect(() => {
+    if (latest) refetch({ requestPolicy: "network-only" });
+  }, [latest, refetch]);
   const [ack, acknowledge] = useMutation(AcknowledgeAlert);
   const [ackFailure, setAckFailure] = useState<string | null>(null);
   const units = useMemo(() => new Map((metrics?.metrics ?? []).map((m) => [m.code, m.unit])), [metrics]);
@@ -357,6 +374,11 @@ function AlertList({
           <option value="">Every alert</option>
         </select>
       </div>
+      {latest ? (
+        <p className="visually-hidden" role="status">
+          New alert: {latest.level} for {latest.metricCode}.
+        </p>
+      ) : null}
       {ackFailure ? <Banner kind="error">{ackFailure}</Banner> : null}
       {error ? (
         <ErrorState error={error} retry={() => refetch({ requestPolicy: "network-only" })} />
