@@ -508,7 +508,7 @@ function AllocationView({ allocation, from, to }: { allocation: Allocation; from
       </dl>
       {currencies.length > 1 ? (
         <div className="toolbar">
-          <label htmlFor="allocation-currency">Chart currency</label>
+          <label htmlFor="allocation-currency">Allocation bars in</label>
           <select id="allocation-currency" value={currency} onChange={(e) => setPicked(e.target.value)}>
             {currencies.map((c) => (
               <option key={c}>{c}</option>
@@ -714,7 +714,7 @@ function ProfitabilityView({ rows, from, to }: { rows: ProfitRow[]; from: string
   return (
     <>
       <div className="toolbar">
-        <label htmlFor="profit-measure">Chart</label>
+        <label htmlFor="profit-measure">Profitability bars show</label>
         <select id="profit-measure" value={measure} onChange={(e) => setMeasure(e.target.value as ProfitMeasure)}>
           {MEASURES.map(([m, label]) => (
             <option key={m} value={m}>
@@ -724,7 +724,7 @@ function ProfitabilityView({ rows, from, to }: { rows: ProfitRow[]; from: string
         </select>
         {currencies.length > 1 ? (
           <>
-            <label htmlFor="profit-currency">Currency</label>
+            <label htmlFor="profit-currency">Profitability bars in</label>
             <select id="profit-currency" value={currency} onChange={(e) => setPicked(e.target.value)}>
               {currencies.map((c) => (
                 <option key={c}>{c}</option>
