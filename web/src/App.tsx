@@ -12,12 +12,15 @@ import { CatalogPage } from "./pages/Catalog";
 import { CompaniesPage } from "./pages/Companies";
 import { CompanyPage } from "./pages/Company";
 import { ImportPage } from "./pages/Import";
+import { AlertsPage } from "./pages/Alerts";
+import { CostsPage } from "./pages/Costs";
 import { InvoicePage } from "./pages/Invoice";
 import { ContractsPage } from "./pages/Contracts";
 import { InvoicesPage } from "./pages/Invoices";
 import { JobsPage } from "./pages/Jobs";
 import { OverviewPage } from "./pages/Overview";
 import { RecordsPage } from "./pages/Records";
+import { ReportsPage } from "./pages/Reports";
 import { SignInPage } from "./pages/SignIn";
 import { UsageExplorerPage } from "./pages/UsageExplorer";
 
@@ -67,6 +70,9 @@ function Session() {
           <Route path="import" element={<ImportPage />} />
           <Route path="catalog" element={<CatalogPage />} />
           <Route path="jobs" element={<JobsPage />} />
+          <Route path="alerts" element={<AlertsPage />} />
+          <Route path="reports" element={<ReportsPage />} />
+          <Route path="costs" element={<CostsPage />} />
           <Route
             path="graphiql"
             element={

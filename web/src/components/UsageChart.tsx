@@ -28,7 +28,10 @@ export function UsageChart({ data, title, unit, timeZone, height = 280, bars = f
         width,
         height,
         tzDate: timeZone ? (ts) => uPlot.tzDate(new Date(ts * 1000), timeZone) : undefined,
-        scales: { x: { time: true } },
+        // bars grow from zero: an axis that starts elsewhere would misstate their heights
+        scales: bars
+          ? { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), Math.max(0, max)] } }
+          : { x: { time: true } },
         axes: [{}, { label: unit ?? undefined, size: 70 }],
         series: [
           {},

@@ -20,6 +20,9 @@ export const NAV: readonly NavItem[] = [
   { to: "/import", label: "Import usage", roles: ADMIN },
   { to: "/catalog", label: "Metrics and products", roles: ALL },
   { to: "/jobs", label: "Jobs", roles: ADMIN },
+  { to: "/alerts", label: "Alerts", roles: ALL },
+  { to: "/reports", label: "Reports", roles: ALL },
+  { to: "/costs", label: "Costs", roles: ADMIN },
   { to: "/graphiql", label: "GraphiQL", roles: ALL },
 ];
 
