@@ -16,19 +16,22 @@ import msgspec
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute, request_response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
+from strawberry.http.websocket_origin import is_same_origin, normalize_origin
 from strawberry.types import ExecutionResult
 
-from api import direct
+from api import direct, session, web
 from api.context import Context
+from api.cors import Cors
 from api.guards import WRITERS
-from api.keys import KeyResolver, serve_until_revoked
+from api.keys import REVOKED_CLOSE_CODE, KeyResolver, serve_until_revoked
 from api.limits import Limited, QueryLimitSettings, RateLimiter, document_refusal
 from api.schema import (
     INTERNAL_ERROR,
@@ -38,6 +41,15 @@ from api.schema import (
     schema,
     unavailable_error,
     write_remaining,
+)
+from api.session import (
+    CSRF_HEADER,
+    EXPIRED_MESSAGE,
+    SAFE_METHODS,
+    SessionExpired,
+    refusal,
+    resolve_session,
+    session_token,
 )
 from api.typed_inputs import Decoded, MalformedBody, decode_body
 from domain.access import Principal
@@ -57,6 +69,8 @@ from storage.errors import DatabaseUnavailable
 _log = logging.getLogger(__name__)
 
 _PRINCIPAL = "metergraph.principal"
+# When the request's session ends (a request authenticated by the session cookie).
+_SESSION_EXPIRES = "metergraph.session_expires_at"
 
 
 def unauthorized() -> JSONResponse:
@@ -81,7 +95,11 @@ _BODY: ContextVar[tuple[bytes, Decoded | None] | None] = ContextVar("metergraph_
 
 class MetergraphGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any = None) -> Context:
-        return Context(runtime=request.app.state.runtime, principal=request.scope[_PRINCIPAL])
+        return Context(
+            runtime=request.app.state.runtime,
+            principal=request.scope[_PRINCIPAL],
+            session_expires_at=request.scope.get(_SESSION_EXPIRES),
+        )
 
     def decode_json(self, data: str | bytes) -> object:
         # JSON numbers become exact Decimals, never binary floats.
@@ -161,21 +179,42 @@ async def record_directly(context: Context, decoded: Decoded) -> ExecutionResult
 
 
 class Authenticated:
-    """ASGI wrapper: resolves the bearer key or answers 401 before the app runs."""
+    """ASGI wrapper: resolves the caller or answers 401 before the app runs.
 
-    def __init__(self, app: Any) -> None:
+    The caller is the ``Authorization: Bearer`` key when the request has that
+    header, else the console's session cookie (api.session). A cookie request
+    that may change something must carry the session's CSRF token; a
+    websocket opened with the cookie must come from this host's own page.
+    A websocket with neither is accepted and authenticated by its
+    ``connection_init`` payload (``{"authorization": "Bearer <key>"}``), as the
+    stock graphql-ws client sends it.
+    """
+
+    def __init__(
+        self, app: Any, *, init_timeout: float = 60.0, origins: tuple[str, ...] = ()
+    ) -> None:
         self.app = app
+        self.init_timeout = init_timeout
+        # Other origins whose pages may open a websocket (with a key, never a cookie).
+        self.origins = frozenset(origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         keys: KeyResolver = scope["app"].state.keys
-        principal = await keys.resolve(_header(scope, b"authorization"))
+        authorization = _header(scope, b"authorization")
+        token = session_token(scope) if authorization is None else None
+        if token is not None:
+            await self._by_cookie(token, keys, scope, receive, send)
+            return
+        if authorization is None and scope["type"] == "websocket":
+            await self._on_init(keys, scope, receive, send)
+            return
+        principal = await keys.resolve(authorization)
         if principal is None:
             if scope["type"] == "websocket":
-                await receive()  # the client's connect; refuse it before accepting
-                await send({"type": "websocket.close", "code": 4401, "reason": "unauthenticated"})
+                await _refuse_socket(receive, send, 4401, "unauthenticated")
                 return
             await unauthorized()(scope, receive, send)
             return
@@ -184,6 +223,124 @@ class Authenticated:
             await serve_until_revoked(keys, principal.key_id, self.app, scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+    async def _by_cookie(
+        self, token: str, keys: KeyResolver, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        socket = scope["type"] == "websocket"
+        if socket and not _same_origin(scope):  # cross-site websocket hijacking
+            await _refuse_socket(receive, send, REVOKED_CLOSE_CODE, "cross-origin")
+            return
+        try:
+            session = await resolve_session(scope["app"].state.runtime.pool, token)
+        except SessionExpired:
+            if socket:
+                await _refuse_socket(receive, send, 4401, "session expired")
+                return
+            await refusal(scope, 401, "SESSION_EXPIRED", EXPIRED_MESSAGE)(scope, receive, send)
+            return
+        if session is None:
+            if socket:
+                await _refuse_socket(receive, send, 4401, "unauthenticated")
+                return
+            message = "this session has ended; sign in again"
+            await refusal(scope, 401, "UNAUTHENTICATED", message)(scope, receive, send)
+            return
+        if (
+            not socket
+            and scope["method"] not in SAFE_METHODS
+            and not session.csrf_matches(_header(scope, CSRF_HEADER.encode()))
+        ):
+            error = {
+                "code": "CSRF_TOKEN_INVALID",
+                "message": f"a request with the session cookie needs the {CSRF_HEADER} header"
+                " the sign-in answered",
+            }
+            await JSONResponse({"error": error}, status_code=403)(scope, receive, send)
+            return
+        scope[_PRINCIPAL] = session.principal
+        scope[_SESSION_EXPIRES] = session.expires_at
+        if socket:
+            key_id = session.principal.key_id
+            await serve_until_revoked(keys, key_id, self.app, scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _on_init(self, keys: KeyResolver, scope: Scope, receive: Receive, send: Send) -> None:
+        """Accept the socket, read its connection_init and authenticate by its payload."""
+        connect = await receive()
+        if connect["type"] != "websocket.connect":
+            return
+        if not _same_origin(scope) and _origin(scope) not in self.origins:
+            await send({"type": "websocket.close", "code": 4403, "reason": "cross-origin"})
+            return
+        await send({"type": "websocket.accept", "subprotocol": _subprotocol(scope)})
+        try:
+            first = await asyncio.wait_for(receive(), self.init_timeout)
+        except TimeoutError:
+            await _close(send, 4408, "connection initialisation timeout")
+            return
+        if first["type"] != "websocket.receive":
+            return  # gone already
+        try:
+            message = json.loads(first.get("text") or first.get("bytes") or b"")
+        except (ValueError, RecursionError):
+            await _close(send, 4400, "invalid message")
+            return
+        if not isinstance(message, dict) or message.get("type") != "connection_init":
+            await _close(send, 4401, "unauthorized")
+            return
+        payload = message.get("payload")
+        authorization = None
+        if isinstance(payload, dict):
+            for name, value in payload.items():
+                if isinstance(name, str) and name.lower() == "authorization":
+                    authorization = value if isinstance(value, str) else None
+        principal = await keys.resolve(authorization)
+        if principal is None:
+            await _close(send, 4401, "unauthenticated")
+            return
+        scope[_PRINCIPAL] = principal
+        replayed = [connect, first]
+
+        async def replay() -> Message:
+            return replayed.pop(0) if replayed else await receive()
+
+        async def accepted(message: Message) -> None:
+            if message["type"] != "websocket.accept":  # it is, already
+                await send(message)
+
+        await serve_until_revoked(keys, principal.key_id, self.app, scope, replay, accepted)
+
+
+# The graphql-transport-ws (or the older graphql-ws) protocol, as the client asked.
+_PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
+
+
+def _subprotocol(scope: Scope) -> str | None:
+    return next((p for p in scope.get("subprotocols", ()) if p in _PROTOCOLS), None)
+
+
+def _origin(scope: Scope) -> str | None:
+    origin = _header(scope, b"origin")
+    return normalize_origin(origin) if origin is not None else None
+
+
+def _same_origin(scope: Scope) -> bool:
+    """No Origin (not a browser: no ambient cookie to abuse) or this very host's."""
+    origin = _header(scope, b"origin")
+    return origin is None or is_same_origin(origin, _header(scope, b"host"))
+
+
+async def _refuse_socket(receive: Receive, send: Send, code: int, reason: str) -> None:
+    """Refuse a websocket before accepting it (the client sees HTTP 403)."""
+    await receive()  # the client's connect
+    await send({"type": "websocket.close", "code": code, "reason": reason})
+
+
+async def _close(send: Send, code: int, reason: str) -> None:
+    with contextlib.suppress(OSError, RuntimeError):  # the client may be gone
+        await send({"type": "websocket.close", "code": code, "reason": reason})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -376,14 +533,25 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                     if scheduler is not None:
                         scheduler.shutdown(wait=False)
 
-    graphql_app = MetergraphGraphQL(schema, graphql_ide=None)
+    graphql_app = MetergraphGraphQL(schema, graphql_ide=None, allowed_origins=settings.cors_origins)
     graphql = Authenticated(Limited(DirectRecordUsage(graphql_app), "max_body_bytes"))
+    socket = Authenticated(
+        graphql_app,
+        init_timeout=graphql_app.connection_init_wait_timeout.total_seconds(),
+        origins=settings.cors_origins,
+    )
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", Authenticated(graphql_app)),
+            WebSocketRoute("/graphql", socket),
+            Route(
+                "/v1/session",
+                Limited(request_response(session.sign_in), "max_body_bytes"),
+                methods=["POST"],
+            ),
+            Route("/v1/session", session.sign_out, methods=["DELETE"]),
             Route(
                 "/v1/usage-records:import",
                 Authenticated(Limited(request_response(import_usage_endpoint), "max_import_bytes")),
@@ -398,10 +566,15 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 Authenticated(request_response(download_report)),
                 methods=["GET"],
             ),
+            Route("/", web.index, methods=["GET", "HEAD"]),
+            Route("/assets/{path:path}", web.asset, methods=["GET", "HEAD"]),
+            Route("/{path:path}", web.fallback, methods=["GET", "HEAD"]),
         ],
+        middleware=[Middleware(Cors, origins=settings.cors_origins)],
         lifespan=lifespan,
         exception_handlers={e: database_unavailable for e in (DatabaseUnavailable, *UNAVAILABLE)},
     )
+    app.state.web_dist = settings.web_dist
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     if runtime is not None:
         app.state.runtime = runtime

@@ -72,6 +72,8 @@ class AuditRecorder:
 class Context:
     runtime: Runtime
     principal: Principal
+    # When the request came with the console's session cookie: when that ends.
+    session_expires_at: datetime | None = None
     # Records decoded straight from the request's variables (api.typed_inputs),
     # with the root field they were decoded for.
     decoded: tuple[str, list[UsageDraft]] | None = None

@@ -29,6 +29,7 @@ from api import guards, paging
 from api import jobs as jb
 from api import reports as rp
 from api import types as t
+from api import viewer as vw
 from api.context import AuditRecorder, Context
 from api.limits import QueryLimits
 from domain import limits as lim
@@ -52,6 +53,10 @@ def _ctx(info: Info[Context, None]) -> Context:
 
 @strawberry.type
 class Query:
+    @strawberry.field(description="Who is asking: the key's role and company, the session's end.")
+    def viewer(self, info: Info[Context, None]) -> vw.Viewer:
+        return vw.viewer(_ctx(info))
+
     @strawberry.field(description="Companies this key may see, ordered by external key.")
     async def companies(
         self, info: Info[Context, None], first: int = 100, after: str | None = None
@@ -514,6 +519,12 @@ class Mutation:
     )
     async def record_cost(self, info: Info[Context, None], input: rp.CostInput) -> rp.CostResult:
         return await rp.record_cost(_ctx(info), input)
+
+    @strawberry.mutation(
+        description="Run a job now, as `metergraph jobs run` does (ADMIN); its recorded run."
+    )
+    async def run_job(self, info: Info[Context, None], name: str) -> jb.RunJobResult:
+        return await jb.run_job(_ctx(info), name)
 
     @strawberry.mutation(description="Watch a metric: a limit per period and its levels.")
     async def create_threshold(

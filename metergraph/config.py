@@ -11,8 +11,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from domain.limits import Limits
+
+# The console's built bundle, next to the package (make serve builds it).
+WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
 
 
 class ConfigError(ValueError):
@@ -80,6 +84,38 @@ def _choice(env: dict[str, str], name: str, default: str, choices: tuple[str, ..
     if raw not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
     return raw
+
+
+def _origins(env: dict[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated origins (``scheme://host[:port]``), as browsers send them."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return ()
+    origins = []
+    for item in raw.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            parts = urlsplit(item)
+            port = parts.port
+        except ValueError:
+            raise ConfigError(f"{name}: {item!r} is not an origin") from None
+        scheme = parts.scheme.lower()
+        if (
+            scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path not in ("", "/")
+            or parts.query
+            or parts.fragment
+            or parts.username
+        ):
+            raise ConfigError(f"{name}: expected origins like https://app.example.com: {item!r}")
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        if port is not None and port != {"http": 80, "https": 443}[scheme]:
+            host = f"{host}:{port}"
+        origins.append(f"{scheme}://{host}")
+    return tuple(dict.fromkeys(origins))
 
 
 @dataclass(frozen=True)
@@ -155,6 +191,11 @@ class Settings:
     earliest_year: int = 2000
     latest_year: int = 2100
     max_properties_bytes: int = 16_384
+    # web console: sessions, cross-origin callers, the bundle
+    session_ttl_seconds: int = 43_200
+    max_sessions_per_key: int = 20
+    cors_origins: tuple[str, ...] = ()
+    web_dist: Path = WEB_DIST
 
     @property
     def limits(self) -> Limits:
@@ -279,4 +320,9 @@ class Settings:
             earliest_year=_int(env, "METERGRAPH_EARLIEST_YEAR", 2000, minimum=1900),
             latest_year=_int(env, "METERGRAPH_LATEST_YEAR", 2100, minimum=1900),
             max_properties_bytes=_int(env, "METERGRAPH_MAX_PROPERTIES_BYTES", 16_384, minimum=2),
+            # web console: sessions, cross-origin callers, the bundle
+            session_ttl_seconds=_int(env, "METERGRAPH_SESSION_TTL", 43_200, minimum=1),
+            max_sessions_per_key=_int(env, "METERGRAPH_MAX_SESSIONS_PER_KEY", 20, minimum=1),
+            cors_origins=_origins(env, "METERGRAPH_CORS_ORIGINS"),
+            web_dist=Path(env.get("METERGRAPH_WEB_DIST") or WEB_DIST),
         )

@@ -96,10 +96,24 @@ async def test_a_subscriber_hears_its_companys_alerts_only(
     }
 
 
-async def test_a_websocket_without_a_key_is_refused(server: Any) -> None:
+async def test_a_websocket_without_a_key_is_closed_4401_at_its_connection_init(
+    server: Any,
+) -> None:
     _, ws_url = server
+    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init"}))
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+async def test_a_websocket_with_a_wrong_key_is_refused(server: Any) -> None:
+    _, ws_url = server
+    headers = {"Authorization": "Bearer mgk_wrong"}
     with pytest.raises(websockets.exceptions.InvalidStatus):
-        async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]):
+        async with websockets.connect(
+            ws_url, subprotocols=["graphql-transport-ws"], additional_headers=headers
+        ):
             pass
 
 

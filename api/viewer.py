@@ -1,0 +1,41 @@
+"""GraphQL ``viewer``: who the request's credentials are, as the console needs it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import strawberry
+from strawberry.types import Info
+
+from api import types as t
+from api.context import Context
+from storage import repos
+
+
+@strawberry.type(description="The caller: its key, role, company and (by cookie) session.")
+class Viewer:
+    key_id: UUID
+    role: t.Role
+    company_id: UUID | None = strawberry.field(description="None for ADMIN and SYSTEM keys.")
+    session_expires_at: datetime | None = strawberry.field(
+        description="When the console's session ends; None for a request with a Bearer key."
+    )
+
+    @strawberry.field(description="The company a scoped key belongs to; None for ADMIN, SYSTEM.")
+    async def company(self, info: Info[Context, None]) -> t.Company | None:
+        if self.company_id is None:
+            return None
+        async with info.context.runtime.pool.acquire() as conn:
+            company = await repos.company_by_id(conn, self.company_id)
+        return t.Company.of(company) if company else None
+
+
+def viewer(ctx: Context) -> Viewer:
+    p = ctx.principal
+    return Viewer(
+        key_id=p.key_id,
+        role=t.Role(p.role.value),
+        company_id=p.company_id,
+        session_expires_at=ctx.session_expires_at,
+    )
