@@ -1,0 +1,241 @@
+"""What a person does in the console, in Chromium, against the real server."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from datetime import UTC, datetime
+
+from playwright.async_api import BrowserContext, Page, WebSocket, expect
+
+from storage.db import connect
+from tests.e2e.conftest import Console, Screenshots, sign_in
+
+CREATE_COMPANY = """mutation($input: CompanyInput!) {
+  createCompany(input: $input) { __typename ... on Company { id } }
+}"""
+CREATE_THRESHOLD = """mutation($input: ThresholdInput!) {
+  createThreshold(input: $input) { __typename }
+}"""
+RECORD_USAGE = """mutation($input: UsageRecordInput!) {
+  recordUsage(input: $input) { __typename }
+}"""
+
+
+async def test_an_admin_signs_in_with_an_api_key_and_sees_the_overview(
+    page: Page, console: Console, screenshots: Screenshots
+) -> None:
+    await page.goto("/")
+    await expect(page).to_have_url(re.compile(r"/signin$"))
+    await expect(page.get_by_label("API key")).to_be_visible()
+    await screenshots.look(page, "sign-in")
+
+    await page.get_by_label("API key").fill(console.admin_key)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Overview"))
+    navigation = page.get_by_role("navigation", name="Sections")
+    await expect(navigation.get_by_role("link", name="Companies")).to_be_visible()
+    await expect(page.get_by_label("API key")).to_have_count(0)
+    await screenshots.look(page, "overview-admin")
+
+
+async def test_a_wrong_key_is_answered_with_a_message_on_the_sign_in_page(
+    page: Page, screenshots: Screenshots
+) -> None:
+    await page.goto("/signin")
+    await page.get_by_label("API key").fill("mgk_not_a_key_anyone_has")
+    await page.get_by_role("button", name="Sign in").click()
+    alert = page.get_by_role("alert")
+    await expect(alert).to_contain_text("not accepted")
+    await expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
+    await expect(page).to_have_url(re.compile(r"/signin$"))
+    await screenshots.look(page, "sign-in-wrong-key")
+
+
+async def test_customer_as_january_2024_invoice_shows_its_lines_and_total(
+    page: Page, console: Console, screenshots: Screenshots
+) -> None:
+    await sign_in(page, console.admin_key)
+    await (
+        page.get_by_role("navigation", name="Sections").get_by_role("link", name="Invoices").click()
+    )
+    invoices = page.get_by_role("table", name="Invoices")
+    await expect(invoices.get_by_role("row").filter(has_text="customer_b").first).to_be_visible()
+    await page.get_by_label("Company").select_option(label="customer_a")
+    await expect(page).to_have_url(re.compile(f"company={console.companies['customer_a']}"))
+    await expect(invoices.get_by_role("row").filter(has_text="customer_b")).to_have_count(0)
+    await expect(invoices.get_by_role("link", name="Jan 2024")).to_have_count(1)
+    await screenshots.look(page, "invoices-customer-a")
+
+    await invoices.get_by_role("link", name="Jan 2024").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Invoice for Jan 2024")
+    await expect(page.get_by_test_id("invoice-total")).to_contain_text("2,035.00")
+    lines = page.get_by_role("table", name="Invoice lines")
+    for product in ("SMS_001", "WHATSAPP_001", "AI_SMS_001"):
+        line = lines.get_by_role("rowheader", name=f"Usage · {product}", exact=True)
+        await expect(line).to_be_visible()
+    await screenshots.look(page, "invoice-customer-a-2024-01")
+
+
+async def test_an_admin_creates_a_company_and_lands_on_its_page(
+    page: Page, console: Console, screenshots: Screenshots
+) -> None:
+    await sign_in(page, console.admin_key)
+    await page.goto("/companies")
+    form = page.get_by_role("form", name="Create a company")
+    await expect(form).to_be_visible()
+    await screenshots.look(page, "companies")
+
+    await form.get_by_label("External key").fill("e2e_created")
+    await form.get_by_label("Name", exact=True).fill("Created In The Browser")
+    await form.get_by_role("button", name="Create company").click()
+    await expect(page).to_have_url(re.compile(r"/companies/[0-9a-f-]{36}$"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile("Created In The Browser")
+    )
+    await screenshots.look(page, "company-created")
+
+
+async def test_a_taken_external_key_is_explained_under_its_field(
+    page: Page, console: Console, screenshots: Screenshots
+) -> None:
+    await sign_in(page, console.admin_key)
+    await page.goto("/companies")
+    form = page.get_by_role("form", name="Create a company")
+    await form.get_by_label("External key").fill("customer_a")
+    await form.get_by_label("Name", exact=True).fill("A second customer_a")
+    await form.get_by_role("button", name="Create company").click()
+
+    external_key = form.get_by_label("External key")
+    await expect(external_key).to_have_attribute("aria-invalid", "true")
+    field = form.locator(".field", has=page.get_by_label("External key"))
+    await expect(field.get_by_role("alert")).to_contain_text(re.compile(r"\S"))
+    await expect(external_key).to_have_accessible_description(re.compile("customer_a|exist|taken"))
+    name_field = form.locator(".field", has=page.get_by_label("Name", exact=True))
+    await expect(name_field.get_by_role("alert")).to_have_count(0)
+    await expect(page).to_have_url(re.compile(r"/companies$"))
+    await screenshots.look(page, "company-external-key-taken")
+
+
+async def test_an_alert_appears_on_the_overview_as_usage_crosses_a_threshold(
+    page: Page, console: Console, screenshots: Screenshots
+) -> None:
+    created = await console.graphql(
+        CREATE_COMPANY, {"input": {"externalKey": "e2e_alerting", "name": "Alerting Ltd"}}
+    )
+    company = created["createCompany"]["id"]
+    levels = [{"name": "E2E_LIMIT", "kind": "ABSOLUTE", "value": "5", "channels": ["PLATFORM"]}]
+    threshold = await console.graphql(
+        CREATE_THRESHOLD,
+        {"input": {"metricCode": "API_REQUESTS", "companyId": company, "levels": levels}},
+    )
+    assert threshold["createThreshold"]["__typename"] == "Threshold"
+
+    subscribed = asyncio.Event()
+
+    def watch(socket: WebSocket) -> None:
+        def sent(payload: str | bytes) -> None:
+            if '"subscribe"' in str(payload) and "alertRaised" in str(payload):
+                subscribed.set()
+
+        socket.on("framesent", sent)
+
+    page.on("websocket", watch)
+    await sign_in(page, console.admin_key)  # lands on the overview
+    await expect(page.get_by_role("heading", name="Open alerts")).to_be_visible()
+    await asyncio.wait_for(subscribed.wait(), 10)
+    await page.evaluate("() => { window.__sameDocument = true; }")
+
+    recorded = await console.graphql(
+        RECORD_USAGE,
+        {
+            "input": {
+                "companyId": company,
+                "resourceType": "API_CALLS",
+                "metricCode": "API_REQUESTS",
+                "timestamp": datetime.now(UTC).isoformat(),
+                "value": "7",
+                "unit": "requests",
+            }
+        },
+    )
+    assert recorded["recordUsage"]["__typename"] == "RecordedUsage"
+
+    alert = (
+        page.get_by_test_id("open-alerts")
+        .get_by_role("listitem")
+        .filter(has_text=re.compile(f"Alerting Ltd|{company}"))
+    )
+    await expect(alert).to_contain_text(re.compile("e2e.limit", re.IGNORECASE))
+    await expect(alert).to_contain_text("API_REQUESTS")
+    assert await page.evaluate("() => window.__sameDocument === true"), "the page was reloaded"
+    await screenshots.look(page, "overview-live-alert")
+
+
+async def test_customer_bs_viewer_sees_customer_b_only(
+    page: Page, console: Console, screenshots: Screenshots
+) -> None:
+    await sign_in(page, console.viewer_b_key)
+    navigation = page.get_by_role("navigation", name="Sections")
+    await expect(navigation.get_by_role("link", name="Overview")).to_be_visible()
+    await expect(navigation.get_by_role("link", name="Companies")).to_have_count(0)
+    await expect(page.get_by_role("banner")).to_contain_text("customer_b")
+    await screenshots.look(page, "overview-viewer-b")
+
+    await navigation.get_by_role("link", name="Invoices").click()
+    invoices = page.get_by_role("table", name="Invoices")
+    await expect(invoices.get_by_role("link", name="Jan 2024")).to_be_visible()
+    await expect(invoices).not_to_contain_text("customer_a")
+    await expect(page.get_by_label("Company")).to_have_count(0)
+    await screenshots.look(page, "invoices-viewer-b")
+
+    await page.goto(f"/companies/{console.companies['customer_b']}")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("customer_b"))
+    await screenshots.look(page, "company-viewer-b")
+
+    await page.goto(f"/companies/{console.companies['customer_a']}")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
+    await expect(page.get_by_text("customer_a", exact=False)).to_have_count(0)
+    await screenshots.look(page, "company-viewer-b-not-found")
+
+
+async def test_signing_out_returns_to_the_sign_in_page(
+    page: Page, console: Console, screenshots: Screenshots
+) -> None:
+    await sign_in(page, console.admin_key)
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page).to_have_url(re.compile(r"/signin$"))
+    await expect(page.get_by_label("API key")).to_be_visible()
+    await expect(page.get_by_text("You have signed out.")).to_be_visible()
+    await screenshots.look(page, "signed-out")
+
+    await page.goto("/invoices")
+    await expect(page).to_have_url(re.compile(r"/signin$"))
+    await expect(page.get_by_role("navigation", name="Sections")).to_have_count(0)
+
+
+async def test_an_expired_session_sends_the_browser_back_to_sign_in_with_a_notice(
+    page: Page, context: BrowserContext, console: Console, screenshots: Screenshots
+) -> None:
+    await sign_in(page, console.admin_key)
+    sections = page.get_by_role("navigation", name="Sections")
+    await sections.get_by_role("link", name="Invoices").click()
+    await expect(page.get_by_role("table", name="Invoices")).to_be_visible()
+    token = next(c["value"] for c in await context.cookies() if c["name"] == "metergraph_session")
+    conn = await connect(console.dsn)
+    try:
+        expired = await conn.execute(
+            "UPDATE console_sessions SET created_at = now() - interval '13 hours',"
+            " expires_at = now() - interval '1 hour' WHERE token_hash = $1",
+            hashlib.sha256(token.encode()).digest(),
+        )
+    finally:
+        await conn.close()
+    assert expired == "UPDATE 1"
+
+    await sections.get_by_role("link", name="Companies").click()
+    await expect(page).to_have_url(re.compile(r"/signin$"))
+    await expect(page.get_by_text("Your session has expired")).to_be_visible()
+    await expect(page.get_by_label("API key")).to_be_visible()
+    await screenshots.look(page, "session-expired")
