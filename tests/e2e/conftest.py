@@ -194,6 +194,8 @@ class Screenshots:
 
     async def look(self, page: Page, name: str) -> None:
         """Save ``page`` as NN-name.png, then fail on serious or critical axe violations."""
+        # What is still loading is not what the page shows: the picture waits for it.
+        await expect(page.locator(".state-loading")).to_have_count(0)
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{next(self._numbers):02d}-{name}.png"
         await page.screenshot(path=str(path), full_page=True)
