@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
+import asyncpg
 import strawberry
 import uuid_utils.compat as uuid7
 from graphql import GraphQLError
@@ -416,6 +417,47 @@ async def products(ctx: Context) -> list[Product]:
 
 async def create_contract(ctx: Context, input: ContractInput) -> ContractResult:
     guards.require(ctx, Role.ADMIN)
+    async with ctx.runtime.pool.acquire() as conn:
+        checked = await _checked_terms(ctx, conn, input)
+        if not isinstance(checked, inv.ContractTerms):
+            return t.ValidationError.of(checked)
+        async with ctx.writing("createContract", "Contract", conn):
+            await billing.insert_contract(conn, checked, input.late_fee_percent_per_month)
+        (stored,) = await billing.contracts(conn, None, checked.id)
+    return Contract.of(stored)
+
+
+async def simulate_contract(
+    ctx: Context, input: ContractInput, period_start: datetime
+) -> InvoiceResult:
+    """The invoice a contract not yet made would give the period containing
+    ``period_start``, from the usage already recorded; nothing is stored."""
+    guards.require(ctx, Role.ADMIN)
+    if period_start.tzinfo is None:
+        return t.ValidationError.single(
+            "periodStart", d.ErrorCode.TIMESTAMP_WITHOUT_OFFSET, "periodStart needs an offset"
+        )
+    out_of_range = lim.date_errors("periodStart", period_start, ctx.runtime.settings.limits)
+    if out_of_range:
+        return t.ValidationError.of(out_of_range)
+    async with ctx.runtime.pool.acquire() as conn:
+        checked = await _checked_terms(ctx, conn, input)
+        if not isinstance(checked, inv.ContractTerms):
+            return t.ValidationError.of(checked)
+        start, end = inv.period_of(period_start, checked.billing_day)
+        try:
+            draft = await billing.preview(conn, checked, start, end)
+        except WindowNotAnswerable as gone:
+            return t.ValidationError.of([gone.field_error("periodStart")])
+    return Invoice.of(
+        draft, contract_id=checked.id, company_id=checked.company_id, status="PREVIEW"
+    )
+
+
+async def _checked_terms(
+    ctx: Context, conn: asyncpg.Connection, input: ContractInput
+) -> inv.ContractTerms | list[d.FieldError]:
+    """The terms ``input`` describes (with a new id), or every problem with it."""
     errors: list[d.FieldError] = []
     if not CURRENCY.match(input.currency):
         errors.append(
@@ -452,59 +494,52 @@ async def create_contract(ctx: Context, input: ContractInput) -> ContractResult:
         errors.append(
             d.FieldError("products", d.ErrorCode.REQUIRED, "a contract prices one product or more")
         )
-    async with ctx.runtime.pool.acquire() as conn:
-        company = await repos.company_by_id(conn, input.company_id)
-        if company is None:
+    company = await repos.company_by_id(conn, input.company_id)
+    if company is None:
+        errors.append(
+            d.FieldError("companyId", d.ErrorCode.UNKNOWN_COMPANY, f"no company {input.company_id}")
+        )
+    known = {r["code"]: r["metric_code"] for r in await conn.fetch(q("products"))}
+    seen: set[str] = set()
+    priced = []
+    for n, item in enumerate(input.products):
+        prefix = f"products[{n}]"
+        if item.product_code not in known:
             errors.append(
                 d.FieldError(
-                    "companyId", d.ErrorCode.UNKNOWN_COMPANY, f"no company {input.company_id}"
+                    f"{prefix}.productCode",
+                    d.ErrorCode.UNKNOWN_PRODUCT,
+                    f"no product {item.product_code!r}",
                 )
             )
-        known = {r["code"]: r["metric_code"] for r in await conn.fetch(q("products"))}
-        seen: set[str] = set()
-        priced = []
-        for n, item in enumerate(input.products):
-            prefix = f"products[{n}]"
-            if item.product_code not in known:
-                errors.append(
-                    d.FieldError(
-                        f"{prefix}.productCode",
-                        d.ErrorCode.UNKNOWN_PRODUCT,
-                        f"no product {item.product_code!r}",
-                    )
+            continue
+        if item.product_code in seen:
+            errors.append(
+                d.FieldError(
+                    f"{prefix}.productCode",
+                    d.ErrorCode.ALREADY_EXISTS,
+                    f"{item.product_code} is priced twice",
                 )
-                continue
-            if item.product_code in seen:
-                errors.append(
-                    d.FieldError(
-                        f"{prefix}.productCode",
-                        d.ErrorCode.ALREADY_EXISTS,
-                        f"{item.product_code} is priced twice",
-                    )
-                )
-                continue
-            seen.add(item.product_code)
-            price = item.price.to_price()
-            errors.extend(price_errors(price, f"{prefix}.price", price_bounds(ctx)))
-            priced.append(inv.ContractProduct(item.product_code, known[item.product_code], price))
-        if errors:
-            return t.ValidationError.of(errors)
-        terms = inv.ContractTerms(
-            id=uuid7.uuid7(),
-            company_id=input.company_id,
-            currency=input.currency,
-            start_date=input.start_date,
-            end_date=input.end_date,
-            billing_day=input.billing_day,
-            payment_terms_days=input.payment_terms_days,
-            minimum_commitment=input.minimum_commitment,
-            grace=timedelta(hours=input.grace_hours),
-            products=tuple(priced),
-        )
-        async with ctx.writing("createContract", "Contract", conn):
-            await billing.insert_contract(conn, terms, input.late_fee_percent_per_month)
-        (stored,) = await billing.contracts(conn, None, terms.id)
-    return Contract.of(stored)
+            )
+            continue
+        seen.add(item.product_code)
+        price = item.price.to_price()
+        errors.extend(price_errors(price, f"{prefix}.price", price_bounds(ctx)))
+        priced.append(inv.ContractProduct(item.product_code, known[item.product_code], price))
+    if errors:
+        return errors
+    return inv.ContractTerms(
+        id=uuid7.uuid7(),
+        company_id=input.company_id,
+        currency=input.currency,
+        start_date=input.start_date,
+        end_date=input.end_date,
+        billing_day=input.billing_day,
+        payment_terms_days=input.payment_terms_days,
+        minimum_commitment=input.minimum_commitment,
+        grace=timedelta(hours=input.grace_hours),
+        products=tuple(priced),
+    )
 
 
 async def contracts(ctx: Context, company_id: UUID | None) -> list[Contract]:

@@ -227,6 +227,15 @@ class Query:
     ) -> bl.InvoiceResult:
         return await bl.preview_invoice(_ctx(info), contract_id, period_start, prices)
 
+    @strawberry.field(
+        description="What-if for a contract not yet made (ADMIN): the period containing"
+        " periodStart priced by these terms from the usage already recorded; nothing is stored."
+    )
+    async def simulate_contract(
+        self, info: Info[Context, None], input: bl.ContractInput, period_start: datetime
+    ) -> bl.InvoiceResult:
+        return await bl.simulate_contract(_ctx(info), input, period_start)
+
     @strawberry.field(description="A report, while it runs and after (null: not yours).")
     async def report(self, info: Info[Context, None], id: UUID) -> rp.Report | None:
         return await rp.report(_ctx(info), id)

@@ -249,3 +249,57 @@ async def test_payments_settle_finalized_invoices(admin: Any, scoped: Any, runti
     viewer = await scoped("VIEWER", invoice["companyId"])
     denied = await viewer.post(PAY, {"id": invoice["id"], "amount": "1", "at": at})
     assert denied.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+SIMULATE_CONTRACT = """
+query($input: ContractInput!, $start: DateTime!) {
+  simulateContract(input: $input, periodStart: $start) {
+    __typename
+    ... on Invoice { id status total periodStart lines { productCode quantity amount } }
+    ... on ValidationError { field code errors { field code } }
+  }
+}"""
+
+
+async def test_a_contract_not_yet_made_is_priced_against_recorded_usage_and_not_stored(
+    admin: Any, scoped: Any, runtime: Any
+) -> None:
+    await load_demo(runtime)
+    async with runtime.pool.acquire() as conn:
+        company_a = await conn.fetchval(
+            "SELECT id FROM companies WHERE external_key = 'customer_a'"
+        )
+        contracts_before = await conn.fetchval("SELECT count(*) FROM contracts")
+    terms = {
+        "companyId": str(company_a),
+        "currency": "USD",
+        "startDate": "2024-01-01",
+        "products": [per_unit("AI_SMS_001", "1.00")],
+    }
+    answer = await admin(SIMULATE_CONTRACT, {"input": terms, "start": "2024-03-10T00:00:00Z"})
+    invoice = answer["simulateContract"]
+    assert invoice["__typename"] == "Invoice"
+    assert (invoice["id"], invoice["status"], invoice["total"]) == (None, "PREVIEW", "3500.00")
+    assert invoice["periodStart"].startswith("2024-03-01")
+    async with runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM contracts") == contracts_before
+
+    graduated = {
+        "productCode": "AI_SMS_001",
+        "price": {
+            "model": "GRADUATED",
+            "tiers": [{"upTo": "1000", "unitPrice": "2"}, {"upTo": "500", "unitPrice": "1"}],
+        },
+    }
+    bad = await admin(
+        SIMULATE_CONTRACT,
+        {"input": {**terms, "products": [graduated]}, "start": "2024-03-10T00:00:00Z"},
+    )
+    fields = {e["field"] for e in bad["simulateContract"]["errors"]}
+    assert "products[0].price.tiers[1].upTo" in fields
+
+    viewer = await scoped("VIEWER", company_a)
+    refused = await viewer.post(
+        SIMULATE_CONTRACT, {"input": terms, "start": "2024-03-10T00:00:00Z"}
+    )
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

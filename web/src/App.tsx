@@ -11,6 +11,7 @@ import { type Viewer, ViewerContext } from "./lib/viewer";
 import { CompaniesPage } from "./pages/Companies";
 import { CompanyPage } from "./pages/Company";
 import { InvoicePage } from "./pages/Invoice";
+import { ContractsPage } from "./pages/Contracts";
 import { InvoicesPage } from "./pages/Invoices";
 import { OverviewPage } from "./pages/Overview";
 import { SignInPage } from "./pages/SignIn";
@@ -56,6 +57,7 @@ function Session() {
           <Route path="companies" element={<CompaniesPage />} />
           <Route path="companies/:id" element={<CompanyPage />} />
           <Route path="usage" element={<UsageExplorerPage />} />
+          <Route path="contracts" element={<ContractsPage />} />
           <Route path="invoices" element={<InvoicesPage />} />
           <Route path="invoices/:id" element={<InvoicePage />} />
           <Route
