@@ -239,3 +239,94 @@ async def test_an_expired_session_sends_the_browser_back_to_sign_in_with_a_notic
     await expect(page.get_by_text("Your session has expired")).to_be_visible()
     await expect(page.get_by_label("API key")).to_be_visible()
     await screenshots.look(page, "session-expired")
+
+
+async def test_an_admin_defines_a_metric_in_the_catalog(
+    page: Page, console: Console, screenshots: Screenshots
+) -> None:
+    await sign_in(page, console.admin_key)
+    await page.goto("/catalog")
+    form = page.get_by_role("form", name="Define a metric")
+    await expect(form).to_be_visible()
+    await screenshots.look(page, "catalog")
+
+    await form.get_by_label("Metric code").fill("e2e_pages_rendered")
+    await form.get_by_label("Metric name").fill("Pages rendered")
+    await form.get_by_label("Unit", exact=True).fill("pages")
+    await form.get_by_label("Resource type").select_option("API_CALLS")
+    await form.get_by_label("Measurement type").select_option("COUNTER")
+    await form.get_by_label("Aggregation").select_option("SUM")
+    await form.get_by_role("button", name="Define metric").click()
+    await expect(form).to_contain_text("e2e_pages_rendered defined")
+    metrics = page.get_by_role("table", name="Metrics")
+    await expect(metrics.get_by_role("row").filter(has_text="e2e_pages_rendered")).to_contain_text(
+        "Pages rendered"
+    )
+    await screenshots.look(page, "catalog-metric-defined")
+
+
+async def test_a_graduated_price_built_in_the_form_is_simulated_and_signed(
+    page: Page, console: Console, screenshots: Screenshots
+) -> None:
+    await sign_in(page, console.admin_key)
+    await page.goto("/contracts")
+    form = page.get_by_role("form", name="New contract")
+    await form.get_by_label("Company", exact=True).select_option(console.companies["customer_a"])
+    await form.get_by_label("Currency").fill("USD")
+    await form.get_by_label("Start date").fill("2024-01-01")
+    await form.get_by_label("Product", exact=True).select_option("AI_SMS_001")
+    await form.get_by_label("Price model").select_option("GRADUATED")
+    # customer_a sent 1,000 AI SMS in January 2024: 500 at 2.00 and 500 at 1.00.
+    await form.get_by_role("button", name="Add a tier").click()  # before the open-ended one
+    await form.get_by_label("Tier 1 up to").fill("500")
+    await form.get_by_label("Tier 1 unit price").fill("2.00")
+    await expect(form.get_by_label("Tier 2 up to")).to_have_value("")
+    await form.get_by_label("Tier 2 unit price").fill("1.00")
+    await form.get_by_label("Period to simulate").fill("2024-01")
+
+    await expect(page.get_by_test_id("simulated-total")).to_contain_text("1,500.00")
+    await expect(page.get_by_test_id("billed-total")).to_contain_text("2,035.00")
+    await screenshots.look(page, "contract-graduated-simulated")
+
+    await form.get_by_role("button", name="Create contract").click()
+    await expect(form.get_by_text("Contract created.")).to_be_visible()
+    await screenshots.look(page, "contract-created")
+
+
+async def test_an_import_keeps_the_good_lines_and_lists_the_bad_one(
+    page: Page, console: Console, screenshots: Screenshots
+) -> None:
+    await sign_in(page, console.admin_key)
+    await page.goto("/import")
+    await expect(page.get_by_label("Usage file")).to_be_visible()
+    await screenshots.look(page, "import")
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    header = (
+        "event_id,customer_id,product_code,metric_name,timestamp,quantity,additional_properties"
+    )
+    lines = [
+        header,
+        f"e2e_ok_1,customer_b,SMS_001,sms_delivered,{now.isoformat()},10,{{}}",
+        f"e2e_bad_2,customer_b,SMS_001,sms_delivered,{now.isoformat()},not-a-number,{{}}",
+        f"e2e_ok_3,customer_b,SMS_001,sms_delivered,{now.isoformat()},12,{{}}",
+    ]
+    await page.get_by_label("Usage file").set_input_files(
+        files=[
+            {
+                "name": "usage-with-one-bad-line.csv",
+                "mimeType": "text/csv",
+                "buffer": ("\n".join(lines) + "\n").encode(),
+            }
+        ]
+    )
+    await page.get_by_role("button", name="Upload").click()
+
+    rejected = page.get_by_role("table", name="Rejected lines")
+    await expect(rejected.get_by_role("row")).to_have_count(2)  # the header and the bad line
+    bad = rejected.get_by_role("row").nth(1)
+    await expect(bad.get_by_role("cell").first).to_have_text("3")
+    await expect(bad).to_contain_text("quantity")
+    summary = page.get_by_role("region", name=re.compile("Imported usage-with-one-bad-line"))
+    await expect(summary).to_contain_text(re.compile(r"Accepted\s*2"))
+    await screenshots.look(page, "import-one-bad-line")
