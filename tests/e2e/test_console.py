@@ -330,3 +330,51 @@ async def test_an_import_keeps_the_good_lines_and_lists_the_bad_one(
     summary = page.get_by_role("region", name=re.compile("Imported usage-with-one-bad-line"))
     await expect(summary).to_contain_text(re.compile(r"Accepted\s*2"))
     await screenshots.look(page, "import-one-bad-line")
+
+
+async def visit_every_section(page: Page, screenshots: Screenshots, who: str) -> list[str]:
+    """Open each section of the navigation in turn; the labels visited."""
+    sections = page.get_by_role("navigation", name="Sections").get_by_role("link")
+    labels = [text.strip() for text in await sections.all_inner_texts()]
+    for label in labels:
+        await sections.filter(has_text=label).first.click()
+        main = page.locator("main")
+        await expect(main.get_by_role("heading").first).to_be_visible()
+        await expect(main.locator(".state-loading")).to_have_count(0)
+        await expect(main.get_by_text("Something went wrong")).to_have_count(0)
+        await expect(main.get_by_role("heading", name="Not found")).to_have_count(0)
+        if label == "GraphiQL":  # its editor arrives in a chunk of its own
+            await expect(main.locator(".graphiql-query-editor")).to_contain_text("viewer")
+        slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+        await screenshots.look(page, f"section-{who}-{slug}")
+    return labels
+
+
+async def test_every_section_an_admin_sees_opens_without_an_error(
+    page: Page, console: Console, screenshots: Screenshots
+) -> None:
+    await sign_in(page, console.admin_key)
+    labels = await visit_every_section(page, screenshots, "admin")
+    assert {"Overview", "Companies", "Contracts", "Invoices", "GraphiQL"} <= set(labels)
+
+
+async def test_every_section_a_viewer_sees_opens_without_an_error(
+    page: Page, console: Console, screenshots: Screenshots
+) -> None:
+    await sign_in(page, console.viewer_b_key)
+    labels = await visit_every_section(page, screenshots, "viewer")
+    assert "Companies" not in labels and "Contracts" not in labels
+
+
+async def test_graphiql_runs_a_query_with_the_session_cookie(
+    page: Page, console: Console, screenshots: Screenshots
+) -> None:
+    await sign_in(page, console.viewer_b_key)
+    await page.goto("/graphiql")
+    editor = page.locator(".graphiql-query-editor")
+    await expect(editor).to_contain_text("viewer")
+    await page.get_by_role("button", name=re.compile("Execute query")).click()
+    response = page.locator(".graphiql-response")
+    await expect(response).to_contain_text('"role": "VIEWER"')
+    await expect(response).to_contain_text('"name": "customer_b"')
+    await screenshots.look(page, "graphiql-viewer-query")
