@@ -5,7 +5,8 @@
 Starts PostgreSQL (embedded, in a temporary directory, unless DATABASE_URL is
 set) and a real `metergraph serve` serving the built console (web/dist: run
 `make web` first), creates a company with ``--points`` consecutive hours of
-API_REQUESTS usage (sent with batchRecordUsage in chunks), signs in in headless
+API_REQUESTS usage (sent with batchRecordUsage in chunks) and rolls it up (the
+rollup-usage job, as a running server does every minute), signs in in headless
 Chromium (/usr/bin/chromium) and opens the company page with the HOUR chart
 of the whole series in its URL. Measures, from navigation start, when the
 chart first rendered (UsageChart's `metergraph:chart-rendered` mark), and
@@ -246,6 +247,16 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
                 ]
                 if report.get("rejected") or report["__typename"] != "BatchUsageReport":
                     raise RuntimeError(f"the series was not stored: {report}")
+
+            # As on a running server, whose rollup job runs every minute.
+            rollup = await asyncio.create_subprocess_exec(
+                str(Path(sys.executable).parent / "metergraph"),
+                *("jobs", "run", "rollup-usage"),
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
+            if await rollup.wait() != 0:
+                raise RuntimeError("the rollup job failed")
 
             query = urlencode(
                 {
