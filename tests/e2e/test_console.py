@@ -39,6 +39,16 @@ async def test_an_admin_signs_in_with_an_api_key_and_sees_the_overview(
     await expect(page.get_by_label("API key")).to_have_count(0)
     await screenshots.look(page, "overview-admin")
 
+    # The key was exchanged for an HttpOnly cookie: the browser keeps it nowhere.
+    cookies = {c["name"]: c for c in await page.context.cookies()}
+    assert cookies["metergraph_session"]["httpOnly"] is True
+    assert cookies["metergraph_session"]["sameSite"] == "Strict"
+    kept = await page.evaluate(
+        """() => JSON.stringify([document.cookie, { ...localStorage }, { ...sessionStorage }])"""
+    )
+    assert console.admin_key not in kept
+    assert all(console.admin_key not in c["value"] for c in cookies.values())
+
 
 async def test_a_wrong_key_is_answered_with_a_message_on_the_sign_in_page(
     page: Page, screenshots: Screenshots
