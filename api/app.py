@@ -1,4 +1,5 @@
-"""The HTTP application: GraphQL, health checks and bulk import."""
+"""The HTTP application: GraphQL, health checks, bulk import, and the web console (its
+sessions and its bundle)."""
 
 from __future__ import annotations
 
@@ -318,7 +319,8 @@ _PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 
 
 def _subprotocol(scope: Scope) -> str | None:
-    return next((p for p in scope.get("subprotocols", ()) if p in _PROTOCOLS), None)
+    requested: list[str] = scope.get("subprotocols", [])
+    return next((p for p in requested if p in _PROTOCOLS), None)
 
 
 def _origin(scope: Scope) -> str | None:

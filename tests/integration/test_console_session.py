@@ -288,3 +288,23 @@ async def test_a_sign_in_deletes_expired_sessions(browser: httpx.AsyncClient, ru
     )
     await sign_in(browser, await make_key(runtime, "SYSTEM"))
     assert len(await rows(runtime, "SELECT id FROM console_sessions")) == 1
+
+
+async def test_signing_out_without_a_session_still_clears_the_cookies(
+    browser: httpx.AsyncClient,
+) -> None:
+    response = await browser.delete("/v1/session")
+    assert response.status_code == 204
+    assert set(set_cookies(response)) == {"metergraph_session", "metergraph_csrf"}
+
+
+async def test_an_import_with_the_cookie_and_its_csrf_header_is_accepted(
+    browser: httpx.AsyncClient, runtime: Any
+) -> None:
+    csrf = (await sign_in(browser, await make_key(runtime, "ADMIN"))).json()["csrfToken"]
+    response = await browser.post(
+        "/v1/costs:import",
+        content=b"product_code,granularity,period_start,amount,currency\n",
+        headers={"Content-Type": "text/csv", "X-Metergraph-CSRF": csrf},
+    )
+    assert response.status_code == 200, response.text
