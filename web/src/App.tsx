@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, startTransition, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation, useNavigate } from "react-router-dom";
 import { Provider, useQuery } from "urql";
 
@@ -42,7 +42,8 @@ function Session() {
   const console_ = useMemo(() => createConsoleClient(), [generation]);
   useEffect(() => () => console_.close(), [console_]);
 
-  const restart = useCallback(() => setGeneration((g) => g + 1), []);
+  // A transition, as the router's navigations are: the new client and the sign-in page arrive together.
+  const restart = useCallback(() => startTransition(() => setGeneration((g) => g + 1)), []);
   useEffect(() => {
     const onFailure = (event: Event) => {
       const failure = (event as CustomEvent<AuthFailure>).detail;

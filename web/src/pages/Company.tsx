@@ -91,8 +91,9 @@ export function CompanyPage() {
   const { id = "" } = useParams();
   const [{ data, fetching, error }, refetch] = useQuery({ query: CompanyQuery, variables: { id } });
   if (error) {
-    // a malformed id is a "not found", not an error page
-    if (error.graphQLErrors.some((e) => /UUID/i.test(e.message))) return <NotFound what="company" />;
+    // a malformed id, or another company's (refused to a customer's key), is a "not found"
+    if (error.graphQLErrors.some((e) => /UUID/i.test(e.message) || e.extensions?.code === "FORBIDDEN"))
+      return <NotFound what="company" />;
     return <ErrorState error={error} retry={() => refetch({ requestPolicy: "network-only" })} />;
   }
   if (fetching && !data) return <Loading what="Loading the company" />;
