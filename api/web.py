@@ -40,7 +40,7 @@ def security_headers(request: Request) -> dict[str, str]:
         connect += f" ws://{host} wss://{host}"
     policy = "; ".join(
         [
-            "default-src 'self'",
+            "default-src 'self'; font-src 'self' data:",
             f"connect-src {connect}",
             "img-src 'self' data: blob:",
             "style-src 'self' 'unsafe-inline'",
