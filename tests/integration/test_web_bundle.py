@@ -32,6 +32,7 @@ def assert_html_security_headers(response: httpx.Response) -> None:
         "default-src 'self'",
         "connect-src 'self' ws://metergraph.test wss://metergraph.test",
         "img-src 'self' data: blob:",
+        "font-src 'self' data:",
         "style-src 'self' 'unsafe-inline'",
         "script-src 'self'",
         "frame-ancestors 'none'",
