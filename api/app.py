@@ -54,8 +54,8 @@ from api.session import (
 )
 from api.typed_inputs import Decoded, MalformedBody, decode_body
 from domain.access import Principal
-from metergraph.config import Settings
-from metergraph.runtime import (
+from services.config import Settings
+from services.runtime import (
     Runtime,
     database_server,
     ensure_database,

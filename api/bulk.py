@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from domain.access import Role
 from domain.bulk import BulkFileError, BulkFormat
-from metergraph.runtime import Runtime
+from services.runtime import Runtime
 from storage.audit import AuditEntry
 from storage.importer import ImportOptions, UsageImporter
 from storage.ingest import Outcome

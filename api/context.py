@@ -12,7 +12,7 @@ import asyncpg
 
 from domain.access import Principal
 from domain.usage import UsageDraft
-from metergraph.runtime import Runtime
+from services.runtime import Runtime
 from storage.audit import AuditEntry, insert_entries, storable
 
 

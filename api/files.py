@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from api.bulk import _error
 from domain.access import Role
 from domain.reports.document import ReportFormat
-from metergraph.runtime import Runtime
+from services.runtime import Runtime
 from storage import costs, repos
 from storage.reports import StoredReport, report_by_id, report_content
 

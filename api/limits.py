@@ -57,7 +57,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
 from domain.aggregation import MAX_BUCKETS
-from metergraph.config import Settings
+from services.config import Settings
 
 # What an aggregate costs besides its buckets: one planned query.
 AGGREGATE_BASE_COST = 10

@@ -45,7 +45,7 @@ from support import postgres  # noqa: E402
 
 from api.keys import create_api_key  # noqa: E402
 from domain.access import Role  # noqa: E402
-from metergraph.runtime import ensure_database, prepare_database  # noqa: E402
+from services.runtime import ensure_database, prepare_database  # noqa: E402
 from storage.db import connect  # noqa: E402
 from storage.partitions import PartitionCatalog, month_of  # noqa: E402
 

@@ -39,8 +39,8 @@ from domain.usage import (  # noqa: E402
     ResourceType,
     UsageDraft,
 )
-from metergraph.config import Settings  # noqa: E402
-from metergraph.runtime import ensure_database, open_runtime, prepare_database  # noqa: E402
+from services.config import Settings  # noqa: E402
+from services.runtime import ensure_database, open_runtime, prepare_database  # noqa: E402
 from storage import billing, repos  # noqa: E402
 from storage.partitions import month_of  # noqa: E402
 from storage.queries import q  # noqa: E402

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from uuid import UUID
 
+from domain.errors import Forbidden
+
 
 class Role(Enum):
     ADMIN = "ADMIN"
@@ -23,7 +25,7 @@ class Role(Enum):
         return self in (Role.COMPANY_ADMIN, Role.VIEWER)
 
 
-class AccessDenied(Exception):
+class AccessDenied(Forbidden):
     """The caller's key does not allow this."""
 
 

@@ -24,8 +24,8 @@ from email.message import EmailMessage
 import aiosmtplib
 import httpx
 
-from metergraph.config import Settings
-from metergraph.runtime import Runtime
+from services.config import Settings
+from services.runtime import Runtime
 from storage.alerts import Notification, due_notifications, mark_delivered, mark_failed, now_utc
 
 _log = logging.getLogger(__name__)

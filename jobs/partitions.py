@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from metergraph.runtime import Runtime
+from services.runtime import Runtime
 
 
 async def create_partitions_ahead(runtime: Runtime) -> int:

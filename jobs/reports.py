@@ -40,8 +40,8 @@ from domain.aggregation import zone
 from domain.reports.criteria import ReportCriteria
 from domain.reports.document import ReportFormat
 from jobs.delivery import DeliveryError, describe, sign, smtp_send
-from metergraph.config import Settings
-from metergraph.runtime import Runtime
+from services.config import Settings
+from services.runtime import Runtime
 from storage.queries import q
 from storage.reports import StoredReport, report_content, resolved
 

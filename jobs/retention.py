@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from metergraph.runtime import Runtime
+from services.runtime import Runtime
 from storage.retention import clean_up
 
 _log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from metergraph.runtime import Runtime
+from services.runtime import Runtime
 from storage.rollups import roll_up
 
 

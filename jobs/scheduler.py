@@ -37,7 +37,7 @@ from jobs.reports import generate_reports, run_report_schedules
 from jobs.retention import clean_up_usage
 from jobs.rollups import roll_up_usage
 from jobs.thresholds import forecast_thresholds
-from metergraph.runtime import Runtime
+from services.runtime import Runtime
 from storage.db import is_unavailable
 from storage.queries import q
 

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import click
 
-from metergraph.config import ConfigError, Settings
+from services.config import ConfigError, Settings
 
 T = TypeVar("T")
 
@@ -27,7 +27,7 @@ def _settings() -> Settings:
 
 def _with_runtime(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
     """Start the database (embedded or DATABASE_URL), migrate, run ``work(runtime)``."""
-    from metergraph.runtime import database_server, ensure_database, open_runtime
+    from services.runtime import database_server, ensure_database, open_runtime
     from storage.errors import StorageError
 
     async def main(dsn: str) -> T:
@@ -78,7 +78,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         "access_log": settings.access_log,
         **uvicorn_options(settings),
     }
-    from metergraph.runtime import wait_for_port
+    from services.runtime import wait_for_port
 
     # Before the database is touched: a server that cannot bind would let go
     # of the embedded PostgreSQL, and so stop it under whoever still uses it.
@@ -94,7 +94,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     # and the migrations; each worker opens its own pool, group commit and
     # scheduler (jobs hold advisory locks, so each scheduled run still happens
     # once), and stops when this process dies, even by SIGKILL.
-    from metergraph.runtime import database_server, ensure_database, prepare_database
+    from services.runtime import database_server, ensure_database, prepare_database
 
     with database_server(settings) as dsn:
         if settings.uses_embedded_postgres:
@@ -114,7 +114,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 def worker_app() -> object:
     """A ``serve --workers`` child's app; the child first arranges to die with its parent."""
     from api.app import create_app
-    from metergraph.runtime import die_with_parent
+    from services.runtime import die_with_parent
 
     die_with_parent()
     return create_app()
@@ -159,7 +159,7 @@ def keys_create(role: str, company: str | None, name: str | None) -> None:
         raise click.UsageError(f"a {chosen.value} key is not tied to a company; drop --company")
 
     async def work(runtime: object) -> tuple[UUID, str]:
-        from metergraph.runtime import Runtime
+        from services.runtime import Runtime
 
         assert isinstance(runtime, Runtime)
         async with runtime.pool.acquire() as conn, conn.transaction():
@@ -195,7 +195,7 @@ def keys_revoke(key_id: UUID) -> None:
     from storage import repos
 
     async def work(runtime: object) -> bool:
-        from metergraph.runtime import Runtime
+        from services.runtime import Runtime
 
         assert isinstance(runtime, Runtime)
         async with runtime.pool.acquire() as conn, conn.transaction():
@@ -264,7 +264,7 @@ def import_(
     size = file.stat().st_size
 
     async def work(runtime: object) -> ImportSummary:
-        from metergraph.runtime import Runtime, tune_garbage_collector
+        from services.runtime import Runtime, tune_garbage_collector
 
         assert isinstance(runtime, Runtime)
         tune_garbage_collector()
@@ -410,7 +410,7 @@ def report(
     settings = _settings()
 
     async def work(runtime: object) -> int:
-        from metergraph.runtime import Runtime
+        from services.runtime import Runtime
 
         assert isinstance(runtime, Runtime)
         bar = tqdm(total=4, desc="report", unit="step", disable=no_progress, file=sys.stderr)
@@ -474,7 +474,7 @@ def import_costs(file: Path) -> None:
     text = file.read_text(encoding="utf-8")
 
     async def work(runtime: object) -> CostImportSummary:
-        from metergraph.runtime import Runtime
+        from services.runtime import Runtime
 
         assert isinstance(runtime, Runtime)
         async with runtime.pool.acquire() as conn:
@@ -503,7 +503,7 @@ def jobs_run(name: str) -> None:
         raise click.UsageError(f"no job named {name!r}; jobs: {', '.join(sorted(JOBS))}")
 
     async def work(runtime: object) -> RunResult:
-        from metergraph.runtime import Runtime
+        from services.runtime import Runtime
 
         assert isinstance(runtime, Runtime)
         return await run_job(name, runtime)
@@ -537,7 +537,7 @@ def demo() -> None:
     from metergraph.demo import DemoRun, load_demo
 
     async def work(runtime: object) -> DemoRun:
-        from metergraph.runtime import Runtime
+        from services.runtime import Runtime
 
         assert isinstance(runtime, Runtime)
         return await load_demo(runtime)

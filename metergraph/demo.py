@@ -19,7 +19,7 @@ from domain.bulk import BulkFormat
 from domain.invoicing import ContractProduct, ContractTerms
 from domain.pricing import Price, PriceModel, Tier, TierBasis
 from domain.usage import Aggregation, MeasurementType, Metric, ResourceType
-from metergraph.runtime import Runtime
+from services.runtime import Runtime
 from storage import billing, repos
 from storage.importer import ImportOptions, ImportSummary, UsageImporter
 from storage.queries import q

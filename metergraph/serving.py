@@ -17,7 +17,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from metergraph.config import Settings
+from services.config import Settings
 
 
 def _answer(status: bytes, code: str, message: str) -> bytes:

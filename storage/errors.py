@@ -5,11 +5,13 @@
     └── DatabaseUnavailable   the server cannot be reached
 
 Driver exceptions are turned into these at the storage edge so that callers
-never depend on asyncpg.
+never depend on asyncpg. They belong to ``domain.errors``' hierarchy.
 """
 
+from domain.errors import MetergraphError, Unavailable
 
-class StorageError(Exception):
+
+class StorageError(MetergraphError):
     """Base of every storage error."""
 
 
@@ -17,5 +19,5 @@ class MigrationError(StorageError):
     """A migration could not be applied."""
 
 
-class DatabaseUnavailable(StorageError):
+class DatabaseUnavailable(StorageError, Unavailable):
     """PostgreSQL could not be reached."""

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from metergraph.config import Settings
+from services.config import Settings
 
 # The seed's event file ships with the package (the demo loads it too).
 FIXTURES = Path(__file__).resolve().parents[1] / "metergraph" / "demo_data"
@@ -49,7 +49,7 @@ def server_dsn() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def template_db(server_dsn: str) -> str:
-    from metergraph.runtime import prepare_database, with_database
+    from services.runtime import prepare_database, with_database
     from storage.db import connect
 
     admin = await connect(server_dsn)
@@ -67,7 +67,7 @@ async def scratch_database(
     server_dsn: str, prefix: str, template: str | None = None
 ) -> AsyncIterator[str]:
     """A database of its own (a copy of ``template``, or empty), dropped afterwards; its DSN."""
-    from metergraph.runtime import with_database
+    from services.runtime import with_database
     from storage.db import connect
 
     name = f"{prefix}_{os.getpid()}_{next(_counter)}"
@@ -102,7 +102,7 @@ def settings(database: str) -> Settings:
 
 @pytest.fixture
 async def runtime(settings: Settings, database: str) -> AsyncIterator[Any]:
-    from metergraph.runtime import open_runtime
+    from services.runtime import open_runtime
 
     async with open_runtime(settings, database, run_migrations=False) as rt:
         yield rt

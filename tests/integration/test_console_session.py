@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from api.keys import hash_key
-from metergraph.config import Settings
+from services.config import Settings
 from tests.conftest import make_key
 from tests.integration.helpers import create_company
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from metergraph.config import ConfigError, Settings
+from services.config import ConfigError, Settings
 
 ALLOWED = "https://app.example.com"
 PREFLIGHT = {

@@ -14,7 +14,7 @@ import pytest
 from graphql import get_introspection_query
 
 from api.app import create_app
-from metergraph.config import Settings
+from services.config import Settings
 from tests.conftest import Api, make_key
 from tests.integration.helpers import BATCH_RECORD_USAGE, api_request, create_company
 

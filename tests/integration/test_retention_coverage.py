@@ -15,7 +15,7 @@ import pytest
 
 from domain.aggregation import Criteria, Function, Granularity, WindowNotAnswerable
 from jobs.retention import clean_up_usage
-from metergraph.runtime import open_runtime
+from services.runtime import open_runtime
 from storage import retention
 from storage.aggregate import aggregate
 from storage.partitions import month_of, partition_name

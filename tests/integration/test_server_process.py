@@ -393,7 +393,7 @@ def on_embedded_database(env: dict[str, str], work: Any) -> Any:
     on an event loop of its own (a thread's, off pytest's)."""
     import asyncio
 
-    from metergraph.runtime import EMBEDDED_DATABASE
+    from services.runtime import EMBEDDED_DATABASE
     from storage.db import connect
     from storage.embedded import EmbeddedPostgres
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from metergraph.config import WEB_DIST, Settings
+from services.config import WEB_DIST, Settings
 
 INDEX = b"<!doctype html><title>Metergraph</title><script src=/assets/app-1a2b.js></script>"
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}

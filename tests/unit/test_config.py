@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from metergraph.config import ConfigError, Settings
+from services.config import ConfigError, Settings
 
 
 def test_an_empty_environment_gives_the_defaults() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from metergraph.runtime import GC_YOUNG_THRESHOLD, tune_garbage_collector
+from services.runtime import GC_YOUNG_THRESHOLD, tune_garbage_collector
 
 
 def test_the_server_collects_young_objects_less_often_and_freezes_its_start_up() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from metergraph.config import ConfigError, Settings
+from services.config import ConfigError, Settings
 
 
 def test_the_lifecycle_settings_have_their_defaults_and_are_read() -> None:

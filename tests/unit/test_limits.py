@@ -11,7 +11,7 @@ import pytest
 from domain import limits as lim
 from domain import pricing as p
 from domain.usage import ErrorCode, IngestPolicy, ResourceType, UsageDraft, validate_usage
-from metergraph.config import ConfigError, Settings
+from services.config import ConfigError, Settings
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 

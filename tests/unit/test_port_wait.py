@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 
-from metergraph.runtime import wait_for_port
+from services.runtime import wait_for_port
 
 
 def test_a_port_held_by_a_listener_is_waited_for_until_it_is_released() -> None:

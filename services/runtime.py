@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from metergraph.config import Settings
+from services.config import Settings
 from storage.alert_hub import AlertHub
 from storage.alerts import ThresholdWatch
 from storage.audit import AuditWriter
