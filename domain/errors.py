@@ -2,6 +2,7 @@
 
     MetergraphError            anything the product refuses or cannot do
     ├── Invalid                the input breaks a rule (names the field)
+    │   └── Rejected           the input breaks several rules, each named (FieldError)
     ├── NotFound               the thing asked for does not exist (or is not visible)
     ├── Forbidden              the caller's key does not allow it
     ├── Conflict               the input clashes with what is stored
@@ -13,6 +14,12 @@ in one place, so no caller depends on a driver's or a library's exceptions.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from domain.usage import FieldError
 
 
 class MetergraphError(Exception):
@@ -35,6 +42,21 @@ class Invalid(MetergraphError):
     """The input breaks a rule."""
 
     default_code = "INVALID_FORMAT"
+
+
+class Rejected(Invalid):
+    """The input breaks one or more rules, each naming its field and code.
+
+    Services raise it; the API answers it with the result union's
+    ``ValidationError`` member (``api.errors.answer``).
+    """
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        if not errors:
+            raise ValueError("Rejected needs at least one FieldError")
+        first = errors[0]
+        super().__init__(first.message, code=first.code.value, field=first.field)
+        self.errors = tuple(errors)
 
 
 class NotFound(MetergraphError):
