@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from functools import partial
+from typing import Annotated, TypeVar
 from uuid import UUID
 
-import asyncpg
 import strawberry
-import uuid_utils.compat as uuid7
 from graphql import GraphQLError
 
-from api import guards, paging
+from api import paging
 from api import types as t
 from api.context import Context
-from domain import text
+from api.errors import answer
 from domain import thresholds as th
-from domain import usage as d
-from domain.access import Role
-from storage import alerts, repos
-from storage.queries import q
+from domain.errors import MetergraphError
+from services import alerting
 
 LevelKind = strawberry.enum(th.LevelKind, description="A share of the limit, or a quantity.")
 Channel = strawberry.enum(th.Channel, name="NotificationChannel")
 Period = strawberry.enum(th.Period, name="ThresholdPeriod")
 RecipientRole = strawberry.enum(th.RecipientRole, description="Who a recipient is for its company.")
+AlertKind = strawberry.enum(th.AlertKind, description="CROSSING, or FORECAST when projected.")
+DeliveryStatus = strawberry.enum(
+    th.DeliveryStatus,
+    name="NotificationDeliveryStatus",
+    description="PENDING, DELIVERED or FAILED (gave up).",
+)
+
+T = TypeVar("T")
 
 
 @strawberry.input(name="ThresholdLevelInput")
@@ -98,7 +103,7 @@ class Alert:
     threshold_id: UUID
     company_id: UUID
     metric_code: str
-    kind: str = strawberry.field(description="CROSSING, or FORECAST when projected.")
+    kind: AlertKind = strawberry.field(description="CROSSING, or FORECAST when projected.")
     level: str
     level_value: Decimal
     usage: Decimal
@@ -109,21 +114,21 @@ class Alert:
     acknowledged_at: datetime | None
 
     @classmethod
-    def of(cls, row: asyncpg.Record) -> Alert:
+    def of(cls, a: th.Alert) -> Alert:
         return cls(
-            id=row["id"],
-            threshold_id=row["threshold_id"],
-            company_id=row["company_id"],
-            metric_code=row["metric_code"],
-            kind=row["kind"],
-            level=row["level"],
-            level_value=row["level_value"],
-            usage=row["usage"],
-            limit=row["limit_value"],
-            period_start=row["period_start"],
-            period_end=row["period_end"],
-            raised_at=row["raised_at"],
-            acknowledged_at=row["acknowledged_at"],
+            id=a.id,
+            threshold_id=a.threshold_id,
+            company_id=a.company_id,
+            metric_code=a.metric_code,
+            kind=a.kind,
+            level=a.level,
+            level_value=a.level_value,
+            usage=a.usage,
+            limit=a.limit,
+            period_start=a.period_start,
+            period_end=a.period_end,
+            raised_at=a.raised_at,
+            acknowledged_at=a.acknowledged_at,
         )
 
 
@@ -153,14 +158,49 @@ class NotificationDelivery:
     channel: Channel
     recipient: str
     subject: str
-    status: str = strawberry.field(description="PENDING, DELIVERED or FAILED (gave up).")
+    status: DeliveryStatus = strawberry.field(description="PENDING, DELIVERED or FAILED (gave up).")
     attempts: int
     last_error: str | None
     next_attempt_at: datetime
     delivered_at: datetime | None
 
+    @classmethod
+    def of(cls, x: th.Delivery) -> NotificationDelivery:
+        return cls(
+            id=x.id,
+            alert_id=x.alert_id,
+            channel=x.channel,
+            recipient=x.recipient,
+            subject=x.subject,
+            status=x.status,
+            attempts=x.attempts,
+            last_error=x.last_error,
+            next_attempt_at=x.next_attempt_at,
+            delivered_at=x.delivered_at,
+        )
+
 
 ThresholdResult = Annotated[Threshold | t.ValidationError, strawberry.union("ThresholdResult")]
+
+
+def graphql_error(exc: MetergraphError) -> GraphQLError:
+    """A refusal the schema has no union member for, as a GraphQL error with its code."""
+    extensions = {"code": exc.code}
+    if exc.field is not None:
+        extensions["field"] = exc.field
+    return GraphQLError(exc.message, extensions=extensions)
+
+
+async def _served(call: Awaitable[T]) -> T:
+    try:
+        return await call
+    except MetergraphError as exc:
+        raise graphql_error(exc) from None
+
+
+def _audit(ctx: Context, name: str) -> alerting.AuditRow:
+    """Root field ``name``'s audit row, committed with its change."""
+    return alerting.AuditRow(partial(ctx.audit_entry, name), partial(ctx.audited, name))
 
 
 def _levels(items: list[LevelInput]) -> tuple[th.Level, ...]:
@@ -176,155 +216,76 @@ def _levels(items: list[LevelInput]) -> tuple[th.Level, ...]:
     )
 
 
-async def _validated(ctx: Context, input: ThresholdInput) -> th.Threshold | t.ValidationError:
-    guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
-    # an ADMIN without a company sets the default; a scoped key, its own company's
-    company = guards.company_filter(ctx, input.company_id)
-    levels = _levels(input.levels)
-    errors = th.validate(input.limit, levels, max_name_length=ctx.runtime.settings.max_name_length)
-    async with ctx.runtime.pool.acquire() as conn:
-        if input.metric_code not in await repos.all_metrics(conn):
-            errors.insert(
-                0,
-                d.FieldError(
-                    "metricCode", d.ErrorCode.UNKNOWN_METRIC, f"no metric {input.metric_code!r}"
-                ),
-            )
-        if company is not None and await repos.company_by_id(conn, company) is None:
-            errors.insert(
-                0, d.FieldError("companyId", d.ErrorCode.UNKNOWN_COMPANY, f"no company {company}")
-            )
-    if errors:
-        return t.ValidationError.of(errors)
-    return th.Threshold(
-        uuid7.uuid7(),
-        company,
+def _draft(input: ThresholdInput) -> alerting.ThresholdDraft:
+    return alerting.ThresholdDraft(
         input.metric_code,
+        input.company_id,
         th.Period(input.period.value),
         input.limit,
-        levels,
+        _levels(input.levels),
     )
 
 
 async def create_threshold(ctx: Context, input: ThresholdInput) -> ThresholdResult:
-    threshold = await _validated(ctx, input)
-    if isinstance(threshold, t.ValidationError):
-        return threshold
-    async with ctx.writing("createThreshold", "Threshold") as conn:
-        created = await alerts.insert_threshold(conn, threshold)
-        if not created:
-            ctx.answered("createThreshold", "ValidationError")
-    if not created:
-        return t.ValidationError.single(
-            "metricCode",
-            d.ErrorCode.ALREADY_EXISTS,
-            "this company (or the default) has a threshold for that metric and period already",
-        )
-    ctx.runtime.thresholds.invalidate()
-    return Threshold.of(threshold)
-
-
-async def _own_threshold(ctx: Context, threshold_id: UUID) -> th.Threshold | None:
-    async with ctx.runtime.pool.acquire() as conn:
-        row = await conn.fetchrow(q("threshold_by_id"), threshold_id)
-    if row is None:
-        return None
-    found = alerts.threshold_of(row)
-    if found.company_id is None:
-        guards.require(ctx, Role.ADMIN)  # a default every company sees, only ADMIN changes
-    elif not ctx.principal.may_see(found.company_id):
-        return None  # another company's threshold does not exist for this key
-    return found
+    created = alerting.create_threshold(
+        ctx.runtime, ctx.principal, _draft(input), _audit(ctx, "createThreshold")
+    )
+    return await _served(answer(created, to=Threshold.of))
 
 
 async def update_threshold(ctx: Context, id: UUID, input: ThresholdInput) -> ThresholdResult:
     """Replace a threshold's limit and levels (its metric, company and period stay)."""
-    current = await _own_threshold(ctx, id)
-    if current is None:
-        return t.ValidationError.single("id", d.ErrorCode.NOT_FOUND, f"no threshold {id}")
-    replacement = await _validated(ctx, input)
-    if isinstance(replacement, t.ValidationError):
-        return replacement
-    async with ctx.writing("updateThreshold", "Threshold") as conn:
-        await conn.execute(
-            "UPDATE thresholds SET limit_value = $2, levels = $3 WHERE id = $1",
-            id,
-            replacement.limit,
-            alerts.levels_to_json(replacement.levels),
-        )
-    ctx.runtime.thresholds.invalidate()
-    updated = th.Threshold(
-        id,
-        current.company_id,
-        current.metric_code,
-        current.period,
-        replacement.limit,
-        replacement.levels,
+    updated = alerting.update_threshold(
+        ctx.runtime, ctx.principal, id, _draft(input), _audit(ctx, "updateThreshold")
     )
-    return Threshold.of(updated)
+    return await _served(answer(updated, to=Threshold.of))
 
 
 async def delete_threshold(ctx: Context, id: UUID) -> bool:
-    guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
-    if await _own_threshold(ctx, id) is None:
-        return False
-    async with ctx.writing("deleteThreshold", "ok") as conn:
-        deleted = await alerts.delete_threshold(conn, id)
-    ctx.runtime.thresholds.invalidate()
-    return deleted
+    return await _served(
+        alerting.delete_threshold(ctx.runtime, ctx.principal, id, _audit(ctx, "deleteThreshold"))
+    )
 
 
 async def thresholds(ctx: Context, company_id: UUID | None) -> list[Threshold]:
-    guards.require(ctx, *guards.READERS)
-    company = guards.company_filter(ctx, company_id)
-    async with ctx.runtime.pool.acquire() as conn:
-        found = await alerts.list_thresholds(conn, company, include_defaults=True)
+    found = await _served(alerting.list_thresholds(ctx.runtime, ctx.principal, company_id))
     return [Threshold.of(x) for x in found]
+
+
+def _alert_position(parts: list[str]) -> tuple[datetime, UUID]:
+    return datetime.fromisoformat(parts[0]), UUID(parts[1])
 
 
 async def alert_list(
     ctx: Context, filter: AlertFilter | None, first: int, after: str | None
 ) -> AlertConnection:
-    guards.require(ctx, *guards.READERS)
     f = filter or AlertFilter()
-    company = guards.company_filter(ctx, f.company_id)
-    paging.page_size(ctx, first)
-    position = paging.position(
-        after, 2, lambda parts: (datetime.fromisoformat(parts[0]), UUID(parts[1]))
+    page = await _served(
+        alerting.list_alerts(
+            ctx.runtime,
+            ctx.principal,
+            alerting.AlertFilter(f.company_id, f.metric_code, f.acknowledged),
+            first,
+            partial(paging.position, after, 2, _alert_position),
+        )
     )
-    async with ctx.runtime.pool.acquire() as conn:
-        rows = await conn.fetch(
-            q("list_alerts"),
-            company,
-            f.metric_code,
-            f.acknowledged,
-            position[0] if position else None,
-            position[1] if position else None,
-            first + 1,
-        )
     edges = [
-        AlertEdge(
-            cursor=t.encode_cursor(r["raised_at"].isoformat(), str(r["id"])), node=Alert.of(r)
-        )
-        for r in rows[:first]
+        AlertEdge(cursor=t.encode_cursor(a.raised_at.isoformat(), str(a.id)), node=Alert.of(a))
+        for a in page.alerts
     ]
     return AlertConnection(
         edges=edges,
         page_info=t.PageInfo(
-            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
+            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
         ),
     )
 
 
 async def acknowledge_alert(ctx: Context, id: UUID) -> Alert | None:
-    guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
-    async with ctx.runtime.pool.acquire() as conn:
-        row = await conn.fetchrow(q("alert_by_id"), id)
-        if row is None or not ctx.principal.may_see(row["company_id"]):
-            return None  # another company's alert does not exist for this key
-        async with ctx.writing("acknowledgeAlert", "Alert", conn):
-            row = await conn.fetchrow(q("acknowledge_alert"), id, ctx.principal.key_id)
-    return Alert.of(row)
+    found = await _served(
+        alerting.acknowledge_alert(ctx.runtime, ctx.principal, id, _audit(ctx, "acknowledgeAlert"))
+    )
+    return Alert.of(found) if found is not None else None
 
 
 async def set_recipients(
@@ -334,67 +295,34 @@ async def set_recipients(
     addresses: list[str],
     role: th.RecipientRole = th.RecipientRole.COMPANY_ADMIN,
 ) -> list[str]:
-    guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
-    company = guards.company_filter(ctx, company_id)
-    assert company is not None
-    if channel is th.Channel.PLATFORM:
-        raise paging.bad_input(
-            "PLATFORM notifications go to the app; they have no recipients", "channel"
+    return await _served(
+        alerting.set_recipients(
+            ctx.runtime,
+            ctx.principal,
+            company_id,
+            channel,
+            addresses,
+            role,
+            _audit(ctx, "setNotificationRecipients"),
         )
-    cleaned = sorted({a.strip() for a in addresses if a.strip()})
-    for address in cleaned:
-        # addresses are written into mail headers and webhook bodies by the delivery job
-        bad = (
-            text.check_email("addresses", address)
-            if channel is th.Channel.EMAIL
-            else text.check_address("addresses", address, ctx.runtime.settings.max_name_length)
-        )
-        if bad is not None:
-            raise paging.bad_input(bad.message, bad.field)
-    async with ctx.writing("setNotificationRecipients", "ok") as conn:
-        if await repos.company_by_id(conn, company) is None:
-            raise GraphQLError(
-                f"no company {company}", extensions={"code": "NOT_FOUND", "field": "companyId"}
-            )
-        await conn.execute(q("clear_recipients"), company, channel.value, role.value)
-        for address in cleaned:
-            await conn.execute(q("add_recipient"), company, channel.value, role.value, address)
-    return cleaned
+    )
 
 
 async def deliveries(
-    ctx: Context, company_id: UUID | None, status: str | None, first: int
+    ctx: Context, company_id: UUID | None, status: th.DeliveryStatus | None, first: int
 ) -> list[NotificationDelivery]:
-    guards.require(ctx, Role.ADMIN, Role.COMPANY_ADMIN)
-    company = guards.company_filter(ctx, company_id)
-    paging.page_size(ctx, first)
-    async with ctx.runtime.pool.acquire() as conn:
-        rows = await conn.fetch(q("list_deliveries"), company, status, first)
-    return [
-        NotificationDelivery(
-            id=r["id"],
-            alert_id=r["alert_id"],
-            channel=th.Channel(r["channel"]),
-            recipient=r["recipient"],
-            subject=r["subject"],
-            status=r["status"],
-            attempts=r["attempts"],
-            last_error=r["last_error"],
-            next_attempt_at=r["next_attempt_at"],
-            delivered_at=r["delivered_at"],
-        )
-        for r in rows
-    ]
+    found = await _served(
+        alerting.list_deliveries(ctx.runtime, ctx.principal, company_id, status, first)
+    )
+    return [NotificationDelivery.of(x) for x in found]
 
 
 async def alert_stream(ctx: Context, company_id: UUID | None) -> AsyncGenerator[Alert, None]:
     """Each alert of the company (ADMIN: of one company or all) as it is raised."""
-    guards.require(ctx, *guards.READERS)
-    company = guards.company_filter(ctx, company_id)
-    async with ctx.runtime.alert_hub.subscribe(company) as queue:
-        while True:
-            alert_id = await queue.get()
-            async with ctx.runtime.pool.acquire() as conn:
-                row = await conn.fetchrow(q("alert_by_id"), alert_id)
-            if row is not None:
-                yield Alert.of(row)
+    feed = alerting.alert_feed(ctx.runtime, ctx.principal, company_id)
+    while True:
+        try:
+            alert = await _served(anext(feed))
+        except StopAsyncIteration:
+            return
+        yield Alert.of(alert)

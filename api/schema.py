@@ -302,7 +302,7 @@ class Query:
         self,
         info: Info[Context, None],
         company_id: UUID | None = None,
-        status: str | None = None,
+        status: al.DeliveryStatus | None = None,
         first: int = 50,
     ) -> list[al.NotificationDelivery]:
         return await al.deliveries(_ctx(info), company_id, status, first)

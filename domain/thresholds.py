@@ -2,11 +2,15 @@
 
 A level is a PERCENTAGE of the threshold's limit or an ABSOLUTE quantity;
 it is crossed when the period's total reaches it. Periods are UTC days or
-months. Pure functions; the caller supplies totals and times.
+months. Which threshold applies to a company, which levels a total crosses
+or its pace will reach, who hears of an alert, and how a failed notification
+waits for its next try are decided here. Pure functions; the caller
+supplies totals and times.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, localcontext
@@ -43,6 +47,25 @@ class Period(Enum):
     MONTH = "MONTH"
 
 
+class AlertKind(Enum):
+    """A level the period's usage has reached, or one its pace will reach."""
+
+    CROSSING = "CROSSING"
+    FORECAST = "FORECAST"
+
+
+class DeliveryStatus(Enum):
+    """Where a notification's delivery stands."""
+
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"  # gave up after MAX_ATTEMPTS
+
+
+# A notification is tried this many times before it is FAILED.
+MAX_ATTEMPTS = 10
+
+
 @dataclass(frozen=True)
 class Level:
     name: str
@@ -71,6 +94,73 @@ class Threshold:
     period: Period
     limit: Decimal | None
     levels: tuple[Level, ...]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A level reached (or forecast) by a company's usage in one period."""
+
+    id: UUID
+    threshold_id: UUID
+    company_id: UUID
+    metric_code: str
+    kind: AlertKind
+    level: str
+    level_value: Decimal
+    usage: Decimal
+    limit: Decimal | None
+    period_start: datetime
+    period_end: datetime
+    raised_at: datetime
+    acknowledged_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a company's notifications of one channel go to."""
+
+    channel: Channel
+    role: RecipientRole
+    address: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification an alert sends: to whom, through which channel, saying what."""
+
+    channel: Channel
+    recipient: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A notification waiting in the outbox to be sent."""
+
+    id: int
+    alert_id: UUID
+    channel: Channel
+    recipient: str
+    subject: str
+    body: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A notification's delivery, as the log shows it."""
+
+    id: int
+    alert_id: UUID
+    channel: Channel
+    recipient: str
+    subject: str
+    status: DeliveryStatus
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime
+    delivered_at: datetime | None
 
 
 def validate(
@@ -138,6 +228,80 @@ def period_of(moment: datetime, period: Period) -> tuple[datetime, datetime]:
 def crossed(threshold: Threshold, usage: Decimal) -> list[Level]:
     """The levels ``usage`` has reached, lowest first."""
     return [lv for lv in threshold.levels if usage >= lv.amount(threshold.limit)]
+
+
+def applicable(candidates: Iterable[Threshold], company: UUID) -> list[Threshold]:
+    """The thresholds that watch ``company``: its own, and the defaults for the periods
+    it has none of (a company's own threshold for a period replaces the default one)."""
+    found = list(candidates)
+    own = [t for t in found if t.company_id == company]
+    periods = {t.period for t in own}
+    return own + [t for t in found if t.company_id is None and t.period not in periods]
+
+
+def replaced_defaults(threshold: Threshold, everyone: Iterable[Threshold]) -> set[UUID]:
+    """The companies whose own threshold replaces ``threshold`` (a default) for its period."""
+    return {
+        t.company_id
+        for t in everyone
+        if t.company_id is not None
+        and t.metric_code == threshold.metric_code
+        and t.period is threshold.period
+    }
+
+
+def forecast(threshold: Threshold, usage: Decimal, projected: Decimal) -> list[Level]:
+    """The levels not reached yet that the projected total will reach, lowest first."""
+    return [lv for lv in threshold.levels if usage < lv.amount(threshold.limit) <= projected]
+
+
+def notices(
+    threshold: Threshold,
+    level: Level,
+    company: str,
+    usage: Decimal,
+    start: datetime,
+    kind: AlertKind,
+    recipients: Iterable[Recipient],
+) -> list[Notice]:
+    """What an alert of ``level`` sends: through each of its channels, to each recipient
+    of the channel whose role the level notifies (the app: once)."""
+    found = list(recipients)
+    sent = []
+    for channel in level.channels:
+        subject, body = message(
+            channel, company, threshold, level, usage, start, forecast=kind is AlertKind.FORECAST
+        )
+        targets = (
+            ["platform"]
+            if channel is Channel.PLATFORM
+            else sorted(
+                {r.address for r in found if r.channel is channel and level.notifies(r.role)}
+            )
+        )
+        sent += [Notice(channel, target, subject, body) for target in targets]
+    return sent
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long a failed delivery waits before the next try: 2, 4, 8 … s, at most an hour."""
+    return timedelta(seconds=min(2**attempts, 3600))
+
+
+@dataclass(frozen=True)
+class Retry:
+    """What a failed attempt leaves: the attempts made, the status, when to try next."""
+
+    attempts: int
+    status: DeliveryStatus
+    next_attempt_at: datetime
+
+
+def after_failure(attempts_before: int, now: datetime) -> Retry:
+    """A delivery tried ``attempts_before`` times failed once more at ``now``."""
+    attempts = attempts_before + 1
+    status = DeliveryStatus.FAILED if attempts >= MAX_ATTEMPTS else DeliveryStatus.PENDING
+    return Retry(attempts, status, now + backoff(attempts))
 
 
 def projection(usage: Decimal, start: datetime, end: datetime, now: datetime) -> Decimal:

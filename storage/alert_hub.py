@@ -1,10 +1,11 @@
-"""Alerts as they are raised, pushed to this process's subscribers.
+"""Alerts and key revocations as PostgreSQL announces them, heard by this process.
 
 An alert's transaction also runs ``pg_notify('metergraph_alerts', ...)``;
 PostgreSQL delivers it at commit to every server process listening, so a
-subscriber hears of alerts raised by any process, and only of committed
-ones. Each subscriber has its own bounded queue; a slow one loses the
-oldest news rather than holding others up.
+listener hears of alerts raised by any process, and only of committed
+ones. ``AlertListener`` keeps the listening connection (and listens again
+when the server comes back) and hands each alert heard to ``alert_heard``,
+which says who is told (``services.alert_watch.AlertHub``).
 
 The same connection hears of revoked API keys (``KEY_REVOKED``, announced
 by a trigger on api_keys) and tells whoever asked (api.keys.KeyResolver).
@@ -17,7 +18,6 @@ import contextlib
 import json
 import logging
 import weakref
-from collections.abc import AsyncIterator
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -28,8 +28,6 @@ from storage.db import connect
 
 _log = logging.getLogger(__name__)
 
-QUEUE_SIZE = 100
-
 
 class KeyWatcher(Protocol):
     def revoked(self, key_id: UUID | None) -> None:
@@ -39,11 +37,10 @@ class KeyWatcher(Protocol):
 KEY_REVOKED = "metergraph_key_revoked"
 
 
-class AlertHub:
+class AlertListener:
     def __init__(self, dsn: str) -> None:
         self._dsn = dsn
         self._conn: asyncpg.Connection | None = None
-        self._subscribers: dict[asyncio.Queue[UUID], UUID | None] = {}
         self._relisten: asyncio.Task[None] | None = None
         # told of revoked keys; held weakly: a watcher lives as long as its owner
         self.key_watchers: weakref.WeakSet[KeyWatcher] = weakref.WeakSet()
@@ -116,18 +113,11 @@ class AlertHub:
         except (ValueError, KeyError, TypeError):
             _log.warning("ignored a malformed alert notification: %r", payload)
             return
-        for queue, company in self._subscribers.items():
-            if company is None or company == company_id:
-                if queue.full():
-                    queue.get_nowait()
-                queue.put_nowait(alert_id)
+        self.alert_heard(alert_id, company_id)
 
-    @contextlib.asynccontextmanager
-    async def subscribe(self, company_id: UUID | None) -> AsyncIterator[asyncio.Queue[UUID]]:
-        """Alert ids as they commit: of one company, or (None) of all."""
-        queue: asyncio.Queue[UUID] = asyncio.Queue(QUEUE_SIZE)
-        self._subscribers[queue] = company_id
-        try:
-            yield queue
-        finally:
-            self._subscribers.pop(queue, None)
+    def alert_heard(self, alert_id: UUID, company_id: UUID) -> None:
+        """Alert ``alert_id`` of ``company_id`` was committed (by any process)."""
+
+
+# The listener as the key resolver knows it.
+AlertHub = AlertListener

@@ -1,36 +1,30 @@
-"""Thresholds in PostgreSQL, the check that raises alerts, and the outbox.
+"""Thresholds, alerts, recipients and the notification outbox in PostgreSQL.
 
-``check_usage`` runs after usage commits: it totals each touched company's
-metric over the threshold's current period (rollup-backed, exact), and for
-every level reached inserts the alert and its notifications in one
-transaction. The alert's unique key makes the insert the arbiter: whatever
-the concurrency, one alert per level, period and company, and its outbox
-rows with it, or none.
+Repositories: each function takes a connection (the caller owns the
+transaction) and maps rows to ``domain.thresholds`` values. The alert's
+unique key (threshold, company, period, level, kind) makes ``insert_alert``
+the arbiter of concurrent checks: one of them inserts it, the others get
+None.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
-import uuid_utils.compat as uuid7
 
 from domain import thresholds as th
 from domain.aggregation import Criteria, Dimension, Function, Granularity
 from storage.aggregate import aggregate, totals
 from storage.queries import q
 
-_log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 10
 ALERT_CHANNEL = "metergraph_alerts"  # storage.alert_hub listens
 
 
@@ -67,6 +61,33 @@ def threshold_of(row: asyncpg.Record) -> th.Threshold:
     )
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A stored threshold no rule reads now (a level kind it no longer knows, ...)."""
+
+    threshold_id: UUID
+    company_id: UUID | None
+    error: BaseException
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Thresholds as read: those that map to the domain, and those that do not."""
+
+    thresholds: list[th.Threshold]
+    unreadable: list[Unreadable]
+
+
+def _read(rows: Iterable[asyncpg.Record]) -> Stored:
+    found = Stored([], [])
+    for row in rows:
+        try:
+            found.thresholds.append(threshold_of(row))
+        except Exception as exc:  # noqa: BLE001 - one row's fault is its own
+            found.unreadable.append(Unreadable(row["id"], row["company_id"], exc))
+    return found
+
+
 async def insert_threshold(conn: asyncpg.Connection, t: th.Threshold) -> bool:
     """False when the company (or the default) has a threshold for that metric and period."""
     row = await conn.fetchrow(
@@ -81,6 +102,17 @@ async def insert_threshold(conn: asyncpg.Connection, t: th.Threshold) -> bool:
     return row is not None
 
 
+async def update_threshold(
+    conn: asyncpg.Connection, threshold_id: UUID, limit: Decimal | None, levels: Iterable[th.Level]
+) -> None:
+    await conn.execute(q("update_threshold"), threshold_id, limit, levels_to_json(levels))
+
+
+async def threshold_by_id(conn: asyncpg.Connection, threshold_id: UUID) -> th.Threshold | None:
+    row = await conn.fetchrow(q("threshold_by_id"), threshold_id)
+    return threshold_of(row) if row is not None else None
+
+
 async def list_thresholds(
     conn: asyncpg.Connection, company_id: UUID | None, include_defaults: bool
 ) -> list[th.Threshold]:
@@ -88,52 +120,21 @@ async def list_thresholds(
     return [threshold_of(r) for r in rows]
 
 
+async def thresholds_of_metrics(conn: asyncpg.Connection, metrics: Iterable[str]) -> Stored:
+    return _read(await conn.fetch(q("thresholds_for"), sorted(set(metrics))))
+
+
+async def all_thresholds(conn: asyncpg.Connection) -> Stored:
+    return _read(await conn.fetch(q("all_thresholds")))
+
+
+async def watched_metrics(conn: asyncpg.Connection) -> set[str]:
+    """The metrics some threshold watches."""
+    return {r["metric_code"] for r in await conn.fetch(q("watched_metrics"))}
+
+
 async def delete_threshold(conn: asyncpg.Connection, threshold_id: UUID) -> bool:
     return await conn.fetchval(q("delete_threshold"), threshold_id) is not None
-
-
-@dataclass(frozen=True)
-class Raised:
-    alert_id: UUID
-    company_id: UUID
-    metric_code: str
-    level: str
-
-
-async def check_usage(
-    pool: asyncpg.Pool, touched: Iterable[tuple[UUID, str, datetime]]
-) -> list[Raised]:
-    """Raise what ``touched`` (company, metric, a timestamp of new usage) has crossed."""
-    pairs: dict[tuple[UUID, str], set[datetime]] = {}
-    for company, metric, ts in touched:
-        pairs.setdefault((company, metric), set()).add(ts)
-    if not pairs:
-        return []
-    raised: list[Raised] = []
-    async with pool.acquire() as conn:
-        rows = await conn.fetch(q("thresholds_for"), sorted({m for _, m in pairs}))
-        by_metric: dict[str, list[th.Threshold]] = {}
-        for row in rows:
-            try:
-                by_metric.setdefault(row["metric_code"], []).append(threshold_of(row))
-            except Exception:  # a row no rule reads now: the sweep reports it; others go on
-                _log.exception("threshold %s cannot be read", row["id"])
-        for (company, metric), moments in pairs.items():
-            candidates = by_metric.get(metric, [])
-            own = [t for t in candidates if t.company_id == company]
-            defaults = [t for t in candidates if t.company_id is None]
-            # a company's own threshold for a period replaces the default one
-            chosen = own + [d for d in defaults if d.period not in {t.period for t in own}]
-            for threshold in chosen:
-                periods = {th.period_of(ts, threshold.period) for ts in moments}
-                for start, end in sorted(periods):
-                    try:
-                        raised += await _check(conn, threshold, company, start, end)
-                    except Exception:  # one company's fault must not skip the others' checks
-                        _log.exception(
-                            "threshold %s for company %s not checked", threshold.id, company
-                        )
-    return raised
 
 
 async def period_usage(
@@ -143,154 +144,16 @@ async def period_usage(
     return found.get(metric, Decimal(0))
 
 
-async def _check(
-    conn: asyncpg.Connection,
-    threshold: th.Threshold,
-    company: UUID,
-    start: datetime,
-    end: datetime,
-) -> list[Raised]:
-    usage = await period_usage(conn, company, threshold.metric_code, start, end)
-    levels = th.crossed(threshold, usage)
-    return await _raise(conn, threshold, company, start, end, usage, levels, "CROSSING")
-
-
-async def _raise(
-    conn: asyncpg.Connection,
-    threshold: th.Threshold,
-    company: UUID,
-    start: datetime,
-    end: datetime,
-    usage: Decimal,
-    levels: Sequence[th.Level],
-    kind: str,
-) -> list[Raised]:
-    """Insert each level's alert with its notifications, unless it exists already."""
-    if not levels:
-        return []
-    name = await conn.fetchval("SELECT external_key FROM companies WHERE id = $1", company)
-    recipients = [
-        (r["channel"], th.RecipientRole(r["role"]), r["address"])
-        for r in await conn.fetch(q("recipients_of"), company)
-    ]
-    raised = []
-    for level in levels:
-        async with conn.transaction():
-            alert_id = await conn.fetchval(
-                q("insert_alert"),
-                uuid7.uuid7(),
-                threshold.id,
-                company,
-                threshold.metric_code,
-                start,
-                end,
-                level.name,
-                level.amount(threshold.limit),
-                usage,
-                threshold.limit,
-                kind,
-            )
-            if alert_id is None:
-                continue  # raised already, by this check or a concurrent one
-            await conn.execute(
-                "SELECT pg_notify($1, $2)",
-                ALERT_CHANNEL,
-                json.dumps({"alert": str(alert_id), "company": str(company)}),
-            )
-            for channel in level.channels:
-                subject, body = th.message(
-                    channel, name, threshold, level, usage, start, forecast=kind == "FORECAST"
-                )
-                targets = (
-                    ["platform"]
-                    if channel is th.Channel.PLATFORM
-                    else sorted(
-                        {
-                            address
-                            for kind, role, address in recipients
-                            if kind == channel.value and level.notifies(role)
-                        }
-                    )
-                )
-                for target in targets:
-                    await conn.execute(
-                        q("insert_notification"), alert_id, channel.value, target, subject, body
-                    )
-            raised.append(Raised(alert_id, company, threshold.metric_code, level.name))
-    return raised
-
-
-@dataclass(frozen=True)
-class UnitFailure:
-    """A threshold (and company) the sweep could not check, and why."""
-
-    threshold_id: UUID
-    company_id: UUID | None
-    error: str
-
-
-@dataclass
-class Sweep:
-    raised: list[Raised]
-    failures: list[UnitFailure]
-
-
-async def forecast(pool: asyncpg.Pool, now: datetime | None = None) -> list[Raised]:
-    """Raise FORECAST alerts for levels the current period's pace will reach.
-
-    The projection is linear: usage so far divided by the share of the
-    period that has passed. A level already crossed is not forecast; it is
-    raised as a crossing if no check has raised it yet (a sweep behind the
-    checks that run after each write).
-    """
-    return (await sweep(pool, now)).raised
-
-
-async def sweep(pool: asyncpg.Pool, now: datetime | None = None) -> Sweep:
-    """``forecast``, with the units that failed: each threshold, and each company under
-    it, is checked on its own, so one that cannot be (a stored total no
-    arithmetic can carry, a broken row) is reported and the others go on."""
-    now = now or now_utc()
-    result = Sweep([], [])
-    async with pool.acquire() as conn:
-        all_thresholds: list[th.Threshold] = []
-        for r in await conn.fetch("SELECT * FROM thresholds"):
-            try:
-                all_thresholds.append(threshold_of(r))
-            except Exception as exc:  # noqa: BLE001 - a row no rule accepts now: skip it
-                result.failures.append(UnitFailure(r["id"], r["company_id"], _why(exc)))
-        for threshold in all_thresholds:
-            try:
-                await _sweep_threshold(conn, threshold, all_thresholds, now, result)
-            except Exception as exc:  # noqa: BLE001 - one threshold's fault is its own
-                result.failures.append(UnitFailure(threshold.id, threshold.company_id, _why(exc)))
-    for failure in result.failures:
-        _log.warning(
-            "threshold %s (company %s) not checked: %s",
-            failure.threshold_id,
-            failure.company_id,
-            failure.error,
-        )
-    return result
-
-
-def _why(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"[:500]
-
-
-async def _sweep_threshold(
-    conn: asyncpg.Connection,
-    threshold: th.Threshold,
-    all_thresholds: list[th.Threshold],
-    now: datetime,
-    result: Sweep,
-) -> None:
-    start, end = th.period_of(now, threshold.period)
+async def usage_by_company(
+    conn: asyncpg.Connection, threshold: th.Threshold, start: datetime, to: datetime
+) -> list[tuple[UUID, Decimal]]:
+    """Each company's total of the threshold's metric over ``[start, to)`` (the
+    threshold's company only, for a company's own)."""
     rows = await aggregate(
         conn,
         Criteria(
             from_=start,
-            to=min(now, end),
+            to=to,
             granularity=Granularity.TOTAL,
             functions=(Function.SUM,),
             time_zone=ZoneInfo("UTC"),
@@ -299,67 +162,161 @@ async def _sweep_threshold(
             group_by=(Dimension.COMPANY,),
         ),
     )
-    own = {
-        t.company_id
-        for t in all_thresholds
-        if t.company_id is not None
-        and t.metric_code == threshold.metric_code
-        and t.period is threshold.period
-    }
-    for row in rows:
-        company = row.group["COMPANY"]
-        if threshold.company_id is None and company in own:
-            continue  # the company's own threshold replaces the default
-        try:
-            usage = row.partial.total
-            # a crossing whose check died with its process is caught here
-            result.raised += await _raise(
-                conn,
-                threshold,
-                company,
-                start,
-                end,
-                usage,
-                th.crossed(threshold, usage),
-                "CROSSING",
-            )
-            projected = th.projection(usage, start, end, now)
-            levels = [
-                lv for lv in threshold.levels if usage < lv.amount(threshold.limit) <= projected
-            ]
-            result.raised += await _raise(
-                conn, threshold, company, start, end, projected, levels, "FORECAST"
-            )
-        except Exception as exc:  # noqa: BLE001 - one company's fault is its own
-            result.failures.append(UnitFailure(threshold.id, company, _why(exc)))
+    return [(row.group["COMPANY"], row.partial.total) for row in rows]
+
+
+async def recipients_of(conn: asyncpg.Connection, company: UUID) -> list[th.Recipient]:
+    return [
+        th.Recipient(th.Channel(r["channel"]), th.RecipientRole(r["role"]), r["address"])
+        for r in await conn.fetch(q("recipients_of"), company)
+    ]
+
+
+async def replace_recipients(
+    conn: asyncpg.Connection,
+    company: UUID,
+    channel: th.Channel,
+    role: th.RecipientRole,
+    addresses: Sequence[str],
+) -> None:
+    await conn.execute(q("clear_recipients"), company, channel.value, role.value)
+    for address in addresses:
+        await conn.execute(q("add_recipient"), company, channel.value, role.value, address)
 
 
 @dataclass(frozen=True)
-class Notification:
-    id: int
-    alert_id: UUID
-    channel: str
-    recipient: str
-    subject: str
-    body: str
-    attempts: int
+class NewAlert:
+    """An alert to raise (its id and time are the database's to settle)."""
+
+    id: UUID
+    threshold: th.Threshold
+    company_id: UUID
+    start: datetime
+    end: datetime
+    level: th.Level
+    usage: Decimal
+    kind: th.AlertKind
 
 
-def backoff(attempts: int) -> timedelta:
-    """How long a failed delivery waits before the next try: 2, 4, 8 … s, at most an hour."""
-    return timedelta(seconds=min(2**attempts, 3600))
+async def insert_alert(conn: asyncpg.Connection, alert: NewAlert) -> bool:
+    """False when the alert was raised already (by this check or a concurrent one)."""
+    inserted = await conn.fetchval(
+        q("insert_alert"),
+        alert.id,
+        alert.threshold.id,
+        alert.company_id,
+        alert.threshold.metric_code,
+        alert.start,
+        alert.end,
+        alert.level.name,
+        alert.level.amount(alert.threshold.limit),
+        alert.usage,
+        alert.threshold.limit,
+        alert.kind.value,
+    )
+    return inserted is not None
+
+
+async def announce_alert(conn: asyncpg.Connection, alert_id: UUID, company: UUID) -> None:
+    """Tell every listening process of the alert once the transaction commits."""
+    payload = json.dumps({"alert": str(alert_id), "company": str(company)})
+    await conn.execute(q("announce_alert"), ALERT_CHANNEL, payload)
+
+
+async def insert_notifications(
+    conn: asyncpg.Connection, alert_id: UUID, notices: Iterable[th.Notice]
+) -> None:
+    for n in notices:
+        await conn.execute(
+            q("insert_notification"), alert_id, n.channel.value, n.recipient, n.subject, n.body
+        )
+
+
+def alert_of(row: asyncpg.Record) -> th.Alert:
+    return th.Alert(
+        id=row["id"],
+        threshold_id=row["threshold_id"],
+        company_id=row["company_id"],
+        metric_code=row["metric_code"],
+        kind=th.AlertKind(row["kind"]),
+        level=row["level"],
+        level_value=row["level_value"],
+        usage=row["usage"],
+        limit=row["limit_value"],
+        period_start=row["period_start"],
+        period_end=row["period_end"],
+        raised_at=row["raised_at"],
+        acknowledged_at=row["acknowledged_at"],
+    )
+
+
+async def list_alerts(
+    conn: asyncpg.Connection,
+    company: UUID | None,
+    metric_code: str | None,
+    acknowledged: bool | None,
+    before: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[th.Alert]:
+    """Newest first, those raised before ``before`` (raised at, id) when given."""
+    rows = await conn.fetch(
+        q("list_alerts"),
+        company,
+        metric_code,
+        acknowledged,
+        before[0] if before else None,
+        before[1] if before else None,
+        limit,
+    )
+    return [alert_of(r) for r in rows]
+
+
+async def alert_by_id(conn: asyncpg.Connection, alert_id: UUID) -> th.Alert | None:
+    row = await conn.fetchrow(q("alert_by_id"), alert_id)
+    return alert_of(row) if row is not None else None
+
+
+async def acknowledge_alert(
+    conn: asyncpg.Connection, alert_id: UUID, key_id: UUID
+) -> th.Alert | None:
+    """The alert, acknowledged (the first acknowledgement stands)."""
+    row = await conn.fetchrow(q("acknowledge_alert"), alert_id, key_id)
+    return alert_of(row) if row is not None else None
+
+
+async def list_deliveries(
+    conn: asyncpg.Connection, company: UUID | None, status: th.DeliveryStatus | None, limit: int
+) -> list[th.Delivery]:
+    rows = await conn.fetch(
+        q("list_deliveries"), company, status.value if status is not None else None, limit
+    )
+    return [
+        th.Delivery(
+            id=r["id"],
+            alert_id=r["alert_id"],
+            channel=th.Channel(r["channel"]),
+            recipient=r["recipient"],
+            subject=r["subject"],
+            status=th.DeliveryStatus(r["status"]),
+            attempts=r["attempts"],
+            last_error=r["last_error"],
+            next_attempt_at=r["next_attempt_at"],
+            delivered_at=r["delivered_at"],
+        )
+        for r in rows
+    ]
 
 
 async def due_notifications(
     conn: asyncpg.Connection, now: datetime, limit: int
-) -> list[Notification]:
+) -> list[th.Notification]:
     """Claim due deliveries (the caller's transaction keeps other drainers off them)."""
     rows = await conn.fetch(q("due_notifications"), now, limit)
     return [
-        Notification(
+        th.Notification(
             r["id"],
             r["alert_id"],
-            r["channel"],
+            th.Channel(r["channel"]),
             r["recipient"],
             r["subject"],
             r["body"],
@@ -373,58 +330,14 @@ async def mark_delivered(conn: asyncpg.Connection, notification_id: int, now: da
     await conn.execute(q("mark_delivered"), notification_id, now)
 
 
-async def mark_failed(conn: asyncpg.Connection, n: Notification, error: str, now: datetime) -> None:
-    attempts = n.attempts + 1
-    status = "FAILED" if attempts >= MAX_ATTEMPTS else "PENDING"
+async def record_failed_attempt(
+    conn: asyncpg.Connection, notification_id: int, retry: th.Retry, error: str
+) -> None:
     await conn.execute(
-        q("mark_attempt_failed"), n.id, attempts, status, now + backoff(attempts), error[:1000]
+        q("mark_attempt_failed"),
+        notification_id,
+        retry.attempts,
+        retry.status.value,
+        retry.next_attempt_at,
+        error[:1000],
     )
-
-
-def touched_by(records: Sequence[Any], metrics: set[str]) -> set[tuple[UUID, str, datetime]]:
-    """(company, metric, timestamp) of stored records of ``metrics``, for ``check_usage``."""
-    return {
-        (p.draft.company_id, p.draft.metric_code, p.draft.timestamp)
-        for p in records
-        if p.draft.metric_code in metrics
-    }
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-class ThresholdWatch:
-    """Checks thresholds after each committed write, cheaply when none apply.
-
-    Which metrics have thresholds is cached for a few seconds (and dropped
-    at once when this process changes thresholds), so writes of metrics
-    nobody watches cost no query.
-    """
-
-    TTL = timedelta(seconds=5)
-
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-        self._watched: set[str] | None = None
-        self._loaded_at = datetime.min.replace(tzinfo=UTC)
-
-    def invalidate(self) -> None:
-        self._watched = None
-
-    async def watched(self) -> set[str]:
-        now = now_utc()
-        if self._watched is None or now - self._loaded_at > self.TTL:
-            async with self._pool.acquire() as conn:
-                rows = await conn.fetch("SELECT DISTINCT metric_code FROM thresholds")
-            self._watched = {r["metric_code"] for r in rows}
-            self._loaded_at = now
-        return self._watched
-
-    async def on_commit(self, records: Sequence[Any]) -> None:
-        watched = await self.watched()
-        if not watched:
-            return
-        touched = touched_by(records, watched)
-        if touched:
-            await check_usage(self._pool, touched)

@@ -13,6 +13,16 @@ ORDER BY metric_code, company_id NULLS FIRST, period
 -- name: threshold_by_id
 SELECT * FROM thresholds WHERE id = $1
 
+-- name: update_threshold
+-- A threshold's metric, company and period stay; its limit and levels change.
+UPDATE thresholds SET limit_value = $2, levels = $3 WHERE id = $1
+
+-- name: all_thresholds
+SELECT * FROM thresholds
+
+-- name: watched_metrics
+SELECT DISTINCT metric_code FROM thresholds
+
 -- name: delete_threshold
 DELETE FROM thresholds WHERE id = $1 RETURNING id
 
@@ -36,6 +46,10 @@ INSERT INTO alerts (id, threshold_id, company_id, metric_code, period_start, per
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (threshold_id, company_id, period_start, level, kind) DO NOTHING
 RETURNING id
+
+-- name: announce_alert
+-- Delivered at commit to every process listening on the channel ($1).
+SELECT pg_notify($1, $2)
 
 -- name: insert_notification
 INSERT INTO notification_outbox (alert_id, channel, recipient, subject, body)

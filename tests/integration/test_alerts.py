@@ -22,7 +22,8 @@ from aiosmtpd.controller import Controller
 
 from domain import thresholds as th
 from domain.bulk import BulkFormat
-from jobs.delivery import drain
+from services import alert_watch
+from services.delivery import drain
 from storage import alerts
 from storage.importer import ImportOptions, UsageImporter
 from tests.conftest import FIXTURES
@@ -322,9 +323,9 @@ async def test_the_pace_so_far_forecasts_a_crossing(runtime: Any) -> None:
     await runtime.ingestor.ingest(
         [draft(company, start + timedelta(days=2), Decimal(300))], backfill=True
     )
-    raised_now = await alerts.forecast(runtime.pool, now=start + timedelta(days=9))
+    raised_now = await alert_watch.forecast(runtime.pool, now=start + timedelta(days=9))
     assert sorted(r.level for r in raised_now) == ["CRITICAL", "WARNING"]
-    again = await alerts.forecast(runtime.pool, now=start + timedelta(days=9, hours=1))
+    again = await alert_watch.forecast(runtime.pool, now=start + timedelta(days=9, hours=1))
     assert again == []
     async with runtime.pool.acquire() as conn:
         rows = await conn.fetch("SELECT kind, level, usage FROM alerts ORDER BY level_value")
@@ -341,7 +342,7 @@ async def test_the_hourly_sweep_raises_a_crossing_whose_check_was_lost(runtime: 
     await runtime.ingestor.ingest([draft(company, NOW, Decimal(7))])
     await watch(runtime, company, "API_REQUESTS", None, level("BIG", "ABSOLUTE", "5", "PLATFORM"))
     assert await raised(runtime, company) == []
-    swept = await alerts.forecast(runtime.pool)
+    swept = await alert_watch.forecast(runtime.pool)
     assert [r.level for r in swept] == ["BIG"]
     assert await raised(runtime, company) == [("BIG", NOW.strftime("%Y-%m"))]
 

@@ -21,11 +21,12 @@ import uuid_utils.compat as uuid7
 
 from domain import thresholds as th
 from domain.pricing import Price, PriceModel
-from jobs.delivery import drain
+from domain.thresholds import MAX_ATTEMPTS
 from jobs.reports import MAX_DELIVERY_ATTEMPTS, run_report_schedules
 from jobs.scheduler import run_job
+from services import alert_watch
+from services.delivery import drain
 from storage import alerts, billing
-from storage.alerts import MAX_ATTEMPTS
 from storage.queries import q
 from tests.integration.test_aggregation import draft, new_company, store
 from tests.integration.test_alerts import (  # noqa: F401 (fixtures)
@@ -253,7 +254,7 @@ async def test_a_usage_total_of_1e30_neither_breaks_the_forecast_nor_others_aler
                 a,
             )
         await conn.execute("DELETE FROM alerts")
-    swept = await alerts.sweep(runtime.pool, now=NOW + timedelta(seconds=1))
+    swept = await alert_watch.sweep(runtime.pool, now=NOW + timedelta(seconds=1))
     assert swept.failures == []
     assert {(r.company_id, r.level) for r in swept.raised} == {(a, "BIG"), (b, "BIG")}
     async with runtime.pool.acquire() as conn:

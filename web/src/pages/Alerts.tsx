@@ -7,7 +7,13 @@ import { Field } from "../components/Field";
 import { Banner, Empty, ErrorState, Loading } from "../components/states";
 import { Instant, Quantity, StatusBadge } from "../components/values";
 import { graphql } from "../gql";
-import type { AlertListQuery, NotificationChannel, RecipientRole, ThresholdListQuery } from "../gql/graphql";
+import type {
+  AlertListQuery,
+  NotificationChannel,
+  NotificationDeliveryStatus,
+  RecipientRole,
+  ThresholdListQuery,
+} from "../gql/graphql";
 import {
   draftOf,
   inputOf,
@@ -163,7 +169,7 @@ const SetRecipients = graphql(`
 `);
 
 const DeliveriesQuery = graphql(`
-  query NotificationDeliveries($companyId: UUID, $status: String, $first: Int!) {
+  query NotificationDeliveries($companyId: UUID, $status: NotificationDeliveryStatus, $first: Int!) {
     notificationDeliveries(companyId: $companyId, status: $status, first: $first) {
       id
       alertId
@@ -753,7 +759,7 @@ function Recipients({ companyId }: { companyId: string | null }) {
 // -------------------------------------------------------------- deliveries
 
 function Deliveries({ companyId }: { companyId: string | null }) {
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useState<NotificationDeliveryStatus | "">("");
   const [{ data, fetching, error }, refetch] = useQuery({
     query: DeliveriesQuery,
     variables: { companyId, status: status || null, first: PAGE_SIZE },
@@ -769,7 +775,7 @@ function Deliveries({ companyId }: { companyId: string | null }) {
       </div>
       <div className="toolbar">
         <label htmlFor="deliveries-status">Status</label>
-        <select id="deliveries-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+        <select id="deliveries-status" value={status} onChange={(e) => setStatus(e.target.value as NotificationDeliveryStatus | "")}>
           <option value="">Every status</option>
           <option value="PENDING">Pending</option>
           <option value="DELIVERED">Delivered</option>

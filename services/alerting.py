@@ -1,0 +1,341 @@
+"""Thresholds, alerts and recipients: the product's commands and queries.
+
+Each function checks the caller's role and company scope, owns its
+transaction, and answers domain values. A threshold that breaks a rule is
+refused with ``Rejected`` (each rule's field named); the changes write the
+request's audit row in their own transaction (``AuditRow``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+import asyncpg
+import uuid_utils.compat as uuid7
+
+from domain import text
+from domain import thresholds as th
+from domain import usage as d
+from domain.access import Principal, Role
+from domain.errors import Invalid, MetergraphError, NotFound, Rejected
+from services import alert_watch
+from services.runtime import Runtime
+from storage import alerts, repos
+from storage.audit import AuditEntry, insert_entries
+
+READERS = (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
+EDITORS = (Role.ADMIN, Role.COMPANY_ADMIN)
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """The audit row a change commits with, and whom to tell once it has.
+
+    ``row`` gives the row for the answer's type name (None: not audited);
+    ``written`` is called after the transaction that inserted it committed.
+    """
+
+    row: Callable[[str], AuditEntry | None]
+    written: Callable[[], None]
+
+
+NOT_AUDITED = AuditRow(lambda answer: None, lambda: None)
+
+
+async def _write_audit(conn: asyncpg.Connection, audit: AuditRow, answer: str) -> None:
+    entry = audit.row(answer)
+    if entry is not None:
+        await insert_entries(conn, [entry])
+
+
+@dataclass(frozen=True)
+class ThresholdDraft:
+    """A threshold as asked for, before its rules are checked."""
+
+    metric_code: str
+    company_id: UUID | None
+    period: th.Period
+    limit: Decimal | None
+    levels: tuple[th.Level, ...]
+
+
+async def _validated(rt: Runtime, principal: Principal, draft: ThresholdDraft) -> th.Threshold:
+    principal.require(*EDITORS)
+    # an ADMIN without a company sets the default; a scoped key, its own company's
+    company = principal.company_filter(draft.company_id)
+    errors = th.validate(draft.limit, draft.levels, max_name_length=rt.settings.max_name_length)
+    async with rt.pool.acquire() as conn:
+        if draft.metric_code not in await repos.all_metrics(conn):
+            errors.insert(
+                0,
+                d.FieldError(
+                    "metricCode", d.ErrorCode.UNKNOWN_METRIC, f"no metric {draft.metric_code!r}"
+                ),
+            )
+        if company is not None and await repos.company_by_id(conn, company) is None:
+            errors.insert(
+                0, d.FieldError("companyId", d.ErrorCode.UNKNOWN_COMPANY, f"no company {company}")
+            )
+    if errors:
+        raise Rejected(errors)
+    return th.Threshold(
+        uuid7.uuid7(), company, draft.metric_code, draft.period, draft.limit, draft.levels
+    )
+
+
+async def create_threshold(
+    rt: Runtime, principal: Principal, draft: ThresholdDraft, audit: AuditRow = NOT_AUDITED
+) -> th.Threshold:
+    threshold = await _validated(rt, principal, draft)
+    async with rt.pool.acquire() as conn:
+        async with conn.transaction():
+            created = await alerts.insert_threshold(conn, threshold)
+            await _write_audit(conn, audit, "Threshold" if created else "ValidationError")
+        audit.written()
+    if not created:
+        raise Rejected(
+            [
+                d.FieldError(
+                    "metricCode",
+                    d.ErrorCode.ALREADY_EXISTS,
+                    "this company (or the default) has a threshold for that metric and period"
+                    " already",
+                )
+            ]
+        )
+    rt.thresholds.invalidate()
+    return threshold
+
+
+async def _own_threshold(
+    rt: Runtime, principal: Principal, threshold_id: UUID
+) -> th.Threshold | None:
+    async with rt.pool.acquire() as conn:
+        found = await alerts.threshold_by_id(conn, threshold_id)
+    if found is None:
+        return None
+    if found.company_id is None:
+        principal.require(Role.ADMIN)  # a default every company sees, only ADMIN changes
+    elif not principal.may_see(found.company_id):
+        return None  # another company's threshold does not exist for this key
+    return found
+
+
+async def update_threshold(
+    rt: Runtime,
+    principal: Principal,
+    threshold_id: UUID,
+    draft: ThresholdDraft,
+    audit: AuditRow = NOT_AUDITED,
+) -> th.Threshold:
+    """Replace a threshold's limit and levels (its metric, company and period stay)."""
+    current = await _own_threshold(rt, principal, threshold_id)
+    if current is None:
+        raise Rejected([d.FieldError("id", d.ErrorCode.NOT_FOUND, f"no threshold {threshold_id}")])
+    replacement = await _validated(rt, principal, draft)
+    async with rt.pool.acquire() as conn:
+        async with conn.transaction():
+            await alerts.update_threshold(conn, threshold_id, replacement.limit, replacement.levels)
+            await _write_audit(conn, audit, "Threshold")
+        audit.written()
+    rt.thresholds.invalidate()
+    return th.Threshold(
+        threshold_id,
+        current.company_id,
+        current.metric_code,
+        current.period,
+        replacement.limit,
+        replacement.levels,
+    )
+
+
+async def delete_threshold(
+    rt: Runtime, principal: Principal, threshold_id: UUID, audit: AuditRow = NOT_AUDITED
+) -> bool:
+    """Whether the threshold was there to delete (its alerts go with it)."""
+    principal.require(*EDITORS)
+    if await _own_threshold(rt, principal, threshold_id) is None:
+        return False
+    async with rt.pool.acquire() as conn:
+        async with conn.transaction():
+            deleted = await alerts.delete_threshold(conn, threshold_id)
+            await _write_audit(conn, audit, "ok")
+        audit.written()
+    rt.thresholds.invalidate()
+    return deleted
+
+
+async def list_thresholds(
+    rt: Runtime, principal: Principal, company_id: UUID | None
+) -> list[th.Threshold]:
+    """A company's thresholds with the defaults that apply to it (ADMIN, no company: all)."""
+    principal.require(*READERS)
+    company = principal.company_filter(company_id)
+    async with rt.pool.acquire() as conn:
+        return await alerts.list_thresholds(conn, company, include_defaults=True)
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    company_id: UUID | None = None
+    metric_code: str | None = None
+    acknowledged: bool | None = None
+
+
+@dataclass(frozen=True)
+class AlertPage:
+    alerts: list[th.Alert]
+    has_next_page: bool
+
+
+def _page_size(rt: Runtime, first: int) -> int:
+    limit = rt.settings.max_page_size
+    if first < 1 or first > limit:
+        raise Invalid(f"first must be between 1 and {limit}", code="BAD_USER_INPUT", field="first")
+    return first
+
+
+def _first_page() -> tuple[datetime, UUID] | None:
+    return None
+
+
+async def list_alerts(
+    rt: Runtime,
+    principal: Principal,
+    filter: AlertFilter,
+    first: int,
+    start: Callable[[], tuple[datetime, UUID] | None] = _first_page,
+) -> AlertPage:
+    """Alerts, newest first: ``first`` of them, raised before where ``start`` says the
+    page starts (raised at, id; None: the newest). ``start`` reads the caller's cursor
+    once the caller is known to may list these alerts."""
+    principal.require(*READERS)
+    company = principal.company_filter(filter.company_id)
+    _page_size(rt, first)
+    before = start()
+    async with rt.pool.acquire() as conn:
+        found = await alerts.list_alerts(
+            conn,
+            company,
+            filter.metric_code,
+            filter.acknowledged,
+            before,
+            first + 1,
+        )
+    return AlertPage(found[:first], has_next_page=len(found) > first)
+
+
+async def acknowledge_alert(
+    rt: Runtime, principal: Principal, alert_id: UUID, audit: AuditRow = NOT_AUDITED
+) -> th.Alert | None:
+    """The alert, acknowledged; None when this key cannot see it."""
+    principal.require(*EDITORS)
+    async with rt.pool.acquire() as conn:
+        alert = await alerts.alert_by_id(conn, alert_id)
+        if alert is None or not principal.may_see(alert.company_id):
+            return None  # another company's alert does not exist for this key
+        async with conn.transaction():
+            acknowledged = await alerts.acknowledge_alert(conn, alert_id, principal.key_id)
+            await _write_audit(conn, audit, "Alert")
+        audit.written()
+    return acknowledged
+
+
+def _checked_addresses(
+    channel: th.Channel, addresses: list[str], max_name_length: int
+) -> list[str]:
+    if channel is th.Channel.PLATFORM:
+        raise Invalid(
+            "PLATFORM notifications go to the app; they have no recipients",
+            code="BAD_USER_INPUT",
+            field="channel",
+        )
+    cleaned = sorted({a.strip() for a in addresses if a.strip()})
+    for address in cleaned:
+        # addresses are written into mail headers and webhook bodies by the delivery job
+        bad = (
+            text.check_email("addresses", address)
+            if channel is th.Channel.EMAIL
+            else text.check_address("addresses", address, max_name_length)
+        )
+        if bad is not None:
+            raise Invalid(bad.message, code="BAD_USER_INPUT", field=bad.field)
+    return cleaned
+
+
+async def set_recipients(
+    rt: Runtime,
+    principal: Principal,
+    company_id: UUID,
+    channel: th.Channel,
+    addresses: list[str],
+    role: th.RecipientRole = th.RecipientRole.COMPANY_ADMIN,
+    audit: AuditRow = NOT_AUDITED,
+) -> list[str]:
+    """Replace who a company's ``channel`` notifications go to for ``role``; the addresses."""
+    principal.require(*EDITORS)
+    company = principal.company_filter(company_id)
+    assert company is not None
+    cleaned = _checked_addresses(channel, addresses, rt.settings.max_name_length)
+    async with rt.pool.acquire() as conn:
+        async with conn.transaction():
+            if await repos.company_by_id(conn, company) is None:
+                raise NotFound(f"no company {company}", field="companyId")
+            await alerts.replace_recipients(conn, company, channel, role, cleaned)
+            await _write_audit(conn, audit, "ok")
+        audit.written()
+    return cleaned
+
+
+async def list_deliveries(
+    rt: Runtime,
+    principal: Principal,
+    company_id: UUID | None,
+    status: th.DeliveryStatus | None,
+    first: int,
+) -> list[th.Delivery]:
+    """Notification deliveries, newest first, with their attempts."""
+    principal.require(*EDITORS)
+    company = principal.company_filter(company_id)
+    _page_size(rt, first)
+    async with rt.pool.acquire() as conn:
+        return await alerts.list_deliveries(conn, company, status, first)
+
+
+async def alert_feed(
+    rt: Runtime, principal: Principal, company_id: UUID | None
+) -> AsyncIterator[th.Alert]:
+    """Each alert of the company (ADMIN: of one company or all) as it is raised."""
+    principal.require(*READERS)
+    company = principal.company_filter(company_id)
+    async with rt.alert_hub.subscribe(company) as queue:
+        while True:
+            alert_id = await queue.get()
+            async with rt.pool.acquire() as conn:
+                alert = await alerts.alert_by_id(conn, alert_id)
+            if alert is not None:
+                yield alert
+
+
+class ThresholdsNotChecked(MetergraphError):
+    """Some thresholds could not be checked; the others were (their alerts stand)."""
+
+
+async def raise_forecasts(rt: Runtime) -> int:
+    """FORECAST alerts raised (and crossings no check raised); ``ThresholdsNotChecked``,
+    naming them, when some units could not be checked (after every other one was)."""
+    result = await alert_watch.sweep(rt.pool)
+    if result.failures:
+        shown = "; ".join(
+            f"threshold {f.threshold_id} company {f.company_id}: {f.error}"
+            for f in result.failures[:5]
+        )
+        raise ThresholdsNotChecked(
+            f"{len(result.failures)} of the thresholds not checked ({len(result.raised)}"
+            f" alerts raised): {shown}"
+        )
+    return len(result.raised)
