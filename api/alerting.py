@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncGenerator, Awaitable
 from datetime import datetime
 from decimal import Decimal
@@ -17,7 +18,14 @@ from api import types as t
 from api.context import Context
 from api.errors import answer
 from domain import thresholds as th
-from domain.errors import MetergraphError
+from domain.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    LimitExceeded,
+    MetergraphError,
+    NotFound,
+)
 from services import alerting
 
 LevelKind = strawberry.enum(th.LevelKind, description="A share of the limit, or a quantity.")
@@ -183,6 +191,11 @@ class NotificationDelivery:
 ThresholdResult = Annotated[Threshold | t.ValidationError, strawberry.union("ThresholdResult")]
 
 
+# What a service refuses on purpose; anything else (an unreachable database) is the
+# schema's to answer.
+REFUSALS = (Invalid, NotFound, Forbidden, Conflict, LimitExceeded)
+
+
 def graphql_error(exc: MetergraphError) -> GraphQLError:
     """A refusal the schema has no union member for, as a GraphQL error with its code."""
     extensions = {"code": exc.code}
@@ -194,7 +207,7 @@ def graphql_error(exc: MetergraphError) -> GraphQLError:
 async def _served(call: Awaitable[T]) -> T:
     try:
         return await call
-    except MetergraphError as exc:
+    except REFUSALS as exc:
         raise graphql_error(exc) from None
 
 
@@ -320,9 +333,10 @@ async def deliveries(
 async def alert_stream(ctx: Context, company_id: UUID | None) -> AsyncGenerator[Alert, None]:
     """Each alert of the company (ADMIN: of one company or all) as it is raised."""
     feed = alerting.alert_feed(ctx.runtime, ctx.principal, company_id)
-    while True:
-        try:
-            alert = await _served(anext(feed))
-        except StopAsyncIteration:
-            return
-        yield Alert.of(alert)
+    async with contextlib.aclosing(feed):  # the subscription ends when its client goes
+        while True:
+            try:
+                alert = await _served(anext(feed))
+            except StopAsyncIteration:
+                return
+            yield Alert.of(alert)

@@ -8,7 +8,7 @@ request's audit row in their own transaction (``AuditRow``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -308,7 +308,7 @@ async def list_deliveries(
 
 async def alert_feed(
     rt: Runtime, principal: Principal, company_id: UUID | None
-) -> AsyncIterator[th.Alert]:
+) -> AsyncGenerator[th.Alert, None]:
     """Each alert of the company (ADMIN: of one company or all) as it is raised."""
     principal.require(*READERS)
     company = principal.company_filter(company_id)

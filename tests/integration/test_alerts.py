@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -379,3 +380,22 @@ async def test_a_level_can_notify_some_roles_only(runtime: Any) -> None:
         ("CRITICAL", "admin@acme.test"),
         ("CRITICAL", "cfo@acme.test"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("constraint", "values"),
+    [
+        ("alerts_kind_check", {k.value for k in th.AlertKind}),
+        ("notification_outbox_status_check", {s.value for s in th.DeliveryStatus}),
+        ("notification_outbox_channel_check", {c.value for c in th.Channel}),
+    ],
+)
+async def test_the_database_stores_the_kinds_and_statuses_the_domain_knows_and_no_other(
+    runtime: Any, constraint: str, values: set[str]
+) -> None:
+    async with runtime.pool.acquire() as conn:
+        check = await conn.fetchval(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = $1", constraint
+        )
+    assert check is not None, f"no constraint {constraint}"
+    assert set(re.findall(r"'([^']*)'", check)) == values
