@@ -119,7 +119,6 @@ KNOWN_LONG_FUNCTIONS: set[str] = {
     "storage/usage.py:store_usage",
 }
 KNOWN_CYCLES: list[set[str]] = [
-    {"domain.limits", "domain.usage"},
     {"api.app", "api.bulk", "api.files"},
 ]
 KNOWN_PACKAGE_CYCLES: list[set[str]] = []
