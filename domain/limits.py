@@ -148,6 +148,11 @@ def date_errors(field: str, value: datetime | None, limits: Limits) -> list[Fiel
     return []
 
 
+def window_errors(from_: datetime, to: datetime, limits: Limits) -> list[FieldError]:
+    """A window's ends (``from``, ``to``) outside the years the service accepts."""
+    return date_errors("from", from_, limits) + date_errors("to", to, limits)
+
+
 def json_errors(field: str, value: Any, max_bytes: int) -> list[FieldError]:
     """A JSON object too large once encoded, or holding text that cannot be stored."""
     if value is None:
