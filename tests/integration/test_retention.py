@@ -12,8 +12,8 @@ import pytest
 
 from domain.aggregation import Criteria, Function, Granularity
 from domain.usage import ErrorCode
+from services import retention
 from services.corrections import void_record
-from storage import retention
 from storage.aggregate import aggregate
 from storage.partitions import partition_name
 from storage.rollups import merge_sql
