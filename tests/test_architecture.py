@@ -90,7 +90,6 @@ KNOWN_LONG_FUNCTIONS: set[str] = {
     "api/billing.py:_checked_terms",
     "api/bulk.py:import_usage_endpoint",
     "api/typed_inputs.py:decode_body",
-    "bench/aggregate.py:run",
     "bench/console.py:run",
     "bench/ingest.py:run",
     "bench/invoices.py:run",
