@@ -1,25 +1,36 @@
-"""GraphQL for reading usage in aggregate, finding gaps, and correcting records."""
+"""GraphQL for reading usage in aggregate, finding gaps, and correcting records.
+
+Each resolver parses its input, makes one call to ``services.usage`` or
+``services.corrections`` and maps the answer; refusals of the input come
+back as the result union's ``ValidationError`` member (``api.errors.answer``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 import strawberry
 
-from api import guards
+from api import guards, paging
 from api import types as t
 from api.context import Context
+from api.errors import answer
 from domain import aggregation as a
 from domain import limits as lim
 from domain import usage as d
-from domain.access import Role
-from storage import repos
-from storage.aggregate import ResultRow, aggregate
-from storage.corrections import Corrected, find_record, void_record
-from storage.gaps import Gap, find_gaps
+from domain.access import AccessDenied
+from domain.errors import Invalid
+from domain.gaps import Gap
+from domain.records import StoredRecord
+from services import corrections, usage
+from services.corrections import Corrected
+
+T = TypeVar("T")
+
 
 Granularity = strawberry.enum(a.Granularity, description="Bucket size; TOTAL is one bucket.")
 AggregateFunction = strawberry.enum(a.Function, name="AggregateFunction")
@@ -93,7 +104,7 @@ class AggregationBucket:
     time_weighted_avg: Decimal | None
 
     @classmethod
-    def of(cls, row: ResultRow, functions: tuple[a.Function, ...]) -> AggregationBucket:
+    def of(cls, row: a.ResultRow, functions: tuple[a.Function, ...]) -> AggregationBucket:
         p, g, f = row.partial, row.group, set(functions)
         return cls(
             period_start=row.period_start,
@@ -178,8 +189,8 @@ class UsageCorrection:
     @classmethod
     def of(cls, done: Corrected) -> UsageCorrection:
         return cls(
-            voided=t.UsageRecord.from_row(done.voided),
-            replacement=t.UsageRecord.from_row(done.replacement) if done.replacement else None,
+            voided=usage_record(done.voided),
+            replacement=usage_record(done.replacement) if done.replacement else None,
         )
 
 
@@ -188,92 +199,99 @@ CorrectionResult = Annotated[
 ]
 
 
-def draft_of(row: Any, *, value: Decimal | None, timestamp: datetime | None) -> d.UsageDraft:
-    """A stored record as a draft again, with a corrected value or timestamp."""
-    return d.UsageDraft(
-        company_id=row["company_id"],
-        resource_type=d.ResourceType(row["resource_type"]),
-        metric_code=row["metric_code"],
-        timestamp=timestamp if timestamp is not None else row["ts"],
-        value=value if value is not None else row["value"],
-        unit=row["unit"],
-        measurement_type=d.MeasurementType(row["measurement_type"]),
-        interval=row["reporting_interval"],
-        space_id=row["space_id"],
-        application_id=row["application_id"],
-        user_id=row["user_id"],
-        source=row["source"],
-        subscription_id=row["subscription_id"],
-        billing_period_start=row["billing_period_start"],
-        billing_period_end=row["billing_period_end"],
-        billable=row["billable"],
-        billing_category=row["billing_category"],
-        properties=row["properties"],
-        product_code=row["product_code"],
+def usage_record(r: StoredRecord) -> t.UsageRecord:
+    start, end = r.billing_period_start, r.billing_period_end
+    return t.UsageRecord(
+        id=r.id,
+        company_id=r.company_id,
+        resource_type=r.resource_type,
+        metric_code=r.metric_code,
+        timestamp=r.timestamp,
+        value=r.value,
+        unit=r.unit,
+        measurement_type=r.measurement_type,
+        interval=r.interval,
+        space_id=r.space_id,
+        application_id=r.application_id,
+        user_id=r.user_id,
+        source=r.source,
+        subscription_id=r.subscription_id,
+        billing_period=t.BillingPeriod(start_date=start, end_date=end) if start else None,
+        billable=r.billable,
+        billing_category=r.billing_category,
+        idempotency_key=r.idempotency_key,
+        product_code=r.product_code,
+        properties=r.properties,
+        recorded_at=r.recorded_at,
     )
-
-
-# Why a record was voided or corrected: a sentence or a ticket, not a file.
-MAX_REASON = 2_000
 
 
 def window_errors(ctx: Context, from_: datetime, to: datetime) -> list[d.FieldError]:
     """A window's ends outside the years the service accepts (LIMITS: earliest/latest year)."""
-    limits = ctx.runtime.settings.limits
-    return lim.date_errors("from", from_, limits) + lim.date_errors("to", to, limits)
+    return lim.window_errors(from_, to, ctx.runtime.settings.limits)
 
 
-async def _metrics(ctx: Context) -> dict[str, d.Metric]:
-    async with ctx.runtime.pool.acquire() as conn:
-        return await repos.all_metrics(conn)
+async def served(call: Awaitable[T]) -> T:
+    """A service's answer; its refusal of the caller's key as the FORBIDDEN error."""
+    try:
+        return await call
+    except AccessDenied as exc:
+        raise guards.forbidden(exc) from None
+
+
+async def usage_records(
+    ctx: Context, f: t.UsageRecordFilter, first: int, after: str | None
+) -> t.UsageRecordConnection:
+    position = paging.position(
+        after, 2, lambda parts: (datetime.fromisoformat(parts[0]), UUID(parts[1]))
+    )
+    query = usage.RecordsQuery(
+        company_id=f.company_id,
+        metric_codes=f.metric_codes,
+        resource_type=f.resource_type,
+        from_=f.from_,
+        to=f.to,
+        space_id=f.space_id,
+        application_id=f.application_id,
+        user_id=f.user_id,
+        source=f.source,
+        billable=f.billable,
+    )
+    try:
+        page = await served(
+            usage.usage_records_page(ctx.runtime, ctx.principal, query, first=first, after=position)
+        )
+    except Invalid as exc:
+        raise paging.bad_input(exc.message, exc.field or "filter") from None
+    edges = [
+        t.UsageRecordEdge(
+            cursor=t.encode_cursor(r.timestamp.isoformat(), str(r.id)), node=usage_record(r)
+        )
+        for r in page.records
+    ]
+    return t.UsageRecordConnection(
+        edges=edges,
+        page_info=t.PageInfo(
+            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
+        ),
+    )
 
 
 async def aggregate_usage(ctx: Context, criteria: AggregationCriteria) -> AggregateUsageResult:
-    guards.require(ctx, *guards.READERS)
-    company = guards.company_filter(ctx, criteria.company_id)
-    try:
-        tz = a.zone(criteria.time_zone)
-    except ValueError as exc:
-        return t.ValidationError.single("timeZone", d.ErrorCode.INVALID_FORMAT, str(exc))
-    metrics = await _metrics(ctx)
-    codes = list(criteria.metric_codes or [])
-    for code in codes:
-        if code not in metrics:
-            return t.ValidationError.single(
-                "metricCodes", d.ErrorCode.UNKNOWN_METRIC, f"no metric {code!r}"
-            )
-    if criteria.resource_type is not None:
-        wanted = d.ResourceType(criteria.resource_type.value)
-        of_type = [m.code for m in metrics.values() if m.resource_type is wanted]
-        codes = [c for c in codes if c in of_type] if codes else of_type
-        if not codes:
-            return t.ValidationError.single(
-                "resourceType",
-                d.ErrorCode.UNKNOWN_METRIC,
-                f"no metric of resource type {wanted.value} matches",
-            )
-    if criteria.functions:
-        functions = tuple(dict.fromkeys(a.Function(f.value) for f in criteria.functions))
-    else:
-        chosen = [metrics[c] for c in codes] if codes else list(metrics.values())
-        functions = tuple(dict.fromkeys(a.Function(m.aggregation.value) for m in chosen))
-    group_by = [a.Dimension[g.name] for g in criteria.group_by or []]
-    if criteria.level is a.Level.SPACE and a.Dimension.SPACE not in group_by:
-        group_by.insert(0, a.Dimension.SPACE)
-    if a.Dimension.COMPANY in group_by and ctx.principal.role is not Role.ADMIN:
-        group_by.remove(a.Dimension.COMPANY)  # a scoped key sees one company anyway
-    c = a.Criteria(
+    request = usage.AggregationRequest(
         from_=criteria.from_,
         to=criteria.to,
+        company_id=criteria.company_id,
+        metric_codes=tuple(criteria.metric_codes or ()),
+        resource_type=criteria.resource_type,
         granularity=a.Granularity(criteria.granularity.value),
-        functions=functions,
-        time_zone=tz,
-        company_id=company,
-        metric_codes=tuple(codes),
-        group_by=tuple(group_by),
+        functions=tuple(a.Function(f.value) for f in criteria.functions or ()),
+        group_by=tuple(a.Dimension[g.name] for g in criteria.group_by or ()),
         group_by_property=criteria.group_by_property,
         unique_of=a.Dimension[criteria.unique_of.name] if criteria.unique_of else None,
         unique_of_property=criteria.unique_of_property,
+        level=a.Level(criteria.level.value),
+        time_zone=criteria.time_zone,
         time_weighted=criteria.time_weighted,
         space_id=criteria.space_id,
         application_id=criteria.application_id,
@@ -281,101 +299,69 @@ async def aggregate_usage(ctx: Context, criteria: AggregationCriteria) -> Aggreg
         source=criteria.source,
         billable=criteria.billable,
     )
-    errors = window_errors(ctx, criteria.from_, criteria.to) or a.validate(c)
-    if errors:
-        return t.ValidationError.of(errors)
-    try:
-        async with ctx.runtime.pool.acquire() as conn:
-            rows = await aggregate(conn, c)
-    except a.WindowNotAnswerable as gone:
-        return t.ValidationError.of([gone.field_error()])
+    return await answer(
+        served(usage.aggregate_usage(ctx.runtime, ctx.principal, request)), to=aggregation_result
+    )
+
+
+def aggregation_result(done: usage.Aggregation) -> AggregationResult:
+    c = done.criteria
     return AggregationResult(
-        from_=criteria.from_,
-        to=criteria.to,
-        granularity=criteria.granularity,
-        time_zone=tz.key,
-        functions=list(functions),
-        buckets=[AggregationBucket.of(r, functions) for r in rows],
+        from_=c.from_,
+        to=c.to,
+        granularity=c.granularity,
+        time_zone=c.time_zone.key,
+        functions=list(c.functions),
+        buckets=[AggregationBucket.of(r, c.functions) for r in done.rows],
     )
 
 
 async def usage_gaps(ctx: Context, criteria: GapCriteria) -> UsageGapsResult:
-    guards.require(ctx, *guards.READERS)
-    company = guards.company_filter(ctx, criteria.company_id)
-    for name, value in (("from", criteria.from_), ("to", criteria.to)):
-        if value.tzinfo is None:
-            return t.ValidationError.single(
-                name, d.ErrorCode.TIMESTAMP_WITHOUT_OFFSET, f"{name} must carry a UTC offset"
-            )
-    errors = window_errors(ctx, criteria.from_, criteria.to)
-    if errors:
-        return t.ValidationError.of(errors)
-    if criteria.from_ >= criteria.to or criteria.to - criteria.from_ > a.MAX_SPAN:
-        return t.ValidationError.single(
-            "from",
-            d.ErrorCode.INVALID_WINDOW,
-            f"from must be before to, at most {a.MAX_SPAN.days} days apart",
-        )
-    metrics = await _metrics(ctx)
-    for code in criteria.metric_codes or []:
-        if code not in metrics:
-            return t.ValidationError.single(
-                "metricCodes", d.ErrorCode.UNKNOWN_METRIC, f"no metric {code!r}"
-            )
-    chosen = [
-        m
-        for m in metrics.values()
-        if m.interval is not None and (not criteria.metric_codes or m.code in criteria.metric_codes)
-    ]
-    try:
-        async with ctx.runtime.pool.acquire() as conn:
-            gaps = await find_gaps(conn, company, chosen, criteria.from_, criteria.to)
-    except a.WindowNotAnswerable as gone:
-        return t.ValidationError.of([gone.field_error()])
-    return UsageGapList(gaps=[UsageGap.of(g) for g in gaps])
+    call = usage.usage_gaps(
+        ctx.runtime,
+        ctx.principal,
+        criteria.from_,
+        criteria.to,
+        company_id=criteria.company_id,
+        metric_codes=criteria.metric_codes,
+    )
+    return await answer(
+        served(call), to=lambda gaps: UsageGapList(gaps=[UsageGap.of(g) for g in gaps])
+    )
 
 
-async def correct_record(
+async def void_usage_record(ctx: Context, record_id: UUID, reason: str) -> CorrectionResult:
+    field = "voidUsageRecord"
+    call = corrections.void_usage_record(
+        ctx.runtime,
+        ctx.principal,
+        record_id,
+        reason,
+        audit=ctx.audit_entry(field, "UsageCorrection"),
+    )
+    return await answer(served(call), to=lambda done: _audited(ctx, field, done))
+
+
+async def correct_usage_record(
     ctx: Context,
     record_id: UUID,
     reason: str,
     value: Decimal | None = None,
     timestamp: datetime | None = None,
 ) -> CorrectionResult:
-    guards.require(ctx, Role.ADMIN)
-    if not reason.strip():
-        return t.ValidationError.single(
-            "reason", d.ErrorCode.REQUIRED, "say why the record is voided or corrected"
-        )
-    too_long = lim.text_errors("reason", reason, MAX_REASON)
-    if too_long:
-        return t.ValidationError.of(too_long)
-    replacement = None
-    if value is not None or timestamp is not None:
-        async with ctx.runtime.pool.acquire() as conn:
-            row = await find_record(conn, record_id, None)
-        if row is None:
-            return t.ValidationError.single(
-                "id", d.ErrorCode.NOT_FOUND, f"no usage record {record_id}"
-            )
-        draft = draft_of(row, value=value, timestamp=timestamp)
-        (checked,) = await ctx.runtime.ingestor.check([draft], allowed_company=None, backfill=True)
-        if isinstance(checked, list):
-            return t.ValidationError.of(checked)
-        await ctx.runtime.ingestor.ensure_partitions([checked])
-        replacement = checked
-    field = "voidUsageRecord" if value is None and timestamp is None else "correctUsageRecord"
-    async with ctx.runtime.pool.acquire() as conn:
-        done = await void_record(
-            conn,
-            record_id,
-            reason=reason.strip(),
-            company_scope=None,
-            api_key_id=ctx.principal.key_id,
-            replacement=replacement,
-            audit=ctx.audit_entry(field, "UsageCorrection"),
-        )
-    if isinstance(done, d.FieldError):
-        return t.ValidationError.of([done])
-    ctx.audited(field)
+    field = "correctUsageRecord"
+    call = corrections.correct_usage_record(
+        ctx.runtime,
+        ctx.principal,
+        record_id,
+        reason,
+        value=value,
+        timestamp=timestamp,
+        audit=ctx.audit_entry(field, "UsageCorrection"),
+    )
+    return await answer(served(call), to=lambda done: _audited(ctx, field, done))
+
+
+def _audited(ctx: Context, field: str, done: Corrected) -> UsageCorrection:
+    ctx.audited(field)  # the audit row was committed with the change
     return UsageCorrection.of(done)

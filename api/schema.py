@@ -40,7 +40,7 @@ from storage import repos
 from storage.audit import AuditEntry, summarise
 from storage.db import UNAVAILABLE_MESSAGE, is_unavailable
 from storage.ingest import Outcome, Status
-from storage.usage import UsageFilter, list_usage, usage_record
+from storage.usage import usage_record
 
 _log = logging.getLogger(__name__)
 # A metric's description is prose, longer than a name.
@@ -104,48 +104,7 @@ class Query:
         first: int = 100,
         after: str | None = None,
     ) -> t.UsageRecordConnection:
-        ctx = _ctx(info)
-        guards.require(ctx, *guards.READERS)
-        limit = paging.page_size(ctx, first)
-        f = filter or t.UsageRecordFilter()
-        limits = ctx.runtime.settings.limits
-        for name, value in (("from", f.from_), ("to", f.to)):
-            if value is not None and value.tzinfo is None:
-                raise paging.bad_input(f"filter.{name} must carry a UTC offset", f"filter.{name}")
-            for error in lim.date_errors(f"filter.{name}", value, limits):
-                raise paging.bad_input(error.message, error.field)
-        if f.from_ is not None and f.to is not None and f.from_ >= f.to:
-            raise paging.bad_input("filter.from must be before filter.to", "filter.from")
-        position = paging.position(
-            after, 2, lambda parts: (datetime.fromisoformat(parts[0]), UUID(parts[1]))
-        )
-        usage_filter = UsageFilter(
-            company_id=guards.company_filter(ctx, f.company_id),
-            metric_codes=f.metric_codes,
-            resource_type=f.resource_type.value if f.resource_type else None,
-            from_=f.from_,
-            to=f.to,
-            space_id=f.space_id,
-            application_id=f.application_id,
-            user_id=f.user_id,
-            source=f.source,
-            billable=f.billable,
-        )
-        async with ctx.runtime.pool.acquire() as conn:
-            rows = await list_usage(conn, usage_filter, position, limit + 1)
-        edges = [
-            t.UsageRecordEdge(
-                cursor=t.encode_cursor(r["ts"].isoformat(), str(r["id"])),
-                node=t.UsageRecord.from_row(r),
-            )
-            for r in rows[:limit]
-        ]
-        return t.UsageRecordConnection(
-            edges=edges,
-            page_info=t.PageInfo(
-                has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None
-            ),
-        )
+        return await an.usage_records(_ctx(info), filter or t.UsageRecordFilter(), first, after)
 
     @strawberry.field(
         description="Usage aggregated over [from, to) by period, metric and group; read from"
@@ -439,7 +398,7 @@ class Mutation:
     async def void_usage_record(
         self, info: Info[Context, None], id: UUID, reason: str
     ) -> an.CorrectionResult:
-        return await an.correct_record(_ctx(info), id, reason)
+        return await an.void_usage_record(_ctx(info), id, reason)
 
     @strawberry.mutation(
         description="Correct a usage record's value or timestamp (ADMIN): the record is voided"
@@ -453,11 +412,7 @@ class Mutation:
         value: Decimal | None = None,
         timestamp: datetime | None = None,
     ) -> an.CorrectionResult:
-        if value is None and timestamp is None:
-            return t.ValidationError.single(
-                "value", d.ErrorCode.REQUIRED, "give a corrected value or timestamp"
-            )
-        return await an.correct_record(_ctx(info), id, reason, value, timestamp)
+        return await an.correct_usage_record(_ctx(info), id, reason, value, timestamp)
 
     @strawberry.mutation(description="Define a product billed by a metric (ADMIN).")
     async def create_product(

@@ -20,6 +20,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -44,10 +45,10 @@ from domain.usage import (  # noqa: E402
     UsageDraft,
 )
 from services.config import Settings  # noqa: E402
+from services.retention import roll_up  # noqa: E402
 from services.runtime import ensure_database, open_runtime, prepare_database  # noqa: E402
 from storage.aggregate import aggregate  # noqa: E402
 from storage.partitions import month_of  # noqa: E402
-from storage.rollups import roll_up  # noqa: E402
 from storage.usage import PendingRecord, store_usage  # noqa: E402
 
 METRIC = Metric(
@@ -114,19 +115,7 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
     async with open_runtime(settings, dsn, run_migrations=False) as runtime:
         start, end = last_month()
         await runtime.partitions.ensure(runtime.pool, [month_of(start), month_of(end)])
-        async with runtime.pool.acquire() as conn:
-            companies = []
-            for n in range(5):
-                companies.append(
-                    await conn.fetchval(
-                        "INSERT INTO companies (id, external_key, name) VALUES ($1, $2, $2)"
-                        " RETURNING id",
-                        uuid7.uuid7(),
-                        f"bench-{n}-{uuid7.uuid7()}",
-                    )
-                )
-            _, key = await create_api_key(conn, Role.ADMIN, None, "bench")
-        target, noise = companies[0], companies[1:]
+        target, noise, key = await seed(runtime)
         with tqdm(total=args.records + args.noise, unit="rec", desc="loading") as bar:
             await load(runtime, [target], args.records, bar)
             await load(runtime, noise, args.noise, bar)
@@ -135,7 +124,6 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
             rolled = await roll_up(conn)
             await conn.execute("VACUUM ANALYZE")
         print(f"rollup job: {rolled.deltas:,} deltas in {time.perf_counter() - began:.1f} s")
-
         criteria = Criteria(
             from_=start,
             to=end,
@@ -145,48 +133,86 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
             company_id=target,
             metric_codes=(METRIC.code,),
         )
-        raw_times: list[float] = []
-        rollup_times: list[float] = []
-        async with runtime.pool.acquire() as conn:
-            raw = await aggregate(conn, criteria, raw_only=True)
-            fast = await aggregate(conn, criteria)
-            assert [(r.period_start, r.partial) for r in raw] == [
-                (r.period_start, r.partial) for r in fast
-            ], "rollup-backed and raw answers differ"
-            for _ in range(max(3, args.runs // 10)):
-                t = time.perf_counter()
-                await aggregate(conn, criteria, raw_only=True)
-                raw_times.append(time.perf_counter() - t)
-            for _ in range(args.runs):
-                t = time.perf_counter()
-                await aggregate(conn, criteria)
-                rollup_times.append(time.perf_counter() - t)
-
-        graphql_times: list[float] = []
+        buckets, raw_times, rollup_times = await in_process(runtime, criteria, args.runs)
         app = create_app(settings, runtime=runtime)
-        variables = {
-            "c": {
-                "companyId": str(target),
-                "from": start.isoformat(),
-                "to": end.isoformat(),
-                "granularity": "DAY",
-                "functions": ["SUM", "COUNT", "AVG", "MIN", "MAX"],
-            }
-        }
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://bench",
-            headers={"Authorization": f"Bearer {key}"},
-        ) as client:
-            for _ in range(args.runs + 1):
-                t = time.perf_counter()
-                response = await client.post(
-                    "/graphql", json={"query": QUERY, "variables": variables}
-                )
-                graphql_times.append(time.perf_counter() - t)
-                assert len(response.json()["data"]["aggregateUsage"]["buckets"]) == len(raw)
-        graphql_times = graphql_times[1:]
+        graphql_times = await over_graphql(app, key, criteria, args.runs, buckets)
+    report(args, buckets, raw_times, rollup_times, graphql_times)
 
+
+async def seed(runtime: Any) -> tuple[UUID, list[UUID], str]:
+    """Five companies (the measured one first) and an ADMIN key."""
+    async with runtime.pool.acquire() as conn:
+        companies = []
+        for n in range(5):
+            companies.append(
+                await conn.fetchval(
+                    "INSERT INTO companies (id, external_key, name) VALUES ($1, $2, $2)"
+                    " RETURNING id",
+                    uuid7.uuid7(),
+                    f"bench-{n}-{uuid7.uuid7()}",
+                )
+            )
+        _, key = await create_api_key(conn, Role.ADMIN, None, "bench")
+    return companies[0], companies[1:], key
+
+
+async def in_process(
+    runtime: Any, criteria: Criteria, runs: int
+) -> tuple[int, list[float], list[float]]:
+    """The buckets answered, and the raw-scan and rollup-backed timings."""
+    raw_times: list[float] = []
+    rollup_times: list[float] = []
+    async with runtime.pool.acquire() as conn:
+        raw = await aggregate(conn, criteria, raw_only=True)
+        fast = await aggregate(conn, criteria)
+        assert [(r.period_start, r.partial) for r in raw] == [
+            (r.period_start, r.partial) for r in fast
+        ], "rollup-backed and raw answers differ"
+        for _ in range(max(3, runs // 10)):
+            t = time.perf_counter()
+            await aggregate(conn, criteria, raw_only=True)
+            raw_times.append(time.perf_counter() - t)
+        for _ in range(runs):
+            t = time.perf_counter()
+            await aggregate(conn, criteria)
+            rollup_times.append(time.perf_counter() - t)
+    return len(raw), raw_times, rollup_times
+
+
+async def over_graphql(
+    app: Any, key: str, criteria: Criteria, runs: int, buckets: int
+) -> list[float]:
+    """aggregateUsage's timings through the ASGI app (the first, warming up, left out)."""
+    variables = {
+        "c": {
+            "companyId": str(criteria.company_id),
+            "from": criteria.from_.isoformat(),
+            "to": criteria.to.isoformat(),
+            "granularity": "DAY",
+            "functions": ["SUM", "COUNT", "AVG", "MIN", "MAX"],
+        }
+    }
+    times: list[float] = []
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://bench",
+        headers={"Authorization": f"Bearer {key}"},
+    ) as client:
+        for _ in range(runs + 1):
+            t = time.perf_counter()
+            response = await client.post("/graphql", json={"query": QUERY, "variables": variables})
+            times.append(time.perf_counter() - t)
+            assert len(response.json()["data"]["aggregateUsage"]["buckets"]) == buckets
+    return times[1:]
+
+
+def report(
+    args: argparse.Namespace,
+    buckets: int,
+    raw_times: list[float],
+    rollup_times: list[float],
+    graphql_times: list[float],
+) -> None:
     baseline = median_ms(raw_times)
     title = f"DAY buckets over a month, {args.records:,} records"
     print(f"\n{title:<52} {'median ms':>10} {'x raw':>8}")
@@ -197,7 +223,7 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
     ):
         ms = median_ms(samples)
         print(f"{name:<52} {ms:>10.2f} {ms / baseline:>8.4f}")
-    print(f"\n{len(raw)} buckets; {args.noise:,} records of four other companies as noise")
+    print(f"\n{buckets} buckets; {args.noise:,} records of four other companies as noise")
 
 
 def main() -> None:

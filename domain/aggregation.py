@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from domain.usage import ErrorCode, FieldError
+from domain.errors import Invalid
+from domain.usage import ErrorCode, FieldError, Metric, ResourceType
 
 
 class Granularity(Enum):
@@ -173,6 +175,53 @@ def validate(criteria: Criteria) -> list[FieldError]:
     return errors
 
 
+def unknown_metric(codes: Iterable[str], metrics: Mapping[str, Metric]) -> FieldError | None:
+    """The first of ``codes`` no metric is defined for."""
+    for code in codes:
+        if code not in metrics:
+            return FieldError("metricCodes", ErrorCode.UNKNOWN_METRIC, f"no metric {code!r}")
+    return None
+
+
+def of_resource_type(
+    codes: Sequence[str], metrics: Mapping[str, Metric], wanted: ResourceType
+) -> list[str]:
+    """``codes`` narrowed to the metrics of ``wanted`` (every such metric when empty)."""
+    of_type = [m.code for m in metrics.values() if m.resource_type is wanted]
+    return [c for c in codes if c in of_type] if codes else of_type
+
+
+def no_metric_of_type(wanted: ResourceType) -> FieldError:
+    return FieldError(
+        "resourceType",
+        ErrorCode.UNKNOWN_METRIC,
+        f"no metric of resource type {wanted.value} matches",
+    )
+
+
+def functions_for(
+    asked: Sequence[Function], codes: Sequence[str], metrics: Mapping[str, Metric]
+) -> tuple[Function, ...]:
+    """The functions asked for, or else each chosen metric's own aggregation."""
+    if asked:
+        return tuple(dict.fromkeys(asked))
+    chosen = [metrics[c] for c in codes] if codes else list(metrics.values())
+    return tuple(dict.fromkeys(Function(m.aggregation.value) for m in chosen))
+
+
+def grouping(
+    asked: Sequence[Dimension], level: Level, *, sees_every_company: bool
+) -> tuple[Dimension, ...]:
+    """What a result is grouped by: SPACE level groups by space first; a key
+    limited to one company is not grouped by company (it sees one anyway)."""
+    group_by = list(asked)
+    if level is Level.SPACE and Dimension.SPACE not in group_by:
+        group_by.insert(0, Dimension.SPACE)
+    if Dimension.COMPANY in group_by and not sees_every_company:
+        group_by.remove(Dimension.COMPANY)
+    return tuple(group_by)
+
+
 # ---------------------------------------------------------------- buckets
 
 
@@ -254,14 +303,18 @@ class Piece:
     bucket: int
 
 
-class WindowNotAnswerable(Exception):
+class WindowNotAnswerable(Invalid):
     """A window retention has removed the detail for: no level answers it exactly.
 
     ``at`` is the earliest instant of the window no level still held covers.
     """
 
     def __init__(self, at: datetime) -> None:
-        super().__init__(f"no data held answers the window exactly from {at.isoformat()}")
+        super().__init__(
+            f"no data held answers the window exactly from {at.isoformat()}",
+            code=ErrorCode.WINDOW_NOT_ANSWERABLE.value,
+            field="from",
+        )
         self.at = at
 
     def field_error(self, name: str = "from") -> FieldError:
@@ -279,10 +332,15 @@ Horizons = Mapping[Source, datetime]
 
 
 def _raw(start: datetime, end: datetime, bucket: int, horizons: Horizons) -> Piece:
+    require_raw_from(start, horizons)
+    return Piece(Source.RAW, start, end, bucket)
+
+
+def require_raw_from(start: datetime, horizons: Horizons) -> None:
+    """Refuses a window from ``start`` when raw records before it may be gone."""
     held_from = horizons.get(Source.RAW)
     if held_from is not None and start < held_from:
         raise WindowNotAnswerable(start)
-    return Piece(Source.RAW, start, end, bucket)
 
 
 def _cover(
@@ -375,6 +433,65 @@ class Partial:
             self.latest = other.latest
 
 
+def sources_read(criteria: Criteria) -> tuple[Source, ...]:
+    """The sources one query reads: raw records always (the plan sends edges
+    and stale hours there), rollups and their pending deltas unless some
+    figure asked for needs raw records."""
+    return (Source.RAW,) if criteria.needs_raw else (Source.RAW, *ROLLUP_SOURCES)
+
+
+GroupKey = tuple[Any, ...]
+# A bucket's index, a metric code and a group: what a result row is keyed by.
+ResultKey = tuple[int, str, GroupKey]
+
+
+@dataclass
+class ResultRow:
+    period_start: datetime
+    period_end: datetime
+    metric_code: str
+    group: dict[str, Any]
+    partial: Partial
+    time_weighted: Decimal | None = None
+
+
+def group_names(criteria: Criteria) -> list[str]:
+    names: list[str] = [d.name for d in criteria.group_by]
+    if criteria.group_by_property is not None:
+        names.append("PROPERTY")
+    return names
+
+
+def _sort_key(key: ResultKey) -> tuple[Any, ...]:
+    bucket, metric, group = key
+    return (bucket, metric, tuple((v is None, str(v)) for v in group))
+
+
+def result_rows(
+    criteria: Criteria,
+    periods: Sequence[tuple[datetime, datetime]],
+    partials: Mapping[ResultKey, Partial],
+    weighted: Mapping[ResultKey, Decimal | None],
+) -> list[ResultRow]:
+    """The answer's rows, in period, metric and group order."""
+    names = group_names(criteria)
+    rows = []
+    for key in sorted(set(partials) | set(weighted), key=_sort_key):
+        bucket, metric, group = key
+        start, end = periods[bucket]
+        rows.append(
+            ResultRow(
+                period_start=start,
+                period_end=end,
+                metric_code=metric,
+                group=dict(zip(names, group, strict=True)),
+                partial=partials.get(key, Partial()),
+                time_weighted=weighted.get(key),
+            )
+        )
+    return rows
+
+
 def average(total: Decimal, records: int) -> Decimal | None:
     return total / records if records else None
 
@@ -414,3 +531,25 @@ def time_weighted_average(
 
 def _micros(delta: timedelta) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def weighted_by_period(
+    series: Mapping[tuple[str, GroupKey], Sequence[Reading]],
+    held: Mapping[tuple[str, GroupKey], Reading],
+    periods: Sequence[tuple[datetime, datetime]],
+) -> dict[ResultKey, Decimal | None]:
+    """Each series' time-weighted average per period (readings in time order;
+    ``held``, a series' last reading before the window)."""
+    out: dict[ResultKey, Decimal | None] = {}
+    for key in set(series) | set(held):
+        points = series.get(key, [])
+        before = held.get(key)
+        index = 0
+        for n, (start, end) in enumerate(periods):
+            while index < len(points) and points[index].at < start:
+                before = points[index]
+                index += 1
+            value = time_weighted_average(points, before, start, end)
+            if value is not None:
+                out[(n, key[0], key[1])] = value
+    return out

@@ -19,8 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-# domain.usage imports this module: its names are looked up when a check runs.
-from domain import usage as u
+from domain.field_errors import ErrorCode, FieldError
 
 
 @dataclass(frozen=True)
@@ -61,61 +60,57 @@ def unstorable(text: str) -> bool:
     return _UNSTORABLE.search(text) is not None
 
 
-def text_errors(field: str, text: str | None, max_length: int) -> list[u.FieldError]:
+def text_errors(field: str, text: str | None, max_length: int) -> list[FieldError]:
     """``text`` too long, or holding a character that cannot be stored."""
     if text is None:
         return []
     if len(text) > max_length:
         return [
-            u.FieldError(
-                field, u.ErrorCode.TOO_LONG, f"{field} is longer than {max_length} characters"
-            )
+            FieldError(field, ErrorCode.TOO_LONG, f"{field} is longer than {max_length} characters")
         ]
     if unstorable(text):
         return [
-            u.FieldError(
+            FieldError(
                 field,
-                u.ErrorCode.INVALID_CHARACTER,
+                ErrorCode.INVALID_CHARACTER,
                 f"{field} holds a NUL character or a lone surrogate",
             )
         ]
     return []
 
 
-def name_errors(field: str, text: str | None, max_length: int) -> list[u.FieldError]:
+def name_errors(field: str, text: str | None, max_length: int) -> list[FieldError]:
     """A name or anything that may reach a header or a log line: ``text_errors``, and
     no control character at all (no line breaks either)."""
     errors = text_errors(field, text, max_length)
     if not errors and text is not None and has_control(text):
         errors.append(
-            u.FieldError(field, u.ErrorCode.INVALID_CHARACTER, f"{field} holds a control character")
+            FieldError(field, ErrorCode.INVALID_CHARACTER, f"{field} holds a control character")
         )
     return errors
 
 
 def decimal_errors(
     field: str, value: Decimal | None, max_abs: Decimal, max_decimals: int
-) -> list[u.FieldError]:
+) -> list[FieldError]:
     """``value`` not finite, larger than ``max_abs`` or finer than ``max_decimals`` places."""
     if value is None:
         return []
     if not value.is_finite():
-        return [
-            u.FieldError(field, u.ErrorCode.VALUE_NOT_FINITE, f"{field} must be a finite decimal")
-        ]
+        return [FieldError(field, ErrorCode.VALUE_NOT_FINITE, f"{field} must be a finite decimal")]
     if abs(value) > max_abs:
         return [
-            u.FieldError(
+            FieldError(
                 field,
-                u.ErrorCode.VALUE_OUT_OF_RANGE,
+                ErrorCode.VALUE_OUT_OF_RANGE,
                 f"{field} must lie within ±{max_abs:,f}",
             )
         ]
     if decimal_places(value) > max_decimals:
         return [
-            u.FieldError(
+            FieldError(
                 field,
-                u.ErrorCode.TOO_MANY_DECIMALS,
+                ErrorCode.TOO_MANY_DECIMALS,
                 f"{field} has more than {max_decimals} decimal places",
             )
         ]
@@ -133,7 +128,7 @@ def decimal_places(value: Decimal) -> int:
     return max(0, -exponent - trailing)
 
 
-def date_errors(field: str, value: datetime | None, limits: Limits) -> list[u.FieldError]:
+def date_errors(field: str, value: datetime | None, limits: Limits) -> list[FieldError]:
     """``value`` outside [earliest, latest)."""
     if value is None:
         return []
@@ -144,16 +139,21 @@ def date_errors(field: str, value: datetime | None, limits: Limits) -> list[u.Fi
         outside = not limits.earliest <= naive < limits.latest
     if outside:
         return [
-            u.FieldError(
+            FieldError(
                 field,
-                u.ErrorCode.OUT_OF_RANGE,
+                ErrorCode.OUT_OF_RANGE,
                 f"{field} must lie between {limits.earliest.year} and {limits.latest.year - 1}",
             )
         ]
     return []
 
 
-def json_errors(field: str, value: Any, max_bytes: int) -> list[u.FieldError]:
+def window_errors(from_: datetime, to: datetime, limits: Limits) -> list[FieldError]:
+    """A window's ends (``from``, ``to``) outside the years the service accepts."""
+    return date_errors("from", from_, limits) + date_errors("to", to, limits)
+
+
+def json_errors(field: str, value: Any, max_bytes: int) -> list[FieldError]:
     """A JSON object too large once encoded, or holding text that cannot be stored."""
     if value is None:
         return []
@@ -165,9 +165,9 @@ def json_errors(field: str, value: Any, max_bytes: int) -> list[u.FieldError]:
             size += len(item) + 2
             if unstorable(item):
                 return [
-                    u.FieldError(
+                    FieldError(
                         field,
-                        u.ErrorCode.INVALID_CHARACTER,
+                        ErrorCode.INVALID_CHARACTER,
                         f"{field} holds a NUL character or a lone surrogate",
                     )
                 ]
@@ -180,9 +180,9 @@ def json_errors(field: str, value: Any, max_bytes: int) -> list[u.FieldError]:
             stack.extend(item)
         elif isinstance(item, float | Decimal) and not _finite(item):
             return [
-                u.FieldError(
+                FieldError(
                     field,
-                    u.ErrorCode.VALUE_OUT_OF_RANGE,
+                    ErrorCode.VALUE_OUT_OF_RANGE,
                     f"{field} holds a number that is not finite or beyond ±1e100",
                 )
             ]
@@ -190,9 +190,7 @@ def json_errors(field: str, value: Any, max_bytes: int) -> list[u.FieldError]:
             size += 8
         if size > max_bytes:
             return [
-                u.FieldError(
-                    field, u.ErrorCode.TOO_LONG, f"{field} is larger than {max_bytes} bytes"
-                )
+                FieldError(field, ErrorCode.TOO_LONG, f"{field} is larger than {max_bytes} bytes")
             ]
     return []
 

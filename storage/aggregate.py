@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -23,34 +23,29 @@ from domain.aggregation import (
     Criteria,
     Function,
     Granularity,
+    GroupKey,
     Horizons,
     Partial,
     Piece,
     Reading,
+    ResultKey,
+    ResultRow,
     Source,
     buckets,
     plan,
-    time_weighted_average,
+    result_rows,
+    sources_read,
+    weighted_by_period,
 )
 from storage.queries import q
+
+__all__ = ["ResultRow", "aggregate", "horizons", "stale_hours", "totals"]
 
 ROLLUP_TABLES = {
     Source.HOUR: "usage_rollup_hour",
     Source.DAY: "usage_rollup_day",
     Source.MONTH: "usage_rollup_month",
 }
-
-GroupKey = tuple[Any, ...]
-
-
-@dataclass
-class ResultRow:
-    period_start: datetime
-    period_end: datetime
-    metric_code: str
-    group: dict[str, Any]
-    partial: Partial
-    time_weighted: Decimal | None = None
 
 
 class _Query:
@@ -140,97 +135,108 @@ async def aggregate(
         held = await horizons(conn, criteria.metric_codes)
         pieces = plan(periods, raw_only=raw_only, stale_hours=stale, horizons=held)
         partials = await _partials(conn, criteria, pieces)
-        weighted: dict[tuple[int, str, GroupKey], Decimal | None] = {}
+        weighted: dict[ResultKey, Decimal | None] = {}
         if criteria.time_weighted:
             weighted = await _time_weighted(conn, criteria, periods)
-    keys = set(partials) | set(weighted)
-    rows = []
-    for key in sorted(keys, key=_sort_key):
-        bucket, metric, group = key
-        start, end = periods[bucket]
-        rows.append(
-            ResultRow(
-                period_start=start,
-                period_end=end,
-                metric_code=metric,
-                group=_group_dict(criteria, group),
-                partial=partials.get(key, Partial()),
-                time_weighted=weighted.get(key),
-            )
-        )
-    return rows
-
-
-def _sort_key(key: tuple[int, str, GroupKey]) -> tuple[Any, ...]:
-    bucket, metric, group = key
-    return (bucket, metric, tuple((v is None, str(v)) for v in group))
-
-
-def _group_dict(criteria: Criteria, group: GroupKey) -> dict[str, Any]:
-    names: list[str] = [d.name for d in criteria.group_by]
-    if criteria.group_by_property is not None:
-        names.append("PROPERTY")
-    return dict(zip(names, group, strict=True))
+    return result_rows(criteria, periods, partials, weighted)
 
 
 async def _partials(
     conn: asyncpg.Connection, criteria: Criteria, pieces: Sequence[Piece]
-) -> dict[tuple[int, str, GroupKey], Partial]:
+) -> dict[ResultKey, Partial]:
+    """Each (period, metric, group)'s partial aggregate over the planned pieces."""
     if not pieces:
         return {}
     query = _Query(criteria, 5)
-    latest = Function.LATEST in criteria.functions
-    unique = Function.UNIQUE_COUNT in criteria.functions
     raw_groups = _group_columns(criteria, query, "r")
+    read = sources_read(criteria)
+    branches = [_raw_branch(criteria, query, raw_groups)]
+    branches.extend(_rollup_branches(criteria, query, read))
+    rows = await conn.fetch(
+        _partials_sql(criteria, len(raw_groups), branches),
+        [p.source.value for p in pieces],
+        [p.start for p in pieces],
+        [p.end for p in pieces],
+        [p.bucket for p in pieces],
+        *query.params,
+    )
+    width = len(raw_groups)
+    return {
+        (row["b"], row["metric_code"], tuple(row[f"g{n}"] for n in range(width))): _partial_of(
+            row, criteria
+        )
+        for row in rows
+    }
+
+
+_NO_LATEST = "NULL::timestamptz, NULL::uuid, NULL::numeric"
+
+
+def _raw_branch(criteria: Criteria, query: _Query, raw_groups: list[str]) -> str:
+    """The pieces planned on raw records, one row per record."""
     unique_expr = "NULL::text"
-    if unique:
+    if Function.UNIQUE_COUNT in criteria.functions:
         if criteria.unique_of_property is not None:
             unique_expr = f"(r.properties ->> {query.param(criteria.unique_of_property)})"
         elif criteria.unique_of is not None:
             unique_expr = f"r.{criteria.unique_of.value}::text"
     group_select = "".join(f", {c} AS g{n}" for n, c in enumerate(raw_groups))
-    group_names = "".join(f", g{n}" for n in range(len(raw_groups)))
-    latest_raw = "r.ts, r.id, r.value" if latest else "NULL::timestamptz, NULL::uuid, NULL::numeric"
-
-    branches = [
+    latest_raw = "r.ts, r.id, r.value" if Function.LATEST in criteria.functions else _NO_LATEST
+    return (
         f"SELECT p.b, r.metric_code{group_select}, 1::bigint AS records, r.value AS total,"
         f" r.value AS min_value, r.value AS max_value, {latest_raw}, {unique_expr} AS u"
         " FROM p JOIN usage_records r ON r.ts >= p.s AND r.ts < p.e"
         f" WHERE p.src = 'RAW'{query.where('r')}"
-    ]
-    if not criteria.needs_raw:
-        rollup_groups = "".join(f", x.{d.value} AS g{n}" for n, d in enumerate(criteria.group_by))
-        latest_rollup = (
-            "x.latest_ts, x.latest_id, x.latest_value"
-            if latest
-            else "NULL::timestamptz, NULL::uuid, NULL::numeric"
-        )
-        select = (
-            f"SELECT p.b, x.metric_code{rollup_groups}, x.records, x.total, x.min_value,"
-            f" x.max_value, {latest_rollup}, NULL::text"
-        )
-        for source, table in ROLLUP_TABLES.items():
-            branches.append(
-                f"{select} FROM p JOIN {table} x"
-                " ON x.bucket_start >= p.s AND x.bucket_start < p.e"
-                f" WHERE p.src = '{source.value}'{query.where('x')}"
-            )
-        branches.append(
-            f"{select} FROM p JOIN usage_rollup_deltas x"
-            " ON x.bucket_start >= p.s AND x.bucket_start < p.e"
-            f" WHERE p.src <> 'RAW'{query.where('x')}"
-        )
-    latest_agg = (
-        ", max(latest_ts) AS latest_ts,"
-        " (array_agg(latest_id ORDER BY latest_ts DESC NULLS LAST, latest_id DESC NULLS LAST))[1]"
-        " AS latest_id,"
-        " (array_agg(latest_value ORDER BY latest_ts DESC NULLS LAST, latest_id DESC NULLS LAST))"
-        "[1] AS latest_value"
-        if latest
-        else ""
     )
-    unique_agg = ", count(DISTINCT u) AS uniques" if unique else ""
-    sql = (
+
+
+def _rollup_branches(criteria: Criteria, query: _Query, read: Sequence[Source]) -> list[str]:
+    """The pieces planned on each rollup level, plus the deltas not yet merged
+    into any level (they belong to every rollup-read piece)."""
+    if not any(source in ROLLUP_TABLES for source in read):
+        return []
+    groups = "".join(f", x.{d.value} AS g{n}" for n, d in enumerate(criteria.group_by))
+    latest = (
+        "x.latest_ts, x.latest_id, x.latest_value"
+        if Function.LATEST in criteria.functions
+        else _NO_LATEST
+    )
+    select = (
+        f"SELECT p.b, x.metric_code{groups}, x.records, x.total, x.min_value,"
+        f" x.max_value, {latest}, NULL::text"
+    )
+    branches = [
+        f"{select} FROM p JOIN {table} x"
+        " ON x.bucket_start >= p.s AND x.bucket_start < p.e"
+        f" WHERE p.src = '{source.value}'{query.where('x')}"
+        for source, table in ROLLUP_TABLES.items()
+        if source in read
+    ]
+    branches.append(
+        f"{select} FROM p JOIN usage_rollup_deltas x"
+        " ON x.bucket_start >= p.s AND x.bucket_start < p.e"
+        f" WHERE p.src <> 'RAW'{query.where('x')}"
+    )
+    return branches
+
+
+_LATEST_AGG = (
+    ", max(latest_ts) AS latest_ts,"
+    " (array_agg(latest_id ORDER BY latest_ts DESC NULLS LAST, latest_id DESC NULLS LAST))[1]"
+    " AS latest_id,"
+    " (array_agg(latest_value ORDER BY latest_ts DESC NULLS LAST, latest_id DESC NULLS LAST))"
+    "[1] AS latest_value"
+)
+
+
+def _partials_sql(criteria: Criteria, width: int, branches: Sequence[str]) -> str:
+    """The pieces ($1-$4 as arrays) joined to their sources and combined per group."""
+    group_names = "".join(f", g{n}" for n in range(width))
+    latest_agg = _LATEST_AGG if Function.LATEST in criteria.functions else ""
+    unique_agg = (
+        ", count(DISTINCT u) AS uniques" if Function.UNIQUE_COUNT in criteria.functions else ""
+    )
+    return (
         "WITH p AS (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[],"
         " $4::int[]) AS p(src, s, e, b)),"
         " parts (b, metric_code"
@@ -247,37 +253,27 @@ async def _partials(
         + group_names
         + " HAVING sum(records) > 0"
     )
-    rows = await conn.fetch(
-        sql,
-        [p.source.value for p in pieces],
-        [p.start for p in pieces],
-        [p.end for p in pieces],
-        [p.bucket for p in pieces],
-        *query.params,
+
+
+def _partial_of(row: asyncpg.Record, criteria: Criteria) -> Partial:
+    partial = Partial(
+        records=int(row["records"]),
+        total=row["total"],
+        min_value=row["min_value"],
+        max_value=row["max_value"],
     )
-    out: dict[tuple[int, str, GroupKey], Partial] = {}
-    width = len(raw_groups)
-    for row in rows:
-        group = tuple(row[f"g{n}"] for n in range(width))
-        partial = Partial(
-            records=int(row["records"]),
-            total=row["total"],
-            min_value=row["min_value"],
-            max_value=row["max_value"],
-        )
-        if latest and row["latest_ts"] is not None:
-            partial.latest = (row["latest_ts"], row["latest_id"], row["latest_value"])
-        if unique:
-            partial.unique_count = int(row["uniques"])
-        out[(row["b"], row["metric_code"], group)] = partial
-    return out
+    if Function.LATEST in criteria.functions and row["latest_ts"] is not None:
+        partial.latest = (row["latest_ts"], row["latest_id"], row["latest_value"])
+    if Function.UNIQUE_COUNT in criteria.functions:
+        partial.unique_count = int(row["uniques"])
+    return partial
 
 
 async def _time_weighted(
     conn: asyncpg.Connection,
     criteria: Criteria,
     periods: Sequence[tuple[datetime, datetime]],
-) -> dict[tuple[int, str, GroupKey], Decimal | None]:
+) -> dict[ResultKey, Decimal | None]:
     """Each gauge reading holds until the next one; averaged over each period."""
     query = _Query(criteria, 3)
     groups = _group_columns(criteria, query, "r")
@@ -309,19 +305,7 @@ async def _time_weighted(
     held: dict[tuple[str, GroupKey], Reading] = {
         key_of(row): Reading(row["ts"], row["value"]) for row in held_rows
     }
-    out: dict[tuple[int, str, GroupKey], Decimal | None] = {}
-    for key in set(series) | set(held):
-        points = series.get(key, [])
-        before = held.get(key)
-        index = 0
-        for n, (start, end) in enumerate(periods):
-            while index < len(points) and points[index].at < start:
-                before = points[index]
-                index += 1
-            value = time_weighted_average(points, before, start, end)
-            if value is not None:
-                out[(n, key[0], key[1])] = value
-    return out
+    return weighted_by_period(series, held, periods)
 
 
 async def totals(

@@ -1,10 +1,10 @@
-"""Voiding and correcting stored usage, with an audit trail.
+"""Voided and corrected usage in PostgreSQL: the record's removal and its trail.
 
-A void deletes the raw record, keeps a copy in usage_corrections and, in the
-same transaction, adds a negative rollup delta (SUM and COUNT stay exact at
-once) and marks the hour stale (its MIN, MAX and LATEST are read from raw
-records until the rollup job recomputes them). A correction is a void plus a
-replacement record stored through the ordinary write path.
+A void deletes the raw record, keeps a copy in usage_corrections and adds a
+negative rollup delta (SUM and COUNT stay exact at once) and a stale mark on
+its hour (its MIN, MAX and LATEST are read from raw records until the rollup
+job recomputes them). ``services.corrections`` decides whether a record may
+be voided and runs these in one transaction.
 """
 
 from __future__ import annotations
@@ -12,99 +12,84 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from domain.usage import ErrorCode, FieldError
-from storage.audit import AuditEntry, insert_entries
+from domain.corrections import CorrectionAction
+from domain.records import StoredRecord
 from storage.queries import q
+from storage.records import stored_record
 from storage.usage import PendingRecord, store_usage
 
 
 @dataclass(frozen=True)
-class Corrected:
-    voided: asyncpg.Record
-    replacement: asyncpg.Record | None
+class Deleted:
+    """A record taken out of usage_records, and the copy usage_corrections keeps."""
+
+    record: StoredRecord
+    original: dict[str, Any]
 
 
 async def find_record(
     conn: asyncpg.Connection, record_id: UUID, company_scope: UUID | None
-) -> asyncpg.Record | None:
-    return await conn.fetchrow(q("usage_record_for_correction"), record_id, company_scope)
+) -> StoredRecord | None:
+    row = await conn.fetchrow(q("usage_record_for_correction"), record_id, company_scope)
+    return stored_record(row) if row is not None else None
 
 
-async def void_record(
+async def delete_record(
+    conn: asyncpg.Connection, record_id: UUID, company_scope: UUID | None
+) -> Deleted | None:
+    row = await conn.fetchrow(q("delete_usage_record"), record_id, company_scope)
+    if row is None:
+        return None
+    return Deleted(stored_record(row), json.loads(json.dumps(dict(row), default=str)))
+
+
+async def raw_horizon(conn: asyncpg.Connection, metric_code: str) -> datetime | None:
+    """Raw records of ``metric_code`` before this instant may be gone (see retention)."""
+    horizon: datetime | None = await conn.fetchval(q("raw_horizon"), metric_code)
+    return horizon
+
+
+async def store_replacement(conn: asyncpg.Connection, replacement: PendingRecord) -> StoredRecord:
+    stored = await store_usage(conn, [replacement], returning=True)
+    return stored_record(stored.rows[replacement.id])
+
+
+async def record_correction(
     conn: asyncpg.Connection,
-    record_id: UUID,
+    deleted: Deleted,
+    action: CorrectionAction,
     *,
+    replaced_by: UUID | None,
     reason: str,
-    company_scope: UUID | None,
     api_key_id: UUID | None,
-    replacement: PendingRecord | None = None,
-    audit: AuditEntry | None = None,
-) -> Corrected | FieldError:
-    """Void ``record_id``; with ``replacement``, store it in the same transaction,
-    and ``audit`` with them when the record is voided."""
-    try:
-        return await _void(conn, record_id, reason, company_scope, api_key_id, replacement, audit)
-    except _PastRetention as exc:
-        return FieldError(
-            "id",
-            ErrorCode.TIMESTAMP_TOO_OLD,
-            f"usage before {exc.horizon.isoformat()} is past raw retention; its rollups are"
-            " final and it can no longer be voided or corrected",
-        )
-
-
-class _PastRetention(Exception):
-    def __init__(self, horizon: datetime) -> None:
-        self.horizon = horizon
-
-
-async def _void(
-    conn: asyncpg.Connection,
-    record_id: UUID,
-    reason: str,
-    company_scope: UUID | None,
-    api_key_id: UUID | None,
-    replacement: PendingRecord | None,
-    audit: AuditEntry | None,
-) -> Corrected | FieldError:
-    async with conn.transaction():
-        row = await conn.fetchrow(q("delete_usage_record"), record_id, company_scope)
-        if row is None:
-            return FieldError("id", ErrorCode.NOT_FOUND, f"no usage record {record_id}")
-        horizon = await conn.fetchval(q("raw_horizon"), row["metric_code"])
-        if horizon is not None and row["ts"] < horizon:
-            raise _PastRetention(horizon)  # rolls the delete back
-        new_row = None
-        if replacement is not None:
-            stored = await store_usage(conn, [replacement], returning=True)
-            new_row = stored.rows[replacement.id]
-        await conn.execute(
-            q("record_correction"),
-            row["id"],
-            row["company_id"],
-            "CORRECT" if replacement is not None else "VOID",
-            replacement.id if replacement is not None else None,
-            reason,
-            api_key_id,
-            json.loads(json.dumps(dict(row), default=str)),
-        )
-        await conn.execute(
-            q("void_rollup_delta"),
-            row["company_id"],
-            row["metric_code"],
-            row["ts"],
-            row["space_id"],
-            row["application_id"],
-            row["user_id"],
-            row["source"],
-            row["billing_category"],
-            row["billable"],
-            row["value"],
-        )
-        if audit is not None:
-            await insert_entries(conn, [audit])
-        return Corrected(row, new_row)
+) -> None:
+    """The trail row, and the voided record leaving its rollups."""
+    r = deleted.record
+    await conn.execute(
+        q("record_correction"),
+        r.id,
+        r.company_id,
+        action.value,
+        replaced_by,
+        reason,
+        api_key_id,
+        deleted.original,
+    )
+    await conn.execute(
+        q("void_rollup_delta"),
+        r.company_id,
+        r.metric_code,
+        r.timestamp,
+        r.space_id,
+        r.application_id,
+        r.user_id,
+        r.source,
+        r.billing_category,
+        r.billable,
+        r.value,
+    )

@@ -8,10 +8,15 @@ the one place where SQL is assembled with a format string.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 import asyncpg
+
+from storage.queries import q
+
+_log = logging.getLogger(__name__)
 
 # Serialises partition creation across processes (see storage.migrate for the
 # other advisory lock constant).
@@ -34,6 +39,38 @@ def add_months(month: date, count: int) -> date:
 
 def partition_name(month: date) -> str:
     return f"usage_records_p{month.year:04d}_{month.month:02d}"
+
+
+def month_from_name(name: str) -> date | None:
+    """The month a partition named ``name`` holds (None: not a monthly partition)."""
+    try:
+        year, month = name.removeprefix("usage_records_p").split("_")
+        candidate = date(int(year), int(month), 1)
+    except ValueError:
+        return None
+    return candidate if partition_name(candidate) == name else None
+
+
+async def monthly_partitions(conn: asyncpg.Connection) -> dict[str, date]:
+    """The monthly partitions of usage_records, by name."""
+    found = {}
+    for row in await conn.fetch(q("usage_partitions")):
+        month = month_from_name(row["name"])
+        if month is not None:
+            found[row["name"]] = month
+    return found
+
+
+async def drop_partition(conn: asyncpg.Connection, month: date) -> int:
+    """Drop ``month``'s partition with its records (in the caller's transaction);
+    how many records went with it."""
+    # the name is built from a date, never from input
+    name = partition_name(month)
+    await conn.execute(f'LOCK TABLE "{name}" IN ACCESS EXCLUSIVE MODE')
+    rows = int(await conn.fetchval(f'SELECT count(*) FROM "{name}"'))
+    await conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+    _log.info("dropped usage partition %s (%d records)", name, rows)
+    return rows
 
 
 class PartitionCatalog:

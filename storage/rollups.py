@@ -3,7 +3,8 @@
 Runs in one REPEATABLE READ transaction, so the deltas it moves and the raw
 rows it recomputes stale hours from are the same snapshot: a record
 committed meanwhile keeps its delta pending for the next run. A crash rolls
-the whole run back; the rerun finds the same deltas.
+the whole run back; the rerun finds the same deltas (``services.retention``
+runs it again after a serialization failure).
 
 The three levels share one shape, so their statements are written once,
 here, for each level.
@@ -11,7 +12,6 @@ here, for each level.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -28,8 +28,6 @@ from storage.queries import q
 # other's REPEATABLE READ transactions (see storage.partitions and
 # storage.migrate for the other lock constants).
 ROLLUP_LOCK = 7_300_003
-# A serialization failure or deadlock against some other writer: tries in all.
-ROLLUP_TRIES = 5
 
 # (table, the expression that buckets an hourly start, the bucket's length)
 LEVELS = (
@@ -113,18 +111,6 @@ def _month(moment: datetime) -> datetime:
     return _day(moment).replace(day=1)
 
 
-async def roll_up(conn: asyncpg.Connection) -> RollupRun:
-    """Move every pending delta into the rollups; retried on a serialization failure."""
-    for attempt in range(1, ROLLUP_TRIES + 1):
-        try:
-            return await _roll_up_once(conn)
-        except (asyncpg.SerializationError, asyncpg.DeadlockDetectedError):
-            if attempt == ROLLUP_TRIES:
-                raise
-            await asyncio.sleep(0.05 * 2**attempt)
-    raise AssertionError("unreachable")
-
-
 @contextlib.asynccontextmanager
 async def rollup_lock(conn: asyncpg.Connection) -> AsyncIterator[None]:
     """Hold the lock rollups and retention share (a session may nest it).
@@ -139,7 +125,9 @@ async def rollup_lock(conn: asyncpg.Connection) -> AsyncIterator[None]:
         await conn.execute("SELECT pg_advisory_unlock($1)", ROLLUP_LOCK)
 
 
-async def _roll_up_once(conn: asyncpg.Connection) -> RollupRun:
+async def roll_up(conn: asyncpg.Connection) -> RollupRun:
+    """Move every pending delta into the rollups and recompute the stale hours,
+    in one run; a serialization failure or deadlock is the caller's to retry."""
     async with rollup_lock(conn), conn.transaction(isolation="repeatable_read"):
         moved = int(await conn.fetchval(merge_sql()))
         stale = await conn.fetch(q("take_stale_hours"))

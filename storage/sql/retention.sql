@@ -89,3 +89,7 @@ SET complete_from = greatest(usage_coverage.complete_from, excluded.complete_fro
 -- name: longest_late_window
 -- The most days back any company may still send records (its partitions stay).
 SELECT coalesce(max(late_arrival_days), 0) FROM companies
+
+-- name: retention_metric_codes
+-- Every metric retention looks at, in a stable order.
+SELECT code FROM metrics ORDER BY code

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from domain.aggregation import Criteria, Dimension, Function, Granularity
 from domain.usage import MeasurementType, ResourceType, UsageDraft
+from services.corrections import void_record
 from storage.aggregate import ResultRow, aggregate
-from storage.corrections import void_record
 from storage.rollups import roll_up
 
 NOW = datetime.now(UTC)

@@ -12,7 +12,8 @@ import pytest
 
 from domain.invoicing import LineKind, period_of
 from domain.pricing import Price, PriceModel
-from storage import billing, retention
+from services import retention
+from storage import billing
 from storage.queries import q
 from tests.integration.test_aggregation import draft, store
 from tests.integration.test_invoices import contract_for

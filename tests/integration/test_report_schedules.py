@@ -289,7 +289,7 @@ async def test_two_servers_and_a_restart_neither_repeat_nor_skip_a_run(
 async def test_retention_removes_old_reports_but_not_where_a_schedule_resumes(
     admin: Any, runtime: Any
 ) -> None:
-    from storage.retention import clean_up
+    from services.retention import clean_up
 
     sid = await schedule(admin, "*/2 * * * *", {"type": "STORED"})
     await created_at(runtime, sid, T0)

@@ -12,9 +12,9 @@ import pytest
 
 from domain.aggregation import Criteria, Function, Granularity
 from domain.usage import ErrorCode
-from storage import retention
+from services import retention
+from services.corrections import void_record
 from storage.aggregate import aggregate
-from storage.corrections import void_record
 from storage.partitions import partition_name
 from storage.rollups import merge_sql
 from tests.integration.test_aggregation import draft, new_company, store

@@ -15,11 +15,11 @@ import pytest
 
 from domain.aggregation import Criteria, Function, Granularity, WindowNotAnswerable
 from jobs.retention import clean_up_usage
+from services import retention
+from services.retention import roll_up
 from services.runtime import open_runtime
-from storage import retention
 from storage.aggregate import aggregate
 from storage.partitions import month_of, partition_name
-from storage.rollups import roll_up
 from tests.integration.test_aggregate_api import AGGREGATE
 from tests.integration.test_aggregation import draft, new_company, store
 from tests.integration.test_retention import NOW, THIS_MONTH, months_back

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from domain.aggregation import Granularity, WindowNotAnswerable
 from domain.invoicing import LineKind, active_window, period_of
-from storage import billing, retention
+from services import retention
+from storage import billing
 from storage.aggregate import aggregate, totals
 from tests.integration.test_aggregation import draft, store
 from tests.integration.test_invoices import contract_for

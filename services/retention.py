@@ -1,0 +1,199 @@
+"""Keeping usage storage in shape: rollups, retention, partitions.
+
+The rollup job moves pending deltas into the hourly, daily and monthly
+rollups. Retention aggregates before it deletes: a run first rolls every
+pending delta up; raw records of a metric are deleted only up to a cutoff
+before which no delta or stale mark is left, and the cutoff (a whole UTC
+day) is recorded before anything is deleted, so a crash midway leaves a
+state the rerun simply continues. Monthly partitions that every metric's
+cutoff has passed, and that no company's late-arrival window still reaches,
+are dropped whole; otherwise rows go in bounded batches (raw records by
+each partition's (metric_code, ts) index, rollups by (metric_code,
+bucket_start)). Retention never deletes a record whose deltas are pending,
+nor a rollup level a rule keeps for ever. A run holds the lock the rollup
+job takes, so the two never rewrite the same rollup rows at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from domain.aggregation import Source
+from domain.retention import (
+    JOB_RUNS_KEPT,
+    REPORTS_KEPT,
+    CleanupRun,
+    Rule,
+    partition_horizon,
+    raw_cutoff,
+    rollup_cutoffs,
+    rule_for,
+    writable_from,
+)
+from services.runtime import Runtime
+from storage import retention as repo
+from storage.partitions import drop_partition, monthly_partitions, next_month
+from storage.retention import rules
+from storage.rollups import RollupRun, rollup_lock
+from storage.rollups import roll_up as roll_up_once
+
+__all__ = [
+    "BATCH_ROWS",
+    "CleanupRun",
+    "clean_up",
+    "clean_up_usage",
+    "create_partitions_ahead",
+    "roll_up",
+    "roll_up_usage",
+    "rule_for",
+    "rules",
+]
+
+_log = logging.getLogger(__name__)
+
+BATCH_ROWS = 10_000
+# A serialization failure or deadlock against some other writer: tries in all.
+ROLLUP_TRIES = 5
+
+
+async def roll_up_usage(rt: Runtime) -> RollupRun:
+    """Move pending usage deltas into the rollups (the rollup job)."""
+    async with rt.pool.acquire() as conn:
+        return await roll_up(conn)
+
+
+async def clean_up_usage(rt: Runtime) -> CleanupRun:
+    """One retention run (the retention job)."""
+    async with rt.pool.acquire() as conn:
+        run = await clean_up(conn, late_arrival_days=rt.settings.late_arrival_days)
+    if run.partitions_dropped:
+        rt.partitions.forget()  # a back-fill into a dropped month recreates it
+        _log.info("dropped partitions: %s", ", ".join(run.partitions_dropped))
+    if run.skipped:
+        _log.info("raw records kept for the next run (late data pending): %s", run.skipped)
+    return run
+
+
+async def create_partitions_ahead(rt: Runtime) -> int:
+    """Create the partitions for the recent past and the next three months; how many."""
+    rt.partitions.forget()
+    return await rt.partitions.ensure_ahead(rt.pool, datetime.now(UTC).date())
+
+
+async def roll_up(conn: asyncpg.Connection) -> RollupRun:
+    """Move every pending delta into the rollups; run again after a serialization failure."""
+    for attempt in range(1, ROLLUP_TRIES + 1):
+        try:
+            return await roll_up_once(conn)
+        except (asyncpg.SerializationError, asyncpg.DeadlockDetectedError):
+            if attempt == ROLLUP_TRIES:
+                raise
+            await asyncio.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+async def clean_up(
+    conn: asyncpg.Connection,
+    *,
+    now: datetime | None = None,
+    batch_rows: int = BATCH_ROWS,
+    late_arrival_days: int = 35,
+) -> CleanupRun:
+    """One retention run; ``late_arrival_days`` is the window new companies get."""
+    async with rollup_lock(conn):
+        return await _clean_up(
+            conn, now or datetime.now(UTC), batch_rows, timedelta(days=late_arrival_days)
+        )
+
+
+async def _clean_up(
+    conn: asyncpg.Connection, now: datetime, batch_rows: int, default_late: timedelta
+) -> CleanupRun:
+    run = CleanupRun()
+    await roll_up(conn)
+    all_rules = await rules(conn)
+    metrics = await repo.metric_codes(conn)
+    cutoffs = await _raw_cutoffs(conn, run, metrics, all_rules, now)
+    # a partition some company may still write late records into stays
+    writable = writable_from(now, default_late, await repo.longest_late_window(conn))
+    await _drop_partitions(conn, run, metrics, cutoffs, writable)
+    for metric, cutoff in cutoffs.items():
+        run.raw_rows += await _delete_raw(conn, metric, cutoff, batch_rows)
+    for metric in metrics:
+        for level, cutoff in rollup_cutoffs(rule_for(all_rules, metric), now):
+            run.rollup_rows += await _delete_rollups(conn, level, metric, cutoff, batch_rows)
+    run.job_runs = await repo.prune_job_runs(conn, now - JOB_RUNS_KEPT)
+    run.reports = await repo.prune_reports(conn, now - REPORTS_KEPT)
+    return run
+
+
+async def _raw_cutoffs(
+    conn: asyncpg.Connection,
+    run: CleanupRun,
+    metrics: list[str],
+    all_rules: dict[str, Rule],
+    now: datetime,
+) -> dict[str, datetime]:
+    """Each metric's raw cutoff, recorded before anything is deleted; a metric with
+    deltas pending before its cutoff keeps its raw records this run."""
+    cutoffs: dict[str, datetime] = {}
+    for metric in metrics:
+        cutoff = raw_cutoff(rule_for(all_rules, metric), now)
+        if await repo.pending_before(conn, metric, cutoff):
+            # Late records arrived after the roll-up: leave this metric's raw
+            # records for the next run rather than delete un-aggregated data.
+            run.skipped.append(metric)
+            continue
+        async with conn.transaction():
+            await repo.mark_raw_complete_from(conn, metric, cutoff)
+        cutoffs[metric] = cutoff
+    return cutoffs
+
+
+async def _drop_partitions(
+    conn: asyncpg.Connection,
+    run: CleanupRun,
+    metrics: list[str],
+    cutoffs: dict[str, datetime],
+    writable: datetime,
+) -> None:
+    """Drop the monthly partitions wholly before every metric's cutoff and
+    before ``writable``, the oldest instant a late record may still have."""
+    horizon = partition_horizon(metrics, cutoffs, writable)
+    if horizon is None:
+        return
+    for name, month in (await monthly_partitions(conn)).items():
+        end = datetime.combine(next_month(month), datetime.min.time(), tzinfo=UTC)
+        if end <= horizon:
+            async with conn.transaction():
+                rows = await drop_partition(conn, month)
+            run.partitions_dropped.append(name)
+            run.partition_rows += rows
+
+
+async def _delete_raw(
+    conn: asyncpg.Connection, metric: str, cutoff: datetime, batch_rows: int
+) -> int:
+    deleted = 0
+    while True:
+        batch = await repo.delete_raw_batch(conn, metric, cutoff, batch_rows)
+        deleted += batch
+        if batch < batch_rows:
+            return deleted
+
+
+async def _delete_rollups(
+    conn: asyncpg.Connection, level: Source, metric: str, cutoff: datetime, batch_rows: int
+) -> int:
+    deleted = 0
+    while True:
+        async with conn.transaction():
+            # readers plan by the coverage marked with it: never a level emptier than it says
+            batch = await repo.delete_rollup_batch(conn, level, metric, cutoff, batch_rows)
+        deleted += batch
+        if batch < batch_rows:
+            return deleted
