@@ -24,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from services.config import Settings
+from services.report_runner import ReportRunner
 from storage.alert_hub import AlertHub
 from storage.alerts import ThresholdWatch
 from storage.audit import AuditWriter
@@ -32,7 +33,6 @@ from storage.embedded import EmbeddedPostgres, PostmasterState, PostmasterWatch
 from storage.ingest import GroupCommitter, IngestRules, ReferenceCache, UsageIngestor
 from storage.migrate import migrate
 from storage.partitions import PartitionCatalog
-from storage.reports import ReportRunner
 
 _log = logging.getLogger(__name__)
 
