@@ -48,6 +48,7 @@ ReportStatus = strawberry.enum(records.ReportStatus)
 DestinationType = strawberry.enum(records.DestinationType)
 ReportDeliveryStatus = strawberry.enum(
     records.DeliveryStatus,
+    name="ReportDeliveryStatus",
     description="A scheduled run's delivery: waiting (or retrying), sent, or given up.",
 )
 
