@@ -63,33 +63,70 @@ def register(job: Job) -> None:
     JOBS[job.name] = job
 
 
-def _register_the_jobs() -> None:
-    minute, hour, day = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
-    for name, function, every, offset, description in (
-        ("rollup-usage", upkeep.roll_up_usage, minute, timedelta(0),
-         "move pending usage deltas into hourly, daily and monthly rollups"),
-        ("deliver-notifications", upkeep.deliver_notifications, timedelta(seconds=15),
-         timedelta(0),
-         "send pending alert notifications (e-mail, SMS webhook), retrying failures"),
-        ("forecast-thresholds", upkeep.forecast_thresholds, hour, timedelta(minutes=10),
-         "raise FORECAST alerts for levels the period's pace will reach"),
-        ("generate-invoices", upkeep.generate_due_invoices, hour, timedelta(minutes=5),
-         "invoice closed periods; finalize drafts whose grace period is over"),
-        ("mark-overdue", upkeep.mark_overdue_invoices, day, timedelta(hours=1),
-         "mark unpaid invoices past their due date overdue (late fees follow)"),
-        ("retention-cleanup", upkeep.clean_up_usage, day, timedelta(hours=3, minutes=30),
-         "delete raw usage and rollups past their retention (aggregate first)"),
-        ("create-partitions", upkeep.create_partitions_ahead, day,
-         timedelta(hours=3, minutes=17), "create monthly usage partitions ahead of need"),
-        ("run-report-schedules", fire_report_schedules, minute, timedelta(0),
-         "fire due report schedules (each fire time once), deliver their reports"),
-        ("generate-reports", generate_pending_reports, timedelta(seconds=30), timedelta(0),
-         "build requested reports a stopped process left pending"),
-    ):  # fmt: skip
-        register(Job(name, function, every, offset, description))
-
-
-_register_the_jobs()
+# The table: what each job calls, how often, and what it is for. A new job is
+# one service function (Runtime -> rows touched) and one line here.
+for _job in (
+    Job(
+        "rollup-usage",
+        upkeep.roll_up_usage,
+        timedelta(minutes=1),
+        description="move pending usage deltas into hourly, daily and monthly rollups",
+    ),
+    Job(
+        "deliver-notifications",
+        upkeep.deliver_notifications,
+        timedelta(seconds=15),
+        description="send pending alert notifications (e-mail, SMS webhook), retrying failures",
+    ),
+    Job(
+        "forecast-thresholds",
+        upkeep.forecast_thresholds,
+        timedelta(hours=1),
+        timedelta(minutes=10),
+        description="raise FORECAST alerts for levels the period's pace will reach",
+    ),
+    Job(
+        "generate-invoices",
+        upkeep.generate_due_invoices,
+        timedelta(hours=1),
+        timedelta(minutes=5),
+        description="invoice closed periods; finalize drafts whose grace period is over",
+    ),
+    Job(
+        "mark-overdue",
+        upkeep.mark_overdue_invoices,
+        timedelta(days=1),
+        timedelta(hours=1),
+        description="mark unpaid invoices past their due date overdue (late fees follow)",
+    ),
+    Job(
+        "retention-cleanup",
+        upkeep.clean_up_usage,
+        timedelta(days=1),
+        timedelta(hours=3, minutes=30),
+        description="delete raw usage and rollups past their retention (aggregate first)",
+    ),
+    Job(
+        "create-partitions",
+        upkeep.create_partitions_ahead,
+        timedelta(days=1),
+        timedelta(hours=3, minutes=17),
+        description="create monthly usage partitions ahead of need",
+    ),
+    Job(
+        "run-report-schedules",
+        fire_report_schedules,
+        timedelta(minutes=1),
+        description="fire due report schedules (each fire time once), deliver their reports",
+    ),
+    Job(
+        "generate-reports",
+        generate_pending_reports,
+        timedelta(seconds=30),
+        description="build requested reports a stopped process left pending",
+    ),
+):
+    register(_job)
 
 
 class Outcome(Enum):

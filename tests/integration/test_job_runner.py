@@ -253,7 +253,7 @@ async def test_runs_in_flight_at_scheduler_shutdown_are_recorded_failed(
         (row,) = await _run_rows(runtime, "slow")
         assert row["outcome"] == "RUNNING"
     finally:
-        running.shutdown(wait=False)  # what the server's lifespan does on SIGTERM
+        running.shutdown(wait=False)  # at once, with no grace for the run in flight
     deadline = time.monotonic() + 10
     while (rows := await _run_rows(runtime, "slow"))[0]["outcome"] == "RUNNING":
         assert time.monotonic() < deadline, rows
