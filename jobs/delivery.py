@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from services.delivery import drain
-from services.runtime import Runtime
+from services.delivery import deliver_notifications, drain
 
 __all__ = ["deliver_notifications", "drain"]
-
-
-async def deliver_notifications(runtime: Runtime) -> int:
-    return await drain(runtime)

@@ -33,7 +33,7 @@ from domain.access import Principal, Role
 from domain.errors import Rejected
 from domain.jobs import JobOutcome, JobRun, period_start
 from domain.usage import ErrorCode, FieldError
-from services import upkeep
+from services import delivery, upkeep
 from services.reports import fire_report_schedules, generate_pending_reports
 from services.runtime import Runtime
 from storage import job_runs
@@ -74,7 +74,7 @@ for _job in (
     ),
     Job(
         "deliver-notifications",
-        upkeep.deliver_notifications,
+        delivery.deliver_notifications,
         timedelta(seconds=15),
         description="send pending alert notifications (e-mail, SMS webhook), retrying failures",
     ),

@@ -1,4 +1,4 @@
-"""What the scheduled upkeep jobs do: rollups, forecasts, invoices, retention, partitions.
+"""What the upkeep jobs do: rollups, forecasts, invoices, retention, partitions.
 
 Each function is one job's work (``services.jobs`` runs and records it) and
 answers how many rows it touched.
@@ -10,7 +10,6 @@ import logging
 from datetime import UTC, datetime
 
 from domain.errors import MetergraphError
-from services import delivery
 from services.runtime import Runtime
 from storage.alerts import sweep
 from storage.billing import generate_invoices, mark_overdue
@@ -29,10 +28,6 @@ async def roll_up_usage(runtime: Runtime) -> int:
     async with runtime.pool.acquire() as conn:
         run = await roll_up(conn)
     return run.rows
-
-
-async def deliver_notifications(runtime: Runtime) -> int:
-    return await delivery.drain(runtime)
 
 
 async def forecast_thresholds(runtime: Runtime) -> int:
