@@ -533,7 +533,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                     yield
                 finally:
                     if scheduler is not None:
-                        scheduler.shutdown(wait=False)
+                        await scheduler.stop()
 
     graphql_app = MetergraphGraphQL(schema, graphql_ide=None, allowed_origins=settings.cors_origins)
     graphql = Authenticated(Limited(DirectRecordUsage(graphql_app), "max_body_bytes"))

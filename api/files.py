@@ -8,13 +8,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from api.bulk import _error
-from domain.access import Role
+from domain.access import AccessDenied, Role
+from domain.errors import NotFound
 from domain.reports.document import ReportFormat
+from domain.reports.records import StoredReport
+from services import reports
 from services.runtime import Runtime
 from storage import costs, repos
-from storage.reports import StoredReport, report_by_id, report_content
 
 MAX_COST_FILE_BYTES = 50 * 1024 * 1024
+# what a path that is not a report id stands for: an id no report has (theirs are UUIDv7)
+NO_REPORT = UUID(int=0)
 
 
 async def download_report(request: Request) -> Response:
@@ -22,29 +26,19 @@ async def download_report(request: Request) -> Response:
 
     runtime: Runtime = request.app.state.runtime
     principal = principal_of(request)
-    if principal.role not in (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER):
-        return _error(403, "FORBIDDEN", "this API key may not read reports")
     try:
         report_id = UUID(request.path_params["id"])
     except ValueError:
-        return _error(404, "NOT_FOUND", "no such report")
-    async with runtime.pool.acquire() as conn:
-        meta = await report_by_id(conn, report_id)
-        if meta is None or (
-            principal.role.scoped
-            and (meta.company_id is None or meta.company_id != principal.company_id)
-        ):
-            # Another company's report is answered like a missing one.
-            return _error(404, "NOT_FOUND", "no such report")
-        if meta.status != "SUCCEEDED":
-            return _error(
-                409,
-                "NOT_READY",
-                f"the report is {meta.status}" + (f": {meta.error}" if meta.error else ""),
-            )
-        row = await report_content(conn, report_id)
-    assert row is not None
-    return _file(meta, bytes(row["content"]))
+        report_id = NO_REPORT
+    try:
+        found = await reports.report_file(runtime, principal, report_id)
+    except AccessDenied:
+        return _error(403, "FORBIDDEN", "this API key may not read reports")
+    except NotFound as exc:
+        return _error(404, exc.code, exc.message)
+    except reports.ReportNotReady as exc:
+        return _error(409, exc.code, exc.message)
+    return _file(found.report, found.content)
 
 
 def _file(meta: StoredReport, content: bytes) -> Response:

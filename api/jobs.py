@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Annotated
 
-import asyncpg
 import strawberry
 
 from api import guards, paging
 from api import types as t
 from api.context import Context
+from api.errors import answer
 from domain.access import Role
-from domain.usage import ErrorCode
-from storage.queries import q
+from domain.jobs import JobOutcome as DomainOutcome
+from domain.jobs import JobRun as StoredRun
+from domain.jobs import JobTrigger as DomainTrigger
+from services import jobs
+
+JobTrigger = strawberry.enum(DomainTrigger, description="What started a run.")
+JobOutcome = strawberry.enum(
+    DomainOutcome, description="How a run stands; one cut short by a shutdown is FAILED."
+)
 
 
 @strawberry.type(description="A job the server runs on a schedule.")
@@ -29,29 +35,29 @@ class JobRun:
     id: int
     job: str
     scheduled_for: datetime | None = strawberry.field(description="None for a manual run.")
-    trigger: str
+    trigger: JobTrigger
     started_at: datetime
     finished_at: datetime | None
-    outcome: str
+    outcome: JobOutcome
     rows: int | None
     error: str | None
 
+    @classmethod
+    def of(cls, r: StoredRun) -> JobRun:
+        return cls(
+            id=r.id,
+            job=r.job,
+            scheduled_for=r.scheduled_for,
+            trigger=r.trigger,
+            started_at=r.started_at,
+            finished_at=r.finished_at,
+            outcome=r.outcome,
+            rows=r.rows,
+            error=r.error,
+        )
+
 
 RunJobResult = Annotated[JobRun | t.ValidationError, strawberry.union("RunJobResult")]
-
-
-def _run(r: asyncpg.Record) -> JobRun:
-    return JobRun(
-        id=r["id"],
-        job=r["job"],
-        scheduled_for=r["scheduled_for"],
-        trigger=r["trigger"],
-        started_at=r["started_at"],
-        finished_at=r["finished_at"],
-        outcome=r["outcome"],
-        rows=r["rows"],
-        error=r["error"],
-    )
 
 
 @strawberry.type
@@ -67,16 +73,12 @@ class JobRunConnection:
 
 
 def scheduled_jobs(ctx: Context) -> list[ScheduledJob]:
-    from jobs.scheduler import JOBS, period_of
-
     guards.require(ctx, Role.ADMIN)
     return [
         ScheduledJob(
-            name=j.name,
-            every_seconds=int(period_of(j, ctx.runtime).total_seconds()),
-            description=j.description,
+            name=j.name, every_seconds=int(j.every.total_seconds()), description=j.description
         )
-        for j in JOBS.values()
+        for j in jobs.scheduled_jobs(ctx.runtime, ctx.principal)
     ]
 
 
@@ -86,9 +88,8 @@ async def job_runs(
     guards.require(ctx, Role.ADMIN)
     paging.page_size(ctx, first)
     before = paging.position(after, 1, lambda parts: int(parts[0]))
-    async with ctx.runtime.pool.acquire() as conn:
-        rows = await conn.fetch(q("list_job_runs"), job, before, first + 1)
-    edges = [JobRunEdge(cursor=t.encode_cursor(str(r["id"])), node=_run(r)) for r in rows[:first]]
+    rows = await jobs.list_job_runs(ctx.runtime, ctx.principal, job, before, first + 1)
+    edges = [JobRunEdge(cursor=t.encode_cursor(str(r.id)), node=JobRun.of(r)) for r in rows[:first]]
     return JobRunConnection(
         edges=edges,
         page_info=t.PageInfo(
@@ -99,21 +100,5 @@ async def job_runs(
 
 async def run_job(ctx: Context, name: str) -> RunJobResult:
     """Run job ``name`` now, as ``metergraph jobs run`` does; its recorded (MANUAL) run."""
-    from jobs.scheduler import JOBS
-    from jobs.scheduler import run_job as run
-
     guards.require(ctx, Role.ADMIN)
-    if name not in JOBS:
-        return t.ValidationError.single(
-            "name", ErrorCode.NOT_FOUND, f"no job named {name!r}; jobs: {', '.join(sorted(JOBS))}"
-        )
-    # Shielded: a client that goes away does not interrupt the job midway.
-    result = await asyncio.shield(run(name, ctx.runtime))
-    if result.run_id is None:
-        return t.ValidationError.single(
-            "name", ErrorCode.ALREADY_EXISTS, f"{name} is running in another process already"
-        )
-    async with ctx.runtime.pool.acquire() as conn:
-        # the job's newest run below run_id + 1: this one
-        rows = await conn.fetch(q("list_job_runs"), name, result.run_id + 1, 1)
-    return _run(rows[0])
+    return await answer(jobs.run_job_now(ctx.runtime, ctx.principal, name), to=JobRun.of)

@@ -1,14 +1,7 @@
-"""Job: deliver pending notifications from the outbox, with retries (services.delivery)."""
+"""Job: deliver pending notifications from the outbox, with retries (``services.delivery``)."""
 
 from __future__ import annotations
 
-from services import delivery
-from services.delivery import DeliveryError, describe, sign, smtp_send
-from services.runtime import Runtime
+from services.delivery import deliver_notifications, drain
 
-# what the report deliveries share with the notifications'
-__all__ = ["DeliveryError", "deliver_notifications", "describe", "sign", "smtp_send"]
-
-
-async def deliver_notifications(runtime: Runtime) -> int:
-    return await delivery.deliver_notifications(runtime)
+__all__ = ["deliver_notifications", "drain"]

@@ -393,9 +393,9 @@ def report(
     from domain.reports.criteria import RelativeWindow, ReportCriteria, validate
     from domain.reports.document import ReportFormat, ReportKind
     from domain.reports.render import render
+    from services.report_documents import build_document
     from storage import repos
     from storage.costs import product_metrics
-    from storage.reports import build_document
 
     def moment(name: str, text: str | None) -> datetime | None:
         if text is None:

@@ -196,6 +196,8 @@ class Settings:
     max_sessions_per_key: int = 20
     cors_origins: tuple[str, ...] = ()
     web_dist: Path = WEB_DIST
+    # how long a stopping scheduler waits for the job runs in flight
+    job_shutdown_grace_seconds: int = 10
 
     @property
     def limits(self) -> Limits:
@@ -325,4 +327,5 @@ class Settings:
             max_sessions_per_key=_int(env, "METERGRAPH_MAX_SESSIONS_PER_KEY", 20, minimum=1),
             cors_origins=_origins(env, "METERGRAPH_CORS_ORIGINS"),
             web_dist=Path(env.get("METERGRAPH_WEB_DIST") or WEB_DIST),
+            job_shutdown_grace_seconds=_int(env, "METERGRAPH_JOB_SHUTDOWN_GRACE_SECONDS", 10),
         )

@@ -25,13 +25,13 @@ import asyncpg
 
 from services.alert_watch import AlertHub, ThresholdWatch
 from services.config import Settings
+from services.report_runner import ReportRunner
 from storage.audit import AuditWriter
 from storage.db import connect, create_pool
 from storage.embedded import EmbeddedPostgres, PostmasterState, PostmasterWatch
 from storage.ingest import GroupCommitter, IngestRules, ReferenceCache, UsageIngestor
 from storage.migrate import migrate
 from storage.partitions import PartitionCatalog
-from storage.reports import ReportRunner
 
 _log = logging.getLogger(__name__)
 

@@ -109,3 +109,9 @@ SELECT schedule_id, scheduled_for, report_id, status, attempts, error, created_a
 FROM report_schedule_runs WHERE schedule_id = $1
 ORDER BY scheduled_for DESC
 LIMIT $2
+
+-- name: delete_report
+DELETE FROM reports WHERE id = $1
+
+-- name: lock_report_queue
+SELECT pg_advisory_xact_lock($1, $2)

@@ -16,6 +16,7 @@ import pytest
 
 from jobs import scheduler
 from jobs.scheduler import Job, Outcome, run_job, scheduled_for
+from services import jobs as job_table
 from tests.integration.test_server_process import free_port
 
 JOB_RUNS = """query($job: String, $first: Int = 50, $after: String) {
@@ -245,14 +246,14 @@ async def test_runs_in_flight_at_scheduler_shutdown_are_recorded_failed(
         await asyncio.sleep(3600)
         return 1
 
-    monkeypatch.setattr(scheduler, "JOBS", {"slow": Job("slow", slow, timedelta(seconds=1))})
+    monkeypatch.setattr(job_table, "JOBS", {"slow": Job("slow", slow, timedelta(seconds=1))})
     running = scheduler.start_scheduler(runtime)
     try:
         await asyncio.wait_for(started.wait(), 10)
         (row,) = await _run_rows(runtime, "slow")
         assert row["outcome"] == "RUNNING"
     finally:
-        running.shutdown(wait=False)  # what the server's lifespan does on SIGTERM
+        running.shutdown(wait=False)  # at once, with no grace for the run in flight
     deadline = time.monotonic() + 10
     while (rows := await _run_rows(runtime, "slow"))[0]["outcome"] == "RUNNING":
         assert time.monotonic() < deadline, rows
@@ -273,7 +274,7 @@ async def test_a_period_cut_short_by_a_kill_runs_again_when_the_scheduler_starts
         return 3
 
     job = Job("hourly", hourly, timedelta(hours=1))
-    monkeypatch.setattr(scheduler, "JOBS", {"hourly": job})
+    monkeypatch.setattr(job_table, "JOBS", {"hourly": job})
     period = scheduled_for(job, job.every, datetime.now(UTC))
     owner = await connect(database)
     try:
@@ -293,3 +294,47 @@ async def test_a_period_cut_short_by_a_kill_runs_again_when_the_scheduler_starts
         running.shutdown(wait=False)
     (row,) = rows
     assert (row["scheduled_for"], row["rows"]) == (period, 3)
+
+
+async def test_a_graceful_stop_lets_a_run_in_flight_finish_and_fires_nothing_more(
+    runtime: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started, release = asyncio.Event(), asyncio.Event()
+    calls = {"n": 0}
+
+    async def steady(runtime: Any) -> int:
+        calls["n"] += 1
+        started.set()
+        await release.wait()
+        return 4
+
+    monkeypatch.setattr(job_table, "JOBS", {"steady": Job("steady", steady, timedelta(seconds=1))})
+    running = scheduler.start_scheduler(runtime)
+    await asyncio.wait_for(started.wait(), 10)
+    stopping = asyncio.create_task(running.stop(grace=3600))
+    await asyncio.sleep(0)  # the stop has begun: it waits for the run in flight
+    assert not stopping.done()
+    release.set()
+    await asyncio.wait_for(stopping, 10)
+    (row,) = await _run_rows(runtime, "steady")
+    assert (row["outcome"], row["rows"], row["error"]) == ("SUCCEEDED", 4, None)
+    assert calls["n"] == 1
+
+
+async def test_a_run_still_going_when_the_grace_is_over_is_recorded_interrupted(
+    runtime: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = asyncio.Event()
+
+    async def stuck(runtime: Any) -> int:
+        started.set()
+        await asyncio.Event().wait()  # never set: only cancelling ends it
+        return 1
+
+    monkeypatch.setattr(job_table, "JOBS", {"stuck": Job("stuck", stuck, timedelta(seconds=1))})
+    running = scheduler.start_scheduler(runtime)
+    await asyncio.wait_for(started.wait(), 10)
+    await asyncio.wait_for(running.stop(grace=0), 10)
+    # stop() returns once the cancelled run is recorded: nothing to wait for here
+    (row,) = await _run_rows(runtime, "stuck")
+    assert (row["outcome"], row["error"]) == ("FAILED", scheduler.INTERRUPTED)

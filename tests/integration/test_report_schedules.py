@@ -5,27 +5,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import os
-import signal
-import subprocess
-import sys
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from jobs.reports import (
-    at_most_once_a_minute,
-    claim_runs,
-    cron_trigger,
-    fire_times,
-    run_report_schedules,
-)
+from services.report_delivery import at_most_once_a_minute, cron_trigger, fire_times
+from services.reports import claim_runs, fire_report_schedules
 from tests.integration.test_alerts import smtp, webhook  # noqa: F401 F811 (fixtures)
-from tests.integration.test_server_process import free_port
 
 CREATE = """
 mutation($cron: String!, $destination: ReportDestinationInput!, $format: ReportFormat!) {
@@ -111,10 +99,10 @@ async def report_count(runtime: Any, schedule_id: str) -> int:
 async def test_each_fire_time_runs_once_and_a_pause_is_caught_up(admin: Any, runtime: Any) -> None:
     sid = await schedule(admin, "*/2 * * * *", {"type": "STORED"})
     await created_at(runtime, sid, T0)
-    assert await run_report_schedules(runtime, T0 + timedelta(minutes=10)) == 5
-    assert await run_report_schedules(runtime, T0 + timedelta(minutes=10)) == 0
+    assert await fire_report_schedules(runtime, T0 + timedelta(minutes=10)) == 5
+    assert await fire_report_schedules(runtime, T0 + timedelta(minutes=10)) == 0
     # Stopped for a while: the next pass makes the runs it missed, no more.
-    assert await run_report_schedules(runtime, T0 + timedelta(minutes=21)) == 5
+    assert await fire_report_schedules(runtime, T0 + timedelta(minutes=21)) == 5
     done = await runs(runtime, sid)
     assert [r["scheduled_for"] for r in done] == [
         T0 + timedelta(minutes=m) for m in range(2, 21, 2)
@@ -156,11 +144,11 @@ async def test_a_signed_webhook_gets_the_report(
         "JSON",
     )
     await created_at(runtime, sid, T0 - timedelta(hours=2))
-    await run_report_schedules(runtime, T0 + timedelta(minutes=1))
+    await fire_report_schedules(runtime, T0 + timedelta(minutes=1))
     assert [r["status"] for r in await runs(runtime, sid)] == ["PENDING"]
-    await run_report_schedules(runtime, T0 + timedelta(minutes=2))
+    await fire_report_schedules(runtime, T0 + timedelta(minutes=2))
     assert [r["status"] for r in await runs(runtime, sid)] == ["DELIVERED"]
-    await run_report_schedules(runtime, T0 + timedelta(minutes=3))
+    await fire_report_schedules(runtime, T0 + timedelta(minutes=3))
     assert len(state.requests) == 2  # the failed try and the delivery, nothing more
     headers, body = state.requests[-1]
     expected = hmac.new(
@@ -191,7 +179,7 @@ async def test_an_email_destination_gets_an_attachment(
     )
     sid = await schedule(admin, "0 9 * * *", {"type": "EMAIL", "to": ["ops@example.com"]})
     await created_at(runtime, sid, T0 - timedelta(hours=2))
-    await run_report_schedules(runtime, T0 + timedelta(minutes=1))
+    await fire_report_schedules(runtime, T0 + timedelta(minutes=1))
     (message,) = inbox.messages
     assert message["To"] == "ops@example.com"
     assert message["From"] == "reports@metergraph.local"
@@ -227,63 +215,37 @@ async def test_bad_schedules_get_typed_errors(
     assert (result["__typename"], result["field"]) == ("ValidationError", field)
 
 
-def serve(database: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database,
-        "METERGRAPH_SCHEDULER": "true",
-        "METERGRAPH_JOB_EVERY": "run-report-schedules=1",
-    }
-    metergraph = Path(sys.executable).parent / "metergraph"
-    return subprocess.Popen(
-        [str(metergraph), "serve", "--port", str(free_port())],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def stop(servers: list[subprocess.Popen[bytes]]) -> None:
-    for server in servers:
-        server.send_signal(signal.SIGTERM)
-    for server in servers:
-        server.wait(timeout=30)
-
-
-async def wait_for_runs(runtime: Any, sid: str, count: int, within: float = 40) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if len(await runs(runtime, sid)) >= count:
-            return
-        await asyncio.sleep(0.5)
-    raise AssertionError(f"fewer than {count} runs")
-
-
 async def test_two_servers_and_a_restart_neither_repeat_nor_skip_a_run(
-    admin: Any, runtime: Any, database: str
+    admin: Any, runtime: Any, settings: Any, database: str
 ) -> None:
+    """Two processes fire a schedule at the same instants, both stop, and one starts
+    again later. The clock is driven: each pass is told what time it is."""
+    from services.runtime import open_runtime
+
     sid = await schedule(admin, "* * * * *", {"type": "STORED"})
     await every_two_seconds(runtime, sid)
-    servers = [serve(database), serve(database)]
-    try:
-        await wait_for_runs(runtime, sid, 3)
-    finally:
-        stop(servers)
-    before = len(await runs(runtime, sid))
-    await asyncio.sleep(5)  # two or three fire times pass with no server up
-    restarted = [serve(database)]
-    try:
-        await wait_for_runs(runtime, sid, before + 4)
-    finally:
-        stop(restarted)
-    # a run claimed just before a stop has its report built by the next process's
-    # generate-reports job; do that job's work here rather than wait for it
-    await runtime.reports.run_pending()
+    await created_at(runtime, sid, T0)
+
+    def at(seconds: int) -> datetime:
+        return T0 + timedelta(seconds=seconds)
+
+    async with open_runtime(settings, database, run_migrations=False) as other:
+        for seconds in (2, 4, 6):  # both processes' passes at each fire time, at once
+            await asyncio.gather(
+                fire_report_schedules(runtime, at(seconds)),
+                fire_report_schedules(other, at(seconds)),
+            )
+    assert [r["scheduled_for"] for r in await runs(runtime, sid)] == [at(2), at(4), at(6)]
+    # no process from 6 s to 12 s: the restarted one makes the runs it missed, no more
+    async with open_runtime(settings, database, run_migrations=False) as restarted:
+        await fire_report_schedules(restarted, at(12))
+        await fire_report_schedules(restarted, at(13))
+        await fire_report_schedules(restarted, at(14))
     done = await runs(runtime, sid)
     times = [r["scheduled_for"] for r in done]
-    assert times == [times[0] + timedelta(seconds=2 * i) for i in range(len(times))]
+    assert times == [at(2 * i) for i in range(1, 8)]
     assert await report_count(runtime, sid) == len(times)
-    assert {r["report"] for r in done} == {"SUCCEEDED"}
+    assert {(r["status"], r["report"]) for r in done} == {("DELIVERED", "SUCCEEDED")}
 
 
 async def test_retention_removes_old_reports_but_not_where_a_schedule_resumes(
@@ -293,7 +255,7 @@ async def test_retention_removes_old_reports_but_not_where_a_schedule_resumes(
 
     sid = await schedule(admin, "*/2 * * * *", {"type": "STORED"})
     await created_at(runtime, sid, T0)
-    assert await run_report_schedules(runtime, T0 + timedelta(minutes=4)) == 2
+    assert await fire_report_schedules(runtime, T0 + timedelta(minutes=4)) == 2
     async with runtime.pool.acquire() as conn:
         run = await clean_up(conn, now=datetime.now(UTC) + timedelta(days=91))
     assert run.reports == 2
@@ -301,7 +263,7 @@ async def test_retention_removes_old_reports_but_not_where_a_schedule_resumes(
     # The schedule goes on from its last run, not from its creation. Its new
     # report asks for a window whose raw usage retention has let go (the clock
     # moved 91 days on): it fails with a typed reason rather than a wrong total.
-    await run_report_schedules(runtime, T0 + timedelta(minutes=6))
+    await fire_report_schedules(runtime, T0 + timedelta(minutes=6))
     async with runtime.pool.acquire() as conn:
         times = await conn.fetch(
             "SELECT r.scheduled_for, r.report_id, p.error FROM report_schedule_runs r"

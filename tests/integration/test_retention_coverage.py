@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.aggregation import Criteria, Function, Granularity, WindowNotAnswerable
-from jobs.retention import clean_up_usage
 from services import retention
 from services.retention import roll_up
 from services.runtime import open_runtime
+from services.upkeep import clean_up_usage
 from storage.aggregate import aggregate
 from storage.partitions import month_of, partition_name
 from tests.integration.test_aggregate_api import AGGREGATE

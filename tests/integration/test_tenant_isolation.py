@@ -21,11 +21,12 @@ import uuid_utils.compat as uuid7
 
 from domain import thresholds as th
 from domain.pricing import Price, PriceModel
+from domain.reports.records import MAX_DELIVERY_ATTEMPTS
 from domain.thresholds import MAX_ATTEMPTS
-from jobs.reports import MAX_DELIVERY_ATTEMPTS, run_report_schedules
 from jobs.scheduler import run_job
 from services import alert_watch
 from services.delivery import drain
+from services.reports import fire_report_schedules
 from storage import alerts, billing
 from storage.queries import q
 from tests.integration.test_aggregation import draft, new_company, store
@@ -159,7 +160,7 @@ async def test_one_tenants_poison_units_neither_block_nor_repeat_another_tenants
     # passed; the invoice runs go through the month's first 30 hours (grace: 24).
     for n in range(1, 13):
         await drain(runtime, now=datetime.now(UTC) + timedelta(hours=2 * n))
-        await run_report_schedules(runtime, T0 + timedelta(minutes=30 * n))
+        await fire_report_schedules(runtime, T0 + timedelta(minutes=30 * n))
         async with runtime.pool.acquire() as conn:
             await billing.generate_invoices(conn, now=this_month + timedelta(hours=30 * n / 12))
 
@@ -337,7 +338,7 @@ async def test_a_webhook_is_checked_again_when_the_report_is_delivered(
     monkeypatch.setattr(
         runtime, "settings", replace(runtime.settings, allow_private_webhooks=False)
     )
-    await run_report_schedules(runtime, T0 + timedelta(minutes=1))
+    await fire_report_schedules(runtime, T0 + timedelta(minutes=1))
     status, attempts, error = await run_of(runtime, sid)
     assert (status, attempts) == ("PENDING", 1)
     assert error is not None and "not a public address" in error
@@ -359,7 +360,7 @@ async def test_a_viewer_does_not_see_a_schedules_delivery_errors_nor_its_url(
         admin, "hook", company, {"type": "WEBHOOK", "url": url + "?token=abc", "secret": secret}
     )
     await start_schedules_at(runtime, T0 - timedelta(hours=2))
-    await run_report_schedules(runtime, T0 + timedelta(minutes=1))
+    await fire_report_schedules(runtime, T0 + timedelta(minutes=1))
 
     viewer = await scoped("VIEWER", company)
     (seen,) = (await viewer(SCHEDULES))["reportSchedules"]
@@ -535,12 +536,13 @@ async def test_reports_render_on_the_bounded_worker_pool_not_on_the_event_loop(
 
     from domain.reports.criteria import ReportCriteria
     from domain.reports.document import ReportFormat
+    from services import report_runner
     from storage import reports as store
 
     seen: list[str] = []
     running = [0, 0]  # now, most at once
     lock = threading.Lock()
-    real_render = store.render
+    real_render = report_runner.render
 
     def watched_render(document: Any, fmt: Any) -> bytes:
         with lock:
@@ -553,7 +555,7 @@ async def test_reports_render_on_the_bounded_worker_pool_not_on_the_event_loop(
             with lock:
                 running[0] -= 1
 
-    monkeypatch.setattr(store, "render", watched_render)
+    monkeypatch.setattr(report_runner, "render", watched_render)
     company = await new_company(runtime)
     await runtime.ingestor.ingest([draft(company, NOW, Decimal(5))], backfill=True)
     start, end = th.period_of(NOW, th.Period.MONTH)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from domain.reports.document import ReportDocument, ReportKind, Table
 from domain.reports.render import render_csv, render_json
-from jobs.reports import cron_trigger, fire_times
+from services.report_delivery import cron_trigger, fire_times
 
 D = Decimal
 

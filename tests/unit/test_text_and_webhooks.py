@@ -9,7 +9,8 @@ import pytest
 
 from domain import text
 from domain import thresholds as th
-from jobs.reports import Destination, UnsafeWebhook, check_webhook_url, redact
+from domain.reports.records import Destination
+from services.report_delivery import UnsafeWebhook, check_webhook_url, redact
 
 
 @pytest.mark.parametrize(

@@ -179,6 +179,17 @@ export type InvoiceLineKind =
   | 'MINIMUM_TRUE_UP'
   | 'USAGE';
 
+/** How a run stands; one cut short by a shutdown is FAILED. */
+export type JobOutcome =
+  | 'FAILED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
+/** What started a run. */
+export type JobTrigger =
+  | 'MANUAL'
+  | 'SCHEDULE';
+
 /** SPACE breaks every bucket down by space; COMPANY does not. */
 export type Level =
   | 'COMPANY'
@@ -274,6 +285,12 @@ export type ReportCriteriaInput = {
   userId?: string | null | undefined;
   window?: RelativeWindow | null | undefined;
 };
+
+/** A scheduled run's delivery: waiting (or retrying), sent, or given up. */
+export type ReportDeliveryStatus =
+  | 'DELIVERED'
+  | 'FAILED'
+  | 'PENDING';
 
 /** Where a scheduled report goes. */
 export type ReportDestinationInput = {
@@ -669,7 +686,7 @@ export type JobRunsQueryVariables = Exact<{
 }>;
 
 
-export type JobRunsQuery = { jobRuns: { edges: Array<{ node: { id: number, job: string, trigger: string, scheduledFor: string | null, startedAt: string, finishedAt: string | null, outcome: string, rows: number | null, error: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type JobRunsQuery = { jobRuns: { edges: Array<{ node: { id: number, job: string, trigger: JobTrigger, scheduledFor: string | null, startedAt: string, finishedAt: string | null, outcome: JobOutcome, rows: number | null, error: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type RunJobMutationVariables = Exact<{
   name: string;
@@ -677,7 +694,7 @@ export type RunJobMutationVariables = Exact<{
 
 
 export type RunJobMutation = { runJob:
-    | { __typename: 'JobRun', id: number, job: string, trigger: string, startedAt: string, finishedAt: string | null, outcome: string, rows: number | null, error: string | null }
+    | { __typename: 'JobRun', id: number, job: string, trigger: JobTrigger, startedAt: string, finishedAt: string | null, outcome: JobOutcome, rows: number | null, error: string | null }
     | { __typename: 'ValidationError', field: string, code: ErrorCode, message: string, errors: Array<{ field: string, code: ErrorCode, message: string }> }
    };
 
@@ -771,7 +788,7 @@ export type GenerateReportMutation = { generateReport:
 export type ReportSchedulesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ReportSchedulesQuery = { reportSchedules: Array<{ id: string, name: string, companyId: string | null, cron: string, timeZone: string, criteria: unknown, format: ReportFormat, active: boolean, createdAt: string, nextRunAt: string | null, destination: { type: DestinationType, to: Array<string>, url: string | null, signed: boolean }, runs: Array<{ scheduledFor: string, reportId: string | null, status: string, attempts: number, error: string | null, deliveredAt: string | null }> }> };
+export type ReportSchedulesQuery = { reportSchedules: Array<{ id: string, name: string, companyId: string | null, cron: string, timeZone: string, criteria: unknown, format: ReportFormat, active: boolean, createdAt: string, nextRunAt: string | null, destination: { type: DestinationType, to: Array<string>, url: string | null, signed: boolean }, runs: Array<{ scheduledFor: string, reportId: string | null, status: ReportDeliveryStatus, attempts: number, error: string | null, deliveredAt: string | null }> }> };
 
 export type CreateReportScheduleMutationVariables = Exact<{
   name: string;

@@ -1,19 +1,11 @@
-"""Jobs: build pending reports, and fire report schedules.
+"""Where scheduled reports go, and when schedules fire.
 
-A schedule fires at the times of its cron expression in its time zone. The
-``run-report-schedules`` job (under the job runner's advisory lock) walks
-each schedule's fire times from its last run (or its creation) up to now:
-every fire time gets exactly one run, claimed by a unique
-``(schedule, scheduled_for)`` row inserted with its report, so a restart
-catches up on the times it missed and two processes never make two reports.
-The report is built, then sent to the destination: STORED keeps it for
-download, EMAIL attaches it (through the SMTP settings alerts use), WEBHOOK
-POSTs it signed like the SMS webhook. Each run's delivery is its own unit:
-whatever fails (the destination, or the schedule's own data) is recorded on
-that run, which waits 2, 4, 8 … seconds (at most an hour) before its next
-try and is FAILED after five; other runs go on and a delivered run is never
-sent again. A webhook's host is resolved before each POST and refused when
-it is loopback, private, link-local, multicast or unspecified, unless
+A schedule fires at the times of its cron expression in its time zone
+(``cron_trigger``, ``fire_times``). Its report goes to the destination:
+STORED keeps it for download, EMAIL attaches it (through the SMTP settings
+alerts use, or the reports' own), WEBHOOK POSTs it signed like the SMS
+webhook. A webhook's host is resolved before each POST and refused when it
+is loopback, private, link-local, multicast, reserved or unspecified, unless
 ``METERGRAPH_ALLOW_PRIVATE_WEBHOOKS``.
 """
 
@@ -21,35 +13,21 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
-import logging
 import re
 import socket
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.message import EmailMessage
-from typing import Any
-from uuid import UUID
 
 import httpx
-import uuid_utils.compat as uuid7
 from apscheduler.triggers.cron import CronTrigger
 
 from domain.aggregation import zone
-from domain.reports.criteria import ReportCriteria
-from domain.reports.document import ReportFormat
-from jobs.delivery import DeliveryError, describe, sign, smtp_send
+from domain.reports.records import Destination, DestinationType, StoredReport
 from services.config import Settings
-from services.runtime import Runtime
-from storage.queries import q
-from storage.reports import StoredReport, report_content, resolved
-
-_log = logging.getLogger(__name__)
+from services.delivery import DeliveryError, sign, smtp_send
 
 MAX_RUNS_PER_PASS = 50
-MAX_DELIVERY_ATTEMPTS = 5
-MAX_DELIVERIES_PER_PASS = 100
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -116,19 +94,9 @@ def fire_times(
     return out
 
 
-@dataclass(frozen=True)
-class Destination:
-    type: str  # STORED, EMAIL, WEBHOOK
-    to: tuple[str, ...] = ()
-    url: str | None = None
-    secret: str | None = None
-
-    @classmethod
-    def of(cls, data: dict[str, Any]) -> Destination:
-        return cls(data["type"], tuple(data.get("to") or ()), data.get("url"), data.get("secret"))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"type": self.type, "to": list(self.to), "url": self.url, "secret": self.secret}
+def next_fire_time(cron: str, time_zone: str, now: datetime) -> datetime | None:
+    following = cron_trigger(cron, time_zone).get_next_fire_time(None, now)
+    return following.astimezone(UTC) if following else None
 
 
 class UnsafeWebhook(DeliveryError):
@@ -250,106 +218,11 @@ async def post_report(
         raise DeliveryError(f"webhook answered {response.status_code}")
 
 
-def delivery_backoff(attempts: int) -> timedelta:
-    """How long a failed report delivery waits: 2, 4, 8 … s, at most an hour."""
-    return timedelta(seconds=min(2**attempts, 3600))
-
-
-async def _deliver(runtime: Runtime, run: Any, now: datetime) -> bool:
-    """Send one run's report; record the outcome on that run only. True when delivered."""
-    status, error = "DELIVERED", None
-    destination: Destination | None = None
-    try:
-        async with runtime.pool.acquire() as conn:
-            schedule = await conn.fetchrow(q("schedule_by_id"), run["schedule_id"])
-            row = await conn.fetchrow(q("report_by_id"), run["report_id"])
-            stored = await report_content(conn, run["report_id"])
-        report = StoredReport.of(row)
-        if run["report_status"] == "FAILED":
-            status, error = "FAILED", f"the report failed: {report.error}"
-        else:
-            destination = Destination.of(json.loads(schedule["destination"]))
-            if destination.type == "EMAIL":
-                await send_report_email(
-                    runtime.settings.for_reports(),
-                    destination.to,
-                    report,
-                    schedule["name"],
-                    stored["content"],
-                )
-            elif destination.type == "WEBHOOK":
-                await post_report(runtime.settings, destination, report, stored["content"])
-    except Exception as exc:  # noqa: BLE001 - one run's fault is recorded on that run
-        last = run["attempts"] + 1 >= MAX_DELIVERY_ATTEMPTS
-        status, error = ("FAILED" if last else "PENDING"), describe(exc)
-        if destination is not None:
-            error = redact(error, destination)
-        _log.warning("report run of schedule %s failed: %s", run["schedule_id"], error)
-    async with runtime.pool.acquire() as conn:
-        await conn.execute(
-            q("finish_schedule_run"),
-            run["schedule_id"],
-            run["scheduled_for"],
-            status,
-            error[:1000] if error else None,
-            now + delivery_backoff(run["attempts"] + 1),
-        )
-    return status == "DELIVERED"
-
-
-async def claim_runs(runtime: Runtime, now: datetime) -> list[UUID]:
-    """Claim every due fire time of every active schedule; the new runs' report ids."""
-    claimed: list[UUID] = []
-    async with runtime.pool.acquire() as conn:
-        schedules = await conn.fetch(q("active_schedules"))
-        for s in schedules:
-            try:
-                claimed += await _claim(conn, s, now)
-            except Exception as exc:  # noqa: BLE001 - one schedule's fault stays its own
-                _log.warning("schedule %s: %s", s["id"], describe(exc))
-    return claimed
-
-
-async def _claim(conn: Any, s: Any, now: datetime) -> list[UUID]:
-    trigger = cron_trigger(s["cron"], s["time_zone"])
-    criteria = ReportCriteria.from_json(json.loads(s["criteria"]))
-    after = s["last_scheduled_for"] or s["created_at"]
-    claimed: list[UUID] = []
-    for moment in fire_times(trigger, after, now):
-        async with conn.transaction():
-            report_id = uuid7.uuid7()
-            await conn.execute(
-                q("insert_report"),
-                report_id,
-                s["company_id"],
-                criteria.kind.value,
-                ReportFormat(s["format"]).value,
-                json.dumps(resolved(criteria, moment)),
-                s["id"],
-                moment,
-                s["created_by"],
-            )
-            won = await conn.fetchval(q("claim_schedule_run"), s["id"], moment, report_id, now)
-            if won is None:  # another process has this run: drop our report
-                await conn.execute("DELETE FROM reports WHERE id = $1", report_id)
-                continue
-        claimed.append(report_id)
-    return claimed
-
-
-async def run_report_schedules(runtime: Runtime, now: datetime | None = None) -> int:
-    """Fire what is due, build those reports, deliver finished ones; the runs delivered."""
-    moment = now or datetime.now(UTC)
-    for report_id in await claim_runs(runtime, moment):
-        await runtime.reports.run(report_id)
-    delivered = 0
-    async with runtime.pool.acquire() as conn:
-        pending = await conn.fetch(q("undelivered_runs"), moment, MAX_DELIVERIES_PER_PASS)
-    for run in pending:
-        delivered += await _deliver(runtime, run, moment)
-    return delivered
-
-
-async def generate_reports(runtime: Runtime) -> int:
-    """Build reports left pending (a process that stopped before building them)."""
-    return await runtime.reports.run_pending()
+async def send_report(
+    settings: Settings, destination: Destination, report: StoredReport, name: str, content: bytes
+) -> None:
+    """Send a built report where its schedule says (STORED: nothing to send)."""
+    if destination.type is DestinationType.EMAIL:
+        await send_report_email(settings.for_reports(), destination.to, report, name, content)
+    elif destination.type is DestinationType.WEBHOOK:
+        await post_report(settings, destination, report, content)

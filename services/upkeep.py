@@ -1,0 +1,48 @@
+"""What the upkeep jobs do: rollups, forecasts, invoices, retention, partitions.
+
+Each function is one job's work (``services.jobs`` runs and records it) and
+answers how many rows it touched.
+"""
+
+from __future__ import annotations
+
+from services import alerting, retention
+from services.runtime import Runtime
+from storage.billing import generate_invoices, mark_overdue
+
+
+async def roll_up_usage(runtime: Runtime) -> int:
+    """Deltas merged plus stale hours recomputed."""
+    return (await retention.roll_up_usage(runtime)).rows
+
+
+async def forecast_thresholds(runtime: Runtime) -> int:
+    """FORECAST alerts raised; the job run fails, naming them, when some units could not
+    be checked (after every other one was)."""
+    return await alerting.raise_forecasts(runtime)
+
+
+async def generate_due_invoices(runtime: Runtime) -> int:
+    """Invoices created or recomputed."""
+    async with runtime.pool.acquire() as conn:
+        run = await generate_invoices(
+            conn, retry_max_hours=runtime.settings.invoice_retry_max_hours
+        )
+    return run.rows
+
+
+async def mark_overdue_invoices(runtime: Runtime) -> int:
+    """Finalized invoices past their due date and unpaid, marked OVERDUE."""
+    async with runtime.pool.acquire() as conn:
+        return await mark_overdue(conn)
+
+
+async def clean_up_usage(runtime: Runtime) -> int:
+    """Rows deleted: raw records (those of dropped partitions too), rollup
+    rows, old job runs and reports."""
+    return (await retention.clean_up_usage(runtime)).rows
+
+
+async def create_partitions_ahead(runtime: Runtime) -> int:
+    """Create the partitions for the recent past and the next three months."""
+    return await retention.create_partitions_ahead(runtime)
