@@ -10,8 +10,9 @@ from starlette.responses import JSONResponse, Response
 from api.bulk import _error
 from domain.access import Role
 from domain.reports.document import ReportFormat
+from services import audit
 from services.runtime import Runtime
-from storage import costs, repos
+from storage import costs
 from storage.reports import StoredReport, report_by_id, report_content
 
 MAX_COST_FILE_BYTES = 50 * 1024 * 1024
@@ -75,15 +76,8 @@ async def import_costs_endpoint(request: Request) -> Response:
     async with runtime.pool.acquire() as conn, conn.transaction():
         summary = await costs.import_costs(conn, text, runtime.settings.limits)
         # committed with the costs it records, or neither is
-        await repos.insert_audit(
-            conn,
-            api_key_id=principal.key_id,
-            role=principal.role.value,
-            company_id=principal.company_id,
-            action="importCosts",
-            outcome="ok",
-            details={"accepted": summary.accepted, "rejected": len(summary.errors)},
-        )
+        details = {"accepted": summary.accepted, "rejected": len(summary.errors)}
+        await audit.write_in(conn, audit.by_principal(principal, "importCosts", details))
     return JSONResponse(cost_summary(summary))
 
 

@@ -23,10 +23,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from services.audit import AuditWriter
 from services.config import Settings
 from storage.alert_hub import AlertHub
 from storage.alerts import ThresholdWatch
-from storage.audit import AuditWriter
 from storage.db import connect, create_pool
 from storage.embedded import EmbeddedPostgres, PostmasterState, PostmasterWatch
 from storage.ingest import GroupCommitter, IngestRules, ReferenceCache, UsageIngestor
