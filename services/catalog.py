@@ -15,7 +15,7 @@ from domain import limits as lim
 from domain import usage as d
 from domain.access import Principal, Role
 from domain.catalog import MAX_LATE_ARRIVAL_DAYS, Company
-from domain.errors import Rejected
+from domain.errors import NotFound, Rejected
 from domain.usage import Metric
 from services.audit import AuditRow, audited_transaction
 from services.runtime import Runtime
@@ -58,6 +58,17 @@ async def own_company(rt: Runtime, principal: Principal) -> Company | None:
         return None
     async with rt.pool.acquire() as conn:
         return await repos.company_by_id(conn, principal.company_id)
+
+
+async def company_named(rt: Runtime, reference: str) -> Company:
+    """The company ``reference`` names (its id or its external key), for the operator.
+
+    Raises NotFound when there is none."""
+    async with rt.pool.acquire() as conn:
+        company = await repos.company_by_reference(conn, reference)
+    if company is None:
+        raise NotFound(f"no company {reference!r}")
+    return company
 
 
 async def list_metrics(rt: Runtime) -> list[Metric]:

@@ -95,6 +95,11 @@ async def insert_metric(conn: asyncpg.Connection, metric: Metric) -> bool:
     return code is not None
 
 
+async def define_product(conn: asyncpg.Connection, code: str, name: str, metric_code: str) -> bool:
+    """False when a product with that code exists already."""
+    return await conn.fetchrow(q("insert_product"), code, name, metric_code) is not None
+
+
 async def all_metrics(conn: asyncpg.Connection) -> dict[str, Metric]:
     return {r["code"]: _metric(r) for r in await conn.fetch(q("all_metrics"))}
 
