@@ -86,7 +86,6 @@ KNOWN_LONG_FUNCTIONS: set[str] = {
     "api/bulk.py:import_usage_endpoint",
     "api/typed_inputs.py:decode_body",
     "bench/aggregate.py:run",
-    "bench/console.py:run",
     "bench/ingest.py:run",
     "bench/invoices.py:run",
     "bench/isolation.py:run",
