@@ -60,10 +60,13 @@ class Query:
         self, info: Info[Context, None], first: int = 100, after: str | None = None
     ) -> t.CompanyConnection:
         ctx = _ctx(info)
-        limit = paging.page_size(ctx, first)
-        after_key = paging.position(after, 1, lambda parts: parts[0])
-        page = await catalog.list_companies(ctx.runtime, ctx.principal, after_key, limit)
-        return t.CompanyConnection.of(page.companies, page.has_next)
+
+        def page() -> tuple[int, str | None]:
+            limit = paging.page_size(ctx, first)
+            return limit, paging.position(after, 1, lambda parts: parts[0])
+
+        found = await catalog.list_companies(ctx.runtime, ctx.principal, page)
+        return t.CompanyConnection.of(found.companies, found.has_next)
 
     @strawberry.field
     async def company(self, info: Info[Context, None], id: UUID) -> t.Company | None:

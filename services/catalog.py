@@ -6,6 +6,7 @@ company only); changes are ADMIN's and are audited with the change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -33,10 +34,12 @@ class CompanyPage:
 
 
 async def list_companies(
-    rt: Runtime, principal: Principal, after_key: str | None, limit: int
+    rt: Runtime, principal: Principal, page: Callable[[], tuple[int, str | None]]
 ) -> CompanyPage:
-    """The companies ``principal`` may see, by external key, after ``after_key``."""
+    """The companies ``principal`` may see, by external key: ``page()`` gives how
+    many and after which key, read once the caller may list companies at all."""
     principal.require(*READERS)
+    limit, after_key = page()
     only = principal.company_filter(None)
     async with rt.pool.acquire() as conn:
         found = await repos.list_companies(conn, only, after_key, limit + 1)
