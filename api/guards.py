@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from graphql import GraphQLError
+
 from api.context import Context
 from api.errors import coded
 from domain.access import AccessDenied, Role
@@ -19,15 +21,20 @@ READERS = (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
 WRITERS = (Role.ADMIN, Role.SYSTEM, Role.COMPANY_ADMIN)
 
 
+def forbidden(exc: AccessDenied) -> GraphQLError:
+    """``exc`` as the client sees it, to raise from a resolver."""
+    return coded(exc)
+
+
 def require(ctx: Context, *roles: Role) -> None:
     try:
         ctx.principal.require(*roles)
     except AccessDenied as exc:
-        raise coded(exc) from None
+        raise forbidden(exc) from None
 
 
 def company_filter(ctx: Context, requested: UUID | None) -> UUID | None:
     try:
         return ctx.principal.company_filter(requested)
     except AccessDenied as exc:
-        raise coded(exc) from None
+        raise forbidden(exc) from None

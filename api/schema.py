@@ -38,6 +38,7 @@ from domain import thresholds as th
 from domain import usage as d
 from domain.access import Principal, Role
 from domain.audit import AuditEntry, summarise
+from domain.errors import MetergraphError
 from services import catalog
 from storage.ingest import Outcome, Status
 from storage.usage import UsageFilter, list_usage, usage_record
@@ -632,7 +633,7 @@ def error_code(error: GraphQLError) -> str:
     code = (error.extensions or {}).get("code")
     if isinstance(code, str):
         return code
-    if not er.unexpected(error) and isinstance(error.original_error, er.MetergraphError):
+    if not er.unexpected(error) and isinstance(error.original_error, MetergraphError):
         return error.original_error.code
     if _should_mask(error) or error.message == MASKED_MESSAGE:
         return INTERNAL_ERROR
