@@ -3,69 +3,22 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
 from domain.access import Principal
+from domain.audit import AuditEntry
 from domain.usage import UsageDraft
+from services.audit import AuditRecorder, AuditRow, audited_transaction
 from services.runtime import Runtime
-from storage.audit import AuditEntry, insert_entries, storable
 
+__all__ = ["AuditRecorder", "Context"]
 
-@dataclass
-class AuditRecorder:
-    """The audit row of one mutation request, written where its change is.
-
-    A storage call that changes something takes ``entry(field, answer)`` and
-    inserts it in its own transaction (``Context.writing`` does both for a
-    plain transaction); the fields so covered are not written again after
-    the request. Anything not covered (refusals, invalid input, a failure
-    that rolled back) is written once the request has been answered.
-    """
-
-    principal: Principal
-    began: datetime
-    action: str
-    # (response key, field name) of each root field, in the document's order
-    fields: list[tuple[str, str]]
-    # the declared variables, summarised (storage.audit.summarise)
-    variables: Any
-    covered: set[str] = field(default_factory=set)
-    # answers known to differ from the one a write expected (see Context.answered)
-    answers: dict[str, str] = field(default_factory=dict)
-
-    def entry(self, name: str, answer: str) -> AuditEntry:
-        """The row for root field ``name`` answered with ``answer`` (a type name)."""
-        keys = [k for k, n in self.fields if n == name] or [name]
-        answer = self.answers.get(name, answer)
-        return self._row(keys, ",".join(f"{k}:{answer}" for k in keys), [])
-
-    def cover(self, name: str) -> None:
-        """``name``'s row was committed with its change."""
-        self.covered.add(name)
-
-    def remaining(self, outcome: str, errors: list[str]) -> AuditEntry | None:
-        """The row for the fields no change has recorded yet (None: none left)."""
-        keys = [k for k, n in self.fields if n not in self.covered]
-        if not keys and self.covered:
-            return None
-        return self._row(keys, outcome, [storable(e) for e in errors][:20])
-
-    def _row(self, keys: list[str], outcome: str, errors: list[str]) -> AuditEntry:
-        p = self.principal
-        return AuditEntry(
-            at=self.began,
-            api_key_id=p.key_id,
-            role=p.role.value,
-            company_id=p.company_id,
-            action=self.action,
-            outcome=outcome,
-            details={"fields": keys, "variables": self.variables, "errors": errors},
-        )
+T = TypeVar("T")
 
 
 @dataclass
@@ -105,6 +58,19 @@ class Context:
         if self.audit is not None:
             self.audit.answers[name] = answer
 
+    async def committing(
+        self, name: str, answer: str, call: Callable[[AuditRow], Awaitable[T]]
+    ) -> T:
+        """Await a service ``call`` given root field ``name``'s audit row (expecting
+        ``answer``): a call that returns has committed the row with its change."""
+
+        def row() -> AuditEntry | None:
+            return self.audit_entry(name, answer)
+
+        value = await call(row)
+        self.audited(name)
+        return value
+
     @contextlib.asynccontextmanager
     async def writing(
         self, name: str, answer: str, conn: asyncpg.Connection | None = None
@@ -112,13 +78,10 @@ class Context:
         """A transaction (on ``conn``, or on a connection of its own) that also
         writes root field ``name``'s audit row, expecting ``answer``: the change
         and its row commit together, or neither does."""
-        if conn is None:
-            async with self.runtime.pool.acquire() as own, self.writing(name, answer, own):
-                yield own
-            return
-        async with conn.transaction():
-            yield conn
-            entry = self.audit_entry(name, answer)
-            if entry is not None:
-                await insert_entries(conn, [entry])
+
+        def entry() -> AuditEntry | None:  # asked once the change is made
+            return self.audit_entry(name, answer)
+
+        async with audited_transaction(self.runtime.pool, entry, conn) as tx:
+            yield tx
         self.audited(name)

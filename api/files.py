@@ -12,9 +12,9 @@ from domain.access import AccessDenied, Role
 from domain.errors import NotFound
 from domain.reports.document import ReportFormat
 from domain.reports.records import StoredReport
-from services import reports
+from services import audit, reports
 from services.runtime import Runtime
-from storage import costs, repos
+from storage import costs
 
 MAX_COST_FILE_BYTES = 50 * 1024 * 1024
 # what a path that is not a report id stands for: an id no report has (theirs are UUIDv7)
@@ -69,15 +69,8 @@ async def import_costs_endpoint(request: Request) -> Response:
     async with runtime.pool.acquire() as conn, conn.transaction():
         summary = await costs.import_costs(conn, text, runtime.settings.limits)
         # committed with the costs it records, or neither is
-        await repos.insert_audit(
-            conn,
-            api_key_id=principal.key_id,
-            role=principal.role.value,
-            company_id=principal.company_id,
-            action="importCosts",
-            outcome="ok",
-            details={"accepted": summary.accepted, "rejected": len(summary.errors)},
-        )
+        details = {"accepted": summary.accepted, "rejected": len(summary.errors)}
+        await audit.write_in(conn, audit.by_principal(principal, "importCosts", details))
     return JSONResponse(cost_summary(summary))
 
 

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 
 from api import types as t
 from api.context import Context
+from api.errors import BadUserInput, coded
 
 T = TypeVar("T")
 
@@ -18,7 +19,8 @@ MAX_CURSOR = 1_024
 
 
 def bad_input(message: str, field: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT", "field": field})
+    """A refused argument, to raise (``BAD_USER_INPUT``, naming the argument)."""
+    return coded(BadUserInput(message, field=field))
 
 
 def page_size(ctx: Context, first: int) -> int:

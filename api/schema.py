@@ -1,9 +1,9 @@
 """The GraphQL schema: queries and mutations.
 
-Resolvers are thin: they parse input, ask the caller's principal what it may
-touch (domain.access), call one storage function and map the result.
+Resolvers are thin: they parse input, call one service and map the result.
 Expected failures are union members (``ValidationError``); refusals are
-GraphQL errors with ``extensions.code``; anything unexpected is masked.
+GraphQL errors with ``extensions.code``; anything unexpected is masked
+(the rules: ``api.errors``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
-import uuid_utils.compat as uuid7
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, get_operation_ast
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import Info
@@ -25,26 +24,25 @@ from strawberry.types.graphql import OperationType
 from api import alerting as al
 from api import analysis as an
 from api import billing as bl
+from api import errors as er
 from api import guards, paging
 from api import jobs as jb
 from api import reports as rp
 from api import types as t
 from api import viewer as vw
 from api.context import AuditRecorder, Context
+from api.errors import answer
 from api.limits import QueryLimits
-from domain import limits as lim
 from domain import thresholds as th
 from domain import usage as d
 from domain.access import Principal, Role
-from storage import repos
-from storage.audit import AuditEntry, summarise
-from storage.db import UNAVAILABLE_MESSAGE, is_unavailable
+from domain.audit import AuditEntry, summarise
+from domain.errors import MetergraphError
+from services import catalog
 from storage.ingest import Outcome, Status
 from storage.usage import usage_record
 
 _log = logging.getLogger(__name__)
-# A metric's description is prose, longer than a name.
-MAX_DESCRIPTION = 4_000
 
 
 def _ctx(info: Info[Context, None]) -> Context:
@@ -62,39 +60,23 @@ class Query:
         self, info: Info[Context, None], first: int = 100, after: str | None = None
     ) -> t.CompanyConnection:
         ctx = _ctx(info)
-        guards.require(ctx, *guards.READERS)
-        limit = paging.page_size(ctx, first)
-        only = guards.company_filter(ctx, None)
-        after_key = paging.position(after, 1, lambda parts: parts[0])
-        async with ctx.runtime.pool.acquire() as conn:
-            rows = await repos.list_companies(conn, only, after_key, limit + 1)
-        edges = [
-            t.CompanyEdge(cursor=t.encode_cursor(c.external_key), node=t.Company.of(c))
-            for c in rows[:limit]
-        ]
-        return t.CompanyConnection(
-            edges=edges,
-            page_info=t.PageInfo(
-                has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None
-            ),
-        )
+
+        def page() -> tuple[int, str | None]:
+            limit = paging.page_size(ctx, first)
+            return limit, paging.position(after, 1, lambda parts: parts[0])
+
+        found = await catalog.list_companies(ctx.runtime, ctx.principal, page)
+        return t.CompanyConnection.of(found.companies, found.has_next)
 
     @strawberry.field
     async def company(self, info: Info[Context, None], id: UUID) -> t.Company | None:
         ctx = _ctx(info)
-        guards.require(ctx, *guards.READERS)
-        if not ctx.principal.may_see(id):
-            return None  # another company does not exist for this key
-        async with ctx.runtime.pool.acquire() as conn:
-            company = await repos.company_by_id(conn, id)
+        company = await catalog.find_company(ctx.runtime, ctx.principal, id)
         return t.Company.of(company) if company else None
 
     @strawberry.field(description="Every defined metric.")
     async def metrics(self, info: Info[Context, None]) -> list[t.Metric]:
-        ctx = _ctx(info)
-        async with ctx.runtime.pool.acquire() as conn:
-            metrics = await repos.all_metrics(conn)
-        return [t.Metric.of(m) for m in metrics.values()]
+        return [t.Metric.of(m) for m in await catalog.list_metrics(_ctx(info).runtime)]
 
     @strawberry.field(description="Usage records in time order, filtered; a cursor connection.")
     async def usage_records(
@@ -280,69 +262,37 @@ class Mutation:
         self, info: Info[Context, None], input: t.CompanyInput
     ) -> t.CreateCompanyResult:
         ctx = _ctx(info)
-        guards.require(ctx, Role.ADMIN)
-        errors = d.validate_company_key(input.external_key)
-        if not input.name.strip():
-            errors.append(d.FieldError("name", d.ErrorCode.REQUIRED, "a company needs a name"))
-        errors.extend(lim.name_errors("name", input.name, ctx.runtime.settings.max_name_length))
-        days = input.late_arrival_days
-        if days is None:
-            days = ctx.runtime.settings.late_arrival_days
-        elif days < 0 or days > 3650:
-            errors.append(
-                d.FieldError(
-                    "lateArrivalDays", d.ErrorCode.INVALID_FORMAT, "lateArrivalDays must be 0..3650"
-                )
-            )
-        if errors:
-            return t.ValidationError.of(errors)
-        async with ctx.writing("createCompany", "Company") as conn:
-            company = await repos.insert_company(
-                conn, uuid7.uuid7(), input.external_key, input.name.strip(), days
-            )
-            if company is None:
-                ctx.answered("createCompany", "ValidationError")
-        if company is None:
-            return t.ValidationError.single(
-                "externalKey",
-                d.ErrorCode.ALREADY_EXISTS,
-                f"a company with external key {input.external_key!r} exists already",
-            )
-        return t.Company.of(company)
+        return await answer(
+            ctx.committing(
+                "createCompany",
+                "Company",
+                lambda row: catalog.create_company(
+                    ctx.runtime,
+                    ctx.principal,
+                    input.external_key,
+                    input.name,
+                    input.late_arrival_days,
+                    row,
+                ),
+            ),
+            to=t.Company.of,
+        )
 
     @strawberry.mutation
     async def define_metric(
         self, info: Info[Context, None], input: t.MetricInput
     ) -> t.DefineMetricResult:
         ctx = _ctx(info)
-        guards.require(ctx, Role.ADMIN)
-        metric = d.Metric(
-            code=input.code,
-            name=input.name,
-            resource_type=d.ResourceType(input.resource_type.value),
-            measurement_type=d.MeasurementType(input.measurement_type.value),
-            unit=input.unit,
-            aggregation=d.Aggregation(input.aggregation.value),
-            interval=d.ReportingInterval(input.interval.value) if input.interval else None,
-            description=input.description,
+        return await answer(
+            ctx.committing(
+                "defineMetric",
+                "Metric",
+                lambda row: catalog.define_metric(
+                    ctx.runtime, ctx.principal, input.to_metric(), row
+                ),
+            ),
+            to=t.Metric.of,
         )
-        longest = ctx.runtime.settings.max_name_length
-        errors = d.validate_metric(metric)
-        errors += lim.name_errors("name", input.name, longest)
-        errors += lim.name_errors("unit", input.unit, longest)
-        errors += lim.text_errors("description", input.description, MAX_DESCRIPTION)
-        if errors:
-            return t.ValidationError.of(errors)
-        async with ctx.writing("defineMetric", "Metric") as conn:
-            created = await repos.insert_metric(conn, metric)
-            if not created:
-                ctx.answered("defineMetric", "ValidationError")
-        if not created:
-            return t.ValidationError.single(
-                "code", d.ErrorCode.ALREADY_EXISTS, f"metric {metric.code!r} is defined already"
-            )
-        ctx.runtime.references.invalidate()
-        return t.Metric.of(metric)
 
     @strawberry.mutation(description="Record one usage record; concurrent calls share a commit.")
     async def record_usage(
@@ -637,6 +587,8 @@ def error_code(error: GraphQLError) -> str:
     code = (error.extensions or {}).get("code")
     if isinstance(code, str):
         return code
+    if not er.unexpected(error) and isinstance(error.original_error, MetergraphError):
+        return error.original_error.code
     if _should_mask(error) or error.message == MASKED_MESSAGE:
         return INTERNAL_ERROR
     return "INVALID_REQUEST"
@@ -697,30 +649,22 @@ def _should_mask(error: GraphQLError) -> bool:
     return True
 
 
-MASKED_MESSAGE = "Internal error; it has been logged."
+MASKED_MESSAGE = er.MASKED_MESSAGE
 # The code the audit log gives a masked (unexpected) error.
 INTERNAL_ERROR = "INTERNAL"
 
 
 class _MaskErrors(MaskErrors):
-    """Unexpected errors are masked; a database that cannot be reached is said so,
-    with a code and without the driver's or the operating system's text."""
+    """Errors raised on purpose, and a database that cannot be reached, are answered
+    with their codes (``api.errors.client_error``); anything else is masked."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        if error.original_error is not None and is_unavailable(error.original_error):
-            return unavailable_error(error)
-        return super().anonymise_error(error)
+        return er.client_error(error) or super().anonymise_error(error)
 
 
 def unavailable_error(error: GraphQLError) -> GraphQLError:
-    return GraphQLError(
-        UNAVAILABLE_MESSAGE,
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
-        extensions={"code": "DATABASE_UNAVAILABLE"},
-    )
+    """``error`` answered as the database being unreachable."""
+    return er.unavailable(error)
 
 
 def _mask_errors() -> MaskErrors:
@@ -747,21 +691,16 @@ class MetergraphSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         # A client's mistake (bad variable, unknown field, FORBIDDEN) is answered,
         # not logged with a traceback; only unexpected failures are.
-        super().process_errors([e for e in errors if _should_mask(e)], execution_context)
+        super().process_errors([e for e in errors if er.unexpected(e)], execution_context)
 
     async def _handle_execution_result(  # type: ignore[override]
         self, context: Any, result: Any, *args: Any, **kw: Any
     ) -> Any:
         # A failure outside the resolvers (an extension's) bypasses MaskErrors:
-        # an unreachable database is still answered with its code.
+        # it is still answered with its code.
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = [
-                unavailable_error(e)
-                if e.original_error is not None and is_unavailable(e.original_error)
-                else e
-                for e in errors
-            ]
+            result.errors = [er.client_error(e) or e for e in errors]
         return await super()._handle_execution_result(context, result, *args, **kw)
 
 

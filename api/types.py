@@ -16,8 +16,9 @@ from strawberry.scalars import JSON
 
 from domain import usage as d
 from domain.bulk import plain_json
+from domain.catalog import Company as StoredCompany
+from domain.errors import Invalid
 from domain.limits import unstorable
-from storage.repos import Company as StoredCompany
 
 ResourceType = strawberry.enum(d.ResourceType, description="What a usage record measures.")
 MeasurementType = strawberry.enum(d.MeasurementType)
@@ -335,6 +336,18 @@ class MetricInput:
     interval: ReportingInterval | None = None
     description: str | None = None
 
+    def to_metric(self) -> d.Metric:
+        return d.Metric(
+            code=self.code,
+            name=self.name,
+            resource_type=d.ResourceType(self.resource_type.value),
+            measurement_type=d.MeasurementType(self.measurement_type.value),
+            unit=self.unit,
+            aggregation=d.Aggregation(self.aggregation.value),
+            interval=d.ReportingInterval(self.interval.value) if self.interval else None,
+            description=self.description,
+        )
+
 
 @strawberry.input
 class UsageRecordFilter:
@@ -379,9 +392,20 @@ class CompanyConnection:
     edges: list[CompanyEdge]
     page_info: PageInfo
 
+    @classmethod
+    def of(cls, companies: list[StoredCompany], has_next: bool) -> CompanyConnection:
+        edges = [
+            CompanyEdge(cursor=encode_cursor(c.external_key), node=Company.of(c)) for c in companies
+        ]
+        end = edges[-1].cursor if edges else None
+        return cls(edges=edges, page_info=PageInfo(has_next_page=has_next, end_cursor=end))
 
-class BadCursor(ValueError):
-    pass
+
+class BadCursor(Invalid):
+    """A cursor this API did not hand out."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="after")
 
 
 def encode_cursor(*parts: str) -> str:

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from api import types as t
 from api.context import Context
-from storage import repos
+from services import catalog
 
 
 @strawberry.type(description="The caller: its key, role, company and (by cookie) session.")
@@ -24,10 +24,7 @@ class Viewer:
 
     @strawberry.field(description="The company a scoped key belongs to; None for ADMIN, SYSTEM.")
     async def company(self, info: Info[Context, None]) -> t.Company | None:
-        if self.company_id is None:
-            return None
-        async with info.context.runtime.pool.acquire() as conn:
-            company = await repos.company_by_id(conn, self.company_id)
+        company = await catalog.own_company(info.context.runtime, info.context.principal)
         return t.Company.of(company) if company else None
 
 

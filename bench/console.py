@@ -43,8 +43,8 @@ sys.path.insert(0, str(ROOT))
 
 from support import postgres  # noqa: E402
 
-from api.keys import create_api_key  # noqa: E402
 from domain.access import Role  # noqa: E402
+from services.keys import create_api_key  # noqa: E402
 from services.runtime import ensure_database, prepare_database  # noqa: E402
 from storage.db import connect  # noqa: E402
 from storage.partitions import PartitionCatalog, month_of  # noqa: E402
@@ -195,11 +195,10 @@ async def time_request(
     return out
 
 
-async def run(args: argparse.Namespace, dsn: str) -> None:
+async def prepare(dsn: str, start: datetime, end: datetime) -> str:
+    """Migrate, make an ADMIN key and the usage partitions of [start, end]; the key."""
     await ensure_database(dsn)
     await prepare_database(dsn)
-    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    start = end - timedelta(hours=args.points)
     conn = await connect(dsn)
     try:
         _, key = await create_api_key(conn, Role.ADMIN, None, "bench-console")
@@ -207,9 +206,81 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
         await PartitionCatalog().ensure(conn, months)
     finally:
         await conn.close()
+    return key
 
+
+async def wait_until_ready(client: httpx.AsyncClient, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if (await client.get("/readyz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        await asyncio.sleep(0.2)
+
+
+async def store_series(
+    client: httpx.AsyncClient, key: str, start: datetime, points: int, env: dict[str, str]
+) -> str:
+    """A new company with ``points`` hours of usage, rolled up; its id."""
+    name = f"bench-console-{int(time.time())}"
+    created = await graphql(
+        client, key, CREATE_COMPANY, {"input": {"externalKey": name, "name": name}}
+    )
+    company: str = created["createCompany"]["id"]
+    rows = series(company, start, points)
+    for i in range(0, len(rows), CHUNK):
+        report = (await graphql(client, key, BATCH, {"records": rows[i : i + CHUNK]}))[
+            "batchRecordUsage"
+        ]
+        if report.get("rejected") or report["__typename"] != "BatchUsageReport":
+            raise RuntimeError(f"the series was not stored: {report}")
+    # As on a running server, whose rollup job runs every minute.
+    rollup = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "metergraph"),
+        *("jobs", "run", "rollup-usage"),
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    if await rollup.wait() != 0:
+        raise RuntimeError("the rollup job failed")
+    return company
+
+
+def company_url(company: str, start: datetime, end: datetime) -> str:
+    query = urlencode(
+        {
+            "metric": METRIC,
+            "granularity": "HOUR",
+            "from": start.isoformat().replace("+00:00", "Z"),
+            "to": end.isoformat().replace("+00:00", "Z"),
+            "tz": "UTC",
+        }
+    )
+    return f"/companies/{company}?{query}"
+
+
+def print_results(
+    args: argparse.Namespace, url: str, renders: list[float], alone: list[float]
+) -> None:
+    render, request = statistics.median(renders), statistics.median(alone)
+    print(f"company page, {args.points:,} HOUR points of {METRIC}: {url.split('?')[0]}")
+    print(
+        f"first chart render from navigation start: {render:8.1f} ms median of {len(renders)}"
+        f" (first load {renders[0]:.1f} ms)"
+    )
+    print(f"the same aggregateUsage request alone:    {request:8.1f} ms median of {len(alone)}")
+    print(f"ratio (page to chart / request alone):   {render / request:8.1f} x")
+
+
+async def run(args: argparse.Namespace, dsn: str) -> None:
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(hours=args.points)
+    key = await prepare(dsn, start, end)
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "DATABASE_URL": dsn,
@@ -222,52 +293,12 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    base_url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base_url, timeout=300) as client:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start")
-                await asyncio.sleep(0.2)
-
-            name = f"bench-console-{int(time.time())}"
-            created = await graphql(
-                client, key, CREATE_COMPANY, {"input": {"externalKey": name, "name": name}}
-            )
-            company = created["createCompany"]["id"]
-            rows = series(company, start, args.points)
-            for i in range(0, len(rows), CHUNK):
-                report = (await graphql(client, key, BATCH, {"records": rows[i : i + CHUNK]}))[
-                    "batchRecordUsage"
-                ]
-                if report.get("rejected") or report["__typename"] != "BatchUsageReport":
-                    raise RuntimeError(f"the series was not stored: {report}")
-
-            # As on a running server, whose rollup job runs every minute.
-            rollup = await asyncio.create_subprocess_exec(
-                str(Path(sys.executable).parent / "metergraph"),
-                *("jobs", "run", "rollup-usage"),
-                env=env,
-                stdout=subprocess.DEVNULL,
-            )
-            if await rollup.wait() != 0:
-                raise RuntimeError("the rollup job failed")
-
-            query = urlencode(
-                {
-                    "metric": METRIC,
-                    "granularity": "HOUR",
-                    "from": start.isoformat().replace("+00:00", "Z"),
-                    "to": end.isoformat().replace("+00:00", "Z"),
-                    "tz": "UTC",
-                }
-            )
-            url = f"/companies/{company}?{query}"
+            await wait_until_ready(client)
+            company = await store_series(client, key, start, args.points, env)
+            url = company_url(company, start, end)
             renders, body = await page_loads(base_url, key, url, args.loads)
             if body is None:
                 raise RuntimeError("the company page sent no aggregateUsage request")
@@ -276,15 +307,7 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
     finally:
         server.terminate()
         server.wait(30)
-
-    render, request = statistics.median(renders), statistics.median(alone)
-    print(f"company page, {args.points:,} HOUR points of {METRIC}: {url.split('?')[0]}")
-    print(
-        f"first chart render from navigation start: {render:8.1f} ms median of {len(renders)}"
-        f" (first load {renders[0]:.1f} ms)"
-    )
-    print(f"the same aggregateUsage request alone:    {request:8.1f} ms median of {len(alone)}")
-    print(f"ratio (page to chart / request alone):   {render / request:8.1f} x")
+    print_results(args, url, renders, alone)
 
 
 def report_initial_javascript() -> bool:

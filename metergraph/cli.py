@@ -7,13 +7,22 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 import click
 
+from domain.errors import MetergraphError
 from services.config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from domain.reports.criteria import ReportCriteria
+    from domain.reports.document import ReportFormat
+    from services.runtime import Runtime
+    from storage.importer import ImportSummary
 
 T = TypeVar("T")
 
@@ -26,9 +35,10 @@ def _settings() -> Settings:
 
 
 def _with_runtime(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
-    """Start the database (embedded or DATABASE_URL), migrate, run ``work(runtime)``."""
+    """Start the database (embedded or DATABASE_URL), migrate, run ``work(runtime)``.
+
+    What the product refuses (``domain.errors``) is said as the command's error."""
     from services.runtime import database_server, ensure_database, open_runtime
-    from storage.errors import StorageError
 
     async def main(dsn: str) -> T:
         if settings.uses_embedded_postgres:
@@ -39,7 +49,7 @@ def _with_runtime(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
     try:
         with database_server(settings) as dsn:
             return asyncio.run(main(dsn))
-    except StorageError as exc:
+    except MetergraphError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -148,9 +158,8 @@ def keys() -> None:
 @click.option("--name", default=None, help="A label for the key.")
 def keys_create(role: str, company: str | None, name: str | None) -> None:
     """Create an API key; it is printed once, alone on the last line."""
-    from api.keys import create_api_key
     from domain.access import Role
-    from storage import repos
+    from services.keys import IssuedKey, issue_api_key
 
     chosen = Role(role.upper())
     if chosen.scoped and not company:
@@ -158,76 +167,28 @@ def keys_create(role: str, company: str | None, name: str | None) -> None:
     if not chosen.scoped and company:
         raise click.UsageError(f"a {chosen.value} key is not tied to a company; drop --company")
 
-    async def work(runtime: object) -> tuple[UUID, str]:
-        from services.runtime import Runtime
+    async def work(runtime: Runtime) -> IssuedKey:
+        return await issue_api_key(runtime, chosen, company, name)
 
-        assert isinstance(runtime, Runtime)
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            company_id = None
-            if company:
-                company_id = await _company_id(conn, company)
-            key_id, key = await create_api_key(
-                conn, chosen, company_id, name or chosen.value.lower()
-            )
-            await repos.insert_audit(
-                conn,
-                api_key_id=None,
-                role="CLI",
-                company_id=company_id,
-                action="createApiKey",
-                outcome="ok",
-                details={"id": str(key_id), "role": chosen.value, "name": name},
-            )
-        return key_id, key
-
-    key_id, key = _with_runtime(_settings(), work)
+    issued = _with_runtime(_settings(), work)
     click.echo(
-        f"created {chosen.value} key {key_id}" + (f" for company {company}" if company else ""),
+        f"created {chosen.value} key {issued.id}" + (f" for company {company}" if company else ""),
         err=True,
     )
-    click.echo(key)
+    click.echo(issued.key)
 
 
 @keys.command("revoke")
 @click.argument("key_id", type=click.UUID)
 def keys_revoke(key_id: UUID) -> None:
     """Revoke an API key: every server refuses it at once and closes its subscriptions."""
-    from storage import repos
+    from services.keys import revoke_api_key
 
-    async def work(runtime: object) -> bool:
-        from services.runtime import Runtime
+    async def work(runtime: Runtime) -> None:
+        await revoke_api_key(runtime, key_id)
 
-        assert isinstance(runtime, Runtime)
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            revoked = await repos.revoke_api_key(conn, key_id)
-            if revoked:
-                await repos.insert_audit(
-                    conn,
-                    api_key_id=None,
-                    role="CLI",
-                    company_id=None,
-                    action="revokeApiKey",
-                    outcome="ok",
-                    details={"id": str(key_id)},
-                )
-        return revoked
-
-    if not _with_runtime(_settings(), work):
-        raise click.ClickException(f"no unrevoked key has id {key_id}")
+    _with_runtime(_settings(), work)
     click.echo(f"revoked key {key_id}")
-
-
-async def _company_id(conn: object, reference: str) -> UUID:
-    from storage import repos
-
-    try:
-        company = await repos.company_by_id(conn, UUID(reference))  # type: ignore[arg-type]
-    except ValueError:
-        found = await repos.companies_by_external_keys(conn, [reference])  # type: ignore[arg-type]
-        company = found.get(reference)
-    if company is None:
-        raise click.ClickException(f"no company {reference!r}")
-    return company.id
 
 
 @main.command("import")
@@ -253,53 +214,65 @@ def import_(
     file: Path, fmt: str | None, create_companies: bool, backfill: bool, no_progress: bool
 ) -> None:
     """Import usage from a CSV or NDJSON FILE."""
-    from tqdm import tqdm
-
-    from domain.bulk import BulkFileError, BulkFormat
-    from storage.importer import ImportOptions, ImportSummary, UsageImporter
+    from domain.bulk import BulkFileError
 
     if fmt is None:
         fmt = "ndjson" if file.suffix.lower() in (".ndjson", ".jsonl") else "csv"
     settings = _settings()
-    size = file.stat().st_size
+    request = _ImportRequest(file, fmt, backfill, create_companies, no_progress, settings)
+    try:
+        summary = _with_runtime(settings, request.run)
+    except BulkFileError as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    _echo_import_summary(summary)
 
-    async def work(runtime: object) -> ImportSummary:
-        from services.runtime import Runtime, tune_garbage_collector
 
-        assert isinstance(runtime, Runtime)
+@dataclass(frozen=True)
+class _ImportRequest:
+    file: Path
+    fmt: str
+    backfill: bool
+    create_companies: bool
+    no_progress: bool
+    settings: Settings
+
+    async def run(self, runtime: Runtime) -> ImportSummary:
+        """Import the file, drawing its progress by bytes read."""
+        from tqdm import tqdm
+
+        from domain.bulk import BulkFormat
+        from services.runtime import tune_garbage_collector
+        from storage.importer import ImportOptions, UsageImporter
+
         tune_garbage_collector()
         bar = tqdm(
-            total=size,
+            total=self.file.stat().st_size,
             unit="B",
             unit_scale=True,
-            desc=f"importing {file.name}",
-            disable=no_progress,
+            desc=f"importing {self.file.name}",
+            disable=self.no_progress,
             file=sys.stderr,
         )
 
         async def chunks() -> AsyncIterator[bytes]:
-            with file.open("rb") as handle:
+            with self.file.open("rb") as handle:
                 while block := handle.read(1 << 20):
                     bar.update(len(block))
                     yield block
 
+        options = ImportOptions(
+            fmt=BulkFormat(self.fmt),
+            backfill=self.backfill,
+            create_companies=self.create_companies,
+            chunk_rows=self.settings.import_chunk_rows,
+        )
         try:
-            return await UsageImporter(runtime.ingestor).run(
-                chunks(),
-                ImportOptions(
-                    fmt=BulkFormat(fmt),
-                    backfill=backfill,
-                    create_companies=create_companies,
-                    chunk_rows=settings.import_chunk_rows,
-                ),
-            )
+            return await UsageImporter(runtime.ingestor).run(chunks(), options)
         finally:
             bar.close()
 
-    try:
-        summary = _with_runtime(settings, work)
-    except BulkFileError as exc:
-        raise click.ClickException(f"{file}: {exc}") from exc
+
+def _echo_import_summary(summary: ImportSummary) -> None:
     for error in summary.errors:
         field_error = error.error
         click.echo(
@@ -383,85 +356,104 @@ def report(
     no_progress: bool,
 ) -> None:
     """Generate a report into a file (usage, cost allocation or profitability)."""
-    from dataclasses import replace
-    from datetime import UTC, datetime
-
-    from tqdm import tqdm
-
-    from domain.aggregation import Granularity
-    from domain.allocation import AllocationGranularity
-    from domain.reports.criteria import RelativeWindow, ReportCriteria, validate
-    from domain.reports.document import ReportFormat, ReportKind
-    from domain.reports.render import render
-    from services.report_documents import build_document
-    from storage import repos
-    from storage.costs import product_metrics
-
-    def moment(name: str, text: str | None) -> datetime | None:
-        if text is None:
-            return None
-        try:
-            return datetime.fromisoformat(text)
-        except ValueError:
-            raise click.BadParameter(f"{text!r} is not an ISO 8601 time", param_hint=name) from None
+    from domain.reports.document import ReportFormat
 
     chosen = ReportFormat(fmt.upper())
     target = output or Path(f"metergraph-{kind}.{chosen.extension}")
-    settings = _settings()
+    request = _ReportRequest(
+        kind, company, from_, to, window, granularity, time_zone, metrics, products, allocation
+    )
 
-    async def work(runtime: object) -> int:
-        from services.runtime import Runtime
+    async def work(runtime: Runtime) -> int:
+        from tqdm import tqdm
 
-        assert isinstance(runtime, Runtime)
         bar = tqdm(total=4, desc="report", unit="step", disable=no_progress, file=sys.stderr)
         try:
-            bar.set_postfix_str("checking")
-            async with runtime.pool.acquire() as conn:
-                company_id = await _company_id(conn, company) if company else None
-                criteria = ReportCriteria(
-                    kind=ReportKind(kind.upper().replace("-", "_")),
-                    from_=moment("--from", from_),
-                    to=moment("--to", to),
-                    window=RelativeWindow(window.upper().replace("-", "_")) if window else None,
-                    company_id=company_id,
-                    metric_codes=metrics,
-                    granularity=Granularity(granularity.upper()),
-                    time_zone=time_zone,
-                    product_codes=products,
-                    allocation_granularity=AllocationGranularity(allocation.upper()),
-                )
-                now = datetime.now(UTC)
-                problems = [
-                    f"{e.field}: {e.code.value}: {e.message}" for e in validate(criteria, now)
-                ]
-                known = await repos.all_metrics(conn)
-                problems += [f"--metric: no metric {m!r}" for m in metrics if m not in known]
-                priced = await product_metrics(conn)
-                problems += [f"--product: no product {p!r}" for p in products if p not in priced]
-                if problems:
-                    bar.close()
-                    for problem in problems:
-                        click.echo(problem, err=True)
-                    raise click.ClickException("the report's criteria are not valid")
-                bar.update(1)
-                bar.set_postfix_str("reading usage")
-                start, end = criteria.resolve(now)
-                document = await build_document(
-                    conn, replace(criteria, from_=start, to=end, window=None), now
-                )
-            bar.update(1)
-            bar.set_postfix_str("rendering")
-            content = await asyncio.to_thread(render, document, chosen)
-            bar.update(1)
-            bar.set_postfix_str("writing")
-            target.write_bytes(content)
-            bar.update(1)
-            return len(content)
+            return await _write_report(runtime, request, chosen, target, bar)
         finally:
             bar.close()
 
-    size = _with_runtime(settings, work)
+    size = _with_runtime(_settings(), work)
     click.echo(f"wrote {target} ({size} bytes)")
+
+
+@dataclass(frozen=True)
+class _ReportRequest:
+    """``metergraph report``'s options, as given."""
+
+    kind: str
+    company: str | None
+    from_: str | None
+    to: str | None
+    window: str | None
+    granularity: str
+    time_zone: str
+    metrics: tuple[str, ...]
+    products: tuple[str, ...]
+    allocation: str
+
+    async def criteria(self, runtime: Runtime) -> ReportCriteria:
+        from domain.aggregation import Granularity
+        from domain.allocation import AllocationGranularity
+        from domain.reports.criteria import RelativeWindow, ReportCriteria
+        from domain.reports.document import ReportKind
+        from services.catalog import company_named
+
+        company = await company_named(runtime, self.company) if self.company else None
+        return ReportCriteria(
+            kind=ReportKind(self.kind.upper().replace("-", "_")),
+            from_=_moment("--from", self.from_),
+            to=_moment("--to", self.to),
+            window=RelativeWindow(self.window.upper().replace("-", "_")) if self.window else None,
+            company_id=company.id if company else None,
+            metric_codes=self.metrics,
+            granularity=Granularity(self.granularity.upper()),
+            time_zone=self.time_zone,
+            product_codes=self.products,
+            allocation_granularity=AllocationGranularity(self.allocation.upper()),
+        )
+
+
+def _moment(name: str, text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 time", param_hint=name) from None
+
+
+async def _write_report(
+    runtime: Runtime, request: _ReportRequest, chosen: ReportFormat, target: Path, bar: Any
+) -> int:
+    """Check the criteria, read, render and write the report; its size in bytes."""
+    from domain.reports.render import render
+    from services.report_files import build_report, check_criteria
+
+    bar.set_postfix_str("checking")
+    criteria = await request.criteria(runtime)
+    now = datetime.now(UTC)
+    check = await check_criteria(runtime, criteria, now)
+    if check:
+        bar.close()
+        for e in check.errors:
+            click.echo(f"{e.field}: {e.code.value}: {e.message}", err=True)
+        for m in check.unknown_metrics:
+            click.echo(f"--metric: no metric {m!r}", err=True)
+        for p in check.unknown_products:
+            click.echo(f"--product: no product {p!r}", err=True)
+        raise click.ClickException("the report's criteria are not valid")
+    bar.update(1)
+    bar.set_postfix_str("reading usage")
+    document = await build_report(runtime, criteria, now)
+    bar.update(1)
+    bar.set_postfix_str("rendering")
+    content = await asyncio.to_thread(render, document, chosen)
+    bar.update(1)
+    bar.set_postfix_str("writing")
+    await asyncio.to_thread(target.write_bytes, content)
+    bar.update(1)
+    return len(content)
 
 
 @main.command("import-costs")

@@ -7,22 +7,19 @@ generates the 2024 invoices. Running it again changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
+from uuid import UUID
 
 import uuid_utils.compat as uuid7
 
-from domain.bulk import BulkFormat
 from domain.invoicing import ContractProduct, ContractTerms
 from domain.pricing import Price, PriceModel, Tier, TierBasis
 from domain.usage import Aggregation, MeasurementType, Metric, ResourceType
 from services.runtime import Runtime
-from storage import billing, repos
-from storage.importer import ImportOptions, ImportSummary, UsageImporter
-from storage.queries import q
+from services.setup import ProductSpec, Scenario, ScenarioRun, load_scenario
 
 EVENTS = Path(__file__).parent / "demo_data" / "smsworld_usage_events.csv"
 
@@ -77,66 +74,48 @@ MINIMUMS = {"customer_b": Decimal("100.00")}
 YEAR_START, YEAR_END = date(2024, 1, 1), date(2024, 12, 31)
 
 
-@dataclass
-class DemoRun:
-    imported: ImportSummary
-    contracts_created: int
-    invoices: billing.GenerationRun
+# What a demo run did: events imported, contracts signed, invoices generated.
+DemoRun = ScenarioRun
 
 
-async def _file() -> AsyncIterator[bytes]:
-    yield EVENTS.read_bytes()
+def _terms(key: str, prices: dict[str, Price], company_id: UUID) -> ContractTerms:
+    metric_of = {code: metric for code, _, metric in PRODUCTS}
+    return ContractTerms(
+        id=uuid7.uuid7(),
+        company_id=company_id,
+        currency="USD",
+        start_date=YEAR_START,
+        end_date=YEAR_END,
+        billing_day=1,
+        payment_terms_days=30,
+        minimum_commitment=MINIMUMS.get(key),
+        grace=timedelta(hours=24),
+        products=tuple(
+            ContractProduct(code, metric_of[code], price) for code, price in prices.items()
+        ),
+    )
+
+
+def scenario() -> Scenario:
+    """SMSWorld: its metrics, products, the 64 events and the three 2024 contracts."""
+    return Scenario(
+        metrics=[
+            Metric(
+                code,
+                name,
+                ResourceType.API_CALLS,
+                MeasurementType.COUNTER,
+                "messages",
+                Aggregation.SUM,
+            )
+            for code, name in METRICS
+        ],
+        products=[ProductSpec(code, name, metric) for code, name, metric in PRODUCTS],
+        usage_csv=EVENTS.read_bytes(),
+        contracts={key: partial(_terms, key, prices) for key, prices in PRICES.items()},
+        late_fee_percent_per_month=Decimal(0),  # the seed's totals carry no late fees
+    )
 
 
 async def load_demo(runtime: Runtime, *, now: datetime | None = None) -> DemoRun:
-    now = now or datetime.now(UTC)
-    async with runtime.pool.acquire() as conn:
-        for code, name in METRICS:
-            await repos.insert_metric(
-                conn,
-                Metric(
-                    code,
-                    name,
-                    ResourceType.API_CALLS,
-                    MeasurementType.COUNTER,
-                    "messages",
-                    Aggregation.SUM,
-                ),
-            )
-        for code, name, metric in PRODUCTS:
-            await conn.execute(q("insert_product"), code, name, metric)
-    runtime.references.invalidate()
-    imported = await UsageImporter(runtime.ingestor).run(
-        _file(), ImportOptions(BulkFormat.CSV, backfill=True, create_companies=True)
-    )
-    created = 0
-    async with runtime.pool.acquire() as conn:
-        companies = await repos.companies_by_external_keys(conn, sorted(PRICES))
-        existing = {c.terms.company_id for c in await billing.contracts(conn, None)}
-        metric_of = {code: metric for code, _, metric in PRODUCTS}
-        for key, prices in PRICES.items():
-            company = companies[key]
-            if company.id in existing:
-                continue
-            await billing.insert_contract(
-                conn,
-                ContractTerms(
-                    id=uuid7.uuid7(),
-                    company_id=company.id,
-                    currency="USD",
-                    start_date=YEAR_START,
-                    end_date=YEAR_END,
-                    billing_day=1,
-                    payment_terms_days=30,
-                    minimum_commitment=MINIMUMS.get(key),
-                    grace=timedelta(hours=24),
-                    products=tuple(
-                        ContractProduct(code, metric_of[code], price)
-                        for code, price in prices.items()
-                    ),
-                ),
-                Decimal(0),  # the seed's totals carry no late fees
-            )
-            created += 1
-        invoices = await billing.generate_invoices(conn, now=now)
-    return DemoRun(imported, created, invoices)
+    return await load_scenario(runtime, scenario(), now=now)

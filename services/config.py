@@ -11,15 +11,17 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from domain.errors import Invalid
 from domain.limits import Limits
 
 # The console's built bundle, next to the package (make serve builds it).
 WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
 
 
-class ConfigError(ValueError):
+class ConfigError(Invalid, ValueError):
     """An environment variable holds a value that cannot be used."""
 
 
@@ -235,97 +237,135 @@ class Settings:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
+        # read in this order: the first unusable variable is the one reported
         return cls(
-            database_url=env.get("DATABASE_URL") or None,
-            data_dir=Path(env.get("METERGRAPH_DATA_DIR") or ".metergraph"),
-            host=env.get("METERGRAPH_HOST") or "127.0.0.1",
-            port=_int(env, "METERGRAPH_PORT", 8000, minimum=1),
-            pool_min_size=_int(env, "METERGRAPH_POOL_MIN_SIZE", 2, minimum=1),
-            pool_max_size=_int(env, "METERGRAPH_POOL_MAX_SIZE", 10, minimum=1),
-            max_batch_size=_int(env, "METERGRAPH_MAX_BATCH_SIZE", 10_000, minimum=1),
-            late_arrival_days=_int(env, "METERGRAPH_LATE_ARRIVAL_DAYS", 35, minimum=0),
-            future_tolerance_seconds=_int(env, "METERGRAPH_FUTURE_TOLERANCE_SECONDS", 300),
-            group_commit_window_ms=_int(env, "METERGRAPH_GROUP_COMMIT_WINDOW_MS", 2),
-            group_commit_max_records=_int(
-                env, "METERGRAPH_GROUP_COMMIT_MAX_RECORDS", 2_000, minimum=1
-            ),
-            scheduler_enabled=_bool(env, "METERGRAPH_SCHEDULER", True),
-            workers=_int(env, "METERGRAPH_WORKERS", 1, minimum=1),
-            access_log=_bool(env, "METERGRAPH_ACCESS_LOG", False),
-            job_periods=_periods(env, "METERGRAPH_JOB_EVERY"),
-            smtp_host=env.get("METERGRAPH_SMTP_HOST") or None,
-            smtp_port=_int(env, "METERGRAPH_SMTP_PORT", 587, minimum=1),
-            smtp_user=env.get("METERGRAPH_SMTP_USER") or None,
-            smtp_password=env.get("METERGRAPH_SMTP_PASSWORD") or None,
-            smtp_tls=_choice(env, "METERGRAPH_SMTP_TLS", "starttls", ("none", "starttls", "tls")),
-            smtp_from=env.get("METERGRAPH_SMTP_FROM") or "alerts@metergraph.local",
-            report_smtp_host=env.get("METERGRAPH_REPORT_SMTP_HOST") or None,
-            report_smtp_port=_int(env, "METERGRAPH_REPORT_SMTP_PORT", 587, minimum=1),
-            report_smtp_user=env.get("METERGRAPH_REPORT_SMTP_USER") or None,
-            report_smtp_password=env.get("METERGRAPH_REPORT_SMTP_PASSWORD") or None,
-            report_smtp_tls=_choice(
-                env, "METERGRAPH_REPORT_SMTP_TLS", "starttls", ("none", "starttls", "tls")
-            ),
-            report_smtp_from=env.get("METERGRAPH_REPORT_SMTP_FROM") or "reports@metergraph.local",
-            sms_webhook_url=env.get("METERGRAPH_SMS_WEBHOOK_URL") or None,
-            sms_webhook_secret=env.get("METERGRAPH_SMS_WEBHOOK_SECRET") or None,
-            delivery_timeout_seconds=_int(
-                env, "METERGRAPH_DELIVERY_TIMEOUT_SECONDS", 10, minimum=1
-            ),
-            import_chunk_rows=_int(env, "METERGRAPH_IMPORT_CHUNK_ROWS", 5_000, minimum=1),
-            max_page_size=_int(env, "METERGRAPH_MAX_PAGE_SIZE", 1_000, minimum=1),
-            # retention and invoices
-            invoice_retry_max_hours=_int(env, "METERGRAPH_INVOICE_RETRY_MAX_HOURS", 24, minimum=1),
-            # lifecycle: the embedded PostgreSQL's supervision, serve's start
-            postgres_watch_interval_ms=_int(
-                env, "METERGRAPH_POSTGRES_WATCH_INTERVAL_MS", 1_000, minimum=50
-            ),
-            postgres_restart_attempts=_int(
-                env, "METERGRAPH_POSTGRES_RESTART_ATTEMPTS", 30, minimum=1
-            ),
-            port_wait_seconds=_int(env, "METERGRAPH_PORT_WAIT_SECONDS", 15),
-            # isolation of tenants' background work; text and URL validation
-            max_name_length=_int(env, "METERGRAPH_MAX_NAME_LENGTH", 200, minimum=1),
-            allow_private_webhooks=_bool(env, "METERGRAPH_ALLOW_PRIVATE_WEBHOOKS", False),
-            report_workers=_int(env, "METERGRAPH_REPORT_WORKERS", 2, minimum=1),
-            max_pending_reports_per_company=_int(
-                env, "METERGRAPH_MAX_PENDING_REPORTS_PER_COMPANY", 10, minimum=1
-            ),
-            # Request limits
-            max_body_bytes=_int(env, "METERGRAPH_MAX_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),
-            max_import_bytes=_int(
-                env, "METERGRAPH_MAX_IMPORT_BYTES", 1024 * 1024 * 1024, minimum=1024
-            ),
-            max_import_line_bytes=_int(
-                env, "METERGRAPH_MAX_IMPORT_LINE_BYTES", 1024 * 1024, minimum=256
-            ),
-            max_query_tokens=_int(env, "METERGRAPH_MAX_QUERY_TOKENS", 50_000, minimum=1_000),
-            max_query_depth=_int(env, "METERGRAPH_MAX_QUERY_DEPTH", 15, minimum=1),
-            max_aliases=_int(env, "METERGRAPH_MAX_ALIASES", 30, minimum=1),
-            max_query_cost=_int(env, "METERGRAPH_MAX_QUERY_COST", 50_000, minimum=1),
-            rate_limit_per_second=_int(env, "METERGRAPH_RATE_LIMIT_PER_SECOND", 2_000),
-            rate_limit_burst=_int(env, "METERGRAPH_RATE_LIMIT_BURST", 10_000),
-            max_connections=_int(env, "METERGRAPH_MAX_CONNECTIONS", 1_000, minimum=1),
-            keep_alive_seconds=_int(env, "METERGRAPH_KEEP_ALIVE_SECONDS", 5, minimum=1),
-            header_timeout_seconds=_int(env, "METERGRAPH_HEADER_TIMEOUT_SECONDS", 10, minimum=1),
-            max_header_bytes=_int(env, "METERGRAPH_MAX_HEADER_BYTES", 64 * 1024, minimum=1024),
-            backlog=_int(env, "METERGRAPH_BACKLOG", 2_048, minimum=1),
-            costly_query_cost=_int(env, "METERGRAPH_COSTLY_QUERY_COST", 1_000, minimum=1),
-            costly_query_slots=_int(env, "METERGRAPH_COSTLY_QUERY_SLOTS", 1, minimum=1),
-            costly_query_connections=_int(env, "METERGRAPH_COSTLY_QUERY_CONNECTIONS", 2, minimum=1),
-            # input limits
-            max_usage_value=_decimal(env, "METERGRAPH_MAX_USAGE_VALUE", Decimal("1e15")),
-            max_usage_decimals=_int(env, "METERGRAPH_MAX_USAGE_DECIMALS", 12),
-            max_price=_decimal(env, "METERGRAPH_MAX_PRICE", Decimal("1e9")),
-            max_price_decimals=_int(env, "METERGRAPH_MAX_PRICE_DECIMALS", 12),
-            max_amount=_decimal(env, "METERGRAPH_MAX_AMOUNT", Decimal("1e12")),
-            earliest_year=_int(env, "METERGRAPH_EARLIEST_YEAR", 2000, minimum=1900),
-            latest_year=_int(env, "METERGRAPH_LATEST_YEAR", 2100, minimum=1900),
-            max_properties_bytes=_int(env, "METERGRAPH_MAX_PROPERTIES_BYTES", 16_384, minimum=2),
-            # web console: sessions, cross-origin callers, the bundle
-            session_ttl_seconds=_int(env, "METERGRAPH_SESSION_TTL", 43_200, minimum=1),
-            max_sessions_per_key=_int(env, "METERGRAPH_MAX_SESSIONS_PER_KEY", 20, minimum=1),
-            cors_origins=_origins(env, "METERGRAPH_CORS_ORIGINS"),
-            web_dist=Path(env.get("METERGRAPH_WEB_DIST") or WEB_DIST),
-            job_shutdown_grace_seconds=_int(env, "METERGRAPH_JOB_SHUTDOWN_GRACE_SECONDS", 10),
+            **_service_env(env),
+            **_delivery_env(env),
+            **_operations_env(env),
+            **_request_limits_env(env),
+            **_input_limits_env(env),
+            **_console_env(env),
         )
+
+
+def _service_env(env: dict[str, str]) -> dict[str, Any]:
+    """The server, its database and the ingest path."""
+    return {
+        "database_url": env.get("DATABASE_URL") or None,
+        "data_dir": Path(env.get("METERGRAPH_DATA_DIR") or ".metergraph"),
+        "host": env.get("METERGRAPH_HOST") or "127.0.0.1",
+        "port": _int(env, "METERGRAPH_PORT", 8000, minimum=1),
+        "pool_min_size": _int(env, "METERGRAPH_POOL_MIN_SIZE", 2, minimum=1),
+        "pool_max_size": _int(env, "METERGRAPH_POOL_MAX_SIZE", 10, minimum=1),
+        "max_batch_size": _int(env, "METERGRAPH_MAX_BATCH_SIZE", 10_000, minimum=1),
+        "late_arrival_days": _int(env, "METERGRAPH_LATE_ARRIVAL_DAYS", 35, minimum=0),
+        "future_tolerance_seconds": _int(env, "METERGRAPH_FUTURE_TOLERANCE_SECONDS", 300),
+        "group_commit_window_ms": _int(env, "METERGRAPH_GROUP_COMMIT_WINDOW_MS", 2),
+        "group_commit_max_records": _int(
+            env, "METERGRAPH_GROUP_COMMIT_MAX_RECORDS", 2_000, minimum=1
+        ),
+        "scheduler_enabled": _bool(env, "METERGRAPH_SCHEDULER", True),
+        "workers": _int(env, "METERGRAPH_WORKERS", 1, minimum=1),
+        "access_log": _bool(env, "METERGRAPH_ACCESS_LOG", False),
+        "job_periods": _periods(env, "METERGRAPH_JOB_EVERY"),
+    }
+
+
+def _delivery_env(env: dict[str, str]) -> dict[str, Any]:
+    """Where alerts and reports are sent."""
+    return {
+        "smtp_host": env.get("METERGRAPH_SMTP_HOST") or None,
+        "smtp_port": _int(env, "METERGRAPH_SMTP_PORT", 587, minimum=1),
+        "smtp_user": env.get("METERGRAPH_SMTP_USER") or None,
+        "smtp_password": env.get("METERGRAPH_SMTP_PASSWORD") or None,
+        "smtp_tls": _choice(env, "METERGRAPH_SMTP_TLS", "starttls", ("none", "starttls", "tls")),
+        "smtp_from": env.get("METERGRAPH_SMTP_FROM") or "alerts@metergraph.local",
+        "report_smtp_host": env.get("METERGRAPH_REPORT_SMTP_HOST") or None,
+        "report_smtp_port": _int(env, "METERGRAPH_REPORT_SMTP_PORT", 587, minimum=1),
+        "report_smtp_user": env.get("METERGRAPH_REPORT_SMTP_USER") or None,
+        "report_smtp_password": env.get("METERGRAPH_REPORT_SMTP_PASSWORD") or None,
+        "report_smtp_tls": _choice(
+            env, "METERGRAPH_REPORT_SMTP_TLS", "starttls", ("none", "starttls", "tls")
+        ),
+        "report_smtp_from": env.get("METERGRAPH_REPORT_SMTP_FROM") or "reports@metergraph.local",
+        "sms_webhook_url": env.get("METERGRAPH_SMS_WEBHOOK_URL") or None,
+        "sms_webhook_secret": env.get("METERGRAPH_SMS_WEBHOOK_SECRET") or None,
+        "delivery_timeout_seconds": _int(env, "METERGRAPH_DELIVERY_TIMEOUT_SECONDS", 10, minimum=1),
+    }
+
+
+def _operations_env(env: dict[str, str]) -> dict[str, Any]:
+    """Background work: imports, pages, invoices, the embedded PostgreSQL, tenants."""
+    return {
+        "import_chunk_rows": _int(env, "METERGRAPH_IMPORT_CHUNK_ROWS", 5_000, minimum=1),
+        "job_shutdown_grace_seconds": _int(env, "METERGRAPH_JOB_SHUTDOWN_GRACE_SECONDS", 10),
+        "max_page_size": _int(env, "METERGRAPH_MAX_PAGE_SIZE", 1_000, minimum=1),
+        # retention and invoices
+        "invoice_retry_max_hours": _int(env, "METERGRAPH_INVOICE_RETRY_MAX_HOURS", 24, minimum=1),
+        # lifecycle: the embedded PostgreSQL's supervision, serve's start
+        "postgres_watch_interval_ms": _int(
+            env, "METERGRAPH_POSTGRES_WATCH_INTERVAL_MS", 1_000, minimum=50
+        ),
+        "postgres_restart_attempts": _int(
+            env, "METERGRAPH_POSTGRES_RESTART_ATTEMPTS", 30, minimum=1
+        ),
+        "port_wait_seconds": _int(env, "METERGRAPH_PORT_WAIT_SECONDS", 15),
+        # isolation of tenants' background work; text and URL validation
+        "max_name_length": _int(env, "METERGRAPH_MAX_NAME_LENGTH", 200, minimum=1),
+        "allow_private_webhooks": _bool(env, "METERGRAPH_ALLOW_PRIVATE_WEBHOOKS", False),
+        "report_workers": _int(env, "METERGRAPH_REPORT_WORKERS", 2, minimum=1),
+        "max_pending_reports_per_company": _int(
+            env, "METERGRAPH_MAX_PENDING_REPORTS_PER_COMPANY", 10, minimum=1
+        ),
+    }
+
+
+def _request_limits_env(env: dict[str, str]) -> dict[str, Any]:
+    """What one request or connection may ask for."""
+    return {
+        "max_body_bytes": _int(env, "METERGRAPH_MAX_BODY_BYTES", 16 * 1024 * 1024, minimum=1024),
+        "max_import_bytes": _int(
+            env, "METERGRAPH_MAX_IMPORT_BYTES", 1024 * 1024 * 1024, minimum=1024
+        ),
+        "max_import_line_bytes": _int(
+            env, "METERGRAPH_MAX_IMPORT_LINE_BYTES", 1024 * 1024, minimum=256
+        ),
+        "max_query_tokens": _int(env, "METERGRAPH_MAX_QUERY_TOKENS", 50_000, minimum=1_000),
+        "max_query_depth": _int(env, "METERGRAPH_MAX_QUERY_DEPTH", 15, minimum=1),
+        "max_aliases": _int(env, "METERGRAPH_MAX_ALIASES", 30, minimum=1),
+        "max_query_cost": _int(env, "METERGRAPH_MAX_QUERY_COST", 50_000, minimum=1),
+        "rate_limit_per_second": _int(env, "METERGRAPH_RATE_LIMIT_PER_SECOND", 2_000),
+        "rate_limit_burst": _int(env, "METERGRAPH_RATE_LIMIT_BURST", 10_000),
+        "max_connections": _int(env, "METERGRAPH_MAX_CONNECTIONS", 1_000, minimum=1),
+        "keep_alive_seconds": _int(env, "METERGRAPH_KEEP_ALIVE_SECONDS", 5, minimum=1),
+        "header_timeout_seconds": _int(env, "METERGRAPH_HEADER_TIMEOUT_SECONDS", 10, minimum=1),
+        "max_header_bytes": _int(env, "METERGRAPH_MAX_HEADER_BYTES", 64 * 1024, minimum=1024),
+        "backlog": _int(env, "METERGRAPH_BACKLOG", 2_048, minimum=1),
+        "costly_query_cost": _int(env, "METERGRAPH_COSTLY_QUERY_COST", 1_000, minimum=1),
+        "costly_query_slots": _int(env, "METERGRAPH_COSTLY_QUERY_SLOTS", 1, minimum=1),
+        "costly_query_connections": _int(env, "METERGRAPH_COSTLY_QUERY_CONNECTIONS", 2, minimum=1),
+    }
+
+
+def _input_limits_env(env: dict[str, str]) -> dict[str, Any]:
+    """What an input value may hold."""
+    return {
+        "max_usage_value": _decimal(env, "METERGRAPH_MAX_USAGE_VALUE", Decimal("1e15")),
+        "max_usage_decimals": _int(env, "METERGRAPH_MAX_USAGE_DECIMALS", 12),
+        "max_price": _decimal(env, "METERGRAPH_MAX_PRICE", Decimal("1e9")),
+        "max_price_decimals": _int(env, "METERGRAPH_MAX_PRICE_DECIMALS", 12),
+        "max_amount": _decimal(env, "METERGRAPH_MAX_AMOUNT", Decimal("1e12")),
+        "earliest_year": _int(env, "METERGRAPH_EARLIEST_YEAR", 2000, minimum=1900),
+        "latest_year": _int(env, "METERGRAPH_LATEST_YEAR", 2100, minimum=1900),
+        "max_properties_bytes": _int(env, "METERGRAPH_MAX_PROPERTIES_BYTES", 16_384, minimum=2),
+    }
+
+
+def _console_env(env: dict[str, str]) -> dict[str, Any]:
+    """The web console: sessions, cross-origin callers, the bundle."""
+    return {
+        "session_ttl_seconds": _int(env, "METERGRAPH_SESSION_TTL", 43_200, minimum=1),
+        "max_sessions_per_key": _int(env, "METERGRAPH_MAX_SESSIONS_PER_KEY", 20, minimum=1),
+        "cors_origins": _origins(env, "METERGRAPH_CORS_ORIGINS"),
+        "web_dist": Path(env.get("METERGRAPH_WEB_DIST") or WEB_DIST),
+    }

@@ -24,9 +24,9 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from services.alert_watch import AlertHub, ThresholdWatch
+from services.audit import AuditWriter
 from services.config import Settings
 from services.report_runner import ReportRunner
-from storage.audit import AuditWriter
 from storage.db import connect, create_pool
 from storage.embedded import EmbeddedPostgres, PostmasterState, PostmasterWatch
 from storage.ingest import GroupCommitter, IngestRules, ReferenceCache, UsageIngestor

@@ -1,142 +1,27 @@
-"""The audit log's write path, and what it keeps of a request.
+"""The audit log's repository: the one function that writes its rows.
 
-A mutation that changes something writes its row in the transaction that
-makes the change (``insert_entries`` on that connection): both commit or
-neither does. A mutation that changed nothing (refused, invalid) is written
-by ``AuditWriter``: under load, rows that arrive while a write is in flight
-are gathered and written by the next one, so fifty concurrent refusals cost
-a couple of commits, not fifty.
-
-What a row keeps of the request is ``summarise``'s work: only the variables
-the operation declares, with secrets redacted, e-mail addresses and phone
-numbers masked, usage records counted rather than copied, and every string
-made storable (no NUL, no lone surrogate) and bounded.
+``insert_entries`` writes on the connection it is given, in that
+connection's transaction when there is one: a change and its row commit
+together or neither does. Every row reaches the table through it
+(``services.audit`` decides when; ``domain.audit`` says what a row keeps).
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
 
+from domain.audit import AuditEntry
 from storage.db import encode_json
 from storage.queries import q
 
-AUDIT_COLUMNS = ("at", "api_key_id", "role", "company_id", "action", "outcome", "details")
-
-# Lists longer than this are kept as their length.
-MAX_ITEMS = 20
-# Longer strings are cut (with a mark of how long they were).
-MAX_TEXT = 200
-# Deeper structures are cut.
-MAX_DEPTH = 8
-# Keys whose values are never kept.
-REDACTED = "[REDACTED]"
-_SECRET_KEY = re.compile(r"secret|password|passwd|token|api_?key|authori[sz]ation|credential", re.I)
-_EMAIL = re.compile(r"^([^@\s])[^@\s]*@([^@\s]+)$")
-_PHONE = re.compile(r"^\+?[\d\s().-]{7,24}$")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+__all__ = ["AuditEntry", "insert_entries", "list_audit"]
 
 
-def storable(text: str, limit: int = MAX_TEXT) -> str:
-    """``text`` as PostgreSQL stores it in jsonb: no NUL, no lone surrogate, bounded."""
-    if len(text) > limit:
-        text = f"{text[:limit]}…[{len(text)} chars]"
-    if "\x00" in text:
-        text = text.replace("\x00", "\ufffd")
-    # every write's variables pass here: ASCII text holds no surrogate to look for
-    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
-
-
-def mask_address(text: str) -> str:
-    """An e-mail address or phone number shown as much as an operator needs."""
-    if "@" in text:
-        email = _EMAIL.match(text)
-        if email:
-            return f"{email.group(1)}***@{email.group(2)}"
-    if text.lstrip()[:1] == "+" and _PHONE.match(text) and sum(c.isdigit() for c in text) >= 7:
-        digits = [c for c in text if c.isdigit()]
-        return "+***" + "".join(digits[-2:])
-    return text
-
-
-@functools.lru_cache(maxsize=1024)
-def _secret(name: str) -> bool:
-    """Whether a variable or field name holds a secret (names repeat: remembered)."""
-    return _SECRET_KEY.search(name) is not None
-
-
-def _is_record(value: Any) -> bool:
-    return isinstance(value, Mapping) and "metricCode" in value and "companyId" in value
-
-
-def summarise(value: Any, depth: int = 0) -> Any:
-    """``value`` (variables as sent) as the audit log keeps it."""
-    if depth > MAX_DEPTH:
-        return "[…]"
-    if isinstance(value, str):
-        return storable(mask_address(value))
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for n, (key, item) in enumerate(value.items()):
-            if n == MAX_ITEMS * 2:
-                out["…"] = f"{len(value)} keys"
-                break
-            name = storable(str(key), 64)
-            if _secret(name):
-                out[name] = REDACTED if item is not None else None
-            elif name == "properties" and isinstance(item, Mapping):
-                out[name] = {"keys": len(item)}
-            else:
-                out[name] = summarise(item, depth + 1)
-        return out
-    if isinstance(value, list | tuple):
-        if value and all(_is_record(v) for v in value):
-            codes = sorted({storable(str(v["metricCode"]), 64) for v in value})
-            return {
-                "items": len(value),
-                "metricCodes": codes[:MAX_ITEMS],
-                "companies": len({str(v["companyId"]) for v in value}),
-            }
-        if len(value) > MAX_ITEMS:
-            return {"items": len(value)}
-        return [summarise(v, depth + 1) for v in value]
-    if value is None or isinstance(value, bool | int):
-        return value
-    return storable(str(value), 64)  # Decimal, float, anything else: as text
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    at: datetime
-    api_key_id: UUID | None
-    role: str | None
-    company_id: UUID | None
-    action: str
-    outcome: str
-    details: dict[str, Any]
-
-    def row(self) -> tuple[Any, ...]:
-        return (
-            self.at,
-            self.api_key_id,
-            self.role,
-            self.company_id,
-            self.action,
-            self.outcome,
-            self.details,
-        )
-
-
-async def insert_entries(conn: asyncpg.Connection, entries: list[AuditEntry]) -> None:
-    """Write ``entries`` on ``conn``: in its transaction when it is in one."""
+async def insert_entries(conn: asyncpg.Connection, entries: Sequence[AuditEntry]) -> None:
+    """Write ``entries`` on ``conn`` in one statement: in its transaction when it is in one."""
     if not entries:
         return
     columns = list(zip(*(e.row() for e in entries), strict=True))
@@ -144,37 +29,7 @@ async def insert_entries(conn: asyncpg.Connection, entries: list[AuditEntry]) ->
     await conn.execute(q("insert_audit_rows"), *map(list, columns))
 
 
-class AuditWriter:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-        self._waiting: list[tuple[AuditEntry, asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
-
-    async def write(self, entry: AuditEntry) -> None:
-        """Return once ``entry`` is committed; raise if it could not be."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((entry, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.get_running_loop().create_task(self._drain())
-        await future
-
-    async def close(self) -> None:
-        """Finish the write in flight (and anything queued behind it)."""
-        if self._writer is not None:
-            await asyncio.gather(self._writer, return_exceptions=True)
-
-    async def _drain(self) -> None:
-        while self._waiting:
-            group, self._waiting = self._waiting, []
-            try:
-                async with self._pool.acquire() as conn:
-                    # One COPY is one statement: the group commits together.
-                    await insert_entries(conn, [e for e, _ in group])
-            except Exception as exc:
-                for _, future in group:
-                    if not future.done():
-                        future.set_exception(exc)
-            else:
-                for _, future in group:
-                    if not future.done():
-                        future.set_result(None)
+async def list_audit(
+    conn: asyncpg.Connection, company_id: UUID | None, before_id: int | None, limit: int
+) -> list[asyncpg.Record]:
+    return list(await conn.fetch(q("list_audit"), company_id, before_id, limit))

@@ -1,4 +1,4 @@
-"""Repositories for companies, metrics, API keys and the audit log.
+"""Repositories for companies, metrics and API keys.
 
 Each function takes a connection: the caller owns the transaction.
 """
@@ -6,23 +6,13 @@ Each function takes a connection: the caller owns the transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from domain.catalog import Company
 from domain.usage import Aggregation, MeasurementType, Metric, ReportingInterval, ResourceType
 from storage.queries import q
-
-
-@dataclass(frozen=True)
-class Company:
-    id: UUID
-    external_key: str
-    name: str
-    late_arrival_days: int
-    created_at: datetime
 
 
 def _company(row: asyncpg.Record) -> Company:
@@ -53,6 +43,15 @@ async def companies_by_external_keys(
 ) -> dict[str, Company]:
     rows = await conn.fetch(q("companies_by_external_keys"), keys)
     return {r["external_key"]: _company(r) for r in rows}
+
+
+async def company_by_reference(conn: asyncpg.Connection, reference: str) -> Company | None:
+    """The company ``reference`` names: its id, or else its external key."""
+    try:
+        id = UUID(reference)
+    except ValueError:
+        return (await companies_by_external_keys(conn, [reference])).get(reference)
+    return await company_by_id(conn, id)
 
 
 async def list_companies(
@@ -96,6 +95,11 @@ async def insert_metric(conn: asyncpg.Connection, metric: Metric) -> bool:
     return code is not None
 
 
+async def define_product(conn: asyncpg.Connection, code: str, name: str, metric_code: str) -> bool:
+    """False when a product with that code exists already."""
+    return await conn.fetchrow(q("insert_product"), code, name, metric_code) is not None
+
+
 async def all_metrics(conn: asyncpg.Connection) -> dict[str, Metric]:
     return {r["code"]: _metric(r) for r in await conn.fetch(q("all_metrics"))}
 
@@ -130,22 +134,3 @@ async def api_key_by_hash(conn: asyncpg.Connection, key_hash: bytes) -> StoredAp
 async def revoke_api_key(conn: asyncpg.Connection, id: UUID) -> bool:
     """False when no unrevoked key has that id."""
     return await conn.fetchval(q("revoke_api_key"), id) is not None
-
-
-async def insert_audit(
-    conn: asyncpg.Connection | asyncpg.Pool,
-    *,
-    api_key_id: UUID | None,
-    role: str | None,
-    company_id: UUID | None,
-    action: str,
-    outcome: str,
-    details: dict[str, Any],
-) -> None:
-    await conn.execute(q("insert_audit"), api_key_id, role, company_id, action, outcome, details)
-
-
-async def list_audit(
-    conn: asyncpg.Connection, company_id: UUID | None, before_id: int | None, limit: int
-) -> list[asyncpg.Record]:
-    return list(await conn.fetch(q("list_audit"), company_id, before_id, limit))

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import asyncpg
 
+from domain.errors import NotFound
 from storage.queries import q
 
 
@@ -33,9 +34,19 @@ async def insert_session(
     created_at: datetime,
     expires_at: datetime,
 ) -> None:
-    await conn.execute(
-        q("insert_console_session"), id, api_key_id, token_hash, csrf_hash, created_at, expires_at
-    )
+    """Raises NotFound when the key is gone (deleted since it was resolved)."""
+    try:
+        await conn.execute(
+            q("insert_console_session"),
+            id,
+            api_key_id,
+            token_hash,
+            csrf_hash,
+            created_at,
+            expires_at,
+        )
+    except asyncpg.ForeignKeyViolationError:
+        raise NotFound("this API key is unknown or revoked") from None
 
 
 async def session_by_hash(conn: asyncpg.Connection, token_hash: bytes) -> StoredSession | None:

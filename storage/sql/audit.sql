@@ -1,7 +1,3 @@
--- name: insert_audit
-INSERT INTO audit_log (api_key_id, role, company_id, action, outcome, details)
-VALUES ($1, $2, $3, $4, $5, $6)
-
 -- name: list_audit
 SELECT id, at, api_key_id, role, company_id, action, outcome, details
 FROM audit_log

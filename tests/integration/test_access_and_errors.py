@@ -131,6 +131,17 @@ async def test_viewers_and_system_keys_have_their_limits(
     assert await stored_keys(runtime) == ["m1", "t1"]
 
 
+async def test_a_key_that_may_not_list_companies_is_refused_before_its_arguments_are_read(
+    admin: Any, system: Any
+) -> None:
+    query = "query($first: Int!) { companies(first: $first) { edges { cursor } } }"
+    refused = (await system.post(query, {"first": 0})).json()["errors"]
+    assert [e["extensions"] for e in refused] == [{"code": "FORBIDDEN"}]
+    bad = (await admin.post(query, {"first": 0})).json()["errors"]
+    assert [e["extensions"] for e in bad] == [{"code": "BAD_USER_INPUT", "field": "first"}]
+    assert bad[0]["path"] == ["companies"]
+
+
 async def test_every_mutation_is_in_the_audit_log(
     admin: Any, system: Any, runtime: Any, tenants: tuple[str, str]
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from storage.audit import REDACTED, mask_address, storable, summarise
+from domain.audit import REDACTED, mask_address, storable, summarise
 
 
 def test_nul_and_lone_surrogates_become_replacement_characters() -> None:

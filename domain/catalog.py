@@ -1,0 +1,19 @@
+"""The catalog's companies: who usage is recorded for and billed to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+# The longest late-arrival window a company may have, in days.
+MAX_LATE_ARRIVAL_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class Company:
+    id: UUID
+    external_key: str
+    name: str
+    late_arrival_days: int
+    created_at: datetime

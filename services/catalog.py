@@ -1,0 +1,143 @@
+"""The catalog: companies and the metrics usage is recorded against.
+
+Reads ask the caller's principal what it may see (a scoped key sees its own
+company only); changes are ADMIN's and are audited with the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+import uuid_utils.compat as uuid7
+
+from domain import limits as lim
+from domain import usage as d
+from domain.access import Principal, Role
+from domain.catalog import MAX_LATE_ARRIVAL_DAYS, Company
+from domain.errors import NotFound, Rejected
+from domain.usage import Metric
+from services.audit import AuditRow, audited_transaction
+from services.runtime import Runtime
+from storage import repos
+
+READERS = (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
+# A metric's description is prose, longer than a name.
+MAX_DESCRIPTION = 4_000
+
+
+@dataclass(frozen=True)
+class CompanyPage:
+    companies: list[Company]
+    has_next: bool
+
+
+async def list_companies(
+    rt: Runtime, principal: Principal, page: Callable[[], tuple[int, str | None]]
+) -> CompanyPage:
+    """The companies ``principal`` may see, by external key: ``page()`` gives how
+    many and after which key, read once the caller may list companies at all."""
+    principal.require(*READERS)
+    limit, after_key = page()
+    only = principal.company_filter(None)
+    async with rt.pool.acquire() as conn:
+        found = await repos.list_companies(conn, only, after_key, limit + 1)
+    return CompanyPage(found[:limit], has_next=len(found) > limit)
+
+
+async def find_company(rt: Runtime, principal: Principal, id: UUID) -> Company | None:
+    """The company ``id``; None when there is none or ``principal`` may not see it."""
+    principal.require(*READERS)
+    if not principal.may_see(id):
+        return None  # another company does not exist for this key
+    async with rt.pool.acquire() as conn:
+        return await repos.company_by_id(conn, id)
+
+
+async def own_company(rt: Runtime, principal: Principal) -> Company | None:
+    """The company a scoped key belongs to (None for ADMIN and SYSTEM keys)."""
+    if principal.company_id is None:
+        return None
+    async with rt.pool.acquire() as conn:
+        return await repos.company_by_id(conn, principal.company_id)
+
+
+async def company_named(rt: Runtime, reference: str) -> Company:
+    """The company ``reference`` names (its id or its external key), for the operator.
+
+    Raises NotFound when there is none."""
+    async with rt.pool.acquire() as conn:
+        company = await repos.company_by_reference(conn, reference)
+    if company is None:
+        raise NotFound(f"no company {reference!r}")
+    return company
+
+
+async def list_metrics(rt: Runtime) -> list[Metric]:
+    """Every defined metric, by code."""
+    async with rt.pool.acquire() as conn:
+        return list((await repos.all_metrics(conn)).values())
+
+
+def _company_errors(
+    rt: Runtime, external_key: str, name: str, days: int | None
+) -> list[d.FieldError]:
+    errors = d.validate_company_key(external_key)
+    if not name.strip():
+        errors.append(d.FieldError("name", d.ErrorCode.REQUIRED, "a company needs a name"))
+    errors.extend(lim.name_errors("name", name, rt.settings.max_name_length))
+    if days is not None and not 0 <= days <= MAX_LATE_ARRIVAL_DAYS:
+        message = f"lateArrivalDays must be 0..{MAX_LATE_ARRIVAL_DAYS}"
+        errors.append(d.FieldError("lateArrivalDays", d.ErrorCode.INVALID_FORMAT, message))
+    return errors
+
+
+async def create_company(
+    rt: Runtime,
+    principal: Principal,
+    external_key: str,
+    name: str,
+    late_arrival_days: int | None,
+    audit: AuditRow,
+) -> Company:
+    """A new company (ADMIN); ``late_arrival_days`` None: the configured default.
+
+    Raises Rejected for an invalid input or an external key already taken.
+    """
+    principal.require(Role.ADMIN)
+    errors = _company_errors(rt, external_key, name, late_arrival_days)
+    if errors:
+        raise Rejected(errors)
+    days = rt.settings.late_arrival_days if late_arrival_days is None else late_arrival_days
+    async with audited_transaction(rt.pool, audit) as conn:
+        company = await repos.insert_company(conn, uuid7.uuid7(), external_key, name.strip(), days)
+        if company is None:
+            message = f"a company with external key {external_key!r} exists already"
+            raise Rejected([d.FieldError("externalKey", d.ErrorCode.ALREADY_EXISTS, message)])
+    return company
+
+
+def _metric_errors(rt: Runtime, metric: Metric) -> list[d.FieldError]:
+    longest = rt.settings.max_name_length
+    errors = d.validate_metric(metric)
+    errors += lim.name_errors("name", metric.name, longest)
+    errors += lim.name_errors("unit", metric.unit, longest)
+    errors += lim.text_errors("description", metric.description, MAX_DESCRIPTION)
+    return errors
+
+
+async def define_metric(
+    rt: Runtime, principal: Principal, metric: Metric, audit: AuditRow
+) -> Metric:
+    """Define ``metric`` (ADMIN). Raises Rejected for an invalid one or a code in use."""
+    principal.require(Role.ADMIN)
+    errors = _metric_errors(rt, metric)
+    if errors:
+        raise Rejected(errors)
+    async with audited_transaction(rt.pool, audit) as conn:
+        if not await repos.insert_metric(conn, metric):
+            message = f"metric {metric.code!r} is defined already"
+            raise Rejected([d.FieldError("code", d.ErrorCode.ALREADY_EXISTS, message)])
+    rt.references.invalidate()
+    return metric
