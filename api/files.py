@@ -9,9 +9,10 @@ from starlette.responses import JSONResponse, Response
 
 from api.bulk import _error
 from domain.access import Role
+from domain.costs import CostImportSummary
 from domain.reports.document import ReportFormat
+from services.costs import import_costs
 from services.runtime import Runtime
-from storage import costs, repos
 from storage.reports import StoredReport, report_by_id, report_content
 
 MAX_COST_FILE_BYTES = 50 * 1024 * 1024
@@ -72,22 +73,11 @@ async def import_costs_endpoint(request: Request) -> Response:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return _error(400, "INVALID_FILE", "the file is not UTF-8 text")
-    async with runtime.pool.acquire() as conn, conn.transaction():
-        summary = await costs.import_costs(conn, text, runtime.settings.limits)
-        # committed with the costs it records, or neither is
-        await repos.insert_audit(
-            conn,
-            api_key_id=principal.key_id,
-            role=principal.role.value,
-            company_id=principal.company_id,
-            action="importCosts",
-            outcome="ok",
-            details={"accepted": summary.accepted, "rejected": len(summary.errors)},
-        )
+    summary = await import_costs(runtime, principal, text)
     return JSONResponse(cost_summary(summary))
 
 
-def cost_summary(summary: costs.CostImportSummary) -> dict[str, object]:
+def cost_summary(summary: CostImportSummary) -> dict[str, object]:
     return {
         "accepted": summary.accepted,
         "replaced": summary.replaced,

@@ -19,6 +19,7 @@ from domain.bulk import BulkFormat
 from domain.invoicing import ContractProduct, ContractTerms
 from domain.pricing import Price, PriceModel, Tier, TierBasis
 from domain.usage import Aggregation, MeasurementType, Metric, ResourceType
+from services.invoicing import GenerationRun, generate_invoices
 from services.runtime import Runtime
 from storage import billing, repos
 from storage.importer import ImportOptions, ImportSummary, UsageImporter
@@ -81,7 +82,7 @@ YEAR_START, YEAR_END = date(2024, 1, 1), date(2024, 12, 31)
 class DemoRun:
     imported: ImportSummary
     contracts_created: int
-    invoices: billing.GenerationRun
+    invoices: GenerationRun
 
 
 async def _file() -> AsyncIterator[bytes]:
@@ -138,5 +139,5 @@ async def load_demo(runtime: Runtime, *, now: datetime | None = None) -> DemoRun
                 Decimal(0),  # the seed's totals carry no late fees
             )
             created += 1
-        invoices = await billing.generate_invoices(conn, now=now)
+    invoices = await generate_invoices(runtime, now=now)
     return DemoRun(imported, created, invoices)
