@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, TypeVar
 from uuid import UUID
 
-import asyncpg
 import strawberry
-import uuid_utils.compat as uuid7
 from graphql import GraphQLError
 
 from api import guards, paging
 from api import types as t
 from api.context import Context
+from api.errors import answer
+from domain import contracts as ct
 from domain import invoicing as inv
 from domain import limits as lim
 from domain import pricing as p
-from domain import usage as d
 from domain.access import Role
-from domain.aggregation import WindowNotAnswerable
-from storage import billing, repos
-from storage.queries import q
+from services import contracts as svc_contracts
+from services import invoicing as svc_invoicing
 
 PriceModel = strawberry.enum(p.PriceModel)
 Rounding = strawberry.enum(p.Rounding, description="How a PACKAGE price counts a partial package.")
@@ -31,11 +29,8 @@ TierBasis = strawberry.enum(
     p.TierBasis, description="Which quantity picks the tier: the total or the billable part."
 )
 LineKind = strawberry.enum(inv.LineKind, name="InvoiceLineKind")
-CURRENCY = re.compile(r"^[A-Z]{3}$")
-# A monthly late fee above this is a typo, not a term anyone signs.
-MAX_LATE_FEE_PERCENT = Decimal(100)
-# Payments are in the invoice's currency, to the cent.
-PAYMENT_DECIMALS = 2
+InvoiceStatus = strawberry.enum(inv.InvoiceStatus)
+PaymentStatus = strawberry.enum(inv.PaymentStatus)
 
 
 # ---------------------------------------------------------------- inputs
@@ -97,6 +92,20 @@ class ContractInput:
     )
     products: list[ContractProductInput]
 
+    def to_draft(self) -> ct.ContractDraft:
+        return ct.ContractDraft(
+            company_id=self.company_id,
+            currency=self.currency,
+            start_date=self.start_date,
+            end_date=self.end_date,
+            billing_day=self.billing_day,
+            payment_terms_days=self.payment_terms_days,
+            late_fee_percent_per_month=self.late_fee_percent_per_month,
+            minimum_commitment=self.minimum_commitment,
+            grace_hours=self.grace_hours,
+            products=tuple((x.product_code, x.price.to_price()) for x in self.products),
+        )
+
 
 # ---------------------------------------------------------------- outputs
 
@@ -106,6 +115,10 @@ class Product:
     code: str
     name: str
     metric_code: str
+
+    @classmethod
+    def of(cls, product: ct.Product) -> Product:
+        return cls(code=product.code, name=product.name, metric_code=product.metric_code)
 
 
 @strawberry.type
@@ -165,7 +178,7 @@ class Contract:
     products: list[ContractProduct]
 
     @classmethod
-    def of(cls, c: billing.StoredContract) -> Contract:
+    def of(cls, c: ct.StoredContract) -> Contract:
         terms = c.terms
         return cls(
             id=terms.id,
@@ -262,7 +275,9 @@ class Invoice:
     id: UUID | None
     contract_id: UUID
     company_id: UUID
-    status: str = strawberry.field(description="DRAFT, FINALIZED, or PREVIEW when not stored.")
+    status: InvoiceStatus = strawberry.field(
+        description="DRAFT, FINALIZED, or PREVIEW when not stored."
+    )
     period_start: datetime
     period_end: datetime
     currency: str
@@ -273,8 +288,9 @@ class Invoice:
     issue_date: date
     due_date: date
     lines: list[InvoiceLine]
-    payment_status: str = strawberry.field(
-        default="UNPAID", description="UNPAID, PAID or OVERDUE (past its due date, unpaid)."
+    payment_status: PaymentStatus = strawberry.field(
+        default=inv.PaymentStatus.UNPAID,
+        description="UNPAID, PAID or OVERDUE (past its due date, unpaid).",
     )
     paid_amount: Decimal = Decimal(0)
 
@@ -285,7 +301,7 @@ class Invoice:
         *,
         contract_id: UUID,
         company_id: UUID,
-        status: str,
+        status: inv.InvoiceStatus,
         id: UUID | None = None,
     ) -> Invoice:
         return cls(
@@ -306,7 +322,7 @@ class Invoice:
         )
 
     @classmethod
-    def stored(cls, i: billing.StoredInvoice) -> Invoice:
+    def stored(cls, i: inv.StoredInvoice) -> Invoice:
         invoice = cls.of(
             i.draft, contract_id=i.contract_id, company_id=i.company_id, status=i.status, id=i.id
         )
@@ -331,6 +347,7 @@ class InvoiceConnection:
 class InvoiceFilter:
     company_id: UUID | None = None
     contract_id: UUID | None = None
+    # text, not InvoiceStatus: documents that send it as a string stay valid
     status: str | None = None
 
 
@@ -351,80 +368,60 @@ InvoiceResult = Annotated[Invoice | t.ValidationError, strawberry.union("Invoice
 
 
 READERS = guards.READERS
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-def price_bounds(ctx: Context) -> p.PriceBounds:
-    limits = ctx.runtime.settings.limits
-    return p.PriceBounds(
-        max_amount=limits.max_price,
-        max_quantity=limits.max_usage_value,
-        max_decimals=limits.max_price_decimals,
+def _audited(ctx: Context, name: str, to: Callable[[T], R]) -> Callable[[T], R]:
+    """``to``, once root field ``name``'s audit row was committed with its change."""
+
+    def mapped(value: T) -> R:
+        ctx.audited(name)
+        return to(value)
+
+    return mapped
+
+
+def _preview(found: svc_invoicing.Preview) -> Invoice:
+    return Invoice.of(
+        found.draft,
+        contract_id=found.contract_id,
+        company_id=found.company_id,
+        status=inv.InvoiceStatus.PREVIEW,
     )
-
-
-def price_errors(price: p.Price, prefix: str, bounds: p.PriceBounds) -> list[d.FieldError]:
-    out = []
-    for error in p.price_errors(price, bounds):
-        code = (
-            d.ErrorCode.VALUE_NOT_FINITE
-            if error.code is p.PricingErrorCode.NOT_FINITE
-            else d.ErrorCode[error.code.name]
-        )
-        out.append(d.FieldError(f"{prefix}.{error.field}", code, error.message))
-    return out
-
-
-async def create_product(ctx: Context, code: str, name: str, metric_code: str) -> ProductResult:
-    guards.require(ctx, Role.ADMIN)
-    errors = []
-    if not d.PRODUCT_CODE.match(code):
-        errors.append(
-            d.FieldError(
-                "code",
-                d.ErrorCode.INVALID_FORMAT,
-                "a product code starts with a letter and holds letters, digits, '_', '.', ':',"
-                " '-' or single inner spaces (at most 128)",
-            )
-        )
-    if not name.strip():
-        errors.append(d.FieldError("name", d.ErrorCode.REQUIRED, "a product needs a name"))
-    errors.extend(lim.name_errors("name", name, ctx.runtime.settings.max_name_length))
-    async with ctx.runtime.pool.acquire() as conn:
-        metrics = await repos.all_metrics(conn)
-        if metric_code not in metrics:
-            errors.append(
-                d.FieldError("metricCode", d.ErrorCode.UNKNOWN_METRIC, f"no metric {metric_code!r}")
-            )
-        if errors:
-            return t.ValidationError.of(errors)
-        async with ctx.writing("createProduct", "Product", conn):
-            row = await conn.fetchrow(q("insert_product"), code, name.strip(), metric_code)
-            if row is None:
-                ctx.answered("createProduct", "ValidationError")
-    if row is None:
-        return t.ValidationError.single(
-            "code", d.ErrorCode.ALREADY_EXISTS, f"product {code!r} exists already"
-        )
-    return Product(code=row["code"], name=row["name"], metric_code=row["metric_code"])
 
 
 async def products(ctx: Context) -> list[Product]:
     guards.require(ctx, *READERS)
-    async with ctx.runtime.pool.acquire() as conn:
-        rows = await conn.fetch(q("products"))
-    return [Product(code=r["code"], name=r["name"], metric_code=r["metric_code"]) for r in rows]
+    return [Product.of(x) for x in await svc_contracts.list_products(ctx.runtime, ctx.principal)]
+
+
+async def create_product(ctx: Context, code: str, name: str, metric_code: str) -> ProductResult:
+    guards.require(ctx, Role.ADMIN)
+    return await answer(
+        svc_contracts.create_product(
+            ctx.runtime,
+            ctx.principal,
+            code,
+            name,
+            metric_code,
+            audit=ctx.audit_entry("createProduct", "Product"),
+        ),
+        to=_audited(ctx, "createProduct", Product.of),
+    )
 
 
 async def create_contract(ctx: Context, input: ContractInput) -> ContractResult:
     guards.require(ctx, Role.ADMIN)
-    async with ctx.runtime.pool.acquire() as conn:
-        checked = await _checked_terms(ctx, conn, input)
-        if not isinstance(checked, inv.ContractTerms):
-            return t.ValidationError.of(checked)
-        async with ctx.writing("createContract", "Contract", conn):
-            await billing.insert_contract(conn, checked, input.late_fee_percent_per_month)
-        (stored,) = await billing.contracts(conn, None, checked.id)
-    return Contract.of(stored)
+    return await answer(
+        svc_contracts.create_contract(
+            ctx.runtime,
+            ctx.principal,
+            input.to_draft(),
+            audit=ctx.audit_entry("createContract", "Contract"),
+        ),
+        to=_audited(ctx, "createContract", Contract.of),
+    )
 
 
 async def simulate_contract(
@@ -433,133 +430,22 @@ async def simulate_contract(
     """The invoice a contract not yet made would give the period containing
     ``period_start``, from the usage already recorded; nothing is stored."""
     guards.require(ctx, Role.ADMIN)
-    if period_start.tzinfo is None:
-        return t.ValidationError.single(
-            "periodStart", d.ErrorCode.TIMESTAMP_WITHOUT_OFFSET, "periodStart needs an offset"
-        )
-    out_of_range = lim.date_errors("periodStart", period_start, ctx.runtime.settings.limits)
-    if out_of_range:
-        return t.ValidationError.of(out_of_range)
-    async with ctx.runtime.pool.acquire() as conn:
-        checked = await _checked_terms(ctx, conn, input)
-        if not isinstance(checked, inv.ContractTerms):
-            return t.ValidationError.of(checked)
-        start, end = inv.period_of(period_start, checked.billing_day)
-        try:
-            draft = await billing.preview(conn, checked, start, end)
-        except WindowNotAnswerable as gone:
-            return t.ValidationError.of([gone.field_error("periodStart")])
-    return Invoice.of(
-        draft, contract_id=checked.id, company_id=checked.company_id, status="PREVIEW"
-    )
-
-
-async def _checked_terms(
-    ctx: Context, conn: asyncpg.Connection, input: ContractInput
-) -> inv.ContractTerms | list[d.FieldError]:
-    """The terms ``input`` describes (with a new id), or every problem with it."""
-    errors: list[d.FieldError] = []
-    if not CURRENCY.match(input.currency):
-        errors.append(
-            d.FieldError("currency", d.ErrorCode.INVALID_FORMAT, "an ISO 4217 code such as EUR")
-        )
-    limits = ctx.runtime.settings.limits
-    for field, day in (("startDate", input.start_date), ("endDate", input.end_date)):
-        if day is not None:
-            errors.extend(lim.date_errors(field, datetime.combine(day, time(0)), limits))
-    if input.end_date is not None and input.end_date < input.start_date:
-        errors.append(
-            d.FieldError("endDate", d.ErrorCode.INVALID_WINDOW, "endDate is before startDate")
-        )
-    for field, value, low, high in (
-        ("billingDay", input.billing_day, 1, 28),
-        ("paymentTermsDays", input.payment_terms_days, 0, 3650),
-        ("graceHours", input.grace_hours, 0, 24 * 90),
-    ):
-        if not low <= value <= high:
-            errors.append(
-                d.FieldError(field, d.ErrorCode.OUT_OF_RANGE, f"{field} must be {low} to {high}")
-            )
-    for field, amount, maximum in (
-        ("lateFeePercentPerMonth", input.late_fee_percent_per_month, MAX_LATE_FEE_PERCENT),
-        ("minimumCommitment", input.minimum_commitment, limits.max_amount),
-    ):
-        if amount is not None and (not amount.is_finite() or amount < 0):
-            errors.append(
-                d.FieldError(field, d.ErrorCode.NEGATIVE_PRICE, f"{field} must be 0 or more")
-            )
-        else:
-            errors.extend(lim.decimal_errors(field, amount, maximum, limits.max_price_decimals))
-    if not input.products:
-        errors.append(
-            d.FieldError("products", d.ErrorCode.REQUIRED, "a contract prices one product or more")
-        )
-    company = await repos.company_by_id(conn, input.company_id)
-    if company is None:
-        errors.append(
-            d.FieldError("companyId", d.ErrorCode.UNKNOWN_COMPANY, f"no company {input.company_id}")
-        )
-    known = {r["code"]: r["metric_code"] for r in await conn.fetch(q("products"))}
-    seen: set[str] = set()
-    priced = []
-    for n, item in enumerate(input.products):
-        prefix = f"products[{n}]"
-        if item.product_code not in known:
-            errors.append(
-                d.FieldError(
-                    f"{prefix}.productCode",
-                    d.ErrorCode.UNKNOWN_PRODUCT,
-                    f"no product {item.product_code!r}",
-                )
-            )
-            continue
-        if item.product_code in seen:
-            errors.append(
-                d.FieldError(
-                    f"{prefix}.productCode",
-                    d.ErrorCode.ALREADY_EXISTS,
-                    f"{item.product_code} is priced twice",
-                )
-            )
-            continue
-        seen.add(item.product_code)
-        price = item.price.to_price()
-        errors.extend(price_errors(price, f"{prefix}.price", price_bounds(ctx)))
-        priced.append(inv.ContractProduct(item.product_code, known[item.product_code], price))
-    if errors:
-        return errors
-    return inv.ContractTerms(
-        id=uuid7.uuid7(),
-        company_id=input.company_id,
-        currency=input.currency,
-        start_date=input.start_date,
-        end_date=input.end_date,
-        billing_day=input.billing_day,
-        payment_terms_days=input.payment_terms_days,
-        minimum_commitment=input.minimum_commitment,
-        grace=timedelta(hours=input.grace_hours),
-        products=tuple(priced),
+    return await answer(
+        svc_contracts.simulate_contract(ctx.runtime, ctx.principal, input.to_draft(), period_start),
+        to=_preview,
     )
 
 
 async def contracts(ctx: Context, company_id: UUID | None) -> list[Contract]:
     guards.require(ctx, *READERS)
     company = guards.company_filter(ctx, company_id)
-    async with ctx.runtime.pool.acquire() as conn:
-        return [Contract.of(c) for c in await billing.contracts(conn, company)]
-
-
-async def _contract(ctx: Context, contract_id: UUID) -> billing.StoredContract | None:
-    guards.require(ctx, *READERS)
-    async with ctx.runtime.pool.acquire() as conn:
-        found = await billing.contracts(conn, None, contract_id)
-    if not found or not ctx.principal.may_see(found[0].terms.company_id):
-        return None  # another company's contract does not exist for this key
-    return found[0]
+    found = await svc_contracts.list_contracts(ctx.runtime, ctx.principal, company)
+    return [Contract.of(c) for c in found]
 
 
 async def contract(ctx: Context, id: UUID) -> Contract | None:
-    found = await _contract(ctx, id)
+    guards.require(ctx, *READERS)
+    found = await svc_contracts.find_contract(ctx.runtime, ctx.principal, id)
     return Contract.of(found) if found else None
 
 
@@ -573,10 +459,9 @@ async def invoices(
     position = paging.position(
         after, 2, lambda parts: (datetime.fromisoformat(parts[0]), UUID(parts[1]))
     )
-    async with ctx.runtime.pool.acquire() as conn:
-        rows = await billing.list_invoices(
-            conn, company, f.contract_id, f.status, position, first + 1
-        )
+    rows = await svc_invoicing.list_invoices(
+        ctx.runtime, ctx.principal, company, f.contract_id, f.status, position, first + 1
+    )
     edges = [
         InvoiceEdge(
             cursor=t.encode_cursor(i.draft.period_start.isoformat(), str(i.id)),
@@ -594,11 +479,8 @@ async def invoices(
 
 async def invoice(ctx: Context, id: UUID) -> Invoice | None:
     guards.require(ctx, *READERS)
-    async with ctx.runtime.pool.acquire() as conn:
-        found = await billing.invoice_by_id(conn, id)
-    if found is None or not ctx.principal.may_see(found.company_id):
-        return None  # another company's invoice does not exist for this key
-    return Invoice.stored(found)
+    found = await svc_invoicing.find_invoice(ctx.runtime, ctx.principal, id)
+    return Invoice.stored(found) if found else None
 
 
 async def preview_invoice(
@@ -607,50 +489,21 @@ async def preview_invoice(
     period_start: datetime,
     prices: list[ContractProductInput] | None = None,
 ) -> InvoiceResult:
-    found = await _contract(ctx, contract_id)
-    if found is None:
-        return t.ValidationError.single(
-            "contractId", d.ErrorCode.NOT_FOUND, f"no contract {contract_id}"
-        )
-    if period_start.tzinfo is None:
-        return t.ValidationError.single(
-            "periodStart", d.ErrorCode.TIMESTAMP_WITHOUT_OFFSET, "periodStart needs an offset"
-        )
-    out_of_range = lim.date_errors("periodStart", period_start, ctx.runtime.settings.limits)
-    if out_of_range:
-        return t.ValidationError.of(out_of_range)
-    terms = found.terms
-    start, end = inv.period_of(period_start, terms.billing_day)
-    overrides: dict[str, p.Price] = {}
-    errors: list[d.FieldError] = []
-    codes = {x.product_code for x in terms.products}
-    for n, item in enumerate(prices or []):
-        if item.product_code not in codes:
-            errors.append(
-                d.FieldError(
-                    f"prices[{n}].productCode",
-                    d.ErrorCode.UNKNOWN_PRODUCT,
-                    f"the contract does not price {item.product_code!r}",
-                )
-            )
-            continue
-        price = item.price.to_price()
-        errors.extend(price_errors(price, f"prices[{n}].price", price_bounds(ctx)))
-        overrides[item.product_code] = price
-    if errors:
-        return t.ValidationError.of(errors)
-    try:
-        async with ctx.runtime.pool.acquire() as conn:
-            draft = await billing.preview(conn, terms, start, end, overrides)
-    except WindowNotAnswerable as gone:
-        return t.ValidationError.of([gone.field_error("periodStart")])
-    return Invoice.of(draft, contract_id=terms.id, company_id=terms.company_id, status="PREVIEW")
+    guards.require(ctx, *READERS)
+    overrides = [(x.product_code, x.price.to_price()) for x in prices or []]
+    return await answer(
+        svc_invoicing.preview_invoice(
+            ctx.runtime, ctx.principal, contract_id, period_start, overrides
+        ),
+        to=_preview,
+    )
 
 
 async def generate_invoices(ctx: Context, period_start: datetime | None) -> InvoiceRun:
     guards.require(ctx, Role.ADMIN)
-    async with ctx.runtime.pool.acquire() as conn:
-        run = await billing.generate_invoices(conn, period_start=_period_key(ctx, period_start))
+    run = await svc_invoicing.generate_invoices(
+        ctx.runtime, period_start=_period_key(ctx, period_start)
+    )
     return InvoiceRun(created=run.created, updated=run.updated, finalized=run.finalized)
 
 
@@ -673,35 +526,14 @@ async def record_payment(
     ctx: Context, invoice_id: UUID, amount: Decimal, paid_at: datetime
 ) -> PaymentResult:
     guards.require(ctx, Role.ADMIN)
-    limits = ctx.runtime.settings.limits
-    if not amount.is_finite() or amount <= 0:
-        return t.ValidationError.single(
-            "amount", d.ErrorCode.OUT_OF_RANGE, "a payment is a positive amount"
-        )
-    errors = lim.decimal_errors("amount", amount, limits.max_amount, PAYMENT_DECIMALS)
-    if paid_at.tzinfo is None:
-        errors.append(
-            d.FieldError(
-                "paidAt", d.ErrorCode.TIMESTAMP_WITHOUT_OFFSET, "paidAt needs a UTC offset"
-            )
-        )
-    errors.extend(lim.date_errors("paidAt", paid_at, limits))
-    if errors:
-        return t.ValidationError.of(errors)
-    async with ctx.runtime.pool.acquire() as conn:
-        found = await billing.invoice_by_id(conn, invoice_id)
-        if found is None:
-            return t.ValidationError.single(
-                "invoiceId", d.ErrorCode.NOT_FOUND, f"no invoice {invoice_id}"
-            )
-        if found.status != "FINALIZED":
-            return t.ValidationError.single(
-                "invoiceId",
-                d.ErrorCode.NOT_PAYABLE,
-                "a draft invoice can still change: pay it once it is finalized",
-            )
-        async with ctx.writing("recordPayment", "Invoice", conn):
-            await billing.record_payment(conn, invoice_id, amount, paid_at)
-        paid = await billing.invoice_by_id(conn, invoice_id)
-    assert paid is not None
-    return Invoice.stored(paid)
+    return await answer(
+        svc_invoicing.record_payment(
+            ctx.runtime,
+            ctx.principal,
+            invoice_id,
+            amount,
+            paid_at,
+            audit=ctx.audit_entry("recordPayment", "Invoice"),
+        ),
+        to=_audited(ctx, "recordPayment", Invoice.stored),
+    )

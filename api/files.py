@@ -9,12 +9,13 @@ from starlette.responses import JSONResponse, Response
 
 from api.bulk import _error
 from domain.access import AccessDenied, Role
+from domain.costs import CostImportSummary
 from domain.errors import NotFound
 from domain.reports.document import ReportFormat
 from domain.reports.records import StoredReport
-from services import audit, reports
+from services import reports
+from services.costs import import_costs
 from services.runtime import Runtime
-from storage import costs
 
 MAX_COST_FILE_BYTES = 50 * 1024 * 1024
 # what a path that is not a report id stands for: an id no report has (theirs are UUIDv7)
@@ -66,15 +67,11 @@ async def import_costs_endpoint(request: Request) -> Response:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return _error(400, "INVALID_FILE", "the file is not UTF-8 text")
-    async with runtime.pool.acquire() as conn, conn.transaction():
-        summary = await costs.import_costs(conn, text, runtime.settings.limits)
-        # committed with the costs it records, or neither is
-        details = {"accepted": summary.accepted, "rejected": len(summary.errors)}
-        await audit.write_in(conn, audit.by_principal(principal, "importCosts", details))
+    summary = await import_costs(runtime, principal, text)
     return JSONResponse(cost_summary(summary))
 
 
-def cost_summary(summary: costs.CostImportSummary) -> dict[str, object]:
+def cost_summary(summary: CostImportSummary) -> dict[str, object]:
     return {
         "accepted": summary.accepted,
         "replaced": summary.replaced,

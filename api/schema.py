@@ -24,6 +24,7 @@ from strawberry.types.graphql import OperationType
 from api import alerting as al
 from api import analysis as an
 from api import billing as bl
+from api import costs as cs
 from api import errors as er
 from api import guards, paging
 from api import jobs as jb
@@ -206,8 +207,8 @@ class Query:
         from_: Annotated[datetime, strawberry.argument(name="from")],
         to: datetime,
         product: str | None = None,
-    ) -> rp.AllocationResult:
-        return await rp.allocate_cost(_ctx(info), product, granularity, from_, to)
+    ) -> cs.AllocationResult:
+        return await cs.allocate_cost(_ctx(info), product, granularity, from_, to)
 
     @strawberry.field(
         description="Per customer and billing period starting in [from, to): invoiced revenue,"
@@ -219,8 +220,8 @@ class Query:
         from_: Annotated[datetime, strawberry.argument(name="from")],
         to: datetime,
         company_id: UUID | None = None,
-    ) -> rp.ProfitabilityResult:
-        return await rp.profitability(_ctx(info), from_, to, company_id)
+    ) -> cs.ProfitabilityResult:
+        return await cs.profitability(_ctx(info), from_, to, company_id)
 
     @strawberry.field(description="Thresholds of a company, with the defaults that apply to it.")
     async def thresholds(
@@ -431,8 +432,8 @@ class Mutation:
         description="Record what a product cost in a UTC hour or day (ADMIN); a period"
         " recorded again is restated."
     )
-    async def record_cost(self, info: Info[Context, None], input: rp.CostInput) -> rp.CostResult:
-        return await rp.record_cost(_ctx(info), input)
+    async def record_cost(self, info: Info[Context, None], input: cs.CostInput) -> cs.CostResult:
+        return await cs.record_cost(_ctx(info), input)
 
     @strawberry.mutation(
         description="Run a job now, as `metergraph jobs run` does (ADMIN); its recorded run."

@@ -21,6 +21,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from uuid import UUID
 
 from tqdm import tqdm
 
@@ -39,8 +40,14 @@ from domain.usage import (  # noqa: E402
     ResourceType,
     UsageDraft,
 )
+from services import invoicing  # noqa: E402
 from services.config import Settings  # noqa: E402
-from services.runtime import ensure_database, open_runtime, prepare_database  # noqa: E402
+from services.runtime import (  # noqa: E402
+    Runtime,
+    ensure_database,
+    open_runtime,
+    prepare_database,
+)
 from storage import billing, repos  # noqa: E402
 from storage.partitions import month_of  # noqa: E402
 from storage.queries import q  # noqa: E402
@@ -70,6 +77,95 @@ PRODUCTS = [
 ]
 
 
+async def _catalogue(runtime: Runtime, count: int) -> tuple[dict[str, Metric], list[UUID]]:
+    """The bench's metrics and products, and ``count`` companies."""
+    metrics = {}
+    async with runtime.pool.acquire() as conn:
+        for code, metric_code, _ in PRODUCTS:
+            metric = Metric(
+                metric_code,
+                metric_code,
+                ResourceType.API_CALLS,
+                MeasurementType.COUNTER,
+                "events",
+                Aggregation.SUM,
+            )
+            await repos.insert_metric(conn, metric)
+            await conn.execute(q("insert_product"), code, code, metric_code)
+            metrics[metric_code] = metric
+        companies = [uuid7.uuid7() for _ in range(count)]
+        await conn.copy_records_to_table(
+            "companies",
+            records=[(c, f"bench-{n}", f"Bench {n}") for n, c in enumerate(companies)],
+            columns=("id", "external_key", "name"),
+        )
+    return metrics, companies
+
+
+async def _contracts(runtime: Runtime, companies: list[UUID], start: datetime) -> None:
+    """One contract per company, of the three products, from ``start``."""
+    with tqdm(total=len(companies), unit="contract", desc="contracts") as bar:
+        async with runtime.pool.acquire() as conn:
+            for company in companies:
+                terms = ContractTerms(
+                    id=uuid7.uuid7(),
+                    company_id=company,
+                    currency="EUR",
+                    start_date=start.date(),
+                    end_date=None,
+                    billing_day=1,
+                    payment_terms_days=30,
+                    minimum_commitment=Decimal("5.00"),
+                    grace=timedelta(hours=0),
+                    products=tuple(ContractProduct(c, m, p) for c, m, p in PRODUCTS),
+                )
+                await billing.insert_contract(conn, terms, Decimal(0))
+                bar.update(1)
+
+
+async def _usage(
+    runtime: Runtime,
+    companies: list[UUID],
+    metrics: dict[str, Metric],
+    events: int,
+    start: datetime,
+    end: datetime,
+) -> int:
+    """``events`` usage records per company and product in ``[start, end)``; how many."""
+    span = int((end - start).total_seconds())
+    total = len(companies) * len(PRODUCTS) * events
+    with tqdm(total=total, unit="rec", desc="usage") as bar:
+        pending: list[PendingRecord] = []
+        n = 0
+        for company in companies:
+            for _, metric_code, _ in PRODUCTS:
+                for _ in range(events):
+                    n += 1
+                    draft = UsageDraft(
+                        company_id=company,
+                        resource_type=ResourceType.API_CALLS,
+                        metric_code=metric_code,
+                        timestamp=start + timedelta(seconds=(n * 7919) % span),
+                        value=Decimal(n % 300),
+                        unit="events",
+                    )
+                    pending.append(
+                        PendingRecord(len(pending), uuid7.uuid7(), draft, metrics[metric_code])
+                    )
+                    if len(pending) == 50_000:
+                        await _store(runtime, pending, bar)
+                        pending = []
+        if pending:
+            await _store(runtime, pending, bar)
+    return total
+
+
+async def _store(runtime: Runtime, pending: list[PendingRecord], bar: tqdm) -> None:
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        await store_usage(conn, pending)
+    bar.update(len(pending))
+
+
 async def run(args: argparse.Namespace, dsn: str) -> None:
     await ensure_database(dsn)
     await prepare_database(dsn)
@@ -78,72 +174,9 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     async with open_runtime(settings, dsn, run_migrations=False) as runtime:
         await runtime.partitions.ensure(runtime.pool, [month_of(last_month)])
-        metrics = {}
-        async with runtime.pool.acquire() as conn:
-            for code, metric_code, _ in PRODUCTS:
-                metric = Metric(
-                    metric_code,
-                    metric_code,
-                    ResourceType.API_CALLS,
-                    MeasurementType.COUNTER,
-                    "events",
-                    Aggregation.SUM,
-                )
-                await repos.insert_metric(conn, metric)
-                await conn.execute(q("insert_product"), code, code, metric_code)
-                metrics[metric_code] = metric
-            companies = [uuid7.uuid7() for _ in range(args.contracts)]
-            await conn.copy_records_to_table(
-                "companies",
-                records=[(c, f"bench-{n}", f"Bench {n}") for n, c in enumerate(companies)],
-                columns=("id", "external_key", "name"),
-            )
-        with tqdm(total=args.contracts, unit="contract", desc="contracts") as bar:
-            async with runtime.pool.acquire() as conn:
-                for company in companies:
-                    terms = ContractTerms(
-                        id=uuid7.uuid7(),
-                        company_id=company,
-                        currency="EUR",
-                        start_date=last_month.date(),
-                        end_date=None,
-                        billing_day=1,
-                        payment_terms_days=30,
-                        minimum_commitment=Decimal("5.00"),
-                        grace=timedelta(hours=0),
-                        products=tuple(ContractProduct(c, m, p) for c, m, p in PRODUCTS),
-                    )
-                    await billing.insert_contract(conn, terms, Decimal(0))
-                    bar.update(1)
-        span = int((this_month - last_month).total_seconds())
-        total = args.contracts * len(PRODUCTS) * args.events
-        with tqdm(total=total, unit="rec", desc="usage") as bar:
-            pending: list[PendingRecord] = []
-            n = 0
-            for company in companies:
-                for _, metric_code, _ in PRODUCTS:
-                    for _ in range(args.events):
-                        n += 1
-                        draft = UsageDraft(
-                            company_id=company,
-                            resource_type=ResourceType.API_CALLS,
-                            metric_code=metric_code,
-                            timestamp=last_month + timedelta(seconds=(n * 7919) % span),
-                            value=Decimal(n % 300),
-                            unit="events",
-                        )
-                        pending.append(
-                            PendingRecord(len(pending), uuid7.uuid7(), draft, metrics[metric_code])
-                        )
-                        if len(pending) == 50_000:
-                            async with runtime.pool.acquire() as conn, conn.transaction():
-                                await store_usage(conn, pending)
-                            bar.update(len(pending))
-                            pending = []
-            if pending:
-                async with runtime.pool.acquire() as conn, conn.transaction():
-                    await store_usage(conn, pending)
-                bar.update(len(pending))
+        metrics, companies = await _catalogue(runtime, args.contracts)
+        await _contracts(runtime, companies, last_month)
+        total = await _usage(runtime, companies, metrics, args.events, last_month, this_month)
         async with runtime.pool.acquire() as conn:
             await roll_up(conn)
             await conn.execute("VACUUM ANALYZE")
@@ -157,9 +190,10 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
             )
             baseline = time.perf_counter() - began
 
-            began = time.perf_counter()
-            result = await billing.generate_invoices(conn, now=this_month + timedelta(hours=1))
-            elapsed = time.perf_counter() - began
+        began = time.perf_counter()
+        result = await invoicing.generate_invoices(runtime, now=this_month + timedelta(hours=1))
+        elapsed = time.perf_counter() - began
+        async with runtime.pool.acquire() as conn:
             count = await conn.fetchval("SELECT count(*) FROM invoices")
     assert result.created == args.contracts == count, (result, count)
     assert len(sums) == args.contracts * len(PRODUCTS)

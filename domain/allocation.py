@@ -9,12 +9,14 @@ exactly. A period with cost but no usage is unallocated.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from enum import Enum
 from typing import TypeVar
+from uuid import UUID
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -124,3 +126,56 @@ def allocate(period: CostPeriod) -> list[Share]:
         )
         for customer, amount in amounts.items()
     ]
+
+
+@dataclass(frozen=True)
+class AllocatedShare:
+    share: Share
+    company_id: UUID | None
+    company_key: str | None
+
+
+@dataclass
+class Allocation:
+    granularity: AllocationGranularity
+    from_: datetime
+    to: datetime
+    shares: list[AllocatedShare]
+
+    def per_company(self) -> dict[tuple[UUID, str, str], Decimal]:
+        """Each company's allocated cost over the window, per currency."""
+        out: dict[tuple[UUID, str, str], Decimal] = defaultdict(lambda: ZERO)
+        for s in self.shares:
+            if s.company_id is not None and s.company_key is not None:
+                out[(s.company_id, s.company_key, s.share.currency)] += s.share.amount
+        return dict(sorted(out.items(), key=lambda kv: kv[0][1]))
+
+    def per_customer(self) -> dict[tuple[UUID, str], Decimal]:
+        """Each company's allocated cost over the window, by (company, currency)."""
+        out: dict[tuple[UUID, str], Decimal] = defaultdict(lambda: ZERO)
+        for (company_id, _key, currency), amount in self.per_company().items():
+            out[(company_id, currency)] += amount
+        return dict(out)
+
+
+def whole_periods(
+    granularity: AllocationGranularity, from_: datetime, to: datetime
+) -> tuple[datetime, datetime]:
+    """``[from_, to)`` widened to whole UTC periods of ``granularity``."""
+    first = granularity.period_of(from_)[0]
+    start, end = granularity.period_of(to)
+    return first, (end if start != to else start)
+
+
+def allocated_shares(
+    periods: list[CostPeriod], keys: Mapping[UUID, str], company_id: UUID | None = None
+) -> list[AllocatedShare]:
+    """The periods' shares, each with its company (``company_id``: that company's only;
+    the split still counts everyone's usage)."""
+    out = []
+    for s in (s for p in periods for s in allocate(p)):
+        cid = UUID(s.customer) if s.customer is not None else None
+        if company_id is not None and cid != company_id:
+            continue
+        out.append(AllocatedShare(s, cid, keys.get(cid) if cid else None))
+    return out

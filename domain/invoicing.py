@@ -15,13 +15,33 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, StrEnum
 from uuid import UUID
 
 from domain.pricing import Charge, Price, TierCharge, apply_minimum, prorate_factor, rate
 from domain.pricing.money import round_cents
 
 ZERO = Decimal("0.00")
+
+
+class InvoiceStatus(StrEnum):
+    """Where an invoice stands: recomputed while DRAFT, never changed once FINALIZED.
+
+    PREVIEW is what a period would get, stored nowhere (previews, simulations).
+    A StrEnum: the value is the text the database and the API carry.
+    """
+
+    DRAFT = "DRAFT"
+    FINALIZED = "FINALIZED"
+    PREVIEW = "PREVIEW"
+
+
+class PaymentStatus(StrEnum):
+    """UNPAID, PAID (paid in full), or OVERDUE (past its due date, unpaid)."""
+
+    UNPAID = "UNPAID"
+    PAID = "PAID"
+    OVERDUE = "OVERDUE"
 
 
 class LineKind(Enum):
@@ -83,6 +103,25 @@ class InvoiceDraft:
     def charged(self) -> Decimal:
         """What this period's own usage cost (subtotal plus true-up)."""
         return self.subtotal + self.minimum_true_up
+
+
+@dataclass(frozen=True)
+class StoredInvoice:
+    """An invoice as the database holds it."""
+
+    id: UUID
+    contract_id: UUID
+    company_id: UUID
+    status: InvoiceStatus
+    draft: InvoiceDraft
+    finalized_at: datetime | None
+    updated_at: datetime
+    payment_status: PaymentStatus = PaymentStatus.UNPAID
+    paid_amount: Decimal = Decimal(0)
+
+    @property
+    def finalized(self) -> bool:
+        return self.status is InvoiceStatus.FINALIZED
 
 
 def _midnight(day: date) -> datetime:

@@ -460,8 +460,8 @@ async def _write_report(
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_costs(file: Path) -> None:
     """Import cost records: CSV of product_code, granularity, period_start, amount, currency."""
-    from storage.costs import CostImportSummary
-    from storage.costs import import_costs as load
+    from domain.costs import CostImportSummary
+    from services.costs import import_costs as load
 
     text = file.read_text(encoding="utf-8")
 
@@ -469,8 +469,7 @@ def import_costs(file: Path) -> None:
         from services.runtime import Runtime
 
         assert isinstance(runtime, Runtime)
-        async with runtime.pool.acquire() as conn:
-            return await load(conn, text)
+        return await load(runtime, None, text)
 
     summary = _with_runtime(_settings(), work)
     for line, error in summary.errors:

@@ -18,6 +18,7 @@ from uuid import UUID
 from domain.bulk import BulkFormat
 from domain.invoicing import ContractTerms
 from domain.usage import Metric
+from services import invoicing
 from services.runtime import Runtime
 from storage import billing, repos
 from storage.importer import ImportOptions, ImportSummary, UsageImporter
@@ -44,7 +45,7 @@ class Scenario:
 class ScenarioRun:
     imported: ImportSummary
     contracts_created: int
-    invoices: billing.GenerationRun
+    invoices: invoicing.GenerationRun
 
 
 async def load_scenario(
@@ -60,8 +61,7 @@ async def load_scenario(
     created = await sign_missing_contracts(
         rt, scenario.contracts, scenario.late_fee_percent_per_month
     )
-    async with rt.pool.acquire() as conn:
-        invoices = await billing.generate_invoices(conn, now=now)
+    invoices = await invoicing.generate_invoices(rt, now=now)
     return ScenarioRun(imported, created, invoices)
 
 

@@ -6,9 +6,8 @@ answers how many rows it touched.
 
 from __future__ import annotations
 
-from services import alerting, retention
+from services import alerting, invoicing, retention
 from services.runtime import Runtime
-from storage.billing import generate_invoices, mark_overdue
 
 
 async def roll_up_usage(runtime: Runtime) -> int:
@@ -24,17 +23,13 @@ async def forecast_thresholds(runtime: Runtime) -> int:
 
 async def generate_due_invoices(runtime: Runtime) -> int:
     """Invoices created or recomputed."""
-    async with runtime.pool.acquire() as conn:
-        run = await generate_invoices(
-            conn, retry_max_hours=runtime.settings.invoice_retry_max_hours
-        )
-    return run.rows
+    retry_max_hours = runtime.settings.invoice_retry_max_hours
+    return (await invoicing.generate_invoices(runtime, retry_max_hours=retry_max_hours)).rows
 
 
 async def mark_overdue_invoices(runtime: Runtime) -> int:
     """Finalized invoices past their due date and unpaid, marked OVERDUE."""
-    async with runtime.pool.acquire() as conn:
-        return await mark_overdue(conn)
+    return await invoicing.mark_overdue_invoices(runtime)
 
 
 async def clean_up_usage(runtime: Runtime) -> int:

@@ -81,12 +81,11 @@ WHERE status = 'FINALIZED' AND payment_status = 'UNPAID' AND paid_amount < total
   AND due_date < ($1::timestamptz AT TIME ZONE 'UTC')::date
 RETURNING id
 
--- name: payments_before
--- What was paid on each of a contract's invoices before $2.
-SELECT p.invoice_id, sum(p.amount) AS paid
+-- name: payments_of_contract
+SELECT p.invoice_id, p.amount, p.paid_at
 FROM payments p JOIN invoices i ON i.id = p.invoice_id
-WHERE i.contract_id = $1 AND p.paid_at < $2
-GROUP BY p.invoice_id
+WHERE i.contract_id = $1
+ORDER BY p.paid_at, p.id
 
 -- name: record_invoice_run_error
 -- Contract $1 failed at $5: one more attempt, with $6 the next after 1, 2, 4 ...

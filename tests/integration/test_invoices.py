@@ -14,6 +14,7 @@ import uuid_utils.compat as uuid7
 from domain.invoicing import ContractProduct, ContractTerms, LineKind
 from domain.pricing import Price, PriceModel
 from metergraph.demo import load_demo
+from services import invoicing
 from storage import billing
 from storage.rollups import roll_up
 from tests.integration.test_aggregation import draft, new_company, store
@@ -103,9 +104,9 @@ async def test_minimum_commitment_and_empty_months(runtime: Any, demo: Any) -> N
 async def test_rerunning_the_invoice_run_changes_nothing(runtime: Any, demo: Any) -> None:
     before = {k: (i.id, i.draft.total) for k, i in (await all_invoices(runtime)).items()}
     async with runtime.pool.acquire() as conn:
-        again = await billing.generate_invoices(conn, now=AFTER_2024)
+        again = await invoicing.generate_invoices(runtime, now=AFTER_2024)
         await roll_up(conn)
-        third = await billing.generate_invoices(conn, now=AFTER_2024 + timedelta(days=1))
+        third = await invoicing.generate_invoices(runtime, now=AFTER_2024 + timedelta(days=1))
     assert again.rows == 0 and third.rows == 0
     after = {k: (i.id, i.draft.total) for k, i in (await all_invoices(runtime)).items()}
     assert after == before
@@ -148,7 +149,7 @@ async def test_late_usage_changes_a_draft_then_becomes_an_adjustment(runtime: An
 
     async def run(now: datetime) -> dict[str, billing.StoredInvoice]:
         async with runtime.pool.acquire() as conn:
-            await billing.generate_invoices(conn, now=now, company_id=company)
+            await invoicing.generate_invoices(runtime, now=now, company_id=company)
             found = await billing.list_invoices(conn, company, None, None, None, 100)
         return {i.draft.period_start.strftime("%Y-%m"): i for i in found}
 
@@ -244,8 +245,8 @@ async def test_customer_c_whatsapp_values_through_the_pipeline(
         ],
     )
     async with runtime.pool.acquire() as conn:
-        await billing.generate_invoices(
-            conn, now=datetime(2025, 3, 5, tzinfo=UTC), company_id=company
+        await invoicing.generate_invoices(
+            runtime, now=datetime(2025, 3, 5, tzinfo=UTC), company_id=company
         )
         found = await billing.list_invoices(conn, company, None, None, None, 10)
     february = next(i for i in found if i.draft.period_start.month == 2)
@@ -268,11 +269,11 @@ async def test_an_invoice_run_killed_midway_reruns_to_one_invoice_each(
     monkeypatch.setattr(billing, "quantities", dies)
     async with runtime.pool.acquire() as conn:
         with pytest.raises(asyncio.CancelledError):
-            await billing.generate_invoices(conn, now=AFTER_2024)
+            await invoicing.generate_invoices(runtime, now=AFTER_2024)
         monkeypatch.setattr(billing, "quantities", real)
         partial = len(await billing.list_invoices(conn, None, None, None, None, 1000))
-        await billing.generate_invoices(conn, now=AFTER_2024)
-        await billing.generate_invoices(conn, now=AFTER_2024)
+        await invoicing.generate_invoices(runtime, now=AFTER_2024)
+        await invoicing.generate_invoices(runtime, now=AFTER_2024)
     assert 0 < partial < 36
     invoices = await all_invoices(runtime)
     assert len(invoices) == 36
@@ -291,7 +292,7 @@ async def test_overdue_invoices_accrue_late_fees_until_paid(runtime: Any) -> Non
 
     async def run(now: datetime) -> dict[int, billing.StoredInvoice]:
         async with runtime.pool.acquire() as conn:
-            await billing.generate_invoices(conn, now=now, company_id=company)
+            await invoicing.generate_invoices(runtime, now=now, company_id=company)
             await billing.mark_overdue(conn, now)
             found = await billing.list_invoices(conn, company, None, None, None, 10)
         return {i.draft.period_start.month: i for i in found}
@@ -332,8 +333,8 @@ async def test_usage_below_the_minimum_is_trued_up(runtime: Any) -> None:
     )
     await store(runtime, [draft(company, datetime(2025, 1, 9, tzinfo=UTC), Decimal(2000))])
     async with runtime.pool.acquire() as conn:
-        await billing.generate_invoices(
-            conn, now=datetime(2025, 3, 5, tzinfo=UTC), company_id=company
+        await invoicing.generate_invoices(
+            runtime, now=datetime(2025, 3, 5, tzinfo=UTC), company_id=company
         )
         found = await billing.list_invoices(conn, company, None, None, None, 10)
     january, february = sorted(found, key=lambda i: i.draft.period_start)

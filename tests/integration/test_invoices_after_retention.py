@@ -12,7 +12,7 @@ import pytest
 
 from domain.invoicing import LineKind, period_of
 from domain.pricing import Price, PriceModel
-from services import retention
+from services import invoicing, retention
 from storage import billing
 from storage.queries import q
 from tests.integration.test_aggregation import draft, store
@@ -28,9 +28,8 @@ async def invoices(runtime: Any, company: UUID) -> dict[datetime, billing.Stored
     return {i.draft.period_start: i for i in found}
 
 
-async def run(runtime: Any, company: UUID, now: datetime) -> billing.GenerationRun:
-    async with runtime.pool.acquire() as conn:
-        return await billing.generate_invoices(conn, now=now, company_id=company)
+async def run(runtime: Any, company: UUID, now: datetime) -> invoicing.GenerationRun:
+    return await invoicing.generate_invoices(runtime, now=now, company_id=company)
 
 
 def adjustments(invoice: billing.StoredInvoice) -> list[tuple[datetime | None, Decimal]]:
@@ -146,7 +145,7 @@ async def test_one_contracts_failure_is_recorded_and_the_others_are_invoiced(
 
     now = THIS_MONTH + timedelta(hours=2)
     async with runtime.pool.acquire() as conn:
-        done = await billing.generate_invoices(conn, now=now)
+        done = await invoicing.generate_invoices(runtime, now=now)
         errors = {r["contract_id"]: r for r in await conn.fetch(q("invoice_run_errors"))}
     for company in (good_first, good_last):
         (invoice,) = (await invoices(runtime, company)).values()
@@ -159,9 +158,9 @@ async def test_one_contracts_failure_is_recorded_and_the_others_are_invoiced(
     }
     # retried after a backoff (an hour, then two ...), not on every run
     async with runtime.pool.acquire() as conn:
-        again = await billing.generate_invoices(conn, now=now + timedelta(minutes=30))
+        again = await invoicing.generate_invoices(runtime, now=now + timedelta(minutes=30))
         assert again.failed == []
-        later = await billing.generate_invoices(conn, now=now + timedelta(hours=1))
+        later = await invoicing.generate_invoices(runtime, now=now + timedelta(hours=1))
         attempts = {
             r["company_id"]: r["attempts"] for r in await conn.fetch(q("invoice_run_errors"))
         }

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from domain.aggregation import Granularity, WindowNotAnswerable
 from domain.invoicing import LineKind, active_window, period_of
-from services import retention
+from services import invoicing, retention
 from storage import billing
 from storage.aggregate import aggregate, totals
 from tests.integration.test_aggregation import draft, store
@@ -137,7 +137,6 @@ async def test_retention_between_writes_and_invoice_runs_never_gives_a_wrong_num
             async with runtime.pool.acquire() as conn:
                 await retention.clean_up(conn, now=NOW + timedelta(days=op[1]))
         else:
-            async with runtime.pool.acquire() as conn:
-                run = await billing.generate_invoices(conn, now=invoice_time, company_id=company)
+            run = await invoicing.generate_invoices(runtime, now=invoice_time, company_id=company)
             await check_invoices(runtime, terms, ledger, run)
         await check_aggregates(runtime, company, ledger, queries)

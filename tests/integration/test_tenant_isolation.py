@@ -24,7 +24,7 @@ from domain.pricing import Price, PriceModel
 from domain.reports.records import MAX_DELIVERY_ATTEMPTS
 from domain.thresholds import MAX_ATTEMPTS
 from jobs.scheduler import run_job
-from services import alert_watch
+from services import alert_watch, invoicing
 from services.delivery import drain
 from services.reports import fire_report_schedules
 from storage import alerts, billing
@@ -161,8 +161,7 @@ async def test_one_tenants_poison_units_neither_block_nor_repeat_another_tenants
     for n in range(1, 13):
         await drain(runtime, now=datetime.now(UTC) + timedelta(hours=2 * n))
         await fire_report_schedules(runtime, T0 + timedelta(minutes=30 * n))
-        async with runtime.pool.acquire() as conn:
-            await billing.generate_invoices(conn, now=this_month + timedelta(hours=30 * n / 12))
+        await invoicing.generate_invoices(runtime, now=this_month + timedelta(hours=30 * n / 12))
 
     # Tenant B: its alert and its report went out, each exactly once.
     sent = sorted((str(m["To"]), str(m["Subject"]).split(":")[0]) for m in inbox.messages)

@@ -179,6 +179,11 @@ export type InvoiceLineKind =
   | 'MINIMUM_TRUE_UP'
   | 'USAGE';
 
+export type InvoiceStatus =
+  | 'DRAFT'
+  | 'FINALIZED'
+  | 'PREVIEW';
+
 /** How a run stands; one cut short by a shutdown is FAILED. */
 export type JobOutcome =
   | 'FAILED'
@@ -226,6 +231,11 @@ export type NotificationDeliveryStatus =
   | 'DELIVERED'
   | 'FAILED'
   | 'PENDING';
+
+export type PaymentStatus =
+  | 'OVERDUE'
+  | 'PAID'
+  | 'UNPAID';
 
 export type PriceInput = {
   freeUnits?: string;
@@ -549,7 +559,7 @@ export type CompanyPageQueryVariables = Exact<{
 }>;
 
 
-export type CompanyPageQuery = { company: { id: string, name: string, externalKey: string, lateArrivalDays: number, createdAt: string } | null, contracts: Array<{ id: string, currency: string, startDate: string, endDate: string | null, billingDay: number, paymentTermsDays: number, minimumCommitment: string | null, products: Array<{ productCode: string, metricCode: string, price: { model: PriceModel } }> }>, invoices: { edges: Array<{ node: { id: string | null, status: string, periodStart: string, periodEnd: string, currency: string, total: string, dueDate: string, paymentStatus: string } }> }, thresholds: Array<{ id: string, companyId: string | null, metricCode: string, period: ThresholdPeriod, limit: string | null, levels: Array<{ name: string, kind: LevelKind, value: string, channels: Array<NotificationChannel> }> }> };
+export type CompanyPageQuery = { company: { id: string, name: string, externalKey: string, lateArrivalDays: number, createdAt: string } | null, contracts: Array<{ id: string, currency: string, startDate: string, endDate: string | null, billingDay: number, paymentTermsDays: number, minimumCommitment: string | null, products: Array<{ productCode: string, metricCode: string, price: { model: PriceModel } }> }>, invoices: { edges: Array<{ node: { id: string | null, status: InvoiceStatus, periodStart: string, periodEnd: string, currency: string, total: string, dueDate: string, paymentStatus: PaymentStatus } }> }, thresholds: Array<{ id: string, companyId: string | null, metricCode: string, period: ThresholdPeriod, limit: string | null, levels: Array<{ name: string, kind: LevelKind, value: string, channels: Array<NotificationChannel> }> }> };
 
 export type CompanyGapsQueryVariables = Exact<{
   criteria: GapCriteria;
@@ -594,7 +604,7 @@ export type BilledInvoicesQueryVariables = Exact<{
 }>;
 
 
-export type BilledInvoicesQuery = { invoices: { edges: Array<{ node: { id: string | null, contractId: string, periodStart: string, total: string, currency: string, status: string } }> } };
+export type BilledInvoicesQuery = { invoices: { edges: Array<{ node: { id: string | null, contractId: string, periodStart: string, total: string, currency: string, status: InvoiceStatus } }> } };
 
 export type CreateContractMutationVariables = Exact<{
   input: ContractInput;
@@ -651,7 +661,7 @@ export type InvoiceDetailQueryVariables = Exact<{
 }>;
 
 
-export type InvoiceDetailQuery = { invoice: { id: string | null, companyId: string, contractId: string, status: string, periodStart: string, periodEnd: string, currency: string, subtotal: string, minimumTrueUp: string, adjustments: string, total: string, issueDate: string, dueDate: string, paymentStatus: string, paidAmount: string, lines: Array<{ kind: InvoiceLineKind, productCode: string | null, metricCode: string | null, quantity: string | null, freeUnitsUsed: string | null, billableQuantity: string | null, amount: string, adjustsPeriodStart: string | null, tiers: Array<{ tier: number, fromUnits: string, upTo: string | null, units: string, unitPrice: string, flatFee: string, amount: string }> }> } | null };
+export type InvoiceDetailQuery = { invoice: { id: string | null, companyId: string, contractId: string, status: InvoiceStatus, periodStart: string, periodEnd: string, currency: string, subtotal: string, minimumTrueUp: string, adjustments: string, total: string, issueDate: string, dueDate: string, paymentStatus: PaymentStatus, paidAmount: string, lines: Array<{ kind: InvoiceLineKind, productCode: string | null, metricCode: string | null, quantity: string | null, freeUnitsUsed: string | null, billableQuantity: string | null, amount: string, adjustsPeriodStart: string | null, tiers: Array<{ tier: number, fromUnits: string, upTo: string | null, units: string, unitPrice: string, flatFee: string, amount: string }> }> } | null };
 
 export type RecordPaymentMutationVariables = Exact<{
   invoiceId: string;
@@ -661,7 +671,7 @@ export type RecordPaymentMutationVariables = Exact<{
 
 
 export type RecordPaymentMutation = { recordPayment:
-    | { __typename: 'Invoice', id: string | null, paymentStatus: string, paidAmount: string }
+    | { __typename: 'Invoice', id: string | null, paymentStatus: PaymentStatus, paidAmount: string }
     | { __typename: 'ValidationError', field: string, code: ErrorCode, message: string, errors: Array<{ field: string, code: ErrorCode, message: string }> }
    };
 
@@ -672,7 +682,7 @@ export type InvoicesQueryVariables = Exact<{
 }>;
 
 
-export type InvoicesQuery = { invoices: { edges: Array<{ node: { id: string | null, companyId: string, contractId: string, status: string, periodStart: string, periodEnd: string, currency: string, total: string, dueDate: string, paymentStatus: string, paidAmount: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type InvoicesQuery = { invoices: { edges: Array<{ node: { id: string | null, companyId: string, contractId: string, status: InvoiceStatus, periodStart: string, periodEnd: string, currency: string, total: string, dueDate: string, paymentStatus: PaymentStatus, paidAmount: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type JobsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -719,7 +729,7 @@ export type OverviewTotalsQuery = { current:
 export type OpenAlertsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type OpenAlertsQuery = { alerts: { edges: Array<{ node: { id: string, companyId: string, metricCode: string, kind: AlertKind, level: string, usage: string, limit: string | null, raisedAt: string } }> }, invoices: { edges: Array<{ node: { id: string | null, companyId: string, periodStart: string, periodEnd: string, currency: string, total: string, paidAmount: string, dueDate: string, paymentStatus: string } }> } };
+export type OpenAlertsQuery = { alerts: { edges: Array<{ node: { id: string, companyId: string, metricCode: string, kind: AlertKind, level: string, usage: string, limit: string | null, raisedAt: string } }> }, invoices: { edges: Array<{ node: { id: string | null, companyId: string, periodStart: string, periodEnd: string, currency: string, total: string, paidAmount: string, dueDate: string, paymentStatus: PaymentStatus } }> } };
 
 export type AlertRaisedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 

@@ -1,0 +1,122 @@
+"""Products and contracts: creating them, reading them, and simulating a contract not made."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+import uuid_utils.compat as uuid7
+
+from domain.access import Principal, Role
+from domain.contracts import (
+    ContractDraft,
+    Product,
+    StoredContract,
+    contract_errors,
+    contract_terms,
+    period_start_errors,
+    product_errors,
+)
+from domain.errors import Rejected
+from domain.invoicing import ContractTerms
+from domain.usage import ErrorCode, FieldError
+from services.invoicing import READERS, Preview, preview_period
+from services.runtime import Runtime
+from storage import billing, repos
+from storage.audit import AuditEntry, insert_entries
+
+
+async def list_products(rt: Runtime, principal: Principal) -> list[Product]:
+    principal.require(*READERS)
+    async with rt.pool.acquire() as conn:
+        return await billing.products(conn)
+
+
+async def create_product(
+    rt: Runtime,
+    principal: Principal,
+    code: str,
+    name: str,
+    metric_code: str,
+    *,
+    audit: AuditEntry | None = None,
+) -> Product:
+    principal.require(Role.ADMIN)
+    async with rt.pool.acquire() as conn:
+        metrics = await repos.all_metrics(conn)
+        errors = product_errors(code, name, metric_code, metrics, rt.settings.max_name_length)
+        if errors:
+            raise Rejected(errors)
+        async with conn.transaction():
+            stored = await billing.insert_product(conn, code, name.strip(), metric_code)
+            if stored is not None and audit is not None:
+                await insert_entries(conn, [audit])
+    if stored is None:
+        raise Rejected(
+            [FieldError("code", ErrorCode.ALREADY_EXISTS, f"product {code!r} exists already")]
+        )
+    return stored
+
+
+async def list_contracts(
+    rt: Runtime, principal: Principal, company_id: UUID | None
+) -> list[StoredContract]:
+    principal.require(*READERS)
+    company = principal.company_filter(company_id)
+    async with rt.pool.acquire() as conn:
+        return await billing.contracts(conn, company)
+
+
+async def find_contract(
+    rt: Runtime, principal: Principal, contract_id: UUID
+) -> StoredContract | None:
+    """The contract, if it exists and the caller may see it."""
+    principal.require(*READERS)
+    async with rt.pool.acquire() as conn:
+        found = await billing.contracts(conn, None, contract_id)
+    if not found or not principal.may_see(found[0].terms.company_id):
+        return None  # another company's contract does not exist for this key
+    return found[0]
+
+
+async def create_contract(
+    rt: Runtime, principal: Principal, draft: ContractDraft, *, audit: AuditEntry | None = None
+) -> StoredContract:
+    principal.require(Role.ADMIN)
+    async with rt.pool.acquire() as conn:
+        terms = await _checked_terms(rt, conn, draft)
+        async with conn.transaction():
+            await billing.insert_contract(conn, terms, draft.late_fee_percent_per_month)
+            if audit is not None:
+                await insert_entries(conn, [audit])
+        (stored,) = await billing.contracts(conn, None, terms.id)
+    return stored
+
+
+async def simulate_contract(
+    rt: Runtime, principal: Principal, draft: ContractDraft, period_start: datetime
+) -> Preview:
+    """The invoice a contract not yet made would give the period containing
+    ``period_start``, from the usage already recorded; nothing is stored."""
+    principal.require(Role.ADMIN)
+    errors = period_start_errors(period_start, rt.settings.limits)
+    if errors:
+        raise Rejected(errors)
+    async with rt.pool.acquire() as conn:
+        terms = await _checked_terms(rt, conn, draft)
+    return Preview(terms.id, terms.company_id, await preview_period(rt, terms, period_start))
+
+
+async def _checked_terms(
+    rt: Runtime, conn: asyncpg.Connection, draft: ContractDraft
+) -> ContractTerms:
+    """The terms ``draft`` describes (with a new id); Rejected with every problem."""
+    company = await repos.company_by_id(conn, draft.company_id)
+    products = {p.code: p.metric_code for p in await billing.products(conn)}
+    errors = contract_errors(
+        draft, rt.settings.limits, company_exists=company is not None, products=products
+    )
+    if errors:
+        raise Rejected(errors)
+    return contract_terms(draft, uuid7.uuid7(), products)
