@@ -7,7 +7,8 @@ from uuid import UUID
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from api.bulk import _error
+from api.http import error_response as _error
+from api.http import principal_of
 from domain.access import Role
 from domain.reports.document import ReportFormat
 from services.runtime import Runtime
@@ -18,8 +19,6 @@ MAX_COST_FILE_BYTES = 50 * 1024 * 1024
 
 
 async def download_report(request: Request) -> Response:
-    from api.app import principal_of
-
     runtime: Runtime = request.app.state.runtime
     principal = principal_of(request)
     if principal.role not in (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER):
@@ -57,8 +56,6 @@ def _file(meta: StoredReport, content: bytes) -> Response:
 
 
 async def import_costs_endpoint(request: Request) -> Response:
-    from api.app import principal_of
-
     runtime: Runtime = request.app.state.runtime
     principal = principal_of(request)
     if principal.role is not Role.ADMIN:

@@ -66,8 +66,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Migrate the database and serve the API."""
     import uvicorn
 
-    from api.app import create_app
-    from metergraph.serving import uvicorn_options
+    from metergraph.serving import server_app, uvicorn_options
 
     settings = _settings()
     logging.getLogger().setLevel(logging.INFO)
@@ -88,7 +87,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             f"{settings.port_wait_seconds})"
         )
     if count == 1:
-        uvicorn.run(create_app(settings), log_level="info", lifespan="on", **where)
+        uvicorn.run(server_app(settings), log_level="info", lifespan="on", **where)
         return
     # Several processes: this one owns the database server (and watches it)
     # and the migrations; each worker opens its own pool, group commit and
@@ -113,11 +112,11 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
 def worker_app() -> object:
     """A ``serve --workers`` child's app; the child first arranges to die with its parent."""
-    from api.app import create_app
+    from metergraph.serving import server_app
     from services.runtime import die_with_parent
 
     die_with_parent()
-    return create_app()
+    return server_app()
 
 
 @main.command()
@@ -256,7 +255,7 @@ def import_(
     from tqdm import tqdm
 
     from domain.bulk import BulkFileError, BulkFormat
-    from storage.importer import ImportOptions, ImportSummary, UsageImporter
+    from services.imports import ImportOptions, ImportSummary, UsageImporter
 
     if fmt is None:
         fmt = "ndjson" if file.suffix.lower() in (".ndjson", ".jsonl") else "csv"

@@ -19,9 +19,9 @@ from domain.bulk import BulkFormat
 from domain.invoicing import ContractProduct, ContractTerms
 from domain.pricing import Price, PriceModel, Tier, TierBasis
 from domain.usage import Aggregation, MeasurementType, Metric, ResourceType
+from services.imports import ImportOptions, ImportSummary, UsageImporter
 from services.runtime import Runtime
 from storage import billing, repos
-from storage.importer import ImportOptions, ImportSummary, UsageImporter
 from storage.queries import q
 
 EVENTS = Path(__file__).parent / "demo_data" / "smsworld_usage_events.csv"

@@ -122,6 +122,7 @@ async def store_usage(
         return StoreResult(0, {})
     if staged is None:
         staged = conn.is_in_transaction()
+    assert not (audit and staged), "audit rows ride only in the single statement"
     if staged:
         await conn.copy_records_to_table(
             "usage_staging", records=[staging_row(p) for p in records], columns=STAGING_COLUMNS
@@ -129,14 +130,7 @@ async def store_usage(
         statement = q("insert_usage_from_staging")
         arguments: list[Any] = []
     else:
-        statement = _FROM_ARRAYS
-        arguments = [list(column) for column in zip(*map(_array_row, records), strict=True)]
-        if audit:
-            statement = f"{statement}, {q('audit_stored_records')}"
-            arguments += [
-                list(column) for column in zip(*((id, *row) for id, row in audit), strict=True)
-            ]
-    assert not (audit and staged), "audit rows ride only in the single statement"
+        statement, arguments = _from_arrays(records, audit)
     rows: dict[UUID, asyncpg.Record] = {}
     if returning:
         for row in await conn.fetch(statement + " SELECT * FROM stored", *arguments):
@@ -144,28 +138,50 @@ async def store_usage(
         stored = len(rows)
     else:
         stored = await conn.fetchval(statement + " SELECT count(*) FROM stored", *arguments)
-    replays = {}
-    if stored != len(records):
-        keyed = [p for p in records if p.draft.idempotency_key is not None]
-        found = await conn.fetch(
-            q("replays"),
-            [p.ord for p in keyed],
-            [p.draft.company_id for p in keyed],
-            [p.draft.idempotency_key for p in keyed],
-            [p.id for p in keyed],
-        )
-        for row in found:
-            replays[row["ord"]] = StoredKey(
-                record_id=row["record_id"],
-                metric_code=row["metric_code"],
-                timestamp=row["ts"],
-                value=row["value"],
-            )
+    replays = await _replays(conn, records) if stored != len(records) else {}
     if staged:
         # The staging rows would vanish at commit anyway; clearing them now
         # lets one transaction store several batches (bulk import chunks).
         await conn.execute("DELETE FROM usage_staging")
     return StoreResult(int(stored), replays, rows)
+
+
+def _from_arrays(
+    records: Sequence[PendingRecord], audit: Sequence[tuple[UUID, Sequence[Any]]]
+) -> tuple[str, list[Any]]:
+    """The single statement that stores ``records`` (and ``audit``'s rows) from
+    arrays, and its arguments."""
+    statement = _FROM_ARRAYS
+    arguments = [list(column) for column in zip(*map(_array_row, records), strict=True)]
+    if audit:
+        statement = f"{statement}, {q('audit_stored_records')}"
+        arguments += [
+            list(column) for column in zip(*((id, *row) for id, row in audit), strict=True)
+        ]
+    return statement, arguments
+
+
+async def _replays(
+    conn: asyncpg.Connection, records: Sequence[PendingRecord]
+) -> dict[int, StoredKey]:
+    """ord -> the earlier write of its key, for the keyed records that were not stored."""
+    keyed = [p for p in records if p.draft.idempotency_key is not None]
+    found = await conn.fetch(
+        q("replays"),
+        [p.ord for p in keyed],
+        [p.draft.company_id for p in keyed],
+        [p.draft.idempotency_key for p in keyed],
+        [p.id for p in keyed],
+    )
+    return {
+        row["ord"]: StoredKey(
+            record_id=row["record_id"],
+            metric_code=row["metric_code"],
+            timestamp=row["ts"],
+            value=row["value"],
+        )
+        for row in found
+    }
 
 
 def _array_row(p: PendingRecord) -> tuple[Any, ...]:

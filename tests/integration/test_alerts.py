@@ -23,8 +23,8 @@ from aiosmtpd.controller import Controller
 from domain import thresholds as th
 from domain.bulk import BulkFormat
 from jobs.delivery import drain
+from services.imports import ImportOptions, UsageImporter
 from storage import alerts
-from storage.importer import ImportOptions, UsageImporter
 from tests.conftest import FIXTURES
 from tests.integration.test_aggregation import draft, new_company
 from tests.integration.test_server_process import free_port
