@@ -44,7 +44,7 @@ from domain.usage import (
 from storage import repos
 from storage.audit import AuditEntry, insert_entries
 from storage.db import encode_json
-from storage.ingest import missing_partition
+from storage.ingest import PartitionMissing
 from storage.partitions import PartitionCatalog, month_of
 from storage.usage import PendingRecord, store_usage
 
@@ -282,9 +282,7 @@ class UsageIngestor:
         ):
             try:
                 return await self._ingest_pipelined(drafts, allowed_company, backfill, audit)
-            except asyncpg.CheckViolationError as exc:
-                if not missing_partition(exc):
-                    raise
+            except PartitionMissing:
                 # the whole batch rolled back; its months are checked in the database below
                 self.partitions.forget()
         checked = await self.check(drafts, allowed_company=allowed_company, backfill=backfill)
@@ -387,9 +385,8 @@ class UsageIngestor:
         await self.ensure_partitions(pending)
         try:
             return await store()
-        except asyncpg.CheckViolationError as exc:
-            if not missing_partition(exc):
-                raise
+        except PartitionMissing:
+            pass
         _log.info("a usage partition this process knew of is gone; creating it again")
         self.partitions.forget()
         await self.ensure_partitions(pending)

@@ -23,6 +23,7 @@ import msgspec
 
 from domain.usage import Metric, StoredKey, UsageDraft
 from storage.db import encode_json
+from storage.ingest import PartitionMissing, missing_partition
 from storage.queries import q
 
 STAGING_COLUMNS = (
@@ -108,7 +109,8 @@ async def store_usage(
     staged: bool | None = None,
     audit: Sequence[tuple[UUID, Sequence[Any]]] = (),
 ) -> StoreResult:
-    """Store ``records`` (unique idempotency keys among them).
+    """Store ``records`` (unique idempotency keys among them); raises PartitionMissing
+    when a record's month has no partition.
 
     Inside the caller's transaction the rows are COPYed into the staging
     table (batches, imports; a transaction may store several). Outside one,
@@ -132,12 +134,17 @@ async def store_usage(
     else:
         statement, arguments = _from_arrays(records, audit)
     rows: dict[UUID, asyncpg.Record] = {}
-    if returning:
-        for row in await conn.fetch(statement + " SELECT * FROM stored", *arguments):
-            rows[row["id"]] = row
-        stored = len(rows)
-    else:
-        stored = await conn.fetchval(statement + " SELECT count(*) FROM stored", *arguments)
+    try:
+        if returning:
+            for row in await conn.fetch(statement + " SELECT * FROM stored", *arguments):
+                rows[row["id"]] = row
+            stored = len(rows)
+        else:
+            stored = await conn.fetchval(statement + " SELECT count(*) FROM stored", *arguments)
+    except asyncpg.CheckViolationError as exc:
+        if missing_partition(exc):
+            raise PartitionMissing(str(exc)) from exc
+        raise
     replays = await _replays(conn, records) if stored != len(records) else {}
     if staged:
         # The staging rows would vanish at commit anyway; clearing them now
