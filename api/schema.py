@@ -602,6 +602,7 @@ def _recorded(ctx: Context, recorded: ingest.Recorded) -> t.RecordUsageResult:
         # (it may since have been voided or corrected, and the key may not read at all)
         replayed = t.replayed_record(outcome.record_id, checked.draft, checked.metric)
         return t.RecordedUsage(record=replayed, duplicate=True)
+    assert recorded.row is not None, "a stored record comes with its row"
     return t.RecordedUsage(record=t.UsageRecord.from_row(recorded.row), duplicate=False)
 
 
