@@ -8,19 +8,18 @@ import contextlib
 import functools
 import json
 import logging
-from collections.abc import AsyncIterator
-from contextvars import ContextVar
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
-from cross_web import HTTPException
+from cross_web import StarletteRequestAdapter
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute, request_response
+from starlette.routing import BaseRoute, Route, WebSocketRoute, request_response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -29,9 +28,13 @@ from strawberry.http.websocket_origin import is_same_origin, normalize_origin
 from strawberry.types import ExecutionResult
 
 from api import direct, session, web
+from api.bulk import import_usage_endpoint
 from api.context import Context
 from api.cors import Cors
+from api.files import download_report, import_costs_endpoint
 from api.guards import WRITERS
+from api.http import PRINCIPAL as _PRINCIPAL
+from api.http import SESSION_EXPIRES as _SESSION_EXPIRES
 from api.keys import REVOKED_CLOSE_CODE, KeyResolver, serve_until_revoked
 from api.limits import Limited, QueryLimitSettings, RateLimiter, document_refusal
 from api.schema import (
@@ -56,22 +59,25 @@ from api.typed_inputs import Decoded, MalformedBody, decode_body
 from domain.access import Principal
 from services.config import Settings
 from services.runtime import (
+    UNAVAILABLE_ERRORS,
+    UNAVAILABLE_MESSAGE,
     Runtime,
     database_server,
     ensure_database,
+    is_unavailable,
     liveness,
     open_runtime,
     readiness,
     tune_garbage_collector,
 )
-from storage.db import UNAVAILABLE, UNAVAILABLE_MESSAGE, is_unavailable
-from storage.errors import DatabaseUnavailable
 
 _log = logging.getLogger(__name__)
 
-_PRINCIPAL = "metergraph.principal"
-# When the request's session ends (a request authenticated by the session cookie).
-_SESSION_EXPIRES = "metergraph.session_expires_at"
+# The scope key under which DirectRecordUsage leaves the request body it
+# decoded (a Decoded, or None: not one JSON request object) for the GraphQL
+# app: get_context copies its drafts into the Context, parse_http_body reads
+# the request from it instead of decoding the body again.
+_DECODED = "metergraph.decoded"
 
 
 def unauthorized() -> JSONResponse:
@@ -87,69 +93,43 @@ def unauthorized() -> JSONResponse:
     )
 
 
-# Set by parse_http_body, read by execute_single: both run in the request's task.
-_DECODED: ContextVar[Decoded | None] = ContextVar("metergraph_decoded", default=None)
-# A body as DirectRecordUsage decoded it (None: not a JSON request object), so
-# that parse_http_body, later in the same task, does not decode a large batch again.
-_BODY: ContextVar[tuple[bytes, Decoded | None] | None] = ContextVar("metergraph_body", default=None)
+class _RequestAdapter(StarletteRequestAdapter):
+    """strawberry's view of an HTTP request, with its ASGI scope."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(request)
+        self.scope = request.scope
 
 
 class MetergraphGraphQL(GraphQL[Context, None]):
+    request_adapter_class = _RequestAdapter
+
     async def get_context(self, request: Any, response: Any = None) -> Context:
-        return Context(
+        context = Context(
             runtime=request.app.state.runtime,
             principal=request.scope[_PRINCIPAL],
             session_expires_at=request.scope.get(_SESSION_EXPIRES),
         )
+        decoded: Decoded | None = request.scope.get(_DECODED)
+        if decoded is not None and decoded.field is not None and decoded.drafts is not None:
+            context.decoded = (decoded.field, decoded.drafts)
+            context.audited_variables = decoded.audited
+        return context
 
     def decode_json(self, data: str | bytes) -> object:
         # JSON numbers become exact Decimals, never binary floats.
         return json.loads(data, parse_float=Decimal)
 
     async def parse_http_body(self, request: Any) -> Any:
-        _DECODED.set(None)
-        content_type = (request.content_type or "").lower()
-        accept = request.headers.get("accept", "").lower()
-        if (
-            request.method == "POST"
-            and "application/json" in content_type
-            and "multipart" not in accept
-        ):
-            body = await request.get_body()
-            seen = _BODY.get()
-            _BODY.set(None)
-            try:
-                decoded = seen[1] if seen is not None and seen[0] == body else decode_body(body)
-            except MalformedBody as exc:
-                raise HTTPException(400, exc.message) from None
-            if decoded is not None:
-                if decoded.drafts is not None:
-                    _DECODED.set(decoded)
-                return GraphQLRequestData(
-                    query=decoded.query,
-                    variables=decoded.variables,
-                    operation_name=decoded.operation_name,
-                    extensions=decoded.extensions,
-                )
+        decoded: Decoded | None = request.scope.get(_DECODED)
+        if decoded is not None:
+            return GraphQLRequestData(
+                query=decoded.query,
+                variables=decoded.variables,
+                operation_name=decoded.operation_name,
+                extensions=decoded.extensions,
+            )
         return await super().parse_http_body(request)
-
-    async def execute_single(  # type: ignore[override]
-        self,
-        request: Any,
-        request_adapter: Any,
-        sub_response: Any,
-        context: Context,
-        root_value: Any,
-        request_data: GraphQLRequestData,
-    ) -> Any:
-        decoded = _DECODED.get()
-        if decoded is not None and decoded.field is not None and decoded.drafts is not None:
-            context.decoded = (decoded.field, decoded.drafts)
-            context.audited_variables = decoded.audited
-            _DECODED.set(None)
-        return await super().execute_single(
-            request, request_adapter, sub_response, context, root_value, request_data
-        )
 
 
 async def record_directly(context: Context, decoded: Decoded) -> ExecutionResult | None:
@@ -403,7 +383,7 @@ class DirectRecordUsage:
                     answer["errors"] = [e.formatted for e in result.errors]
                 await _send_json(send, answer)
                 return
-        _BODY.set((body, decoded))
+        scope[_DECODED] = decoded
         replayed = False
 
         async def replay() -> Any:
@@ -468,11 +448,6 @@ def _plain_json(scope: Scope) -> bool:
     return b"application/json" in content_type and b"multipart" not in accept
 
 
-def principal_of(request: Request) -> Principal:
-    principal: Principal = request.scope[_PRINCIPAL]
-    return principal
-
-
 async def healthz(request: Request) -> Response:
     health = liveness(request.app.state.runtime)
     status = "ok" if health.live else "failing"
@@ -503,38 +478,72 @@ async def database_unavailable(request: Request | WebSocket, exc: Exception) -> 
     )
 
 
-def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Starlette:
-    """The ASGI app. With ``runtime`` given (tests), the caller owns its lifecycle."""
-    from api.bulk import import_usage_endpoint
-    from api.files import download_report, import_costs_endpoint
+class Stoppable(Protocol):
+    """What ``on_startup`` started (the job scheduler): stopped when the server stops."""
 
+    async def stop(self) -> Any: ...
+
+
+# Started once the server's runtime is open (``metergraph serve`` passes the
+# job scheduler's start); what it returns is stopped before the runtime closes.
+Startup = Callable[[Runtime], Stoppable | None]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    on_startup: Startup | None = None,
+) -> Starlette:
+    """The ASGI app. With ``runtime`` given (tests), the caller owns its lifecycle;
+    else the app opens its own, and runs ``on_startup`` (if given) once it is open."""
     settings = settings or Settings.from_env()
+    app = Starlette(
+        routes=_routes(settings),
+        middleware=[Middleware(Cors, origins=settings.cors_origins)],
+        lifespan=_lifespan(settings, runtime, on_startup),
+        exception_handlers={e: database_unavailable for e in UNAVAILABLE_ERRORS},
+    )
+    app.state.web_dist = settings.web_dist
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+    if runtime is not None:
+        _serve_with(app, runtime)
+    return app
 
+
+def _serve_with(app: Starlette, runtime: Runtime) -> None:
+    app.state.runtime = runtime
+    app.state.keys = KeyResolver(runtime.pool, runtime.alert_hub)
+
+
+def _lifespan(
+    settings: Settings, runtime: Runtime | None, on_startup: Startup | None
+) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if runtime is not None:
-            app.state.runtime = runtime
-            app.state.keys = KeyResolver(runtime.pool, runtime.alert_hub)
+            _serve_with(app, runtime)
             yield
             return
         with database_server(settings) as dsn:
             if settings.uses_embedded_postgres:
                 await ensure_database(dsn)
             async with open_runtime(settings, dsn) as rt:
-                app.state.runtime = rt
-                app.state.keys = KeyResolver(rt.pool, rt.alert_hub)
+                _serve_with(app, rt)
                 tune_garbage_collector()
-                scheduler = None
-                if settings.scheduler_enabled:
-                    from jobs.scheduler import start_scheduler
-
-                    scheduler = start_scheduler(rt)
+                started = None
+                if settings.scheduler_enabled and on_startup is not None:
+                    started = on_startup(rt)
                 try:
                     yield
                 finally:
-                    if scheduler is not None:
-                        await scheduler.stop()
+                    if started is not None:
+                        await started.stop()
 
+    return lifespan
+
+
+def _routes(settings: Settings) -> list[BaseRoute]:
     graphql_app = MetergraphGraphQL(schema, graphql_ide=None, allowed_origins=settings.cors_origins)
     graphql = Authenticated(Limited(DirectRecordUsage(graphql_app), "max_body_bytes"))
     socket = Authenticated(
@@ -542,43 +551,32 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         init_timeout=graphql_app.connection_init_wait_timeout.total_seconds(),
         origins=settings.cors_origins,
     )
-    app = Starlette(
-        routes=[
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", socket),
-            Route(
-                "/v1/session",
-                Limited(request_response(session.sign_in), "max_body_bytes"),
-                methods=["POST"],
-            ),
-            Route("/v1/session", session.sign_out, methods=["DELETE"]),
-            Route(
-                "/v1/usage-records:import",
-                Authenticated(Limited(request_response(import_usage_endpoint), "max_import_bytes")),
-            ),
-            Route(
-                "/v1/costs:import",
-                Authenticated(Limited(request_response(import_costs_endpoint), "max_import_bytes")),
-                methods=["POST"],
-            ),
-            Route(
-                "/v1/reports/{id}",
-                Authenticated(request_response(download_report)),
-                methods=["GET"],
-            ),
-            Route("/", web.index, methods=["GET", "HEAD"]),
-            Route("/assets/{path:path}", web.asset, methods=["GET", "HEAD"]),
-            Route("/{path:path}", web.fallback, methods=["GET", "HEAD"]),
-        ],
-        middleware=[Middleware(Cors, origins=settings.cors_origins)],
-        lifespan=lifespan,
-        exception_handlers={e: database_unavailable for e in (DatabaseUnavailable, *UNAVAILABLE)},
-    )
-    app.state.web_dist = settings.web_dist
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
-    if runtime is not None:
-        app.state.runtime = runtime
-        app.state.keys = KeyResolver(runtime.pool, runtime.alert_hub)
-    return app
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", socket),
+        Route(
+            "/v1/session",
+            Limited(request_response(session.sign_in), "max_body_bytes"),
+            methods=["POST"],
+        ),
+        Route("/v1/session", session.sign_out, methods=["DELETE"]),
+        Route(
+            "/v1/usage-records:import",
+            Authenticated(Limited(request_response(import_usage_endpoint), "max_import_bytes")),
+        ),
+        Route(
+            "/v1/costs:import",
+            Authenticated(Limited(request_response(import_costs_endpoint), "max_import_bytes")),
+            methods=["POST"],
+        ),
+        Route(
+            "/v1/reports/{id}",
+            Authenticated(request_response(download_report)),
+            methods=["GET"],
+        ),
+        Route("/", web.index, methods=["GET", "HEAD"]),
+        Route("/assets/{path:path}", web.asset, methods=["GET", "HEAD"]),
+        Route("/{path:path}", web.fallback, methods=["GET", "HEAD"]),
+    ]

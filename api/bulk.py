@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-from collections import Counter
-from collections.abc import AsyncIterator, Mapping
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from domain.access import Role
+from api.http import error_response, principal_of
+from domain.access import AccessDenied
 from domain.bulk import BulkFileError, BulkFormat
+from services.imports import import_usage, may_import
 from services.runtime import Runtime
-from storage.audit import AuditEntry
-from storage.importer import ImportOptions, UsageImporter
-from storage.ingest import Outcome
-
-_log = logging.getLogger(__name__)
 
 _FORMATS = {
     "text/csv": BulkFormat.CSV,
@@ -25,13 +19,6 @@ _FORMATS = {
     "application/ndjson": BulkFormat.NDJSON,
     "application/jsonl": BulkFormat.NDJSON,
 }
-
-
-def _error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
-    body: dict[str, object] = {"code": code, "message": message}
-    if field:
-        body["field"] = field
-    return JSONResponse({"error": body}, status_code=status)
 
 
 class LineTooLong(BulkFileError):
@@ -80,64 +67,33 @@ def _flag(request: Request, name: str) -> bool | None:
 
 
 async def import_usage_endpoint(request: Request) -> Response:
-    from api.app import principal_of
-
     runtime: Runtime = request.app.state.runtime
     principal = principal_of(request)
-    if principal.role not in (Role.ADMIN, Role.SYSTEM, Role.COMPANY_ADMIN):
-        return _error(403, "FORBIDDEN", "this API key may not record usage")
-    requested = request.query_params.get("format")
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if requested:
-        try:
-            fmt = BulkFormat(requested.lower())
-        except ValueError:
-            return _error(400, "INVALID_FORMAT", "format must be csv or ndjson", "format")
-    elif content_type in _FORMATS:
-        fmt = _FORMATS[content_type]
-    else:
-        return _error(
-            415,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "send Content-Type text/csv or application/x-ndjson (or ?format=csv|ndjson)",
-            "content-type",
-        )
+    try:
+        may_import(principal)
+    except AccessDenied as exc:
+        return error_response(403, "FORBIDDEN", exc.message)
+    fmt = _format(request)
+    if isinstance(fmt, Response):
+        return fmt
     flags = {}
     for name in ("backfill", "createCompanies"):
         value = _flag(request, name)
         if value is None:
-            return _error(400, "INVALID_FORMAT", f"{name} must be true or false", name)
+            return error_response(400, "INVALID_FORMAT", f"{name} must be true or false", name)
         flags[name] = value
-    if (flags["backfill"] or flags["createCompanies"]) and principal.role is not Role.ADMIN:
-        return _error(403, "FORBIDDEN", "only an ADMIN key may back-fill or create companies")
-    began = datetime.now(UTC)
-
-    def audit(outcome: str, details: dict[str, object]) -> AuditEntry:
-        return AuditEntry(
-            began,
-            principal.key_id,
-            principal.role.value,
-            principal.company_id,
-            "importUsage",
-            outcome,
-            {"format": fmt.value, **details},
-        )
-
-    def chunk_audit(outcomes: Mapping[int, Outcome]) -> AuditEntry:
-        counts = Counter(o.status.value for o in outcomes.values())
-        return audit("chunk", {k.lower(): v for k, v in sorted(counts.items())})
-
-    options = ImportOptions(
-        fmt=fmt,
-        allowed_company=principal.write_scope(),
-        backfill=flags["backfill"],
-        create_companies=flags["createCompanies"],
-        chunk_rows=runtime.settings.import_chunk_rows,
-        audit=chunk_audit,
-    )
     try:
         stream = limit_lines(request.stream(), runtime.settings.max_import_line_bytes)
-        summary = await UsageImporter(runtime.ingestor).run(stream, options)
+        summary = await import_usage(
+            runtime,
+            principal,
+            stream,
+            fmt,
+            backfill=flags["backfill"],
+            create_companies=flags["createCompanies"],
+        )
+    except AccessDenied as exc:
+        return error_response(403, "FORBIDDEN", exc.message)
     except LineTooLong as exc:
         return JSONResponse(
             {
@@ -151,16 +107,24 @@ async def import_usage_endpoint(request: Request) -> Response:
             status_code=400,
         )
     except BulkFileError as exc:
-        return _error(400, "INVALID_FILE", str(exc))
-    # each stored chunk's row committed with it; this one sums them up, and
-    # its failing does not turn the committed import into an error
-    totals = {
-        "accepted": summary.accepted,
-        "duplicates": summary.duplicates,
-        "rejected": summary.rejected,
-    }
-    try:
-        await runtime.audit.write(audit("ok", totals))
-    except Exception:
-        _log.exception("the audit row of an import could not be written")
+        return error_response(400, "INVALID_FILE", str(exc))
     return JSONResponse(summary.as_json())
+
+
+def _format(request: Request) -> BulkFormat | Response:
+    """The file's format: ``?format=``, else the Content-Type; or the refusal."""
+    requested = request.query_params.get("format")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if requested:
+        try:
+            return BulkFormat(requested.lower())
+        except ValueError:
+            return error_response(400, "INVALID_FORMAT", "format must be csv or ndjson", "format")
+    if content_type in _FORMATS:
+        return _FORMATS[content_type]
+    return error_response(
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        "send Content-Type text/csv or application/x-ndjson (or ?format=csv|ndjson)",
+        "content-type",
+    )

@@ -7,7 +7,8 @@ from uuid import UUID
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from api.bulk import _error
+from api.http import error_response as _error
+from api.http import principal_of
 from domain.access import AccessDenied, Role
 from domain.costs import CostImportSummary
 from domain.errors import NotFound
@@ -23,8 +24,6 @@ NO_REPORT = UUID(int=0)
 
 
 async def download_report(request: Request) -> Response:
-    from api.app import principal_of
-
     runtime: Runtime = request.app.state.runtime
     principal = principal_of(request)
     try:
@@ -52,8 +51,6 @@ def _file(meta: StoredReport, content: bytes) -> Response:
 
 
 async def import_costs_endpoint(request: Request) -> Response:
-    from api.app import principal_of
-
     runtime: Runtime = request.app.state.runtime
     principal = principal_of(request)
     if principal.role is not Role.ADMIN:

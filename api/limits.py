@@ -29,7 +29,6 @@ buckets, so a key may reach N times the rate.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import math
 import time
@@ -58,6 +57,7 @@ from strawberry.extensions import SchemaExtension
 
 from domain.aggregation import MAX_BUCKETS
 from services.config import Settings
+from services.pools import PoolShare
 
 # What an aggregate costs besides its buckets: one planned query.
 AGGREGATE_BASE_COST = 10
@@ -365,22 +365,6 @@ class QueryLimits(SchemaExtension):
                 yield
             finally:
                 context.runtime = runtime
-
-
-class PoolShare:
-    """A pool as one request sees it: at most ``connections`` of it at once."""
-
-    def __init__(self, pool: Any, connections: int) -> None:
-        self._pool = pool
-        self._share = asyncio.Semaphore(connections)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._pool, name)
-
-    @contextlib.asynccontextmanager
-    async def acquire(self, *, timeout: float | None = None) -> AsyncIterator[Any]:  # noqa: ASYNC109
-        async with self._share, self._pool.acquire(timeout=timeout) as conn:
-            yield conn
 
 
 _SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (

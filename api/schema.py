@@ -36,12 +36,10 @@ from api.errors import answer
 from api.limits import QueryLimits
 from domain import thresholds as th
 from domain import usage as d
-from domain.access import Principal, Role
 from domain.audit import AuditEntry, summarise
 from domain.errors import MetergraphError
-from services import catalog
-from storage.ingest import Outcome, Status
-from storage.usage import usage_record
+from services import catalog, ingest
+from services.pipeline import BatchResult, Outcome, Status
 
 _log = logging.getLogger(__name__)
 
@@ -250,12 +248,6 @@ class Query:
         return await al.deliveries(_ctx(info), company_id, status, first)
 
 
-def _backfill_allowed(principal: Principal, backfill: bool) -> d.FieldError | None:
-    if backfill and principal.role is not Role.ADMIN:
-        return d.FieldError("backfill", d.ErrorCode.FORBIDDEN, "only an ADMIN key may back-fill")
-    return None
-
-
 @strawberry.type
 class Mutation:
     @strawberry.mutation
@@ -316,32 +308,19 @@ class Mutation:
         backfill: bool = False,
     ) -> t.BatchRecordUsageResult:
         ctx = _ctx(info)
-        principal = ctx.principal
         guards.require(ctx, *guards.WRITERS)
-        refused = _backfill_allowed(principal, backfill)
-        if refused:
-            return t.ValidationError.of([refused])
         drafts = ctx.take_decoded("batchRecordUsage")
         if drafts is None:
             drafts = [r.to_draft() for r in records]
-        limit = ctx.runtime.settings.max_batch_size
-        if len(drafts) > limit:
-            return t.ValidationError.single(
-                "records",
-                d.ErrorCode.BATCH_TOO_LARGE,
-                f"a batch holds at most {limit} records, this one has {len(drafts)};"
-                " split it or use the bulk import endpoint",
-            )
-        result = await ctx.runtime.ingestor.ingest(
+        call = ingest.record_usage_batch(
+            ctx.runtime,
+            ctx.principal,
             drafts,
             atomic=atomic,
-            allowed_company=principal.write_scope(),
             backfill=backfill,
             audit=ctx.audit_entry("batchRecordUsage", "BatchUsageReport"),
         )
-        if result.audited:
-            ctx.audited("batchRecordUsage")
-        return report(result)
+        return await answer(call, to=lambda result: report(ctx, result))
 
     @strawberry.mutation(
         description="Void a usage record (ADMIN): it leaves every total; the audit trail keeps it."
@@ -479,7 +458,9 @@ class Mutation:
         )
 
 
-def report(result: Any) -> t.BatchUsageReport:
+def report(ctx: Context, result: BatchResult) -> t.BatchUsageReport:
+    if result.audited:
+        ctx.audited("batchRecordUsage")
     errors = [
         t.BatchRecordError(index=o.index, field=e.field, code=e.code, message=e.message)
         for o in result.outcomes
@@ -505,18 +486,16 @@ def report(result: Any) -> t.BatchUsageReport:
 
 async def record_one(ctx: Context, draft: d.UsageDraft, backfill: bool) -> t.RecordUsageResult:
     """recordUsage for a key that may record usage: checked, group-committed, answered."""
-    principal = ctx.principal
-    refused = _backfill_allowed(principal, backfill)
-    if refused:
-        return t.ValidationError.of([refused])
-    ingestor = ctx.runtime.ingestor
-    (checked,) = await ingestor.check(
-        [draft], allowed_company=principal.write_scope(), backfill=backfill
+    call = ingest.record_usage(
+        ctx.runtime, ctx.principal, draft, backfill=backfill, audit=_usage_audit(ctx)
     )
-    if isinstance(checked, list):
-        return t.ValidationError.of(checked)
-    outcome = await ctx.runtime.group_commit.submit(checked, _usage_audit(ctx))
+    return await answer(call, to=lambda recorded: _recorded(ctx, recorded))
+
+
+def _recorded(ctx: Context, recorded: ingest.Recorded) -> t.RecordUsageResult:
+    # the record was written: its audit row committed with it
     ctx.audited("recordUsage")
+    outcome, checked = recorded.outcome, recorded.record
     if outcome.status is Status.REJECTED:
         return t.ValidationError.of(outcome.errors)
     assert outcome.record_id is not None
@@ -525,12 +504,8 @@ async def record_one(ctx: Context, draft: d.UsageDraft, backfill: bool) -> t.Rec
         # (it may since have been voided or corrected, and the key may not read at all)
         replayed = t.replayed_record(outcome.record_id, checked.draft, checked.metric)
         return t.RecordedUsage(record=replayed, duplicate=True)
-    row = outcome.row
-    if row is None:  # stored by a retry outside the shared statement
-        async with ctx.runtime.pool.acquire() as conn:
-            row = await usage_record(conn, outcome.record_id, checked.draft.timestamp)
-    assert row is not None, "an acknowledged record is committed"
-    return t.RecordedUsage(record=t.UsageRecord.from_row(row), duplicate=False)
+    assert recorded.row is not None, "a stored record comes with its row"
+    return t.RecordedUsage(record=t.UsageRecord.from_row(recorded.row), duplicate=False)
 
 
 def _usage_audit(ctx: Context) -> Callable[[Outcome], AuditEntry] | None:

@@ -240,6 +240,35 @@ def decode_body(
     not write, or past ``max_items``, they are never decoded (the resolver
     refuses the batch by its length or the key's role).
     """
+    envelope = _envelope(body)
+    raw = envelope.variables
+    decoded = Decoded(envelope.query, None, envelope.operationName, envelope.extensions)
+    if raw is None:
+        return decoded
+    fast = (
+        bound_field(envelope.query, envelope.operationName)
+        if isinstance(envelope.query, str)
+        else None
+    )
+    variables: dict[str, Any] = {}
+    try:
+        for name, value in raw.items():
+            if fast is not None and name == fast.variable:
+                variables[name] = _records(decoded, fast, name, value, may_write, max_items)
+            else:
+                variables[name] = _variable(name, value)
+    except UnicodeDecodeError:
+        # msgspec leaves a variable's raw bytes unchecked until they are decoded
+        raise _not_json("a variable is not UTF-8") from None
+    check_value(variables, "variables")
+    if decoded.audited is not None:
+        check_value(decoded.audited, "variables")
+    decoded.variables = variables
+    return decoded
+
+
+def _envelope(body: bytes) -> _Envelope:
+    """The body's request object, its query and other parts checked (not its variables)."""
     try:
         envelope = _ENVELOPE.decode(body)
     except msgspec.ValidationError as exc:
@@ -263,63 +292,60 @@ def decode_body(
         ("extensions", envelope.extensions),
     ):
         check_value(part, name)
-    raw = envelope.variables
-    decoded = Decoded(envelope.query, None, envelope.operationName, envelope.extensions)
-    if raw is None:
-        return decoded
-    fast = (
-        bound_field(envelope.query, envelope.operationName)
-        if isinstance(envelope.query, str)
-        else None
-    )
-    variables: dict[str, Any] = {}
+    return envelope
+
+
+def _records(
+    decoded: Decoded,
+    fast: FastField,
+    name: str,
+    value: msgspec.Raw,
+    may_write: bool,
+    max_items: int | None,
+) -> Any:
+    """The records variable ``name``: decoded straight into ``decoded``'s drafts when
+    it can be, and what GraphQL is given for it instead (a stand-in)."""
+    if fast.field == "batchRecordUsage":
+        items = _count(value)
+        if items is not None and (not may_write or (max_items and items > max_items)):
+            decoded.field = fast.field
+            decoded.drafts = _unread(items if may_write else 0)
+            decoded.audited = {name: {"items": items}}
+            return []
+    if fast.exact:
+        try:
+            stand_in: Any
+            if fast.field == "batchRecordUsage":
+                decoded.drafts = [r.draft() for r in _MANY.decode(value)]
+                stand_in = []
+                audited: Any = (
+                    {"items": len(decoded.drafts)}
+                    if len(decoded.drafts) > AUDITED_ITEMS
+                    else _ANY.decode(value)
+                )
+            else:
+                decoded.drafts = [_ONE.decode(value).draft()]
+                stand_in = _STAND_IN
+                audited = _ANY.decode(value)
+            decoded.field = fast.field
+            decoded.audited = {name: audited}
+            return stand_in
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            decoded.drafts = None  # GraphQL coerces it and words the error
+        except RecursionError:
+            raise MalformedBody(
+                "TOO_DEEP", f"variables.{name} is nested deeper than {MAX_DEPTH}"
+            ) from None
+    return _variable(name, value)
+
+
+def _variable(name: str, value: msgspec.Raw) -> Any:
     try:
-        for name, value in raw.items():
-            if fast is not None and name == fast.variable and fast.field == "batchRecordUsage":
-                items = _count(value)
-                if items is not None and (not may_write or (max_items and items > max_items)):
-                    decoded.field = fast.field
-                    decoded.drafts = _unread(items if may_write else 0)
-                    decoded.audited = {name: {"items": items}}
-                    variables[name] = []
-                    continue
-            if fast is not None and fast.exact and name == fast.variable:
-                try:
-                    if fast.field == "batchRecordUsage":
-                        decoded.drafts = [r.draft() for r in _MANY.decode(value)]
-                        variables[name] = []
-                        audited: Any = (
-                            {"items": len(decoded.drafts)}
-                            if len(decoded.drafts) > AUDITED_ITEMS
-                            else _ANY.decode(value)
-                        )
-                    else:
-                        decoded.drafts = [_ONE.decode(value).draft()]
-                        variables[name] = _STAND_IN
-                        audited = _ANY.decode(value)
-                    decoded.field = fast.field
-                    decoded.audited = {name: audited}
-                    continue
-                except (msgspec.DecodeError, msgspec.ValidationError):
-                    decoded.drafts = None  # GraphQL coerces it and words the error
-                except RecursionError:
-                    raise MalformedBody(
-                        "TOO_DEEP", f"variables.{name} is nested deeper than {MAX_DEPTH}"
-                    ) from None
-            try:
-                variables[name] = _ANY.decode(value)
-            except RecursionError:
-                raise MalformedBody(
-                    "TOO_DEEP", f"variables.{name} is nested deeper than {MAX_DEPTH}"
-                ) from None
-    except UnicodeDecodeError:
-        # msgspec leaves a variable's raw bytes unchecked until they are decoded
-        raise _not_json("a variable is not UTF-8") from None
-    check_value(variables, "variables")
-    if decoded.audited is not None:
-        check_value(decoded.audited, "variables")
-    decoded.variables = variables
-    return decoded
+        return _ANY.decode(value)
+    except RecursionError:
+        raise MalformedBody(
+            "TOO_DEEP", f"variables.{name} is nested deeper than {MAX_DEPTH}"
+        ) from None
 
 
 _ITEMS = msgspec.json.Decoder(list[msgspec.Raw])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -22,10 +23,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from uuid import UUID
 
 import httpx
@@ -40,10 +42,10 @@ from api.keys import create_api_key  # noqa: E402
 from domain.access import Role  # noqa: E402
 from domain.usage import UsageDraft  # noqa: E402
 from services.runtime import ensure_database, prepare_database  # noqa: E402
+from storage import repos  # noqa: E402
 from storage.db import connect  # noqa: E402
 from storage.partitions import PartitionCatalog  # noqa: E402
-from storage.repos import all_metrics  # noqa: E402
-from storage.usage import STAGING_COLUMNS, PendingRecord, store_usage  # noqa: E402
+from storage.usage import PendingRecord, clear_usage, copy_usage_records, store_usage  # noqa: E402
 
 
 def free_port() -> int:
@@ -100,18 +102,10 @@ SINGLE = """mutation($input: UsageRecordInput!) {
 }"""
 
 
-async def count_rows(dsn: str) -> int:
-    conn = await connect(dsn)
-    try:
-        return int(await conn.fetchval("SELECT count(*) FROM usage_records"))
-    finally:
-        await conn.close()
-
-
 async def truncate(dsn: str) -> None:
     conn = await connect(dsn)
     try:
-        await conn.execute("TRUNCATE usage_records, usage_idempotency_keys, usage_rollup_deltas")
+        await clear_usage(conn)
     finally:
         await conn.close()
 
@@ -119,7 +113,6 @@ async def truncate(dsn: str) -> None:
 async def raw_copy(dsn: str, company_id: str, count: int, start: datetime) -> float:
     """The baseline: COPY the same shape of rows straight into usage_records."""
     conn = await connect(dsn)
-    columns = [c for c in STAGING_COLUMNS if c != "ord"]
     rows = [
         (
             uuid7.uuid7(),
@@ -149,7 +142,7 @@ async def raw_copy(dsn: str, company_id: str, count: int, start: datetime) -> fl
     try:
         began = time.perf_counter()
         async with conn.transaction():
-            await conn.copy_records_to_table("usage_records", records=rows, columns=columns)
+            await copy_usage_records(conn, rows)
         return count / (time.perf_counter() - began)
     finally:
         await conn.close()
@@ -162,7 +155,7 @@ async def store_sql(dsn: str, company_id: str, count: int, start: datetime, batc
     HTTP, no decoding, no validation: what any batch must cost PostgreSQL."""
     conn = await connect(dsn)
     try:
-        metric = (await all_metrics(conn))["API_REQUESTS"]
+        metric = (await repos.all_metrics(conn))["API_REQUESTS"]
         drafts = [
             UsageDraft(
                 company_id=UUID(company_id),
@@ -302,145 +295,128 @@ async def concurrently(
             await conn.__aexit__()
 
 
-async def run(args: argparse.Namespace, dsn: str) -> None:
+async def seed(dsn: str) -> tuple[str, str, datetime]:
+    """The bench's company and ADMIN key, and when its usage starts (partitions made)."""
     await ensure_database(dsn)
     await prepare_database(dsn)
     conn = await connect(dsn)
-    company_id = str(
-        await conn.fetchval(
-            "INSERT INTO companies (id, external_key, name) VALUES ($1, 'bench', 'Bench')"
-            " ON CONFLICT (external_key) DO UPDATE SET name = excluded.name RETURNING id",
-            uuid7.uuid7(),
-        )
-    )
-    _, key = await create_api_key(conn, Role.ADMIN, None, "bench")
-    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
-    await PartitionCatalog().ensure_ahead(conn, start.date())
-    await conn.close()
+    try:
+        company = await repos.insert_company(conn, uuid7.uuid7(), "bench", "Bench", 35)
+        if company is None:  # a DATABASE_URL the bench ran against before
+            company = (await repos.companies_by_external_keys(conn, ["bench"]))["bench"]
+        _, key = await create_api_key(conn, Role.ADMIN, None, "bench")
+        start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
+        await PartitionCatalog().ensure_ahead(conn, start.date())
+    finally:
+        await conn.close()
+    return str(company.id), key, start
 
-    port = free_port()
+
+@contextlib.contextmanager
+def server(env: dict[str, str], port: int, log: IO[str], *options: str) -> Iterator[None]:
+    """A `metergraph serve` process on ``port`` while the block runs."""
+    command = [str(Path(sys.executable).parent / "metergraph"), "serve", "--port", str(port)]
+    process = subprocess.Popen([*command, *options], env=env, stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+async def batch_measures(
+    client: httpx.AsyncClient, work: Workload, args: argparse.Namespace
+) -> list[tuple[str, float]]:
+    """batchRecordUsage (1 and 4 clients, all duplicates) and bulk NDJSON and CSV."""
+    n = args.records
+    payloads = [work.records(args.batch) for _ in range(max(1, n // args.batch))]
+    results = [
+        (f"batchRecordUsage, {args.batch}/batch, 1 client", await batches(client, payloads, 1))
+    ]
+    payloads4 = [work.records(args.batch) for _ in range(max(4, n // args.batch))]
+    results.append(
+        (f"batchRecordUsage, {args.batch}/batch, 4 clients", await batches(client, payloads4, 4))
+    )
+    rate, outcome = await resend(client, payloads[0])
+    assert outcome["duplicates"] == len(payloads[0]), outcome
+    results.append(("batch re-sent (all duplicates)", rate))
+
+    ndjson = "".join(json.dumps(r) + "\n" for r in work.records(n)).encode()
+    results.append(("bulk NDJSON over HTTP", await bulk(client, ndjson, "application/x-ndjson", n)))
+    csv_lines = ["event_id,customer_id,product_code,metric_name,timestamp,quantity"]
+    for r in work.records(n):
+        csv_lines.append(
+            f"{r['idempotencyKey']},bench,API,API_REQUESTS,{r['timestamp']},{r['value']}"
+        )
+    body = ("\n".join(csv_lines) + "\n").encode()
+    results.append(("bulk CSV over HTTP", await bulk(client, body, "text/csv", n)))
+    return results
+
+
+async def single_measures(
+    port: int, key: str, work: Workload, args: argparse.Namespace
+) -> list[tuple[str, float]]:
+    """A GraphQL round trip with nothing to store (recordUsage's ceiling), and recordUsage."""
+    warm = args.clients * 10
+    trips = [{"query": "{ __typename }"}] * (args.singles + warm)
+    trip = await concurrently(port, key, trips, args.clients, "Query", warm)
+    singles = [
+        {"query": SINGLE, "variables": {"input": r}} for r in work.records(args.singles + warm)
+    ]
+    single = await concurrently(port, key, singles, args.clients, "RecordedUsage", warm)
+    return [
+        (f"GraphQL round trip, {args.clients} clients", trip),
+        (f"recordUsage, {args.clients} concurrent clients", single),
+    ]
+
+
+async def worker_measures(
+    port: int, key: str, work: Workload, args: argparse.Namespace
+) -> list[tuple[str, float]]:
+    """The batch and single-record loads against several server processes on the port."""
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {key}"}, timeout=300
+    ) as client:
+        await wait_ready(client)
+        payloads4 = [work.records(args.batch) for _ in range(max(4, args.records // args.batch))]
+        rate = await batches(client, payloads4, 4)
+    warm = args.clients * 10
+    singles = [
+        {"query": SINGLE, "variables": {"input": r}} for r in work.records(args.singles + warm)
+    ]
+    single = await concurrently(port, key, singles, args.clients, "RecordedUsage", warm)
+    return [
+        (f"batchRecordUsage, 4 clients, {args.workers} workers", rate),
+        (f"recordUsage, {args.clients} clients, {args.workers} workers", single),
+    ]
+
+
+async def run(args: argparse.Namespace, dsn: str) -> None:
+    company_id, key, start = await seed(dsn)
     env = {**os.environ, "DATABASE_URL": dsn, "METERGRAPH_SCHEDULER": "false"}
-    server_log = open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w")  # noqa: ASYNC230
-    server = subprocess.Popen(  # noqa: ASYNC220
-        [str(Path(sys.executable).parent / "metergraph"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=server_log,
-    )
+    work = Workload(company_id, start)
     results: list[tuple[str, float]] = []
-    try:
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}",
-            headers={"Authorization": f"Bearer {key}"},
-            timeout=300,
-            limits=httpx.Limits(max_connections=64),
-        ) as client:
-            await wait_ready(client)
-            n = args.records
-            baseline = await raw_copy(dsn, company_id, n, start)
-            results.append(("raw COPY (baseline)", baseline))
-            await truncate(dsn)
-            floor = await store_sql(dsn, company_id, n, start, args.batch)
-            results.append((f"store SQL alone, {args.batch}/transaction", floor))
-            await truncate(dsn)
-
-            work = Workload(company_id, start)
-            payloads = [work.records(args.batch) for _ in range(max(1, n // args.batch))]
-            results.append(
-                (
-                    f"batchRecordUsage, {args.batch}/batch, 1 client",
-                    await batches(client, payloads, 1),
-                )
-            )
-            payloads4 = [work.records(args.batch) for _ in range(max(4, n // args.batch))]
-            results.append(
-                (
-                    f"batchRecordUsage, {args.batch}/batch, 4 clients",
-                    await batches(client, payloads4, 4),
-                )
-            )
-            rate, outcome = await resend(client, payloads[0])
-            assert outcome["duplicates"] == len(payloads[0]), outcome
-            results.append(("batch re-sent (all duplicates)", rate))
-
-            ndjson_records = work.records(n)
-            ndjson = "".join(json.dumps(r) + "\n" for r in ndjson_records).encode()
-            results.append(
-                ("bulk NDJSON over HTTP", await bulk(client, ndjson, "application/x-ndjson", n))
-            )
-
-            csv_lines = ["event_id,customer_id,product_code,metric_name,timestamp,quantity"]
-            for r in work.records(n):
-                csv_lines.append(
-                    f"{r['idempotencyKey']},bench,API,API_REQUESTS,{r['timestamp']},{r['value']}"
-                )
-            body = ("\n".join(csv_lines) + "\n").encode()
-            results.append(("bulk CSV over HTTP", await bulk(client, body, "text/csv", n)))
-
-            # The same HTTP and GraphQL path with nothing to store: recordUsage's ceiling.
-            warm = args.clients * 10
-            trips = [{"query": "{ __typename }"}] * (args.singles + warm)
-            results.append(
-                (
-                    f"GraphQL round trip, {args.clients} clients",
-                    await concurrently(port, key, trips, args.clients, "Query", warm),
-                )
-            )
-            singles = [
-                {"query": SINGLE, "variables": {"input": r}}
-                for r in work.records(args.singles + warm)
-            ]
-            results.append(
-                (
-                    f"recordUsage, {args.clients} concurrent clients",
-                    await concurrently(port, key, singles, args.clients, "RecordedUsage", warm),
-                )
-            )
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-    # The same single-record load against several server processes on the port.
-    port = free_port()
-    server = subprocess.Popen(  # noqa: ASYNC220
-        [
-            str(Path(sys.executable).parent / "metergraph"),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=server_log,
-    )
-    try:
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}",
-            headers={"Authorization": f"Bearer {key}"},
-            timeout=300,
-        ) as client:
-            await wait_ready(client)
-            payloads4 = [work.records(args.batch) for _ in range(max(4, n // args.batch))]
-            results.append(
-                (
-                    f"batchRecordUsage, 4 clients, {args.workers} workers",
-                    await batches(client, payloads4, 4),
-                )
-            )
-        singles = [
-            {"query": SINGLE, "variables": {"input": r}} for r in work.records(args.singles + warm)
-        ]
-        results.append(
-            (
-                f"recordUsage, {args.clients} clients, {args.workers} workers",
-                await concurrently(port, key, singles, args.clients, "RecordedUsage", warm),
-            )
-        )
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-        server_log.close()
+    with open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w") as log:  # noqa: ASYNC230
+        port = free_port()
+        with server(env, port, log):
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{port}",
+                headers={"Authorization": f"Bearer {key}"},
+                timeout=300,
+                limits=httpx.Limits(max_connections=64),
+            ) as client:
+                await wait_ready(client)
+                baseline = await raw_copy(dsn, company_id, args.records, start)
+                results.append(("raw COPY (baseline)", baseline))
+                await truncate(dsn)
+                floor = await store_sql(dsn, company_id, args.records, start, args.batch)
+                results.append((f"store SQL alone, {args.batch}/transaction", floor))
+                await truncate(dsn)
+                results += await batch_measures(client, work, args)
+                results += await single_measures(port, key, work, args)
+        port = free_port()
+        with server(env, port, log, "--workers", str(args.workers)):
+            results += await worker_measures(port, key, work, args)
 
     # x SQL: against the store's SQL alone, what PostgreSQL needs of any batch.
     print(f"\n{'measure':<46} {'rows/s':>12} {'x COPY':>8} {'x SQL':>7}")

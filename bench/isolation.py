@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ from api.limits import AGGREGATE_BASE_COST  # noqa: E402
 from domain.access import Role  # noqa: E402
 from services.config import Settings  # noqa: E402
 from services.runtime import ensure_database, prepare_database  # noqa: E402
+from storage import repos  # noqa: E402
 from storage.db import connect  # noqa: E402
 from storage.partitions import PartitionCatalog  # noqa: E402
 
@@ -122,29 +125,30 @@ def outcome(response: httpx.Response) -> str:
     return "answered"
 
 
-async def run(args: argparse.Namespace, dsn: str) -> None:
-    settings = Settings()
+async def seed(dsn: str, start: datetime) -> tuple[dict[str, str], str, str, str]:
+    """Tenants A and B; the ids by name, a loader's (ADMIN) key and each tenant's key."""
     await ensure_database(dsn)
     await prepare_database(dsn)
     conn = await connect(dsn)
-    ids = {}
-    for name in ("tenant-a", "tenant-b"):
-        ids[name] = str(
-            await conn.fetchval(
-                "INSERT INTO companies (id, external_key, name) VALUES ($1, $2, $2)"
-                " ON CONFLICT (external_key) DO UPDATE SET name = excluded.name RETURNING id",
-                uuid7.uuid7(),
-                name,
-            )
-        )
-    _, loader = await create_api_key(conn, Role.ADMIN, None, "bench-loader")
-    _, key_a = await create_api_key(conn, Role.COMPANY_ADMIN, ids["tenant-a"], "bench-a")
-    _, key_b = await create_api_key(conn, Role.COMPANY_ADMIN, ids["tenant-b"], "bench-b")
-    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    start = now - timedelta(days=30)
-    await PartitionCatalog().ensure_ahead(conn, (start - timedelta(days=31)).date())
-    await conn.close()
+    try:
+        ids = {}
+        for name in ("tenant-a", "tenant-b"):
+            company = await repos.insert_company(conn, uuid7.uuid7(), name, name, 35)
+            if company is None:  # a DATABASE_URL the bench ran against before
+                company = (await repos.companies_by_external_keys(conn, [name]))[name]
+            ids[name] = str(company.id)
+        _, loader = await create_api_key(conn, Role.ADMIN, None, "bench-loader")
+        _, key_a = await create_api_key(conn, Role.COMPANY_ADMIN, ids["tenant-a"], "bench-a")
+        _, key_b = await create_api_key(conn, Role.COMPANY_ADMIN, ids["tenant-b"], "bench-b")
+        await PartitionCatalog().ensure_ahead(conn, (start - timedelta(days=31)).date())
+    finally:
+        await conn.close()
+    return ids, loader, key_a, key_b
 
+
+@contextlib.asynccontextmanager
+async def serving(dsn: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A `metergraph serve` with its default limits, and a client of it once it is ready."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": dsn, "METERGRAPH_SCHEDULER": "false"}
     server = subprocess.Popen(  # noqa: ASYNC220
@@ -168,91 +172,117 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the server did not start")
                 await asyncio.sleep(0.2)
-
-            batch = settings.max_batch_size
-            seed = records(ids["tenant-a"], args.records, start, timedelta(days=30), "seed")
-            for i in range(0, len(seed), batch):
-                body = json.dumps({"query": BATCH, "variables": {"records": seed[i : i + batch]}})
-                response = await post(client, loader, body.encode())
-                assert "BatchUsageReport" in response.text, response.text[:500]
-            small_b = records(
-                ids["tenant-b"], 24, now - timedelta(days=1), timedelta(hours=23), "b"
-            )
-            await post(
-                client,
-                loader,
-                json.dumps({"query": BATCH, "variables": {"records": small_b}}).encode(),
-            )
-
-            day = {
-                "from": (now - timedelta(days=1)).isoformat(),
-                "to": now.isoformat(),
-                "granularity": "TOTAL",
-            }
-            small = json.dumps({"query": SMALL, "variables": {"c": day}}).encode()
-            await time_small(client, key_b, small, 20)  # warm-up, not counted
-            baseline = await time_small(client, key_b, small, args.samples)
-
-            # The heaviest aggregate document the limits allow: HOUR buckets over
-            # A's 30 days, in as many aliases as the cost and alias limits permit.
-            window = {"from": start.isoformat(), "to": now.isoformat(), "granularity": "HOUR"}
-            buckets = int((now - start).total_seconds() // 3600) + 1
-            aliases = min(
-                settings.max_aliases, settings.max_query_cost // (buckets + AGGREGATE_BASE_COST)
-            )
-            heavy = json.dumps({"query": aliased(aliases), "variables": {"c": window}}).encode()
-            too_many = json.dumps(
-                {"query": aliased(settings.max_aliases + 1), "variables": {"c": window}}
-            ).encode()
-            ten_years = {
-                **window,
-                "from": (now - timedelta(days=3650)).isoformat(),
-                "granularity": "DAY",
-            }
-            too_costly = json.dumps(
-                {"query": aliased(settings.max_aliases), "variables": {"c": ten_years}}
-            ).encode()
-            counter = 0
-
-            def full_batch() -> bytes:
-                nonlocal counter
-                counter += 1
-                rows = records(ids["tenant-a"], batch, start, timedelta(days=30), f"load{counter}")
-                return json.dumps({"query": BATCH, "variables": {"records": rows}}).encode()
-
-            batches = [full_batch() for _ in range(args.batches)]
-            outcomes: Counter[str] = Counter()
-            stop = asyncio.Event()
-
-            async def tenant_a(kind: int) -> None:
-                if args.only is not None:
-                    kind = {"aggregates": 0, "refused": 1, "batches": 2}[args.only]
-                while not stop.is_set():
-                    if kind % 3 == 2:
-                        if not batches:
-                            return
-                        body = batches.pop()
-                    elif kind % 3 == 1:
-                        body = too_costly if outcomes.total() % 2 else too_many
-                    else:
-                        body = heavy
-                    outcomes[outcome(await post(client, key_a, body))] += 1
-
-            load = [asyncio.create_task(tenant_a(k)) for k in range(args.heavy_clients)]
-            await asyncio.sleep(2)  # the load is under way
-            loaded = await time_small(client, key_b, small, args.samples)
-            stop.set()
-            await asyncio.gather(*load)
+            yield client
     finally:
         server.terminate()
         server.wait(30)
 
+
+async def load(
+    client: httpx.AsyncClient, loader: str, ids: dict[str, str], args: argparse.Namespace
+) -> None:
+    """Tenant A's records over 30 days, tenant B's over the last day."""
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    start = now - timedelta(days=30)
+    batch = Settings().max_batch_size
+    seed_records = records(ids["tenant-a"], args.records, start, timedelta(days=30), "seed")
+    for i in range(0, len(seed_records), batch):
+        chunk = seed_records[i : i + batch]
+        body = json.dumps({"query": BATCH, "variables": {"records": chunk}})
+        response = await post(client, loader, body.encode())
+        assert "BatchUsageReport" in response.text, response.text[:500]
+    small_b = records(ids["tenant-b"], 24, now - timedelta(days=1), timedelta(hours=23), "b")
+    await post(
+        client, loader, json.dumps({"query": BATCH, "variables": {"records": small_b}}).encode()
+    )
+
+
+class HeavyLoad:
+    """Tenant A's heaviest allowed requests: HOUR buckets over its 30 days, in as many
+    aliases as the cost and alias limits permit; full batches; refused documents."""
+
+    def __init__(self, company: str, now: datetime, args: argparse.Namespace) -> None:
+        settings = Settings()
+        start = now - timedelta(days=30)
+        window = {"from": start.isoformat(), "to": now.isoformat(), "granularity": "HOUR"}
+        self.buckets = int((now - start).total_seconds() // 3600) + 1
+        self.aliases = min(
+            settings.max_aliases, settings.max_query_cost // (self.buckets + AGGREGATE_BASE_COST)
+        )
+        self.heavy = _body(aliased(self.aliases), window)
+        self.too_many = _body(aliased(settings.max_aliases + 1), window)
+        ten_years = {
+            **window,
+            "from": (now - timedelta(days=3650)).isoformat(),
+            "granularity": "DAY",
+        }
+        self.too_costly = _body(aliased(settings.max_aliases), ten_years)
+        size = settings.max_batch_size
+        self.batches = [
+            json.dumps(
+                {
+                    "query": BATCH,
+                    "variables": {
+                        "records": records(company, size, start, timedelta(days=30), f"load{n}")
+                    },
+                }
+            ).encode()
+            for n in range(1, args.batches + 1)
+        ]
+        self.outcomes: Counter[str] = Counter()
+        self.only = args.only
+
+    async def send(
+        self, client: httpx.AsyncClient, key: str, kind: int, stop: asyncio.Event
+    ) -> None:
+        if self.only is not None:
+            kind = {"aggregates": 0, "refused": 1, "batches": 2}[self.only]
+        while not stop.is_set():
+            if kind % 3 == 2:
+                if not self.batches:
+                    return
+                body = self.batches.pop()
+            elif kind % 3 == 1:
+                body = self.too_costly if self.outcomes.total() % 2 else self.too_many
+            else:
+                body = self.heavy
+            self.outcomes[outcome(await post(client, key, body))] += 1
+
+
+def _body(query: str, window: dict[str, str]) -> bytes:
+    return json.dumps({"query": query, "variables": {"c": window}}).encode()
+
+
+async def run(args: argparse.Namespace, dsn: str) -> None:
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    ids, loader, key_a, key_b = await seed(dsn, now - timedelta(days=30))
+    async with serving(dsn) as client:
+        await load(client, loader, ids, args)
+        day = {
+            "from": (now - timedelta(days=1)).isoformat(),
+            "to": now.isoformat(),
+            "granularity": "TOTAL",
+        }
+        small = json.dumps({"query": SMALL, "variables": {"c": day}}).encode()
+        await time_small(client, key_b, small, 20)  # warm-up, not counted
+        baseline = await time_small(client, key_b, small, args.samples)
+        heavy = HeavyLoad(ids["tenant-a"], now, args)
+        stop = asyncio.Event()
+        sending = [
+            asyncio.create_task(heavy.send(client, key_a, k, stop))
+            for k in range(args.heavy_clients)
+        ]
+        await asyncio.sleep(2)  # the load is under way
+        loaded = await time_small(client, key_b, small, args.samples)
+        stop.set()
+        await asyncio.gather(*sending)
+
     base, under = p99(baseline), p99(loaded)
     print(
-        f"tenant A: {args.records} records; heavy document: {aliases} aliased HOUR aggregates"
-        f" of {buckets} buckets; {args.heavy_clients} clients"
+        f"tenant A: {args.records} records; heavy document: {heavy.aliases} aliased HOUR"
+        f" aggregates of {heavy.buckets} buckets; {args.heavy_clients} clients"
     )
-    print(f"tenant A's requests: {dict(outcomes)}")
+    print(f"tenant A's requests: {dict(heavy.outcomes)}")
     median_base, median_under = statistics.median(baseline), statistics.median(loaded)
     print(f"tenant B small query p99 alone:       {base:8.1f} ms (median {median_base:.1f})")
     print(f"tenant B small query p99 under load:  {under:8.1f} ms (median {median_under:.1f})")

@@ -129,67 +129,32 @@ class CsvReader:
             return None
         values = split_csv_record(stripped)
         if isinstance(values, str):
-            return LineError(
-                line, FieldError("line", ErrorCode.INVALID_FORMAT, f"not valid CSV: {values}")
-            )
+            return _bad(line, "line", ErrorCode.INVALID_FORMAT, f"not valid CSV: {values}")
         if len(values) > len(self.columns):
-            return LineError(
-                line,
-                FieldError(
-                    "line",
-                    ErrorCode.INVALID_FORMAT,
-                    f"{len(values)} fields, the header has {len(self.columns)}",
-                ),
-            )
+            message = f"{len(values)} fields, the header has {len(self.columns)}"
+            return _bad(line, "line", ErrorCode.INVALID_FORMAT, message)
         row = dict(
             zip(self.columns, values + [""] * (len(self.columns) - len(values)), strict=True)
         )
         for name in CSV_REQUIRED:
             if not row[name].strip():
-                return LineError(line, FieldError(name, ErrorCode.REQUIRED, f"{name} is empty"))
+                return _bad(line, name, ErrorCode.REQUIRED, f"{name} is empty")
         try:
             ts = parse_timestamp(row["timestamp"])
         except ValueError:
-            return LineError(
-                line,
-                FieldError(
-                    "timestamp",
-                    ErrorCode.INVALID_FORMAT,
-                    f"{row['timestamp']!r} is not an ISO 8601 timestamp",
-                ),
-            )
+            message = f"{row['timestamp']!r} is not an ISO 8601 timestamp"
+            return _bad(line, "timestamp", ErrorCode.INVALID_FORMAT, message)
         try:
             value = parse_decimal(row["quantity"])
         except ValueError:
-            return LineError(
-                line,
-                FieldError(
-                    "quantity", ErrorCode.INVALID_FORMAT, f"{row['quantity']!r} is not a number"
-                ),
-            )
+            message = f"{row['quantity']!r} is not a number"
+            return _bad(line, "quantity", ErrorCode.INVALID_FORMAT, message)
         properties = None
         raw_props = row.get("additional_properties", "").strip()
         if raw_props:
-            try:
-                properties = json.loads(raw_props)
-            except json.JSONDecodeError:
-                return LineError(
-                    line,
-                    FieldError(
-                        "additional_properties",
-                        ErrorCode.INVALID_FORMAT,
-                        "additional_properties is not valid JSON",
-                    ),
-                )
-            if not isinstance(properties, dict):
-                return LineError(
-                    line,
-                    FieldError(
-                        "additional_properties",
-                        ErrorCode.INVALID_FORMAT,
-                        "additional_properties must be a JSON object",
-                    ),
-                )
+            properties = _csv_properties(line, raw_props)
+            if isinstance(properties, LineError):
+                return properties
         return ParsedRow(
             line=line,
             metric_code=row["metric_name"].strip(),
@@ -202,6 +167,19 @@ class CsvReader:
                 "properties": properties,
             },
         )
+
+
+def _csv_properties(line: int, raw: str) -> dict[str, Any] | LineError:
+    """additional_properties: a JSON object."""
+    try:
+        properties = json.loads(raw)
+    except json.JSONDecodeError:
+        message = "additional_properties is not valid JSON"
+        return _bad(line, "additional_properties", ErrorCode.INVALID_FORMAT, message)
+    if not isinstance(properties, dict):
+        message = "additional_properties must be a JSON object"
+        return _bad(line, "additional_properties", ErrorCode.INVALID_FORMAT, message)
+    return properties
 
 
 _NDJSON_OPTIONAL_TEXT = ("interval", "source", "billingCategory", "idempotencyKey", "productCode")
@@ -336,92 +314,47 @@ def parse_ndjson(line: int, text: str) -> ParsedRow | LineError | None:
     )
 
 
+def _bad(line: int, field_name: str, code: ErrorCode, message: str) -> LineError:
+    return LineError(line, FieldError(field_name, code, message))
+
+
 def _parse_ndjson_line(line: int, text: str) -> ParsedRow | LineError | None:
-    stripped = text
-
-    def bad(field_name: str, code: ErrorCode, message: str) -> LineError:
-        return LineError(line, FieldError(field_name, code, message))
-
-    try:
-        obj = json.loads(stripped, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        return bad("line", ErrorCode.INVALID_FORMAT, f"not valid JSON: {exc.msg}")
-    except ValueError:  # an integer of more digits than Python converts
-        return bad("line", ErrorCode.INVALID_FORMAT, "a number on this line is too long")
-    except RecursionError:
-        return bad("line", ErrorCode.INVALID_FORMAT, "the line is nested too deeply")
-    if not isinstance(obj, dict):
-        return bad("line", ErrorCode.INVALID_FORMAT, "each line must be a JSON object")
-    unknown = sorted(set(obj) - NDJSON_FIELDS)
-    if unknown:
-        return bad(unknown[0], ErrorCode.INVALID_FORMAT, f"unknown field {unknown[0]!r}")
-    for name in ("companyId", "resourceType", "metricCode", "timestamp", "value", "unit"):
-        if obj.get(name) in (None, ""):
-            return bad(name, ErrorCode.REQUIRED, f"{name} is required")
+    """A line msgspec refused, read field by field to name what is wrong."""
+    obj = _ndjson_object(line, text)
+    if isinstance(obj, LineError):
+        return obj
     try:
         company_id = UUID(str(obj["companyId"]))
     except ValueError:
-        return bad("companyId", ErrorCode.INVALID_FORMAT, "companyId must be a UUID")
+        return _bad(line, "companyId", ErrorCode.INVALID_FORMAT, "companyId must be a UUID")
     try:
         resource_type = ResourceType(obj["resourceType"])
     except ValueError:
-        return bad(
+        return _bad(
+            line,
             "resourceType",
             ErrorCode.INVALID_FORMAT,
             f"unknown resourceType {obj['resourceType']!r}",
         )
     if not isinstance(obj["metricCode"], str) or not isinstance(obj["unit"], str):
         field_name = "metricCode" if not isinstance(obj["metricCode"], str) else "unit"
-        return bad(field_name, ErrorCode.INVALID_FORMAT, f"{field_name} must be a string")
+        return _bad(line, field_name, ErrorCode.INVALID_FORMAT, f"{field_name} must be a string")
     try:
         ts = parse_timestamp(str(obj["timestamp"]))
     except ValueError:
-        return bad("timestamp", ErrorCode.INVALID_FORMAT, "timestamp is not an ISO 8601 timestamp")
+        message = "timestamp is not an ISO 8601 timestamp"
+        return _bad(line, "timestamp", ErrorCode.INVALID_FORMAT, message)
     raw_value = obj["value"]
     if isinstance(raw_value, bool) or not isinstance(raw_value, (int, Decimal, str)):
-        return bad("value", ErrorCode.INVALID_FORMAT, "value must be a number or a decimal string")
+        message = "value must be a number or a decimal string"
+        return _bad(line, "value", ErrorCode.INVALID_FORMAT, message)
     try:
         value = parse_decimal(str(raw_value))
     except ValueError:
-        return bad("value", ErrorCode.INVALID_FORMAT, f"{raw_value!r} is not a number")
-    extra: dict[str, Any] = {}
-    for name in _NDJSON_OPTIONAL_TEXT:
-        if obj.get(name) is not None:
-            if not isinstance(obj[name], str):
-                return bad(name, ErrorCode.INVALID_FORMAT, f"{name} must be a string")
-            extra[_SNAKE[name]] = obj[name]
-    for name in _NDJSON_OPTIONAL_UUID:
-        if obj.get(name) is not None:
-            try:
-                extra[_SNAKE[name]] = UUID(str(obj[name]))
-            except ValueError:
-                return bad(name, ErrorCode.INVALID_FORMAT, f"{name} must be a UUID")
-    if obj.get("measurementType") is not None:
-        try:
-            extra["measurement_type"] = MeasurementType(obj["measurementType"])
-        except ValueError:
-            return bad("measurementType", ErrorCode.INVALID_FORMAT, "unknown measurementType")
-    if obj.get("billable") is not None:
-        if not isinstance(obj["billable"], bool):
-            return bad("billable", ErrorCode.INVALID_FORMAT, "billable must be true or false")
-        extra["billable"] = obj["billable"]
-    period = obj.get("billingPeriod")
-    if period is not None:
-        if not isinstance(period, dict):
-            return bad("billingPeriod", ErrorCode.INVALID_FORMAT, "billingPeriod must be an object")
-        try:
-            extra["billing_period_start"] = parse_timestamp(str(period.get("startDate") or ""))
-            extra["billing_period_end"] = parse_timestamp(str(period.get("endDate") or ""))
-        except ValueError:
-            return bad(
-                "billingPeriod",
-                ErrorCode.INVALID_FORMAT,
-                "billingPeriod needs ISO 8601 startDate and endDate",
-            )
-    props = obj.get("properties")
-    if props is not None:
-        props = plain_json(props)
-        extra["properties"] = props if isinstance(props, dict) else {"value": props}
+        return _bad(line, "value", ErrorCode.INVALID_FORMAT, f"{raw_value!r} is not a number")
+    extra = _ndjson_extra(line, obj)
+    if isinstance(extra, LineError):
+        return extra
     return ParsedRow(
         line=line,
         metric_code=obj["metricCode"],
@@ -432,6 +365,70 @@ def _parse_ndjson_line(line: int, text: str) -> ParsedRow | LineError | None:
         unit=obj["unit"],
         extra=extra,
     )
+
+
+def _ndjson_object(line: int, text: str) -> dict[str, Any] | LineError:
+    """The line as a JSON object of known fields, the required ones present."""
+    try:
+        obj = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        return _bad(line, "line", ErrorCode.INVALID_FORMAT, f"not valid JSON: {exc.msg}")
+    except ValueError:  # an integer of more digits than Python converts
+        return _bad(line, "line", ErrorCode.INVALID_FORMAT, "a number on this line is too long")
+    except RecursionError:
+        return _bad(line, "line", ErrorCode.INVALID_FORMAT, "the line is nested too deeply")
+    if not isinstance(obj, dict):
+        return _bad(line, "line", ErrorCode.INVALID_FORMAT, "each line must be a JSON object")
+    unknown = sorted(set(obj) - NDJSON_FIELDS)
+    if unknown:
+        return _bad(line, unknown[0], ErrorCode.INVALID_FORMAT, f"unknown field {unknown[0]!r}")
+    for name in ("companyId", "resourceType", "metricCode", "timestamp", "value", "unit"):
+        if obj.get(name) in (None, ""):
+            return _bad(line, name, ErrorCode.REQUIRED, f"{name} is required")
+    return obj
+
+
+def _ndjson_extra(line: int, obj: dict[str, Any]) -> dict[str, Any] | LineError:
+    """The optional fields of a line's object, as UsageDraft's keyword arguments."""
+    extra: dict[str, Any] = {}
+    for name in _NDJSON_OPTIONAL_TEXT:
+        if obj.get(name) is not None:
+            if not isinstance(obj[name], str):
+                return _bad(line, name, ErrorCode.INVALID_FORMAT, f"{name} must be a string")
+            extra[_SNAKE[name]] = obj[name]
+    for name in _NDJSON_OPTIONAL_UUID:
+        if obj.get(name) is not None:
+            try:
+                extra[_SNAKE[name]] = UUID(str(obj[name]))
+            except ValueError:
+                return _bad(line, name, ErrorCode.INVALID_FORMAT, f"{name} must be a UUID")
+    if obj.get("measurementType") is not None:
+        try:
+            extra["measurement_type"] = MeasurementType(obj["measurementType"])
+        except ValueError:
+            message = "unknown measurementType"
+            return _bad(line, "measurementType", ErrorCode.INVALID_FORMAT, message)
+    if obj.get("billable") is not None:
+        if not isinstance(obj["billable"], bool):
+            message = "billable must be true or false"
+            return _bad(line, "billable", ErrorCode.INVALID_FORMAT, message)
+        extra["billable"] = obj["billable"]
+    period = obj.get("billingPeriod")
+    if period is not None:
+        if not isinstance(period, dict):
+            message = "billingPeriod must be an object"
+            return _bad(line, "billingPeriod", ErrorCode.INVALID_FORMAT, message)
+        try:
+            extra["billing_period_start"] = parse_timestamp(str(period.get("startDate") or ""))
+            extra["billing_period_end"] = parse_timestamp(str(period.get("endDate") or ""))
+        except ValueError:
+            message = "billingPeriod needs ISO 8601 startDate and endDate"
+            return _bad(line, "billingPeriod", ErrorCode.INVALID_FORMAT, message)
+    props = obj.get("properties")
+    if props is not None:
+        props = plain_json(props)
+        extra["properties"] = props if isinstance(props, dict) else {"value": props}
+    return extra
 
 
 TELEMETRY_COLUMNS = (

@@ -21,8 +21,8 @@ from services.config import ConfigError, Settings
 if TYPE_CHECKING:
     from domain.reports.criteria import ReportCriteria
     from domain.reports.document import ReportFormat
+    from services.imports import ImportSummary
     from services.runtime import Runtime
-    from storage.importer import ImportSummary
 
 T = TypeVar("T")
 
@@ -76,8 +76,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Migrate the database and serve the API."""
     import uvicorn
 
-    from api.app import create_app
-    from metergraph.serving import uvicorn_options
+    from metergraph.serving import server_app, uvicorn_options
 
     settings = _settings()
     logging.getLogger().setLevel(logging.INFO)
@@ -98,7 +97,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             f"{settings.port_wait_seconds})"
         )
     if count == 1:
-        uvicorn.run(create_app(settings), log_level="info", lifespan="on", **where)
+        uvicorn.run(server_app(settings), log_level="info", lifespan="on", **where)
         return
     # Several processes: this one owns the database server (and watches it)
     # and the migrations; each worker opens its own pool, group commit and
@@ -123,11 +122,11 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
 def worker_app() -> object:
     """A ``serve --workers`` child's app; the child first arranges to die with its parent."""
-    from api.app import create_app
+    from metergraph.serving import server_app
     from services.runtime import die_with_parent
 
     die_with_parent()
-    return create_app()
+    return server_app()
 
 
 @main.command()
@@ -214,6 +213,7 @@ def import_(
     file: Path, fmt: str | None, create_companies: bool, backfill: bool, no_progress: bool
 ) -> None:
     """Import usage from a CSV or NDJSON FILE."""
+
     from domain.bulk import BulkFileError
 
     if fmt is None:
@@ -241,8 +241,8 @@ class _ImportRequest:
         from tqdm import tqdm
 
         from domain.bulk import BulkFormat
+        from services.imports import ImportOptions, UsageImporter
         from services.runtime import tune_garbage_collector
-        from storage.importer import ImportOptions, UsageImporter
 
         tune_garbage_collector()
         bar = tqdm(

@@ -1,4 +1,5 @@
-"""How uvicorn serves: connection limits and timeouts, and a guard against slow clients.
+"""How uvicorn serves: the server's app, connection limits and timeouts, and a guard
+against slow clients.
 
 uvicorn times out an idle keep-alive connection, but not one that trickles
 its request line and headers a byte at a time (slowloris): such connections
@@ -15,9 +16,18 @@ import json
 from functools import cache
 from typing import Any
 
+from starlette.applications import Starlette
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from api.app import create_app
+from jobs.scheduler import start_scheduler
 from services.config import Settings
+
+
+def server_app(settings: Settings | None = None) -> Starlette:
+    """The app ``metergraph serve`` runs (in each worker): it starts the job
+    scheduler once its runtime is open (when METERGRAPH_SCHEDULER_ENABLED)."""
+    return create_app(settings, on_startup=start_scheduler)
 
 
 def _answer(status: bytes, code: str, message: str) -> bytes:

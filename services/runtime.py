@@ -26,16 +26,24 @@ import asyncpg
 from services.alert_watch import AlertHub, ThresholdWatch
 from services.audit import AuditWriter
 from services.config import Settings
+from services.pipeline import GroupCommitter, IngestRules, ReferenceCache, UsageIngestor
 from services.report_runner import ReportRunner
-from storage.db import connect, create_pool
+from storage.db import UNAVAILABLE, connect, create_database, create_pool, ping
+from storage.db import UNAVAILABLE_MESSAGE as UNAVAILABLE_MESSAGE
+from storage.db import is_unavailable as is_unavailable
 from storage.embedded import EmbeddedPostgres, PostmasterState, PostmasterWatch
-from storage.ingest import GroupCommitter, IngestRules, ReferenceCache, UsageIngestor
+from storage.errors import DatabaseUnavailable
 from storage.migrate import migrate
 from storage.partitions import PartitionCatalog
 
 _log = logging.getLogger(__name__)
 
 EMBEDDED_DATABASE = "metergraph"
+
+# What means the database cannot be reached (``is_unavailable`` also looks at
+# what an error was raised from): the API answers it with 503 or the
+# DATABASE_UNAVAILABLE code and UNAVAILABLE_MESSAGE, never with the driver's text.
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (DatabaseUnavailable, *UNAVAILABLE)
 
 
 @dataclass
@@ -117,7 +125,7 @@ async def readiness(runtime: Runtime) -> Health:
     health = liveness(runtime)
     try:
         async with runtime.pool.acquire(timeout=READINESS_TIMEOUT) as conn:
-            await conn.fetchval("SELECT 1", timeout=READINESS_TIMEOUT)
+            await ping(conn, READINESS_TIMEOUT)
     except Exception:  # any failure means "not ready"; what it was is logged elsewhere
         database = health.database if health.database != "up" else "unreachable"
         if database == "external":
@@ -131,14 +139,7 @@ async def ensure_database(dsn: str) -> None:
     name = urlsplit(dsn).path.lstrip("/")
     admin = await connect(with_database(dsn, "postgres"))
     try:
-        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-        if not exists:
-            try:
-                # An identifier cannot be a bind parameter; quote_ident makes it safe.
-                quoted = await admin.fetchval("SELECT quote_ident($1)", name)
-                await admin.execute(f"CREATE DATABASE {quoted}")
-            except asyncpg.DuplicateDatabaseError:
-                pass
+        await create_database(admin, name)
     finally:
         await admin.close()
 

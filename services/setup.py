@@ -19,9 +19,9 @@ from domain.bulk import BulkFormat
 from domain.invoicing import ContractTerms
 from domain.usage import Metric
 from services import invoicing
+from services.imports import ImportOptions, ImportSummary, UsageImporter
 from services.runtime import Runtime
 from storage import billing, repos
-from storage.importer import ImportOptions, ImportSummary, UsageImporter
 
 
 @dataclass(frozen=True)

@@ -12,38 +12,9 @@ from uuid import UUID
 import asyncpg
 
 from storage.errors import DatabaseUnavailable
+from storage.queries import q
 
 _log = logging.getLogger(__name__)
-
-# Rows are staged here by COPY before one INSERT moves them into
-# usage_records; ON COMMIT DELETE ROWS empties it at the end of each
-# transaction, so it never carries rows from one batch into the next.
-_STAGING_DDL = """
-CREATE TEMP TABLE IF NOT EXISTS usage_staging (
-    ord                   integer NOT NULL,
-    id                    uuid NOT NULL,
-    company_id            uuid NOT NULL,
-    metric_code           text NOT NULL,
-    resource_type         text NOT NULL,
-    ts                    timestamptz NOT NULL,
-    value                 numeric NOT NULL,
-    unit                  text NOT NULL,
-    measurement_type      text NOT NULL,
-    reporting_interval    text,
-    space_id              uuid,
-    application_id        uuid,
-    user_id               uuid,
-    source                text,
-    subscription_id       uuid,
-    billing_period_start  timestamptz,
-    billing_period_end    timestamptz,
-    billable              boolean NOT NULL,
-    billing_category      text,
-    idempotency_key       text,
-    product_code          text,
-    properties            jsonb
-) ON COMMIT DELETE ROWS
-"""
 
 
 def _json_default(value: Any) -> Any:
@@ -77,7 +48,7 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec(
         "json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog", format="text"
     )
-    await conn.execute(_STAGING_DDL)
+    await conn.execute(q("create_usage_staging"))
 
 
 # Driver errors that mean PostgreSQL cannot be reached, refuses connections
@@ -166,3 +137,19 @@ async def connect(dsn: str) -> asyncpg.Connection:
         raise DatabaseUnavailable(UNAVAILABLE_MESSAGE) from exc
     await _init_connection(conn)
     return conn
+
+
+async def ping(conn: asyncpg.Connection, timeout: float) -> None:  # noqa: ASYNC109
+    """Ask the database for an answer within ``timeout`` seconds."""
+    await conn.fetchval(q("ping"), timeout=timeout)
+
+
+async def create_database(admin: asyncpg.Connection, name: str) -> None:
+    """Create database ``name`` unless it exists (``admin``: a connection to another one)."""
+    if await admin.fetchval(q("database_exists"), name):
+        return
+    try:
+        quoted = await admin.fetchval(q("quoted_identifier"), name)
+        await admin.execute(f"CREATE DATABASE {quoted}")
+    except asyncpg.DuplicateDatabaseError:
+        pass

@@ -23,6 +23,7 @@ import msgspec
 
 from domain.usage import Metric, StoredKey, UsageDraft
 from storage.db import encode_json
+from storage.ingest import PartitionMissing, missing_partition
 from storage.queries import q
 
 STAGING_COLUMNS = (
@@ -108,7 +109,8 @@ async def store_usage(
     staged: bool | None = None,
     audit: Sequence[tuple[UUID, Sequence[Any]]] = (),
 ) -> StoreResult:
-    """Store ``records`` (unique idempotency keys among them).
+    """Store ``records`` (unique idempotency keys among them); raises PartitionMissing
+    when a record's month has no partition.
 
     Inside the caller's transaction the rows are COPYed into the staging
     table (batches, imports; a transaction may store several). Outside one,
@@ -122,6 +124,7 @@ async def store_usage(
         return StoreResult(0, {})
     if staged is None:
         staged = conn.is_in_transaction()
+    assert not (audit and staged), "audit rows ride only in the single statement"
     if staged:
         await conn.copy_records_to_table(
             "usage_staging", records=[staging_row(p) for p in records], columns=STAGING_COLUMNS
@@ -129,43 +132,63 @@ async def store_usage(
         statement = q("insert_usage_from_staging")
         arguments: list[Any] = []
     else:
-        statement = _FROM_ARRAYS
-        arguments = [list(column) for column in zip(*map(_array_row, records), strict=True)]
-        if audit:
-            statement = f"{statement}, {q('audit_stored_records')}"
-            arguments += [
-                list(column) for column in zip(*((id, *row) for id, row in audit), strict=True)
-            ]
-    assert not (audit and staged), "audit rows ride only in the single statement"
+        statement, arguments = _from_arrays(records, audit)
     rows: dict[UUID, asyncpg.Record] = {}
-    if returning:
-        for row in await conn.fetch(statement + " SELECT * FROM stored", *arguments):
-            rows[row["id"]] = row
-        stored = len(rows)
-    else:
-        stored = await conn.fetchval(statement + " SELECT count(*) FROM stored", *arguments)
-    replays = {}
-    if stored != len(records):
-        keyed = [p for p in records if p.draft.idempotency_key is not None]
-        found = await conn.fetch(
-            q("replays"),
-            [p.ord for p in keyed],
-            [p.draft.company_id for p in keyed],
-            [p.draft.idempotency_key for p in keyed],
-            [p.id for p in keyed],
-        )
-        for row in found:
-            replays[row["ord"]] = StoredKey(
-                record_id=row["record_id"],
-                metric_code=row["metric_code"],
-                timestamp=row["ts"],
-                value=row["value"],
-            )
+    try:
+        if returning:
+            for row in await conn.fetch(statement + " SELECT * FROM stored", *arguments):
+                rows[row["id"]] = row
+            stored = len(rows)
+        else:
+            stored = await conn.fetchval(statement + " SELECT count(*) FROM stored", *arguments)
+    except asyncpg.CheckViolationError as exc:
+        if missing_partition(exc):
+            raise PartitionMissing(str(exc)) from exc
+        raise
+    replays = await _replays(conn, records) if stored != len(records) else {}
     if staged:
         # The staging rows would vanish at commit anyway; clearing them now
         # lets one transaction store several batches (bulk import chunks).
         await conn.execute("DELETE FROM usage_staging")
     return StoreResult(int(stored), replays, rows)
+
+
+def _from_arrays(
+    records: Sequence[PendingRecord], audit: Sequence[tuple[UUID, Sequence[Any]]]
+) -> tuple[str, list[Any]]:
+    """The single statement that stores ``records`` (and ``audit``'s rows) from
+    arrays, and its arguments."""
+    statement = _FROM_ARRAYS
+    arguments = [list(column) for column in zip(*map(_array_row, records), strict=True)]
+    if audit:
+        statement = f"{statement}, {q('audit_stored_records')}"
+        arguments += [
+            list(column) for column in zip(*((id, *row) for id, row in audit), strict=True)
+        ]
+    return statement, arguments
+
+
+async def _replays(
+    conn: asyncpg.Connection, records: Sequence[PendingRecord]
+) -> dict[int, StoredKey]:
+    """ord -> the earlier write of its key, for the keyed records that were not stored."""
+    keyed = [p for p in records if p.draft.idempotency_key is not None]
+    found = await conn.fetch(
+        q("replays"),
+        [p.ord for p in keyed],
+        [p.draft.company_id for p in keyed],
+        [p.draft.idempotency_key for p in keyed],
+        [p.id for p in keyed],
+    )
+    return {
+        row["ord"]: StoredKey(
+            record_id=row["record_id"],
+            metric_code=row["metric_code"],
+            timestamp=row["ts"],
+            value=row["value"],
+        )
+        for row in found
+    }
 
 
 def _array_row(p: PendingRecord) -> tuple[Any, ...]:
@@ -182,6 +205,19 @@ def _arrays_statement() -> str:
 
 
 _FROM_ARRAYS = _arrays_statement()
+
+
+async def copy_usage_records(conn: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """COPY ``rows`` (STAGING_COLUMNS but ord) straight into usage_records: no key
+    claimed, no rollup touched. What no write of usage can beat (bench/ingest.py's
+    baseline); nothing in the service calls it."""
+    columns = [c for c in STAGING_COLUMNS if c != "ord"]
+    await conn.copy_records_to_table("usage_records", records=rows, columns=columns)
+
+
+async def clear_usage(conn: asyncpg.Connection) -> None:
+    """Empty the usage tables (a benchmark's fresh start between two measures)."""
+    await conn.execute(q("clear_usage"))
 
 
 async def usage_record(conn: asyncpg.Connection, id: UUID, ts: datetime) -> asyncpg.Record | None:

@@ -25,8 +25,8 @@ from domain import thresholds as th
 from domain.bulk import BulkFormat
 from services import alert_watch
 from services.delivery import drain
+from services.imports import ImportOptions, UsageImporter
 from storage import alerts
-from storage.importer import ImportOptions, UsageImporter
 from tests.conftest import FIXTURES
 from tests.integration.test_aggregation import draft, new_company
 from tests.integration.test_server_process import free_port

@@ -16,9 +16,9 @@ import uuid_utils.compat as uuid7
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import storage.ingest
+import services.pipeline
 from domain.bulk import UsageRecordWire
-from storage.ingest import BatchResult, Status
+from services.pipeline import BatchResult, Status
 from storage.partitions import month_of
 from tests.integration.helpers import create_company
 
@@ -42,13 +42,13 @@ def chunked(runtime: Any, size: int, check_step: int) -> Iterator[list[int]]:
         result: BatchResult = await real(*args)
         return result
 
-    before = ingestor.pipeline_chunk, storage.ingest._CHECK_STEP
-    ingestor.pipeline_chunk, storage.ingest._CHECK_STEP = size, check_step
+    before = ingestor.pipeline_chunk, services.pipeline._CHECK_STEP
+    ingestor.pipeline_chunk, services.pipeline._CHECK_STEP = size, check_step
     ingestor._ingest_pipelined = counted
     try:
         yield calls
     finally:
-        ingestor.pipeline_chunk, storage.ingest._CHECK_STEP = before
+        ingestor.pipeline_chunk, services.pipeline._CHECK_STEP = before
         del ingestor._ingest_pipelined
 
 

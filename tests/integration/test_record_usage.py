@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from domain.bulk import UsageRecordWire
-from storage.ingest import MIN_SHARE, GroupCommitter, Status
+from services.pipeline import MIN_SHARE, GroupCommitter, Status
 from storage.queries import q
 from storage.usage import PendingRecord, store_usage
 from tests.integration.helpers import RECORD_USAGE, USAGE_RECORDS, api_request, create_company

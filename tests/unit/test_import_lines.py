@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from api.bulk import LineTooLong, limit_lines
-from storage.importer import _line_batches
+from services.imports import _line_batches
 
 texts = st.text(alphabet=st.sampled_from("ab\n\u00e9\u20ac"), max_size=60)
 cuts = st.lists(st.integers(min_value=0, max_value=200), max_size=8)

@@ -1,0 +1,480 @@
+"""Bulk import of usage files, streamed in chunks through COPY.
+
+Lines are parsed as they arrive; every ``chunk_rows`` parsed rows are checked
+and committed in their own transaction, so memory stays flat and an accepted
+chunk is durable before the summary counts it. A re-run of the same file is
+harmless: every row with an event id comes back as a duplicate.
+
+``import_usage`` is the product's command (HTTP bulk import); the CLI and the
+demo run a ``UsageImporter`` of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from uuid import UUID
+
+import uuid_utils.compat as uuid7
+
+from domain.access import AccessDenied, Principal, Role
+from domain.bulk import (
+    TELEMETRY_FIELDS,
+    BulkFileError,
+    BulkFormat,
+    CsvReader,
+    LineError,
+    ParsedRow,
+    TelemetryReader,
+    is_telemetry_header,
+    parse_ndjson,
+)
+from domain.usage import ErrorCode, FieldError, Metric, UsageDraft, validate_company_key
+from services.pipeline import Outcome, Status, UsageIngestor
+from services.runtime import Runtime
+from storage import repos
+from storage.audit import AuditEntry
+from storage.importer import product_metrics
+from storage.usage import PendingRecord
+
+_log = logging.getLogger(__name__)
+
+MAX_REPORTED_ERRORS = 1_000
+
+
+@dataclass
+class ImportSummary:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    errors: list[LineError] = field(default_factory=list)
+    companies_created: list[str] = field(default_factory=list)
+
+    @property
+    def errors_truncated(self) -> bool:
+        return self.rejected > len(self.errors)
+
+    def reject(self, error: LineError) -> None:
+        self.rejected += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(error)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "companiesCreated": self.companies_created,
+            "errors": [
+                {
+                    "line": e.line,
+                    "field": e.error.field,
+                    "code": e.error.code.value,
+                    "message": e.error.message,
+                }
+                for e in self.errors
+            ],
+            "errorsTruncated": self.errors_truncated,
+        }
+
+
+async def _line_batches(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[str]]:
+    """Decode UTF-8 incrementally; the whole lines (newline kept) of each chunk
+    as one list, so that the loop over lines is not an async step per line."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    # The unfinished line, in pieces: joined once its newline arrives, so that
+    # a long line costs time in proportion to its length.
+    pending: list[str] = []
+    try:
+        async for chunk in chunks:
+            text = decoder.decode(chunk)
+            cut = text.rfind("\n")
+            if cut < 0:
+                pending.append(text)
+                continue
+            pending.append(text[:cut])
+            complete = "".join(pending).split("\n")
+            pending = [text[cut + 1 :]]
+            yield [line + "\n" for line in complete]
+        pending.append(decoder.decode(b"", final=True))
+    except UnicodeDecodeError as exc:
+        raise BulkFileError(f"the file is not UTF-8 text: {exc.reason}") from exc
+    rest = "".join(pending)
+    if rest:
+        yield [rest]
+
+
+# Lines parsed between two turns of the event loop.
+_YIELD_EVERY = 100
+
+# A parser of one record: (its first line, its text) -> the row, its error, or None (blank).
+_Parse = Callable[[int, str], ParsedRow | LineError | None]
+
+
+async def _parsed_batches(
+    records: AsyncIterator[list[tuple[int, str]]],
+    parse: _Parse,
+    size: int,
+    summary: ImportSummary,
+    progress: Callable[[int], None] | None,
+) -> AsyncIterator[list[ParsedRow]]:
+    """The parsed rows, ``size`` at a time; a line that cannot be parsed is rejected."""
+    batch: list[ParsedRow] = []
+    read = 0
+    async for group in records:
+        for line, text in group:
+            read += 1
+            if not read % _YIELD_EVERY:
+                # Buffered body bytes are handed over without a pause:
+                # let the chunk being stored take its turn on the loop.
+                await asyncio.sleep(0)
+            parsed = parse(line, text)
+            if parsed is None:
+                continue
+            if isinstance(parsed, LineError):
+                summary.reject(parsed)
+                if progress:
+                    progress(1)
+                continue
+            batch.append(parsed)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
+@dataclass
+class ImportOptions:
+    fmt: BulkFormat
+    allowed_company: UUID | None = None
+    backfill: bool = False
+    create_companies: bool = False
+    chunk_rows: int = 5_000
+    # the audit row of a stored chunk, given its outcomes: committed with it
+    audit: Callable[[Mapping[int, Outcome]], AuditEntry] | None = None
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    pending: list[PendingRecord]
+    lines_by_ord: dict[int, int]
+    rows: int
+
+
+class UsageImporter:
+    def __init__(self, ingestor: UsageIngestor) -> None:
+        self.ingestor = ingestor
+        self._company_ids: dict[str, UUID] = {}
+        self._columns: dict[str, str] = {}  # record field -> the file's column, for errors
+
+    async def run(
+        self,
+        chunks: AsyncIterator[bytes],
+        options: ImportOptions,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportSummary:
+        """Import a stream of bytes; ``progress`` is told how many records were handled."""
+        summary = ImportSummary()
+        parse, records = await self._reader(_line_batches(chunks), options.fmt)
+        # One chunk is stored while the next is read and checked: PostgreSQL
+        # and Python work at the same time, and chunks still commit in order.
+        storing: asyncio.Task[None] | None = None
+        try:
+            batches = _parsed_batches(records, parse, options.chunk_rows, summary, progress)
+            async for batch in batches:
+                prepared = await self._prepare(batch, options, summary)
+                if storing is not None:
+                    await storing
+                storing = asyncio.create_task(self._store(prepared, options, summary, progress))
+            if storing is not None:
+                await storing
+        finally:
+            if storing is not None and not storing.done():
+                storing.cancel()
+        # Parse errors are found as lines are read, validation errors as chunks
+        # commit: report them in file order.
+        summary.errors.sort(key=lambda e: e.line)
+        return summary
+
+    async def _reader(
+        self, lines: AsyncIterator[list[str]], fmt: BulkFormat
+    ) -> tuple[_Parse, AsyncIterator[list[tuple[int, str]]]]:
+        """How to parse the file's records, and the records (first line, text)."""
+        if fmt is not BulkFormat.CSV:
+            return parse_ndjson, _numbered(lines)
+        header, after_header = await _first_line(lines)
+        if header is None:
+            raise BulkFileError("the file is empty: a CSV import starts with a header line")
+        parse: _Parse
+        if is_telemetry_header(header):
+            async with self.ingestor.pool.acquire() as conn:
+                products = await product_metrics(conn)
+            parse = TelemetryReader(products).parse
+            self._columns = TELEMETRY_FIELDS
+        else:
+            parse = CsvReader(header).parse
+            self._columns = _CSV_FIELDS
+        return parse, _async_split(_chain(after_header, lines), start_line=2)
+
+    async def _prepare(
+        self, rows: list[ParsedRow], options: ImportOptions, summary: ImportSummary
+    ) -> _Prepared:
+        """Resolve and check a chunk's rows; the ones to store, with their line numbers."""
+        metrics = await self.ingestor.references.metrics()
+        company_ids = await self._resolve_companies(rows, options, summary)
+        drafts = self._drafts(rows, company_ids, metrics, options.fmt)
+        valid = [d for d in drafts if isinstance(d, UsageDraft)]
+        checked = iter(
+            await self.ingestor.check(
+                valid, allowed_company=options.allowed_company, backfill=options.backfill
+            )
+        )
+        pending: list[PendingRecord] = []
+        lines_by_ord: dict[int, int] = {}
+        for row, draft in zip(rows, drafts, strict=True):
+            if isinstance(draft, LineError):
+                summary.reject(draft)
+                continue
+            item = next(checked)
+            if isinstance(item, list):
+                for error in item[:1]:
+                    summary.reject(LineError(row.line, self._column(error)))
+                continue
+            pending.append(item)  # its ord: its place among the checked drafts
+            lines_by_ord[item.ord] = row.line
+        return _Prepared(pending, lines_by_ord, len(rows))
+
+    def _drafts(
+        self,
+        rows: list[ParsedRow],
+        company_ids: dict[str, UUID],
+        metrics: dict[str, Metric],
+        fmt: BulkFormat,
+    ) -> list[UsageDraft | LineError]:
+        """Each row as a draft (its company and metric known), or the line's error."""
+        drafts: list[UsageDraft | LineError] = []
+        for row in rows:
+            if row.draft is not None:  # complete as read (NDJSON): checked as it is
+                drafts.append(row.draft)
+                continue
+            company_id = row.company_id
+            if company_id is None:
+                assert row.company_key is not None
+                company_id = company_ids.get(row.company_key)
+                if company_id is None:
+                    drafts.append(
+                        LineError(
+                            row.line,
+                            FieldError(
+                                self._columns.get("customer_id", "customer_id"),
+                                ErrorCode.UNKNOWN_COMPANY,
+                                f"no company has external key {row.company_key!r}"
+                                " (import with --create-companies to create it)",
+                            ),
+                        )
+                    )
+                    continue
+            metric = metrics.get(row.metric_code)
+            if metric is None:
+                drafts.append(
+                    LineError(
+                        row.line,
+                        FieldError(
+                            "metric_name" if fmt is BulkFormat.CSV else "metricCode",
+                            ErrorCode.UNKNOWN_METRIC,
+                            f"no metric is defined as {row.metric_code!r}",
+                        ),
+                    )
+                )
+                continue
+            drafts.append(
+                UsageDraft(
+                    company_id=company_id,
+                    # CSV rows carry neither: the metric definition supplies them.
+                    resource_type=row.resource_type or metric.resource_type,
+                    metric_code=row.metric_code,
+                    timestamp=row.timestamp,
+                    value=row.value,
+                    unit=row.unit if row.unit is not None else metric.unit,
+                    **row.extra,
+                )
+            )
+        return drafts
+
+    async def _store(
+        self,
+        prepared: _Prepared,
+        options: ImportOptions,
+        summary: ImportSummary,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        pending, lines_by_ord = prepared.pending, prepared.lines_by_ord
+        if pending:
+            outcomes = await self.ingestor.store_batch(pending, options.audit)
+            await self.ingestor.committed(pending, outcomes.values())
+        else:
+            outcomes = {}
+        if progress:
+            progress(prepared.rows)
+        rejected = []
+        for ord_, outcome in outcomes.items():
+            if outcome.status is Status.ACCEPTED:
+                summary.accepted += 1
+            elif outcome.status is Status.DUPLICATE:
+                summary.duplicates += 1
+            else:
+                rejected.append(ord_)
+        for ord_ in sorted(rejected):
+            error = outcomes[ord_].errors[0]
+            summary.reject(LineError(lines_by_ord[ord_], self._column(error)))
+
+    def _column(self, error: FieldError) -> FieldError:
+        """Name the file's column, not the GraphQL field, in errors about CSV rows."""
+        if error.field in self._columns:
+            return FieldError(self._columns[error.field], error.code, error.message)
+        return error
+
+    async def _resolve_companies(
+        self, rows: list[ParsedRow], options: ImportOptions, summary: ImportSummary
+    ) -> dict[str, UUID]:
+        keys = {r.company_key for r in rows if r.company_key is not None} - self._company_ids.keys()
+        if keys:
+            async with self.ingestor.pool.acquire() as conn:
+                found = await repos.companies_by_external_keys(conn, sorted(keys))
+                self._company_ids.update({k: c.id for k, c in found.items()})
+                if options.create_companies:
+                    for key in sorted(keys - found.keys()):
+                        if validate_company_key(key):
+                            continue
+                        company = await repos.insert_company(conn, uuid7.uuid7(), key, key, 35)
+                        if company is None:  # created meanwhile by someone else
+                            again = await repos.companies_by_external_keys(conn, [key])
+                            company = again[key]
+                        else:
+                            summary.companies_created.append(key)
+                        self._company_ids[key] = company.id
+        return self._company_ids
+
+
+_CSV_FIELDS = {
+    "customer_id": "customer_id",
+    "metricCode": "metric_name",
+    "value": "quantity",
+    "companyId": "customer_id",
+    "idempotencyKey": "event_id",
+}
+
+
+async def _first_line(batches: AsyncIterator[list[str]]) -> tuple[str | None, list[str]]:
+    """The first line that is not blank, and the lines after it in its batch."""
+    async for lines in batches:
+        for n, line in enumerate(lines):
+            if line.strip():
+                return line, lines[n + 1 :]
+    return None, []
+
+
+async def _chain(first: list[str], batches: AsyncIterator[list[str]]) -> AsyncIterator[list[str]]:
+    if first:
+        yield first
+    async for lines in batches:
+        yield lines
+
+
+async def _numbered(batches: AsyncIterator[list[str]]) -> AsyncIterator[list[tuple[int, str]]]:
+    number = 0
+    async for lines in batches:
+        yield list(enumerate(lines, number + 1))
+        number += len(lines)
+
+
+async def _async_split(
+    batches: AsyncIterator[list[str]], start_line: int
+) -> AsyncIterator[list[tuple[int, str]]]:
+    """``split_records`` over an async stream of line batches: (first line, record)."""
+    buffer: list[str] = []
+    number = start_line - 1
+    first = start_line
+    open_quotes = False
+    async for lines in batches:
+        records = []
+        for line in lines:
+            number += 1
+            if not buffer:
+                first = number
+            buffer.append(line)
+            if line.count('"') % 2:
+                open_quotes = not open_quotes
+            if not open_quotes:
+                records.append((first, buffer[0] if len(buffer) == 1 else "".join(buffer)))
+                buffer = []
+        if records:
+            yield records
+    if buffer:
+        yield [(first, "".join(buffer))]
+
+
+def may_import(principal: Principal) -> None:
+    """Refuse (AccessDenied) a key that may not import usage at all."""
+    if principal.role not in (Role.ADMIN, Role.SYSTEM, Role.COMPANY_ADMIN):
+        raise AccessDenied("this API key may not record usage")
+
+
+async def import_usage(
+    rt: Runtime,
+    principal: Principal,
+    chunks: AsyncIterator[bytes],
+    fmt: BulkFormat,
+    *,
+    backfill: bool = False,
+    create_companies: bool = False,
+) -> ImportSummary:
+    """Import a usage file as it streams in, chunk by chunk; each chunk commits with
+    its audit row, and the summary's row is written once the file is done."""
+    may_import(principal)
+    if (backfill or create_companies) and principal.role is not Role.ADMIN:
+        raise AccessDenied("only an ADMIN key may back-fill or create companies")
+    began = datetime.now(UTC)
+
+    def audit(outcome: str, details: dict[str, object]) -> AuditEntry:
+        return AuditEntry(
+            began,
+            principal.key_id,
+            principal.role.value,
+            principal.company_id,
+            "importUsage",
+            outcome,
+            {"format": fmt.value, **details},
+        )
+
+    def chunk_audit(outcomes: Mapping[int, Outcome]) -> AuditEntry:
+        counts = Counter(o.status.value for o in outcomes.values())
+        return audit("chunk", {k.lower(): v for k, v in sorted(counts.items())})
+
+    options = ImportOptions(
+        fmt=fmt,
+        allowed_company=principal.write_scope(),
+        backfill=backfill,
+        create_companies=create_companies,
+        chunk_rows=rt.settings.import_chunk_rows,
+        audit=chunk_audit,
+    )
+    summary = await UsageImporter(rt.ingestor).run(chunks, options)
+    # each stored chunk's row committed with it; this one sums them up, and
+    # its failing does not turn the committed import into an error
+    totals = {
+        "accepted": summary.accepted,
+        "duplicates": summary.duplicates,
+        "rejected": summary.rejected,
+    }
+    try:
+        await rt.audit.write(audit("ok", totals))
+    except Exception:
+        _log.exception("the audit row of an import could not be written")
+    return summary

@@ -1,0 +1,671 @@
+"""The usage write pipeline shared by GraphQL, HTTP bulk import and the CLI.
+
+``UsageIngestor.check`` validates drafts against the metric catalogue and the
+company's policy without writing; ``commit_batch`` stores a checked batch in
+one transaction and classifies idempotent replays; ``GroupCommitter`` lets
+concurrent single-record calls share one transaction. Nothing is reported
+as accepted before the transaction holding it has committed.
+
+The runtime holds one ``UsageIngestor`` and one ``GroupCommitter``; the
+commands that use them are in ``services.ingest``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any, TypeVar
+from uuid import UUID
+
+import asyncpg
+import msgspec
+import uuid_utils.compat as uuid7
+
+from domain.limits import DEFAULT as DEFAULT_LIMITS
+from domain.limits import Limits
+from domain.usage import (
+    ErrorCode,
+    FieldError,
+    IngestPolicy,
+    Metric,
+    StoredKey,
+    UsageDraft,
+    conflict_error,
+    is_same_event,
+    validate_usage,
+)
+from storage import repos
+from storage.audit import AuditEntry, insert_entries
+from storage.db import encode_json
+from storage.ingest import PartitionMissing
+from storage.partitions import PartitionCatalog, month_of
+from storage.usage import PendingRecord, store_usage
+
+_log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+# How far back an operator back-fill may reach: old enough for any real
+# migration of history, near enough to stop a typo from creating partitions
+# for the year 0024.
+BACKFILL_HORIZON = timedelta(days=3660)
+
+
+# A large batch is stored in chunks of this many records, each checked while
+# the one before it is being stored; checking yields to the loop every
+# _CHECK_STEP records so that the store's round trips are not held up.
+PIPELINE_CHUNK = 2_000
+_CHECK_STEP = 250
+
+
+class Status(Enum):
+    ACCEPTED = "ACCEPTED"
+    DUPLICATE = "DUPLICATE"
+    REJECTED = "REJECTED"
+
+
+class Outcome(msgspec.Struct):
+    """What became of one record (a Struct: one is built for every record)."""
+
+    index: int
+    status: Status
+    record_id: UUID | None = None
+    timestamp: datetime | None = None
+    errors: list[FieldError] = msgspec.field(default_factory=list)
+    # the stored row, when the write asked for it and this call stored it
+    row: asyncpg.Record | None = None
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[Outcome]
+    atomic_rolled_back: bool = False
+    # the audit entry given was committed with the batch
+    audited: bool = False
+
+    @property
+    def accepted(self) -> int:
+        return sum(o.status is Status.ACCEPTED for o in self.outcomes)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(o.status is Status.DUPLICATE for o in self.outcomes)
+
+    @property
+    def rejected(self) -> int:
+        return sum(o.status is Status.REJECTED for o in self.outcomes)
+
+
+class ReferenceCache:
+    """Metric definitions and companies, cached briefly: both change rarely
+    and are read for every record."""
+
+    def __init__(self, pool: asyncpg.Pool, ttl_seconds: float = 5.0) -> None:
+        self._pool = pool
+        self._ttl = ttl_seconds
+        self._metrics: dict[str, Metric] = {}
+        self._metrics_at = float("-inf")
+        self._companies: dict[UUID, tuple[float, repos.Company]] = {}
+
+    def invalidate(self) -> None:
+        self._metrics_at = float("-inf")
+        self._companies.clear()
+
+    async def metrics(self) -> dict[str, Metric]:
+        if time.monotonic() - self._metrics_at > self._ttl:
+            async with self._pool.acquire() as conn:
+                self._metrics = await repos.all_metrics(conn)
+            self._metrics_at = time.monotonic()
+        return self._metrics
+
+    async def companies(self, ids: set[UUID]) -> dict[UUID, repos.Company]:
+        now = time.monotonic()
+        fresh = now - self._ttl * 6
+        found = {}
+        missing = []
+        for cid in ids:
+            entry = self._companies.get(cid)
+            if entry is not None and entry[0] > fresh:
+                found[cid] = entry[1]
+            else:
+                missing.append(cid)
+        if missing:
+            async with self._pool.acquire() as conn:
+                for cid in missing:
+                    company = await repos.company_by_id(conn, cid)
+                    if company is not None:
+                        self._companies[cid] = (now, company)
+                        found[cid] = company
+        return found
+
+
+@dataclass(frozen=True)
+class IngestRules:
+    future_tolerance: timedelta
+    max_batch_size: int
+    limits: Limits = DEFAULT_LIMITS
+
+
+class UsageIngestor:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        rules: IngestRules,
+        references: ReferenceCache,
+        partitions: PartitionCatalog,
+    ) -> None:
+        self.pool = pool
+        self.rules = rules
+        self.references = references
+        self.partitions = partitions
+        self._policies: dict[tuple[UUID, int, bool], IngestPolicy] = {}
+        # Batches larger than this are checked and stored in chunks of it.
+        self.pipeline_chunk = PIPELINE_CHUNK
+        # Told about every committed write (thresholds are checked there).
+        self.after_commit: Callable[[Sequence[PendingRecord]], Awaitable[None]] | None = None
+
+    async def committed(
+        self, pending: Sequence[PendingRecord], outcomes: Iterable[Outcome]
+    ) -> None:
+        """Run the after-commit hook for the records that were stored.
+
+        A failure here is logged, never raised: the write is committed and
+        acknowledged whatever happens to what follows it.
+        """
+        if self.after_commit is None:
+            return
+        accepted = [o.record_id for o in outcomes if o.status is Status.ACCEPTED]
+        if len(accepted) == len(pending):  # the usual case: every one of them
+            records = list(pending)
+        else:
+            stored = set(accepted)
+            records = [p for p in pending if p.id in stored]
+        if not records:
+            return
+        try:
+            await self.after_commit(records)
+        except Exception:
+            _log.exception("after-commit work failed for %d records", len(records))
+
+    async def check(
+        self,
+        drafts: Sequence[UsageDraft],
+        *,
+        allowed_company: UUID | None,
+        backfill: bool,
+        now: datetime | None = None,
+        positions: Sequence[int] | None = None,
+    ) -> list[PendingRecord | list[FieldError]]:
+        """Validate each draft; a PendingRecord (with its new id) or its errors.
+
+        ``allowed_company`` restricts a scoped caller to its own company; a
+        PendingRecord's ``ord`` is its draft's position in ``drafts``, or its
+        entry in ``positions`` when given.
+        """
+        now = now or datetime.now(UTC)
+        metrics = await self.references.metrics()
+        companies = await self.references.companies({d.company_id for d in drafts})
+        checked: list[PendingRecord | list[FieldError]] = []
+        for index, draft in zip(positions or range(len(drafts)), drafts, strict=True):
+            if allowed_company is not None and draft.company_id != allowed_company:
+                checked.append(
+                    [
+                        FieldError(
+                            "companyId",
+                            ErrorCode.FORBIDDEN,
+                            "this API key may only record usage for its own company",
+                        )
+                    ]
+                )
+                continue
+            company = companies.get(draft.company_id)
+            if company is None:
+                checked.append(
+                    [
+                        FieldError(
+                            "companyId",
+                            ErrorCode.UNKNOWN_COMPANY,
+                            f"no company has id {draft.company_id}",
+                        )
+                    ]
+                )
+                continue
+            policy = self._policy(company, backfill)
+            metric = metrics.get(draft.metric_code)
+            errors = validate_usage(draft, metric, policy, now)
+            if errors or metric is None:
+                checked.append(errors)
+            else:
+                checked.append(PendingRecord(index, uuid7.uuid7(), draft, metric))
+        return checked
+
+    def _policy(self, company: repos.Company, backfill: bool) -> IngestPolicy:
+        """The company's ingest policy (built once per setting: every record asks)."""
+        key = (company.id, company.late_arrival_days, backfill)
+        policy = self._policies.get(key)
+        if policy is None:
+            if len(self._policies) > 10_000:
+                self._policies.clear()
+            policy = self._policies[key] = IngestPolicy(
+                late_arrival=BACKFILL_HORIZON
+                if backfill
+                else timedelta(days=company.late_arrival_days),
+                future_tolerance=self.rules.future_tolerance,
+                backfill=False,
+                limits=self.rules.limits,
+            )
+        return policy
+
+    async def ingest(
+        self,
+        drafts: Sequence[UsageDraft],
+        *,
+        atomic: bool = False,
+        allowed_company: UUID | None = None,
+        backfill: bool = False,
+        audit: AuditEntry | None = None,
+    ) -> BatchResult:
+        """Validate and store a batch: partial acceptance, or all-or-nothing when atomic.
+
+        ``audit`` is written in the batch's transaction (``audited`` says it was).
+        """
+        if (
+            not atomic
+            and len(drafts) > self.pipeline_chunk
+            and self.partitions.knows(month_of(d.timestamp) for d in drafts)
+        ):
+            try:
+                return await self._ingest_pipelined(drafts, allowed_company, backfill, audit)
+            except PartitionMissing:
+                # the whole batch rolled back; its months are checked in the database below
+                self.partitions.forget()
+        checked = await self.check(drafts, allowed_company=allowed_company, backfill=backfill)
+        outcomes: list[Outcome | None] = [None] * len(drafts)
+        pending: list[PendingRecord] = []
+        for index, item in enumerate(checked):
+            if isinstance(item, PendingRecord):
+                pending.append(item)
+            else:
+                outcomes[index] = Outcome(index, Status.REJECTED, errors=item)
+        if atomic and len(pending) != len(drafts):
+            return BatchResult(_not_stored(outcomes), atomic_rolled_back=True)
+
+        async def store() -> dict[int, Outcome]:
+            async with self.pool.acquire() as conn, conn.transaction():
+                stored = await commit_batch(conn, pending)
+                if atomic and any(o.status is Status.REJECTED for o in stored.values()):
+                    raise _AtomicRollback(stored)
+                if audit is not None:
+                    await insert_entries(conn, [audit])
+            return stored
+
+        try:
+            stored = await self.with_partitions(pending, store)
+        except _AtomicRollback as rollback:
+            stored = rollback.outcomes
+            for index, outcome in stored.items():
+                outcomes[index] = outcome if outcome.status is Status.REJECTED else None
+            return BatchResult(_not_stored(outcomes), atomic_rolled_back=True)
+        for index, outcome in stored.items():
+            outcomes[index] = outcome
+        await self.committed(pending, stored.values())
+        return BatchResult([o for o in outcomes if o is not None], audited=audit is not None)
+
+    async def _ingest_pipelined(
+        self,
+        drafts: Sequence[UsageDraft],
+        allowed_company: UUID | None,
+        backfill: bool,
+        audit: AuditEntry | None,
+    ) -> BatchResult:
+        """``ingest`` of a large batch whose months all have partitions.
+
+        The batch is checked and stored chunk by chunk in one transaction:
+        while PostgreSQL stores one chunk, the next is checked, so the two
+        processes work at once. What is reported is what ``ingest`` reports:
+        a record repeating a key from an earlier chunk meets that chunk's row
+        in the transaction, as it would meet it within one statement.
+
+        Records are taken in the order of their (company, idempotency key),
+        the order in which every write claims keys: a batch holding keys
+        from its first chunks never waits for one holding later keys, so
+        concurrent batches cannot deadlock (a stable sort keeps a key's
+        first record first).
+        """
+        check = functools.partial(
+            self.check, allowed_company=allowed_company, backfill=backfill, now=datetime.now(UTC)
+        )
+        outcomes: list[Outcome | None] = [None] * len(drafts)
+        pending: list[PendingRecord] = []
+        stored: dict[int, Outcome] = {}
+        order = sorted(range(len(drafts)), key=lambda i: _claim_order(drafts[i]))
+        async with self.pool.acquire() as conn, conn.transaction():
+            storing: asyncio.Task[dict[int, Outcome]] | None = None
+            try:
+                for start in range(0, len(drafts), self.pipeline_chunk):
+                    positions = order[start : start + self.pipeline_chunk]
+                    chunk = await _check_chunk(check, drafts, positions, outcomes)
+                    if storing is not None:
+                        stored.update(await storing)
+                    pending += chunk
+                    storing = asyncio.get_running_loop().create_task(commit_batch(conn, chunk))
+                if storing is not None:
+                    stored.update(await storing)
+                if audit is not None:
+                    await insert_entries(conn, [audit])
+            finally:
+                if storing is not None and not storing.done():
+                    # leaving early (an error while checking): the chunk in
+                    # flight finishes before the transaction rolls back
+                    await asyncio.gather(storing, return_exceptions=True)
+        for index, outcome in stored.items():
+            outcomes[index] = outcome
+        await self.committed(pending, stored.values())
+        return BatchResult([o for o in outcomes if o is not None], audited=audit is not None)
+
+    async def ensure_partitions(self, pending: Sequence[PendingRecord]) -> None:
+        await self.partitions.ensure(self.pool, {month_of(p.draft.timestamp) for p in pending})
+
+    async def with_partitions(
+        self, pending: Sequence[PendingRecord], store: Callable[[], Awaitable[_T]]
+    ) -> _T:
+        """``store()`` once the months of ``pending`` have partitions.
+
+        This process's list of partitions may be out of date: retention in
+        another process may have dropped one since. An insert that finds no
+        partition for its month is rolled back; the months are then checked
+        (and created) in the database and the insert runs again.
+        """
+        await self.ensure_partitions(pending)
+        try:
+            return await store()
+        except PartitionMissing:
+            pass
+        _log.info("a usage partition this process knew of is gone; creating it again")
+        self.partitions.forget()
+        await self.ensure_partitions(pending)
+        return await store()
+
+    async def store_batch(
+        self,
+        pending: Sequence[PendingRecord],
+        audit: Callable[[Mapping[int, Outcome]], AuditEntry] | None = None,
+    ) -> dict[int, Outcome]:
+        """Store ``pending`` in one transaction (their partitions made sure of), with the
+        audit row ``audit`` makes of the outcomes, if given, in the same transaction."""
+
+        async def store() -> dict[int, Outcome]:
+            async with self.pool.acquire() as conn, conn.transaction():
+                outcomes = await commit_batch(conn, pending)
+                if audit is not None:
+                    await insert_entries(conn, [audit(outcomes)])
+                return outcomes
+
+        return await self.with_partitions(pending, store)
+
+
+async def _check_chunk(
+    check: Callable[..., Awaitable[list[PendingRecord | list[FieldError]]]],
+    drafts: Sequence[UsageDraft],
+    positions: Sequence[int],
+    outcomes: list[Outcome | None],
+) -> list[PendingRecord]:
+    """The drafts at ``positions`` checked, _CHECK_STEP at a time; the rejected ones'
+    outcomes set in ``outcomes``."""
+    chunk: list[PendingRecord] = []
+    for step in range(0, len(positions), _CHECK_STEP):
+        part = positions[step : step + _CHECK_STEP]
+        checked = await check([drafts[i] for i in part], positions=part)
+        for index, item in zip(part, checked, strict=True):
+            if isinstance(item, PendingRecord):
+                chunk.append(item)
+            else:
+                outcomes[index] = Outcome(index, Status.REJECTED, errors=item)
+        # the chunk being stored takes its turn on the loop
+        await asyncio.sleep(0)
+    return chunk
+
+
+def _claim_order(draft: UsageDraft) -> tuple[int, str]:
+    """Where a draft's key falls in the order keys are claimed in (company,
+    then key by code point: insert_usage_from_staging's ORDER BY ... COLLATE "C")."""
+    return draft.company_id.int, draft.idempotency_key or ""
+
+
+class _AtomicRollback(Exception):
+    def __init__(self, outcomes: dict[int, Outcome]) -> None:
+        super().__init__("atomic batch rejected")
+        self.outcomes = outcomes
+
+
+def _not_stored(outcomes: list[Outcome | None]) -> list[Outcome]:
+    """An atomic batch that failed: the valid records are reported as not
+    stored, with no error of their own."""
+    return [o if o is not None else Outcome(i, Status.REJECTED) for i, o in enumerate(outcomes)]
+
+
+async def commit_batch(
+    conn: asyncpg.Connection,
+    pending: Sequence[PendingRecord],
+    *,
+    returning: bool = False,
+    staged: bool | None = None,
+    audit: Sequence[tuple[UUID, Sequence[Any]]] = (),
+) -> dict[int, Outcome]:
+    """Store ``pending`` in the caller's transaction (or, outside one, in a
+    statement of its own, with the ``audit`` rows of the records it stores);
+    an outcome per ``ord``.
+
+    Within the batch the first record with a given idempotency key is the one
+    stored; later ones are judged against it like any replay.
+    """
+    outcomes: dict[int, Outcome] = {}
+    first_by_key: dict[tuple[UUID, str], PendingRecord] = {}
+    to_store: list[PendingRecord] = []
+    echoes: list[tuple[PendingRecord, PendingRecord]] = []
+    for p in pending:
+        key = p.draft.idempotency_key
+        if key is None:
+            to_store.append(p)
+            continue
+        first = first_by_key.get((p.draft.company_id, key))
+        if first is None:
+            first_by_key[(p.draft.company_id, key)] = p
+            to_store.append(p)
+        else:
+            echoes.append((p, first))
+    result = await store_usage(conn, to_store, returning=returning, staged=staged, audit=audit)
+    replays, rows = result.replays, result.rows
+    for p in to_store:
+        replay = replays.get(p.ord) if replays else None
+        outcomes[p.ord] = (
+            Outcome(
+                p.ord,
+                Status.ACCEPTED,
+                p.id,
+                p.draft.timestamp,
+                row=rows.get(p.id) if rows else None,
+            )
+            if replay is None
+            else _judge_replay(p, replay)
+        )
+    for p, first in echoes:
+        earlier = result.replays.get(first.ord) or StoredKey(
+            first.id, first.draft.metric_code, first.draft.timestamp, first.draft.value
+        )
+        outcomes[p.ord] = _judge_replay(p, earlier)
+    return outcomes
+
+
+def _judge_replay(p: PendingRecord, earlier: StoredKey) -> Outcome:
+    if is_same_event(earlier, p.draft):
+        return Outcome(p.ord, Status.DUPLICATE, earlier.record_id, earlier.timestamp)
+    return Outcome(p.ord, Status.REJECTED, errors=[conflict_error(earlier, p.draft)])
+
+
+# The fewest records a shared transaction is split down to.
+MIN_SHARE = 8
+
+
+@dataclass
+class _Waiting:
+    record: PendingRecord
+    future: asyncio.Future[Outcome]
+    # the caller's audit row, given what became of its record
+    audit: Callable[[Outcome], AuditEntry] | None = None
+
+
+class GroupCommitter:
+    """Concurrent single-record writes share transactions.
+
+    The first record to arrive opens a window of ``window`` seconds (or until
+    ``max_records`` are waiting); what arrived is split over the free flush
+    slots (no share smaller than ``MIN_SHARE``), each share stored and
+    committed by one statement, and each caller is answered only after its
+    commit. If a shared statement fails, each of its records is retried on
+    its own so that one bad record cannot fail its neighbours.
+    """
+
+    def __init__(
+        self,
+        ingestor: UsageIngestor,
+        *,
+        window: float,
+        max_records: int,
+        concurrency: int = 3,
+    ) -> None:
+        self._ingestor = ingestor
+        self._window = window
+        self._max = max_records
+        # Records wait here; an arrival costs an append, not a task.
+        self._waiting: list[_Waiting] = []
+        self._arrived = asyncio.Event()  # set while anything waits
+        self._full = asyncio.Event()  # set once max_records wait
+        self._slots = asyncio.Semaphore(concurrency)
+        self._runner: asyncio.Task[None] | None = None
+        self._flushes: set[asyncio.Task[None]] = set()
+
+    def start(self) -> None:
+        if self._runner is None:
+            self._runner = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            self._runner.cancel()
+            try:
+                await self._runner
+            except asyncio.CancelledError:
+                pass
+            self._runner = None
+        if self._flushes:
+            await asyncio.gather(*self._flushes, return_exceptions=True)
+        left, self._waiting = self._waiting, []
+        for waiting in left:
+            if not waiting.future.done():
+                waiting.future.set_exception(RuntimeError("server shutting down"))
+
+    async def submit(
+        self, record: PendingRecord, audit: Callable[[Outcome], AuditEntry] | None = None
+    ) -> Outcome:
+        """Store ``record``; ``audit`` gives its audit row, committed with it."""
+        if self._runner is None:
+            raise RuntimeError("group commit is not running")
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._waiting.append(_Waiting(record, future, audit))
+        if len(self._waiting) == 1:
+            self._arrived.set()
+        if len(self._waiting) >= self._max:
+            self._full.set()
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            await self._arrived.wait()
+            # The first arrival opens the window; it closes early when full.
+            if len(self._waiting) < self._max:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), self._window)
+            group, self._waiting = self._waiting[: self._max], self._waiting[self._max :]
+            if len(self._waiting) < self._max:
+                self._full.clear()
+            if not self._waiting:
+                self._arrived.clear()
+            if not group:
+                continue
+            await self._slots.acquire()
+            # What waits is spread over the connections free right now: the
+            # first callers are answered, and send again, while the rest commit.
+            parts = 1
+            while parts < len(group) // MIN_SHARE and not self._slots.locked():
+                await self._slots.acquire()
+                parts += 1
+            for n in range(parts):
+                task = asyncio.get_running_loop().create_task(
+                    self._flush(group[n * len(group) // parts : (n + 1) * len(group) // parts])
+                )
+                self._flushes.add(task)
+                task.add_done_callback(self._flushes.discard)
+
+    async def _flush(self, group: list[_Waiting]) -> None:
+        try:
+            await self._commit_group(group)
+        finally:
+            self._slots.release()
+
+    async def _commit_group(self, group: list[_Waiting]) -> None:
+        # Positions in the shared transaction, not in any caller's request.
+        records = [
+            PendingRecord(n, w.record.id, w.record.draft, w.record.metric)
+            for n, w in enumerate(group)
+        ]
+        try:
+            # The audit row each caller's record gets if it is stored: the statement
+            # that stores and commits the group writes them for the records it stores.
+            audit = [
+                (r.id, w.audit(Outcome(r.ord, Status.ACCEPTED, r.id, r.draft.timestamp)).row())
+                for r, w in zip(records, group, strict=True)
+                if w.audit is not None
+            ]
+            rows = [(id, (*row[:-1], encode_json(row[-1]))) for id, row in audit]
+
+            async def store() -> dict[int, Outcome]:
+                async with self._ingestor.pool.acquire() as conn:
+                    # outside a transaction: one statement stores and commits the group
+                    stored = await commit_batch(conn, records, returning=True, audit=rows)
+                    # a replay or a conflict changed nothing: its row is written after
+                    rest = [
+                        w.audit(stored[n])
+                        for n, w in enumerate(group)
+                        if w.audit is not None and stored[n].status is not Status.ACCEPTED
+                    ]
+                    if rest:
+                        try:
+                            await insert_entries(conn, rest)
+                        except Exception:
+                            _log.exception("the audit rows of %d replayed records", len(rest))
+                    return stored
+
+            outcomes = await self._ingestor.with_partitions(records, store)
+        except Exception as exc:
+            if len(group) == 1:
+                if not group[0].future.done():
+                    group[0].future.set_exception(exc)
+                return
+            _log.warning(
+                "group commit of %d records failed (%s); retrying one by one", len(group), exc
+            )
+            await asyncio.gather(*(self._commit_group([w]) for w in group))
+            return
+        for n, waiting in enumerate(group):
+            if not waiting.future.done():
+                outcome = outcomes[n]
+                outcome.index = waiting.record.ord
+                waiting.future.set_result(outcome)
+        # after the callers have their answers: the check does not delay them
+        await self._ingestor.committed(records, outcomes.values())

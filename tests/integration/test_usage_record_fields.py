@@ -1,0 +1,77 @@
+"""One definition of a usage record's fields.
+
+What a client sends (``UsageRecordInput``, and its JSON wire form), what the
+domain checks (``UsageDraft``), what is stored (``usage_records``) and what is
+staged on the way (``usage_staging``, created ``LIKE usage_records``) name the
+same fields. The names differ only where the mapping below says so; a field
+added to one of them and not to the others fails here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from strawberry.utils.str_converters import to_camel_case
+
+from api.types import UsageRecordInput
+from domain.bulk import UsageRecordWire
+from domain.usage import UsageDraft
+from storage.usage import STAGING_COLUMNS
+
+# An input field the draft holds as several fields.
+INPUT_TO_DRAFT = {"billing_period": {"billing_period_start", "billing_period_end"}}
+# A draft field stored under another column name.
+DRAFT_TO_COLUMN = {"timestamp": "ts", "interval": "reporting_interval"}
+# Columns no draft field fills: the record's new id (given by the write path)
+# and when it was stored (the column's default).
+STORED_ONLY = {"id", "recorded_at"}
+# Columns the staging table has besides usage_records': a record's place in its request.
+STAGING_ONLY = {"ord"}
+# Columns the write path leaves to their defaults when it stages a record.
+DEFAULTED = {"recorded_at"}
+
+
+def input_fields() -> set[str]:
+    return {f.python_name for f in UsageRecordInput.__strawberry_definition__.fields}
+
+
+def draft_fields() -> set[str]:
+    return {f.name for f in msgspec.structs.fields(UsageDraft)}
+
+
+async def columns(conn: Any, table: str) -> set[str]:
+    rows = await conn.fetch(
+        "SELECT attname FROM pg_attribute"
+        " WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped",
+        table,
+    )
+    return {r["attname"] for r in rows}
+
+
+def test_the_graphql_input_and_the_draft_name_the_same_fields() -> None:
+    expected: set[str] = set()
+    for name in input_fields():
+        expected |= INPUT_TO_DRAFT.get(name, {name})
+    assert expected == draft_fields()
+
+
+def test_the_json_wire_form_names_the_graphql_input_fields() -> None:
+    wire = {f.name for f in msgspec.structs.fields(UsageRecordWire)}
+    assert wire == {to_camel_case(name) for name in input_fields()}
+
+
+async def test_the_stored_columns_are_the_draft_fields(runtime: Any) -> None:
+    async with runtime.pool.acquire() as conn:
+        stored = await columns(conn, "usage_records")
+    assert stored == {DRAFT_TO_COLUMN.get(f, f) for f in draft_fields()} | STORED_ONLY
+
+
+async def test_the_staging_table_is_the_stored_columns_and_its_own(runtime: Any) -> None:
+    async with runtime.pool.acquire() as conn:
+        stored = await columns(conn, "usage_records")
+        staging = await columns(conn, "usage_staging")
+    assert staging == stored | STAGING_ONLY
+    # what the write path copies into it: every column but the defaulted ones
+    assert set(STAGING_COLUMNS) == staging - DEFAULTED
+    assert len(STAGING_COLUMNS) == len(set(STAGING_COLUMNS))
