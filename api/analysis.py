@@ -21,7 +21,6 @@ from api.errors import answer
 from domain import aggregation as a
 from domain import limits as lim
 from domain import usage as d
-from domain.errors import Invalid
 from domain.gaps import Gap
 from domain.records import StoredRecord
 from services import corrections, usage
@@ -244,12 +243,9 @@ async def usage_records(
         source=f.source,
         billable=f.billable,
     )
-    try:
-        page = await usage.usage_records_page(
-            ctx.runtime, ctx.principal, query, first=first, after=position
-        )
-    except Invalid as exc:
-        raise paging.bad_input(exc.message, exc.field or "filter") from None
+    page = await usage.usage_records_page(
+        ctx.runtime, ctx.principal, query, first=first, after=position
+    )
     edges = [
         t.UsageRecordEdge(
             cursor=t.encode_cursor(r.timestamp.isoformat(), str(r.id)), node=usage_record(r)

@@ -9,17 +9,17 @@ from typing import Annotated, TypeVar
 from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
 
 from api import paging
 from api import types as t
 from api.context import Context
-from api.errors import answer
+from api.errors import BadUserInput, answer
 from domain import contracts as ct
 from domain import invoicing as inv
 from domain import limits as lim
 from domain import pricing as p
 from domain.access import Role
+from domain.errors import Invalid
 from services import contracts as svc_contracts
 from services import invoicing as svc_invoicing
 
@@ -502,14 +502,9 @@ def _period_key(ctx: Context, moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        raise GraphQLError(
-            "periodStart needs a UTC offset",
-            extensions={"code": "BAD_USER_INPUT", "field": "periodStart"},
-        )
+        raise BadUserInput("periodStart needs a UTC offset", field="periodStart")
     for error in lim.date_errors("periodStart", moment, ctx.runtime.settings.limits):
-        raise GraphQLError(
-            error.message, extensions={"code": error.code.value, "field": "periodStart"}
-        )
+        raise Invalid(error.message, code=error.code.value, field="periodStart")
     return moment
 
 
