@@ -49,14 +49,13 @@ from api.session import CSRF_HEADER, SAFE_METHODS, refusal, session_token
 from api.typed_inputs import Decoded, MalformedBody, decode_body
 from domain.access import Principal
 from services.config import Settings
+from services.errors import UNAVAILABLE_MESSAGE, is_unavailable
 from services.keys import KeyResolver
 from services.runtime import (
     UNAVAILABLE_ERRORS,
-    UNAVAILABLE_MESSAGE,
     Runtime,
     database_server,
     ensure_database,
-    is_unavailable,
     liveness,
     open_runtime,
     readiness,
