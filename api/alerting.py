@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator, Awaitable
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
-from typing import Annotated, TypeVar
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
-from graphql import GraphQLError
 
 from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import answer
 from domain import thresholds as th
-from domain.errors import (
-    Conflict,
-    Forbidden,
-    Invalid,
-    LimitExceeded,
-    MetergraphError,
-    NotFound,
-)
 from services import alerting
 
 LevelKind = strawberry.enum(th.LevelKind, description="A share of the limit, or a quantity.")
@@ -38,8 +29,6 @@ DeliveryStatus = strawberry.enum(
     name="NotificationDeliveryStatus",
     description="PENDING, DELIVERED or FAILED (gave up).",
 )
-
-T = TypeVar("T")
 
 
 @strawberry.input(name="ThresholdLevelInput")
@@ -191,31 +180,6 @@ class NotificationDelivery:
 ThresholdResult = Annotated[Threshold | t.ValidationError, strawberry.union("ThresholdResult")]
 
 
-# What a service refuses on purpose; anything else (an unreachable database) is the
-# schema's to answer.
-REFUSALS = (Invalid, NotFound, Forbidden, Conflict, LimitExceeded)
-
-
-def graphql_error(exc: MetergraphError) -> GraphQLError:
-    """A refusal the schema has no union member for, as a GraphQL error with its code."""
-    extensions = {"code": exc.code}
-    if exc.field is not None:
-        extensions["field"] = exc.field
-    return GraphQLError(exc.message, extensions=extensions)
-
-
-async def _served(call: Awaitable[T]) -> T:
-    try:
-        return await call
-    except REFUSALS as exc:
-        raise graphql_error(exc) from None
-
-
-def _audit(ctx: Context, name: str) -> alerting.AuditRow:
-    """Root field ``name``'s audit row, committed with its change."""
-    return alerting.AuditRow(partial(ctx.audit_entry, name), partial(ctx.audited, name))
-
-
 def _levels(items: list[LevelInput]) -> tuple[th.Level, ...]:
     return tuple(
         th.Level(
@@ -241,27 +205,27 @@ def _draft(input: ThresholdInput) -> alerting.ThresholdDraft:
 
 async def create_threshold(ctx: Context, input: ThresholdInput) -> ThresholdResult:
     created = alerting.create_threshold(
-        ctx.runtime, ctx.principal, _draft(input), _audit(ctx, "createThreshold")
+        ctx.runtime, ctx.principal, _draft(input), ctx.change_audit("createThreshold")
     )
-    return await _served(answer(created, to=Threshold.of))
+    return await answer(created, to=Threshold.of)
 
 
 async def update_threshold(ctx: Context, id: UUID, input: ThresholdInput) -> ThresholdResult:
     """Replace a threshold's limit and levels (its metric, company and period stay)."""
     updated = alerting.update_threshold(
-        ctx.runtime, ctx.principal, id, _draft(input), _audit(ctx, "updateThreshold")
+        ctx.runtime, ctx.principal, id, _draft(input), ctx.change_audit("updateThreshold")
     )
-    return await _served(answer(updated, to=Threshold.of))
+    return await answer(updated, to=Threshold.of)
 
 
 async def delete_threshold(ctx: Context, id: UUID) -> bool:
-    return await _served(
-        alerting.delete_threshold(ctx.runtime, ctx.principal, id, _audit(ctx, "deleteThreshold"))
+    return await alerting.delete_threshold(
+        ctx.runtime, ctx.principal, id, ctx.change_audit("deleteThreshold")
     )
 
 
 async def thresholds(ctx: Context, company_id: UUID | None) -> list[Threshold]:
-    found = await _served(alerting.list_thresholds(ctx.runtime, ctx.principal, company_id))
+    found = await alerting.list_thresholds(ctx.runtime, ctx.principal, company_id)
     return [Threshold.of(x) for x in found]
 
 
@@ -273,14 +237,12 @@ async def alert_list(
     ctx: Context, filter: AlertFilter | None, first: int, after: str | None
 ) -> AlertConnection:
     f = filter or AlertFilter()
-    page = await _served(
-        alerting.list_alerts(
-            ctx.runtime,
-            ctx.principal,
-            alerting.AlertFilter(f.company_id, f.metric_code, f.acknowledged),
-            first,
-            partial(paging.position, after, 2, _alert_position),
-        )
+    page = await alerting.list_alerts(
+        ctx.runtime,
+        ctx.principal,
+        alerting.AlertFilter(f.company_id, f.metric_code, f.acknowledged),
+        first,
+        partial(paging.position, after, 2, _alert_position),
     )
     edges = [
         AlertEdge(cursor=t.encode_cursor(a.raised_at.isoformat(), str(a.id)), node=Alert.of(a))
@@ -295,8 +257,8 @@ async def alert_list(
 
 
 async def acknowledge_alert(ctx: Context, id: UUID) -> Alert | None:
-    found = await _served(
-        alerting.acknowledge_alert(ctx.runtime, ctx.principal, id, _audit(ctx, "acknowledgeAlert"))
+    found = await alerting.acknowledge_alert(
+        ctx.runtime, ctx.principal, id, ctx.change_audit("acknowledgeAlert")
     )
     return Alert.of(found) if found is not None else None
 
@@ -308,25 +270,21 @@ async def set_recipients(
     addresses: list[str],
     role: th.RecipientRole = th.RecipientRole.COMPANY_ADMIN,
 ) -> list[str]:
-    return await _served(
-        alerting.set_recipients(
-            ctx.runtime,
-            ctx.principal,
-            company_id,
-            channel,
-            addresses,
-            role,
-            _audit(ctx, "setNotificationRecipients"),
-        )
+    return await alerting.set_recipients(
+        ctx.runtime,
+        ctx.principal,
+        company_id,
+        channel,
+        addresses,
+        role,
+        ctx.change_audit("setNotificationRecipients"),
     )
 
 
 async def deliveries(
     ctx: Context, company_id: UUID | None, status: th.DeliveryStatus | None, first: int
 ) -> list[NotificationDelivery]:
-    found = await _served(
-        alerting.list_deliveries(ctx.runtime, ctx.principal, company_id, status, first)
-    )
+    found = await alerting.list_deliveries(ctx.runtime, ctx.principal, company_id, status, first)
     return [NotificationDelivery.of(x) for x in found]
 
 
@@ -336,7 +294,7 @@ async def alert_stream(ctx: Context, company_id: UUID | None) -> AsyncGenerator[
     async with contextlib.aclosing(feed):  # the subscription ends when its client goes
         while True:
             try:
-                alert = await _served(anext(feed))
+                alert = await anext(feed)
             except StopAsyncIteration:
                 return
             yield Alert.of(alert)

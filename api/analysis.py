@@ -7,30 +7,24 @@ back as the result union's ``ValidationError`` member (``api.errors.answer``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, TypeVar
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
 
-from api import guards, paging
+from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import answer
 from domain import aggregation as a
 from domain import limits as lim
 from domain import usage as d
-from domain.access import AccessDenied
-from domain.errors import Invalid
 from domain.gaps import Gap
 from domain.records import StoredRecord
 from services import corrections, usage
 from services.corrections import Corrected
-
-T = TypeVar("T")
-
 
 Granularity = strawberry.enum(a.Granularity, description="Bucket size; TOTAL is one bucket.")
 AggregateFunction = strawberry.enum(a.Function, name="AggregateFunction")
@@ -231,14 +225,6 @@ def window_errors(ctx: Context, from_: datetime, to: datetime) -> list[d.FieldEr
     return lim.window_errors(from_, to, ctx.runtime.settings.limits)
 
 
-async def served(call: Awaitable[T]) -> T:
-    """A service's answer; its refusal of the caller's key as the FORBIDDEN error."""
-    try:
-        return await call
-    except AccessDenied as exc:
-        raise guards.forbidden(exc) from None
-
-
 async def usage_records(
     ctx: Context, f: t.UsageRecordFilter, first: int, after: str | None
 ) -> t.UsageRecordConnection:
@@ -257,12 +243,9 @@ async def usage_records(
         source=f.source,
         billable=f.billable,
     )
-    try:
-        page = await served(
-            usage.usage_records_page(ctx.runtime, ctx.principal, query, first=first, after=position)
-        )
-    except Invalid as exc:
-        raise paging.bad_input(exc.message, exc.field or "filter") from None
+    page = await usage.usage_records_page(
+        ctx.runtime, ctx.principal, query, first=first, after=position
+    )
     edges = [
         t.UsageRecordEdge(
             cursor=t.encode_cursor(r.timestamp.isoformat(), str(r.id)), node=usage_record(r)
@@ -300,7 +283,7 @@ async def aggregate_usage(ctx: Context, criteria: AggregationCriteria) -> Aggreg
         billable=criteria.billable,
     )
     return await answer(
-        served(usage.aggregate_usage(ctx.runtime, ctx.principal, request)), to=aggregation_result
+        usage.aggregate_usage(ctx.runtime, ctx.principal, request), to=aggregation_result
     )
 
 
@@ -325,21 +308,14 @@ async def usage_gaps(ctx: Context, criteria: GapCriteria) -> UsageGapsResult:
         company_id=criteria.company_id,
         metric_codes=criteria.metric_codes,
     )
-    return await answer(
-        served(call), to=lambda gaps: UsageGapList(gaps=[UsageGap.of(g) for g in gaps])
-    )
+    return await answer(call, to=lambda gaps: UsageGapList(gaps=[UsageGap.of(g) for g in gaps]))
 
 
 async def void_usage_record(ctx: Context, record_id: UUID, reason: str) -> CorrectionResult:
-    field = "voidUsageRecord"
     call = corrections.void_usage_record(
-        ctx.runtime,
-        ctx.principal,
-        record_id,
-        reason,
-        audit=ctx.audit_entry(field, "UsageCorrection"),
+        ctx.runtime, ctx.principal, record_id, reason, audit=ctx.change_audit("voidUsageRecord")
     )
-    return await answer(served(call), to=lambda done: _audited(ctx, field, done))
+    return await answer(call, to=UsageCorrection.of)
 
 
 async def correct_usage_record(
@@ -349,7 +325,6 @@ async def correct_usage_record(
     value: Decimal | None = None,
     timestamp: datetime | None = None,
 ) -> CorrectionResult:
-    field = "correctUsageRecord"
     call = corrections.correct_usage_record(
         ctx.runtime,
         ctx.principal,
@@ -357,11 +332,6 @@ async def correct_usage_record(
         reason,
         value=value,
         timestamp=timestamp,
-        audit=ctx.audit_entry(field, "UsageCorrection"),
+        audit=ctx.change_audit("correctUsageRecord"),
     )
-    return await answer(served(call), to=lambda done: _audited(ctx, field, done))
-
-
-def _audited(ctx: Context, field: str, done: Corrected) -> UsageCorrection:
-    ctx.audited(field)  # the audit row was committed with the change
-    return UsageCorrection.of(done)
+    return await answer(call, to=UsageCorrection.of)

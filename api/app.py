@@ -32,10 +32,9 @@ from api.bulk import import_usage_endpoint
 from api.context import Context
 from api.cors import Cors
 from api.files import download_report, import_costs_endpoint
-from api.guards import WRITERS
 from api.http import PRINCIPAL as _PRINCIPAL
 from api.http import SESSION_EXPIRES as _SESSION_EXPIRES
-from api.keys import REVOKED_CLOSE_CODE, KeyResolver, serve_until_revoked
+from api.keys import REVOKED_CLOSE_CODE, serve_until_revoked
 from api.limits import Limited, QueryLimitSettings, RateLimiter, document_refusal
 from api.schema import (
     INTERNAL_ERROR,
@@ -46,30 +45,23 @@ from api.schema import (
     unavailable_error,
     write_remaining,
 )
-from api.session import (
-    CSRF_HEADER,
-    EXPIRED_MESSAGE,
-    SAFE_METHODS,
-    SessionExpired,
-    refusal,
-    resolve_session,
-    session_token,
-)
+from api.session import CSRF_HEADER, SAFE_METHODS, refusal, session_token
 from api.typed_inputs import Decoded, MalformedBody, decode_body
 from domain.access import Principal
 from services.config import Settings
+from services.errors import UNAVAILABLE_MESSAGE, is_unavailable
+from services.keys import KeyResolver
 from services.runtime import (
     UNAVAILABLE_ERRORS,
-    UNAVAILABLE_MESSAGE,
     Runtime,
     database_server,
     ensure_database,
-    is_unavailable,
     liveness,
     open_runtime,
     readiness,
     tune_garbage_collector,
 )
+from services.sessions import EXPIRED_MESSAGE, SessionExpired, resolve_session
 
 _log = logging.getLogger(__name__)
 
@@ -134,7 +126,7 @@ class MetergraphGraphQL(GraphQL[Context, None]):
 
 async def record_directly(context: Context, decoded: Decoded) -> ExecutionResult | None:
     """A plain single recordUsage answered without the executor (api.direct); else None."""
-    if context.principal.role not in WRITERS or decoded.query is None:
+    if not context.principal.can_record_usage or decoded.query is None:
         return None
     graphql_schema = schema._schema
     plan = direct.plan_for(graphql_schema, decoded.query, decoded.operation_name)
@@ -362,7 +354,7 @@ class DirectRecordUsage:
         decode = functools.partial(
             decode_body,
             body,
-            may_write=principal.role in WRITERS,
+            may_write=principal.can_record_usage,
             max_items=runtime.settings.max_batch_size,
         )
         try:

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
-
-import asyncpg
+from functools import partial
+from typing import Any
 
 from domain.access import Principal
 from domain.audit import AuditEntry
 from domain.usage import UsageDraft
-from services.audit import AuditRecorder, AuditRow, audited_transaction
+from services.audit import AuditRecorder, ChangeAudit
 from services.runtime import Runtime
-
-__all__ = ["AuditRecorder", "Context"]
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -47,41 +40,11 @@ class Context:
         """The audit row to commit with root field ``name``'s change, if audited."""
         return self.audit.entry(name, answer) if self.audit is not None else None
 
+    def change_audit(self, name: str) -> ChangeAudit:
+        """Root field ``name``'s audit row, for a service to commit with its change."""
+        return ChangeAudit(partial(self.audit_entry, name), partial(self.audited, name))
+
     def audited(self, name: str) -> None:
         """Root field ``name``'s audit row was committed with its change."""
         if self.audit is not None:
             self.audit.cover(name)
-
-    def answered(self, name: str, answer: str) -> None:
-        """Inside ``writing``: root field ``name`` is answered with ``answer`` after all
-        (a conflict found by the write itself)."""
-        if self.audit is not None:
-            self.audit.answers[name] = answer
-
-    async def committing(
-        self, name: str, answer: str, call: Callable[[AuditRow], Awaitable[T]]
-    ) -> T:
-        """Await a service ``call`` given root field ``name``'s audit row (expecting
-        ``answer``): a call that returns has committed the row with its change."""
-
-        def row() -> AuditEntry | None:
-            return self.audit_entry(name, answer)
-
-        value = await call(row)
-        self.audited(name)
-        return value
-
-    @contextlib.asynccontextmanager
-    async def writing(
-        self, name: str, answer: str, conn: asyncpg.Connection | None = None
-    ) -> AsyncIterator[asyncpg.Connection]:
-        """A transaction (on ``conn``, or on a connection of its own) that also
-        writes root field ``name``'s audit row, expecting ``answer``: the change
-        and its row commit together, or neither does."""
-
-        def entry() -> AuditEntry | None:  # asked once the change is made
-            return self.audit_entry(name, answer)
-
-        async with audited_transaction(self.runtime.pool, entry, conn) as tx:
-            yield tx
-        self.audited(name)

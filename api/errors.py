@@ -13,8 +13,15 @@
 
 ``answer`` is the resolvers' side of the first rule; ``client_error`` is the
 rest, applied by the schema's error masking (``api.schema``) to every error
-that reaches the response, and by ``guards`` and ``paging`` to the refusals
-they raise directly.
+that reaches the response, and by ``paging`` to the refusals it raises
+directly.
+
+So a resolver never catches a refusal to re-raise it: it lets the service's
+``MetergraphError`` escape. Nor does it check the caller's key before the
+service does: the service checks it first thing, before it reads its
+arguments, so a refused key is FORBIDDEN whatever else is wrong with the
+request (a cursor or a page size the service reads once the key may: it is
+handed ``paging.position`` to call, not its result).
 """
 
 from __future__ import annotations

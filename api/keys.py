@@ -1,7 +1,7 @@
 """A websocket held open by an API key closes when the key is revoked.
 
 The keys themselves (making, hashing, resolving, revoking) are
-``services.keys``'s; the names the app and the benches use are kept here.
+``services.keys``'s.
 """
 
 from __future__ import annotations
@@ -11,15 +11,7 @@ from uuid import UUID
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.keys import KeyResolver, create_api_key, hash_key
-
-__all__ = [
-    "REVOKED_CLOSE_CODE",
-    "KeyResolver",
-    "create_api_key",
-    "hash_key",
-    "serve_until_revoked",
-]
+from services.keys import KeyResolver
 
 # The close code a revoked key's socket gets (4xxx: the application's own).
 REVOKED_CLOSE_CODE = 4403

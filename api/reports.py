@@ -10,21 +10,20 @@ platform's costs, so they are ADMIN's (``services.reports`` decides).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
-from typing import Annotated, TypeVar
+from functools import partial
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
 from strawberry.scalars import JSON
 
 from api import analysis as an
-from api import guards, paging
+from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import answer
 from domain import aggregation as a
-from domain.access import AccessDenied
 from domain.allocation import AllocationGranularity as DomainAllocationGranularity
 from domain.reports import criteria as rc
 from domain.reports import records
@@ -48,22 +47,6 @@ ReportDeliveryStatus = strawberry.enum(
     name="ReportDeliveryStatus",
     description="A scheduled run's delivery: waiting (or retrying), sent, or given up.",
 )
-
-T = TypeVar("T")
-
-
-async def _allowed(call: Awaitable[T]) -> T:
-    """``call``'s value; a refusal of this key is the FORBIDDEN error clients know."""
-    try:
-        return await call
-    except AccessDenied as exc:
-        raise guards.forbidden(exc) from None
-
-
-def _audited(ctx: Context, name: str, result: object) -> None:
-    """The change committed ``name``'s audit row with it, unless it was refused."""
-    if not isinstance(result, t.ValidationError):
-        ctx.audited(name)
 
 
 @strawberry.input(description="What a report covers: a fixed [from, to) or a relative window.")
@@ -180,30 +163,27 @@ async def generate_report(
         ctx.principal,
         criteria.parse(),
         DomainFormat(format.value),
-        audit=ctx.audit_entry("generateReport", "Report"),
+        audit=ctx.change_audit("generateReport"),
     )
-    result = await _allowed(answer(call, to=Report.of))
-    _audited(ctx, "generateReport", result)
-    return result
+    return await answer(call, to=Report.of)
 
 
 async def report(ctx: Context, id: UUID) -> Report | None:
-    found = await _allowed(service.find_report(ctx.runtime, ctx.principal, id))
+    found = await service.find_report(ctx.runtime, ctx.principal, id)
     return Report.of(found) if found is not None else None
 
 
 async def reports(
     ctx: Context, first: int, after: str | None, schedule_id: UUID | None
 ) -> ReportConnection:
-    guards.require(ctx, *guards.READERS)
-    paging.page_size(ctx, first)
-    position = paging.position(
-        after, 2, lambda parts: (datetime.fromisoformat(parts[0]), UUID(parts[1]))
+    start = partial(
+        paging.position,
+        after,
+        2,
+        lambda parts: (datetime.fromisoformat(parts[0]), UUID(parts[1])),
     )
-    rows = await _allowed(
-        service.list_reports(
-            ctx.runtime, ctx.principal, schedule_id=schedule_id, after=position, limit=first + 1
-        )
+    rows = await service.list_reports(
+        ctx.runtime, ctx.principal, schedule_id=schedule_id, first=first, start=start
     )
     edges = [
         ReportEdge(cursor=t.encode_cursor(r.created_at.isoformat(), str(r.id)), node=Report.of(r))
@@ -337,15 +317,13 @@ async def create_report_schedule(
         criteria=criteria.parse(time_zone),
         fmt=DomainFormat(format.value),
         destination=destination.parse(),
-        audit=ctx.audit_entry("createReportSchedule", "ReportSchedule"),
+        audit=ctx.change_audit("createReportSchedule"),
     )
-    result = await _allowed(answer(call, to=ReportSchedule.of))
-    _audited(ctx, "createReportSchedule", result)
-    return result
+    return await answer(call, to=ReportSchedule.of)
 
 
 async def report_schedules(ctx: Context) -> list[ReportSchedule]:
-    views = await _allowed(service.list_report_schedules(ctx.runtime, ctx.principal))
+    views = await service.list_report_schedules(ctx.runtime, ctx.principal)
     return [ReportSchedule.of(v) for v in views]
 
 
@@ -355,19 +333,13 @@ async def set_schedule_active(ctx: Context, id: UUID, active: bool) -> ReportSch
         ctx.principal,
         id,
         active,
-        audit=ctx.audit_entry("setReportScheduleActive", "ReportSchedule"),
+        audit=ctx.change_audit("setReportScheduleActive"),
     )
-    result = await _allowed(answer(call, to=ReportSchedule.of))
-    _audited(ctx, "setReportScheduleActive", result)
-    return result
+    return await answer(call, to=ReportSchedule.of)
 
 
 async def delete_schedule(ctx: Context, id: UUID) -> bool:
-    deleted = await _allowed(
-        service.delete_report_schedule(
-            ctx.runtime, ctx.principal, id, audit=ctx.audit_entry("deleteReportSchedule", "ok")
-        )
+    deleted = await service.delete_report_schedule(
+        ctx.runtime, ctx.principal, id, audit=ctx.change_audit("deleteReportSchedule")
     )
-    if deleted:
-        ctx.audited("deleteReportSchedule")
     return deleted

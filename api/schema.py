@@ -26,12 +26,12 @@ from api import analysis as an
 from api import billing as bl
 from api import costs as cs
 from api import errors as er
-from api import guards, paging
 from api import jobs as jb
+from api import paging
 from api import reports as rp
 from api import types as t
 from api import viewer as vw
-from api.context import AuditRecorder, Context
+from api.context import Context
 from api.errors import answer
 from api.limits import QueryLimits
 from domain import thresholds as th
@@ -39,6 +39,7 @@ from domain import usage as d
 from domain.audit import AuditEntry, summarise
 from domain.errors import MetergraphError
 from services import catalog, ingest
+from services.audit import AuditRecorder
 from services.pipeline import BatchResult, Outcome, Status
 
 _log = logging.getLogger(__name__)
@@ -256,17 +257,13 @@ class Mutation:
     ) -> t.CreateCompanyResult:
         ctx = _ctx(info)
         return await answer(
-            ctx.committing(
-                "createCompany",
-                "Company",
-                lambda row: catalog.create_company(
-                    ctx.runtime,
-                    ctx.principal,
-                    input.external_key,
-                    input.name,
-                    input.late_arrival_days,
-                    row,
-                ),
+            catalog.create_company(
+                ctx.runtime,
+                ctx.principal,
+                input.external_key,
+                input.name,
+                input.late_arrival_days,
+                ctx.change_audit("createCompany"),
             ),
             to=t.Company.of,
         )
@@ -277,12 +274,8 @@ class Mutation:
     ) -> t.DefineMetricResult:
         ctx = _ctx(info)
         return await answer(
-            ctx.committing(
-                "defineMetric",
-                "Metric",
-                lambda row: catalog.define_metric(
-                    ctx.runtime, ctx.principal, input.to_metric(), row
-                ),
+            catalog.define_metric(
+                ctx.runtime, ctx.principal, input.to_metric(), ctx.change_audit("defineMetric")
             ),
             to=t.Metric.of,
         )
@@ -292,7 +285,6 @@ class Mutation:
         self, info: Info[Context, None], input: t.UsageRecordInput, backfill: bool = False
     ) -> t.RecordUsageResult:
         ctx = _ctx(info)
-        guards.require(ctx, *guards.WRITERS)
         draft = (ctx.take_decoded("recordUsage") or [input.to_draft()])[0]
         return await record_one(ctx, draft, backfill)
 
@@ -308,7 +300,6 @@ class Mutation:
         backfill: bool = False,
     ) -> t.BatchRecordUsageResult:
         ctx = _ctx(info)
-        guards.require(ctx, *guards.WRITERS)
         drafts = ctx.take_decoded("batchRecordUsage")
         if drafts is None:
             drafts = [r.to_draft() for r in records]

@@ -19,25 +19,6 @@ from starlette.types import Scope
 from domain.errors import NotFound
 from services import sessions
 from services.keys import KeyResolver
-from services.sessions import (
-    EXPIRED_MESSAGE,
-    Session,
-    SessionExpired,
-    resolve_session,
-)
-
-__all__ = [
-    "CSRF_HEADER",
-    "EXPIRED_MESSAGE",
-    "SAFE_METHODS",
-    "Session",
-    "SessionExpired",
-    "refusal",
-    "resolve_session",
-    "session_token",
-    "sign_in",
-    "sign_out",
-]
 
 SESSION_COOKIE = "metergraph_session"
 CSRF_COOKIE = "metergraph_csrf"

@@ -34,7 +34,6 @@ import uuid_utils.compat as uuid7  # noqa: E402
 from support import postgres  # noqa: E402
 
 from api.app import create_app  # noqa: E402
-from api.keys import create_api_key  # noqa: E402
 from domain.access import Role  # noqa: E402
 from domain.aggregation import Criteria, Function, Granularity  # noqa: E402
 from domain.usage import (  # noqa: E402
@@ -45,6 +44,7 @@ from domain.usage import (  # noqa: E402
     UsageDraft,
 )
 from services.config import Settings  # noqa: E402
+from services.keys import create_api_key  # noqa: E402
 from services.retention import roll_up  # noqa: E402
 from services.runtime import ensure_database, open_runtime, prepare_database  # noqa: E402
 from storage.aggregate import aggregate  # noqa: E402

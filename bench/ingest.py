@@ -38,9 +38,9 @@ sys.path.insert(0, str(ROOT))
 import uuid_utils.compat as uuid7  # noqa: E402
 from support import postgres  # noqa: E402
 
-from api.keys import create_api_key  # noqa: E402
 from domain.access import Role  # noqa: E402
 from domain.usage import UsageDraft  # noqa: E402
+from services.keys import create_api_key  # noqa: E402
 from services.runtime import ensure_database, prepare_database  # noqa: E402
 from storage import repos  # noqa: E402
 from storage.db import connect  # noqa: E402

@@ -24,10 +24,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from domain.jobs import EPOCH
 from services import jobs
 from services.jobs import (
-    ABANDONED,
-    INTERRUPTED,
-    JOBS,
-    Job,
     Outcome,
     RunResult,
     database_unavailable,
@@ -36,20 +32,6 @@ from services.jobs import (
     scheduled_for,
 )
 from services.runtime import Runtime
-
-__all__ = [
-    "ABANDONED",
-    "INTERRUPTED",
-    "JOBS",
-    "Job",
-    "JobScheduler",
-    "Outcome",
-    "RunResult",
-    "fail_orphaned_runs",
-    "run_job",
-    "scheduled_for",
-    "start_scheduler",
-]
 
 _log = logging.getLogger(__name__)
 

@@ -488,7 +488,7 @@ def jobs() -> None:
 @click.argument("name")
 def jobs_run(name: str) -> None:
     """Run the job NAME now (recorded in job_runs as a MANUAL run)."""
-    from jobs.scheduler import JOBS, Outcome, RunResult, run_job
+    from services.jobs import JOBS, Outcome, RunResult, run_job
 
     if name not in JOBS:
         raise click.UsageError(f"no job named {name!r}; jobs: {', '.join(sorted(JOBS))}")
@@ -511,7 +511,7 @@ def jobs_run(name: str) -> None:
 @jobs.command("list")
 def jobs_list() -> None:
     """The jobs and how often they run."""
-    from jobs.scheduler import JOBS
+    from services.jobs import JOBS
 
     for job in JOBS.values():
         click.echo(f"{job.name:<20} every {job.every}  {job.description}")

@@ -3,7 +3,7 @@
 Each function checks the caller's role and company scope, owns its
 transaction, and answers domain values. A threshold that breaks a rule is
 refused with ``Rejected`` (each rule's field named); the changes write the
-request's audit row in their own transaction (``AuditRow``).
+request's audit row in their own transaction (``services.audit.ChangeAudit``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-import asyncpg
 import uuid_utils.compat as uuid7
 
 from domain import text
@@ -23,33 +22,12 @@ from domain import usage as d
 from domain.access import Principal, Role
 from domain.errors import Invalid, MetergraphError, NotFound, Rejected
 from services import alert_watch
+from services.audit import NOT_AUDITED, ChangeAudit
 from services.runtime import Runtime
 from storage import alerts, repos
-from storage.audit import AuditEntry, insert_entries
 
 READERS = (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
 EDITORS = (Role.ADMIN, Role.COMPANY_ADMIN)
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    """The audit row a change commits with, and whom to tell once it has.
-
-    ``row`` gives the row for the answer's type name (None: not audited);
-    ``written`` is called after the transaction that inserted it committed.
-    """
-
-    row: Callable[[str], AuditEntry | None]
-    written: Callable[[], None]
-
-
-NOT_AUDITED = AuditRow(lambda answer: None, lambda: None)
-
-
-async def _write_audit(conn: asyncpg.Connection, audit: AuditRow, answer: str) -> None:
-    entry = audit.row(answer)
-    if entry is not None:
-        await insert_entries(conn, [entry])
 
 
 @dataclass(frozen=True)
@@ -88,14 +66,14 @@ async def _validated(rt: Runtime, principal: Principal, draft: ThresholdDraft) -
 
 
 async def create_threshold(
-    rt: Runtime, principal: Principal, draft: ThresholdDraft, audit: AuditRow = NOT_AUDITED
+    rt: Runtime, principal: Principal, draft: ThresholdDraft, audit: ChangeAudit = NOT_AUDITED
 ) -> th.Threshold:
     threshold = await _validated(rt, principal, draft)
     async with rt.pool.acquire() as conn:
         async with conn.transaction():
             created = await alerts.insert_threshold(conn, threshold)
-            await _write_audit(conn, audit, "Threshold" if created else "ValidationError")
-        audit.written()
+            await audit.write(conn, "Threshold" if created else "ValidationError")
+        audit.committed()
     if not created:
         raise Rejected(
             [
@@ -130,7 +108,7 @@ async def update_threshold(
     principal: Principal,
     threshold_id: UUID,
     draft: ThresholdDraft,
-    audit: AuditRow = NOT_AUDITED,
+    audit: ChangeAudit = NOT_AUDITED,
 ) -> th.Threshold:
     """Replace a threshold's limit and levels (its metric, company and period stay)."""
     current = await _own_threshold(rt, principal, threshold_id)
@@ -140,8 +118,8 @@ async def update_threshold(
     async with rt.pool.acquire() as conn:
         async with conn.transaction():
             await alerts.update_threshold(conn, threshold_id, replacement.limit, replacement.levels)
-            await _write_audit(conn, audit, "Threshold")
-        audit.written()
+            await audit.write(conn, "Threshold")
+        audit.committed()
     rt.thresholds.invalidate()
     return th.Threshold(
         threshold_id,
@@ -154,7 +132,7 @@ async def update_threshold(
 
 
 async def delete_threshold(
-    rt: Runtime, principal: Principal, threshold_id: UUID, audit: AuditRow = NOT_AUDITED
+    rt: Runtime, principal: Principal, threshold_id: UUID, audit: ChangeAudit = NOT_AUDITED
 ) -> bool:
     """Whether the threshold was there to delete (its alerts go with it)."""
     principal.require(*EDITORS)
@@ -163,8 +141,8 @@ async def delete_threshold(
     async with rt.pool.acquire() as conn:
         async with conn.transaction():
             deleted = await alerts.delete_threshold(conn, threshold_id)
-            await _write_audit(conn, audit, "ok")
-        audit.written()
+            await audit.write(conn, "ok")
+        audit.committed()
     rt.thresholds.invalidate()
     return deleted
 
@@ -230,7 +208,7 @@ async def list_alerts(
 
 
 async def acknowledge_alert(
-    rt: Runtime, principal: Principal, alert_id: UUID, audit: AuditRow = NOT_AUDITED
+    rt: Runtime, principal: Principal, alert_id: UUID, audit: ChangeAudit = NOT_AUDITED
 ) -> th.Alert | None:
     """The alert, acknowledged; None when this key cannot see it."""
     principal.require(*EDITORS)
@@ -240,8 +218,8 @@ async def acknowledge_alert(
             return None  # another company's alert does not exist for this key
         async with conn.transaction():
             acknowledged = await alerts.acknowledge_alert(conn, alert_id, principal.key_id)
-            await _write_audit(conn, audit, "Alert")
-        audit.written()
+            await audit.write(conn, "Alert")
+        audit.committed()
     return acknowledged
 
 
@@ -274,7 +252,7 @@ async def set_recipients(
     channel: th.Channel,
     addresses: list[str],
     role: th.RecipientRole = th.RecipientRole.COMPANY_ADMIN,
-    audit: AuditRow = NOT_AUDITED,
+    audit: ChangeAudit = NOT_AUDITED,
 ) -> list[str]:
     """Replace who a company's ``channel`` notifications go to for ``role``; the addresses."""
     principal.require(*EDITORS)
@@ -286,8 +264,8 @@ async def set_recipients(
             if await repos.company_by_id(conn, company) is None:
                 raise NotFound(f"no company {company}", field="companyId")
             await alerts.replace_recipients(conn, company, channel, role, cleaned)
-            await _write_audit(conn, audit, "ok")
-        audit.written()
+            await audit.write(conn, "ok")
+        audit.committed()
     return cleaned
 
 

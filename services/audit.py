@@ -10,6 +10,10 @@
     a GraphQL mutation request   AuditRecorder: which of its root fields a
                                  change has recorded, and the row for the rest
 
+A caller hands a service the row to commit with its change as a
+``ChangeAudit`` (``NOT_AUDITED``: no row): the service writes it in the
+change's transaction and says when that has committed.
+
 Each path ends in ``storage.audit.insert_entries``; ``domain.audit`` says
 what a row keeps of a request.
 """
@@ -36,6 +40,8 @@ __all__ = [
     "AuditRow",
     "AuditRecorder",
     "AuditWriter",
+    "ChangeAudit",
+    "NOT_AUDITED",
     "audited_transaction",
     "by_operator",
     "by_principal",
@@ -88,6 +94,25 @@ def by_operator(
 async def write_in(conn: asyncpg.Connection, *entries: AuditEntry | None) -> None:
     """Write ``entries`` (None: nothing to write) in ``conn``'s transaction."""
     await insert_entries(conn, [e for e in entries if e is not None])
+
+
+@dataclass(frozen=True)
+class ChangeAudit:
+    """The audit row a change commits with, and whom to tell once it has.
+
+    ``row`` gives the row for the change's answer (a type name; None: not
+    audited); ``committed`` is called once the transaction that wrote it has.
+    """
+
+    row: Callable[[str], AuditEntry | None]
+    committed: Callable[[], None]
+
+    async def write(self, conn: asyncpg.Connection, answer: str) -> None:
+        """Write the row for ``answer`` in ``conn``'s transaction."""
+        await write_in(conn, self.row(answer))
+
+
+NOT_AUDITED = ChangeAudit(lambda answer: None, lambda: None)
 
 
 @contextlib.asynccontextmanager
@@ -168,13 +193,10 @@ class AuditRecorder:
     # the declared variables, summarised (domain.audit.summarise)
     variables: Any
     covered: set[str] = field(default_factory=set)
-    # answers known to differ from the one a write expected (see Context.answered)
-    answers: dict[str, str] = field(default_factory=dict)
 
     def entry(self, name: str, answer: str) -> AuditEntry:
         """The row for root field ``name`` answered with ``answer`` (a type name)."""
         keys = [k for k, n in self.fields if n == name] or [name]
-        answer = self.answers.get(name, answer)
         return self._row(keys, ",".join(f"{k}:{answer}" for k in keys), [])
 
     def cover(self, name: str) -> None:

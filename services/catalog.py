@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from uuid import UUID
 
 import uuid_utils.compat as uuid7
@@ -18,7 +19,7 @@ from domain.access import Principal, Role
 from domain.catalog import MAX_LATE_ARRIVAL_DAYS, Company
 from domain.errors import NotFound, Rejected
 from domain.usage import Metric
-from services.audit import AuditRow, audited_transaction
+from services.audit import ChangeAudit, audited_transaction
 from services.runtime import Runtime
 from storage import repos
 
@@ -99,7 +100,7 @@ async def create_company(
     external_key: str,
     name: str,
     late_arrival_days: int | None,
-    audit: AuditRow,
+    audit: ChangeAudit,
 ) -> Company:
     """A new company (ADMIN); ``late_arrival_days`` None: the configured default.
 
@@ -110,11 +111,12 @@ async def create_company(
     if errors:
         raise Rejected(errors)
     days = rt.settings.late_arrival_days if late_arrival_days is None else late_arrival_days
-    async with audited_transaction(rt.pool, audit) as conn:
+    async with audited_transaction(rt.pool, partial(audit.row, "Company")) as conn:
         company = await repos.insert_company(conn, uuid7.uuid7(), external_key, name.strip(), days)
         if company is None:
             message = f"a company with external key {external_key!r} exists already"
             raise Rejected([d.FieldError("externalKey", d.ErrorCode.ALREADY_EXISTS, message)])
+    audit.committed()
     return company
 
 
@@ -128,16 +130,17 @@ def _metric_errors(rt: Runtime, metric: Metric) -> list[d.FieldError]:
 
 
 async def define_metric(
-    rt: Runtime, principal: Principal, metric: Metric, audit: AuditRow
+    rt: Runtime, principal: Principal, metric: Metric, audit: ChangeAudit
 ) -> Metric:
     """Define ``metric`` (ADMIN). Raises Rejected for an invalid one or a code in use."""
     principal.require(Role.ADMIN)
     errors = _metric_errors(rt, metric)
     if errors:
         raise Rejected(errors)
-    async with audited_transaction(rt.pool, audit) as conn:
+    async with audited_transaction(rt.pool, partial(audit.row, "Metric")) as conn:
         if not await repos.insert_metric(conn, metric):
             message = f"metric {metric.code!r} is defined already"
             raise Rejected([d.FieldError("code", d.ErrorCode.ALREADY_EXISTS, message)])
+    audit.committed()
     rt.references.invalidate()
     return metric

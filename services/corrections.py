@@ -27,8 +27,8 @@ from domain.corrections import (
 from domain.errors import Rejected
 from domain.field_errors import FieldError
 from domain.records import StoredRecord
+from services.audit import NOT_AUDITED, ChangeAudit
 from services.runtime import Runtime
-from storage.audit import AuditEntry, insert_entries
 from storage.corrections import (
     delete_record,
     find_record,
@@ -53,7 +53,7 @@ async def void_usage_record(
     record_id: UUID,
     reason: str,
     *,
-    audit: AuditEntry | None = None,
+    audit: ChangeAudit = NOT_AUDITED,
 ) -> Corrected:
     """Take ``record_id`` out of every total; ``audit`` commits with it."""
     return await _void_or_correct(rt, principal, record_id, reason, None, None, audit)
@@ -67,7 +67,7 @@ async def correct_usage_record(
     *,
     value: Decimal | None,
     timestamp: datetime | None,
-    audit: AuditEntry | None = None,
+    audit: ChangeAudit = NOT_AUDITED,
 ) -> Corrected:
     """Replace ``record_id`` by a copy with a corrected value or timestamp."""
     if value is None and timestamp is None:
@@ -82,7 +82,7 @@ async def _void_or_correct(
     reason: str,
     value: Decimal | None,
     timestamp: datetime | None,
-    audit: AuditEntry | None,
+    audit: ChangeAudit,
 ) -> Corrected:
     principal.require(Role.ADMIN)
     errors = reason_errors(reason)
@@ -130,7 +130,7 @@ async def void_record(
     company_scope: UUID | None,
     api_key_id: UUID | None,
     replacement: PendingRecord | None = None,
-    audit: AuditEntry | None = None,
+    audit: ChangeAudit = NOT_AUDITED,
 ) -> Corrected | FieldError:
     """Void ``record_id`` in one transaction on ``conn``; with ``replacement``, store
     it in the same transaction, and ``audit`` with them. A refusal is answered,
@@ -155,8 +155,8 @@ async def void_record(
                 reason=reason,
                 api_key_id=api_key_id,
             )
-            if audit is not None:
-                await insert_entries(conn, [audit])
-            return Corrected(voided, stored)
+            await audit.write(conn, "UsageCorrection")
+        audit.committed()
+        return Corrected(voided, stored)
     except Rejected as refused:
         return refused.errors[0]

@@ -23,6 +23,7 @@ from uuid import UUID
 import uuid_utils.compat as uuid7
 
 from domain.access import AccessDenied, Principal, Role
+from domain.audit import AuditEntry
 from domain.bulk import (
     TELEMETRY_FIELDS,
     BulkFileError,
@@ -38,7 +39,6 @@ from domain.usage import ErrorCode, FieldError, Metric, UsageDraft, validate_com
 from services.pipeline import Outcome, Status, UsageIngestor
 from services.runtime import Runtime
 from storage import repos
-from storage.audit import AuditEntry
 from storage.importer import product_metrics
 from storage.usage import PendingRecord
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import asyncpg
 
 from domain.access import Principal, Role
+from domain.audit import AuditEntry
 from domain.errors import Rejected
 from domain.usage import ErrorCode, FieldError, UsageDraft
 from services.pipeline import BatchResult, Outcome, Status
 from services.runtime import Runtime
-from storage.audit import AuditEntry
 from storage.usage import PendingRecord, usage_record
 
 # The roles whose keys may record usage.

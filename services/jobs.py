@@ -36,6 +36,7 @@ from domain.usage import ErrorCode, FieldError
 from services import delivery, upkeep
 from services.reports import fire_report_schedules, generate_pending_reports
 from services.runtime import Runtime
+from services.usage import page_size
 from storage import job_runs
 from storage.db import is_unavailable
 
@@ -250,12 +251,20 @@ def scheduled_jobs(rt: Runtime, principal: Principal) -> list[ScheduledJob]:
 
 
 async def list_job_runs(
-    rt: Runtime, principal: Principal, job: str | None, before: int | None, limit: int
+    rt: Runtime,
+    principal: Principal,
+    job: str | None,
+    first: int,
+    start: Callable[[], int | None],
 ) -> list[JobRun]:
-    """Recorded runs, newest first, with ids below ``before`` (ADMIN)."""
+    """Recorded runs, newest first (ADMIN): up to ``first`` + 1 (the one more says a
+    next page exists), with ids below where ``start`` says the page starts (None: the
+    newest). ``start`` reads the caller's cursor once the caller may list runs."""
     principal.require(Role.ADMIN)
+    page_size(rt, first)
+    before = start()
     async with rt.pool.acquire() as conn:
-        return await job_runs.list_runs(conn, job, before, limit)
+        return await job_runs.list_runs(conn, job, before, first + 1)
 
 
 async def run_job_now(rt: Runtime, principal: Principal, name: str) -> JobRun:

@@ -22,7 +22,7 @@ from domain.errors import Invalid, NotFound
 from services import audit
 from services.runtime import Runtime
 from storage import repos
-from storage.alert_hub import AlertHub
+from storage.alert_hub import AlertListener
 
 KEY_PREFIX = "mgk_"
 # Keys remembered by one process (more: it starts again from none).
@@ -110,7 +110,7 @@ class KeyResolver:
     request asks the database.
     """
 
-    def __init__(self, pool: asyncpg.Pool, hub: AlertHub | None = None) -> None:
+    def __init__(self, pool: asyncpg.Pool, hub: AlertListener | None = None) -> None:
         self._pool = pool
         self._hub = hub
         self._cache: dict[bytes, Principal] = {}

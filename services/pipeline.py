@@ -28,6 +28,8 @@ import asyncpg
 import msgspec
 import uuid_utils.compat as uuid7
 
+from domain.audit import AuditEntry
+from domain.catalog import Company
 from domain.limits import DEFAULT as DEFAULT_LIMITS
 from domain.limits import Limits
 from domain.usage import (
@@ -41,8 +43,8 @@ from domain.usage import (
     is_same_event,
     validate_usage,
 )
+from services.audit import write_in
 from storage import repos
-from storage.audit import AuditEntry, insert_entries
 from storage.db import encode_json
 from storage.ingest import PartitionMissing
 from storage.partitions import PartitionCatalog, month_of
@@ -111,7 +113,7 @@ class ReferenceCache:
         self._ttl = ttl_seconds
         self._metrics: dict[str, Metric] = {}
         self._metrics_at = float("-inf")
-        self._companies: dict[UUID, tuple[float, repos.Company]] = {}
+        self._companies: dict[UUID, tuple[float, Company]] = {}
 
     def invalidate(self) -> None:
         self._metrics_at = float("-inf")
@@ -124,7 +126,7 @@ class ReferenceCache:
             self._metrics_at = time.monotonic()
         return self._metrics
 
-    async def companies(self, ids: set[UUID]) -> dict[UUID, repos.Company]:
+    async def companies(self, ids: set[UUID]) -> dict[UUID, Company]:
         now = time.monotonic()
         fresh = now - self._ttl * 6
         found = {}
@@ -245,7 +247,7 @@ class UsageIngestor:
                 checked.append(PendingRecord(index, uuid7.uuid7(), draft, metric))
         return checked
 
-    def _policy(self, company: repos.Company, backfill: bool) -> IngestPolicy:
+    def _policy(self, company: Company, backfill: bool) -> IngestPolicy:
         """The company's ingest policy (built once per setting: every record asks)."""
         key = (company.id, company.late_arrival_days, backfill)
         policy = self._policies.get(key)
@@ -302,7 +304,7 @@ class UsageIngestor:
                 if atomic and any(o.status is Status.REJECTED for o in stored.values()):
                     raise _AtomicRollback(stored)
                 if audit is not None:
-                    await insert_entries(conn, [audit])
+                    await write_in(conn, audit)
             return stored
 
         try:
@@ -358,7 +360,7 @@ class UsageIngestor:
                 if storing is not None:
                     stored.update(await storing)
                 if audit is not None:
-                    await insert_entries(conn, [audit])
+                    await write_in(conn, audit)
             finally:
                 if storing is not None and not storing.done():
                     # leaving early (an error while checking): the chunk in
@@ -404,7 +406,7 @@ class UsageIngestor:
             async with self.pool.acquire() as conn, conn.transaction():
                 outcomes = await commit_batch(conn, pending)
                 if audit is not None:
-                    await insert_entries(conn, [audit(outcomes)])
+                    await write_in(conn, audit(outcomes))
                 return outcomes
 
         return await self.with_partitions(pending, store)
@@ -646,7 +648,7 @@ class GroupCommitter:
                     ]
                     if rest:
                         try:
-                            await insert_entries(conn, rest)
+                            await write_in(conn, *rest)
                         except Exception:
                             _log.exception("the audit rows of %d replayed records", len(rest))
                     return stored

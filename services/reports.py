@@ -22,6 +22,7 @@ go on and a delivered run is never sent again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
@@ -46,6 +47,7 @@ from domain.reports.records import (
     delivery_backoff,
 )
 from domain.usage import ErrorCode, FieldError
+from services.audit import NOT_AUDITED, ChangeAudit
 from services.delivery import describe
 from services.report_delivery import (
     UnsafeWebhook,
@@ -58,9 +60,9 @@ from services.report_delivery import (
     send_report,
 )
 from services.runtime import Runtime
+from services.usage import page_size
 from storage import costs, repos
 from storage import reports as store
-from storage.audit import AuditEntry, insert_entries
 
 _log = logging.getLogger(__name__)
 
@@ -110,18 +112,13 @@ async def check_criteria(rt: Runtime, c: rc.ReportCriteria, prefix: str) -> list
     return [FieldError(prefix + e.field, e.code, e.message) for e in errors]
 
 
-async def _write_audit(conn: asyncpg.Connection, audit: AuditEntry | None) -> None:
-    if audit is not None:
-        await insert_entries(conn, [audit])
-
-
 async def generate_report(
     rt: Runtime,
     principal: Principal,
     criteria: rc.ReportCriteria,
     fmt: ReportFormat,
     *,
-    audit: AuditEntry | None = None,
+    audit: ChangeAudit = NOT_AUDITED,
 ) -> StoredReport:
     """Store a request for a report and start building it; ``audit`` commits with it."""
     principal.require(*MANAGERS)
@@ -147,7 +144,8 @@ async def generate_report(
         report = await store.create_report(
             conn, c, fmt, datetime.now(UTC), created_by=principal.key_id
         )
-        await _write_audit(conn, audit)
+        await audit.write(conn, "Report")
+    audit.committed()
     rt.reports.start(report.id)
     return report
 
@@ -165,15 +163,19 @@ async def list_reports(
     principal: Principal,
     *,
     schedule_id: UUID | None,
-    after: tuple[datetime, UUID] | None,
-    limit: int,
+    first: int,
+    start: Callable[[], tuple[datetime, UUID] | None],
 ) -> list[StoredReport]:
-    """Reports this key may see, newest first."""
+    """Reports this key may see, newest first: up to ``first`` + 1 (the one more says
+    a next page exists), created before where ``start`` says the page starts (None:
+    the newest). ``start`` reads the caller's cursor once the caller may list reports."""
     principal.require(*READERS)
     company = principal.company_id if principal.role.scoped else None
+    page_size(rt, first)
+    after = start()
     async with rt.pool.acquire() as conn:
         return await store.list_reports(
-            conn, company, schedule_id=schedule_id, after=after, limit=limit
+            conn, company, schedule_id=schedule_id, after=after, limit=first + 1
         )
 
 
@@ -308,7 +310,7 @@ async def create_report_schedule(
     criteria: rc.ReportCriteria,
     fmt: ReportFormat,
     destination: DestinationRequest,
-    audit: AuditEntry | None = None,
+    audit: ChangeAudit = NOT_AUDITED,
 ) -> ScheduleView:
     """Run a report on a cron schedule; ``audit`` commits with it."""
     principal.require(*MANAGERS)
@@ -337,7 +339,8 @@ async def create_report_schedule(
             destination=dest,
             created_by=principal.key_id,
         )
-        await _write_audit(conn, audit)
+        await audit.write(conn, "ReportSchedule")
+    audit.committed()
     return _view(principal, schedule)
 
 
@@ -362,7 +365,7 @@ async def set_report_schedule_active(
     schedule_id: UUID,
     active: bool,
     *,
-    audit: AuditEntry | None = None,
+    audit: ChangeAudit = NOT_AUDITED,
 ) -> ScheduleView:
     """Pause or resume a schedule; ``audit`` commits with it."""
     principal.require(*MANAGERS)
@@ -373,12 +376,13 @@ async def set_report_schedule_active(
             )
         async with conn.transaction():
             schedule = await store.set_schedule_active(conn, schedule_id, active)
-            await _write_audit(conn, audit)
+            await audit.write(conn, "ReportSchedule")
+    audit.committed()
     return _view(principal, schedule)
 
 
 async def delete_report_schedule(
-    rt: Runtime, principal: Principal, schedule_id: UUID, *, audit: AuditEntry | None = None
+    rt: Runtime, principal: Principal, schedule_id: UUID, *, audit: ChangeAudit = NOT_AUDITED
 ) -> bool:
     """Remove a schedule (its reports stay); False when this key has no such schedule."""
     principal.require(*MANAGERS)
@@ -387,7 +391,8 @@ async def delete_report_schedule(
             return False
         async with conn.transaction():
             await store.delete_schedule(conn, schedule_id)
-            await _write_audit(conn, audit)
+            await audit.write(conn, "ok")
+    audit.committed()
     return True
 
 

@@ -29,8 +29,6 @@ from services.config import Settings
 from services.pipeline import GroupCommitter, IngestRules, ReferenceCache, UsageIngestor
 from services.report_runner import ReportRunner
 from storage.db import UNAVAILABLE, connect, create_database, create_pool, ping
-from storage.db import UNAVAILABLE_MESSAGE as UNAVAILABLE_MESSAGE
-from storage.db import is_unavailable as is_unavailable
 from storage.embedded import EmbeddedPostgres, PostmasterState, PostmasterWatch
 from storage.errors import DatabaseUnavailable
 from storage.migrate import migrate

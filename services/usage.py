@@ -90,6 +90,15 @@ class Aggregation:
     rows: list[a.ResultRow]
 
 
+def page_size(rt: Runtime, first: int) -> int:
+    """``first``, when it is a page size this service answers; else ``Invalid``
+    (BAD_USER_INPUT, naming ``first``)."""
+    most = rt.settings.max_page_size
+    if first < 1 or first > most:
+        raise Invalid(f"first must be between 1 and {most}", code=BAD_USER_INPUT, field="first")
+    return first
+
+
 async def usage_records_page(
     rt: Runtime,
     principal: Principal,
@@ -103,9 +112,7 @@ async def usage_records_page(
     A page request out of bounds raises ``Invalid`` with code BAD_USER_INPUT.
     """
     principal.require(*READERS)
-    most = rt.settings.max_page_size
-    if first < 1 or first > most:
-        raise Invalid(f"first must be between 1 and {most}", code=BAD_USER_INPUT, field="first")
+    page_size(rt, first)
     _check_filter_window(rt, query.from_, query.to)
     usage_filter = UsageFilter(
         company_id=principal.company_filter(query.company_id),

@@ -117,7 +117,3 @@ class AlertListener:
 
     def alert_heard(self, alert_id: UUID, company_id: UUID) -> None:
         """Alert ``alert_id`` of ``company_id`` was committed (by any process)."""
-
-
-# The listener as the key resolver knows it.
-AlertHub = AlertListener

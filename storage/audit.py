@@ -17,7 +17,7 @@ from domain.audit import AuditEntry
 from storage.db import encode_json
 from storage.queries import q
 
-__all__ = ["AuditEntry", "insert_entries", "list_audit"]
+__all__ = ["insert_entries", "list_audit"]
 
 
 async def insert_entries(conn: asyncpg.Connection, entries: Sequence[AuditEntry]) -> None:

@@ -146,8 +146,8 @@ class Api:
 
 
 async def make_key(runtime: Any, role: str, company_id: Any = None) -> str:
-    from api.keys import create_api_key
     from domain.access import Role
+    from services.keys import create_api_key
 
     async with runtime.pool.acquire() as conn:
         _, key = await create_api_key(conn, Role(role), company_id, f"test-{role.lower()}")

@@ -142,6 +142,24 @@ async def test_a_key_that_may_not_list_companies_is_refused_before_its_arguments
     assert bad[0]["path"] == ["companies"]
 
 
+PAGE = (
+    "query($first: Int!, $after: String) { %s(first: $first, after: $after) { edges { cursor } } }"
+)
+
+
+@pytest.mark.parametrize("query", [PAGE % "reports", PAGE % "jobRuns"])
+async def test_a_page_refused_to_the_key_is_refused_before_its_size_and_cursor_are_read(
+    admin: Any, system: Any, query: str
+) -> None:
+    variables = {"first": 0, "after": "not a cursor"}
+    refused = (await system.post(query, variables)).json()["errors"]
+    assert [e["extensions"] for e in refused] == [{"code": "FORBIDDEN"}]
+    bad = (await admin.post(query, variables)).json()["errors"]
+    assert [e["extensions"] for e in bad] == [{"code": "BAD_USER_INPUT", "field": "first"}]
+    cursor = (await admin.post(query, {"first": 1, "after": "not a cursor"})).json()["errors"]
+    assert [e["extensions"] for e in cursor] == [{"code": "BAD_USER_INPUT", "field": "after"}]
+
+
 async def test_every_mutation_is_in_the_audit_log(
     admin: Any, system: Any, runtime: Any, tenants: tuple[str, str]
 ) -> None:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import websockets
 
-from api.keys import hash_key
+from services.keys import hash_key
 from tests.conftest import make_key
 from tests.integration.helpers import RECORD_USAGE, api_request, create_company
 from tests.integration.test_server_process import METERGRAPH, free_port

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api.keys import hash_key
 from services.config import Settings
+from services.keys import hash_key
 from tests.conftest import make_key
 from tests.integration.helpers import create_company
 

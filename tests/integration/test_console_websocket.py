@@ -11,7 +11,7 @@ import httpx
 import pytest
 import websockets
 
-from api.keys import hash_key
+from services.keys import hash_key
 from tests.conftest import make_key
 from tests.integration.test_alert_subscription import server
 

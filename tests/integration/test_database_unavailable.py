@@ -20,7 +20,7 @@ import asyncpg
 import httpx
 import pytest
 
-from api.keys import KeyResolver
+from services.keys import KeyResolver
 from storage.db import UNAVAILABLE_MESSAGE, Pool, connect
 
 LEAKS = ("Errno", "refused", "too many", "sorry", "connection limit", "asyncpg", "Traceback")

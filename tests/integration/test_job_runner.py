@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from jobs import scheduler
-from jobs.scheduler import Job, Outcome, run_job, scheduled_for
 from services import jobs as job_table
+from services.jobs import Job, Outcome, run_job, scheduled_for
 from tests.integration.test_server_process import free_port
 
 JOB_RUNS = """query($job: String, $first: Int = 50, $after: String) {
@@ -39,7 +39,7 @@ def flaky(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
             raise RuntimeError("disk on fire")
         return 7
 
-    monkeypatch.setitem(scheduler.JOBS, "flaky", Job("flaky", work, timedelta(minutes=5)))
+    monkeypatch.setitem(job_table.JOBS, "flaky", Job("flaky", work, timedelta(minutes=5)))
     return calls
 
 
@@ -160,7 +160,7 @@ async def test_two_server_processes_run_each_scheduled_period_once(
     assert len({k for k in keys if k[0] == "rollup-usage"}) >= 4
     # stopped gracefully: a run in flight is recorded FAILED, none stays RUNNING
     assert {r["outcome"] for r in rows} <= {"SUCCEEDED", "FAILED"}
-    assert {r["error"] for r in rows if r["outcome"] == "FAILED"} <= {scheduler.INTERRUPTED}
+    assert {r["error"] for r in rows if r["outcome"] == "FAILED"} <= {job_table.INTERRUPTED}
     assert {"create-partitions", "retention-cleanup"} <= {r["job"] for r in rows}
 
 
@@ -201,15 +201,15 @@ async def test_a_run_whose_owner_is_gone_is_swept_to_failed_and_a_live_one_is_no
         dead_run = await _running_row(dead, "other")
         await dead.close()  # the process died: its session and lock are gone
 
-        assert await scheduler.fail_orphaned_runs(runtime) == 1
+        assert await job_table.fail_orphaned_runs(runtime) == 1
         async with runtime.pool.acquire() as conn:
             outcomes = dict(await conn.fetch("SELECT id, outcome FROM job_runs"))
             (error,) = await conn.fetch("SELECT error FROM job_runs WHERE id = $1", dead_run)
         assert outcomes == {live_run: "RUNNING", dead_run: "FAILED"}
-        assert error["error"] == scheduler.ABANDONED
+        assert error["error"] == job_table.ABANDONED
 
         await live.execute("SELECT pg_advisory_unlock_all()")
-        assert await scheduler.fail_orphaned_runs(runtime) == 1
+        assert await job_table.fail_orphaned_runs(runtime) == 1
         (row,) = await _run_rows(runtime, "flaky")
         assert row["outcome"] == "FAILED"
     finally:
@@ -259,7 +259,7 @@ async def test_runs_in_flight_at_scheduler_shutdown_are_recorded_failed(
         assert time.monotonic() < deadline, rows
         await asyncio.sleep(0.05)
     (row,) = rows
-    assert (row["outcome"], row["error"]) == ("FAILED", scheduler.INTERRUPTED)
+    assert (row["outcome"], row["error"]) == ("FAILED", job_table.INTERRUPTED)
 
 
 async def test_a_period_cut_short_by_a_kill_runs_again_when_the_scheduler_starts(
@@ -337,4 +337,4 @@ async def test_a_run_still_going_when_the_grace_is_over_is_recorded_interrupted(
     await asyncio.wait_for(running.stop(grace=0), 10)
     # stop() returns once the cancelled run is recorded: nothing to wait for here
     (row,) = await _run_rows(runtime, "stuck")
-    assert (row["outcome"], row["error"]) == ("FAILED", scheduler.INTERRUPTED)
+    assert (row["outcome"], row["error"]) == ("FAILED", job_table.INTERRUPTED)

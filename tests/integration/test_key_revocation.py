@@ -8,7 +8,7 @@ from uuid import UUID
 
 import httpx
 
-from api.keys import hash_key
+from services.keys import hash_key
 from storage import repos
 from tests.conftest import make_key
 

@@ -23,9 +23,9 @@ from domain import thresholds as th
 from domain.pricing import Price, PriceModel
 from domain.reports.records import MAX_DELIVERY_ATTEMPTS
 from domain.thresholds import MAX_ATTEMPTS
-from jobs.scheduler import run_job
 from services import alert_watch, invoicing
 from services.delivery import drain
+from services.jobs import run_job
 from services.reports import fire_report_schedules
 from storage import alerts, billing
 from storage.queries import q

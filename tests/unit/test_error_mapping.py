@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import pytest
@@ -9,10 +10,10 @@ import strawberry
 
 from api import paging
 from api.errors import MASKED_MESSAGE
-from api.schema import _mask_errors
+from api.schema import MetergraphSchema, _mask_errors
 from api.types import BadCursor
 from domain.access import AccessDenied
-from domain.errors import Conflict, MetergraphError, NotFound
+from domain.errors import Conflict, Invalid, MetergraphError, NotFound
 from services.config import ConfigError
 from services.errors import UNAVAILABLE_MESSAGE
 from services.sessions import SessionExpired
@@ -38,6 +39,11 @@ class Query:
         raise paging.bad_input("first must be between 1 and 1000", "first")
 
     @strawberry.field
+    def refused_page(self) -> int:
+        # a service's refusal of an argument, outside any result union
+        raise Invalid("first must be between 1 and 1000", code="BAD_USER_INPUT", field="first")
+
+    @strawberry.field
     def unreachable(self) -> int:
         raise DatabaseUnavailable(UNAVAILABLE_MESSAGE)
 
@@ -48,6 +54,14 @@ class Query:
     @strawberry.field
     def broken(self) -> int:
         raise ValueError("the secret detail of a bug")
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def denied(self) -> AsyncGenerator[int, None]:
+        raise AccessDenied("this operation needs one of the roles ADMIN")
+        yield 0  # an async generator that never yields
 
 
 SCHEMA = strawberry.Schema(query=Query, extensions=[_mask_errors])
@@ -77,6 +91,11 @@ def answered(field: str) -> dict[str, Any]:
             "first must be between 1 and 1000",
             {"code": "BAD_USER_INPUT", "field": "first"},
         ),
+        (
+            "refusedPage",
+            "first must be between 1 and 1000",
+            {"code": "BAD_USER_INPUT", "field": "first"},
+        ),
         ("unreachable", UNAVAILABLE_MESSAGE, {"code": "DATABASE_UNAVAILABLE"}),
         ("connectionLost", UNAVAILABLE_MESSAGE, {"code": "DATABASE_UNAVAILABLE"}),
     ],
@@ -87,6 +106,21 @@ def test_an_error_raised_on_purpose_is_answered_with_its_code(
     error = answered(field)
     assert error["message"] == message
     assert error["extensions"] == extensions
+
+
+async def test_a_refusal_raised_by_a_subscription_is_answered_with_its_code() -> None:
+    schema = MetergraphSchema(query=Query, subscription=Subscription, extensions=[_mask_errors])
+    feed = await schema.subscribe("subscription { denied }")
+    assert not isinstance(feed, strawberry.types.ExecutionResult)
+    results = [r async for r in feed]
+    assert [[e.formatted for e in r.errors or []] for r in results] == [
+        [
+            {
+                "message": "this operation needs one of the roles ADMIN",
+                "extensions": {"code": "FORBIDDEN"},
+            }
+        ]
+    ]
 
 
 def test_anything_else_is_masked_without_its_text_or_a_code() -> None:
