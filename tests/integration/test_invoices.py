@@ -15,8 +15,8 @@ from domain.invoicing import ContractProduct, ContractTerms, LineKind
 from domain.pricing import Price, PriceModel
 from metergraph.demo import load_demo
 from services import invoice_drafts, invoicing
+from services.retention import roll_up
 from storage import billing
-from storage.rollups import roll_up
 from tests.integration.test_aggregation import draft, new_company, store
 
 AFTER_2024 = datetime(2025, 2, 1, tzinfo=UTC)
