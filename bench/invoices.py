@@ -42,6 +42,7 @@ from domain.usage import (  # noqa: E402
 )
 from services import invoicing  # noqa: E402
 from services.config import Settings  # noqa: E402
+from services.retention import roll_up  # noqa: E402
 from services.runtime import (  # noqa: E402
     Runtime,
     ensure_database,
@@ -51,7 +52,6 @@ from services.runtime import (  # noqa: E402
 from storage import billing, repos  # noqa: E402
 from storage.partitions import month_of  # noqa: E402
 from storage.queries import q  # noqa: E402
-from storage.rollups import roll_up  # noqa: E402
 from storage.usage import PendingRecord, store_usage  # noqa: E402
 
 TARGET_SECONDS = 60.0

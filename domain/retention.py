@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from domain.aggregation import Source
 
@@ -47,6 +48,36 @@ class CleanupRun:
     def rows(self) -> int:
         """Everything the run deleted."""
         return self.raw_rows + self.partition_rows + self.rollup_rows + self.job_runs + self.reports
+
+
+@dataclass(frozen=True)
+class RollupRun:
+    deltas: int
+    stale_hours: int
+
+    @property
+    def rows(self) -> int:
+        return self.deltas + self.stale_hours
+
+
+# (company, metric, the start of a bucket)
+Bucket = tuple[UUID, str, datetime]
+
+
+@dataclass(frozen=True)
+class StaleBuckets:
+    """The rollup buckets stale hours make stale, per level, each sorted: a
+    coarser bucket is recomputed from the finer ones, so the finest level goes first."""
+
+    hours: list[Bucket]
+    days: list[Bucket]
+    months: list[Bucket]
+
+
+def stale_buckets(hours: set[Bucket]) -> StaleBuckets:
+    days = {(c, m, day(h)) for c, m, h in hours}
+    months = {(c, m, day(d).replace(day=1)) for c, m, d in days}
+    return StaleBuckets(sorted(hours), sorted(days), sorted(months))
 
 
 def rule_for(all_rules: Mapping[str, Rule], metric_code: str) -> Rule:

@@ -22,6 +22,7 @@ from domain.costs import (
 from domain.errors import Rejected
 from domain.usage import ErrorCode, FieldError
 from services import audit
+from services.allocation import allocation_in, profitability_in
 from services.runtime import Runtime
 from storage import costs
 from storage.audit import AuditEntry, insert_entries
@@ -83,9 +84,7 @@ async def allocate_cost(
                 [FieldError("product", ErrorCode.UNKNOWN_PRODUCT, f"no product {product!r}")]
             )
         try:
-            return await costs.allocation(
-                conn, [product] if product else None, granularity, from_, to
-            )
+            return await allocation_in(conn, [product] if product else None, granularity, from_, to)
         except a.WindowNotAnswerable as gone:
             raise Rejected([gone.field_error()]) from None
 
@@ -99,4 +98,4 @@ async def profitability(
     if bad is not None:
         raise Rejected([bad])
     async with rt.pool.acquire() as conn:
-        return await costs.profitability(conn, company_id, from_, to)
+        return await profitability_in(conn, company_id, from_, to)

@@ -42,6 +42,7 @@ from domain.invoicing import (
 from domain.payments import not_payable, payment_errors
 from domain.pricing import Price
 from domain.usage import ErrorCode, FieldError
+from services import invoice_drafts
 from services.runtime import Runtime
 from storage import billing
 from storage.audit import AuditEntry, insert_entries
@@ -143,7 +144,7 @@ async def _usage(
     conn: asyncpg.Connection, terms: ContractTerms, start: datetime, end: datetime
 ) -> plan.Quantities:
     try:
-        return await billing.quantities(conn, terms, start, end)
+        return await invoice_drafts.quantities(conn, terms, start, end)
     except WindowNotAnswerable:
         return None
 
@@ -286,7 +287,7 @@ async def preview_period(
     start, end = period_of(period_start, terms.billing_day)
     try:
         async with rt.pool.acquire() as conn:
-            return await billing.preview(conn, terms, start, end, prices)
+            return await invoice_drafts.preview_draft(conn, terms, start, end, prices)
     except WindowNotAnswerable as gone:
         raise Rejected([gone.field_error("periodStart")]) from None
 

@@ -64,6 +64,10 @@ BACKFILL_HORIZON = timedelta(days=3660)
 # _CHECK_STEP records so that the store's round trips are not held up.
 PIPELINE_CHUNK = 2_000
 _CHECK_STEP = 250
+# Stores of a month whose partition is gone, each after creating it again: a
+# retention run right behind the one that dropped it may drop the new one too
+# before the insert reaches it (a back-fill of a month past retention).
+_PARTITION_TRIES = 3
 
 
 class Status(Enum):
@@ -382,16 +386,18 @@ class UsageIngestor:
         This process's list of partitions may be out of date: retention in
         another process may have dropped one since. An insert that finds no
         partition for its month is rolled back; the months are then checked
-        (and created) in the database and the insert runs again.
+        (and created) in the database and the insert runs again (up to
+        ``_PARTITION_TRIES`` stores in all).
         """
         await self.ensure_partitions(pending)
-        try:
-            return await store()
-        except PartitionMissing:
-            pass
-        _log.info("a usage partition this process knew of is gone; creating it again")
-        self.partitions.forget()
-        await self.ensure_partitions(pending)
+        for _ in range(_PARTITION_TRIES - 1):
+            try:
+                return await store()
+            except PartitionMissing:
+                pass
+            _log.info("a usage partition this process knew of is gone; creating it again")
+            self.partitions.forget()
+            await self.ensure_partitions(pending)
         return await store()
 
     async def store_batch(

@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 
 from domain import aggregation as a
-from domain.allocation import ZERO
+from domain.allocation import ZERO, Allocation
 from domain.invoicing import LineKind, active_window, period_of
 from domain.reports import usage as u
 from domain.reports.criteria import ReportCriteria
@@ -32,9 +32,10 @@ from domain.reports.document import (
 )
 from domain.reports.usage import CONTEXTS, TWO, Entry, Scope, fmt, value_of
 from domain.usage import Metric
+from services.allocation import allocation_in, profitability_in
+from services.invoice_drafts import preview_draft
 from storage import billing, repos
 from storage.aggregate import ResultRow, aggregate
-from storage.costs import Allocation, allocation, profitability
 from storage.gaps import find_gaps
 from storage.reports import company_keys
 
@@ -263,7 +264,7 @@ async def _billing(
                 break
             begin, finish = active_window(terms, p_start, p_end)
             if begin < finish:
-                draft = await billing.preview(conn, terms, p_start, p_end)
+                draft = await preview_draft(conn, terms, p_start, p_end)
                 for line in draft.lines:
                     if line.kind is not LineKind.USAGE or line.product_code not in products:
                         continue
@@ -355,7 +356,7 @@ async def allocation_document(
     end: datetime,
     now: datetime,
 ) -> ReportDocument:
-    found = await allocation(
+    found = await allocation_in(
         conn, list(c.product_codes) or None, c.allocation_granularity, start, end, scope.company_id
     )
     rows = _allocation_rows(found)
@@ -419,7 +420,7 @@ async def profitability_document(
     end: datetime,
     now: datetime,
 ) -> ReportDocument:
-    found = await profitability(conn, scope.company_id, start, end)
+    found = await profitability_in(conn, scope.company_id, start, end)
     rows = [
         (
             r.period_start.isoformat(),

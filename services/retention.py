@@ -27,23 +27,26 @@ from domain.retention import (
     JOB_RUNS_KEPT,
     REPORTS_KEPT,
     CleanupRun,
+    RollupRun,
     Rule,
     partition_horizon,
     raw_cutoff,
     rollup_cutoffs,
     rule_for,
+    stale_buckets,
     writable_from,
 )
 from services.runtime import Runtime
 from storage import retention as repo
+from storage import rollups
 from storage.partitions import drop_partition, monthly_partitions, next_month
 from storage.retention import rules
-from storage.rollups import RollupRun, rollup_lock
-from storage.rollups import roll_up as roll_up_once
+from storage.rollups import rollup_lock
 
 __all__ = [
     "BATCH_ROWS",
     "CleanupRun",
+    "RollupRun",
     "clean_up",
     "clean_up_usage",
     "create_partitions_ahead",
@@ -88,12 +91,31 @@ async def roll_up(conn: asyncpg.Connection) -> RollupRun:
     """Move every pending delta into the rollups; run again after a serialization failure."""
     for attempt in range(1, ROLLUP_TRIES + 1):
         try:
-            return await roll_up_once(conn)
+            return await _roll_up_once(conn)
         except (asyncpg.SerializationError, asyncpg.DeadlockDetectedError):
             if attempt == ROLLUP_TRIES:
                 raise
             await asyncio.sleep(0.05 * 2**attempt)
     raise AssertionError("unreachable")
+
+
+async def _roll_up_once(conn: asyncpg.Connection) -> RollupRun:
+    """Every pending delta into the rollups and the stale hours recomputed, in one
+    REPEATABLE READ transaction: the deltas it moves and the raw rows it
+    recomputes stale hours from are the same snapshot, so a record committed
+    meanwhile keeps its delta pending for the next run. A crash rolls the
+    whole run back; the rerun finds the same deltas."""
+    async with rollup_lock(conn), conn.transaction(isolation="repeatable_read"):
+        moved = await rollups.merge_deltas(conn)
+        hours = await rollups.take_stale_hours(conn)
+        stale = stale_buckets(hours)
+        for bucket in stale.hours:
+            await rollups.rebuild_hour(conn, bucket)
+        for bucket in stale.days:
+            await rollups.rebuild_day(conn, bucket)
+        for bucket in stale.months:
+            await rollups.rebuild_month(conn, bucket)
+    return RollupRun(moved, len(hours))
 
 
 async def clean_up(

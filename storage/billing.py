@@ -28,11 +28,8 @@ from domain.invoicing import (
     LineKind,
     PaymentStatus,
     StoredInvoice,
-    active_window,
-    build_invoice,
 )
 from domain.pricing import Price, PriceModel, Rounding, Tier, TierBasis, TierCharge
-from storage.aggregate import totals
 from storage.queries import q
 
 __all__ = ["StoredContract", "StoredInvoice"]
@@ -249,32 +246,6 @@ def _invoice(row: asyncpg.Record) -> StoredInvoice:
         updated_at=row["updated_at"],
         payment_status=PaymentStatus(row["payment_status"]),
         paid_amount=row["paid_amount"],
-    )
-
-
-async def quantities(
-    conn: asyncpg.Connection, terms: ContractTerms, start: datetime, end: datetime
-) -> dict[str, Decimal]:
-    """Each product's usage in the contract's active part of ``[start, end)``.
-
-    Raises ``WindowNotAnswerable`` when retention has taken the detail it needs.
-    """
-    begin, finish = active_window(terms, start, end)
-    metrics = sorted({p.metric_code for p in terms.products})
-    used = await totals(conn, terms.company_id, metrics, begin, finish, billable=True)
-    return {p.product_code: used.get(p.metric_code, Decimal(0)) for p in terms.products}
-
-
-async def preview(
-    conn: asyncpg.Connection,
-    terms: ContractTerms,
-    start: datetime,
-    end: datetime,
-    prices: Mapping[str, Price] | None = None,
-) -> InvoiceDraft:
-    """The invoice ``[start, end)`` would get now, stored nowhere."""
-    return build_invoice(
-        terms, start, end, await quantities(conn, terms, start, end), prices=prices
     )
 
 

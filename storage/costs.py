@@ -1,10 +1,9 @@
 """Cost records in PostgreSQL, and the reads allocation and profitability are made of.
 
-``allocation`` and ``profitability`` read what ``domain.allocation`` and
-``domain.costs`` need and return what they make of it: each period's cost
-split between the companies by their usage of the product's metric in that
-period, and each company's invoiced revenue per billing period against the
-cost allocated to it over the same period. The caller owns the transaction.
+Each function takes a connection (the caller owns the transaction) and
+reads or writes one thing; ``services.costs`` composes them into an
+allocation or a profitability table (``domain.allocation`` and
+``domain.costs`` decide the split).
 """
 
 from __future__ import annotations
@@ -20,27 +19,12 @@ import asyncpg
 import uuid_utils.compat as uuid7
 
 from domain import aggregation as a
-from domain.allocation import (
-    Allocation,
-    AllocationGranularity,
-    CostPeriod,
-    allocated_shares,
-    whole_periods,
-)
-from domain.costs import (
-    CostEntry,
-    CostImportSummary,
-    CostRecord,
-    ProfitRow,
-    Revenue,
-    costs_by_period,
-    profit_row,
-    usage_bucket,
-)
+from domain.allocation import AllocationGranularity
+from domain.costs import CostEntry, CostImportSummary, CostRecord, Revenue
 from storage.aggregate import aggregate
 from storage.queries import q
 
-__all__ = ["CostImportSummary", "CostRecord", "allocation", "profitability"]
+__all__ = ["CostImportSummary", "CostRecord"]
 
 
 def _cost(row: asyncpg.Record) -> CostRecord:
@@ -130,66 +114,3 @@ async def revenue(
         )
         for r in rows
     ]
-
-
-async def allocation(
-    conn: asyncpg.Connection,
-    product_codes: Sequence[str] | None,
-    granularity: AllocationGranularity,
-    from_: datetime,
-    to: datetime,
-    company_id: UUID | None = None,
-) -> Allocation:
-    """The window's costs (every product, or those named) split between companies by usage.
-
-    The window is widened to whole UTC periods. HOURLY allocates hourly costs
-    by each hour's usage and daily costs by their day's usage; DAILY adds a
-    day's costs up and splits them by the day's usage. ``company_id`` keeps
-    that company's shares only (the split still counts everyone's usage).
-    """
-    begin, end = whole_periods(AllocationGranularity.DAILY, from_, to)
-    first, last = whole_periods(granularity, from_, to)
-    metrics = await product_metrics(conn)
-    costs = costs_by_period(
-        await costs_in_window(conn, begin, end, product_codes), granularity, first, last
-    )
-    usage: dict[tuple[str, a.Granularity], dict[datetime, dict[str, Decimal]]] = {}
-    periods: list[CostPeriod] = []
-    for (product, start, finish, currency), cost in costs.items():
-        bucket = usage_bucket(start, finish)
-        key = (metrics[product], bucket)
-        if key not in usage:
-            # Whole UTC days for a daily cost, even in an hourly window that starts mid-day.
-            lo, hi = (first, last) if bucket is a.Granularity.HOUR else (begin, end)
-            usage[key] = await usage_by_period(conn, metrics[product], bucket, lo, hi)
-        periods.append(
-            CostPeriod(product, start, finish, cost, currency, usage[key].get(start, {}))
-        )
-    customers = {UUID(u) for p in periods for u, v in p.usage.items() if v > 0}
-    keys = await company_keys(conn, customers)
-    return Allocation(granularity, first, last, allocated_shares(periods, keys, company_id))
-
-
-async def profitability(
-    conn: asyncpg.Connection, company_id: UUID | None, from_: datetime, to: datetime
-) -> list[ProfitRow]:
-    """Per company and billing period starting in ``[from, to)``: revenue against allocated cost.
-
-    Revenue is the invoices' totals (drafts included, marked not final); the
-    cost is every product's cost allocated DAILY over the billing period, in
-    the invoice's currency.
-    """
-    revenues = await revenue(conn, from_, to, company_id)
-    if not revenues:
-        return []
-    keys = await company_keys(conn, {r.company_id for r in revenues})
-    allocated: dict[tuple[datetime, datetime], dict[tuple[UUID, str], Decimal]] = {}
-    out = []
-    for r in revenues:
-        window = (r.period_start, r.period_end)
-        if window not in allocated:
-            found = await allocation(conn, None, AllocationGranularity.DAILY, *window, company_id)
-            allocated[window] = found.per_customer()
-        cost = allocated[window].get((r.company_id, r.currency))
-        out.append(profit_row(r, keys[r.company_id], cost))
-    return out

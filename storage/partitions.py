@@ -66,6 +66,14 @@ async def drop_partition(conn: asyncpg.Connection, month: date) -> int:
     how many records went with it."""
     # the name is built from a date, never from input
     name = partition_name(month)
+    # Parent first, then the partition: the order every insert, delete and read
+    # of usage_records takes them in. DROP TABLE of a partition also locks the
+    # parent ACCESS EXCLUSIVE; locking the partition alone first took the two
+    # in the opposite order, so a record stored meanwhile (holding the parent,
+    # waiting for the partition it routes to) and the drop (holding the
+    # partition, waiting for the parent) deadlocked. ONLY: without it the lock
+    # would recurse into every other month's partition.
+    await conn.execute(q("lock_usage_records"))
     await conn.execute(f'LOCK TABLE "{name}" IN ACCESS EXCLUSIVE MODE')
     rows = int(await conn.fetchval(f'SELECT count(*) FROM "{name}"'))
     await conn.execute(f'DROP TABLE IF EXISTS "{name}"')

@@ -1,10 +1,5 @@
-"""The rollup job: pending deltas into hourly, daily and monthly rollups.
-
-Runs in one REPEATABLE READ transaction, so the deltas it moves and the raw
-rows it recomputes stale hours from are the same snapshot: a record
-committed meanwhile keeps its delta pending for the next run. A crash rolls
-the whole run back; the rerun finds the same deltas (``services.retention``
-runs it again after a serialization failure).
+"""The rollup repositories: pending deltas into hourly, daily and monthly rollups,
+and stale buckets recomputed (``services.retention.roll_up`` runs them).
 
 The three levels share one shape, so their statements are written once,
 here, for each level.
@@ -14,13 +9,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
-from uuid import UUID
 
 import asyncpg
 
+from domain.retention import Bucket
 from storage.queries import q
 
 # The advisory lock the rollup job and retention share: they rewrite and
@@ -93,24 +86,6 @@ def rebuild_sql(level: int) -> str:
     )
 
 
-@dataclass(frozen=True)
-class RollupRun:
-    deltas: int
-    stale_hours: int
-
-    @property
-    def rows(self) -> int:
-        return self.deltas + self.stale_hours
-
-
-def _day(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _month(moment: datetime) -> datetime:
-    return _day(moment).replace(day=1)
-
-
 @contextlib.asynccontextmanager
 async def rollup_lock(conn: asyncpg.Connection) -> AsyncIterator[None]:
     """Hold the lock rollups and retention share (a session may nest it).
@@ -125,25 +100,30 @@ async def rollup_lock(conn: asyncpg.Connection) -> AsyncIterator[None]:
         await conn.execute("SELECT pg_advisory_unlock($1)", ROLLUP_LOCK)
 
 
-async def roll_up(conn: asyncpg.Connection) -> RollupRun:
-    """Move every pending delta into the rollups and recompute the stale hours,
-    in one run; a serialization failure or deadlock is the caller's to retry."""
-    async with rollup_lock(conn), conn.transaction(isolation="repeatable_read"):
-        moved = int(await conn.fetchval(merge_sql()))
-        stale = await conn.fetch(q("take_stale_hours"))
-        hours: set[tuple[UUID, str, datetime]] = {
-            (r["company_id"], r["metric_code"], r["bucket_start"]) for r in stale
-        }
-        # Finest level first: each coarser bucket is recomputed from the finer one.
-        for company, metric, hour in sorted(hours):
-            await conn.execute(q("clear_rollup_hour"), company, metric, hour)
-            await conn.execute(q("rebuild_hour_from_raw"), company, metric, hour)
-        days = {(c, m, _day(h)) for c, m, h in hours}
-        for company, metric, day in sorted(days):
-            await conn.execute(q("clear_rollup_day"), company, metric, day)
-            await conn.execute(rebuild_sql(1), company, metric, day)
-        months = {(c, m, _month(d)) for c, m, d in days}
-        for company, metric, month in sorted(months):
-            await conn.execute(q("clear_rollup_month"), company, metric, month)
-            await conn.execute(rebuild_sql(2), company, metric, month)
-    return RollupRun(moved, len(hours))
+async def merge_deltas(conn: asyncpg.Connection) -> int:
+    """Move every visible pending delta into all three levels; how many moved."""
+    return int(await conn.fetchval(merge_sql()))
+
+
+async def take_stale_hours(conn: asyncpg.Connection) -> set[Bucket]:
+    """Clear the stale marks; the (company, metric, hour) they marked."""
+    stale = await conn.fetch(q("take_stale_hours"))
+    return {(r["company_id"], r["metric_code"], r["bucket_start"]) for r in stale}
+
+
+async def rebuild_hour(conn: asyncpg.Connection, bucket: Bucket) -> None:
+    """One hourly bucket recomputed from the raw records."""
+    await conn.execute(q("clear_rollup_hour"), *bucket)
+    await conn.execute(q("rebuild_hour_from_raw"), *bucket)
+
+
+async def rebuild_day(conn: asyncpg.Connection, bucket: Bucket) -> None:
+    """One daily bucket recomputed from its hours."""
+    await conn.execute(q("clear_rollup_day"), *bucket)
+    await conn.execute(rebuild_sql(1), *bucket)
+
+
+async def rebuild_month(conn: asyncpg.Connection, bucket: Bucket) -> None:
+    """One monthly bucket recomputed from its days."""
+    await conn.execute(q("clear_rollup_month"), *bucket)
+    await conn.execute(rebuild_sql(2), *bucket)

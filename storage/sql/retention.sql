@@ -61,6 +61,10 @@ JOIN pg_class p ON p.oid = i.inhparent
 WHERE p.relname = 'usage_records'
 ORDER BY c.relname
 
+-- name: lock_usage_records
+-- The parent alone (ONLY): dropping a partition locks it before the partition.
+LOCK TABLE ONLY usage_records IN ACCESS EXCLUSIVE MODE
+
 -- name: raw_horizon
 -- Raw records of metric $1 before this instant may be gone (see retention).
 SELECT max(raw_complete_from) FROM retention_rules WHERE metric_code IN ($1, '*')

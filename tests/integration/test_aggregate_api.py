@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from storage.rollups import roll_up
+from services.retention import roll_up
 from tests.integration.helpers import BATCH_RECORD_USAGE, create_company
 
 AGGREGATE = """

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from domain.aggregation import Criteria, Dimension, Function, Granularity
 from domain.usage import MeasurementType, ResourceType, UsageDraft
 from services.corrections import void_record
+from services.retention import roll_up
 from storage.aggregate import ResultRow, aggregate
-from storage.rollups import roll_up
 
 NOW = datetime.now(UTC)
 # A month boundary inside the late-arrival window when there is one; records

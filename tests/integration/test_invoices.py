@@ -14,9 +14,9 @@ import uuid_utils.compat as uuid7
 from domain.invoicing import ContractProduct, ContractTerms, LineKind
 from domain.pricing import Price, PriceModel
 from metergraph.demo import load_demo
-from services import invoicing
+from services import invoice_drafts, invoicing
+from services.retention import roll_up
 from storage import billing
-from storage.rollups import roll_up
 from tests.integration.test_aggregation import draft, new_company, store
 
 AFTER_2024 = datetime(2025, 2, 1, tzinfo=UTC)
@@ -258,7 +258,7 @@ async def test_an_invoice_run_killed_midway_reruns_to_one_invoice_each(
 ) -> None:
     await load_demo(runtime, now=datetime(2024, 1, 1, tzinfo=UTC))  # nothing closed yet
     calls = {"n": 0}
-    real = billing.quantities
+    real = invoice_drafts.quantities
 
     async def dies(*args: Any, **kw: Any) -> Any:
         calls["n"] += 1
@@ -266,11 +266,11 @@ async def test_an_invoice_run_killed_midway_reruns_to_one_invoice_each(
             raise asyncio.CancelledError("killed")  # the process stops: no contract's fault
         return await real(*args, **kw)
 
-    monkeypatch.setattr(billing, "quantities", dies)
+    monkeypatch.setattr(invoice_drafts, "quantities", dies)
     async with runtime.pool.acquire() as conn:
         with pytest.raises(asyncio.CancelledError):
             await invoicing.generate_invoices(runtime, now=AFTER_2024)
-        monkeypatch.setattr(billing, "quantities", real)
+        monkeypatch.setattr(invoice_drafts, "quantities", real)
         partial = len(await billing.list_invoices(conn, None, None, None, None, 1000))
         await invoicing.generate_invoices(runtime, now=AFTER_2024)
         await invoicing.generate_invoices(runtime, now=AFTER_2024)

@@ -20,6 +20,7 @@ from domain.retention import (
     raw_cutoff,
     rollup_cutoffs,
     rule_for,
+    stale_buckets,
     writable_from,
 )
 from domain.usage import (
@@ -220,3 +221,26 @@ def test_no_partition_is_dropped_while_a_metric_keeps_its_raw_records() -> None:
     assert partition_horizon([], {}, hour(10)) is None
     assert partition_horizon(["CALLS"], cutoffs, hour(10)) == hour(0)
     assert partition_horizon(["CALLS"], cutoffs, hour(-1)) == hour(-1)
+
+
+def test_stale_hours_make_their_day_and_month_stale_each_once_finest_first() -> None:
+    company = UUID(int=1)
+    hours = {
+        (company, "API_REQUESTS", datetime(2024, 1, 31, 23, tzinfo=UTC)),
+        (company, "API_REQUESTS", datetime(2024, 1, 31, 5, tzinfo=UTC)),
+        (company, "API_REQUESTS", datetime(2024, 2, 1, 0, tzinfo=UTC)),
+    }
+    stale = stale_buckets(hours)
+    assert [h for _, _, h in stale.hours] == [
+        datetime(2024, 1, 31, 5, tzinfo=UTC),
+        datetime(2024, 1, 31, 23, tzinfo=UTC),
+        datetime(2024, 2, 1, 0, tzinfo=UTC),
+    ]
+    assert [d for _, _, d in stale.days] == [
+        datetime(2024, 1, 31, tzinfo=UTC),
+        datetime(2024, 2, 1, tzinfo=UTC),
+    ]
+    assert [m for _, _, m in stale.months] == [
+        datetime(2024, 1, 1, tzinfo=UTC),
+        datetime(2024, 2, 1, tzinfo=UTC),
+    ]

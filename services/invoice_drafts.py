@@ -1,0 +1,44 @@
+"""Invoice drafts read in the caller's transaction: a contract's usage in a
+period and the invoice it would get now (``domain.invoicing`` prices it).
+
+The invoice run, the invoice preview and the usage reports build on these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+
+import asyncpg
+
+from domain.invoicing import ContractTerms, InvoiceDraft, active_window, build_invoice
+from domain.pricing import Price
+from storage.aggregate import totals
+
+
+async def quantities(
+    conn: asyncpg.Connection, terms: ContractTerms, start: datetime, end: datetime
+) -> dict[str, Decimal]:
+    """Each product's usage in the contract's active part of ``[start, end)``.
+
+    Raises ``WindowNotAnswerable`` when retention has taken the detail it needs.
+    """
+    begin, finish = active_window(terms, start, end)
+    metrics = sorted({p.metric_code for p in terms.products})
+    used = await totals(conn, terms.company_id, metrics, begin, finish, billable=True)
+    return {p.product_code: used.get(p.metric_code, Decimal(0)) for p in terms.products}
+
+
+async def preview_draft(
+    conn: asyncpg.Connection,
+    terms: ContractTerms,
+    start: datetime,
+    end: datetime,
+    prices: Mapping[str, Price] | None = None,
+) -> InvoiceDraft:
+    """The invoice ``[start, end)`` would get now, stored nowhere (in the caller's
+    transaction)."""
+    return build_invoice(
+        terms, start, end, await quantities(conn, terms, start, end), prices=prices
+    )
