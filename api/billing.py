@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, TypeVar
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
@@ -367,20 +366,6 @@ InvoiceResult = Annotated[Invoice | t.ValidationError, strawberry.union("Invoice
 # ---------------------------------------------------------------- resolvers
 
 
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-def _audited(ctx: Context, name: str, to: Callable[[T], R]) -> Callable[[T], R]:
-    """``to``, once root field ``name``'s audit row was committed with its change."""
-
-    def mapped(value: T) -> R:
-        ctx.audited(name)
-        return to(value)
-
-    return mapped
-
-
 def _preview(found: svc_invoicing.Preview) -> Invoice:
     return Invoice.of(
         found.draft,
@@ -402,9 +387,9 @@ async def create_product(ctx: Context, code: str, name: str, metric_code: str) -
             code,
             name,
             metric_code,
-            audit=ctx.audit_entry("createProduct", "Product"),
+            audit=ctx.change_audit("createProduct"),
         ),
-        to=_audited(ctx, "createProduct", Product.of),
+        to=Product.of,
     )
 
 
@@ -414,9 +399,9 @@ async def create_contract(ctx: Context, input: ContractInput) -> ContractResult:
             ctx.runtime,
             ctx.principal,
             input.to_draft(),
-            audit=ctx.audit_entry("createContract", "Contract"),
+            audit=ctx.change_audit("createContract"),
         ),
-        to=_audited(ctx, "createContract", Contract.of),
+        to=Contract.of,
     )
 
 
@@ -518,7 +503,7 @@ async def record_payment(
             invoice_id,
             amount,
             paid_at,
-            audit=ctx.audit_entry("recordPayment", "Invoice"),
+            audit=ctx.change_audit("recordPayment"),
         ),
-        to=_audited(ctx, "recordPayment", Invoice.stored),
+        to=Invoice.stored,
     )

@@ -67,19 +67,14 @@ CostResult = Annotated[CostRecord | t.ValidationError, strawberry.union("CostRes
 
 
 async def record_cost(ctx: Context, input: CostInput) -> CostResult:
-
-    def recorded(stored: dc.CostRecord) -> CostRecord:
-        ctx.audited("recordCost")
-        return CostRecord.of(stored)
-
     return await answer(
         svc.record_cost(
             ctx.runtime,
             ctx.principal,
             input.to_entry(),
-            audit=ctx.audit_entry("recordCost", "CostRecord"),
+            audit=ctx.change_audit("recordCost"),
         ),
-        to=recorded,
+        to=CostRecord.of,
     )
 
 

@@ -21,10 +21,10 @@ from domain.contracts import (
 from domain.errors import Rejected
 from domain.invoicing import ContractTerms
 from domain.usage import ErrorCode, FieldError
+from services.audit import NOT_AUDITED, ChangeAudit
 from services.invoicing import READERS, Preview, preview_period
 from services.runtime import Runtime
 from storage import billing, repos
-from storage.audit import AuditEntry, insert_entries
 
 
 async def list_products(rt: Runtime, principal: Principal) -> list[Product]:
@@ -40,7 +40,7 @@ async def create_product(
     name: str,
     metric_code: str,
     *,
-    audit: AuditEntry | None = None,
+    audit: ChangeAudit = NOT_AUDITED,
 ) -> Product:
     principal.require(Role.ADMIN)
     async with rt.pool.acquire() as conn:
@@ -50,12 +50,13 @@ async def create_product(
             raise Rejected(errors)
         async with conn.transaction():
             stored = await billing.insert_product(conn, code, name.strip(), metric_code)
-            if stored is not None and audit is not None:
-                await insert_entries(conn, [audit])
+            if stored is not None:
+                await audit.write(conn, "Product")
     if stored is None:
         raise Rejected(
             [FieldError("code", ErrorCode.ALREADY_EXISTS, f"product {code!r} exists already")]
         )
+    audit.committed()
     return stored
 
 
@@ -81,15 +82,15 @@ async def find_contract(
 
 
 async def create_contract(
-    rt: Runtime, principal: Principal, draft: ContractDraft, *, audit: AuditEntry | None = None
+    rt: Runtime, principal: Principal, draft: ContractDraft, *, audit: ChangeAudit = NOT_AUDITED
 ) -> StoredContract:
     principal.require(Role.ADMIN)
     async with rt.pool.acquire() as conn:
         terms = await _checked_terms(rt, conn, draft)
         async with conn.transaction():
             await billing.insert_contract(conn, terms, draft.late_fee_percent_per_month)
-            if audit is not None:
-                await insert_entries(conn, [audit])
+            await audit.write(conn, "Contract")
+        audit.committed()
         (stored,) = await billing.contracts(conn, None, terms.id)
     return stored
 

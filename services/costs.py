@@ -23,13 +23,13 @@ from domain.errors import Rejected
 from domain.usage import ErrorCode, FieldError
 from services import audit
 from services.allocation import allocation_in, profitability_in
+from services.audit import NOT_AUDITED, ChangeAudit
 from services.runtime import Runtime
 from storage import costs
-from storage.audit import AuditEntry, insert_entries
 
 
 async def record_cost(
-    rt: Runtime, principal: Principal, cost: CostEntry, *, audit: AuditEntry | None = None
+    rt: Runtime, principal: Principal, cost: CostEntry, *, audit: ChangeAudit = NOT_AUDITED
 ) -> CostRecord:
     """Store what a product cost in one UTC hour or day (a restated period replaces it)."""
     principal.require(Role.ADMIN)
@@ -38,8 +38,8 @@ async def record_cost(
         if errors:
             raise Rejected(errors)
         stored = await costs.upsert_cost(conn, cost)
-        if audit is not None:
-            await insert_entries(conn, [audit])
+        await audit.write(conn, "CostRecord")
+    audit.committed()
     return stored
 
 

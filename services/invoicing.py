@@ -43,9 +43,9 @@ from domain.payments import not_payable, payment_errors
 from domain.pricing import Price
 from domain.usage import ErrorCode, FieldError
 from services import invoice_drafts
+from services.audit import NOT_AUDITED, ChangeAudit
 from services.runtime import Runtime
 from storage import billing
-from storage.audit import AuditEntry, insert_entries
 
 _log = logging.getLogger(__name__)
 
@@ -302,7 +302,7 @@ async def record_payment(
     amount: Decimal,
     paid_at: datetime,
     *,
-    audit: AuditEntry | None = None,
+    audit: ChangeAudit = NOT_AUDITED,
 ) -> StoredInvoice:
     """Pay a finalized invoice (in part or in full); the invoice as it then stands."""
     principal.require(Role.ADMIN)
@@ -320,8 +320,8 @@ async def record_payment(
             raise Rejected([refusal])
         async with conn.transaction():
             await billing.record_payment(conn, invoice_id, amount, paid_at)
-            if audit is not None:
-                await insert_entries(conn, [audit])
+            await audit.write(conn, "Invoice")
+        audit.committed()
         paid = await billing.invoice_by_id(conn, invoice_id)
     assert paid is not None
     return paid
