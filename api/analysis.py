@@ -22,7 +22,7 @@ from domain import aggregation as a
 from domain import limits as lim
 from domain import usage as d
 from domain.gaps import Gap
-from domain.records import StoredRecord
+from domain.records import RecordsQuery, StoredRecord
 from services import corrections, usage
 from services.corrections import Corrected
 
@@ -231,7 +231,7 @@ async def usage_records(
     position = paging.position(
         after, 2, lambda parts: (datetime.fromisoformat(parts[0]), UUID(parts[1]))
     )
-    query = usage.RecordsQuery(
+    query = RecordsQuery(
         company_id=f.company_id,
         metric_codes=f.metric_codes,
         resource_type=f.resource_type,

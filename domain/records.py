@@ -63,3 +63,19 @@ class StoredRecord:
             properties=self.properties,
             product_code=self.product_code,
         )
+
+
+@dataclass(frozen=True)
+class RecordsQuery:
+    """Which stored records to list; every filter is optional."""
+
+    company_id: UUID | None = None
+    metric_codes: list[str] | None = None
+    resource_type: ResourceType | None = None
+    from_: datetime | None = None
+    to: datetime | None = None
+    space_id: UUID | None = None
+    application_id: UUID | None = None
+    user_id: UUID | None = None
+    source: str | None = None
+    billable: bool | None = None

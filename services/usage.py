@@ -10,7 +10,7 @@ anything is read; a window retention has removed the detail for is refused
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
@@ -20,34 +20,18 @@ from domain.access import Principal, Role
 from domain.errors import Invalid, Rejected
 from domain.field_errors import ErrorCode, FieldError
 from domain.gaps import Gap
-from domain.records import StoredRecord
+from domain.records import RecordsQuery, StoredRecord
 from domain.usage import Metric, ResourceType
 from services.runtime import Runtime
 from storage.aggregate import aggregate
 from storage.gaps import find_gaps
-from storage.records import UsageFilter, records_page
+from storage.records import records_page
 from storage.repos import all_metrics
 
 # Who may read usage.
 READERS = (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
 # How a page request a client got wrong is named (not a ValidationError member).
 BAD_USER_INPUT = "BAD_USER_INPUT"
-
-
-@dataclass(frozen=True)
-class RecordsQuery:
-    """Which records to list; every filter is optional."""
-
-    company_id: UUID | None = None
-    metric_codes: list[str] | None = None
-    resource_type: ResourceType | None = None
-    from_: datetime | None = None
-    to: datetime | None = None
-    space_id: UUID | None = None
-    application_id: UUID | None = None
-    user_id: UUID | None = None
-    source: str | None = None
-    billable: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -114,20 +98,9 @@ async def usage_records_page(
     principal.require(*READERS)
     page_size(rt, first)
     _check_filter_window(rt, query.from_, query.to)
-    usage_filter = UsageFilter(
-        company_id=principal.company_filter(query.company_id),
-        metric_codes=query.metric_codes,
-        resource_type=query.resource_type.value if query.resource_type else None,
-        from_=query.from_,
-        to=query.to,
-        space_id=query.space_id,
-        application_id=query.application_id,
-        user_id=query.user_id,
-        source=query.source,
-        billable=query.billable,
-    )
+    scoped = replace(query, company_id=principal.company_filter(query.company_id))
     async with rt.pool.acquire() as conn:
-        records = await records_page(conn, usage_filter, after, first + 1)
+        records = await records_page(conn, scoped, after, first + 1)
     return RecordsPage(records[:first], has_next_page=len(records) > first)
 
 

@@ -13,11 +13,11 @@ from uuid import UUID
 
 import asyncpg
 
-from domain.records import StoredRecord
+from domain.records import RecordsQuery, StoredRecord
 from domain.usage import MeasurementType, ResourceType
-from storage.usage import UsageFilter, list_usage
+from storage.usage import list_usage
 
-__all__ = ["UsageFilter", "records_page", "stored_record"]
+__all__ = ["records_page", "stored_record"]
 
 
 def stored_record(row: Mapping[str, Any]) -> StoredRecord:
@@ -48,7 +48,7 @@ def stored_record(row: Mapping[str, Any]) -> StoredRecord:
 
 
 async def records_page(
-    conn: asyncpg.Connection, f: UsageFilter, after: tuple[datetime, UUID] | None, limit: int
+    conn: asyncpg.Connection, f: RecordsQuery, after: tuple[datetime, UUID] | None, limit: int
 ) -> list[StoredRecord]:
     """Up to ``limit`` records matching ``f`` after ``after`` (ts, id), in time order."""
     return [stored_record(r) for r in await list_usage(conn, f, after, limit)]

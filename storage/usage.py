@@ -21,6 +21,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from domain.records import RecordsQuery
 from domain.usage import Metric, StoredKey, UsageDraft
 from storage.db import encode_json
 from storage.ingest import PartitionMissing, missing_partition
@@ -224,23 +225,9 @@ async def usage_record(conn: asyncpg.Connection, id: UUID, ts: datetime) -> asyn
     return await conn.fetchrow(q("usage_record_by_id"), id, ts)
 
 
-@dataclass(frozen=True)
-class UsageFilter:
-    company_id: UUID | None = None
-    metric_codes: list[str] | None = None
-    resource_type: str | None = None
-    from_: datetime | None = None
-    to: datetime | None = None
-    space_id: UUID | None = None
-    application_id: UUID | None = None
-    user_id: UUID | None = None
-    source: str | None = None
-    billable: bool | None = None
-
-
 async def list_usage(
     conn: asyncpg.Connection,
-    f: UsageFilter,
+    f: RecordsQuery,
     after: tuple[datetime, UUID] | None,
     limit: int,
 ) -> list[asyncpg.Record]:
@@ -249,7 +236,7 @@ async def list_usage(
             q("list_usage_records"),
             f.company_id,
             f.metric_codes,
-            f.resource_type,
+            f.resource_type.value if f.resource_type else None,
             f.from_,
             f.to,
             f.space_id,
