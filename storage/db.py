@@ -91,6 +91,16 @@ class Pool(asyncpg.Pool):
         except UNAVAILABLE as exc:
             raise DatabaseUnavailable(UNAVAILABLE_MESSAGE) from exc
 
+    async def release(self, connection: Any, *, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        # A connection the server dropped in the middle of an operation fails its
+        # reset with asyncpg's InternalClientError ("cannot switch to state ...");
+        # the pool has terminated it by then. Said as what it is: the database
+        # went away, not a fault of the request.
+        try:
+            await super().release(connection, timeout=timeout)
+        except (asyncpg.InternalClientError, *UNAVAILABLE) as exc:
+            raise DatabaseUnavailable(UNAVAILABLE_MESSAGE) from exc
+
 
 async def create_pool(
     dsn: str, *, min_size: int = 2, max_size: int = 10, **kw: Any
