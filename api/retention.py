@@ -54,6 +54,11 @@ class LegalHold:
     def of(cls, h: rt.LegalHold) -> LegalHold:
         return cls(company_id=h.company_id, held=True, placed_at=h.placed_at)
 
+    @classmethod
+    def after(cls, company_id: UUID, hold: rt.LegalHold | None) -> LegalHold:
+        """A company's hold as a change left it (None: lifted)."""
+        return cls.of(hold) if hold else cls(company_id=company_id, held=False, placed_at=None)
+
 
 RetentionRuleResult = Annotated[
     RetentionRule | t.ValidationError, strawberry.union("RetentionRuleResult")
@@ -89,9 +94,4 @@ async def set_legal_hold(ctx: Context, company_id: UUID, held: bool) -> LegalHol
     changed = retention.set_legal_hold(
         ctx.runtime, ctx.principal, company_id, held, ctx.change_audit("setLegalHold")
     )
-    return await answer(
-        changed,
-        to=lambda h: (
-            LegalHold.of(h) if h else LegalHold(company_id=company_id, held=False, placed_at=None)
-        ),
-    )
+    return await answer(changed, to=lambda hold: LegalHold.after(company_id, hold))
