@@ -29,6 +29,7 @@ from api import errors as er
 from api import jobs as jb
 from api import paging
 from api import reports as rp
+from api import retention as rn
 from api import types as t
 from api import viewer as vw
 from api.context import Context
@@ -228,6 +229,16 @@ class Query:
     ) -> list[al.Threshold]:
         return await al.thresholds(_ctx(info), company_id)
 
+    @strawberry.field(
+        description="Retention rules (ADMIN): the default (`*`) first, then each metric's own."
+    )
+    async def retention_rules(self, info: Info[Context, None]) -> list[rn.RetentionRule]:
+        return await rn.retention_rules(_ctx(info))
+
+    @strawberry.field(description="Companies under legal hold (ADMIN), the oldest hold first.")
+    async def legal_holds(self, info: Info[Context, None]) -> list[rn.LegalHold]:
+        return await rn.legal_holds(_ctx(info))
+
     @strawberry.field(description="Alerts, newest first, a cursor connection.")
     async def alerts(
         self,
@@ -422,6 +433,40 @@ class Mutation:
         self, info: Info[Context, None], id: UUID, input: al.ThresholdInput
     ) -> al.ThresholdResult:
         return await al.update_threshold(_ctx(info), id, input)
+
+    @strawberry.mutation(
+        description="Set how long a metric's usage is kept (ADMIN; metric `*`: the default)."
+    )
+    async def set_retention_rule(
+        self,
+        info: Info[Context, None],
+        metric: Annotated[str, strawberry.argument(description="A metric's code, or `*`.")],
+        raw_days: Annotated[int, strawberry.argument(description="Days of raw records.")],
+        hourly_days: Annotated[
+            int | None, strawberry.argument(description="Days of hourly rollups; null: for ever.")
+        ] = None,
+        daily_days: Annotated[
+            int | None, strawberry.argument(description="Days of daily rollups; null: for ever.")
+        ] = None,
+        monthly_days: Annotated[
+            int | None, strawberry.argument(description="Days of monthly rollups; null: for ever.")
+        ] = None,
+    ) -> rn.RetentionRuleResult:
+        return await rn.set_retention_rule(
+            _ctx(info), metric, raw_days, hourly_days, daily_days, monthly_days
+        )
+
+    @strawberry.mutation(
+        description="Place (held: true) or lift (false) a company's legal hold (ADMIN): "
+        "while held, retention deletes none of its usage."
+    )
+    async def set_legal_hold(
+        self,
+        info: Info[Context, None],
+        company_id: Annotated[UUID, strawberry.argument(description="The company.")],
+        held: Annotated[bool, strawberry.argument(description="Hold (true) or lift (false).")],
+    ) -> rn.LegalHoldResult:
+        return await rn.set_legal_hold(_ctx(info), company_id, held)
 
     @strawberry.mutation(description="Remove a threshold (its alerts go with it).")
     async def delete_threshold(self, info: Info[Context, None], id: UUID) -> bool:

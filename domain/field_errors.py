@@ -49,6 +49,8 @@ class ErrorCode(Enum):
     TOO_MANY_DECIMALS = "TOO_MANY_DECIMALS"
     TOO_LONG = "TOO_LONG"
     INVALID_CHARACTER = "INVALID_CHARACTER"
+    # retention rules (domain.retention)
+    RETENTION_TOO_SHORT = "RETENTION_TOO_SHORT"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,14 @@ Cutoffs are whole UTC days. Raw records go only once every delta before
 their cutoff is in the rollups; a monthly partition goes whole only when
 every metric's cutoff has passed its end and no company may still send a
 late record into it.
+
+A rule an operator sets keeps the levels in order, a coarser level at least
+as long as the finer one it summarises (None, for ever, is the longest):
+hourly >= raw; daily >= hourly and >= raw + 31 days, so a month the raw
+records no longer hold whole is still in the daily rollups; monthly >=
+daily and >= (daily or raw) + 366 days, a year of whole months beyond them,
+which invoices of past periods are read from (``check_rule``). A company
+under legal hold keeps all of its usage past any rule.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from domain.aggregation import Source
+from domain.field_errors import ErrorCode, FieldError
 
 DEFAULT_RULE = "*"
 # The job log itself: a few weeks are plenty to see what ran.
@@ -31,6 +40,59 @@ class Rule:
     hour_days: int | None
     day_days: int | None
     month_days: int | None
+
+
+# The longest any level may be given: a century (longer: keep it for ever, None).
+MAX_DAYS = 36_525
+# Beyond raw records, the daily rollups cover a month; the monthly ones a year more.
+DAILY_MARGIN_DAYS = 31
+MONTHLY_MARGIN_DAYS = 366
+# The names the API gives the levels of a rule, finest first.
+RULE_FIELDS = ("rawDays", "hourlyDays", "dailyDays", "monthlyDays")
+
+
+@dataclass(frozen=True)
+class LegalHold:
+    """A company whose usage retention keeps, whatever the rules, since ``placed_at``."""
+
+    company_id: UUID
+    placed_at: datetime
+
+
+def check_rule(rule: Rule) -> list[FieldError]:
+    """What breaks the rule's invariants, each naming its level."""
+    days = (rule.raw_days, rule.hour_days, rule.day_days, rule.month_days)
+    errors = [
+        FieldError(name, ErrorCode.VALUE_OUT_OF_RANGE, f"{name} must be 1 to {MAX_DAYS} days")
+        for name, value in zip(RULE_FIELDS, days, strict=True)
+        if value is not None and not 1 <= value <= MAX_DAYS
+    ]
+    if errors:
+        return errors
+    for level, least in enumerate(_least_days(rule), start=1):
+        name, value = RULE_FIELDS[level], days[level]
+        if value is not None and (least is None or value < least):
+            must = "kept for ever" if least is None else f"at least {least} days"
+            errors.append(FieldError(name, ErrorCode.RETENTION_TOO_SHORT, f"{name} must be {must}"))
+    return errors
+
+
+def _least_days(rule: Rule) -> tuple[int | None, int | None, int | None]:
+    """The fewest days the hourly, daily and monthly levels may have (None: only
+    for ever will do, as a finer level is kept for ever)."""
+
+    def at_least(*floors: tuple[int | None, int]) -> int | None:
+        if any(days is None for days, _ in floors):
+            return None
+        return max(days + margin for days, margin in floors if days is not None)
+
+    hour = at_least((rule.raw_days, 0))
+    day = at_least((rule.hour_days, 0), (rule.raw_days, DAILY_MARGIN_DAYS))
+    month = at_least(
+        (rule.day_days, 0),
+        (rule.day_days if rule.day_days is not None else rule.raw_days, MONTHLY_MARGIN_DAYS),
+    )
+    return hour, day, month
 
 
 @dataclass

@@ -12,6 +12,13 @@ each partition's (metric_code, ts) index, rollups by (metric_code,
 bucket_start)). Retention never deletes a record whose deltas are pending,
 nor a rollup level a rule keeps for ever. A run holds the lock the rollup
 job takes, so the two never rewrite the same rollup rows at once.
+
+Governance (ADMIN): the rules are read and set here (``set_retention_rule``
+checks ``domain.retention.check_rule``), and legal holds placed and lifted.
+A company under legal hold loses nothing to retention: its raw records and
+rollup rows are skipped by every delete, and a monthly partition holding a
+record of a held company is not dropped (its other rows go by row deletes);
+the first run after the hold is lifted deletes what is past the rules.
 """
 
 from __future__ import annotations
@@ -19,16 +26,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import asyncpg
 
+from domain import usage as d
+from domain.access import Principal, Role
 from domain.aggregation import Source
+from domain.errors import Rejected
 from domain.retention import (
+    DEFAULT_RULE,
     JOB_RUNS_KEPT,
     REPORTS_KEPT,
     CleanupRun,
+    LegalHold,
     RollupRun,
     Rule,
+    check_rule,
     partition_horizon,
     raw_cutoff,
     rollup_cutoffs,
@@ -36,9 +50,10 @@ from domain.retention import (
     stale_buckets,
     writable_from,
 )
+from services.audit import NOT_AUDITED, ChangeAudit
 from services.runtime import Runtime
+from storage import repos, rollups
 from storage import retention as repo
-from storage import rollups
 from storage.partitions import drop_partition, monthly_partitions, next_month
 from storage.retention import rules
 from storage.rollups import rollup_lock
@@ -50,6 +65,10 @@ __all__ = [
     "clean_up",
     "clean_up_usage",
     "create_partitions_ahead",
+    "legal_holds",
+    "retention_rules",
+    "set_legal_hold",
+    "set_retention_rule",
     "roll_up",
     "roll_up_usage",
     "rule_for",
@@ -192,6 +211,15 @@ async def _drop_partitions(
         end = datetime.combine(next_month(month), datetime.min.time(), tzinfo=UTC)
         if end <= horizon:
             async with conn.transaction():
+                # A held company's records stay: its month goes by row deletes.
+                # Holds and the table are locked before the look, so neither a
+                # hold nor a record of one arrives between it and the drop;
+                # the parent first, the order drop_partition takes it in.
+                await repo.lock_legal_holds(conn)
+                await repo.lock_usage_records(conn)
+                start = datetime.combine(month, datetime.min.time(), tzinfo=UTC)
+                if await repo.held_records_between(conn, start, end):
+                    continue
                 rows = await drop_partition(conn, month)
             run.partitions_dropped.append(name)
             run.partition_rows += rows
@@ -219,3 +247,61 @@ async def _delete_rollups(
         deleted += batch
         if batch < batch_rows:
             return deleted
+
+
+async def retention_rules(rt: Runtime, principal: Principal) -> list[Rule]:
+    """The default rule (``*``) first, then each metric's own rule."""
+    principal.require(Role.ADMIN)
+    async with rt.pool.acquire() as conn:
+        found = await repo.own_rules(conn)
+    return sorted(found, key=lambda r: (r.metric_code != DEFAULT_RULE, r.metric_code))
+
+
+async def set_retention_rule(
+    rt: Runtime, principal: Principal, rule: Rule, audit: ChangeAudit = NOT_AUDITED
+) -> Rule:
+    """Set a metric's rule (``*``: the default, which metrics without one follow)."""
+    principal.require(Role.ADMIN)
+    errors = check_rule(rule)
+    async with rt.pool.acquire() as conn:
+        if rule.metric_code != DEFAULT_RULE and rule.metric_code not in await repos.all_metrics(
+            conn
+        ):
+            message = f"no metric {rule.metric_code!r}"
+            errors.insert(0, d.FieldError("metric", d.ErrorCode.UNKNOWN_METRIC, message))
+        if errors:
+            raise Rejected(errors)
+        async with conn.transaction():
+            await repo.set_rule(conn, rule)
+            await audit.write(conn, "RetentionRule")
+        audit.committed()
+    return rule
+
+
+async def legal_holds(rt: Runtime, principal: Principal) -> list[LegalHold]:
+    """The companies under legal hold, the oldest hold first."""
+    principal.require(Role.ADMIN)
+    async with rt.pool.acquire() as conn:
+        return await repo.legal_holds(conn)
+
+
+async def set_legal_hold(
+    rt: Runtime,
+    principal: Principal,
+    company_id: UUID,
+    held: bool,
+    audit: ChangeAudit = NOT_AUDITED,
+) -> LegalHold | None:
+    """Place (``held``) or lift the legal hold on a company; the hold in place after."""
+    principal.require(Role.ADMIN)
+    async with rt.pool.acquire() as conn:
+        if await repos.company_by_id(conn, company_id) is None:
+            message = f"no company {company_id}"
+            raise Rejected([d.FieldError("companyId", d.ErrorCode.UNKNOWN_COMPANY, message)])
+        async with conn.transaction():
+            hold = await repo.place_legal_hold(conn, company_id) if held else None
+            if not held:
+                await repo.lift_legal_hold(conn, company_id)
+            await audit.write(conn, "LegalHold")
+        audit.committed()
+    return hold

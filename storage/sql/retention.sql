@@ -1,6 +1,54 @@
 -- name: retention_rules
-SELECT metric_code, raw_days, hour_days, day_days, month_days, raw_complete_from
-FROM retention_rules
+-- Each rule in force: a metric's row that follows the default has the default's days.
+SELECT r.metric_code, r.follows_default,
+       CASE WHEN r.follows_default THEN d.raw_days ELSE r.raw_days END AS raw_days,
+       CASE WHEN r.follows_default THEN d.hour_days ELSE r.hour_days END AS hour_days,
+       CASE WHEN r.follows_default THEN d.day_days ELSE r.day_days END AS day_days,
+       CASE WHEN r.follows_default THEN d.month_days ELSE r.month_days END AS month_days
+FROM retention_rules r CROSS JOIN retention_rules d
+WHERE d.metric_code = '*'
+ORDER BY r.metric_code
+
+-- name: set_retention_rule
+-- The rule of metric $1 ('*': the default), keeping what the cleanup promised.
+INSERT INTO retention_rules (metric_code, raw_days, hour_days, day_days, month_days)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (metric_code) DO UPDATE
+SET raw_days = excluded.raw_days, hour_days = excluded.hour_days,
+    day_days = excluded.day_days, month_days = excluded.month_days,
+    follows_default = false
+
+-- name: legal_holds
+SELECT company_id, placed_at FROM legal_holds ORDER BY placed_at, company_id
+
+-- name: place_legal_hold
+-- A hold already in place keeps the instant it was placed.
+WITH placed AS (
+    INSERT INTO legal_holds (company_id) VALUES ($1)
+    ON CONFLICT (company_id) DO NOTHING
+    RETURNING company_id, placed_at
+)
+SELECT company_id, placed_at FROM placed
+UNION ALL
+SELECT company_id, placed_at FROM legal_holds WHERE company_id = $1
+
+-- name: lift_legal_hold
+WITH gone AS (DELETE FROM legal_holds WHERE company_id = $1 RETURNING 1)
+SELECT count(*) FROM gone
+
+-- name: lock_legal_holds
+-- Until the partition drop commits, no hold may be placed (nor lifted).
+LOCK TABLE legal_holds IN SHARE MODE
+
+-- name: held_records_between
+-- Does a company under legal hold have a raw record in [$1, $2)?
+SELECT EXISTS (
+    SELECT 1 FROM legal_holds h
+    WHERE EXISTS (
+        SELECT 1 FROM usage_records r
+        WHERE r.company_id = h.company_id AND r.ts >= $1 AND r.ts < $2
+    )
+)
 
 -- name: pending_before
 -- Is anything of metric $1 before $2 not yet in the rollups?
@@ -12,8 +60,8 @@ SELECT EXISTS (
 
 -- name: mark_raw_complete_from
 INSERT INTO retention_rules (metric_code, raw_days, hour_days, day_days, month_days,
-                             raw_complete_from)
-SELECT $1, raw_days, hour_days, day_days, month_days, $2
+                             raw_complete_from, follows_default)
+SELECT $1, raw_days, hour_days, day_days, month_days, $2, true
 FROM retention_rules WHERE metric_code = '*'
 ON CONFLICT (metric_code) DO UPDATE
 SET raw_complete_from = greatest(retention_rules.raw_complete_from, excluded.raw_complete_from)
@@ -23,7 +71,9 @@ SELECT raw_complete_from FROM retention_rules WHERE metric_code = $1
 
 -- name: delete_raw_batch
 WITH doomed AS (
-    SELECT ts, id FROM usage_records WHERE metric_code = $1 AND ts < $2 LIMIT $3
+    SELECT ts, id FROM usage_records r WHERE metric_code = $1 AND ts < $2
+      AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.company_id = r.company_id)
+    LIMIT $3
 ), gone AS (
     DELETE FROM usage_records r USING doomed d WHERE r.ts = d.ts AND r.id = d.id RETURNING 1
 )
@@ -31,7 +81,9 @@ SELECT count(*) FROM gone
 
 -- name: delete_hour_batch
 WITH doomed AS (
-    SELECT ctid FROM usage_rollup_hour WHERE metric_code = $1 AND bucket_start < $2 LIMIT $3
+    SELECT ctid FROM usage_rollup_hour u WHERE metric_code = $1 AND bucket_start < $2
+      AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.company_id = u.company_id)
+    LIMIT $3
 ), gone AS (
     DELETE FROM usage_rollup_hour WHERE ctid IN (SELECT ctid FROM doomed) RETURNING 1
 )
@@ -39,7 +91,9 @@ SELECT count(*) FROM gone
 
 -- name: delete_day_batch
 WITH doomed AS (
-    SELECT ctid FROM usage_rollup_day WHERE metric_code = $1 AND bucket_start < $2 LIMIT $3
+    SELECT ctid FROM usage_rollup_day u WHERE metric_code = $1 AND bucket_start < $2
+      AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.company_id = u.company_id)
+    LIMIT $3
 ), gone AS (
     DELETE FROM usage_rollup_day WHERE ctid IN (SELECT ctid FROM doomed) RETURNING 1
 )
@@ -47,7 +101,9 @@ SELECT count(*) FROM gone
 
 -- name: delete_month_batch
 WITH doomed AS (
-    SELECT ctid FROM usage_rollup_month WHERE metric_code = $1 AND bucket_start < $2 LIMIT $3
+    SELECT ctid FROM usage_rollup_month u WHERE metric_code = $1 AND bucket_start < $2
+      AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.company_id = u.company_id)
+    LIMIT $3
 ), gone AS (
     DELETE FROM usage_rollup_month WHERE ctid IN (SELECT ctid FROM doomed) RETURNING 1
 )
