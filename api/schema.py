@@ -23,6 +23,7 @@ from strawberry.types.graphql import OperationType
 
 from api import alerting as al
 from api import analysis as an
+from api import audit_log as au
 from api import billing as bl
 from api import costs as cs
 from api import errors as er
@@ -247,6 +248,25 @@ class Query:
         first: int = 50,
     ) -> list[al.NotificationDelivery]:
         return await al.deliveries(_ctx(info), company_id, status, first)
+
+    @strawberry.field(
+        description="The audit log, newest first, a cursor connection: ADMIN reads every row,"
+        " a COMPANY_ADMIN its own company's."
+    )
+    async def audit_log(
+        self,
+        info: Info[Context, None],
+        filter: Annotated[
+            au.AuditLogFilter | None, strawberry.argument(description="Which rows (none: all).")
+        ] = None,
+        first: Annotated[
+            int, strawberry.argument(description="Rows per page, at most the page size limit.")
+        ] = 50,
+        after: Annotated[
+            str | None, strawberry.argument(description="The endCursor of the page before.")
+        ] = None,
+    ) -> au.AuditLogConnection:
+        return await au.audit_log_page(_ctx(info), filter or au.AuditLogFilter(), first, after)
 
 
 @strawberry.type

@@ -1,0 +1,149 @@
+"""The audit log as read back: auditLog (newest first, a window, exact matches,
+a company's own rows only), refusals and bad input, and a table that keeps
+every row it was given."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+
+from domain.audit import AuditEntry
+from tests.integration.helpers import create_company
+
+AUDIT_LOG = """
+query($filter: AuditLogFilter, $first: Int = 50, $after: String) {
+  auditLog(filter: $filter, first: $first, after: $after) {
+    edges { cursor node { id at keyId role companyId action outcome details } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+# Rows written by these tests lie in [T0, T0 + 1 day); the requests' own rows do not.
+DAY = {"from": T0.isoformat(), "to": (T0 + timedelta(days=1)).isoformat()}
+
+
+def row(minute: int, action: str = "doThing", **kw: Any) -> AuditEntry:
+    return AuditEntry(
+        at=T0 + timedelta(minutes=minute),
+        api_key_id=kw.get("key"),
+        role=kw.get("role", "ADMIN"),
+        company_id=kw.get("company"),
+        action=action,
+        outcome=kw.get("outcome", "ok"),
+        details={"n": minute},
+    )
+
+
+async def write(runtime: Any, *entries: AuditEntry) -> None:
+    for entry in entries:
+        await runtime.audit.write(entry)
+
+
+def minutes(data: dict[str, Any]) -> list[int]:
+    return [e["node"]["details"]["n"] for e in data["auditLog"]["edges"]]
+
+
+async def test_the_table_refuses_update_delete_and_truncate(runtime: Any) -> None:
+    await write(runtime, row(1))
+    async with runtime.pool.acquire() as conn:
+        for statement in (
+            "UPDATE audit_log SET outcome = 'changed'",
+            "DELETE FROM audit_log",
+            "TRUNCATE audit_log",
+        ):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+                await conn.execute(statement)
+        rows = await conn.fetch("SELECT outcome, details FROM audit_log")
+    assert [(r["outcome"], r["details"]) for r in rows] == [("ok", {"n": 1})]
+
+
+async def test_admin_reads_every_row_newest_first_page_by_page(admin: Any, runtime: Any) -> None:
+    await write(runtime, row(3), row(1), row(4), row(2), row(5))
+    seen: list[int] = []
+    after = None
+    while True:
+        data = await admin(AUDIT_LOG, {"filter": DAY, "first": 2, "after": after})
+        seen += minutes(data)
+        info = data["auditLog"]["pageInfo"]
+        if not info["hasNextPage"]:
+            break
+        after = info["endCursor"]
+    assert seen == [5, 4, 3, 2, 1]
+
+
+async def test_the_window_is_half_open_and_each_filter_matches_exactly(
+    admin: Any, runtime: Any
+) -> None:
+    key, company = uuid4(), uuid4()
+    await write(
+        runtime,
+        row(0),
+        row(10, "createCompany", key=key),
+        row(20, "createCompany", outcome="error"),
+        row(30, "usageRecords", company=company, role="VIEWER"),
+    )
+    window = {"from": (T0 + timedelta(minutes=10)).isoformat()}
+    window["to"] = (T0 + timedelta(minutes=30)).isoformat()
+    assert minutes(await admin(AUDIT_LOG, {"filter": window})) == [20, 10]
+    for match, expected in (
+        ({"action": "createCompany"}, [20, 10]),
+        ({"keyId": str(key)}, [10]),
+        ({"companyId": str(company)}, [30]),
+        ({"outcome": "error"}, [20]),
+        ({"action": "createCompany", "outcome": "ok"}, [10]),
+    ):
+        assert minutes(await admin(AUDIT_LOG, {"filter": {**DAY, **match}})) == expected, match
+
+
+async def test_a_company_admin_reads_only_its_own_company_rows(
+    admin: Any, scoped: Any, runtime: Any
+) -> None:
+    mine = await create_company(admin, "mine")
+    theirs = await create_company(admin, "theirs")
+    await write(runtime, row(1, company=UUID(mine)), row(2, company=UUID(theirs)), row(3))
+    company_admin = await scoped("COMPANY_ADMIN", mine)
+    assert minutes(await company_admin(AUDIT_LOG, {"filter": DAY})) == [1]
+    own = {**DAY, "companyId": mine}
+    assert minutes(await company_admin(AUDIT_LOG, {"filter": own})) == [1]
+    other = await company_admin.post(AUDIT_LOG, {"filter": {**DAY, "companyId": theirs}})
+    assert [e["extensions"]["code"] for e in other.json()["errors"]] == ["FORBIDDEN"]
+    assert minutes(await admin(AUDIT_LOG, {"filter": DAY})) == [3, 2, 1]
+
+
+@pytest.mark.parametrize("role", ["VIEWER", "SYSTEM"])
+async def test_viewer_and_system_keys_may_not_read_the_log(
+    admin: Any, scoped: Any, system: Any, role: str
+) -> None:
+    company = await create_company(admin, "acme")
+    caller = system if role == "SYSTEM" else await scoped("VIEWER", company)
+    # refused before its input is looked at: a bad cursor changes nothing
+    for variables in ({}, {"after": "not a cursor"}):
+        body = (await caller.post(AUDIT_LOG, variables)).json()
+        assert body["data"] is None
+        assert [e["extensions"] for e in body["errors"]] == [{"code": "FORBIDDEN"}]
+
+
+@pytest.mark.parametrize(
+    ("variables", "field"),
+    [
+        ({"first": 0}, "first"),
+        ({"first": 100_000}, "first"),
+        ({"after": "not a cursor"}, "after"),
+        ({"after": "MjAyNi0wMS0wMVQwMDowMDowMCswMDowMHw5OTk5OTk5OTk5OTk5OTk5OTk5OTk="}, "after"),
+        ({"filter": DAY | {"from": DAY["to"]}}, "filter.from"),
+        ({"filter": {"from": DAY["to"], "to": DAY["from"]}}, "filter.from"),
+        ({"filter": {"to": "2026-01-01T00:00:00"}}, "filter.to"),
+    ],
+)
+async def test_bad_paging_and_windows_are_refused_naming_the_field(
+    admin: Any, variables: dict[str, Any], field: str
+) -> None:
+    response = await admin.post(AUDIT_LOG, variables)
+    assert response.status_code == 200
+    errors = response.json()["errors"]
+    assert [e["extensions"] for e in errors] == [{"code": "BAD_USER_INPUT", "field": field}]
