@@ -4,15 +4,17 @@ every row it was given."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
+import httpx
 import pytest
 
 from domain.audit import AuditEntry
-from tests.integration.helpers import create_company
+from tests.integration.helpers import RECORD_USAGE, api_request, create_company
 
 AUDIT_LOG = """
 query($filter: AuditLogFilter, $first: Int = 50, $after: String) {
@@ -20,6 +22,11 @@ query($filter: AuditLogFilter, $first: Int = 50, $after: String) {
     edges { cursor node { id at keyId role companyId action outcome details } }
     pageInfo { hasNextPage endCursor }
   }
+}
+"""
+GENERATE_REPORT = """
+mutation($criteria: ReportCriteriaInput!, $format: ReportFormat!) {
+  generateReport(criteria: $criteria, format: $format) { ... on Report { id } }
 }
 """
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -147,3 +154,109 @@ async def test_bad_paging_and_windows_are_refused_naming_the_field(
     assert response.status_code == 200
     errors = response.json()["errors"]
     assert [e["extensions"] for e in errors] == [{"code": "BAD_USER_INPUT", "field": field}]
+
+
+# ------------------------------------------------------------ reads are recorded
+
+USAGE_AND_TOTALS = """
+query Usage($filter: UsageRecordFilter, $criteria: AggregationCriteria!) {
+  page: usageRecords(filter: $filter, first: 100) { edges { node { id } } }
+  ...Totals
+}
+fragment Totals on Query {
+  aggregateUsage(criteria: $criteria) { __typename }
+}
+"""
+THROUGH_A_FRAGMENT = """
+query($c: UUID) { ...Q }
+fragment Q on Query { ... on Query { invoices(filter: {companyId: $c}) { edges { cursor } } } }
+"""
+
+
+async def read_rows(runtime: Any) -> list[Any]:
+    async with runtime.pool.acquire() as conn:
+        return list(
+            await conn.fetch(
+                "SELECT api_key_id, role, company_id, action, outcome, details,"
+                " details::text AS text FROM audit_log"
+                " WHERE action NOT IN ('createCompany', 'recordUsage') ORDER BY id"
+            )
+        )
+
+
+async def test_a_read_of_company_data_is_one_row_per_request_without_user_ids(
+    admin: Any, scoped: Any, runtime: Any
+) -> None:
+    company = await create_company(admin, "acme")
+    user = str(uuid4())
+    for n in range(3):
+        record = {**api_request(company, idempotencyKey=f"r{n}"), "userId": user}
+        await admin(RECORD_USAGE, {"input": record})
+    viewer = await scoped("VIEWER", company)
+    window = {"from": "2020-01-01T00:00:00Z", "to": "2030-01-01T00:00:00Z"}
+    data = await viewer(
+        USAGE_AND_TOTALS,
+        {"filter": {"userId": user}, "criteria": {**window, "userId": user}},
+    )
+    assert len(data["page"]["edges"]) == 3
+    await viewer("{ metrics { code } }")  # not a company's data: not recorded
+    [read] = await read_rows(runtime)
+    assert (read["role"], str(read["company_id"]), read["action"], read["outcome"]) == (
+        "VIEWER",
+        company,
+        "Usage",
+        "ok",
+    )
+    assert read["details"]["fields"] == ["page", "aggregateUsage"]
+    assert read["details"]["variables"]["filter"] == {"userId": "[REDACTED]"}
+    assert user not in read["text"] and viewer.key not in read["text"]
+
+
+async def test_a_read_through_fragments_and_a_refused_read_are_recorded(
+    admin: Any, scoped: Any, runtime: Any
+) -> None:
+    mine = await create_company(admin, "mine")
+    theirs = await create_company(admin, "theirs")
+    viewer = await scoped("VIEWER", mine)
+    assert (await viewer(THROUGH_A_FRAGMENT, {"c": mine}))["invoices"]["edges"] == []
+    refused = await viewer.post(THROUGH_A_FRAGMENT, {"c": theirs})
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    rows = await read_rows(runtime)
+    assert [(r["action"], r["outcome"], r["details"]["errors"]) for r in rows] == [
+        ("invoices", "ok", []),
+        ("invoices", "error", ["FORBIDDEN"]),
+    ]
+    assert [r["details"]["variables"]["c"] for r in rows] == [mine, theirs]
+
+
+async def test_concurrent_reads_each_leave_their_row(admin: Any, runtime: Any) -> None:
+    company = await create_company(admin, "acme")
+    reads = [admin.post(THROUGH_A_FRAGMENT, {"c": company}) for _ in range(25)]
+    assert all(r.status_code == 200 for r in await asyncio.gather(*reads))
+    rows = await read_rows(runtime)
+    assert len(rows) == 25 and {r["role"] for r in rows} == {"ADMIN"}
+
+
+async def test_a_report_download_is_recorded_whatever_its_answer(
+    admin: Any, scoped: Any, http: httpx.AsyncClient, runtime: Any
+) -> None:
+    company = await create_company(admin, "acme")
+    viewer = await scoped("VIEWER", company)
+    created = (
+        await admin(
+            GENERATE_REPORT,
+            {"criteria": {"companyId": company, "window": "PREVIOUS_DAY"}, "format": "CSV"},
+        )
+    )["generateReport"]
+    await runtime.reports.run_pending()
+    url = f"/v1/reports/{created['id']}"
+    answers = []
+    for path in (url, "/v1/reports/not-a-report"):
+        response = await http.get(path, headers={"Authorization": f"Bearer {viewer.key}"})
+        answers.append(response.status_code)
+    assert answers == [200, 404]
+    rows = [r for r in await read_rows(runtime) if r["action"] == "downloadReport"]
+    assert [(r["role"], r["outcome"], r["details"]) for r in rows] == [
+        ("VIEWER", "ok", {"reportId": created["id"], "status": 200}),
+        ("VIEWER", "error", {"reportId": "00000000-0000-0000-0000-000000000000", "status": 404}),
+    ]
