@@ -134,6 +134,21 @@ class StoredAuditEntry:
     entry: AuditEntry
 
 
+def exported(stored: StoredAuditEntry) -> dict[str, Any]:
+    """A row as one line of an NDJSON export: plain JSON values, the API's names."""
+    e = stored.entry
+    return {
+        "id": stored.id,
+        "at": e.at.isoformat(),
+        "keyId": str(e.api_key_id) if e.api_key_id else None,
+        "role": e.role,
+        "companyId": str(e.company_id) if e.company_id else None,
+        "action": e.action,
+        "outcome": e.outcome,
+        "details": e.details,
+    }
+
+
 @dataclass(frozen=True)
 class AuditQuery:
     """Which rows to read: a half-open window ``[from_, to)`` on ``at`` and

@@ -17,7 +17,7 @@ from domain.audit import AuditEntry, AuditQuery, StoredAuditEntry
 from storage.db import encode_json
 from storage.queries import q
 
-__all__ = ["audit_page", "insert_entries"]
+__all__ = ["audit_in_time_order", "audit_page", "count_audit_window", "insert_entries"]
 
 
 async def insert_entries(conn: asyncpg.Connection, entries: Sequence[AuditEntry]) -> None:
@@ -63,3 +63,20 @@ async def audit_page(
         limit,
     )
     return [_stored(r) for r in rows]
+
+
+async def audit_in_time_order(
+    conn: asyncpg.Connection,
+    from_: datetime,
+    to: datetime,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[StoredAuditEntry]:
+    """Up to ``limit`` rows of ``[from_, to)``, oldest first, after ``after`` (at, id)."""
+    at, row_id = after if after is not None else (None, None)
+    rows = await conn.fetch(q("audit_in_time_order"), from_, to, at, row_id, limit)
+    return [_stored(r) for r in rows]
+
+
+async def count_audit_window(conn: asyncpg.Connection, from_: datetime, to: datetime) -> int:
+    return int(await conn.fetchval(q("count_audit_window"), from_, to))

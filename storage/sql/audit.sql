@@ -13,6 +13,18 @@ WHERE ($1::timestamptz IS NULL OR at >= $1)
 ORDER BY at DESC, id DESC
 LIMIT $9
 
+-- name: audit_in_time_order
+-- The export: [$1, $2) oldest first, after (at, id) = ($3, $4) when given.
+SELECT id, at, api_key_id, role, company_id, action, outcome, details
+FROM audit_log
+WHERE at >= $1 AND at < $2
+  AND ($3::timestamptz IS NULL OR (at, id) > ($3, $4::bigint))
+ORDER BY at, id
+LIMIT $5
+
+-- name: count_audit_window
+SELECT count(*) FROM audit_log WHERE at >= $1 AND at < $2
+
 -- name: insert_audit_rows
 -- One statement for any number of rows (a group commit's callers), so that
 -- writing them inside a transaction costs one round trip.

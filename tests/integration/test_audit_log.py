@@ -5,7 +5,12 @@ every row it was given."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -29,6 +34,7 @@ mutation($criteria: ReportCriteriaInput!, $format: ReportFormat!) {
   generateReport(criteria: $criteria, format: $format) { ... on Report { id } }
 }
 """
+METERGRAPH = Path(sys.executable).parent / "metergraph"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 # Rows written by these tests lie in [T0, T0 + 1 day); the requests' own rows do not.
 DAY = {"from": T0.isoformat(), "to": (T0 + timedelta(days=1)).isoformat()}
@@ -260,3 +266,80 @@ async def test_a_report_download_is_recorded_whatever_its_answer(
         ("VIEWER", "ok", {"reportId": created["id"], "status": 200}),
         ("VIEWER", "error", {"reportId": "00000000-0000-0000-0000-000000000000", "status": 404}),
     ]
+
+
+# ------------------------------------------------------------ the export
+
+
+def cli(database: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database}
+    return subprocess.run(
+        [str(METERGRAPH), *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+async def test_export_writes_the_window_as_ndjson_in_time_order(
+    database: str, runtime: Any, tmp_path: Path
+) -> None:
+    key = uuid4()
+    await write(runtime, row(30), row(10, key=key), row(20), row(24 * 60))  # the last: outside
+    target = tmp_path / "audit.ndjson"
+    done = cli(
+        database, "audit", "export", "--from", DAY["from"], "--to", DAY["to"], "-o", str(target)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "3/3" in done.stderr  # the progress bar's last state
+    lines = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [line["details"]["n"] for line in lines] == [10, 20, 30]
+    assert lines[0]["keyId"] == str(key) and lines[0]["at"] == "2026-01-01T00:10:00+00:00"
+    assert set(lines[0]) == {
+        "id",
+        "at",
+        "keyId",
+        "role",
+        "companyId",
+        "action",
+        "outcome",
+        "details",
+    }
+    # to standard output, the summary on standard error
+    again = cli(
+        database, "audit", "export", "--from", DAY["from"], "--to", DAY["to"], "--no-progress"
+    )
+    assert again.returncode == 0, again.stderr
+    assert [json.loads(line)["details"]["n"] for line in again.stdout.splitlines()] == [10, 20, 30]
+    async with runtime.pool.acquire() as conn:
+        exports = await conn.fetch(
+            "SELECT role, details FROM audit_log WHERE action = 'exportAuditLog' ORDER BY id"
+        )
+    assert [(r["role"], r["details"]["rows"]) for r in exports] == [("CLI", 3), ("CLI", 3)]
+
+
+@pytest.mark.parametrize(
+    ("window", "named"),
+    [
+        ((DAY["to"], DAY["from"]), "--from"),
+        ((DAY["from"], DAY["from"]), "--from"),
+        (("2026-01-01T00:00:00", DAY["to"]), "--from"),
+        ((DAY["from"], "yesterday"), "--to"),
+    ],
+)
+def test_export_refuses_a_window_that_is_not_one(
+    database: str, window: tuple[str, str], named: str
+) -> None:
+    done = cli(database, "audit", "export", "--from", window[0], "--to", window[1])
+    assert done.returncode != 0 and named in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+async def test_the_export_reads_a_large_window_chunk_by_chunk(runtime: Any) -> None:
+    from services.audit_log import export_window
+
+    await write(runtime, *(row(m) for m in range(7)))
+    chunks = [c async for c in export_window(runtime, T0, T0 + timedelta(days=1), chunk=3)]
+    assert [[s.entry.details["n"] for s in c.entries] for c in chunks] == [
+        [0, 1, 2],
+        [3, 4, 5],
+        [6],
+    ]
+    assert {c.total for c in chunks} == {7}
