@@ -9,12 +9,13 @@ from starlette.responses import JSONResponse, Response
 
 from api.http import error_response as _error
 from api.http import principal_of
-from domain.access import AccessDenied, Role
+from domain.access import AccessDenied, Principal, Role
 from domain.costs import CostImportSummary
 from domain.errors import NotFound
 from domain.reports.document import ReportFormat
 from domain.reports.records import StoredReport
 from services import reports
+from services.audit import by_principal
 from services.costs import import_costs
 from services.runtime import Runtime
 
@@ -24,12 +25,23 @@ NO_REPORT = UUID(int=0)
 
 
 async def download_report(request: Request) -> Response:
+    """A report's file; each download (or refusal) is written to the audit log."""
     runtime: Runtime = request.app.state.runtime
     principal = principal_of(request)
     try:
         report_id = UUID(request.path_params["id"])
     except ValueError:
         report_id = NO_REPORT
+    answer = await _report_answer(runtime, principal, report_id)
+    outcome = "ok" if answer.status_code == 200 else "error"
+    details = {"reportId": str(report_id), "status": answer.status_code}
+    await runtime.audit.write_logged(
+        by_principal(principal, "downloadReport", details, outcome=outcome)
+    )
+    return answer
+
+
+async def _report_answer(runtime: Runtime, principal: Principal, report_id: UUID) -> Response:
     try:
         found = await reports.report_file(runtime, principal, report_id)
     except AccessDenied:

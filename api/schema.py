@@ -16,13 +16,24 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode, get_operation_ast
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_operation_ast,
+)
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import Info
 from strawberry.types.graphql import OperationType
 
 from api import alerting as al
 from api import analysis as an
+from api import audit_log as au
 from api import billing as bl
 from api import costs as cs
 from api import errors as er
@@ -258,6 +269,25 @@ class Query:
         first: int = 50,
     ) -> list[al.NotificationDelivery]:
         return await al.deliveries(_ctx(info), company_id, status, first)
+
+    @strawberry.field(
+        description="The audit log, newest first, a cursor connection: ADMIN reads every row,"
+        " a COMPANY_ADMIN its own company's."
+    )
+    async def audit_log(
+        self,
+        info: Info[Context, None],
+        filter: Annotated[
+            au.AuditLogFilter | None, strawberry.argument(description="Which rows (none: all).")
+        ] = None,
+        first: Annotated[
+            int, strawberry.argument(description="Rows per page, at most the page size limit.")
+        ] = 50,
+        after: Annotated[
+            str | None, strawberry.argument(description="The endCursor of the page before.")
+        ] = None,
+    ) -> au.AuditLogConnection:
+        return await au.audit_log_page(_ctx(info), filter or au.AuditLogFilter(), first, after)
 
 
 @strawberry.type
@@ -593,6 +623,67 @@ def audit_recorder(
     )
 
 
+# Root query fields that read a company's data (usage, invoices, reports) or
+# the audit log itself: a request asking for any of them is recorded, once.
+AUDITED_READS = frozenset(
+    {
+        "usageRecords",
+        "aggregateUsage",
+        "usageGaps",
+        "invoices",
+        "invoice",
+        "previewInvoice",
+        "simulateInvoice",
+        "reports",
+        "report",
+        "auditLog",
+    }
+)
+
+
+def root_fields(document: DocumentNode, selections: SelectionSetNode) -> list[tuple[str, str]]:
+    """(response key, field name) of the fields at this level, fragments followed
+    (a field reached only through a fragment is still asked for)."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    found: list[tuple[str, str]] = []
+    pending, seen = [selections], set[str]()
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                found.append((selection.alias.value if selection.alias else name, name))
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                spread = selection.name.value
+                if spread in fragments and spread not in seen:
+                    seen.add(spread)
+                    pending.append(fragments[spread].selection_set)
+    return found
+
+
+def read_recorder(
+    context: Context, document: DocumentNode, variables: dict[str, Any] | None, name: str | None
+) -> AuditRecorder | None:
+    """The audit of a query that reads a company's data (None: it reads none)."""
+    operation = get_operation_ast(document, name)
+    if operation is None:
+        return None
+    fields = root_fields(document, operation.selection_set)
+    if not any(n in AUDITED_READS for _, n in fields):
+        return None
+    named = operation.name.value if operation.name else None
+    return AuditRecorder(
+        principal=context.principal,
+        began=datetime.now(UTC),
+        action=named or ",".join(k for k, _ in fields),
+        fields=fields,
+        variables=declared_variables(operation, variables, context),
+    )
+
+
 def error_code(error: GraphQLError) -> str:
     """What the audit log keeps of an error: its code, never its message (a
     message may repeat the input it refuses, secrets and addresses included)."""
@@ -652,6 +743,30 @@ class AuditMutations(SchemaExtension):
         }
         outcome = "error" if errors else ",".join(f"{k}:{v}" for k, v in outcomes.items())
         await write_remaining(context, outcome, [error_code(e) for e in errors])
+
+
+class AuditReads(SchemaExtension):
+    """Records every query that reads a company's data: one row per request
+    (not per record), written through the batching writer once the answer is
+    known, so that concurrent reads share commits."""
+
+    async def on_execute(self) -> Any:  # type: ignore[override]
+        ec = self.execution_context
+        context = ec.context
+        recorder = None
+        if (
+            isinstance(context, Context)
+            and ec.operation_type is OperationType.QUERY
+            and ec.graphql_document is not None
+        ):
+            recorder = read_recorder(context, ec.graphql_document, ec.variables, ec.operation_name)
+        yield
+        if recorder is None:
+            return
+        errors = getattr(ec.result, "errors", None) or []
+        entry = recorder.remaining("error" if errors else "ok", [error_code(e) for e in errors])
+        if entry is not None:
+            await context.runtime.audit.write_logged(entry)
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -725,6 +840,7 @@ schema = MetergraphSchema(
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         QueryLimits,  # after ValidationCache: it limits only documents that validate
         AuditMutations,
+        AuditReads,
         _mask_errors,
     ],
 )

@@ -2,7 +2,7 @@
 
 A row says who (key, role, company), what (action), how it ended (outcome)
 and the request's details as ``summarise`` leaves them: only the variables
-the operation declares, with secrets redacted, e-mail addresses and phone
+the operation declares, with secrets and user ids redacted, e-mail addresses and phone
 numbers masked, usage records counted rather than copied, and every string
 made storable (no NUL, no lone surrogate) and bounded.
 """
@@ -26,6 +26,8 @@ MAX_DEPTH = 8
 # Keys whose values are never kept.
 REDACTED = "[REDACTED]"
 _SECRET_KEY = re.compile(r"secret|password|passwd|token|api_?key|authori[sz]ation|credential", re.I)
+# Keys whose values name a person (a customer's user): never kept either.
+_PERSONAL_KEY = re.compile(r"^user_?id$", re.I)
 _EMAIL = re.compile(r"^([^@\s])[^@\s]*@([^@\s]+)$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,24}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -56,7 +58,7 @@ def mask_address(text: str) -> str:
 @functools.lru_cache(maxsize=1024)
 def _secret(name: str) -> bool:
     """Whether a variable or field name holds a secret (names repeat: remembered)."""
-    return _SECRET_KEY.search(name) is not None
+    return _SECRET_KEY.search(name) is not None or _PERSONAL_KEY.match(name) is not None
 
 
 def _is_record(value: Any) -> bool:
@@ -122,3 +124,39 @@ class AuditEntry:
             self.outcome,
             self.details,
         )
+
+
+@dataclass(frozen=True)
+class StoredAuditEntry:
+    """A row as read back: its place in the log (``id``) and what it says."""
+
+    id: int
+    entry: AuditEntry
+
+
+def exported(stored: StoredAuditEntry) -> dict[str, Any]:
+    """A row as one line of an NDJSON export: plain JSON values, the API's names."""
+    e = stored.entry
+    return {
+        "id": stored.id,
+        "at": e.at.isoformat(),
+        "keyId": str(e.api_key_id) if e.api_key_id else None,
+        "role": e.role,
+        "companyId": str(e.company_id) if e.company_id else None,
+        "action": e.action,
+        "outcome": e.outcome,
+        "details": e.details,
+    }
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which rows to read: a half-open window ``[from_, to)`` on ``at`` and
+    exact matches on the other columns (None: any)."""
+
+    from_: datetime | None = None
+    to: datetime | None = None
+    action: str | None = None
+    key_id: UUID | None = None
+    company_id: UUID | None = None
+    outcome: str | None = None

@@ -9,6 +9,9 @@
                                  refusals cost a couple of commits, not fifty
     a GraphQL mutation request   AuditRecorder: which of its root fields a
                                  change has recorded, and the row for the rest
+    a read of a company's data   one row per request (api.schema.AuditReads,
+                                 the report download), through AuditWriter
+                                 once the answer is known
 
 A caller hands a service the row to commit with its change as a
 ``ChangeAudit`` (``NOT_AUDITED``: no row): the service writes it in the
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,6 +51,8 @@ __all__ = [
     "by_principal",
     "write_in",
 ]
+
+_log = logging.getLogger(__name__)
 
 # A change's row, asked for once the change is made (None: the request is not audited).
 AuditRow = Callable[[], AuditEntry | None]
@@ -151,6 +157,14 @@ class AuditWriter:
         if self._writer is None or self._writer.done():
             self._writer = asyncio.get_running_loop().create_task(self._drain())
         await future
+
+    async def write_logged(self, entry: AuditEntry) -> None:
+        """``write``, with a failure logged rather than raised: the row of a read
+        (or of a change already answered) does not change the request's answer."""
+        try:
+            await self.write(entry)
+        except Exception:
+            _log.exception("the audit row of %s could not be written", entry.action)
 
     async def close(self) -> None:
         """Finish the write in flight (and anything queued behind it)."""

@@ -35,6 +35,17 @@ def test_secrets_are_redacted_wherever_they_are() -> None:
     assert "s3cr3t" not in json.dumps(kept) and "hunter2" not in json.dumps(kept)
 
 
+def test_user_ids_are_redacted_wherever_they_are() -> None:
+    kept = summarise(
+        {"filter": {"userId": "u-42", "user_id": "u-43", "spaceId": "s-1"}, "userId": None}
+    )
+    assert kept == {
+        "filter": {"userId": REDACTED, "user_id": REDACTED, "spaceId": "s-1"},
+        "userId": None,
+    }
+    assert "u-42" not in json.dumps(kept) and "u-43" not in json.dumps(kept)
+
+
 def test_email_addresses_and_phone_numbers_are_masked() -> None:
     assert mask_address("alice@example.com") == "a***@example.com"
     assert mask_address("+41 79 123 45 67") == "+***67"
