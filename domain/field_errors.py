@@ -49,6 +49,9 @@ class ErrorCode(Enum):
     TOO_MANY_DECIMALS = "TOO_MANY_DECIMALS"
     TOO_LONG = "TOO_LONG"
     INVALID_CHARACTER = "INVALID_CHARACTER"
+    # API keys (domain.keys)
+    KEY_REVOKED = "KEY_REVOKED"
+    EXPIRES_IN_PAST = "EXPIRES_IN_PAST"
 
 
 @dataclass(frozen=True)
