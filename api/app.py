@@ -531,6 +531,7 @@ def _lifespan(
                 finally:
                     if started is not None:
                         await started.stop()
+                    await app.state.keys.settled()  # the last uses noted, written
 
     return lifespan
 

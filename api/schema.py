@@ -38,6 +38,7 @@ from api import billing as bl
 from api import costs as cs
 from api import errors as er
 from api import jobs as jb
+from api import key_admin as ka
 from api import paging
 from api import reports as rp
 from api import retention as rn
@@ -289,6 +290,19 @@ class Query:
     ) -> au.AuditLogConnection:
         return await au.audit_log_page(_ctx(info), filter or au.AuditLogFilter(), first, after)
 
+    @strawberry.field(
+        description="API keys (ADMIN: all, or one company's; COMPANY_ADMIN: its company's),"
+        " oldest first; never a secret."
+    )
+    async def api_keys(
+        self,
+        info: Info[Context, None],
+        company_id: Annotated[
+            UUID | None, strawberry.argument(description="Only this company's keys.")
+        ] = None,
+    ) -> list[ka.ApiKey]:
+        return await ka.api_keys(_ctx(info), company_id)
+
 
 @strawberry.type
 class Mutation:
@@ -522,6 +536,37 @@ class Mutation:
             addresses,
             th.RecipientRole(role.value),
         )
+
+    @strawberry.mutation(
+        description="Make an API key (ADMIN: any; COMPANY_ADMIN: its company's VIEWER keys);"
+        " its secret is in this answer only."
+    )
+    async def create_api_key(
+        self,
+        info: Info[Context, None],
+        role: t.Role,
+        company_id: Annotated[
+            UUID | None,
+            strawberry.argument(description="Required for COMPANY_ADMIN and VIEWER keys only."),
+        ] = None,
+        name: Annotated[str | None, strawberry.argument(description="A label.")] = None,
+        expires_at: Annotated[
+            datetime | None,
+            strawberry.argument(description="When it stops working; omitted: never."),
+        ] = None,
+    ) -> ka.IssueApiKeyResult:
+        return await ka.create_api_key(_ctx(info), role, company_id, name, expires_at)
+
+    @strawberry.mutation(description="Revoke an API key: every server refuses it within a second.")
+    async def revoke_api_key(self, info: Info[Context, None], id: UUID) -> ka.RevokeApiKeyResult:
+        return await ka.revoke_api_key(_ctx(info), id)
+
+    @strawberry.mutation(
+        description="Give an API key a new secret; the old one works for the grace period"
+        " (METERGRAPH_KEY_ROTATION_GRACE), then is refused."
+    )
+    async def rotate_api_key(self, info: Info[Context, None], id: UUID) -> ka.IssueApiKeyResult:
+        return await ka.rotate_api_key(_ctx(info), id)
 
 
 def report(ctx: Context, result: BatchResult) -> t.BatchUsageReport:

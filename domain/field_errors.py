@@ -51,6 +51,9 @@ class ErrorCode(Enum):
     INVALID_CHARACTER = "INVALID_CHARACTER"
     # retention rules (domain.retention)
     RETENTION_TOO_SHORT = "RETENTION_TOO_SHORT"
+    # API keys (domain.keys)
+    KEY_REVOKED = "KEY_REVOKED"
+    EXPIRES_IN_PAST = "EXPIRES_IN_PAST"
 
 
 @dataclass(frozen=True)

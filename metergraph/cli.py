@@ -171,10 +171,32 @@ def keys_create(role: str, company: str | None, name: str | None) -> None:
 
     issued = _with_runtime(_settings(), work)
     click.echo(
-        f"created {chosen.value} key {issued.id}" + (f" for company {company}" if company else ""),
+        f"created {chosen.value} key {issued.key.id}"
+        + (f" for company {company}" if company else ""),
         err=True,
     )
-    click.echo(issued.key)
+    click.echo(issued.secret)
+
+
+@keys.command("list")
+@click.option(
+    "--company", "company", default=None, help="Only this company's (id or external key)."
+)
+def keys_list(company: str | None) -> None:
+    """List API keys, one a line (tab-separated), oldest first; never a secret."""
+    from services.keys import ApiKey, operator_api_keys
+
+    async def work(runtime: Runtime) -> list[ApiKey]:
+        return await operator_api_keys(runtime, company)
+
+    def when(at: datetime | None) -> str:
+        return at.isoformat() if at is not None else "-"
+
+    click.echo("id\tname\trole\tcompany\tcreated\texpires\trevoked\tlast_used")
+    for key in _with_runtime(_settings(), work):
+        fields = [str(key.id), key.name, key.role.value, str(key.company_id or "-")]
+        fields += [when(key.created_at), when(key.expires_at), when(key.revoked_at)]
+        click.echo("\t".join([*fields, when(key.last_used_at)]))
 
 
 @keys.command("revoke")
@@ -188,6 +210,25 @@ def keys_revoke(key_id: UUID) -> None:
 
     _with_runtime(_settings(), work)
     click.echo(f"revoked key {key_id}")
+
+
+@keys.command("rotate")
+@click.argument("key_id", type=click.UUID)
+def keys_rotate(key_id: UUID) -> None:
+    """Give an API key a new secret, printed once, alone on the last line; the old
+    secret works for METERGRAPH_KEY_ROTATION_GRACE seconds more."""
+    from services.keys import IssuedKey, rotate_api_key
+
+    async def work(runtime: Runtime) -> IssuedKey:
+        return await rotate_api_key(runtime, key_id)
+
+    issued = _with_runtime(_settings(), work)
+    until = issued.key.previous_valid_until
+    click.echo(
+        f"rotated key {key_id}; its old secret works until {until.isoformat() if until else '-'}",
+        err=True,
+    )
+    click.echo(issued.secret)
 
 
 @main.command("import")

@@ -200,6 +200,8 @@ class Settings:
     web_dist: Path = WEB_DIST
     # how long a stopping scheduler waits for the job runs in flight
     job_shutdown_grace_seconds: int = 10
+    # how long a rotated API key's old secret still works
+    key_rotation_grace_seconds: int = 86_400
 
     @property
     def limits(self) -> Limits:
@@ -368,4 +370,5 @@ def _console_env(env: dict[str, str]) -> dict[str, Any]:
         "max_sessions_per_key": _int(env, "METERGRAPH_MAX_SESSIONS_PER_KEY", 20, minimum=1),
         "cors_origins": _origins(env, "METERGRAPH_CORS_ORIGINS"),
         "web_dist": Path(env.get("METERGRAPH_WEB_DIST") or WEB_DIST),
+        "key_rotation_grace_seconds": _int(env, "METERGRAPH_KEY_ROTATION_GRACE", 86_400),
     }

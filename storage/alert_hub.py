@@ -7,8 +7,9 @@ ones. ``AlertListener`` keeps the listening connection (and listens again
 when the server comes back) and hands each alert heard to ``alert_heard``,
 which says who is told (``services.alert_watch.AlertHub``).
 
-The same connection hears of revoked API keys (``KEY_REVOKED``, announced
-by a trigger on api_keys) and tells whoever asked (api.keys.KeyResolver).
+The same connection hears of revoked and rotated API keys (``KEY_REVOKED``,
+``KEY_ROTATED``, announced by triggers on api_keys) and tells whoever asked
+(services.keys.KeyResolver).
 """
 
 from __future__ import annotations
@@ -33,8 +34,12 @@ class KeyWatcher(Protocol):
     def revoked(self, key_id: UUID | None) -> None:
         """``key_id`` was revoked (None: revocations may have gone unheard)."""
 
+    def rotated(self, key_id: UUID) -> None:
+        """``key_id`` was given a new secret."""
+
 
 KEY_REVOKED = "metergraph_key_revoked"
+KEY_ROTATED = "metergraph_key_rotated"
 
 
 class AlertListener:
@@ -49,6 +54,7 @@ class AlertListener:
         self._conn = await connect(self._dsn)
         await self._conn.add_listener(CHANNEL, self._heard)
         await self._conn.add_listener(KEY_REVOKED, self._key_revoked)
+        await self._conn.add_listener(KEY_ROTATED, self._key_rotated)
         self._conn.add_termination_listener(self._lost)
 
     @property
@@ -88,6 +94,7 @@ class AlertListener:
             with contextlib.suppress(Exception):
                 await conn.remove_listener(CHANNEL, self._heard)
                 await conn.remove_listener(KEY_REVOKED, self._key_revoked)
+                await conn.remove_listener(KEY_ROTATED, self._key_rotated)
             with contextlib.suppress(Exception):
                 await conn.close()
 
@@ -98,6 +105,18 @@ class AlertListener:
             _log.warning("ignored a malformed key revocation: %r", payload)
             return
         self._tell_revoked(key_id)
+
+    def _key_rotated(self, conn: Any, pid: int, channel: str, payload: str) -> None:
+        try:
+            key_id = UUID(payload)
+        except ValueError:
+            _log.warning("ignored a malformed key rotation: %r", payload)
+            return
+        for watcher in list(self.key_watchers):
+            try:
+                watcher.rotated(key_id)
+            except Exception:
+                _log.exception("a key rotation listener failed")
 
     def _tell_revoked(self, key_id: UUID | None) -> None:
         for watcher in list(self.key_watchers):

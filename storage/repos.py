@@ -6,11 +6,14 @@ Each function takes a connection: the caller owns the transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
 
+from domain.access import Role
 from domain.catalog import Company
+from domain.keys import ApiKey
 from domain.usage import Aggregation, MeasurementType, Metric, ReportingInterval, ResourceType
 from storage.queries import q
 
@@ -110,6 +113,8 @@ class StoredApiKey:
     name: str
     role: str
     company_id: UUID | None
+    # when the secret it was found by stops working (None: not before revoked)
+    valid_until: datetime | None = None
 
 
 async def insert_api_key(
@@ -120,17 +125,66 @@ async def insert_api_key(
     company_id: UUID | None,
     key_hash: bytes,
     key_prefix: str,
+    expires_at: datetime | None = None,
 ) -> None:
-    await conn.execute(q("insert_api_key"), id, name, role, company_id, key_hash, key_prefix)
+    await conn.execute(
+        q("insert_api_key"), id, name, role, company_id, key_hash, key_prefix, expires_at
+    )
 
 
 async def api_key_by_hash(conn: asyncpg.Connection, key_hash: bytes) -> StoredApiKey | None:
+    """The unrevoked, unexpired key whose secret (or previous secret, while its
+    grace period lasts) hashes to ``key_hash``."""
     row = await conn.fetchrow(q("api_key_by_hash"), key_hash)
     if row is None:
         return None
-    return StoredApiKey(row["id"], row["name"], row["role"], row["company_id"])
+    return StoredApiKey(row["id"], row["name"], row["role"], row["company_id"], row["valid_until"])
 
 
 async def revoke_api_key(conn: asyncpg.Connection, id: UUID) -> bool:
     """False when no unrevoked key has that id."""
     return await conn.fetchval(q("revoke_api_key"), id) is not None
+
+
+def _api_key(row: asyncpg.Record) -> ApiKey:
+    return ApiKey(
+        id=row["id"],
+        name=row["name"],
+        role=Role(row["role"]),
+        company_id=row["company_id"],
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        revoked_at=row["revoked_at"],
+        last_used_at=row["last_used_at"],
+        rotated_at=row["rotated_at"],
+        previous_valid_until=row["previous_valid_until"],
+    )
+
+
+async def api_key_for_update(conn: asyncpg.Connection, id: UUID) -> ApiKey | None:
+    """Key ``id``, locked until ``conn``'s transaction ends."""
+    row = await conn.fetchrow(q("api_key_by_id"), id)
+    return _api_key(row) if row is not None else None
+
+
+async def list_api_keys(conn: asyncpg.Connection, company_id: UUID | None) -> list[ApiKey]:
+    """Every key (``company_id`` None) or one company's, oldest first."""
+    return [_api_key(r) for r in await conn.fetch(q("list_api_keys"), company_id)]
+
+
+async def rotate_api_key(
+    conn: asyncpg.Connection,
+    id: UUID,
+    key_hash: bytes,
+    key_prefix: str,
+    previous_valid_until: datetime,
+) -> ApiKey | None:
+    """Give unrevoked key ``id`` a new secret; None when there is no such key."""
+    row = await conn.fetchrow(q("rotate_api_key"), id, key_hash, key_prefix, previous_valid_until)
+    return _api_key(row) if row is not None else None
+
+
+async def record_api_keys_used(conn: asyncpg.Connection, used: dict[UUID, datetime]) -> None:
+    """Set each key's last_used_at to its time in ``used`` (never backwards)."""
+    ids = list(used)
+    await conn.execute(q("record_api_keys_used"), ids, [used[i] for i in ids])

@@ -3,11 +3,13 @@ INSERT INTO console_sessions (id, api_key_id, token_hash, csrf_hash, created_at,
 VALUES ($1, $2, $3, $4, $5, $6)
 
 -- name: console_session_by_hash
--- A session of a key that is still valid (a revoked key's sessions end with it).
+-- A session of a key that is still valid (a revoked or expired key's sessions
+-- end with it).
 SELECT s.id, s.api_key_id, s.csrf_hash, s.expires_at, k.role, k.company_id
 FROM console_sessions s
 JOIN api_keys k ON k.id = s.api_key_id
 WHERE s.token_hash = $1 AND k.revoked_at IS NULL
+  AND (k.expires_at IS NULL OR k.expires_at > now())
 
 -- name: delete_console_session
 DELETE FROM console_sessions WHERE token_hash = $1

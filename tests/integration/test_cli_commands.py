@@ -54,10 +54,43 @@ async def test_keys_revoke_refuses_the_key_from_then_on_and_is_audited(
     done = cli(database, "keys", "revoke", key_id)
     assert done.returncode == 0, done.stderr
     again = cli(database, "keys", "revoke", key_id)
-    assert again.returncode != 0 and "no unrevoked key" in again.stderr
+    assert again.returncode != 0 and "is revoked" in again.stderr
     async with runtime.pool.acquire() as conn:
         actions = [r[0] for r in await conn.fetch("SELECT action FROM audit_log ORDER BY id")]
     assert actions == ["createApiKey", "revokeApiKey"]
+
+
+async def test_keys_list_shows_every_key_without_its_secret_and_rotate_prints_a_new_one(
+    database: str, runtime: Any, http: httpx.AsyncClient
+) -> None:
+    made = cli(database, "keys", "create", "--role", "ADMIN", "--name", "deploy")
+    old = made.stdout.strip().splitlines()[-1]
+    key_id = made.stderr.split("key ")[1].split()[0]
+    listed = cli(database, "keys", "list")
+    assert listed.returncode == 0, listed.stderr
+    [header, row] = listed.stdout.strip().splitlines()
+    assert header.split("\t")[:3] == ["id", "name", "role"]
+    assert row.split("\t")[:4] == [key_id, "deploy", "ADMIN", "-"]
+    assert old not in listed.stdout and old[:10] not in listed.stdout
+    rotated = cli(database, "keys", "rotate", key_id)
+    assert rotated.returncode == 0, rotated.stderr
+    new = rotated.stdout.strip().splitlines()[-1]
+    assert new.startswith("mgk_") and new != old
+    for secret in (old, new):  # the old one still works: the grace period
+        headers = {"Authorization": f"Bearer {secret}"}
+        response = await http.post(
+            "/graphql", json={"query": "{ metrics { code } }"}, headers=headers
+        )
+        assert response.status_code == 200
+    cli(database, "keys", "revoke", key_id)
+    again = cli(database, "keys", "rotate", key_id)
+    assert again.returncode != 0 and "is revoked" in again.stderr
+    nobody = cli(database, "keys", "list", "--company", "nobody")
+    assert nobody.returncode != 0 and "nobody" in nobody.stderr
+    async with runtime.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT action, details::text AS text FROM audit_log ORDER BY id")
+    assert [r["action"] for r in rows] == ["createApiKey", "rotateApiKey", "revokeApiKey"]
+    assert all(old not in r["text"] and new not in r["text"] for r in rows)
 
 
 @pytest.mark.parametrize(

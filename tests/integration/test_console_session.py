@@ -256,6 +256,21 @@ async def test_revoking_the_key_ends_its_sessions(browser: httpx.AsyncClient, ru
     assert response.json()["error"]["message"] == "this session has ended; sign in again"
 
 
+async def test_a_key_past_its_expiry_ends_its_sessions(
+    browser: httpx.AsyncClient, runtime: Any
+) -> None:
+    key = await make_key(runtime, "ADMIN")
+    await sign_in(browser, key)
+    assert (await browser.get("/graphql", params={"query": VIEWER})).status_code == 200
+    await rows(
+        runtime,
+        "UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE key_hash = $1",
+        hash_key(key),
+    )
+    response = await browser.get("/graphql", params={"query": VIEWER})
+    assert response.status_code == 401
+
+
 async def test_deleting_the_key_deletes_its_sessions(
     browser: httpx.AsyncClient, runtime: Any
 ) -> None:

@@ -82,7 +82,8 @@ EXPECTED_COLUMNS = {
     "companies": "id external_key name late_arrival_days created_at",
     "metrics": "code name resource_type measurement_type unit aggregation reporting_interval"
     " description created_at",
-    "api_keys": "id name role company_id key_hash key_prefix created_at revoked_at",
+    "api_keys": "id name role company_id key_hash key_prefix created_at revoked_at expires_at"
+    " last_used_at rotated_at previous_key_hash previous_valid_until",
     "audit_log": "id at api_key_id role company_id action outcome details",
     "usage_records": "id company_id metric_code resource_type ts value unit measurement_type"
     " reporting_interval space_id application_id user_id source subscription_id"

@@ -174,3 +174,11 @@ def test_tenant_isolation_limits_have_defaults_and_are_read_from_the_environment
     ) == (64, True, 4, 3)
     with pytest.raises(ConfigError, match="METERGRAPH_REPORT_WORKERS"):
         Settings.from_env({"METERGRAPH_REPORT_WORKERS": "0"})
+
+
+def test_the_key_rotation_grace_defaults_to_a_day_and_is_read_in_seconds() -> None:
+    assert Settings.from_env({}).key_rotation_grace_seconds == 86_400
+    env = {"METERGRAPH_KEY_ROTATION_GRACE": "600"}
+    assert Settings.from_env(env).key_rotation_grace_seconds == 600
+    with pytest.raises(ConfigError, match="METERGRAPH_KEY_ROTATION_GRACE"):
+        Settings.from_env({"METERGRAPH_KEY_ROTATION_GRACE": "-1"})

@@ -110,6 +110,7 @@ export type DestinationType =
 export type ErrorCode =
   | 'ALREADY_EXISTS'
   | 'BATCH_TOO_LARGE'
+  | 'EXPIRES_IN_PAST'
   | 'FIELD_NOT_APPLICABLE'
   | 'FORBIDDEN'
   | 'IDEMPOTENCY_CONFLICT'
@@ -117,6 +118,7 @@ export type ErrorCode =
   | 'INVALID_CHARACTER'
   | 'INVALID_FORMAT'
   | 'INVALID_WINDOW'
+  | 'KEY_REVOKED'
   | 'LAST_TIER_BOUNDED'
   | 'MEASUREMENT_TYPE_MISMATCH'
   | 'NEGATIVE_COUNTER_VALUE'
