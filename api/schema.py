@@ -260,10 +260,31 @@ class Mutation:
             catalog.create_company(
                 ctx.runtime,
                 ctx.principal,
-                input.external_key,
-                input.name,
-                input.late_arrival_days,
+                catalog.NewCompany(
+                    input.external_key,
+                    input.name,
+                    input.late_arrival_days,
+                    input.user_id_mode,
+                    t.redactions(input.redacted_properties) or (),
+                ),
                 ctx.change_audit("createCompany"),
+            ),
+            to=t.Company.of,
+        )
+
+    @strawberry.mutation(description="Change a company's privacy settings (ADMIN).")
+    async def update_company(
+        self, info: Info[Context, None], id: UUID, input: t.UpdateCompanyInput
+    ) -> t.UpdateCompanyResult:
+        ctx = _ctx(info)
+        return await answer(
+            catalog.update_company(
+                ctx.runtime,
+                ctx.principal,
+                id,
+                input.user_id_mode,
+                t.redactions(input.redacted_properties),
+                ctx.change_audit("updateCompany"),
             ),
             to=t.Company.of,
         )

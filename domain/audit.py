@@ -29,6 +29,9 @@ _SECRET_KEY = re.compile(r"secret|password|passwd|token|api_?key|authori[sz]atio
 _EMAIL = re.compile(r"^([^@\s])[^@\s]*@([^@\s]+)$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,24}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Names whose values identify a person and are never kept (an erasure request
+# or a pseudonymized company's usage must leave no raw user id behind).
+_PERSONAL = frozenset({"userId", "user_id"})
 
 
 def storable(text: str, limit: int = MAX_TEXT) -> str:
@@ -76,7 +79,7 @@ def summarise(value: Any, depth: int = 0) -> Any:
                 out["…"] = f"{len(value)} keys"
                 break
             name = storable(str(key), 64)
-            if _secret(name):
+            if _secret(name) or name in _PERSONAL:
                 out[name] = REDACTED if item is not None else None
             elif name == "properties" and isinstance(item, Mapping):
                 out[name] = {"keys": len(item)}

@@ -49,6 +49,8 @@ class ErrorCode(Enum):
     TOO_MANY_DECIMALS = "TOO_MANY_DECIMALS"
     TOO_LONG = "TOO_LONG"
     INVALID_CHARACTER = "INVALID_CHARACTER"
+    # privacy (domain.privacy)
+    USER_ID_MODE_LOCKED = "USER_ID_MODE_LOCKED"
 
 
 @dataclass(frozen=True)
