@@ -22,6 +22,7 @@ from domain.limits import unstorable
 from domain.privacy import RedactedProperty as StoredRedaction
 from domain.privacy import RedactionAction as StoredRedactionAction
 from domain.privacy import UserIdMode as StoredUserIdMode
+from services.privacy import Erasure as Erased
 
 ResourceType = strawberry.enum(d.ResourceType, description="What a usage record measures.")
 MeasurementType = strawberry.enum(d.MeasurementType)
@@ -286,6 +287,33 @@ BatchRecordUsageResult = Annotated[
     BatchUsageReport | ValidationError, strawberry.union("BatchRecordUsageResult")
 ]
 CreateCompanyResult = Annotated[Company | ValidationError, strawberry.union("CreateCompanyResult")]
+
+
+@strawberry.type(
+    description="What an erasure re-keyed to its tombstone id (zeros: nothing stored)."
+)
+class Erasure:
+    company_id: UUID = strawberry.field(description="The company the user's usage was in.")
+    records: int = strawberry.field(description="Raw usage records re-keyed.")
+    rollup_groups: int = strawberry.field(
+        description="Rollup groups re-keyed (hour, day, month and pending deltas)."
+    )
+    corrections: int = strawberry.field(description="Copies kept by voids and corrections.")
+
+    @classmethod
+    def of(cls, e: Erased) -> Erasure:
+        return cls(
+            company_id=e.company_id,
+            records=e.records,
+            rollup_groups=e.rollup_groups,
+            corrections=e.corrections,
+        )
+
+
+EraseUserResult = Annotated[
+    Erasure | ValidationError,
+    strawberry.union("EraseUserResult", description="The erasure's counts, or why not."),
+]
 UpdateCompanyResult = Annotated[
     Company | ValidationError,
     strawberry.union("UpdateCompanyResult", description="The changed company, or why not."),

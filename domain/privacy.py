@@ -92,3 +92,8 @@ def protect(
     if rules and draft.properties:
         changes["properties"] = redact(draft.properties, rules, secret)
     return msgspec.structs.replace(draft, **changes) if changes else draft
+
+
+def stored_user_id(mode: UserIdMode, secret: bytes, user_id: UUID) -> UUID:
+    """The id ``user_id``'s records are stored under in a company with these settings."""
+    return pseudonym(secret, user_id) if mode is UserIdMode.PSEUDONYMIZED else user_id
