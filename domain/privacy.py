@@ -12,6 +12,7 @@ users, grouping by user, thresholds and duplicate detection are unchanged.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -49,6 +50,9 @@ def keyed_hash(secret: bytes, value: str) -> bytes:
     return hmac.new(secret, value.encode(), hashlib.sha256).digest()
 
 
+# Users recur record after record: a pseudonym is computed once per user
+# while it is in use (the process's memory only; nothing is stored).
+@functools.lru_cache(maxsize=65_536)
 def pseudonym(secret: bytes, user_id: UUID) -> UUID:
     """The UUID standing for ``user_id`` in a company with ``secret``."""
     raw = bytearray(keyed_hash(secret, str(user_id))[:16])
