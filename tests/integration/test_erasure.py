@@ -11,6 +11,7 @@ from services import invoicing
 from services.retention import roll_up
 from storage import billing
 from tests.integration.helpers import BATCH_RECORD_USAGE, RECORD_USAGE, api_request
+from tests.integration.test_cost_allocation import ALLOCATE, RECORD_COST
 from tests.integration.test_privacy import UNIQUE_USERS, columns_holding, company
 
 ANN, BOB = (
@@ -81,7 +82,10 @@ async def everything_billed(runtime: Any, admin: Any, customer: str) -> dict[str
         "granularity": "MONTH",
     }
     unique = await admin(UNIQUE_USERS, {"c": criteria})
+    march = {"from": "2024-03-01T00:00:00Z", "to": "2024-03-12T00:00:00Z"}
+    allocated = await admin(ALLOCATE, {"product": "SMS_001", "g": "DAILY", **march})
     return {
+        "allocation": allocated["allocateCost"],
         "invoices": sorted((i.id, i.draft.total, i.draft.lines) for i in stored),
         "previews": previews,
         "raw": [tuple(r) for r in raw],
@@ -98,9 +102,17 @@ async def test_erasing_a_user_leaves_every_invoice_and_total_unchanged_to_the_ce
             await conn.fetchval("SELECT id FROM companies WHERE external_key = 'customer_a'")
         )
     await add_users_usage(admin, runtime, customer)
+    for day in (1, 3, 6, 11):
+        cost = {"productCode": "SMS_001", "granularity": "DAILY", "amount": "33.33"}
+        cost["periodStart"] = f"2024-03-{day:02d}T00:00:00Z"
+        assert (await admin(RECORD_COST, {"input": cost}))["recordCost"][
+            "__typename"
+        ] == "CostRecord"
     await invoicing.generate_invoices(runtime, now=AFTER_2024)
     before = await everything_billed(runtime, admin, customer)
     assert len(before["invoices"]) == 36
+    assert before["allocation"]["totalCost"] == "133.32", before["allocation"]
+    assert before["allocation"]["shares"]
 
     erased = await admin(
         ERASE, {"companyId": customer, "userId": str(ANN), "reason": "GDPR art. 17"}
