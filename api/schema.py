@@ -51,7 +51,7 @@ from domain import thresholds as th
 from domain import usage as d
 from domain.audit import AuditEntry, summarise
 from domain.errors import MetergraphError
-from services import catalog, ingest
+from services import catalog, ingest, privacy
 from services.audit import AuditRecorder
 from services.pipeline import BatchResult, Outcome, Status
 
@@ -315,10 +315,56 @@ class Mutation:
             catalog.create_company(
                 ctx.runtime,
                 ctx.principal,
-                input.external_key,
-                input.name,
-                input.late_arrival_days,
+                catalog.NewCompany(
+                    input.external_key,
+                    input.name,
+                    input.late_arrival_days,
+                    input.user_id_mode,
+                    t.redactions(input.redacted_properties) or (),
+                ),
                 ctx.change_audit("createCompany"),
+            ),
+            to=t.Company.of,
+        )
+
+    @strawberry.mutation(
+        description="Erase a user: every record and rollup group of theirs is re-keyed to one"
+        " random tombstone id; totals and invoices are unchanged (ADMIN, or the company's"
+        " COMPANY_ADMIN). Send the id as the client knows it, in either user id mode."
+    )
+    async def erase_user(
+        self,
+        info: Info[Context, None],
+        company_id: UUID,
+        user_id: UUID,
+        reason: str,
+    ) -> t.EraseUserResult:
+        ctx = _ctx(info)
+        return await answer(
+            privacy.erase_user(
+                ctx.runtime,
+                ctx.principal,
+                company_id,
+                user_id,
+                reason,
+                ctx.change_audit("eraseUser"),
+            ),
+            to=t.Erasure.of,
+        )
+
+    @strawberry.mutation(description="Change a company's privacy settings (ADMIN).")
+    async def update_company(
+        self, info: Info[Context, None], id: UUID, input: t.UpdateCompanyInput
+    ) -> t.UpdateCompanyResult:
+        ctx = _ctx(info)
+        return await answer(
+            catalog.update_company(
+                ctx.runtime,
+                ctx.principal,
+                id,
+                input.user_id_mode,
+                t.redactions(input.redacted_properties),
+                ctx.change_audit("updateCompany"),
             ),
             to=t.Company.of,
         )

@@ -19,12 +19,45 @@ from domain.bulk import plain_json
 from domain.catalog import Company as StoredCompany
 from domain.errors import Invalid
 from domain.limits import unstorable
+from domain.privacy import RedactedProperty as StoredRedaction
+from domain.privacy import RedactionAction as StoredRedactionAction
+from domain.privacy import UserIdMode as StoredUserIdMode
+from services.privacy import Erasure as Erased
 
 ResourceType = strawberry.enum(d.ResourceType, description="What a usage record measures.")
 MeasurementType = strawberry.enum(d.MeasurementType)
 Aggregation = strawberry.enum(d.Aggregation)
 ReportingInterval = strawberry.enum(d.ReportingInterval)
 ErrorCode = strawberry.enum(d.ErrorCode, description="Machine-readable reason for a rejection.")
+UserIdMode = strawberry.enum(
+    StoredUserIdMode,
+    description="How a company's usage records keep user ids: as sent (RAW), or replaced"
+    " before storage by a keyed hash of the company's (PSEUDONYMIZED).",
+)
+RedactionAction = strawberry.enum(
+    StoredRedactionAction,
+    description="What ingest does with a redacted property: drops it, or replaces its value"
+    ' by a keyed hash ("psn_" + hex).',
+)
+
+
+@strawberry.type(description="A usage property a company redacts at ingest.")
+class RedactedProperty:
+    key: str = strawberry.field(description="The property's key (top level of properties).")
+    action: RedactionAction = strawberry.field(description="Drop it or hash its value.")
+
+
+@strawberry.input(description="A usage property to redact at ingest.")
+class RedactedPropertyInput:
+    key: str = strawberry.field(description="The property's key (top level of properties).")
+    action: RedactionAction = strawberry.field(description="Drop it or hash its value.")
+
+
+def redactions(given: list[RedactedPropertyInput] | None) -> tuple[StoredRedaction, ...] | None:
+    """The redactions as the catalog keeps them (None: not given)."""
+    if given is None:
+        return None
+    return tuple(StoredRedaction(r.key, r.action) for r in given)
 
 
 @strawberry.enum
@@ -73,6 +106,12 @@ class Company:
     name: str
     late_arrival_days: int
     created_at: datetime
+    user_id_mode: UserIdMode = strawberry.field(
+        description="How the company's usage records keep user ids."
+    )
+    redacted_properties: list[RedactedProperty] = strawberry.field(
+        description="The usage properties dropped or hashed at ingest."
+    )
 
     @classmethod
     def of(cls, c: StoredCompany) -> Company:
@@ -82,6 +121,10 @@ class Company:
             name=c.name,
             late_arrival_days=c.late_arrival_days,
             created_at=c.created_at,
+            user_id_mode=c.user_id_mode,
+            redacted_properties=[
+                RedactedProperty(key=r.key, action=r.action) for r in c.redacted_properties
+            ],
         )
 
 
@@ -244,6 +287,37 @@ BatchRecordUsageResult = Annotated[
     BatchUsageReport | ValidationError, strawberry.union("BatchRecordUsageResult")
 ]
 CreateCompanyResult = Annotated[Company | ValidationError, strawberry.union("CreateCompanyResult")]
+
+
+@strawberry.type(
+    description="What an erasure re-keyed to its tombstone id (zeros: nothing stored)."
+)
+class Erasure:
+    company_id: UUID = strawberry.field(description="The company the user's usage was in.")
+    records: int = strawberry.field(description="Raw usage records re-keyed.")
+    rollup_groups: int = strawberry.field(
+        description="Rollup groups re-keyed (hour, day, month and pending deltas)."
+    )
+    corrections: int = strawberry.field(description="Copies kept by voids and corrections.")
+
+    @classmethod
+    def of(cls, e: Erased) -> Erasure:
+        return cls(
+            company_id=e.company_id,
+            records=e.records,
+            rollup_groups=e.rollup_groups,
+            corrections=e.corrections,
+        )
+
+
+EraseUserResult = Annotated[
+    Erasure | ValidationError,
+    strawberry.union("EraseUserResult", description="The erasure's counts, or why not."),
+]
+UpdateCompanyResult = Annotated[
+    Company | ValidationError,
+    strawberry.union("UpdateCompanyResult", description="The changed company, or why not."),
+]
 DefineMetricResult = Annotated[Metric | ValidationError, strawberry.union("DefineMetricResult")]
 
 
@@ -323,6 +397,24 @@ class CompanyInput:
     external_key: str
     name: str
     late_arrival_days: int | None = None
+    user_id_mode: UserIdMode = strawberry.field(
+        default=StoredUserIdMode.RAW,
+        description="How usage records keep user ids; fixed once the company has records.",
+    )
+    redacted_properties: list[RedactedPropertyInput] = strawberry.field(
+        default_factory=list, description="Usage properties to drop or hash at ingest."
+    )
+
+
+@strawberry.input(description="A company's settings to change; a field left out stays as it is.")
+class UpdateCompanyInput:
+    user_id_mode: UserIdMode | None = strawberry.field(
+        default=None,
+        description="How usage records keep user ids; refused once the company has records.",
+    )
+    redacted_properties: list[RedactedPropertyInput] | None = strawberry.field(
+        default=None, description="Usage properties to drop or hash at ingest (all of them)."
+    )
 
 
 @strawberry.input

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -39,6 +40,7 @@ import uuid_utils.compat as uuid7  # noqa: E402
 from support import postgres  # noqa: E402
 
 from domain.access import Role  # noqa: E402
+from domain.privacy import SECRET_BYTES, UserIdMode  # noqa: E402
 from domain.usage import UsageDraft  # noqa: E402
 from services.keys import create_api_key  # noqa: E402
 from services.runtime import ensure_database, prepare_database  # noqa: E402
@@ -68,10 +70,12 @@ async def wait_ready(client: httpx.AsyncClient, seconds: float = 30) -> None:
 
 
 class Workload:
-    def __init__(self, company_id: str, start: datetime) -> None:
+    def __init__(self, company_id: str, start: datetime, users: int = 0) -> None:
         self.company_id = company_id
         self.start = start
         self.counter = 0
+        # records name one of this many users in turn (0: no user id)
+        self.users = users
 
     def record(self) -> dict[str, Any]:
         self.counter += 1
@@ -84,6 +88,7 @@ class Workload:
             "value": str(n % 97 + 1),
             "unit": "requests",
             "idempotencyKey": f"evt-{n}",
+            **({"userId": str(UUID(int=n % self.users + 1))} if self.users else {}),
         }
 
     def records(self, count: int) -> list[dict[str, Any]]:
@@ -312,6 +317,39 @@ async def seed(dsn: str) -> tuple[str, str, datetime]:
     return str(company.id), key, start
 
 
+async def seed_privacy_pair(dsn: str) -> tuple[str, str]:
+    """Two more companies, alike but for their user id mode: RAW, PSEUDONYMIZED."""
+    conn = await connect(dsn)
+    try:
+        ids = []
+        for key, mode in (("bench_raw", UserIdMode.RAW), ("bench_psn", UserIdMode.PSEUDONYMIZED)):
+            privacy = (mode, (), secrets.token_bytes(SECRET_BYTES))
+            company = await repos.insert_company(conn, uuid7.uuid7(), key, key, 35, privacy)
+            if company is None:
+                company = (await repos.companies_by_external_keys(conn, [key]))[key]
+            ids.append(str(company.id))
+    finally:
+        await conn.close()
+    return ids[0], ids[1]
+
+
+async def privacy_measures(
+    client: httpx.AsyncClient, raw: Workload, hidden: Workload, args: argparse.Namespace
+) -> list[tuple[str, float]]:
+    """batchRecordUsage with user ids for a RAW and a PSEUDONYMIZED company, taken
+    in turns (best of three each) so that both see the same machine."""
+    rounds = max(1, args.records // args.batch)
+    best = {"raw": 0.0, "psn": 0.0}
+    for _ in range(3):
+        for name, work in (("raw", raw), ("psn", hidden)):
+            payloads = [work.records(args.batch) for _ in range(rounds)]
+            best[name] = max(best[name], await batches(client, payloads, 1))
+    return [
+        ("batchRecordUsage with user ids, RAW company", best["raw"]),
+        ("batchRecordUsage with user ids, PSEUDONYMIZED", best["psn"]),
+    ]
+
+
 @contextlib.contextmanager
 def server(env: dict[str, str], port: int, log: IO[str], *options: str) -> Iterator[None]:
     """A `metergraph serve` process on ``port`` while the block runs."""
@@ -393,6 +431,7 @@ async def worker_measures(
 
 async def run(args: argparse.Namespace, dsn: str) -> None:
     company_id, key, start = await seed(dsn)
+    raw_company, hidden_company = await seed_privacy_pair(dsn)
     env = {**os.environ, "DATABASE_URL": dsn, "METERGRAPH_SCHEDULER": "false"}
     work = Workload(company_id, start)
     results: list[tuple[str, float]] = []
@@ -414,6 +453,13 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
                 await truncate(dsn)
                 results += await batch_measures(client, work, args)
                 results += await single_measures(port, key, work, args)
+                privacy = await privacy_measures(
+                    client,
+                    Workload(raw_company, start, users=1_000),
+                    Workload(hidden_company, start, users=1_000),
+                    args,
+                )
+                results += privacy
         port = free_port()
         with server(env, port, log, "--workers", str(args.workers)):
             results += await worker_measures(port, key, work, args)
@@ -422,6 +468,11 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
     print(f"\n{'measure':<46} {'rows/s':>12} {'x COPY':>8} {'x SQL':>7}")
     for name, rate in results:
         print(f"{name:<46} {rate:>12,.0f} {rate / baseline:>8.2f} {rate / floor:>7.2f}")
+    (_, raw_rate), (_, hidden_rate) = privacy
+    print(
+        f"\npseudonymized / raw user ids: {hidden_rate / raw_rate:.3f}"
+        f" (the keyed hash costs {100 * (1 - hidden_rate / raw_rate):.1f} %)"
+    )
     print(
         f"\n{args.records} rows per measure; recordUsage: {args.singles} records"
         f" after {args.clients * 10} not timed"

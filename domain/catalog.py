@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
+
+from domain.privacy import RedactedProperty, UserIdMode
 
 # The longest late-arrival window a company may have, in days.
 MAX_LATE_ARRIVAL_DAYS = 3650
@@ -17,3 +19,7 @@ class Company:
     name: str
     late_arrival_days: int
     created_at: datetime
+    user_id_mode: UserIdMode = UserIdMode.RAW
+    redacted_properties: tuple[RedactedProperty, ...] = ()
+    # the key of the company's pseudonyms and hashed properties; never shown
+    secret: bytes = field(default=b"", repr=False)

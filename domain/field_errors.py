@@ -54,6 +54,8 @@ class ErrorCode(Enum):
     # API keys (domain.keys)
     KEY_REVOKED = "KEY_REVOKED"
     EXPIRES_IN_PAST = "EXPIRES_IN_PAST"
+    # privacy (domain.privacy)
+    USER_ID_MODE_LOCKED = "USER_ID_MODE_LOCKED"
 
 
 @dataclass(frozen=True)

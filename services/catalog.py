@@ -6,6 +6,7 @@ company only); changes are ADMIN's and are audited with the change.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -18,6 +19,7 @@ from domain import usage as d
 from domain.access import Principal, Role
 from domain.catalog import MAX_LATE_ARRIVAL_DAYS, Company
 from domain.errors import NotFound, Rejected
+from domain.privacy import SECRET_BYTES, RedactedProperty, UserIdMode
 from domain.usage import Metric
 from services.audit import ChangeAudit, audited_transaction
 from services.runtime import Runtime
@@ -26,6 +28,8 @@ from storage import repos
 READERS = (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
 # A metric's description is prose, longer than a name.
 MAX_DESCRIPTION = 4_000
+# How many property keys a company may redact.
+MAX_REDACTED_PROPERTIES = 100
 
 
 @dataclass(frozen=True)
@@ -94,29 +98,92 @@ def _company_errors(
     return errors
 
 
+def _redaction_errors(rt: Runtime, rules: tuple[RedactedProperty, ...]) -> list[d.FieldError]:
+    errors: list[d.FieldError] = []
+    if len(rules) > MAX_REDACTED_PROPERTIES:
+        message = f"at most {MAX_REDACTED_PROPERTIES} properties may be redacted"
+        errors.append(d.FieldError("redactedProperties", d.ErrorCode.TOO_LONG, message))
+    seen: set[str] = set()
+    for n, rule in enumerate(rules):
+        field = f"redactedProperties[{n}].key"
+        if not rule.key.strip():
+            errors.append(d.FieldError(field, d.ErrorCode.REQUIRED, "a redacted key is needed"))
+        elif rule.key in seen:
+            message = f"property {rule.key!r} is redacted twice"
+            errors.append(d.FieldError(field, d.ErrorCode.ALREADY_EXISTS, message))
+        seen.add(rule.key)
+        errors.extend(lim.name_errors(field, rule.key, rt.settings.max_name_length))
+    return errors
+
+
+@dataclass(frozen=True)
+class NewCompany:
+    """What ``createCompany`` is given; ``late_arrival_days`` None: the configured default."""
+
+    external_key: str
+    name: str
+    late_arrival_days: int | None = None
+    user_id_mode: UserIdMode = UserIdMode.RAW
+    redacted_properties: tuple[RedactedProperty, ...] = ()
+
+
 async def create_company(
-    rt: Runtime,
-    principal: Principal,
-    external_key: str,
-    name: str,
-    late_arrival_days: int | None,
-    audit: ChangeAudit,
+    rt: Runtime, principal: Principal, new: NewCompany, audit: ChangeAudit
 ) -> Company:
-    """A new company (ADMIN); ``late_arrival_days`` None: the configured default.
+    """A new company (ADMIN), with a fresh secret for its pseudonyms.
 
     Raises Rejected for an invalid input or an external key already taken.
     """
     principal.require(Role.ADMIN)
-    errors = _company_errors(rt, external_key, name, late_arrival_days)
+    errors = _company_errors(rt, new.external_key, new.name, new.late_arrival_days)
+    errors += _redaction_errors(rt, new.redacted_properties)
     if errors:
         raise Rejected(errors)
-    days = rt.settings.late_arrival_days if late_arrival_days is None else late_arrival_days
+    days = rt.settings.late_arrival_days if new.late_arrival_days is None else new.late_arrival_days
+    privacy = (new.user_id_mode, new.redacted_properties, secrets.token_bytes(SECRET_BYTES))
     async with audited_transaction(rt.pool, partial(audit.row, "Company")) as conn:
-        company = await repos.insert_company(conn, uuid7.uuid7(), external_key, name.strip(), days)
+        company = await repos.insert_company(
+            conn, uuid7.uuid7(), new.external_key, new.name.strip(), days, privacy
+        )
         if company is None:
-            message = f"a company with external key {external_key!r} exists already"
+            message = f"a company with external key {new.external_key!r} exists already"
             raise Rejected([d.FieldError("externalKey", d.ErrorCode.ALREADY_EXISTS, message)])
     audit.committed()
+    return company
+
+
+async def update_company(
+    rt: Runtime,
+    principal: Principal,
+    id: UUID,
+    user_id_mode: UserIdMode | None,
+    redacted_properties: tuple[RedactedProperty, ...] | None,
+    audit: ChangeAudit,
+) -> Company:
+    """The company with its privacy settings changed (ADMIN; None: left as is).
+
+    Raises Rejected for an unknown company, invalid redactions, or a change of
+    user id mode once the company has usage records (its stored ids would mix
+    raw ids and pseudonyms).
+    """
+    principal.require(Role.ADMIN)
+    if redacted_properties is not None and (errors := _redaction_errors(rt, redacted_properties)):
+        raise Rejected(errors)
+    async with audited_transaction(rt.pool, partial(audit.row, "Company")) as conn:
+        if not await repos.lock_company(conn, id):
+            message = f"no company has id {id}"
+            raise Rejected([d.FieldError("id", d.ErrorCode.UNKNOWN_COMPANY, message)])
+        current = await repos.company_by_id(conn, id)
+        assert current is not None
+        if user_id_mode not in (None, current.user_id_mode) and await repos.company_has_records(
+            conn, id
+        ):
+            message = "the user id mode cannot change once the company has usage records"
+            raise Rejected([d.FieldError("userIdMode", d.ErrorCode.USER_ID_MODE_LOCKED, message)])
+        company = await repos.update_company_privacy(conn, id, user_id_mode, redacted_properties)
+        assert company is not None
+    audit.committed()
+    rt.references.invalidate()
     return company
 
 

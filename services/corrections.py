@@ -115,7 +115,9 @@ async def _replacement(
     if record is None:
         raise Rejected([not_found(record_id)])
     draft = record.corrected(value=value, timestamp=timestamp)
-    (checked,) = await rt.ingestor.check([draft], allowed_company=None, backfill=True)
+    (checked,) = await rt.ingestor.check(
+        [draft], allowed_company=None, backfill=True, as_stored=True
+    )
     if isinstance(checked, list):
         raise Rejected(checked)
     await rt.ingestor.ensure_partitions([checked])

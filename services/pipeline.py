@@ -32,6 +32,7 @@ from domain.audit import AuditEntry
 from domain.catalog import Company
 from domain.limits import DEFAULT as DEFAULT_LIMITS
 from domain.limits import Limits
+from domain.privacy import UserIdMode, protect
 from domain.usage import (
     ErrorCode,
     FieldError,
@@ -207,12 +208,15 @@ class UsageIngestor:
         backfill: bool,
         now: datetime | None = None,
         positions: Sequence[int] | None = None,
+        as_stored: bool = False,
     ) -> list[PendingRecord | list[FieldError]]:
         """Validate each draft; a PendingRecord (with its new id) or its errors.
 
         ``allowed_company`` restricts a scoped caller to its own company; a
         PendingRecord's ``ord`` is its draft's position in ``drafts``, or its
-        entry in ``positions`` when given.
+        entry in ``positions`` when given. A PendingRecord's draft is as the
+        company stores it (user id pseudonymized, properties redacted), unless
+        the drafts are ``as_stored`` already (a stored record's corrected copy).
         """
         now = now or datetime.now(UTC)
         metrics = await self.references.metrics()
@@ -247,8 +251,9 @@ class UsageIngestor:
             errors = validate_usage(draft, metric, policy, now)
             if errors or metric is None:
                 checked.append(errors)
-            else:
-                checked.append(PendingRecord(index, uuid7.uuid7(), draft, metric))
+                continue
+            stored = draft if as_stored else _as_stored(draft, company)
+            checked.append(PendingRecord(index, uuid7.uuid7(), stored, metric))
         return checked
 
     def _policy(self, company: Company, backfill: bool) -> IngestPolicy:
@@ -416,6 +421,15 @@ class UsageIngestor:
                 return outcomes
 
         return await self.with_partitions(pending, store)
+
+
+def _as_stored(draft: UsageDraft, company: Company) -> UsageDraft:
+    """``draft`` as ``company`` stores it. Every write path is checked by
+    ``UsageIngestor.check``, so this is the one place a raw user id or a
+    redacted property is replaced: nothing raw goes further."""
+    if company.user_id_mode is UserIdMode.RAW and not company.redacted_properties:
+        return draft
+    return protect(draft, company.user_id_mode, company.redacted_properties, company.secret)
 
 
 async def _check_chunk(

@@ -14,6 +14,7 @@ import asyncpg
 from domain.access import Role
 from domain.catalog import Company
 from domain.keys import ApiKey
+from domain.privacy import RedactedProperty, RedactionAction, UserIdMode
 from domain.usage import Aggregation, MeasurementType, Metric, ReportingInterval, ResourceType
 from storage.queries import q
 
@@ -25,14 +26,65 @@ def _company(row: asyncpg.Record) -> Company:
         name=row["name"],
         late_arrival_days=row["late_arrival_days"],
         created_at=row["created_at"],
+        user_id_mode=UserIdMode(row["user_id_mode"]),
+        redacted_properties=tuple(
+            RedactedProperty(r["key"], RedactionAction(r["action"]))
+            for r in row["redacted_properties"]
+        ),
+        secret=bytes(row["privacy_secret"]),
     )
 
 
+def _redactions(rules: tuple[RedactedProperty, ...] | None) -> list[dict[str, str]] | None:
+    if rules is None:
+        return None
+    return [{"key": r.key, "action": r.action.value} for r in rules]
+
+
 async def insert_company(
-    conn: asyncpg.Connection, id: UUID, external_key: str, name: str, late_arrival_days: int
+    conn: asyncpg.Connection,
+    id: UUID,
+    external_key: str,
+    name: str,
+    late_arrival_days: int,
+    privacy: tuple[UserIdMode, tuple[RedactedProperty, ...], bytes | None] | None = None,
 ) -> Company | None:
-    """The new company, or None when the external key is taken."""
-    row = await conn.fetchrow(q("insert_company"), id, external_key, name, late_arrival_days)
+    """The new company, or None when the external key is taken; ``privacy``
+    is its user id mode, its redacted properties and its secret (None: raw
+    ids, nothing redacted, a secret from the database's random source)."""
+    mode, redactions, secret = privacy or (UserIdMode.RAW, (), None)
+    row = await conn.fetchrow(
+        q("insert_company"),
+        id,
+        external_key,
+        name,
+        late_arrival_days,
+        mode.value,
+        _redactions(redactions),
+        secret,
+    )
+    return _company(row) if row else None
+
+
+async def lock_company(conn: asyncpg.Connection, id: UUID) -> bool:
+    """Lock the company's row until the transaction ends; False when there is none."""
+    return await conn.fetchval(q("lock_company"), id) is not None
+
+
+async def company_has_records(conn: asyncpg.Connection, id: UUID) -> bool:
+    return bool(await conn.fetchval(q("company_has_records"), id))
+
+
+async def update_company_privacy(
+    conn: asyncpg.Connection,
+    id: UUID,
+    mode: UserIdMode | None,
+    redactions: tuple[RedactedProperty, ...] | None,
+) -> Company | None:
+    """The company with the settings given changed (None: left as they are)."""
+    row = await conn.fetchrow(
+        q("update_company_privacy"), id, mode.value if mode else None, _redactions(redactions)
+    )
     return _company(row) if row else None
 
 

@@ -1,19 +1,26 @@
 -- name: insert_company
-INSERT INTO companies (id, external_key, name, late_arrival_days)
-VALUES ($1, $2, $3, $4)
+INSERT INTO companies (id, external_key, name, late_arrival_days, user_id_mode,
+                       redacted_properties, privacy_secret)
+VALUES ($1, $2, $3, $4, $5, $6,
+        coalesce($7::bytea, uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())))
 ON CONFLICT (external_key) DO NOTHING
-RETURNING id, external_key, name, late_arrival_days, created_at
+RETURNING id, external_key, name, late_arrival_days, created_at,
+          user_id_mode, redacted_properties, privacy_secret
 
 -- name: company_by_id
-SELECT id, external_key, name, late_arrival_days, created_at FROM companies WHERE id = $1
+SELECT id, external_key, name, late_arrival_days, created_at,
+       user_id_mode, redacted_properties, privacy_secret
+FROM companies WHERE id = $1
 
 -- name: companies_by_external_keys
-SELECT id, external_key, name, late_arrival_days, created_at
+SELECT id, external_key, name, late_arrival_days, created_at,
+       user_id_mode, redacted_properties, privacy_secret
 FROM companies WHERE external_key = ANY($1::text[])
 
 -- name: list_companies
 -- $1: only this company (NULL = all); keyset pagination on external_key.
-SELECT id, external_key, name, late_arrival_days, created_at
+SELECT id, external_key, name, late_arrival_days, created_at,
+       user_id_mode, redacted_properties, privacy_secret
 FROM companies
 WHERE ($1::uuid IS NULL OR id = $1)
   AND ($2::text IS NULL OR external_key > $2)
@@ -22,4 +29,21 @@ LIMIT $3
 
 -- name: update_company_late_arrival
 UPDATE companies SET late_arrival_days = $2 WHERE id = $1
-RETURNING id, external_key, name, late_arrival_days, created_at
+RETURNING id, external_key, name, late_arrival_days, created_at,
+          user_id_mode, redacted_properties, privacy_secret
+
+-- name: lock_company
+-- The company, locked against concurrent changes to its settings.
+SELECT id FROM companies WHERE id = $1 FOR UPDATE
+
+-- name: company_has_records
+SELECT EXISTS (SELECT 1 FROM usage_records WHERE company_id = $1)
+
+-- name: update_company_privacy
+-- NULL leaves a setting as it is.
+UPDATE companies
+SET user_id_mode = coalesce($2, user_id_mode),
+    redacted_properties = coalesce($3, redacted_properties)
+WHERE id = $1
+RETURNING id, external_key, name, late_arrival_days, created_at,
+          user_id_mode, redacted_properties, privacy_secret

@@ -71,6 +71,10 @@ export type CompanyInput = {
   externalKey: string;
   lateArrivalDays?: number | null | undefined;
   name: string;
+  /** Usage properties to drop or hash at ingest. */
+  redactedProperties?: Array<RedactedPropertyInput>;
+  /** How usage records keep user ids; fixed once the company has records. */
+  userIdMode?: UserIdMode;
 };
 
 export type ContractInput = {
@@ -142,6 +146,7 @@ export type ErrorCode =
   | 'UNKNOWN_COMPANY'
   | 'UNKNOWN_METRIC'
   | 'UNKNOWN_PRODUCT'
+  | 'USER_ID_MODE_LOCKED'
   | 'VALUE_NOT_FINITE'
   | 'VALUE_OUT_OF_RANGE'
   | 'WINDOW_NOT_ANSWERABLE';
@@ -262,6 +267,19 @@ export type PriceModel =
 export type RecipientRole =
   | 'COMPANY_ADMIN'
   | 'VIEWER';
+
+/** A usage property to redact at ingest. */
+export type RedactedPropertyInput = {
+  /** Drop it or hash its value. */
+  action: RedactionAction;
+  /** The property's key (top level of properties). */
+  key: string;
+};
+
+/** What ingest does with a redacted property: drops it, or replaces its value by a keyed hash ("psn_" + hex). */
+export type RedactionAction =
+  | 'DROP'
+  | 'HASH';
 
 /** A window relative to when the report runs, in its time zone. */
 export type RelativeWindow =
@@ -406,6 +424,11 @@ export type UsageRecordFilter = {
   to?: string | null | undefined;
   userId?: string | null | undefined;
 };
+
+/** How a company's usage records keep user ids: as sent (RAW), or replaced before storage by a keyed hash of the company's (PSEUDONYMIZED). */
+export type UserIdMode =
+  | 'PSEUDONYMIZED'
+  | 'RAW';
 
 export type AggregateUsageQueryVariables = Exact<{
   criteria: AggregationCriteria;
