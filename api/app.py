@@ -51,6 +51,7 @@ from domain.access import Principal
 from services.config import Settings
 from services.errors import UNAVAILABLE_MESSAGE, is_unavailable
 from services.keys import KeyResolver
+from services.logs import begin_request, bind_principal
 from services.runtime import (
     UNAVAILABLE_ERRORS,
     Runtime,
@@ -175,6 +176,7 @@ class Authenticated:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
+        send = _with_request_id(send, begin_request())
         keys: KeyResolver = scope["app"].state.keys
         authorization = _header(scope, b"authorization")
         token = session_token(scope) if authorization is None else None
@@ -192,6 +194,7 @@ class Authenticated:
             await unauthorized()(scope, receive, send)
             return
         scope[_PRINCIPAL] = principal
+        bind_principal(principal.key_id, principal.company_id)
         if scope["type"] == "websocket":  # open only while the key is valid
             await serve_until_revoked(keys, principal.key_id, self.app, scope, receive, send)
             return
@@ -232,6 +235,7 @@ class Authenticated:
             await JSONResponse({"error": error}, status_code=403)(scope, receive, send)
             return
         scope[_PRINCIPAL] = session.principal
+        bind_principal(session.principal.key_id, session.principal.company_id)
         scope[_SESSION_EXPIRES] = session.expires_at
         if socket:
             key_id = session.principal.key_id
@@ -274,6 +278,7 @@ class Authenticated:
             await _close(send, 4401, "unauthenticated")
             return
         scope[_PRINCIPAL] = principal
+        bind_principal(principal.key_id, principal.company_id)
         replayed = [connect, first]
 
         async def replay() -> Message:
@@ -288,6 +293,18 @@ class Authenticated:
 
 # The graphql-transport-ws (or the older graphql-ws) protocol, as the client asked.
 _PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
+
+
+def _with_request_id(send: Send, request_id: str) -> Send:
+    """``send`` that names the request's id in an HTTP answer's X-Request-Id header."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return sending
 
 
 def _subprotocol(scope: Scope) -> str | None:

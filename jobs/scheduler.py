@@ -34,6 +34,8 @@ from services.jobs import (
 from services.runtime import Runtime
 
 _log = logging.getLogger(__name__)
+# APScheduler's executor logs every run at INFO; this module says what a run did.
+logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
 SWEEP_EVERY = timedelta(minutes=1)
 
@@ -122,6 +124,10 @@ class JobScheduler:
         assert isinstance(result, RunResult)
         if result.outcome is Outcome.FAILED:
             _log.warning("scheduled job %s failed: %s", name, result.error)
+        elif result.rows:
+            _log.info("scheduled job %s: %s rows", name, result.rows)
+        else:  # an idle run says nothing at INFO
+            _log.debug("scheduled job %s: %s, no rows", name, result.outcome.value)
 
     async def _sweep(self, *, at_start: bool = False) -> None:
         try:

@@ -57,10 +57,22 @@ def _with_runtime(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
 @click.option("-v", "--verbose", is_flag=True, help="Log what the service does.")
 def main(verbose: bool) -> None:
     """Metergraph: usage records, rollups, thresholds, pricing and invoices."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    _configure_logging(logging.INFO if verbose else logging.WARNING)
+
+
+def _configure_logging(level: int) -> dict[str, object]:
+    """Log as METERGRAPH_LOG_FORMAT says (text if unset or unusable: the command says why)."""
+    import logging.config
+
+    from services.logs import logging_config
+
+    try:
+        log_format = Settings.from_env().log_format
+    except ConfigError:
+        log_format = "text"
+    config = logging_config(log_format, level)
+    logging.config.dictConfig(config)
+    return config
 
 
 @main.command()
@@ -79,9 +91,9 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     from metergraph.serving import server_app, uvicorn_options
 
     settings = _settings()
-    logging.getLogger().setLevel(logging.INFO)
     count = workers or settings.workers
     where = {
+        "log_config": _configure_logging(logging.INFO),
         "host": host or settings.host,
         "port": port or settings.port,
         "access_log": settings.access_log,

@@ -202,6 +202,8 @@ class Settings:
     job_shutdown_grace_seconds: int = 10
     # how long a rotated API key's old secret still works
     key_rotation_grace_seconds: int = 86_400
+    # how log lines are written: "text" or "json" (one object per line)
+    log_format: str = "text"
 
     @property
     def limits(self) -> Limits:
@@ -270,6 +272,7 @@ def _service_env(env: dict[str, str]) -> dict[str, Any]:
         "workers": _int(env, "METERGRAPH_WORKERS", 1, minimum=1),
         "access_log": _bool(env, "METERGRAPH_ACCESS_LOG", False),
         "job_periods": _periods(env, "METERGRAPH_JOB_EVERY"),
+        "log_format": _choice(env, "METERGRAPH_LOG_FORMAT", "text", ("text", "json")),
     }
 
 

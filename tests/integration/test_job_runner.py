@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
@@ -338,3 +339,30 @@ async def test_a_run_still_going_when_the_grace_is_over_is_recorded_interrupted(
     # stop() returns once the cancelled run is recorded: nothing to wait for here
     (row,) = await _run_rows(runtime, "stuck")
     assert (row["outcome"], row["error"]) == ("FAILED", job_table.INTERRUPTED)
+
+
+async def test_an_idle_scheduled_run_logs_nothing_at_info_and_a_busy_one_does(
+    runtime: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def idle(runtime: Any) -> int:
+        return 0
+
+    async def busy(runtime: Any) -> int:
+        return 5
+
+    every = timedelta(seconds=1)
+    table = {"idle": Job("idle", idle, every), "busy": Job("busy", busy, every)}
+    monkeypatch.setattr(job_table, "JOBS", table)
+    caplog.set_level(logging.INFO)
+    running = scheduler.start_scheduler(runtime)
+    caplog.clear()  # what starting says, once, is not what a run says
+    try:
+        deadline = time.monotonic() + 15
+        while len([r for r in await runs(runtime) if r["outcome"] == "SUCCEEDED"]) < 4:
+            assert time.monotonic() < deadline, await runs(runtime)
+            await asyncio.sleep(0.05)
+    finally:
+        running.shutdown(wait=False)
+    said = [(r.name, r.getMessage()) for r in caplog.records if r.levelno >= logging.INFO]
+    assert not [s for s in said if "idle" in s[1] or s[0].startswith("apscheduler.executors")]
+    assert ("jobs.scheduler", "scheduled job busy: 5 rows") in said
