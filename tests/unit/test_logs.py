@@ -7,6 +7,9 @@ import logging
 import sys
 from uuid import uuid4
 
+import pytest
+
+from services.config import ConfigError, Settings
 from services.logs import JsonFormatter, RedactFilter, begin_request, bind_principal, redact
 
 
@@ -48,3 +51,10 @@ def test_a_json_line_carries_the_request_context_and_the_exception() -> None:
 def test_a_line_outside_a_request_names_no_request() -> None:
     line = json.loads(JsonFormatter().format(_record("idle")))
     assert "request_id" not in line and "exc_info" not in line
+
+
+def test_the_log_format_is_text_json_or_a_config_error_naming_the_variable() -> None:
+    assert Settings.from_env({}).log_format == "text"
+    assert Settings.from_env({"METERGRAPH_LOG_FORMAT": "json"}).log_format == "json"
+    with pytest.raises(ConfigError, match="METERGRAPH_LOG_FORMAT"):
+        Settings.from_env({"METERGRAPH_LOG_FORMAT": "xml"})
