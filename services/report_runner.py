@@ -92,6 +92,10 @@ class ReportRunner:
         return await loop.run_in_executor(self._executor, render, document, report.format)
 
     async def run_pending(self) -> int:
+        """Build every pending report, and wait for the ones this process has
+        already started in the background, so each is finished on return."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         built = 0
         while await self.run():
             built += 1
