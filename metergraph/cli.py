@@ -612,9 +612,16 @@ def demo() -> None:
     multiple=True,
     help="Metric codes to simulate, comma-separated or repeated (default: every one).",
 )
+@click.option("--by-customer", is_flag=True, help="Print each customer's monthly totals too.")
 @click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
 def simulate(
-    customers: int, months: int, seed: int, start: str, metrics: tuple[str, ...], no_progress: bool
+    customers: int,
+    months: int,
+    seed: int,
+    start: str,
+    metrics: tuple[str, ...],
+    by_customer: bool,
+    no_progress: bool,
 ) -> None:
     """Generate months of realistic usage for simulated customers, through the ingest.
 
@@ -638,11 +645,13 @@ def simulate(
         metrics=tuple(chosen or simulated_metrics(SMSWORLD)),
         prices=prices_by_metric(catalog),
     )
-    for line in _simulate(plan, catalog, no_progress):
+    for line in _simulate(plan, catalog, no_progress, by_customer):
         click.echo(line)
 
 
-def _simulate(plan: SimulationPlan, catalog: SimulationCatalog, no_progress: bool) -> list[str]:
+def _simulate(
+    plan: SimulationPlan, catalog: SimulationCatalog, no_progress: bool, by_customer: bool
+) -> list[str]:
     """Check the plan, generate it and load it with a progress bar; the summary's lines."""
     from tqdm import tqdm
 
@@ -667,7 +676,7 @@ def _simulate(plan: SimulationPlan, catalog: SimulationCatalog, no_progress: boo
             load = await simulate_usage(runtime, OPERATOR, simulation, catalog, bar.update)
         finally:
             bar.close()
-        return summary(simulation, load)
+        return summary(simulation, load, by_customer)
 
     return _with_runtime(_settings(), work)
 

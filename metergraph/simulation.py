@@ -40,8 +40,8 @@ def prices_by_metric(catalog: SimulationCatalog) -> dict[str, Mapping[str, Price
     }
 
 
-def summary(simulation: Simulation, load: SimulationLoad) -> list[str]:
-    """The lines ``metergraph simulate`` ends with."""
+def summary(simulation: Simulation, load: SimulationLoad, by_customer: bool = False) -> list[str]:
+    """The lines ``metergraph simulate`` ends with (each customer's months too, if asked)."""
     records = simulation.records
     lines = [
         f"companies: {len(simulation.customers)} ({load.companies_created} created),"
@@ -66,17 +66,23 @@ def summary(simulation: Simulation, load: SimulationLoad) -> list[str]:
     for (customer, month), metrics in quiet.items():
         when = simulation.month_start(month)
         lines.append(f"zero month: {keys[customer]} {when:%Y-%m} ({', '.join(metrics)})")
-    return lines + _monthly_totals(simulation)
+    lines += _monthly_totals(simulation, None)
+    if by_customer:
+        for person in simulation.customers:
+            lines += _monthly_totals(simulation, person.index)
+    return lines
 
 
-def _monthly_totals(simulation: Simulation) -> list[str]:
-    """A table: each month's total of each metric over every customer."""
+def _monthly_totals(simulation: Simulation, customer: int | None) -> list[str]:
+    """A table: each month's total of each metric, of one customer or of them all."""
     metrics = list(simulation.plan.metrics)
     sums: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
-    for (_, metric, month), total in simulation.totals.items():
-        sums[(month, metric)] += total
-    lines = ["month\t" + "\t".join(metrics)]
+    for (index, metric, month), total in simulation.totals.items():
+        if customer in (None, index):
+            sums[(month, metric)] += total
+    key = "all" if customer is None else simulation.customers[customer].external_key
+    lines = ["customer\tmonth\t" + "\t".join(metrics)]
     for month in range(simulation.plan.months):
         figures = "\t".join(str(sums[(month, m)]) for m in metrics)
-        lines.append(f"{simulation.month_start(month):%Y-%m}\t{figures}")
+        lines.append(f"{key}\t{simulation.month_start(month):%Y-%m}\t{figures}")
     return lines

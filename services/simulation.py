@@ -85,11 +85,11 @@ async def simulate_usage(
     send its records in arrival order; ``progress`` hears how many each batch sent."""
     principal.require(Role.ADMIN)
     load = SimulationLoad()
-    await _define_catalog(rt, principal, catalog, simulation)
+    metrics = await _define_catalog(rt, principal, catalog, simulation)
     companies = await _companies(rt, principal, simulation.customers, load)
     await _contracts(rt, principal, simulation, catalog, companies, load)
     for batch in _batches(simulation.records, rt.settings.max_batch_size):
-        drafts = [_draft(r, companies[r.customer], catalog) for r in batch]
+        drafts = [_draft(r, companies[r.customer], metrics[r.metric_code]) for r in batch]
         details = {"seed": simulation.plan.seed, "records": len(drafts)}
         result = await record_usage_batch(
             rt,
@@ -111,12 +111,15 @@ def _operator(action: str, details: Mapping[str, object]) -> ChangeAudit:
 
 async def _define_catalog(
     rt: Runtime, principal: Principal, catalog: SimulationCatalog, simulation: Simulation
-) -> None:
+) -> dict[str, Metric]:
+    """Define the metrics and products the simulation uses that are missing; the
+    metrics as defined (one defined before keeps its unit and types)."""
     wanted = set(simulation.plan.metrics)
-    known = {m.code for m in await list_metrics(rt)}
+    known = {m.code: m for m in await list_metrics(rt)}
     for metric in catalog.metrics:
         if metric.code in wanted and metric.code not in known:
-            await define_metric(rt, principal, metric, _operator("defineMetric", {}))
+            audited = _operator("defineMetric", {"code": metric.code})
+            known[metric.code] = await define_metric(rt, principal, metric, audited)
     products = {p.code for p in await list_products(rt, principal)}
     for product in catalog.products:
         if product.metric_code in wanted and product.code not in products:
@@ -124,6 +127,7 @@ async def _define_catalog(
             await create_product(
                 rt, principal, product.code, product.name, product.metric_code, audit=audited
             )
+    return known
 
 
 async def _companies(
@@ -199,8 +203,7 @@ def _batches(records: Sequence[SimulatedRecord], size: int) -> Iterator[Sequence
         start = end
 
 
-def _draft(record: SimulatedRecord, company_id: UUID, catalog: SimulationCatalog) -> UsageDraft:
-    metric = next(m for m in catalog.metrics if m.code == record.metric_code)
+def _draft(record: SimulatedRecord, company_id: UUID, metric: Metric) -> UsageDraft:
     return UsageDraft(
         company_id=company_id,
         resource_type=metric.resource_type,

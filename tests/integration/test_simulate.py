@@ -79,14 +79,15 @@ async def test_simulate_stores_the_seeds_usage_through_the_ingest_and_a_rerun_ad
 async def test_simulated_customers_are_invoiced_by_their_contracts(
     database: str, runtime: Any
 ) -> None:
-    done = cli(database, *ARGS, "--no-progress")
+    done = cli(database, *ARGS, "--no-progress", "--by-customer")
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+    assert "sim-11-0002\t2024-04\t" in done.stdout
     invoiced = cli(database, "jobs", "run", "generate-invoices")
     assert invoiced.returncode == 0, invoiced.stderr
     async with runtime.pool.acquire() as conn:
         rows = await conn.fetch(
-            "SELECT c.external_key, i.period_start, i.total, i.minimum_true_up"
+            "SELECT c.external_key, i.period_start, i.total, i.minimum_true_up, i.lines"
             " FROM invoices i JOIN companies c ON c.id = i.company_id"
             " WHERE c.external_key LIKE 'sim-11-%'"
         )
@@ -102,6 +103,21 @@ async def test_simulated_customers_are_invoiced_by_their_contracts(
     }
     assert campaign[silent]["total"] == Decimal("100.00")
     assert campaign[silent]["minimum_true_up"] == Decimal("100.00")
+    # a month simulated at a tier's end is invoiced at exactly that quantity
+    assert simulation.edges
+    for edge in simulation.edges:
+        key = simulation.customers[edge.customer].external_key
+        (invoice,) = [
+            r
+            for r in rows
+            if r["external_key"] == key
+            and r["period_start"].astimezone(UTC).month == edge.month + 1
+        ]
+        lines = invoice["lines"]
+        billed = [
+            Decimal(line["quantity"]) for line in lines if line["metricCode"] == edge.metric_code
+        ]
+        assert billed == [edge.total]
 
 
 def test_simulate_refuses_bad_options_naming_them(database: str) -> None:
