@@ -5,9 +5,9 @@ same idempotency keys, in the same order, so loading a simulation twice
 stores it once. Each customer follows one of the plan's segments in turn
 (by default the seed's three: a steady grower like customer A, a
 campaign-driven sender like customer B, a startup living off its free tier
-like customer C) and every customer's numbers come from a generator seeded
-with the plan's seed and the customer's number only: adding customers does
-not change the earlier ones.
+like customer C). A month's numbers come from the seed, the first month,
+the customer's number, the metric and the month only: more customers, more
+months or more metrics leave the records already made as they were.
 
 What the data holds, as the usage data simulation guide asks:
 
@@ -15,10 +15,10 @@ What the data holds, as the usage data simulation guide asks:
     seasonality   and swings by its amplitude over the year, highest in November
     noise         and varies by up to ±noise around that
     bursts        many small events within a quarter of an hour
-    tier edges    one month of each customer totals exactly a tier boundary
+    tier edges    a month a year of each customer totals exactly a tier boundary
                   (or free allowance, or package size) of its price
-    zero months   a campaign customer has a month with no usage at all; the
-                  others go a month without one of their metrics
+    zero months   a campaign customer has a month a year with no usage at all;
+                  the others go a month a year without one of their metrics
     partial month a startup's first month starts mid-month
     period edges  some months' first event is at the period's first instant,
                   some last events at its last second
@@ -255,12 +255,13 @@ def simulate(plan: SimulationPlan) -> Simulation:
     totals: dict[tuple[int, str, int], Decimal] = {}
     zeros: list[tuple[int, str, int]] = []
     edges: list[TierEdge] = []
+    chosen = set(plan.metrics)
     for customer in people:
         made = _Customer(plan, customer)
-        records += made.records()
-        totals.update(made.totals)
-        zeros += made.zeros
-        edges += made.edges
+        records += [r for r in made.records() if r.metric_code in chosen]
+        totals.update({k: v for k, v in made.totals.items() if k[1] in chosen})
+        zeros += [z for z in made.zeros if z[1] in chosen]
+        edges += [e for e in made.edges if e.metric_code in chosen]
     records.sort(key=lambda r: (r.arrival, r.customer, r.duplicate))
     return Simulation(plan, people, tuple(records), totals, tuple(zeros), tuple(edges))
 
@@ -276,83 +277,105 @@ def _split(rng: random.Random, total: int, parts: int) -> list[int]:
 
 
 class _Customer:
-    """One customer's months: the totals first, then the events that make them up."""
+    """One customer's months: the totals first, then the events that make them up.
+
+    Each month of each metric draws from a generator of its own, and the edge
+    cases are placed in each year of months by one of the year's own: a
+    longer simulation, or one of fewer metrics, holds the same records for
+    the months and metrics it shares with another (same keys, same content).
+    """
 
     def __init__(self, plan: SimulationPlan, customer: SimulatedCustomer) -> None:
         self.plan = plan
         self.customer = customer
-        self.rng = random.Random(f"metergraph-simulation:{plan.seed}:{customer.index}")
-        segment = customer.segment
-        self.metrics = [m for m in plan.metrics if m in segment.patterns]
+        self.tag = f"metergraph-simulation:{plan.seed}:{plan.start:%Y-%m}:{customer.index}"
+        self.metrics = list(customer.segment.patterns)
+        # the generator of the month being made (each month has its own)
+        self.rng = self._rng("start")
         self.zeros: list[tuple[int, str, int]] = []
         self.edges: list[TierEdge] = []
+        # (metric, month) places: a burst, a late first record, a first record sent twice
+        self.places: dict[str, set[tuple[str, int]]] = {
+            "burst": set(),
+            "late": set(),
+            "copy": set(),
+        }
         self.totals = {
-            (customer.index, m, k): Decimal(self._trend(segment.patterns[m], k))
+            (customer.index, m, k): Decimal(self._trend(m, k))
             for m in self.metrics
             for k in range(plan.months)
         }
-        self._place_zero_month()
-        self._place_tier_edge()
-        used = [key for key, total in self.totals.items() if total]
-        # the month and metric where this customer surely bursts (once at least)
-        self.burst_at = self.rng.choice(used)[1:] if used else None
+        for year in range((plan.months + 11) // 12):
+            self._place(year, self._rng("year", year))
 
-    def _trend(self, pattern: Pattern, month: int) -> int:
+    def _rng(self, *parts: object) -> random.Random:
+        return random.Random(":".join([self.tag, *map(str, parts)]))
+
+    def _trend(self, metric: str, month: int) -> int:
+        pattern = self.customer.segment.patterns[metric]
         moy = add_months(self.plan.start, month).month
         season = 1 + pattern.seasonality * math.cos(2 * math.pi * (moy - 11) / 12)
-        noise = self.rng.uniform(1 - pattern.noise, 1 + pattern.noise)
+        noise = self._rng(metric, month, "trend").uniform(1 - pattern.noise, 1 + pattern.noise)
         return max(1, round(pattern.base * (1 + pattern.growth) ** month * season * noise))
 
-    def _place_zero_month(self) -> None:
-        if self.plan.months < 2 or not self.metrics:
-            return
-        month = self.rng.randrange(1, self.plan.months)
+    def _place(self, year: int, rng: random.Random) -> None:
+        """The year's edge cases: a zero month, a tier edge, a burst, a late record, a copy."""
+        first = year * 12
+        zero = first + rng.randrange(1 if year == 0 else 0, 12)
         quiet = self.customer.segment.quiet_months
-        for metric in self.metrics if quiet else [self.rng.choice(self.metrics)]:
-            self.totals[(self.customer.index, metric, month)] = Decimal(0)
-            self.zeros.append((self.customer.index, metric, month))
-
-    def _place_tier_edge(self) -> None:
+        for metric in self.metrics if quiet else [rng.choice(self.metrics)]:
+            self._set(metric, zero, Decimal(0))
+        busy = [first + k for k in range(12) if first + k != zero]
         prices = self.plan.prices.get(self.customer.segment.name, {})
         choices = [(m, e) for m in self.metrics if m in prices for e in tier_edges(prices[m])]
-        zero_months = {k for _, _, k in self.zeros}
-        months = [k for k in range(self.plan.months) if k not in zero_months]
-        if not choices or not months:
+        if choices:
+            metric, edge = rng.choice(choices)
+            self._set(metric, rng.choice(busy), edge)
+        for place in self.places.values():
+            place.add((rng.choice(self.metrics), rng.choice(busy)))
+
+    def _set(self, metric: str, month: int, total: Decimal) -> None:
+        """Make a month's total ``total`` (a zero month or a tier edge), if it is simulated."""
+        if month >= self.plan.months:
             return
-        metric, edge = self.rng.choice(choices)
-        month = self.rng.choice(months)
-        self.totals[(self.customer.index, metric, month)] = edge
-        self.edges.append(TierEdge(self.customer.index, metric, month, edge))
+        self.totals[(self.customer.index, metric, month)] = total
+        if total:
+            self.edges.append(TierEdge(self.customer.index, metric, month, total))
+        else:
+            self.zeros.append((self.customer.index, metric, month))
 
     def records(self) -> list[SimulatedRecord]:
         made: list[SimulatedRecord] = []
         for metric in self.metrics:
             for month in range(self.plan.months):
                 made += self._month(metric, month)
-        made = [self._maybe_late(r) for r in made]
-        if made and not any(r.late for r in made):
-            made[0] = self._late(made[0])
-        again = [self._again(r) for r in made if self.rng.random() < DUPLICATE_CHANCE]
-        if made and not again:
-            again = [self._again(self.rng.choice(made))]
-        return made + again
+        return made
 
     def _month(self, metric: str, month: int) -> list[SimulatedRecord]:
         total = int(self.totals[(self.customer.index, metric, month)])
         if total == 0:
             return []
+        self.rng = rng = self._rng(metric, month, "events")
         start = datetime.combine(add_months(self.plan.start, month), datetime.min.time(), UTC)
         end = datetime.combine(add_months(self.plan.start, month + 1), datetime.min.time(), UTC)
         if month == 0 and self.customer.segment.partial_start:
-            start += timedelta(days=self.rng.randint(9, 19))
-        burst = self.rng.random() < BURST_CHANCE or (metric, month) == self.burst_at
-        burst_total = round(total * self.rng.uniform(*BURST_SHARE)) if burst else 0
-        stamps = self._spread(start, end, total - burst_total)
-        events = [(t, q, False) for t, q in stamps]
+            start += timedelta(days=rng.randint(9, 19))
+        burst = rng.random() < BURST_CHANCE or (metric, month) in self.places["burst"]
+        burst_total = round(total * rng.uniform(*BURST_SHARE)) if burst else 0
+        events = [(t, q, False) for t, q in self._spread(start, end, total - burst_total)]
         if burst_total:
             events += [(t, q, True) for t, q in self._burst(start, end, burst_total)]
         events.sort(key=lambda e: e[0])
-        return [self._record(metric, month, n, event) for n, event in enumerate(events)]
+        made = [self._record(metric, month, n, event) for n, event in enumerate(events)]
+        made = [self._late(r) if rng.random() < LATE_CHANCE else r for r in made]
+        if (metric, month) in self.places["late"] and not made[0].late:
+            made[0] = self._late(made[0])
+        again = [self._again(r) for r in made if rng.random() < DUPLICATE_CHANCE]
+        if (metric, month) in self.places["copy"] and made[0].idempotency_key not in {
+            r.idempotency_key for r in again
+        }:
+            again.append(self._again(made[0]))
+        return made + again
 
     def _spread(self, start: datetime, end: datetime, total: int) -> list[tuple[datetime, int]]:
         values = _split(self.rng, total, self.rng.randint(*EVENTS_PER_MONTH))
@@ -377,13 +400,13 @@ class _Customer:
         at, value, burst = event
         pattern = self.customer.segment.patterns[metric]
         properties = {name: self.rng.choice(values) for name, values in pattern.properties}
-        key = f"sim:{self.plan.seed}:{self.customer.index + 1}:{metric}:{at:%Y-%m}:{n:05d}"
+        plan = self.plan
+        key = (
+            f"sim:{plan.seed}:{plan.start:%Y-%m}:{self.customer.index + 1}:{metric}:{month}:{n:05d}"
+        )
         return SimulatedRecord(
             self.customer.index, metric, at, Decimal(value), key, properties, month, month, burst
         )
-
-    def _maybe_late(self, record: SimulatedRecord) -> SimulatedRecord:
-        return self._late(record) if self.rng.random() < LATE_CHANCE else record
 
     def _late(self, record: SimulatedRecord) -> SimulatedRecord:
         """``record`` arriving with the batch of one or two months after its own."""

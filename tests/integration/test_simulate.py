@@ -11,14 +11,14 @@ from domain.simulation import SMSWORLD, SimulationPlan, simulate, simulated_metr
 from metergraph.simulation import prices_by_metric, smsworld_catalog
 from tests.integration.test_cli_commands import cli
 
-ARGS = ("simulate", "--customers", "3", "--months", "4", "--seed", "11", "--start", "2024-01")
+ARGS = ("simulate", "--customers", "3", "--months", "12", "--seed", "11", "--start", "2024-01")
 
 
 def expected() -> Any:
     plan = SimulationPlan(
         seed=11,
         customers=3,
-        months=4,
+        months=12,
         start=date(2024, 1, 1),
         metrics=tuple(simulated_metrics(SMSWORLD)),
         prices=prices_by_metric(smsworld_catalog()),
@@ -82,7 +82,7 @@ async def test_simulated_customers_are_invoiced_by_their_contracts(
     done = cli(database, *ARGS, "--no-progress", "--by-customer")
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    assert "sim-11-0002\t2024-04\t" in done.stdout
+    assert "sim-11-0002\t2024-12\t" in done.stdout
     invoiced = cli(database, "jobs", "run", "generate-invoices")
     assert invoiced.returncode == 0, invoiced.stderr
     async with runtime.pool.acquire() as conn:
@@ -92,7 +92,7 @@ async def test_simulated_customers_are_invoiced_by_their_contracts(
             " WHERE c.external_key LIKE 'sim-11-%'"
         )
     per_company = Counter(r["external_key"] for r in rows)
-    assert per_company == {"sim-11-0001": 4, "sim-11-0002": 4, "sim-11-0003": 4}
+    assert per_company == {"sim-11-0001": 12, "sim-11-0002": 12, "sim-11-0003": 12}
     simulation = expected()
     # the campaign customer's silent month is billed its minimum commitment
     (silent,) = {m for c, _, m in simulation.zeros if c == 1}

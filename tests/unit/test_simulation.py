@@ -47,6 +47,21 @@ def test_adding_customers_leaves_the_earlier_ones_as_they_were() -> None:
     assert [r for r in more.records if r.customer < 3] == list(few.records)
 
 
+def test_more_months_or_fewer_metrics_keep_the_records_they_share() -> None:
+    longer = simulate(plan(months=30))
+    shorter = simulate(plan(months=12))
+    assert [r for r in longer.records if r.month < 12] == list(shorter.records)
+    fewer = simulate(
+        SimulationPlan(7, 6, 12, date(2024, 1, 1), ("ai_sms_processed",), prices=PRICES)
+    )
+    assert list(fewer.records) == [
+        r for r in shorter.records if r.metric_code == "ai_sms_processed"
+    ]
+    later = simulate(SimulationPlan(7, 6, 12, date(2024, 2, 1), METRICS, prices=PRICES))
+    keys = {r.idempotency_key for r in later.records}
+    assert keys.isdisjoint(r.idempotency_key for r in shorter.records)
+
+
 def test_each_month_sums_to_its_total_once_duplicates_are_left_out() -> None:
     simulation = simulate(plan())
     sums: dict[tuple[int, str, int], Decimal] = defaultdict(Decimal)
