@@ -201,22 +201,22 @@ def plan_errors(plan: SimulationPlan, known_metrics: set[str], now: datetime) ->
     """What is wrong with ``plan``, naming the command's option."""
     errors = []
     if not 1 <= plan.customers <= MAX_CUSTOMERS:
-        message = f"--customers must be 1..{MAX_CUSTOMERS}"
-        errors.append(FieldError("customers", ErrorCode.INVALID_FORMAT, message))
+        message = f"must be 1..{MAX_CUSTOMERS}"
+        errors.append(FieldError("customers", ErrorCode.OUT_OF_RANGE, message))
     if not 1 <= plan.months <= MAX_MONTHS:
-        message = f"--months must be 1..{MAX_MONTHS}"
-        errors.append(FieldError("months", ErrorCode.INVALID_FORMAT, message))
+        message = f"must be 1..{MAX_MONTHS}"
+        errors.append(FieldError("months", ErrorCode.OUT_OF_RANGE, message))
     elif add_months(plan.start, plan.months) > now.date().replace(day=1):
         last = add_months(plan.start, plan.months - 1)
         message = f"the last month simulated ({last:%Y-%m}) has not ended; start earlier"
-        errors.append(FieldError("start", ErrorCode.INVALID_FORMAT, message))
+        errors.append(FieldError("start", ErrorCode.OUT_OF_RANGE, message))
     if unknown := sorted(set(plan.metrics) - known_metrics):
         message = (
             f"no simulated pattern for {', '.join(unknown)}; choose of {sorted(known_metrics)}"
         )
         errors.append(FieldError("metrics", ErrorCode.INVALID_FORMAT, message))
     if plan.seed < 0:
-        errors.append(FieldError("seed", ErrorCode.INVALID_FORMAT, "--seed must be 0 or more"))
+        errors.append(FieldError("seed", ErrorCode.OUT_OF_RANGE, "must be 0 or more"))
     return errors
 
 
@@ -320,6 +320,8 @@ class _Customer:
 
     def _place(self, year: int, rng: random.Random) -> None:
         """The year's edge cases: a zero month, a tier edge, a burst, a late record, a copy."""
+        if not self.metrics:
+            return
         first = year * 12
         zero = first + rng.randrange(1 if year == 0 else 0, 12)
         quiet = self.customer.segment.quiet_months
