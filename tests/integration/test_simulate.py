@@ -64,6 +64,11 @@ async def test_simulate_stores_the_seeds_usage_through_the_ingest_and_a_rerun_ad
         if total
     }
     assert await stored_totals(runtime) == want
+    async with runtime.pool.acquire() as conn:
+        actions = await conn.fetch("SELECT action, role, count(*) FROM audit_log GROUP BY 1, 2")
+    made = {(r["action"], r["role"]): r["count"] for r in actions}
+    assert made[("createCompany", "CLI")] == 3 and made[("createContract", "CLI")] == 3
+    assert made[("simulateUsage", "CLI")] >= 12  # a batch a month at least
     for edge in simulation.edges:
         line = f"tier edge: {keys[edge.customer]} {edge.metric_code}"
         assert line in first.stdout
