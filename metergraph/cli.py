@@ -21,8 +21,10 @@ from services.config import ConfigError, Settings
 if TYPE_CHECKING:
     from domain.reports.criteria import ReportCriteria
     from domain.reports.document import ReportFormat
+    from domain.simulation import SimulationPlan
     from services.imports import ImportSummary
     from services.runtime import Runtime
+    from services.simulation import SimulationCatalog
 
 T = TypeVar("T")
 
@@ -595,6 +597,88 @@ def demo() -> None:
     click.echo(f"contracts created: {run.contracts_created}")
     click.echo(f"invoices: {run.invoices.created} created, {run.invoices.finalized} finalized")
     click.echo("query them with: { invoices(first: 50) { edges { node { periodStart total } } } }")
+
+
+@main.command()
+@click.option("--customers", type=int, default=3, show_default=True, help="How many customers.")
+@click.option("--months", type=int, default=6, show_default=True, help="How many months.")
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="The same seed, the same data."
+)
+@click.option("--start", default="2024-01", show_default=True, help="The first month, YYYY-MM.")
+@click.option(
+    "--metrics",
+    "metrics",
+    multiple=True,
+    help="Metric codes to simulate, comma-separated or repeated (default: every one).",
+)
+@click.option("--by-customer", is_flag=True, help="Print each customer's monthly totals too.")
+@click.option("--no-progress", is_flag=True, help="Do not draw a progress bar.")
+def simulate(
+    customers: int,
+    months: int,
+    seed: int,
+    start: str,
+    metrics: tuple[str, ...],
+    by_customer: bool,
+    no_progress: bool,
+) -> None:
+    """Generate months of realistic usage for simulated customers, through the ingest.
+
+    Growth, seasonality, bursts, months totalling a tier boundary, zero months,
+    late and repeated records (see the README). Each customer gets a company
+    and a contract (made once); running it again with the same seed adds nothing.
+    """
+    from domain.simulation import SMSWORLD, SimulationPlan, parse_month, simulated_metrics
+    from metergraph.simulation import prices_by_metric, smsworld_catalog
+
+    first = parse_month(start)
+    if first is None:
+        raise click.BadParameter(f"{start!r} is not a month YYYY-MM", param_hint="--start")
+    chosen = [m.strip() for given in metrics for m in given.split(",") if m.strip()]
+    catalog = smsworld_catalog()
+    plan = SimulationPlan(
+        seed=seed,
+        customers=customers,
+        months=months,
+        start=first,
+        metrics=tuple(chosen or simulated_metrics(SMSWORLD)),
+        prices=prices_by_metric(catalog),
+    )
+    for line in _simulate(plan, catalog, no_progress, by_customer):
+        click.echo(line)
+
+
+def _simulate(
+    plan: SimulationPlan, catalog: SimulationCatalog, no_progress: bool, by_customer: bool
+) -> list[str]:
+    """Check the plan, generate it and load it with a progress bar; the summary's lines."""
+    from tqdm import tqdm
+
+    from domain.simulation import SMSWORLD, plan_errors, simulate, simulated_metrics
+    from metergraph.simulation import summary
+    from services.simulation import OPERATOR, simulate_usage
+
+    errors = plan_errors(plan, set(simulated_metrics(SMSWORLD)), datetime.now(UTC))
+    if errors:
+        raise click.UsageError("; ".join(f"--{e.field}: {e.message}" for e in errors))
+    simulation = simulate(plan)
+
+    async def work(runtime: Runtime) -> list[str]:
+        bar = tqdm(
+            total=len(simulation.records),
+            desc=f"simulating seed {plan.seed}",
+            unit="record",
+            disable=no_progress,
+            file=sys.stderr,
+        )
+        try:
+            load = await simulate_usage(runtime, OPERATOR, simulation, catalog, bar.update)
+        finally:
+            bar.close()
+        return summary(simulation, load, by_customer)
+
+    return _with_runtime(_settings(), work)
 
 
 @main.group()
