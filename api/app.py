@@ -8,6 +8,7 @@ import contextlib
 import functools
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Any, Protocol
@@ -36,6 +37,7 @@ from api.http import PRINCIPAL as _PRINCIPAL
 from api.http import SESSION_EXPIRES as _SESSION_EXPIRES
 from api.keys import REVOKED_CLOSE_CODE, serve_until_revoked
 from api.limits import Limited, QueryLimitSettings, RateLimiter, document_refusal
+from api.metrics import metrics_endpoint
 from api.schema import (
     INTERNAL_ERROR,
     MASKED_MESSAGE,
@@ -52,6 +54,7 @@ from services.config import Settings
 from services.errors import UNAVAILABLE_MESSAGE, is_unavailable
 from services.keys import KeyResolver
 from services.logs import begin_request, bind_principal
+from services.metrics import observe_request, process_stopped
 from services.runtime import (
     UNAVAILABLE_ERRORS,
     Runtime,
@@ -136,6 +139,7 @@ async def record_directly(context: Context, decoded: Decoded) -> ExecutionResult
     drafts = context.take_decoded("recordUsage")
     assert drafts is not None
     context.audit = audit_recorder(context, plan.operation, decoded.variables)
+    began = time.perf_counter()
     try:
         result = await record_one(context, drafts[0], backfill=False)
     except Exception as exc:  # answered as the executor answers a failed resolver: masked
@@ -145,10 +149,12 @@ async def record_directly(context: Context, decoded: Decoded) -> ExecutionResult
         if is_unavailable(exc):
             error, code = unavailable_error(error), "DATABASE_UNAVAILABLE"
         await write_remaining(context, "error", [code])
+        observe_request("recordUsage", "mutation", code, time.perf_counter() - began)
         return ExecutionResult(data=None, errors=[error])
     kind = direct.runtime_type(graphql_schema, result)
     data = {plan.root_key: direct.shape(graphql_schema, result, kind, plan.selections)}
     await write_remaining(context, direct.outcome(data), [])
+    observe_request("recordUsage", "mutation", "ok", time.perf_counter() - began)
     return ExecutionResult(data=data, errors=None)
 
 
@@ -549,6 +555,7 @@ def _lifespan(
                     if started is not None:
                         await started.stop()
                     await app.state.keys.settled()  # the last uses noted, written
+                    process_stopped()
 
     return lifespan
 
@@ -564,6 +571,7 @@ def _routes(settings: Settings) -> list[BaseRoute]:
     return [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", socket),
         Route(

@@ -9,7 +9,8 @@ GraphQL errors with ``extensions.code``; anything unexpected is masked
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, Callable
+import time
+from collections.abc import AsyncGenerator, Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -53,6 +54,7 @@ from domain.audit import AuditEntry, summarise
 from domain.errors import MetergraphError
 from services import catalog, ingest, privacy
 from services.audit import AuditRecorder
+from services.metrics import observe_request, operation_label
 from services.pipeline import BatchResult, Outcome, Status
 
 _log = logging.getLogger(__name__)
@@ -836,6 +838,37 @@ class AuditMutations(SchemaExtension):
         await write_remaining(context, outcome, [error_code(e) for e in errors])
 
 
+class CountRequests(SchemaExtension):
+    """Counts every GraphQL request for ``GET /metrics``: its root fields, its
+    type, its outcome (ok, or the first error's code) and how long it took."""
+
+    def on_operation(self) -> Iterator[None]:
+        began = time.perf_counter()
+        yield
+        ec = self.execution_context
+        kind, fields = _root_fields(ec.graphql_document, ec.operation_name)
+        errors = getattr(ec.result, "errors", None) or ec.pre_execution_errors or []
+        outcome = error_code(errors[0]) if errors else "ok"
+        observe_request(operation_label(fields), kind, outcome, time.perf_counter() - began)
+
+
+def _root_fields(document: DocumentNode | None, name: str | None) -> tuple[str, list[str]]:
+    """A request's operation type and root fields, those the schema has (a field
+    it lacks is named "unknown": labels never take a client's words)."""
+    operation = get_operation_ast(document, name) if document is not None else None
+    if operation is None:
+        return "none", []
+    kind = operation.operation.value
+    root = schema._schema.get_root_type(operation.operation)
+    known = root.fields if root is not None else {}
+    fields = [
+        s.name.value if s.name.value in known else "unknown"
+        for s in operation.selection_set.selections
+        if isinstance(s, FieldNode)
+    ]
+    return kind, fields
+
+
 class AuditReads(SchemaExtension):
     """Records every query that reads a company's data: one row per request
     (not per record), written through the batching writer once the answer is
@@ -932,6 +965,7 @@ schema = MetergraphSchema(
         QueryLimits,  # after ValidationCache: it limits only documents that validate
         AuditMutations,
         AuditReads,
+        CountRequests,
         _mask_errors,
     ],
 )

@@ -124,6 +124,10 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
             asyncio.run(ensure_database(dsn))
         asyncio.run(prepare_database(dsn))
         os.environ["DATABASE_URL"] = dsn
+        # the workers' counters, summed by whichever answers GET /metrics
+        from services.metrics import prepare_multiprocess
+
+        prepare_multiprocess(settings.data_dir / "metrics")
         uvicorn.run(
             "metergraph.cli:worker_app",
             factory=True,

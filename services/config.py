@@ -204,6 +204,8 @@ class Settings:
     key_rotation_grace_seconds: int = 86_400
     # how log lines are written: "text" or "json" (one object per line)
     log_format: str = "text"
+    # GET /metrics: open to this token (Bearer), else to loopback callers only
+    metrics_token: str | None = field(default=None, repr=False)
 
     @property
     def limits(self) -> Limits:
@@ -273,6 +275,7 @@ def _service_env(env: dict[str, str]) -> dict[str, Any]:
         "access_log": _bool(env, "METERGRAPH_ACCESS_LOG", False),
         "job_periods": _periods(env, "METERGRAPH_JOB_EVERY"),
         "log_format": _choice(env, "METERGRAPH_LOG_FORMAT", "text", ("text", "json")),
+        "metrics_token": env.get("METERGRAPH_METRICS_TOKEN") or None,
     }
 
 

@@ -27,6 +27,7 @@ import httpx
 
 from domain import thresholds as th
 from domain.errors import Unavailable
+from services import metrics
 from services.config import Settings
 from services.runtime import Runtime
 from storage import alerts
@@ -121,6 +122,7 @@ async def _deliver_one(rt: Runtime, moment: datetime) -> bool | None:
             _log.warning("delivery %d (%s) failed: %s", n.id, n.channel.value, describe(exc))
             retry = th.after_failure(n.attempts, moment)
             await alerts.record_failed_attempt(conn, n.id, retry, describe(exc))
+            metrics.count_delivery_failure(n.channel.value)
             return False
         await alerts.mark_delivered(conn, n.id, moment)
         return True

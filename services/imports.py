@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import logging
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from domain.bulk import (
     parse_ndjson,
 )
 from domain.usage import ErrorCode, FieldError, Metric, UsageDraft, validate_company_key
+from services import metrics
 from services.pipeline import Outcome, Status, UsageIngestor
 from services.runtime import Runtime
 from storage import repos
@@ -61,6 +63,7 @@ class ImportSummary:
 
     def reject(self, error: LineError) -> None:
         self.rejected += 1
+        metrics.count_records(0, 0, [error.error])
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(error)
 
@@ -465,7 +468,9 @@ async def import_usage(
         chunk_rows=rt.settings.import_chunk_rows,
         audit=chunk_audit,
     )
+    started = time.perf_counter()
     summary = await UsageImporter(rt.ingestor).run(chunks, options)
+    _count(fmt, summary, time.perf_counter() - started)
     # each stored chunk's row committed with it; this one sums them up, and
     # its failing does not turn the committed import into an error
     totals = {
@@ -478,3 +483,9 @@ async def import_usage(
     except Exception:
         _log.exception("the audit row of an import could not be written")
     return summary
+
+
+def _count(fmt: BulkFormat, summary: ImportSummary, seconds: float) -> None:
+    """An import's rows, for GET /metrics (its rejected lines were counted one by one)."""
+    metrics.count_records(summary.accepted, summary.duplicates, [])
+    metrics.count_import(fmt.value, summary.accepted, summary.duplicates, summary.rejected, seconds)

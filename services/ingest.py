@@ -18,6 +18,7 @@ from domain.access import Principal, Role
 from domain.audit import AuditEntry
 from domain.errors import Rejected
 from domain.usage import ErrorCode, FieldError, UsageDraft
+from services import metrics
 from services.pipeline import BatchResult, Outcome, Status
 from services.runtime import Runtime
 from storage.usage import PendingRecord, usage_record
@@ -63,8 +64,10 @@ async def record_usage(
         [draft], allowed_company=principal.write_scope(), backfill=backfill
     )
     if isinstance(checked, list):
+        metrics.count_records(0, 0, checked)
         raise Rejected(checked)
     outcome = await rt.group_commit.submit(checked, audit)
+    metrics.count_outcomes([outcome])
     if outcome.status is not Status.ACCEPTED:
         return Recorded(outcome, checked)
     assert outcome.record_id is not None
@@ -101,10 +104,12 @@ async def record_usage_batch(
                 )
             ]
         )
-    return await rt.ingestor.ingest(
+    result = await rt.ingestor.ingest(
         drafts,
         atomic=atomic,
         allowed_company=principal.write_scope(),
         backfill=backfill,
         audit=audit,
     )
+    metrics.count_outcomes(result.outcomes)
+    return result

@@ -22,6 +22,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,7 +34,7 @@ from domain.access import Principal, Role
 from domain.errors import Rejected
 from domain.jobs import JobOutcome, JobRun, period_start
 from domain.usage import ErrorCode, FieldError
-from services import delivery, upkeep
+from services import delivery, metrics, upkeep
 from services.reports import fire_report_schedules, generate_pending_reports
 from services.runtime import Runtime
 from services.usage import page_size
@@ -180,8 +181,16 @@ ABANDONED = "interrupted: its process, connection or database died midway"
 
 
 async def run_job(name: str, runtime: Runtime, *, scheduled: datetime | None = None) -> RunResult:
-    """Run ``name`` now (``scheduled`` None: a manual run) and record it."""
+    """Run ``name`` now (``scheduled`` None: a manual run), record it and count it."""
     job = job_named(name)
+    began = time.perf_counter()
+    result = await _run_job(job, runtime, scheduled)
+    metrics.observe_job(name, result.outcome.value, time.perf_counter() - began)
+    return result
+
+
+async def _run_job(job: Job, runtime: Runtime, scheduled: datetime | None) -> RunResult:
+    name = job.name
     async with runtime.pool.acquire() as lock:
         if not await job_runs.try_lock(lock, name):
             return RunResult(Outcome.SKIPPED, error="running in another process")

@@ -44,6 +44,7 @@ from domain.usage import (
     is_same_event,
     validate_usage,
 )
+from services import metrics
 from services.audit import write_in
 from storage import repos
 from storage.db import encode_json
@@ -641,6 +642,7 @@ class GroupCommitter:
             self._slots.release()
 
     async def _commit_group(self, group: list[_Waiting]) -> None:
+        metrics.observe_group(len(group))
         # Positions in the shared transaction, not in any caller's request.
         records = [
             PendingRecord(n, w.record.id, w.record.draft, w.record.metric)
