@@ -82,6 +82,8 @@ export type ContractInput = {
   companyId: string;
   currency: string;
   endDate?: string | null | undefined;
+  /** The contract's id in your own systems (contract_customer_c_001); unique per company. */
+  externalId?: string | null | undefined;
   /** Hours after a period ends during which its invoice stays draft. */
   graceHours?: number;
   lateFeePercentPerMonth?: string;
@@ -114,6 +116,7 @@ export type DestinationType =
 export type ErrorCode =
   | 'ALREADY_EXISTS'
   | 'BATCH_TOO_LARGE'
+  | 'CONTRACT_ENDED'
   | 'EXPIRES_IN_PAST'
   | 'FIELD_NOT_APPLICABLE'
   | 'FORBIDDEN'
@@ -131,6 +134,7 @@ export type ErrorCode =
   | 'NOT_PAYABLE'
   | 'OUT_OF_RANGE'
   | 'PACKAGE_SIZE_NOT_POSITIVE'
+  | 'PERIOD_FINALIZED'
   | 'REQUIRED'
   | 'RESOURCE_TYPE_MISMATCH'
   | 'RETENTION_TOO_SHORT'
