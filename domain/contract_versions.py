@@ -55,7 +55,9 @@ def _midnight(day: date) -> datetime:
 
 def contract_end(terms: ContractTerms) -> datetime | None:
     """The instant the contract stops (the end of its end date), if it ends."""
-    return None if terms.end_date is None else _midnight(terms.end_date + timedelta(days=1))
+    if terms.end_date is None or terms.end_date == date.max:
+        return None
+    return _midnight(terms.end_date + timedelta(days=1))
 
 
 def versions(terms: ContractTerms, created_at: datetime | None) -> list[Version]:
@@ -256,6 +258,8 @@ def end_errors(
     """Every problem with ending ``terms`` on ``end_date`` (its last day)."""
     field = "endDate"
     errors = lim.date_errors(field, _midnight(end_date), limits)
+    if errors:
+        return errors  # the day after it may be no date at all (9999-12-31)
     if end_date < terms.start_date:
         errors.append(FieldError(field, ErrorCode.INVALID_WINDOW, "endDate is before startDate"))
     stops = _midnight(end_date + timedelta(days=1))

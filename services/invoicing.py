@@ -37,6 +37,7 @@ from domain.invoicing import (
     InvoiceDraft,
     InvoiceStatus,
     StoredInvoice,
+    in_force,
     period_of,
 )
 from domain.payments import not_payable, payment_errors
@@ -268,7 +269,10 @@ async def preview_invoice(
     terms = found[0].terms
     limits = rt.settings.limits
     errors = period_start_errors(period_start, limits) or price_override_errors(
-        terms, prices, limits
+        # the products of the version that prices that period
+        in_force(terms, period_of(period_start, terms.billing_day)[1]),
+        prices,
+        limits,
     )
     if errors:
         raise Rejected(errors)

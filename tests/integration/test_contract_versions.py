@@ -62,6 +62,15 @@ query($contract: UUID!) {
   }
 }"""
 
+SIMULATE = """
+query($contract: UUID!, $start: DateTime!, $prices: [ContractProductInput!]!) {
+  simulateInvoice(contractId: $contract, periodStart: $start, prices: $prices) {
+    __typename
+    ... on Invoice { total }
+    ... on ValidationError { field code }
+  }
+}"""
+
 BY_EXTERNAL_ID = """
 query($externalId: String!, $company: UUID) {
   contracts(externalId: $externalId, companyId: $company) {
@@ -195,6 +204,16 @@ async def test_an_amendment_adds_and_removes_products_and_changes_the_minimum(
         [("API2", "100", "5.00")],
         "5.00",
     )
+    # what-if prices are for the products of the version pricing that period
+    for start, answer in (
+        ("2025-02-10T00:00:00Z", ("Invoice", "10.00")),
+        ("2025-01-10T00:00:00Z", ("ValidationError", "UNKNOWN_PRODUCT")),
+    ):
+        tried = await admin(
+            SIMULATE, {"contract": contract, "start": start, "prices": [per_unit("API2", "0.10")]}
+        )
+        result = tried["simulateInvoice"]
+        assert (result["__typename"], result.get("total") or result.get("code")) == answer
 
 
 async def test_an_ended_contract_stops_invoicing_after_its_end(admin: Any, runtime: Any) -> None:

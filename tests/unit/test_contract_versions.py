@@ -112,3 +112,8 @@ def test_errors_name_the_field() -> None:
     ends = end_errors(TERMS, date(2025, 1, 15), finalized_until=FEB, limits=LIMITS)
     assert [(e.field, e.code.value) for e in ends] == [("endDate", "PERIOD_FINALIZED")]
     assert end_errors(TERMS, date(2025, 1, 31), finalized_until=FEB, limits=LIMITS) == []
+
+
+def test_an_end_on_the_last_day_there_is_is_refused_not_overflowed() -> None:
+    ends = end_errors(TERMS, date.max, finalized_until=None, limits=LIMITS)
+    assert [(e.field, e.code.value) for e in ends] == [("endDate", "OUT_OF_RANGE")]
