@@ -225,6 +225,12 @@ async def test_an_ended_contract_stops_invoicing_after_its_end(admin: Any, runti
     ended = (await admin(END, {"input": {"id": contract, "endDate": "2025-03-15"}}))["endContract"]
     assert (ended["__typename"], ended["endDate"]) == ("Contract", "2025-03-15")
 
+    async with runtime.pool.acquire() as conn:
+        actions = await conn.fetch("SELECT action, outcome FROM audit_log ORDER BY id")
+    assert [tuple(a) for a in actions if "Contract" in a["action"]][-2:] == [
+        ("createContract", "createContract:Contract"),
+        ("endContract", "endContract:Contract"),
+    ]
     found = await invoices(admin, runtime, company, contract, datetime(2025, 6, 2, 1, tzinfo=UTC))
     assert sorted(found) == ["2025-01", "2025-02", "2025-03"]
     # March counts its days up to the end: the 10th, not the 20th
