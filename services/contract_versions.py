@@ -10,6 +10,7 @@ the finalized periods checked are those that stand at commit.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from uuid import UUID
 
@@ -79,7 +80,9 @@ async def end_contract(
             )
             if errors:
                 raise Rejected(errors)
-            await contract_versions.set_end_date(conn, contract_id, end_date)
+            stops = cv.contract_end(replace(terms, end_date=end_date))
+            assert stops is not None  # end_errors refuses the last day there is
+            await contract_versions.set_end_date(conn, contract_id, end_date, stops)
             await audit.write(conn, "Contract")
         audit.committed()
         (stored,) = await billing.contracts(conn, None, contract_id)

@@ -50,8 +50,12 @@ async def finalized_until(conn: asyncpg.Connection, contract_id: UUID) -> dateti
     return end
 
 
-async def set_end_date(conn: asyncpg.Connection, contract_id: UUID, end_date: date) -> None:
+async def set_end_date(
+    conn: asyncpg.Connection, contract_id: UUID, end_date: date, stops: datetime
+) -> None:
+    """End the contract on ``end_date``; drafts of periods from ``stops`` on go."""
     await conn.execute(q("end_contract"), contract_id, end_date)
+    await conn.execute(q("drop_drafts_from"), contract_id, stops)
 
 
 async def external_id_taken(conn: asyncpg.Connection, company_id: UUID, external_id: str) -> bool:

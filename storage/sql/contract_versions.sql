@@ -24,3 +24,8 @@ UPDATE contracts SET end_date = $2 WHERE id = $1
 
 -- name: contract_external_id_taken
 SELECT EXISTS (SELECT 1 FROM contracts WHERE company_id = $1 AND external_id = $2)
+
+-- name: drop_drafts_from
+-- Drafts of periods that start at or after $2 (the contract's new end): no
+-- such period is invoiced any more (finalized invoices are never touched).
+DELETE FROM invoices WHERE contract_id = $1 AND status = 'DRAFT' AND period_start >= $2

@@ -237,6 +237,24 @@ async def test_an_ended_contract_stops_invoicing_after_its_end(admin: Any, runti
     assert usage(found["2025-03"]) == [("API", "100", "10.00")]
 
 
+async def test_ending_a_contract_drops_the_drafts_of_periods_after_its_end(
+    admin: Any, runtime: Any
+) -> None:
+    company, contract = await signed(admin, runtime)
+    await use(runtime, company, (2025, 1, 10), (2025, 2, 10))
+    drafted = await invoices(admin, runtime, company, contract, datetime(2025, 3, 1, 1, tzinfo=UTC))
+    assert {m: i["status"] for m, i in drafted.items()} == {
+        "2025-01": "FINALIZED",
+        "2025-02": "DRAFT",
+    }
+    ended = (await admin(END, {"input": {"id": contract, "endDate": "2025-01-31"}}))["endContract"]
+    assert ended["endDate"] == "2025-01-31"
+    found = await invoices(admin, runtime, company, contract, datetime(2025, 4, 2, 1, tzinfo=UTC))
+    assert {m: (i["status"], i["total"]) for m, i in found.items()} == {
+        "2025-01": ("FINALIZED", "10.00")
+    }
+
+
 @pytest.mark.parametrize(
     ("effective_from", "changes", "field", "code"),
     [
