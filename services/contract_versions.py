@@ -5,7 +5,9 @@ minimum commitment, payment terms, late fee) in force from an instant; the
 invoice run prices each period by the version in force at its end
 (``domain.invoicing.in_force``). Amendments and ends of one contract take
 turns on the contract's row lock, so version numbers never collide and
-the finalized periods checked are those that stand at commit.
+the finalized periods checked are those that stand at commit; an invoice run
+share-locks the contract's row for its transaction and reads the terms again
+when they changed (``current_terms``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from domain import contract_versions as cv
 from domain.access import Principal, Role
 from domain.contracts import StoredContract
 from domain.errors import Rejected
+from domain.invoicing import ContractTerms
 from domain.usage import ErrorCode, FieldError
 from services.audit import NOT_AUDITED, ChangeAudit
 from services.runtime import Runtime
@@ -87,6 +90,18 @@ async def end_contract(
         audit.committed()
         (stored,) = await billing.contracts(conn, None, contract_id)
     return stored
+
+
+async def current_terms(conn: asyncpg.Connection, terms: ContractTerms) -> ContractTerms:
+    """The contract's terms as its invoice run's transaction sees them, its row
+    share-locked until that transaction ends (amendments and ends wait for it):
+    ``terms`` when nothing changed since they were read, else read again."""
+    found = await contract_versions.lock_for_invoicing(conn, terms.id)
+    latest = terms.amendments[-1].number if terms.amendments else 1
+    if found is None or found == (terms.end_date, latest):
+        return terms
+    (stored,) = await billing.contracts(conn, None, terms.id)
+    return stored.terms
 
 
 async def _locked(

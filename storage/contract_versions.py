@@ -22,12 +22,22 @@ async def lock_contract(conn: asyncpg.Connection, contract_id: UUID) -> bool:
     return await conn.fetchval(q("lock_contract"), contract_id) is not None
 
 
+async def lock_for_invoicing(
+    conn: asyncpg.Connection, contract_id: UUID
+) -> tuple[date | None, int] | None:
+    """Share-lock the contract's row until the transaction ends; its end date and
+    latest version number (None: no such contract)."""
+    row = await conn.fetchrow(q("lock_contract_for_invoicing"), contract_id)
+    return None if row is None else (row["end_date"], row["latest"])
+
+
 async def insert_amendment(
     conn: asyncpg.Connection,
     contract_id: UUID,
     amendment: Amendment,
 ) -> datetime:
     """Store an amendment; when it was stored."""
+    await conn.execute(q("touch_contract"), contract_id)
     created: datetime = await conn.fetchval(
         q("insert_contract_version"),
         contract_id,

@@ -9,6 +9,19 @@ ORDER BY contract_id, number
 -- Amendments and ends of one contract take turns (the next number, the checks).
 SELECT id FROM contracts WHERE id = $1 FOR UPDATE
 
+-- name: touch_contract
+-- An amendment rewrites the contract's row: an invoice run whose snapshot
+-- predates it then fails to lock the row (a serialization failure) rather than
+-- invoice with the terms before it.
+UPDATE contracts SET end_date = end_date WHERE id = $1
+
+-- name: lock_contract_for_invoicing
+-- Held by an invoice run for the contract's transaction: amendments and ends wait.
+SELECT c.end_date,
+       coalesce((SELECT max(v.number) FROM contract_versions v WHERE v.contract_id = c.id), 1)
+           AS latest
+FROM contracts c WHERE c.id = $1 FOR SHARE
+
 -- name: insert_contract_version
 INSERT INTO contract_versions (contract_id, number, effective_from, payment_terms_days,
                                late_fee_percent_per_month, minimum_commitment, products)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import pytest
 
+from domain.invoicing import Amendment, ContractProduct
+from domain.pricing import Price, PriceModel
 from metergraph.demo import load_demo
 from services import invoicing
+from storage import contract_versions
 from tests.integration.test_aggregation import draft, new_company, store
 
 CREATE = """
@@ -235,6 +239,49 @@ async def test_an_ended_contract_stops_invoicing_after_its_end(admin: Any, runti
     assert sorted(found) == ["2025-01", "2025-02", "2025-03"]
     # March counts its days up to the end: the 10th, not the 20th
     assert usage(found["2025-03"]) == [("API", "100", "10.00")]
+
+
+async def test_an_amendment_committed_as_a_run_begins_is_not_billed_around(
+    admin: Any, runtime: Any
+) -> None:
+    company, contract = await signed(admin, runtime)
+    await use(runtime, company, (2025, 1, 10))
+    now = datetime(2025, 2, 2, 1, tzinfo=UTC)
+    twice = Amendment(
+        2,
+        datetime(2025, 1, 15, tzinfo=UTC),
+        (ContractProduct("API", "API_REQUESTS", Price(PriceModel.PER_UNIT, Decimal("0.20"))),),
+        None,
+        10,
+        Decimal(0),
+    )
+    async with runtime.pool.acquire() as amending:
+        # an amendment holding the contract's row, not committed yet
+        tx = amending.transaction()
+        await tx.start()
+        assert await contract_versions.lock_contract(amending, UUID(contract))
+        await contract_versions.insert_amendment(amending, UUID(contract), twice)
+        run = asyncio.create_task(invoicing.generate_invoices(runtime, now=now, company_id=company))
+        # the run reaches the contract's row and waits for the amendment
+        waiting = False
+        while not waiting and not run.done():
+            await asyncio.sleep(0.01)
+            waiting = await amending.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database())"
+            )
+        await tx.commit()
+        first = await run
+    # the run read the terms before the amendment: it does not invoice with them
+    assert (first.created, first.failed) == (0, [UUID(contract)])
+    async with runtime.pool.acquire() as conn:
+        code = await conn.fetchval(
+            "SELECT code FROM invoice_run_errors WHERE contract_id = $1", UUID(contract)
+        )
+    assert code == "CONTRACT_CHANGED"
+    later = now + timedelta(hours=2)  # after the retry's backoff
+    found = await invoices(admin, runtime, company, contract, later)
+    assert (found["2025-01"]["contractVersion"], found["2025-01"]["total"]) == (2, "20.00")
 
 
 async def test_ending_a_contract_drops_the_drafts_of_periods_after_its_end(
