@@ -13,6 +13,7 @@ from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import BadUserInput, answer
+from domain import contract_versions as cv
 from domain import contracts as ct
 from domain import invoicing as inv
 from domain import limits as lim
@@ -90,6 +91,11 @@ class ContractInput:
         default=24, description="Hours after a period ends during which its invoice stays draft."
     )
     products: list[ContractProductInput]
+    external_id: str | None = strawberry.field(
+        default=None,
+        description="The contract's id in your own systems (contract_customer_c_001);"
+        " unique per company.",
+    )
 
     def to_draft(self) -> ct.ContractDraft:
         return ct.ContractDraft(
@@ -103,6 +109,7 @@ class ContractInput:
             minimum_commitment=self.minimum_commitment,
             grace_hours=self.grace_hours,
             products=tuple((x.product_code, x.price.to_price()) for x in self.products),
+            external_id=self.external_id,
         )
 
 
@@ -161,6 +168,38 @@ class ContractProduct:
     metric_code: str
     price: Price
 
+    @classmethod
+    def of(cls, x: inv.ContractProduct) -> ContractProduct:
+        return cls(product_code=x.product_code, metric_code=x.metric_code, price=Price.of(x.price))
+
+
+@strawberry.type(description="One version of a contract: every price and term it sets.")
+class ContractVersion:
+    number: int = strawberry.field(description="1: as signed; each amendment adds one.")
+    effective_from: datetime = strawberry.field(
+        description="In force from this instant; a billing period is priced by the version"
+        " in force at its end."
+    )
+    products: list[ContractProduct] = strawberry.field(description="The prices it sets.")
+    minimum_commitment: Decimal | None = strawberry.field(description="Per period, if any.")
+    payment_terms_days: int = strawberry.field(description="Days from issue to due date.")
+    late_fee_percent_per_month: Decimal = strawberry.field(
+        description="Charged on overdue amounts, per month."
+    )
+    created_at: datetime | None = strawberry.field(description="When it was made.")
+
+    @classmethod
+    def of(cls, v: cv.Version) -> ContractVersion:
+        return cls(
+            number=v.number,
+            effective_from=v.effective_from,
+            products=[ContractProduct.of(x) for x in v.products],
+            minimum_commitment=v.minimum_commitment,
+            payment_terms_days=v.payment_terms_days,
+            late_fee_percent_per_month=v.late_fee_percent_per_month,
+            created_at=v.created_at,
+        )
+
 
 @strawberry.type
 class Contract:
@@ -175,6 +214,13 @@ class Contract:
     minimum_commitment: Decimal | None
     grace_hours: int
     products: list[ContractProduct]
+    external_id: str | None = strawberry.field(
+        description="The contract's id in the customer's own systems, unique per company."
+    )
+    versions: list[ContractVersion] = strawberry.field(
+        description="Every version, version 1 (as signed) first. The fields above are"
+        " version 1's terms."
+    )
 
     @classmethod
     def of(cls, c: ct.StoredContract) -> Contract:
@@ -190,12 +236,9 @@ class Contract:
             late_fee_percent_per_month=c.late_fee_percent_per_month,
             minimum_commitment=terms.minimum_commitment,
             grace_hours=int(terms.grace.total_seconds() // 3600),
-            products=[
-                ContractProduct(
-                    product_code=x.product_code, metric_code=x.metric_code, price=Price.of(x.price)
-                )
-                for x in terms.products
-            ],
+            products=[ContractProduct.of(x) for x in terms.products],
+            external_id=c.external_id,
+            versions=[ContractVersion.of(v) for v in cv.versions(terms, c.created_at)],
         )
 
 
@@ -292,6 +335,9 @@ class Invoice:
         description="UNPAID, PAID or OVERDUE (past its due date, unpaid).",
     )
     paid_amount: Decimal = Decimal(0)
+    contract_version: int = strawberry.field(
+        default=1, description="The number of the contract version that priced it."
+    )
 
     @classmethod
     def of(
@@ -318,6 +364,7 @@ class Invoice:
             issue_date=draft.issue_date,
             due_date=draft.due_date,
             lines=[InvoiceLine.of(x) for x in draft.lines],
+            contract_version=draft.contract_version,
         )
 
     @classmethod
@@ -416,8 +463,10 @@ async def simulate_contract(
     )
 
 
-async def contracts(ctx: Context, company_id: UUID | None) -> list[Contract]:
-    found = await svc_contracts.list_contracts(ctx.runtime, ctx.principal, company_id)
+async def contracts(
+    ctx: Context, company_id: UUID | None, external_id: str | None = None
+) -> list[Contract]:
+    found = await svc_contracts.list_contracts(ctx.runtime, ctx.principal, company_id, external_id)
     return [Contract.of(c) for c in found]
 
 

@@ -36,6 +36,7 @@ from api import alerting as al
 from api import analysis as an
 from api import audit_log as au
 from api import billing as bl
+from api import contract_versions as cvr
 from api import costs as cs
 from api import errors as er
 from api import jobs as jb
@@ -140,9 +141,17 @@ class Query:
 
     @strawberry.field(description="Contracts, of one company or (ADMIN) all.")
     async def contracts(
-        self, info: Info[Context, None], company_id: UUID | None = None
+        self,
+        info: Info[Context, None],
+        company_id: UUID | None = None,
+        external_id: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only the contract with this external id (one per company at most)."
+            ),
+        ] = None,
     ) -> list[bl.Contract]:
-        return await bl.contracts(_ctx(info), company_id)
+        return await bl.contracts(_ctx(info), company_id, external_id)
 
     @strawberry.field
     async def contract(self, info: Info[Context, None], id: UUID) -> bl.Contract | None:
@@ -449,6 +458,24 @@ class Mutation:
         self, info: Info[Context, None], input: bl.ContractInput
     ) -> bl.ContractResult:
         return await bl.create_contract(_ctx(info), input)
+
+    @strawberry.mutation(
+        description="Amend a contract (ADMIN): a new version of its prices and terms in force"
+        " from effectiveFrom."
+    )
+    async def amend_contract(
+        self, info: Info[Context, None], input: cvr.AmendContractInput
+    ) -> cvr.AmendContractResult:
+        return await cvr.amend_contract(_ctx(info), input)
+
+    @strawberry.mutation(
+        description="End a contract on endDate, its last day (ADMIN): later periods are not"
+        " invoiced."
+    )
+    async def end_contract(
+        self, info: Info[Context, None], input: cvr.EndContractInput
+    ) -> cvr.EndContractResult:
+        return await cvr.end_contract(_ctx(info), input)
 
     @strawberry.mutation(
         description="Run invoice generation now (ADMIN): every closed period, or the one"

@@ -23,6 +23,8 @@ from domain.usage import PRODUCT_CODE, ErrorCode, FieldError
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 # A monthly late fee above this is a typo, not a term anyone signs.
 MAX_LATE_FEE_PERCENT = Decimal(100)
+# An external id is someone else's key (``contract_customer_c_001``), not prose.
+MAX_EXTERNAL_ID_LENGTH = 255
 # (field, lowest, highest) of the whole-number terms.
 TERM_RANGES = (
     ("billingDay", 1, 28),
@@ -77,6 +79,8 @@ class ContractDraft:
     grace_hours: int
     # (product code, price) in the order given
     products: tuple[tuple[str, p.Price], ...]
+    # the contract's id in the customer's own systems, unique per company
+    external_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class StoredContract:
     terms: ContractTerms
     late_fee_percent_per_month: Decimal
     created_at: datetime
+    external_id: str | None = None
 
 
 def price_bounds(limits: lim.Limits) -> p.PriceBounds:
@@ -135,7 +140,17 @@ def contract_errors(
         errors.append(
             FieldError("companyId", ErrorCode.UNKNOWN_COMPANY, f"no company {draft.company_id}")
         )
+    errors.extend(external_id_errors(draft.external_id))
     return errors + _product_errors(draft.products, products, limits)
+
+
+def external_id_errors(external_id: str | None) -> list[FieldError]:
+    """An external id, when given: not blank, no control characters, not too long."""
+    if external_id is None:
+        return []
+    if not external_id.strip():
+        return [FieldError("externalId", ErrorCode.REQUIRED, "an external id cannot be blank")]
+    return lim.name_errors("externalId", external_id, MAX_EXTERNAL_ID_LENGTH)
 
 
 def _term_errors(draft: ContractDraft, limits: lim.Limits) -> list[FieldError]:

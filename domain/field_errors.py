@@ -56,6 +56,9 @@ class ErrorCode(Enum):
     EXPIRES_IN_PAST = "EXPIRES_IN_PAST"
     # privacy (domain.privacy)
     USER_ID_MODE_LOCKED = "USER_ID_MODE_LOCKED"
+    # contract versions (domain.contract_versions)
+    CONTRACT_ENDED = "CONTRACT_ENDED"
+    PERIOD_FINALIZED = "PERIOD_FINALIZED"
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from domain.invoicing import (
     adjustment_invoice,
     build_invoice,
     closed_periods,
+    in_force,
     late_fee,
     period_of,
 )
@@ -101,7 +102,10 @@ def after_end(terms: ContractTerms, start: datetime) -> bool:
 
 
 def charges_late_fees(terms: ContractTerms) -> bool:
-    return terms.late_fee_percent_per_month > 0
+    """Whether any version of the contract charges late fees."""
+    return terms.late_fee_percent_per_month > 0 or any(
+        a.late_fee_percent_per_month > 0 for a in terms.amendments
+    )
 
 
 def _period_key(terms: ContractTerms, only: datetime | None) -> datetime | None:
@@ -246,8 +250,9 @@ def _late_fees(
     inputs: PlanInputs, standing: Mapping[datetime, _Standing], start: datetime, end: datetime
 ) -> list[Line]:
     """Late fees for earlier invoices still unpaid, for their overdue days in ``[start, end)``."""
-    terms = inputs.terms
-    if not charges_late_fees(terms):
+    # the rate of the version in force in the period that charges the fee
+    terms = in_force(inputs.terms, end)
+    if terms.late_fee_percent_per_month <= 0:
         return []
     paid: dict[UUID, Decimal] = {}
     for payment in inputs.payments:

@@ -12,7 +12,7 @@ one adjustment line per such period.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum, StrEnum
@@ -71,6 +71,43 @@ class ContractTerms:
     grace: timedelta
     products: tuple[ContractProduct, ...]
     late_fee_percent_per_month: Decimal = Decimal(0)
+    # which version of the contract these terms are (1: as signed)
+    version: int = 1
+    # the later versions, by number (``in_force`` picks the one pricing a period)
+    amendments: tuple[Amendment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """A later version of a contract: every price and term it sets, from ``effective_from``."""
+
+    number: int
+    effective_from: datetime
+    products: tuple[ContractProduct, ...]
+    minimum_commitment: Decimal | None
+    payment_terms_days: int
+    late_fee_percent_per_month: Decimal
+    created_at: datetime | None = None
+
+
+def in_force(terms: ContractTerms, end: datetime) -> ContractTerms:
+    """The terms pricing the period that ends at ``end``: the version in force at
+    its end (the last one effective before ``end``) prices the whole period, so a
+    mid-month change applies to that whole month."""
+    chosen = None
+    for amendment in terms.amendments:
+        if amendment.effective_from < end:
+            chosen = amendment
+    if chosen is None:
+        return terms
+    return replace(
+        terms,
+        version=chosen.number,
+        products=chosen.products,
+        minimum_commitment=chosen.minimum_commitment,
+        payment_terms_days=chosen.payment_terms_days,
+        late_fee_percent_per_month=chosen.late_fee_percent_per_month,
+    )
 
 
 @dataclass(frozen=True)
@@ -98,6 +135,8 @@ class InvoiceDraft:
     total: Decimal
     issue_date: date
     due_date: date
+    # the contract version that priced it
+    contract_version: int = 1
 
     @property
     def charged(self) -> Decimal:
@@ -202,6 +241,7 @@ def build_invoice(
     adjustments: Sequence[Line] = (),
     prices: Mapping[str, Price] | None = None,
 ) -> InvoiceDraft:
+    terms = in_force(terms, end)
     lines = usage_lines(terms, start, end, quantities, prices)
     subtotal = round_cents(sum((line.amount for line in lines), ZERO))
     true_up = apply_minimum(subtotal, terms.minimum_commitment)
@@ -216,6 +256,7 @@ def adjustment_invoice(
 ) -> InvoiceDraft:
     """An ended contract's invoice for usage that reached its finalized periods
     late: the adjustment lines alone, for a period after the contract's last."""
+    terms = in_force(terms, end)
     return _draft(terms, start, end, [], ZERO, ZERO, adjustments)
 
 
@@ -242,6 +283,7 @@ def _draft(
         total=subtotal + true_up + adjusted,
         issue_date=issue,
         due_date=issue + timedelta(days=terms.payment_terms_days),
+        contract_version=terms.version,
     )
 
 

@@ -2,7 +2,8 @@
 
 ``load_demo`` defines the metrics and products, imports the 64 events of the
 simulation guide (three of them repeated), signs the three contracts and
-generates the 2024 invoices. Running it again changes nothing.
+generates the 2024 invoices; customer C pays each of its invoices on the due
+date its Net 45 terms give. Running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -71,6 +72,12 @@ PRICES: dict[str, dict[str, Price]] = {
     },
 }
 MINIMUMS = {"customer_b": Decimal("100.00")}
+# Customer C's written contract (seed customer-c-contract.md): Net 45, 1 % a month on
+# overdue amounts, its id in StartupConnect's books. Customers A and B have no
+# written contract: Net 30 and no late fee.
+PAYMENT_TERMS_DAYS = {"customer_c": 45}
+LATE_FEE_PERCENT = {"customer_c": Decimal(1)}
+EXTERNAL_IDS = {"customer_c": "contract_customer_c_001"}
 YEAR_START, YEAR_END = date(2024, 1, 1), date(2024, 12, 31)
 
 
@@ -87,12 +94,13 @@ def _terms(key: str, prices: dict[str, Price], company_id: UUID) -> ContractTerm
         start_date=YEAR_START,
         end_date=YEAR_END,
         billing_day=1,
-        payment_terms_days=30,
+        payment_terms_days=PAYMENT_TERMS_DAYS.get(key, 30),
         minimum_commitment=MINIMUMS.get(key),
         grace=timedelta(hours=24),
         products=tuple(
             ContractProduct(code, metric_of[code], price) for code, price in prices.items()
         ),
+        late_fee_percent_per_month=LATE_FEE_PERCENT.get(key, Decimal(0)),
     )
 
 
@@ -113,7 +121,9 @@ def scenario() -> Scenario:
         products=[ProductSpec(code, name, metric) for code, name, metric in PRODUCTS],
         usage_csv=EVENTS.read_bytes(),
         contracts={key: partial(_terms, key, prices) for key, prices in PRICES.items()},
-        late_fee_percent_per_month=Decimal(0),  # the seed's totals carry no late fees
+        external_ids=EXTERNAL_IDS,
+        # the seed's totals carry no late fees: customer C pays on its due dates
+        pays_on_time=frozenset({"customer_c"}),
     )
 
 

@@ -24,7 +24,7 @@ from domain.usage import ErrorCode, FieldError
 from services.audit import NOT_AUDITED, ChangeAudit
 from services.invoicing import READERS, Preview, preview_period
 from services.runtime import Runtime
-from storage import billing, repos
+from storage import billing, contract_versions, repos
 
 
 async def list_products(rt: Runtime, principal: Principal) -> list[Product]:
@@ -61,12 +61,13 @@ async def create_product(
 
 
 async def list_contracts(
-    rt: Runtime, principal: Principal, company_id: UUID | None
+    rt: Runtime, principal: Principal, company_id: UUID | None, external_id: str | None = None
 ) -> list[StoredContract]:
+    """The contracts the caller may see, of one company, with one external id if given."""
     principal.require(*READERS)
     company = principal.company_filter(company_id)
     async with rt.pool.acquire() as conn:
-        return await billing.contracts(conn, company)
+        return await billing.contracts(conn, company, None, external_id)
 
 
 async def find_contract(
@@ -87,12 +88,29 @@ async def create_contract(
     principal.require(Role.ADMIN)
     async with rt.pool.acquire() as conn:
         terms = await _checked_terms(rt, conn, draft)
-        async with conn.transaction():
-            await billing.insert_contract(conn, terms, draft.late_fee_percent_per_month)
-            await audit.write(conn, "Contract")
+        try:
+            async with conn.transaction():
+                if draft.external_id is not None and await contract_versions.external_id_taken(
+                    conn, terms.company_id, draft.external_id
+                ):
+                    raise Rejected([duplicate_external_id(draft.external_id)])
+                await billing.insert_contract(
+                    conn, terms, draft.late_fee_percent_per_month, draft.external_id
+                )
+                await audit.write(conn, "Contract")
+        except asyncpg.UniqueViolationError:  # the same external id, signed just now
+            raise Rejected([duplicate_external_id(draft.external_id)]) from None
         audit.committed()
         (stored,) = await billing.contracts(conn, None, terms.id)
     return stored
+
+
+def duplicate_external_id(external_id: str | None) -> FieldError:
+    return FieldError(
+        "externalId",
+        ErrorCode.ALREADY_EXISTS,
+        f"the company has a contract with external id {external_id!r} already",
+    )
 
 
 async def simulate_contract(

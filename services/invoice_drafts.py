@@ -12,7 +12,13 @@ from decimal import Decimal
 
 import asyncpg
 
-from domain.invoicing import ContractTerms, InvoiceDraft, active_window, build_invoice
+from domain.invoicing import (
+    ContractTerms,
+    InvoiceDraft,
+    active_window,
+    build_invoice,
+    in_force,
+)
 from domain.pricing import Price
 from storage.aggregate import totals
 
@@ -23,7 +29,9 @@ async def quantities(
     """Each product's usage in the contract's active part of ``[start, end)``.
 
     Raises ``WindowNotAnswerable`` when retention has taken the detail it needs.
+    The products are those of the version in force at ``end`` (it prices the period).
     """
+    terms = in_force(terms, end)
     begin, finish = active_window(terms, start, end)
     metrics = sorted({p.metric_code for p in terms.products})
     used = await totals(conn, terms.company_id, metrics, begin, finish, billable=True)

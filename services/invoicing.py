@@ -37,12 +37,13 @@ from domain.invoicing import (
     InvoiceDraft,
     InvoiceStatus,
     StoredInvoice,
+    in_force,
     period_of,
 )
 from domain.payments import not_payable, payment_errors
 from domain.pricing import Price
 from domain.usage import ErrorCode, FieldError
-from services import invoice_drafts
+from services import contract_versions, invoice_drafts
 from services.audit import NOT_AUDITED, ChangeAudit
 from services.runtime import Runtime
 from storage import billing
@@ -117,6 +118,9 @@ async def _invoice_contract(
 ) -> GenerationRun:
     """Read the contract's inputs, plan its invoices, write them: one snapshot, one commit."""
     async with conn.transaction(isolation="repeatable_read"):
+        # amendments and ends wait for this transaction; one made since ``terms``
+        # were read is seen (or, committed while this began, fails it: retried)
+        terms = await contract_versions.current_terms(conn, terms)
         invoices = await billing.invoices_of(conn, terms.id)
         usage = {
             start: await _usage(conn, terms, start, end)
@@ -152,6 +156,8 @@ async def _usage(
 def _failure_code(exc: Exception) -> str:
     if isinstance(exc, WindowNotAnswerable):
         return "WINDOW_NOT_ANSWERABLE"
+    if isinstance(exc, asyncpg.SerializationError):
+        return "CONTRACT_CHANGED"  # amended or ended while the run began: tried again
     if isinstance(exc, ArithmeticError | asyncpg.DataError):
         return "OUT_OF_RANGE"
     if isinstance(exc, ValueError | OverflowError):
@@ -268,7 +274,10 @@ async def preview_invoice(
     terms = found[0].terms
     limits = rt.settings.limits
     errors = period_start_errors(period_start, limits) or price_override_errors(
-        terms, prices, limits
+        # the products of the version that prices that period
+        in_force(terms, period_of(period_start, terms.billing_day)[1]),
+        prices,
+        limits,
     )
     if errors:
         raise Rejected(errors)

@@ -20,6 +20,7 @@ import uuid_utils.compat as uuid7
 from domain.contracts import Product, StoredContract
 from domain.invoice_plan import Payment
 from domain.invoicing import (
+    Amendment,
     ContractProduct,
     ContractTerms,
     InvoiceDraft,
@@ -153,7 +154,11 @@ async def insert_product(
 # ---------------------------------------------------------------- contracts
 
 
-def _terms(row: asyncpg.Record, products: list[asyncpg.Record]) -> ContractTerms:
+def _terms(
+    row: asyncpg.Record,
+    products: list[asyncpg.Record],
+    amendments: tuple[Amendment, ...] = (),
+) -> ContractTerms:
     return ContractTerms(
         id=row["id"],
         company_id=row["company_id"],
@@ -169,33 +174,69 @@ def _terms(row: asyncpg.Record, products: list[asyncpg.Record]) -> ContractTerms
             for p in products
         ),
         late_fee_percent_per_month=row["late_fee_percent_per_month"],
+        amendments=amendments,
     )
 
 
 async def contracts(
-    conn: asyncpg.Connection, company_id: UUID | None, contract_id: UUID | None = None
+    conn: asyncpg.Connection,
+    company_id: UUID | None,
+    contract_id: UUID | None = None,
+    external_id: str | None = None,
 ) -> list[StoredContract]:
-    rows = await conn.fetch(q("contracts"), company_id, contract_id)
+    rows = await conn.fetch(q("contracts"), company_id, contract_id, external_id)
     if not rows:
         return []
     products = await conn.fetch(q("contract_products"), [r["id"] for r in rows])
     by_contract: dict[UUID, list[asyncpg.Record]] = {}
     for p in products:
         by_contract.setdefault(p["contract_id"], []).append(p)
+    amended = await _amendments(conn, [r["id"] for r in rows])
     return [
         StoredContract(
-            _terms(r, by_contract.get(r["id"], [])),
+            _terms(r, by_contract.get(r["id"], []), amended.get(r["id"], ())),
             r["late_fee_percent_per_month"],
             r["created_at"],
+            r["external_id"],
         )
         for r in rows
     ]
+
+
+async def _amendments(
+    conn: asyncpg.Connection, contract_ids: list[UUID]
+) -> dict[UUID, tuple[Amendment, ...]]:
+    """Each contract's later versions, by number (``storage.contract_versions`` writes them)."""
+    rows = await conn.fetch(q("contract_amendments"), contract_ids)
+    if not rows:
+        return {}
+    metric_of = {p.code: p.metric_code for p in await products(conn)}
+    found: dict[UUID, list[Amendment]] = {}
+    for r in rows:
+        found.setdefault(r["contract_id"], []).append(
+            Amendment(
+                number=r["number"],
+                effective_from=r["effective_from"],
+                products=tuple(
+                    ContractProduct(
+                        x["productCode"], metric_of[x["productCode"]], price_from_json(x["price"])
+                    )
+                    for x in r["products"]
+                ),
+                minimum_commitment=r["minimum_commitment"],
+                payment_terms_days=r["payment_terms_days"],
+                late_fee_percent_per_month=r["late_fee_percent_per_month"],
+                created_at=r["created_at"],
+            )
+        )
+    return {k: tuple(v) for k, v in found.items()}
 
 
 async def insert_contract(
     conn: asyncpg.Connection,
     terms: ContractTerms,
     late_fee_percent_per_month: Decimal,
+    external_id: str | None = None,
 ) -> None:
     """Store a contract and its products, together or not at all."""
     async with conn.transaction():
@@ -211,6 +252,7 @@ async def insert_contract(
             late_fee_percent_per_month,
             terms.minimum_commitment,
             int(terms.grace.total_seconds() // 3600),
+            external_id,
         )
         for product in terms.products:
             await conn.execute(
@@ -241,6 +283,7 @@ def _invoice(row: asyncpg.Record) -> StoredInvoice:
             total=row["total"],
             issue_date=row["issue_date"],
             due_date=row["due_date"],
+            contract_version=row["contract_version"],
         ),
         finalized_at=row["finalized_at"],
         updated_at=row["updated_at"],
@@ -279,6 +322,7 @@ async def upsert_invoice(
         draft.issue_date,
         draft.due_date,
         [line_to_json(line) for line in draft.lines],
+        draft.contract_version,
     )
     return None if stored is None else InvoiceStatus(stored)
 

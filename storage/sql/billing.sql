@@ -8,9 +8,10 @@ SELECT code, name, metric_code, created_at FROM products ORDER BY code
 
 -- name: contracts
 SELECT id, company_id, currency, start_date, end_date, billing_day, payment_terms_days,
-       late_fee_percent_per_month, minimum_commitment, grace_hours, created_at
+       late_fee_percent_per_month, minimum_commitment, grace_hours, created_at, external_id
 FROM contracts
 WHERE ($1::uuid IS NULL OR company_id = $1) AND ($2::uuid IS NULL OR id = $2)
+  AND ($3::text IS NULL OR external_id = $3)
 ORDER BY created_at, id
 
 -- name: contract_products
@@ -22,8 +23,8 @@ ORDER BY cp.contract_id, cp.product_code
 -- name: insert_contract
 INSERT INTO contracts (id, company_id, currency, start_date, end_date, billing_day,
                        payment_terms_days, late_fee_percent_per_month, minimum_commitment,
-                       grace_hours)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                       grace_hours, external_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 
 -- name: insert_contract_product
 INSERT INTO contract_products (contract_id, product_code, price) VALUES ($1, $2, $3)
@@ -36,14 +37,15 @@ SELECT * FROM invoices WHERE contract_id = $1 ORDER BY period_start
 -- it is (no row comes back then).
 INSERT INTO invoices AS i (id, contract_id, company_id, period_start, period_end, status,
                            currency, subtotal, minimum_true_up, adjustments, total,
-                           issue_date, due_date, lines, finalized_at)
+                           issue_date, due_date, lines, finalized_at, contract_version)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-        CASE WHEN $6 = 'FINALIZED' THEN now() END)
+        CASE WHEN $6 = 'FINALIZED' THEN now() END, $15)
 ON CONFLICT (contract_id, period_start) DO UPDATE
 SET status = excluded.status, subtotal = excluded.subtotal,
     minimum_true_up = excluded.minimum_true_up, adjustments = excluded.adjustments,
     total = excluded.total, issue_date = excluded.issue_date, due_date = excluded.due_date,
-    lines = excluded.lines, updated_at = now(), finalized_at = excluded.finalized_at
+    lines = excluded.lines, updated_at = now(), finalized_at = excluded.finalized_at,
+    contract_version = excluded.contract_version
 WHERE i.status = 'DRAFT'
 RETURNING status
 

@@ -278,7 +278,9 @@ async def test_an_invoice_run_killed_midway_reruns_to_one_invoice_each(
     invoices = await all_invoices(runtime)
     assert len(invoices) == 36
     for key, (_, total) in EXPECTED.items():
-        assert str(invoices[key].draft.total) == total
+        # no payment was recorded in this run: customer C's late fees (1 % a month)
+        # come on top of what its usage costs, which is the seed's total
+        assert str(invoices[key].draft.charged) == total
 
 
 async def test_overdue_invoices_accrue_late_fees_until_paid(runtime: Any) -> None:

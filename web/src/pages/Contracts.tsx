@@ -29,6 +29,12 @@ const ContractsQuery = graphql(`
       lateFeePercentPerMonth
       minimumCommitment
       graceHours
+      externalId
+      versions {
+        number
+        effectiveFrom
+        paymentTermsDays
+      }
       products {
         productCode
         metricCode
@@ -218,6 +224,22 @@ export function ContractsPage() {
       { accessorKey: "startDate", header: "Starts", cell: (c) => <CalendarDate date={c.getValue() as string} /> },
       { accessorKey: "endDate", header: "Ends", cell: (c) => <CalendarDate date={c.getValue() as string | null} /> },
       { accessorKey: "billingDay", header: "Billing day", meta: { align: "right" } },
+      { id: "externalId", accessorFn: (c) => c.externalId ?? "", header: "External id" },
+      {
+        id: "versions",
+        accessorFn: (c) => c.versions.length,
+        header: "Versions",
+        cell: (c) => {
+          const latest = c.row.original.versions[c.row.original.versions.length - 1];
+          return latest && latest.number > 1 ? (
+            <span title="A period is priced by the version in force at its end">
+              {latest.number}, latest from <CalendarDate date={latest.effectiveFrom.slice(0, 10)} />
+            </span>
+          ) : (
+            "1"
+          );
+        },
+      },
       {
         id: "products",
         accessorFn: (c) => c.products.map((p) => `${p.productCode} (${p.price.model.toLowerCase().replace("_", " ")})`).join(", "),
