@@ -14,6 +14,7 @@ import asyncpg
 import strawberry
 from strawberry.scalars import JSON
 
+from api.context import Context
 from domain import usage as d
 from domain.bulk import plain_json
 from domain.catalog import Company as StoredCompany
@@ -22,6 +23,7 @@ from domain.limits import unstorable
 from domain.privacy import RedactedProperty as StoredRedaction
 from domain.privacy import RedactionAction as StoredRedactionAction
 from domain.privacy import UserIdMode as StoredUserIdMode
+from services import credits as svc_credits
 from services.privacy import Erasure as Erased
 
 ResourceType = strawberry.enum(d.ResourceType, description="What a usage record measures.")
@@ -99,6 +101,12 @@ class ValidationError:
         return cls.of([d.FieldError(field, code, message)])
 
 
+@strawberry.type(description="A company's credit in one currency, spent by its next invoices.")
+class CreditBalance:
+    currency: str = strawberry.field(description="The currency of the credit.")
+    amount: Decimal = strawberry.field(description="The credit left to spend (never negative).")
+
+
 @strawberry.type
 class Company:
     id: UUID
@@ -112,6 +120,15 @@ class Company:
     redacted_properties: list[RedactedProperty] = strawberry.field(
         description="The usage properties dropped or hashed at ingest."
     )
+
+    @strawberry.field(
+        description="The company's credit per currency (overpayments and credit notes, less"
+        " what invoices applied); each the sum of its ledger entries."
+    )
+    async def credit_balances(self, info: strawberry.Info[Context, None]) -> list[CreditBalance]:
+        ctx = info.context
+        found = await svc_credits.credit_balances(ctx.runtime, ctx.principal, self.id)
+        return [CreditBalance(currency=b.currency, amount=b.amount) for b in found]
 
     @classmethod
     def of(cls, c: StoredCompany) -> Company:

@@ -56,6 +56,9 @@ class ErrorCode(Enum):
     EXPIRES_IN_PAST = "EXPIRES_IN_PAST"
     # privacy (domain.privacy)
     USER_ID_MODE_LOCKED = "USER_ID_MODE_LOCKED"
+    # credits (domain.credits)
+    NOT_CREDITABLE = "NOT_CREDITABLE"
+    NOT_VOIDABLE = "NOT_VOIDABLE"
 
 
 @dataclass(frozen=True)

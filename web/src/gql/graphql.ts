@@ -127,8 +127,10 @@ export type ErrorCode =
   | 'MEASUREMENT_TYPE_MISMATCH'
   | 'NEGATIVE_COUNTER_VALUE'
   | 'NEGATIVE_PRICE'
+  | 'NOT_CREDITABLE'
   | 'NOT_FOUND'
   | 'NOT_PAYABLE'
+  | 'NOT_VOIDABLE'
   | 'OUT_OF_RANGE'
   | 'PACKAGE_SIZE_NOT_POSITIVE'
   | 'REQUIRED'
@@ -183,6 +185,7 @@ export type InvoiceFilter = {
 
 export type InvoiceLineKind =
   | 'ADJUSTMENT'
+  | 'CREDIT_APPLIED'
   | 'LATE_FEE'
   | 'MINIMUM_TRUE_UP'
   | 'USAGE';
@@ -190,7 +193,8 @@ export type InvoiceLineKind =
 export type InvoiceStatus =
   | 'DRAFT'
   | 'FINALIZED'
-  | 'PREVIEW';
+  | 'PREVIEW'
+  | 'VOID';
 
 /** How a run stands; one cut short by a shutdown is FAILED. */
 export type JobOutcome =
