@@ -133,7 +133,12 @@ async def _invoice_contract(
         payments = (
             await billing.payments_of(conn, terms.id) if plan.charges_late_fees(terms) else []
         )
-        credit = await credits.credit_available(conn, terms.company_id, terms.currency)
+        # nothing to rate, nothing to write: the credit need not be read
+        credit = (
+            await credits.credit_available(conn, terms.company_id, terms.currency)
+            if usage
+            else Decimal(0)
+        )
         decided = plan.plan_invoices(
             plan.PlanInputs(terms, now, invoices, usage, payments, only, credit)
         )

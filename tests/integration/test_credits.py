@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal as D
 from typing import Any
@@ -386,3 +387,96 @@ query($from: DateTime!, $to: DateTime!) {
   }
 }
 """
+
+
+async def test_concurrent_credit_notes_never_take_off_more_than_the_total(
+    admin: Any, runtime: Any
+) -> None:
+    company, _ = await contract_for(runtime, ONE_EURO)
+    await usage(runtime, company, 300)
+    await run(runtime, company, 2)
+    january = (await invoices_of(admin, company))["2025-01/EUR"]
+    note = {"input": {"invoiceId": january["id"], "amount": "50.00", "reason": "outage"}}
+    answers = await asyncio.gather(*(admin(CREDIT_NOTE, note) for _ in range(10)))
+    kinds = [a["issueCreditNote"]["__typename"] for a in answers]
+    assert kinds.count("Invoice") == 6 and kinds.count("ValidationError") == 4
+    after = (await invoices_of(admin, company))["2025-01/EUR"]
+    assert (after["creditedAmount"], after["amountDue"], len(after["creditNotes"])) == (
+        "300.00",
+        "0.00",
+        6,
+    )
+
+
+async def test_runs_racing_for_one_credit_spend_it_once(admin: Any, runtime: Any) -> None:
+    # three contracts of one company in EUR, 10.00 a month each, and 15.00 of credit
+    company, _ = await contract_for(runtime, ONE_EURO)
+    async with runtime.pool.acquire() as conn:
+        for _ in range(2):
+            contract = uuid7.uuid7()
+            await conn.execute(
+                "INSERT INTO contracts (id, company_id, currency, start_date, payment_terms_days)"
+                " VALUES ($1, $2, 'EUR', '2025-01-01', 10)",
+                contract,
+                company,
+            )
+            await conn.execute(
+                "INSERT INTO contract_products (contract_id, product_code, price) VALUES"
+                ' ($1, \'API\', \'{"model": "PER_UNIT", "unitPrice": "1.00"}\'::jsonb)',
+                contract,
+            )
+    await usage(runtime, company, 10, 10)
+    await run(runtime, company, 2)
+    january = [v for k, v in (await invoices_of(admin, company)).items() if "2025-01" in k]
+    await admin(PAY, {"id": january[0]["id"], "amount": "25.00"})  # 15.00 of credit
+    now = datetime(2025, 3, 5, tzinfo=UTC)
+    for _ in range(3):  # reruns pick up what a lost race left
+        await asyncio.gather(
+            *(
+                invoicing.generate_invoices(runtime, now=now, company_id=company, retry_max_hours=0)
+                for _ in range(4)
+            )
+        )
+    async with runtime.pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT i.id, i.total, i.lines, e.amount AS spent FROM invoices i"
+            " LEFT JOIN credit_entries e ON e.invoice_id = i.id AND e.source = 'APPLIED'"
+            " WHERE i.company_id = $1 AND i.period_start = '2025-02-01' AND i.status = 'FINALIZED'",
+            company,
+        )
+    assert len(rows) == 3
+    for r in rows:
+        applied = sum((D(x["amount"]) for x in r["lines"] if x["kind"] == "CREDIT_APPLIED"), D(0))
+        # each invoice's line is its one ledger entry
+        assert applied == (r["spent"] or D(0))
+    assert sorted(str(r["total"]) for r in rows) == ["0.00", "10.00", "5.00"]
+    assert await balances(admin, company) == [{"currency": "EUR", "amount": "0.00"}]
+    await ledger(runtime, company)
+
+
+async def test_a_run_that_fails_while_spending_credit_leaves_neither_invoice_nor_debit(
+    admin: Any, runtime: Any
+) -> None:
+    company, _ = await contract_for(runtime, ONE_EURO)
+    await usage(runtime, company, 300, 100)
+    await run(runtime, company, 2)
+    january = (await invoices_of(admin, company))["2025-01/EUR"]
+    await admin(PAY, {"id": january["id"], "amount": "340.00"})
+    march = datetime(2025, 3, 5, tzinfo=UTC)
+    async with runtime.pool.acquire() as conn:
+        # the ledger refuses the debit: the run fails after writing February's invoice
+        await conn.execute(
+            "ALTER TABLE credit_entries ADD CONSTRAINT crash CHECK (source <> 'APPLIED') NOT VALID"
+        )
+        failed = await invoicing.generate_invoices(
+            runtime, now=march, company_id=company, retry_max_hours=0
+        )
+        assert len(failed.failed) == 1
+        assert "2025-02/EUR" not in await invoices_of(admin, company)
+        assert await balances(admin, company) == [{"currency": "EUR", "amount": "40.00"}]
+        await conn.execute("ALTER TABLE credit_entries DROP CONSTRAINT crash")
+    for _ in range(2):
+        await invoicing.generate_invoices(runtime, now=march, company_id=company, retry_max_hours=0)
+    february = (await invoices_of(admin, company))["2025-02/EUR"]
+    assert (credit_lines(february), february["total"]) == (["-40.00"], "60.00")
+    assert await balances(admin, company) == [{"currency": "EUR", "amount": "0.00"}]
