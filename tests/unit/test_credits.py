@@ -112,3 +112,17 @@ def test_what_a_credit_note_or_payment_gives_beyond_what_was_owed_becomes_credit
     assert cr.overpaid(D(300), D(320), D(0), D(10)) == D(10)
     overpaid = invoice("300", paid="320")
     assert overpaid.amount_due == 0
+
+
+def test_a_credit_note_lowers_the_late_fee_an_unpaid_invoice_accrues() -> None:
+    terms = one_product(late_fee_percent_per_month=D(3))
+    bill = stored(
+        plan_invoices(PlanInputs(terms, MARCH + timedelta(days=2), {}, {FEBRUARY: {"API": D(300)}}))
+    )
+    usage = {FEBRUARY: {"API": D(300)}, MARCH: {}}
+    for credited, fee in (("0", "6.00"), ("100", "4.00"), ("300", None)):
+        existing = {FEBRUARY: replace(bill, credited_amount=D(credited))}
+        plan = plan_invoices(PlanInputs(terms, APRIL + timedelta(days=2), existing, usage))
+        fees = [str(x.amount) for x in plan.writes[0].draft.lines if x.kind is LineKind.LATE_FEE]
+        # 20 overdue days of March at 3 % a month on what is still owed
+        assert fees == ([fee] if fee else [])
