@@ -8,6 +8,7 @@ from typing import Annotated
 from uuid import UUID
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from api import paging
 from api import types as t
@@ -353,9 +354,8 @@ class Invoice:
     async def credit_notes(self, info: strawberry.Info[Context, None]) -> list[CreditNote]:
         if self.id is None:
             return []
-        ctx = info.context
-        found = await svc_credits.credit_notes(ctx.runtime, ctx.principal, [self.id])
-        return [CreditNote.of(n) for n in found]
+        notes: list[cr.CreditNote] = await _credit_notes(info.context).load(self.id)
+        return [CreditNote.of(n) for n in notes]
 
     @classmethod
     def of(
@@ -434,6 +434,22 @@ VoidResult = Annotated[Invoice | t.ValidationError, strawberry.union("VoidInvoic
 
 
 # ---------------------------------------------------------------- resolvers
+
+
+def _credit_notes(ctx: Context) -> DataLoader[UUID, list[cr.CreditNote]]:
+    """The request's loader of invoices' credit notes: one query for a page of invoices."""
+    loader: DataLoader[UUID, list[cr.CreditNote]] | None = ctx.loaders.get("creditNotes")
+    if loader is None:
+
+        async def load(ids: list[UUID]) -> list[list[cr.CreditNote]]:
+            found = await svc_credits.credit_notes(ctx.runtime, ctx.principal, ids)
+            by_invoice: dict[UUID, list[cr.CreditNote]] = {i: [] for i in ids}
+            for note in found:
+                by_invoice[note.invoice_id].append(note)
+            return [by_invoice[i] for i in ids]
+
+        loader = ctx.loaders["creditNotes"] = DataLoader(load_fn=load)
+    return loader
 
 
 def _preview(found: svc_invoicing.Preview) -> Invoice:

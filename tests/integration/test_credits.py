@@ -326,6 +326,15 @@ async def test_a_voided_invoice_counts_in_no_profitability_and_its_payments_beco
     assert await balances(admin, company_a) == [
         {"currency": invoice["currency"], "amount": "1000.00"}
     ]
+    # a page of invoices loads its credit notes together, each on its own invoice
+    cur = invoice["currency"]
+    listed = await invoices_of(admin, company_a)
+    assert len(listed) == 12
+    assert {k: v["creditNotes"] for k, v in listed.items() if v["creditNotes"]} == {
+        f"2024-01/{cur}": [
+            {"amount": "2035.00", "reason": "billed twice", "voids": True, "currency": cur}
+        ]
+    }
     after = await admin(PROFITABILITY, window)
     assert "customer_a" not in {r["companyKey"] for r in after["profitability"]["rows"]}
     assert {r["companyKey"]: r["revenue"] for r in after["profitability"]["rows"]} == {
