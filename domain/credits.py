@@ -53,6 +53,20 @@ class CreditNote:
 
 
 @dataclass(frozen=True)
+class CreditEntry:
+    """One line of a company's credit ledger: gained (positive) or applied (negative)."""
+
+    id: UUID
+    currency: str
+    amount: Decimal
+    source: CreditSource
+    invoice_id: UUID
+    payment_id: UUID | None
+    credit_note_id: UUID | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class CreditBalance:
     """A company's credit in one currency: the sum of its ledger entries."""
 

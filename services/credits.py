@@ -22,7 +22,7 @@ import uuid_utils.compat as uuid7
 
 from domain import credits as cr
 from domain.access import Principal, Role
-from domain.credits import CreditBalance, CreditNote, CreditSource
+from domain.credits import CreditBalance, CreditEntry, CreditNote, CreditSource
 from domain.errors import Rejected
 from domain.invoicing import StoredInvoice
 from domain.usage import ErrorCode, FieldError
@@ -111,6 +111,22 @@ async def credit_balances(
         return []
     async with rt.pool.acquire() as conn:
         return await credits.credit_balances(conn, company_id)
+
+
+async def credit_entries(
+    rt: Runtime, principal: Principal, company_id: UUID, last: int
+) -> list[CreditEntry]:
+    """The company's latest ``last`` credit ledger entries, newest first."""
+    principal.require(*READERS)
+    limit = rt.settings.max_page_size
+    if not 1 <= last <= limit:
+        raise Rejected(
+            [FieldError("last", ErrorCode.OUT_OF_RANGE, f"last must be between 1 and {limit}")]
+        )
+    if not principal.may_see(company_id):
+        return []
+    async with rt.pool.acquire() as conn:
+        return await credits.credit_entries(conn, company_id, last)
 
 
 async def credit_notes(

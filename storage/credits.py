@@ -15,7 +15,7 @@ from uuid import UUID
 import asyncpg
 import uuid_utils.compat as uuid7
 
-from domain.credits import CreditBalance, CreditNote, CreditSource
+from domain.credits import CreditBalance, CreditEntry, CreditNote, CreditSource
 from domain.invoicing import StoredInvoice
 from storage.billing import invoice_from_row
 from storage.queries import q
@@ -31,6 +31,26 @@ async def credit_balances(conn: asyncpg.Connection, company_id: UUID) -> list[Cr
     """The company's credit per currency it ever had credit in, from the ledger."""
     rows = await conn.fetch(q("credit_balances"), company_id)
     return [CreditBalance(r["currency"], r["amount"]) for r in rows]
+
+
+async def credit_entries(
+    conn: asyncpg.Connection, company_id: UUID, limit: int
+) -> list[CreditEntry]:
+    """The company's latest ``limit`` ledger entries, newest first."""
+    rows = await conn.fetch(q("credit_entries_of"), company_id, limit)
+    return [
+        CreditEntry(
+            id=r["id"],
+            currency=r["currency"],
+            amount=r["amount"],
+            source=CreditSource(r["source"]),
+            invoice_id=r["invoice_id"],
+            payment_id=r["payment_id"],
+            credit_note_id=r["credit_note_id"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
 
 
 async def add_credit(

@@ -52,3 +52,11 @@ SELECT id, invoice_id, company_id, currency, amount, reason, voids, created_at
 FROM credit_notes
 WHERE invoice_id = ANY($1::uuid[])
 ORDER BY created_at, id
+
+-- name: credit_entries_of
+-- The company's latest $2 ledger entries, newest first.
+SELECT id, currency, amount, source, invoice_id, payment_id, credit_note_id, created_at
+FROM credit_entries
+WHERE company_id = $1
+ORDER BY created_at DESC, id DESC
+LIMIT $2

@@ -33,6 +33,12 @@ BALANCES = """
 query($id: UUID!) { company(id: $id) { creditBalances { currency amount } } }
 """
 
+ENTRIES = """
+query($id: UUID!, $last: Int!) {
+  company(id: $id) { creditEntries(last: $last) { source amount invoiceId paymentId } }
+}
+"""
+
 PAY = """
 mutation($id: UUID!, $amount: Decimal!) {
   recordPayment(invoiceId: $id, amount: $amount, paidAt: "2025-02-20T10:00:00Z") {
@@ -160,6 +166,16 @@ async def test_an_overpaid_invoice_is_credited_once_to_the_next_ones(
         ("APPLIED", "EUR", D("-100.00")),
         ("APPLIED", "EUR", D("-30.00")),
     ]
+    entries = (await admin(ENTRIES, {"id": str(company), "last": 10}))["company"]["creditEntries"]
+    assert [(e["source"], e["amount"]) for e in entries] == [
+        ("APPLIED", "-30.00"),
+        ("APPLIED", "-100.00"),
+        ("OVERPAYMENT", "150.00"),
+    ]
+    assert entries[2]["invoiceId"] == january["id"] and entries[2]["paymentId"]
+    assert entries[1]["invoiceId"] == february["id"] and entries[1]["paymentId"] is None
+    refused = await admin.post(ENTRIES, {"id": str(company), "last": 0})
+    assert refused.json()["errors"][0]["extensions"]["field"] == "last"
     # April had no usage: nothing to spend credit on
     await run(runtime, company, 5)
     april = (await invoices_of(admin, company))["2025-04/EUR"]
