@@ -8,6 +8,7 @@ from typing import Annotated
 from uuid import UUID
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from api import paging
 from api import types as t
@@ -15,12 +16,14 @@ from api.context import Context
 from api.errors import BadUserInput, answer
 from domain import contract_versions as cv
 from domain import contracts as ct
+from domain import credits as cr
 from domain import invoicing as inv
 from domain import limits as lim
 from domain import pricing as p
 from domain.access import Role
 from domain.errors import Invalid
 from services import contracts as svc_contracts
+from services import credits as svc_credits
 from services import invoicing as svc_invoicing
 
 PriceModel = strawberry.enum(p.PriceModel)
@@ -312,13 +315,56 @@ class InvoiceLine:
         )
 
 
+@strawberry.type(
+    description="An amount taken off a finalized invoice; what exceeds the invoice's unpaid"
+    " part becomes the company's credit."
+)
+class CreditNote:
+    id: UUID = strawberry.field(description="The credit note's id.")
+    invoice_id: UUID = strawberry.field(description="The invoice it credits.")
+    currency: str = strawberry.field(description="The invoice's currency.")
+    amount: Decimal = strawberry.field(description="What it takes off the invoice.")
+    reason: str = strawberry.field(description="Why it was issued.")
+    voids: bool = strawberry.field(description="Issued by voiding the invoice.")
+    created_at: datetime = strawberry.field(description="When it was issued.")
+
+    @classmethod
+    def of(cls, n: cr.CreditNote) -> CreditNote:
+        return cls(
+            id=n.id,
+            invoice_id=n.invoice_id,
+            currency=n.currency,
+            amount=n.amount,
+            reason=n.reason,
+            voids=n.voids,
+            created_at=n.created_at,
+        )
+
+
+@strawberry.input(description="A credit note to issue on a finalized invoice.")
+class IssueCreditNoteInput:
+    invoice_id: UUID = strawberry.field(description="A finalized invoice.")
+    amount: Decimal = strawberry.field(
+        description="In the invoice's currency, to the cent; at most its total less earlier"
+        " credit notes."
+    )
+    reason: str = strawberry.field(description="Why, for the customer and the audit log.")
+
+
+@strawberry.input(description="A finalized invoice to void.")
+class VoidInvoiceInput:
+    id: UUID = strawberry.field(description="A finalized invoice.")
+    reason: str = strawberry.field(description="Why, for the customer and the audit log.")
+
+
 @strawberry.type(description="An invoice, or what one would be (preview, simulation).")
 class Invoice:
     id: UUID | None
     contract_id: UUID
     company_id: UUID
     status: InvoiceStatus = strawberry.field(
-        description="DRAFT, FINALIZED, or PREVIEW when not stored."
+        description="DRAFT, FINALIZED, VOID (cancelled by a full credit note), or PREVIEW"
+        " when not stored."
     )
     period_start: datetime
     period_end: datetime
@@ -338,6 +384,24 @@ class Invoice:
     contract_version: int = strawberry.field(
         default=1, description="The number of the contract version that priced it."
     )
+    amount_due: Decimal = strawberry.field(
+        default=Decimal(0),
+        description="What is still owed: total less payments and credit notes, never below"
+        " zero (an overpayment is the company's credit). A draft's is its total.",
+    )
+    credited_amount: Decimal = strawberry.field(
+        default=Decimal(0), description="The sum of the invoice's credit notes."
+    )
+    voided_at: datetime | None = strawberry.field(
+        default=None, description="When the invoice was voided; null unless VOID."
+    )
+
+    @strawberry.field(description="The invoice's credit notes, oldest first.")
+    async def credit_notes(self, info: strawberry.Info[Context, None]) -> list[CreditNote]:
+        if self.id is None:
+            return []
+        notes: list[cr.CreditNote] = await _credit_notes(info.context).load(self.id)
+        return [CreditNote.of(n) for n in notes]
 
     @classmethod
     def of(
@@ -365,6 +429,7 @@ class Invoice:
             due_date=draft.due_date,
             lines=[InvoiceLine.of(x) for x in draft.lines],
             contract_version=draft.contract_version,
+            amount_due=draft.total,
         )
 
     @classmethod
@@ -374,6 +439,9 @@ class Invoice:
         )
         invoice.payment_status = i.payment_status
         invoice.paid_amount = i.paid_amount
+        invoice.amount_due = i.amount_due
+        invoice.credited_amount = i.credited_amount
+        invoice.voided_at = i.voided_at
         return invoice
 
 
@@ -408,9 +476,27 @@ PaymentResult = Annotated[Invoice | t.ValidationError, strawberry.union("RecordP
 ProductResult = Annotated[Product | t.ValidationError, strawberry.union("CreateProductResult")]
 ContractResult = Annotated[Contract | t.ValidationError, strawberry.union("CreateContractResult")]
 InvoiceResult = Annotated[Invoice | t.ValidationError, strawberry.union("InvoicePreviewResult")]
+CreditNoteResult = Annotated[Invoice | t.ValidationError, strawberry.union("IssueCreditNoteResult")]
+VoidResult = Annotated[Invoice | t.ValidationError, strawberry.union("VoidInvoiceResult")]
 
 
 # ---------------------------------------------------------------- resolvers
+
+
+def _credit_notes(ctx: Context) -> DataLoader[UUID, list[cr.CreditNote]]:
+    """The request's loader of invoices' credit notes: one query for a page of invoices."""
+    loader: DataLoader[UUID, list[cr.CreditNote]] | None = ctx.loaders.get("creditNotes")
+    if loader is None:
+
+        async def load(ids: list[UUID]) -> list[list[cr.CreditNote]]:
+            found = await svc_credits.credit_notes(ctx.runtime, ctx.principal, ids)
+            by_invoice: dict[UUID, list[cr.CreditNote]] = {i: [] for i in ids}
+            for note in found:
+                by_invoice[note.invoice_id].append(note)
+            return [by_invoice[i] for i in ids]
+
+        loader = ctx.loaders["creditNotes"] = DataLoader(load_fn=load)
+    return loader
 
 
 def _preview(found: svc_invoicing.Preview) -> Invoice:
@@ -553,6 +639,33 @@ async def record_payment(
             amount,
             paid_at,
             audit=ctx.change_audit("recordPayment"),
+        ),
+        to=Invoice.stored,
+    )
+
+
+async def issue_credit_note(ctx: Context, input: IssueCreditNoteInput) -> CreditNoteResult:
+    return await answer(
+        svc_credits.issue_credit_note(
+            ctx.runtime,
+            ctx.principal,
+            input.invoice_id,
+            input.amount,
+            input.reason,
+            audit=ctx.change_audit("issueCreditNote"),
+        ),
+        to=Invoice.stored,
+    )
+
+
+async def void_invoice(ctx: Context, input: VoidInvoiceInput) -> VoidResult:
+    return await answer(
+        svc_credits.void_invoice(
+            ctx.runtime,
+            ctx.principal,
+            input.id,
+            input.reason,
+            audit=ctx.change_audit("voidInvoice"),
         ),
         to=Invoice.stored,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -27,6 +27,8 @@ class Context:
     audited_variables: dict[str, Any] | None = None
     # The audit of this request when it is a mutation.
     audit: AuditRecorder | None = None
+    # This request's data loaders, by name, made on first use.
+    loaders: dict[str, Any] = field(default_factory=dict)
 
     def take_decoded(self, field: str) -> list[UsageDraft] | None:
         """The drafts decoded for ``field``, once."""

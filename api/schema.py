@@ -493,6 +493,24 @@ class Mutation:
         return await bl.record_payment(_ctx(info), invoice_id, amount, paid_at)
 
     @strawberry.mutation(
+        description="Take an amount off a finalized invoice with a credit note (ADMIN, or the"
+        " company's COMPANY_ADMIN); beyond what was unpaid it becomes the company's credit."
+    )
+    async def issue_credit_note(
+        self, info: Info[Context, None], input: bl.IssueCreditNoteInput
+    ) -> bl.CreditNoteResult:
+        return await bl.issue_credit_note(_ctx(info), input)
+
+    @strawberry.mutation(
+        description="Void a finalized invoice with a full credit note (ADMIN, or the company's"
+        " COMPANY_ADMIN); its payments become the company's credit."
+    )
+    async def void_invoice(
+        self, info: Info[Context, None], input: bl.VoidInvoiceInput
+    ) -> bl.VoidResult:
+        return await bl.void_invoice(_ctx(info), input)
+
+    @strawberry.mutation(
         description="Ask for a report; it is built in the background (poll report(id))."
     )
     async def generate_report(

@@ -14,14 +14,18 @@ import asyncpg
 import strawberry
 from strawberry.scalars import JSON
 
+from api.context import Context
 from domain import usage as d
 from domain.bulk import plain_json
 from domain.catalog import Company as StoredCompany
+from domain.credits import CreditEntry as StoredCreditEntry
+from domain.credits import CreditSource as StoredCreditSource
 from domain.errors import Invalid
 from domain.limits import unstorable
 from domain.privacy import RedactedProperty as StoredRedaction
 from domain.privacy import RedactionAction as StoredRedactionAction
 from domain.privacy import UserIdMode as StoredUserIdMode
+from services import credits as svc_credits
 from services.privacy import Erasure as Erased
 
 ResourceType = strawberry.enum(d.ResourceType, description="What a usage record measures.")
@@ -99,6 +103,47 @@ class ValidationError:
         return cls.of([d.FieldError(field, code, message)])
 
 
+@strawberry.type(description="A company's credit in one currency, spent by its next invoices.")
+class CreditBalance:
+    currency: str = strawberry.field(description="The currency of the credit.")
+    amount: Decimal = strawberry.field(description="The credit left to spend (never negative).")
+
+
+CreditSource = strawberry.enum(
+    StoredCreditSource,
+    description="OVERPAYMENT or CREDIT_NOTE (credit gained), APPLIED (spent by an invoice).",
+)
+
+
+@strawberry.type(description="One entry of a company's credit ledger.")
+class CreditEntry:
+    id: UUID = strawberry.field(description="The entry's id.")
+    currency: str = strawberry.field(description="The currency of the credit.")
+    amount: Decimal = strawberry.field(
+        description="Positive: credit gained; negative: credit an invoice applied."
+    )
+    source: CreditSource = strawberry.field(description="What gave or spent the credit.")
+    invoice_id: UUID = strawberry.field(
+        description="The invoice overpaid, credited, or that applied the credit."
+    )
+    payment_id: UUID | None = strawberry.field(description="The overpayment, if one.")
+    credit_note_id: UUID | None = strawberry.field(description="The credit note, if one.")
+    created_at: datetime = strawberry.field(description="When it was entered.")
+
+    @classmethod
+    def of(cls, e: StoredCreditEntry) -> CreditEntry:
+        return cls(
+            id=e.id,
+            currency=e.currency,
+            amount=e.amount,
+            source=e.source,
+            invoice_id=e.invoice_id,
+            payment_id=e.payment_id,
+            credit_note_id=e.credit_note_id,
+            created_at=e.created_at,
+        )
+
+
 @strawberry.type
 class Company:
     id: UUID
@@ -112,6 +157,28 @@ class Company:
     redacted_properties: list[RedactedProperty] = strawberry.field(
         description="The usage properties dropped or hashed at ingest."
     )
+
+    @strawberry.field(
+        description="The company's credit per currency (overpayments and credit notes, less"
+        " what invoices applied); each the sum of its ledger entries."
+    )
+    async def credit_balances(self, info: strawberry.Info[Context, None]) -> list[CreditBalance]:
+        ctx = info.context
+        found = await svc_credits.credit_balances(ctx.runtime, ctx.principal, self.id)
+        return [CreditBalance(currency=b.currency, amount=b.amount) for b in found]
+
+    @strawberry.field(
+        description="The company's credit ledger, newest first: what each overpayment and"
+        " credit note gave, and each invoice applied; the balances are its sums."
+    )
+    async def credit_entries(
+        self,
+        info: strawberry.Info[Context, None],
+        last: Annotated[int, strawberry.argument(description="How many, at most.")] = 100,
+    ) -> list[CreditEntry]:
+        ctx = info.context
+        found = await svc_credits.credit_entries(ctx.runtime, ctx.principal, self.id, last)
+        return [CreditEntry.of(e) for e in found]
 
     @classmethod
     def of(cls, c: StoredCompany) -> Company:

@@ -59,6 +59,9 @@ class ErrorCode(Enum):
     # contract versions (domain.contract_versions)
     CONTRACT_ENDED = "CONTRACT_ENDED"
     PERIOD_FINALIZED = "PERIOD_FINALIZED"
+    # credits (domain.credits)
+    NOT_CREDITABLE = "NOT_CREDITABLE"
+    NOT_VOIDABLE = "NOT_VOIDABLE"
 
 
 @dataclass(frozen=True)

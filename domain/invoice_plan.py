@@ -12,7 +12,12 @@ payments, then ``plan_invoices`` decides everything the run writes:
 - each period charges late fees on earlier finalized invoices still unpaid,
   for their overdue days that fall in it;
 - an ended contract whose periods are all finalized settles late usage on an
-  adjustment invoice of its own (the period after its last).
+  adjustment invoice of its own (the period after its last);
+- each invoice it finalizes spends the company's credit balance (``credit``,
+  in the contract's currency) on a ``CREDIT_APPLIED`` line, up to its total,
+  until none is left; a draft can still change, so it spends none.
+
+A void invoice is settled like a finalized one: never rewritten, never re-rated.
 
 Later periods of the same run see earlier ones as the plan leaves them (a
 period just finalized owes late fees in the next one).
@@ -35,6 +40,7 @@ from domain.invoicing import (
     StoredInvoice,
     adjustment,
     adjustment_invoice,
+    apply_credit,
     build_invoice,
     closed_periods,
     in_force,
@@ -69,6 +75,8 @@ class PlanInputs:
     payments: Sequence[Payment] = ()
     # just this period's invoice (any moment in it); None: every closed period
     only: datetime | None = None
+    # the company's credit balance in the contract's currency
+    credit: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,12 @@ class InvoicePlan:
     writes: list[InvoiceWrite] = field(default_factory=list)
     # periods no data answers exactly any more, left without an invoice
     unanswerable: list[datetime] = field(default_factory=list)
+    # the credit balance the writes leave unspent
+    credit_left: Decimal = Decimal(0)
+
+
+# Invoices the run never writes again.
+_SETTLED = (InvoiceStatus.FINALIZED, InvoiceStatus.VOID)
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,8 @@ class _Standing:
     id: UUID | None
     status: InvoiceStatus
     draft: InvoiceDraft
+    # the sum of its credit notes
+    credited: Decimal = Decimal(0)
 
 
 def after_end(terms: ContractTerms, start: datetime) -> bool:
@@ -134,7 +150,8 @@ def windows_to_rate(
     open_ = [
         (start, end)
         for start, end in closed_periods(terms, now)
-        if (only is None or start == only) and not (start in invoices and invoices[start].finalized)
+        if (only is None or start == only)
+        and not (start in invoices and invoices[start].status in _SETTLED)
     ]
     latest = max((start for start, _ in open_), default=None)
     settles = terms.end_date is not None and only is None
@@ -150,8 +167,11 @@ def plan_invoices(inputs: PlanInputs) -> InvoicePlan:
     """Every invoice the run writes for the contract, and the periods it cannot invoice."""
     terms, now = inputs.terms, inputs.now
     only = _period_key(terms, inputs.only)
-    standing = {start: _Standing(i.id, i.status, i.draft) for start, i in inputs.invoices.items()}
-    plan = InvoicePlan()
+    standing = {
+        start: _Standing(i.id, i.status, i.draft, i.credited_amount)
+        for start, i in inputs.invoices.items()
+    }
+    plan = InvoicePlan(credit_left=inputs.credit)
     earliest_open: datetime | None = None
     for start, end in closed_periods(terms, now):
         current = standing.get(start)
@@ -159,7 +179,7 @@ def plan_invoices(inputs: PlanInputs) -> InvoicePlan:
             if current is not None and current.status is InvoiceStatus.DRAFT:
                 earliest_open = earliest_open or start
             continue
-        if current is not None and current.status is InvoiceStatus.FINALIZED:
+        if current is not None and current.status in _SETTLED:
             continue
         used = inputs.usage[start]
         if used is None:
@@ -189,6 +209,9 @@ def _write(
     """Write ``draft``: finalized once its grace period is over, a draft until then."""
     final = now >= draft.period_end + terms.grace
     status = InvoiceStatus.FINALIZED if final else InvoiceStatus.DRAFT
+    if final and plan.credit_left > 0:
+        draft, used = apply_credit(draft, plan.credit_left)
+        plan.credit_left -= used
     invoice_id = current.id if current is not None else None
     plan.writes.append(InvoiceWrite(invoice_id, status, draft))
     # later periods of this run see it as it now stands (adjustments, late fees)
@@ -265,7 +288,7 @@ def _late_fees(
         already = paid.get(invoice.id, Decimal(0)) if invoice.id is not None else Decimal(0)
         line = late_fee(
             earlier_start,
-            invoice.draft.total - already,
+            invoice.draft.total - already - invoice.credited,
             invoice.draft.due_date,
             terms.late_fee_percent_per_month,
             start,

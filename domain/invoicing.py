@@ -27,6 +27,8 @@ ZERO = Decimal("0.00")
 class InvoiceStatus(StrEnum):
     """Where an invoice stands: recomputed while DRAFT, never changed once FINALIZED.
 
+    VOID: a finalized invoice cancelled by a full credit note (its amounts
+    stay as they were billed; it owes nothing and counts as no revenue).
     PREVIEW is what a period would get, stored nowhere (previews, simulations).
     A StrEnum: the value is the text the database and the API carry.
     """
@@ -34,6 +36,7 @@ class InvoiceStatus(StrEnum):
     DRAFT = "DRAFT"
     FINALIZED = "FINALIZED"
     PREVIEW = "PREVIEW"
+    VOID = "VOID"
 
 
 class PaymentStatus(StrEnum):
@@ -49,6 +52,8 @@ class LineKind(Enum):
     MINIMUM_TRUE_UP = "MINIMUM_TRUE_UP"
     ADJUSTMENT = "ADJUSTMENT"
     LATE_FEE = "LATE_FEE"
+    # the company's credit balance spent on this invoice (a negative amount)
+    CREDIT_APPLIED = "CREDIT_APPLIED"
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,11 @@ class InvoiceDraft:
         """What this period's own usage cost (subtotal plus true-up)."""
         return self.subtotal + self.minimum_true_up
 
+    @property
+    def credit_applied(self) -> Decimal:
+        """The company credit this invoice spent (its total is already net of it)."""
+        return ZERO - sum((x.amount for x in self.lines if x.kind is LineKind.CREDIT_APPLIED), ZERO)
+
 
 @dataclass(frozen=True)
 class StoredInvoice:
@@ -157,10 +167,21 @@ class StoredInvoice:
     updated_at: datetime
     payment_status: PaymentStatus = PaymentStatus.UNPAID
     paid_amount: Decimal = Decimal(0)
+    # the sum of its credit notes
+    credited_amount: Decimal = Decimal(0)
+    voided_at: datetime | None = None
 
     @property
     def finalized(self) -> bool:
         return self.status is InvoiceStatus.FINALIZED
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What is still owed: total less payments and credit notes, never below zero
+        (an overpayment is the company's credit, not a negative amount due)."""
+        if self.status is InvoiceStatus.DRAFT:
+            return self.draft.total
+        return max(self.draft.total - self.paid_amount - self.credited_amount, ZERO)
 
 
 def _midnight(day: date) -> datetime:
@@ -323,3 +344,22 @@ def late_fee(
     if amount == 0:
         return None
     return Line(kind=LineKind.LATE_FEE, amount=amount, adjusts_period_start=overdue_period_start)
+
+
+def apply_credit(draft: InvoiceDraft, credit: Decimal) -> tuple[InvoiceDraft, Decimal]:
+    """``draft`` with up to ``credit`` of the company's credit applied, and how much.
+
+    One ``CREDIT_APPLIED`` line, at most the invoice's total: the total never
+    goes below zero, and what is not needed stays on the balance.
+    """
+    used = round_cents(min(credit, draft.total))
+    if used <= 0:
+        return draft, ZERO
+    return (
+        replace(
+            draft,
+            lines=(*draft.lines, Line(kind=LineKind.CREDIT_APPLIED, amount=-used)),
+            total=draft.total - used,
+        ),
+        used,
+    )

@@ -14,6 +14,12 @@ Each contract is its own unit of work: its own transaction (one snapshot
 for all of its periods), and a failure is recorded on it
 (``invoice_run_errors``, with attempts) while the run goes on with the
 other contracts.
+
+An invoice the run finalizes spends the company's credit in its currency
+(``domain.invoice_plan``); the ledger entry is tied to the invoice (at
+most one each) and written in the contract's transaction, so a rerun or a
+crashed run spends it once. The balance cannot go below zero: a run that
+raced another for the same credit fails on that contract and is retried.
 """
 
 from __future__ import annotations
@@ -26,11 +32,13 @@ from decimal import Decimal
 from uuid import UUID
 
 import asyncpg
+import uuid_utils.compat as uuid7
 
 from domain import invoice_plan as plan
 from domain.access import Principal, Role
 from domain.aggregation import WindowNotAnswerable
 from domain.contracts import period_start_errors, price_override_errors
+from domain.credits import CreditSource, overpaid
 from domain.errors import Rejected
 from domain.invoicing import (
     ContractTerms,
@@ -46,7 +54,7 @@ from domain.usage import ErrorCode, FieldError
 from services import contract_versions, invoice_drafts
 from services.audit import NOT_AUDITED, ChangeAudit
 from services.runtime import Runtime
-from storage import billing
+from storage import billing, credits
 
 _log = logging.getLogger(__name__)
 
@@ -129,7 +137,15 @@ async def _invoice_contract(
         payments = (
             await billing.payments_of(conn, terms.id) if plan.charges_late_fees(terms) else []
         )
-        decided = plan.plan_invoices(plan.PlanInputs(terms, now, invoices, usage, payments, only))
+        # nothing to rate, nothing to write: the credit need not be read
+        credit = (
+            await credits.credit_available(conn, terms.company_id, terms.currency)
+            if usage
+            else Decimal(0)
+        )
+        decided = plan.plan_invoices(
+            plan.PlanInputs(terms, now, invoices, usage, payments, only, credit)
+        )
         done = GenerationRun(unanswerable=decided.unanswerable)
         for write in decided.writes:
             status = await billing.upsert_invoice(
@@ -141,7 +157,18 @@ async def _invoice_contract(
                 done.updated += 1
             if write.status is InvoiceStatus.FINALIZED and status is InvoiceStatus.FINALIZED:
                 done.finalized += 1
+                await _spend_credit(conn, terms, write.draft)
     return done
+
+
+async def _spend_credit(
+    conn: asyncpg.Connection, terms: ContractTerms, draft: InvoiceDraft
+) -> None:
+    """The ledger entry of the credit a just-finalized invoice applied, if any."""
+    spent = draft.credit_applied
+    if spent > 0 and not await credits.apply_credit(conn, terms.id, draft.period_start, spent):
+        # the invoice was finalized by this very transaction: it cannot have spent before
+        raise RuntimeError(f"the invoice of {draft.period_start} has spent credit already")
 
 
 async def _usage(
@@ -328,9 +355,16 @@ async def record_payment(
         if refusal is not None:
             raise Rejected([refusal])
         async with conn.transaction():
-            await billing.record_payment(conn, invoice_id, amount, paid_at)
+            payment_id = uuid7.uuid7()
+            await billing.record_payment(conn, invoice_id, amount, paid_at, payment_id)
+            paid = await billing.invoice_by_id(conn, invoice_id)  # held by the payment's update
+            assert paid is not None
+            # what the invoice did not owe is the company's credit, in its currency
+            excess = overpaid(paid.draft.total, paid.paid_amount, paid.credited_amount, amount)
+            if excess > 0:
+                await credits.add_credit(
+                    conn, paid, excess, CreditSource.OVERPAYMENT, payment_id=payment_id
+                )
             await audit.write(conn, "Invoice")
         audit.committed()
-        paid = await billing.invoice_by_id(conn, invoice_id)
-    assert paid is not None
     return paid

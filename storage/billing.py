@@ -289,7 +289,14 @@ def _invoice(row: asyncpg.Record) -> StoredInvoice:
         updated_at=row["updated_at"],
         payment_status=PaymentStatus(row["payment_status"]),
         paid_amount=row["paid_amount"],
+        credited_amount=row["credited_amount"],
+        voided_at=row["voided_at"],
     )
+
+
+def invoice_from_row(row: asyncpg.Record) -> StoredInvoice:
+    """A row of ``invoices`` (all its columns) as the domain's invoice."""
+    return _invoice(row)
 
 
 async def invoices_of(conn: asyncpg.Connection, contract_id: UUID) -> dict[datetime, StoredInvoice]:
@@ -399,10 +406,16 @@ async def payments_of(conn: asyncpg.Connection, contract_id: UUID) -> list[Payme
 
 
 async def record_payment(
-    conn: asyncpg.Connection, invoice_id: UUID, amount: Decimal, paid_at: datetime
+    conn: asyncpg.Connection,
+    invoice_id: UUID,
+    amount: Decimal,
+    paid_at: datetime,
+    payment_id: UUID | None = None,
 ) -> tuple[PaymentStatus, Decimal] | None:
     """Store a payment; the invoice's payment state and amount paid after it."""
-    row = await conn.fetchrow(q("insert_payment"), uuid7.uuid7(), invoice_id, amount, paid_at)
+    row = await conn.fetchrow(
+        q("insert_payment"), payment_id or uuid7.uuid7(), invoice_id, amount, paid_at
+    )
     return (PaymentStatus(row["payment_status"]), row["paid_amount"]) if row else None
 
 

@@ -69,7 +69,8 @@ WITH paid AS (
 )
 UPDATE invoices i
 SET paid_amount = i.paid_amount + paid.amount,
-    payment_status = CASE WHEN i.paid_amount + paid.amount >= i.total THEN 'PAID'
+    payment_status = CASE WHEN i.paid_amount + paid.amount + i.credited_amount >= i.total
+                          THEN 'PAID'
                           ELSE i.payment_status END
 FROM paid
 WHERE i.id = paid.invoice_id
@@ -79,7 +80,8 @@ RETURNING i.payment_status, i.paid_amount
 -- Finalized, unpaid invoices past their due date.
 UPDATE invoices
 SET payment_status = 'OVERDUE', overdue_since = (due_date + 1)::timestamp AT TIME ZONE 'UTC'
-WHERE status = 'FINALIZED' AND payment_status = 'UNPAID' AND paid_amount < total
+WHERE status = 'FINALIZED' AND payment_status = 'UNPAID'
+  AND paid_amount + credited_amount < total
   AND due_date < ($1::timestamptz AT TIME ZONE 'UTC')::date
 RETURNING id
 

@@ -20,10 +20,15 @@ SELECT id, external_key FROM companies WHERE id = ANY($1::uuid[])
 
 -- name: invoice_revenue
 -- Invoiced revenue per company and billing period whose start is in [$1, $2).
-SELECT company_id, period_start, period_end, currency, sum(total) AS revenue,
+-- A void invoice is no revenue; a credit note takes its amount off its
+-- invoice's; credit applied (an earlier overpayment) is a settlement, not less revenue.
+SELECT company_id, period_start, period_end, currency,
+       sum(total - credited_amount + coalesce(
+           (SELECT -sum(e.amount) FROM credit_entries e
+            WHERE e.invoice_id = invoices.id AND e.source = 'APPLIED'), 0)) AS revenue,
        bool_and(status = 'FINALIZED') AS final
 FROM invoices
-WHERE period_start >= $1 AND period_start < $2
+WHERE period_start >= $1 AND period_start < $2 AND status <> 'VOID'
   AND ($3::uuid IS NULL OR company_id = $3)
 GROUP BY company_id, period_start, period_end, currency
 ORDER BY period_start, company_id

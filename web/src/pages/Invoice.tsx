@@ -29,6 +29,8 @@ const InvoiceQuery = graphql(`
       dueDate
       paymentStatus
       paidAmount
+      creditedAmount
+      amountDue
       lines {
         kind
         productCode
@@ -80,6 +82,7 @@ const KIND_LABELS: Record<string, string> = {
   MINIMUM_TRUE_UP: "Minimum commitment true-up",
   ADJUSTMENT: "Adjustment",
   LATE_FEE: "Late fee",
+  CREDIT_APPLIED: "Credit applied",
 };
 
 export function InvoicePage() {
@@ -177,6 +180,24 @@ export function InvoicePage() {
                 </th>
                 <td className="num">
                   <Money amount={invoice.paidAmount} currency={cur} />
+                </td>
+              </tr>
+              {Number(invoice.creditedAmount) !== 0 ? (
+                <tr>
+                  <th scope="row" colSpan={4}>
+                    Credit notes
+                  </th>
+                  <td className="num">
+                    <Money amount={invoice.creditedAmount} currency={cur} />
+                  </td>
+                </tr>
+              ) : null}
+              <tr>
+                <th scope="row" colSpan={4}>
+                  Amount due
+                </th>
+                <td className="num" data-testid="invoice-amount-due">
+                  <Money amount={invoice.amountDue} currency={cur} />
                 </td>
               </tr>
             </tfoot>

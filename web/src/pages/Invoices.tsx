@@ -37,7 +37,7 @@ const InvoicesQuery = graphql(`
   }
 `);
 
-const STATUSES = ["DRAFT", "FINALIZED"];
+const STATUSES = ["DRAFT", "FINALIZED", "VOID"];
 
 export function InvoicesPage() {
   const viewer = useViewer();
