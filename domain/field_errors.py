@@ -56,6 +56,8 @@ class ErrorCode(Enum):
     EXPIRES_IN_PAST = "EXPIRES_IN_PAST"
     # privacy (domain.privacy)
     USER_ID_MODE_LOCKED = "USER_ID_MODE_LOCKED"
+    # charge filters, value properties and tiers (domain.pricing, domain.usage)
+    ZERO_WIDTH_TIER_PRICED = "ZERO_WIDTH_TIER_PRICED"
 
 
 @dataclass(frozen=True)

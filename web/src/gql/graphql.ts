@@ -149,7 +149,8 @@ export type ErrorCode =
   | 'USER_ID_MODE_LOCKED'
   | 'VALUE_NOT_FINITE'
   | 'VALUE_OUT_OF_RANGE'
-  | 'WINDOW_NOT_ANSWERABLE';
+  | 'WINDOW_NOT_ANSWERABLE'
+  | 'ZERO_WIDTH_TIER_PRICED';
 
 /** Which metrics to check for missing reporting intervals. */
 export type GapCriteria = {
