@@ -138,6 +138,10 @@ class Metric:
     aggregation: Aggregation
     interval: ReportingInterval | None
     description: str | None
+    value_property: str | None = strawberry.field(
+        description="The numeric property each record is measured by instead of its value"
+        " (stored as the record's value at ingest); null: the value sent."
+    )
 
     @classmethod
     def of(cls, m: d.Metric) -> Metric:
@@ -150,6 +154,7 @@ class Metric:
             aggregation=m.aggregation,
             interval=m.interval,
             description=m.description,
+            value_property=m.value_property,
         )
 
 
@@ -427,6 +432,11 @@ class MetricInput:
     aggregation: Aggregation
     interval: ReportingInterval | None = None
     description: str | None = None
+    value_property: str | None = strawberry.field(
+        default=None,
+        description="Measure each record by this numeric property instead of its value: a"
+        " record without it, or with a value there that is not a JSON number, is refused.",
+    )
 
     def to_metric(self) -> d.Metric:
         return d.Metric(
@@ -438,6 +448,7 @@ class MetricInput:
             aggregation=d.Aggregation(self.aggregation.value),
             interval=d.ReportingInterval(self.interval.value) if self.interval else None,
             description=self.description,
+            value_property=self.value_property,
         )
 
 

@@ -58,6 +58,9 @@ class ErrorCode(Enum):
     USER_ID_MODE_LOCKED = "USER_ID_MODE_LOCKED"
     # charge filters, value properties and tiers (domain.pricing, domain.usage)
     ZERO_WIDTH_TIER_PRICED = "ZERO_WIDTH_TIER_PRICED"
+    VALUE_PROPERTY_MISSING = "VALUE_PROPERTY_MISSING"
+    VALUE_PROPERTY_NOT_NUMERIC = "VALUE_PROPERTY_NOT_NUMERIC"
+    VALUE_PROPERTY_LOCKED = "VALUE_PROPERTY_LOCKED"
 
 
 @dataclass(frozen=True)
