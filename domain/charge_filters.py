@@ -108,3 +108,30 @@ def matches(filters: Sequence[ChargeFilter], properties: Mapping[str, Any] | Non
 def as_sql(filters: Sequence[ChargeFilter]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The filters as (property, values) pairs, the form usage queries take."""
     return tuple((f.property, f.values) for f in filters)
+
+
+def raw_days_needed(grace_hours: int) -> int:
+    """The days raw records must be kept for a filtered product to be invoiced:
+    a period of up to 31 days, its grace (drafts are recomputed until it is
+    over), and a day for the hourly invoice run and retention's whole-day cutoff."""
+    return 31 + -(-grace_hours // 24) + 1
+
+
+def raw_retention_errors(
+    filtered: Sequence[tuple[int, str]], raw_days: Mapping[str, int], grace_hours: int
+) -> list[FieldError]:
+    """Filtered products, as (position, metric), whose metric's raw records
+    retention deletes before their period is invoiced: such a period could only
+    be refused (WINDOW_NOT_ANSWERABLE), so the contract is refused instead."""
+    need = raw_days_needed(grace_hours)
+    return [
+        FieldError(
+            f"products[{n}].filters",
+            ErrorCode.RETENTION_TOO_SHORT,
+            f"filtered usage is counted from raw records: metric {metric} keeps them"
+            f" {raw_days[metric]} days, a period and its grace need {need}; set a retention"
+            f" rule for {metric} with rawDays {need} or more",
+        )
+        for n, metric in filtered
+        if raw_days[metric] < need
+    ]

@@ -92,6 +92,17 @@ def per_unit(product: str, price: str = "0.01", **extra: Any) -> dict[str, Any]:
     return {"productCode": product, "price": {"model": "PER_UNIT", "unitPrice": price}, **extra}
 
 
+async def keep_raw(runtime: Any, metric: str, days: int = 40) -> None:
+    """A retention rule keeping ``metric``'s raw records long enough to invoice filters."""
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO retention_rules (metric_code, raw_days, hour_days, day_days)"
+            " VALUES ($1, $2, 90, 90)",
+            metric,
+            days,
+        )
+
+
 async def setup(admin: Any, metric: str, product: str, **metric_extra: Any) -> str:
     made = await admin(DEFINE_METRIC, {"input": metric_input(metric, **metric_extra)})
     assert made["defineMetric"]["__typename"] == "Metric", made
@@ -137,8 +148,9 @@ SMS_EVENTS = [
 ]
 
 
-async def test_a_price_filter_bills_only_matching_records(admin: Any) -> None:
+async def test_a_price_filter_bills_only_matching_records(admin: Any, runtime: Any) -> None:
     company = await setup(admin, "sms_sent_f", "SMS_F")
+    await keep_raw(runtime, "sms_sent_f")
     await record_all(admin, [record(company, "sms_sent_f", v, props) for v, props in SMS_EVENTS])
     delivered = [{"property": "delivery_status", "values": ["delivered"]}]
     made = await contract(admin, company, per_unit("SMS_F", filters=delivered))
@@ -183,6 +195,7 @@ async def test_a_filtered_period_whose_raw_records_are_gone_is_refused_not_misbi
     admin: Any, runtime: Any
 ) -> None:
     company = await setup(admin, "sms_sent_h", "SMS_H")
+    await keep_raw(runtime, "sms_sent_h")
     await record_all(admin, [record(company, "sms_sent_h", "10", {"delivery_status": "delivered"})])
     filtered = await contract(
         admin,
@@ -205,6 +218,27 @@ async def test_a_filtered_period_whose_raw_records_are_gone_is_refused_not_misbi
     }
     # the rollups still answer the unfiltered price exactly
     assert (await preview(admin, plain["id"]))["lines"][0]["quantity"] == "10"
+
+
+async def test_a_filtered_product_needs_its_raw_records_kept_past_its_period(
+    admin: Any, runtime: Any
+) -> None:
+    company = await setup(admin, "sms_sent_n", "SMS_N")
+    filtered = per_unit("SMS_N", filters=[{"property": "delivery_status", "values": ["x"]}])
+
+    refused = await contract(admin, company, per_unit("API_N_PLAIN_OK"), filtered)
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [
+        ("products[0].productCode", "UNKNOWN_PRODUCT")
+    ]
+    refused = await contract(admin, company, filtered)
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [
+        ("products[0].filters", "RETENTION_TOO_SHORT")
+    ]
+    # 31 days of period, 1 of grace (24 hours) and 1 for the runs
+    assert "keeps them 30 days, a period and its grace need 33" in refused["errors"][0]["message"]
+
+    await keep_raw(runtime, "sms_sent_n", days=33)
+    assert (await contract(admin, company, filtered))["__typename"] == "Contract"
 
 
 async def test_bad_filters_are_refused_naming_the_field(admin: Any) -> None:

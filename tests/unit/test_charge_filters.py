@@ -10,7 +10,14 @@ from uuid import UUID
 import pytest
 
 from domain import limits as lim
-from domain.charge_filters import ChargeFilter, filter_errors, matches, property_text
+from domain.charge_filters import (
+    ChargeFilter,
+    filter_errors,
+    matches,
+    property_text,
+    raw_days_needed,
+    raw_retention_errors,
+)
 from domain.usage import (
     Aggregation,
     ErrorCode,
@@ -134,3 +141,18 @@ def test_a_value_property_is_locked_once_the_metric_has_usage() -> None:
     assert (locked.field, locked.code) == ("valueProperty", ErrorCode.VALUE_PROPERTY_LOCKED)
     (bad,) = value_property_change_errors(METRIC, "a b", has_usage=False)
     assert (bad.field, bad.code) == ("valueProperty", ErrorCode.INVALID_FORMAT)
+
+
+@pytest.mark.parametrize(("grace_hours", "days"), [(0, 32), (1, 33), (24, 33), (25, 34)])
+def test_raw_records_are_needed_for_a_period_its_grace_and_a_day(
+    grace_hours: int, days: int
+) -> None:
+    assert raw_days_needed(grace_hours) == days
+
+
+def test_a_metric_keeping_raw_records_too_briefly_is_named_on_its_product() -> None:
+    errors = raw_retention_errors([(0, "a"), (2, "b")], {"a": 33, "b": 32}, grace_hours=24)
+
+    assert [(e.field, e.code) for e in errors] == [
+        ("products[2].filters", ErrorCode.RETENTION_TOO_SHORT)
+    ]
