@@ -14,6 +14,7 @@ from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import BadUserInput, answer
+from domain import charge_filters as cf
 from domain import contract_versions as cv
 from domain import contracts as ct
 from domain import credits as cr
@@ -74,10 +75,28 @@ class PriceInput:
         )
 
 
+@strawberry.input(
+    description="Count only the records whose property is one of the values (as text:"
+    ' a number 5 is "5").'
+)
+class ChargeFilterInput:
+    property: str = strawberry.field(description="The usage record property to look at.")
+    values: list[str] = strawberry.field(description="The values a counted record may hold.")
+
+
 @strawberry.input
 class ContractProductInput:
     product_code: str
     price: PriceInput
+    filters: list[ChargeFilterInput] | None = strawberry.field(
+        default=None,
+        description="Only records matching every filter count toward this price;"
+        " none: every record of the product's metric. In simulateInvoice: the filters"
+        " to try instead of the contract's (an empty list: none).",
+    )
+
+    def to_filters(self) -> tuple[cf.ChargeFilter, ...]:
+        return tuple(cf.ChargeFilter(f.property, tuple(f.values)) for f in self.filters or ())
 
 
 @strawberry.input
@@ -113,6 +132,7 @@ class ContractInput:
             grace_hours=self.grace_hours,
             products=tuple((x.product_code, x.price.to_price()) for x in self.products),
             external_id=self.external_id,
+            filters={x.product_code: x.to_filters() for x in self.products if x.filters},
         )
 
 
@@ -165,15 +185,29 @@ class Price:
         )
 
 
+@strawberry.type(description="A property and the values a record counted by a price holds.")
+class ChargeFilter:
+    property: str
+    values: list[str]
+
+
 @strawberry.type
 class ContractProduct:
     product_code: str
     metric_code: str
     price: Price
+    filters: list[ChargeFilter] = strawberry.field(
+        description="Only records matching every filter count toward the price; empty: all."
+    )
 
     @classmethod
     def of(cls, x: inv.ContractProduct) -> ContractProduct:
-        return cls(product_code=x.product_code, metric_code=x.metric_code, price=Price.of(x.price))
+        return cls(
+            product_code=x.product_code,
+            metric_code=x.metric_code,
+            price=Price.of(x.price),
+            filters=[ChargeFilter(property=f.property, values=list(f.values)) for f in x.filters],
+        )
 
 
 @strawberry.type(description="One version of a contract: every price and term it sets.")
@@ -602,9 +636,10 @@ async def preview_invoice(
     prices: list[ContractProductInput] | None = None,
 ) -> InvoiceResult:
     overrides = [(x.product_code, x.price.to_price()) for x in prices or []]
+    filters = {x.product_code: x.to_filters() for x in prices or [] if x.filters is not None}
     return await answer(
         svc_invoicing.preview_invoice(
-            ctx.runtime, ctx.principal, contract_id, period_start, overrides
+            ctx.runtime, ctx.principal, contract_id, period_start, overrides, filters
         ),
         to=_preview,
     )

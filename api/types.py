@@ -205,6 +205,10 @@ class Metric:
     aggregation: Aggregation
     interval: ReportingInterval | None
     description: str | None
+    value_property: str | None = strawberry.field(
+        description="The numeric property each record is measured by instead of its value"
+        " (stored as the record's value at ingest); null: the value sent."
+    )
 
     @classmethod
     def of(cls, m: d.Metric) -> Metric:
@@ -217,6 +221,7 @@ class Metric:
             aggregation=m.aggregation,
             interval=m.interval,
             description=m.description,
+            value_property=m.value_property,
         )
 
 
@@ -494,6 +499,11 @@ class MetricInput:
     aggregation: Aggregation
     interval: ReportingInterval | None = None
     description: str | None = None
+    value_property: str | None = strawberry.field(
+        default=None,
+        description="Measure each record by this numeric property instead of its value: a"
+        " record without it, or with a value there that is not a JSON number, is refused.",
+    )
 
     def to_metric(self) -> d.Metric:
         return d.Metric(
@@ -505,6 +515,7 @@ class MetricInput:
             aggregation=d.Aggregation(self.aggregation.value),
             interval=d.ReportingInterval(self.interval.value) if self.interval else None,
             description=self.description,
+            value_property=self.value_property,
         )
 
 

@@ -98,12 +98,17 @@ class Criteria:
     user_id: UUID | None = None
     source: str | None = None
     billable: bool | None = None
+    # only records whose property (by its ->> text) is one of the values, for
+    # every (property, values) pair: a price's charge filters
+    property_filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def needs_raw(self) -> bool:
-        """True when some requested figure cannot come from rollups."""
+        """True when some requested figure cannot come from rollups (rollups do
+        not know properties, so a property filter is answered from raw records)."""
         return (
-            self.group_by_property is not None
+            bool(self.property_filters)
+            or self.group_by_property is not None
             or self.time_weighted
             or any(f not in ROLLUP_FUNCTIONS for f in self.functions)
         )

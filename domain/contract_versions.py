@@ -220,6 +220,8 @@ def amend(
     """The next version: the latest one with ``changes`` applied (checked beforehand)."""
     latest = versions(terms, None)[-1]
     prices = {x.product_code: x.price for x in latest.products}
+    # a product kept keeps its charge filters; one the amendment adds has none
+    filters = {x.product_code: x.filters for x in latest.products}
     prices.update(dict(changes.prices))
     for code in changes.remove_products:
         prices.pop(code, None)
@@ -232,7 +234,8 @@ def amend(
         number=latest.number + 1,
         effective_from=effective_from,
         products=tuple(
-            ContractProduct(code, products[code], price) for code, price in sorted(prices.items())
+            ContractProduct(code, products[code], price, filters.get(code, ()))
+            for code, price in sorted(prices.items())
         ),
         minimum_commitment=minimum,
         payment_terms_days=(

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from types import MappingProxyType
 from uuid import UUID
 
 from domain import limits as lim
 from domain import pricing as p
+from domain.charge_filters import ChargeFilter, filter_errors
 from domain.invoicing import ContractProduct, ContractTerms
 from domain.usage import PRODUCT_CODE, ErrorCode, FieldError
 
@@ -81,6 +83,10 @@ class ContractDraft:
     products: tuple[tuple[str, p.Price], ...]
     # the contract's id in the customer's own systems, unique per company
     external_id: str | None = None
+    # each product's charge filters, by product code (a product not here has none)
+    filters: Mapping[str, tuple[ChargeFilter, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
 
 @dataclass(frozen=True)
@@ -141,7 +147,14 @@ def contract_errors(
             FieldError("companyId", ErrorCode.UNKNOWN_COMPANY, f"no company {draft.company_id}")
         )
     errors.extend(external_id_errors(draft.external_id))
-    return errors + _product_errors(draft.products, products, limits)
+    return errors + _product_errors(draft.products, products, limits) + _filters_errors(draft)
+
+
+def _filters_errors(draft: ContractDraft) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for n, (code, _) in enumerate(draft.products):
+        errors.extend(filter_errors(draft.filters.get(code, ()), f"products[{n}]"))
+    return errors
 
 
 def external_id_errors(external_id: str | None) -> list[FieldError]:
@@ -225,7 +238,8 @@ def contract_terms(draft: ContractDraft, id: UUID, products: Mapping[str, str]) 
         minimum_commitment=draft.minimum_commitment,
         grace=timedelta(hours=draft.grace_hours),
         products=tuple(
-            ContractProduct(code, products[code], price) for code, price in draft.products
+            ContractProduct(code, products[code], price, tuple(draft.filters.get(code, ())))
+            for code, price in draft.products
         ),
         late_fee_percent_per_month=draft.late_fee_percent_per_month,
     )
@@ -249,3 +263,26 @@ def price_override_errors(
         else:
             errors.extend(price_errors(price, f"prices[{n}].price", limits))
     return errors
+
+
+def filter_override_errors(
+    prices: Sequence[tuple[str, p.Price]], filters: Mapping[str, tuple[ChargeFilter, ...]]
+) -> list[FieldError]:
+    """Charge filters to try on a preview's products, each under its ``prices[n]``."""
+    errors: list[FieldError] = []
+    for n, (code, _) in enumerate(prices):
+        errors.extend(filter_errors(filters.get(code, ()), f"prices[{n}]"))
+    return errors
+
+
+def with_filters(
+    terms: ContractTerms, filters: Mapping[str, tuple[ChargeFilter, ...]]
+) -> ContractTerms:
+    """``terms`` with the products named in ``filters`` counting by those instead."""
+    return replace(
+        terms,
+        products=tuple(
+            replace(x, filters=filters[x.product_code]) if x.product_code in filters else x
+            for x in terms.products
+        ),
+    )

@@ -62,6 +62,11 @@ class ErrorCode(Enum):
     # credits (domain.credits)
     NOT_CREDITABLE = "NOT_CREDITABLE"
     NOT_VOIDABLE = "NOT_VOIDABLE"
+    # charge filters, value properties and tiers (domain.pricing, domain.usage)
+    ZERO_WIDTH_TIER_PRICED = "ZERO_WIDTH_TIER_PRICED"
+    VALUE_PROPERTY_MISSING = "VALUE_PROPERTY_MISSING"
+    VALUE_PROPERTY_NOT_NUMERIC = "VALUE_PROPERTY_NOT_NUMERIC"
+    VALUE_PROPERTY_LOCKED = "VALUE_PROPERTY_LOCKED"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from decimal import Decimal
 from enum import Enum, StrEnum
 from uuid import UUID
 
+from domain.charge_filters import ChargeFilter
 from domain.pricing import Charge, Price, TierCharge, apply_minimum, prorate_factor, rate
 from domain.pricing.money import round_cents
 
@@ -61,6 +62,8 @@ class ContractProduct:
     product_code: str
     metric_code: str
     price: Price
+    # only records matching every filter count (domain.charge_filters); none: all
+    filters: tuple[ChargeFilter, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -61,12 +61,21 @@ class Metric:
     aggregation: Aggregation
     interval: ReportingInterval | None = None
     description: str | None = None
+    # The numeric property each record is measured by instead of the value
+    # sent (``billed_draft``); None: the value sent.
+    value_property: str | None = None
 
 
 METRIC_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,127}$")
 # Keys and product codes may hold single inner spaces ("customer 3", "product A").
 COMPANY_KEY = re.compile(r"^(?=.{1,128}$)[A-Za-z0-9](?:[A-Za-z0-9_.:-]| (?=[A-Za-z0-9_.:-]))*$")
 PRODUCT_CODE = re.compile(r"^(?=.{1,128}$)[A-Za-z](?:[A-Za-z0-9_.:-]| (?=[A-Za-z0-9_.:-]))*$")
+# A usage property's name, as a metric's value property or a price's filter names it.
+PROPERTY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$")
+PROPERTY_NAME_RULE = (
+    "a property name starts with a letter or '_' and holds letters, digits, '_', '.', ':'"
+    " or '-' (at most 128)"
+)
 MAX_TEXT = 256
 MAX_IDEMPOTENCY_KEY = 256
 
@@ -86,7 +95,73 @@ def validate_metric(metric: Metric) -> list[FieldError]:
         errors.append(FieldError("unit", ErrorCode.REQUIRED, "a metric needs a unit"))
     if not metric.name.strip():
         errors.append(FieldError("name", ErrorCode.REQUIRED, "a metric needs a name"))
+    if metric.value_property is not None and not PROPERTY_NAME.match(metric.value_property):
+        errors.append(FieldError("valueProperty", ErrorCode.INVALID_FORMAT, PROPERTY_NAME_RULE))
     return errors
+
+
+def value_property_change_errors(
+    metric: Metric, value_property: str | None, has_usage: bool
+) -> list[FieldError]:
+    """Why ``metric`` cannot now be measured by ``value_property``.
+
+    Stored values (and the rollups summed from them) are the old property's
+    numbers: once a metric has usage, changing its value property would mix
+    two measures in one total.
+    """
+    if value_property is not None and not PROPERTY_NAME.match(value_property):
+        return [FieldError("valueProperty", ErrorCode.INVALID_FORMAT, PROPERTY_NAME_RULE)]
+    if has_usage and value_property != metric.value_property:
+        return [
+            FieldError(
+                "valueProperty",
+                ErrorCode.VALUE_PROPERTY_LOCKED,
+                f"metric {metric.code} has usage measured by"
+                f" {metric.value_property or 'the value sent'}; define a new metric to"
+                " measure another property",
+            )
+        ]
+    return []
+
+
+def billed_draft(
+    draft: UsageDraft, metric: Metric, limits: lim.Limits
+) -> UsageDraft | list[FieldError]:
+    """``draft`` with the value its metric counts: the number in its value
+    property when the metric has one (a record without it, or with a value
+    there that is not a JSON number, is refused naming the property).
+
+    The property's number is stored as the record's value, so every rollup
+    sums, counts and compares exactly what raw records hold.
+    """
+    name = metric.value_property
+    if name is None:
+        return draft
+    field = f"properties.{name}"
+    raw = (draft.properties or {}).get(name)
+    if raw is None:
+        return [
+            FieldError(
+                field,
+                ErrorCode.VALUE_PROPERTY_MISSING,
+                f"metric {metric.code} is measured by property {name!r}; this record has none",
+            )
+        ]
+    if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
+        return [
+            FieldError(
+                field,
+                ErrorCode.VALUE_PROPERTY_NOT_NUMERIC,
+                f"metric {metric.code} is measured by property {name!r}, which must be a"
+                f" JSON number, not {type(raw).__name__}",
+            )
+        ]
+    billed = msgspec.structs.replace(draft, value=Decimal(str(raw)))
+    errors = [
+        FieldError(field, e.code, e.message.replace("value", f"property {name!r}", 1))
+        for e in _value_errors(billed, metric, limits)
+    ]
+    return errors or billed
 
 
 def validate_company_key(key: str) -> list[FieldError]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from uuid import UUID
 
@@ -211,3 +211,26 @@ async def define_metric(
     audit.committed()
     rt.references.invalidate()
     return metric
+
+
+async def change_value_property(
+    rt: Runtime, principal: Principal, code: str, value_property: str | None, audit: ChangeAudit
+) -> Metric:
+    """Measure metric ``code`` by ``value_property`` from now on (ADMIN).
+
+    Refused once the metric has usage: stored values, and the rollups summed
+    from them, would mix the old measure with the new one.
+    """
+    principal.require(Role.ADMIN)
+    async with audited_transaction(rt.pool, partial(audit.row, "Metric")) as conn:
+        metric = await repos.lock_metric(conn, code)
+        if metric is None:
+            raise NotFound(f"no metric {code!r}")
+        has_usage = await repos.metric_has_usage(conn, code)
+        errors = d.value_property_change_errors(metric, value_property, has_usage)
+        if errors:
+            raise Rejected(errors)
+        await repos.set_metric_value_property(conn, code, value_property)
+    audit.committed()
+    rt.references.invalidate()
+    return replace(metric, value_property=value_property)

@@ -9,6 +9,7 @@ import asyncpg
 import uuid_utils.compat as uuid7
 
 from domain.access import Principal, Role
+from domain.charge_filters import raw_retention_errors
 from domain.contracts import (
     ContractDraft,
     Product,
@@ -20,11 +21,13 @@ from domain.contracts import (
 )
 from domain.errors import Rejected
 from domain.invoicing import ContractTerms
+from domain.retention import rule_for
 from domain.usage import ErrorCode, FieldError
 from services.audit import NOT_AUDITED, ChangeAudit
 from services.invoicing import READERS, Preview, preview_period
 from services.runtime import Runtime
 from storage import billing, contract_versions, repos
+from storage.retention import rules as retention_rules
 
 
 async def list_products(rt: Runtime, principal: Principal) -> list[Product]:
@@ -88,6 +91,7 @@ async def create_contract(
     principal.require(Role.ADMIN)
     async with rt.pool.acquire() as conn:
         terms = await _checked_terms(rt, conn, draft)
+        await _check_raw_retention(conn, terms, draft.grace_hours)
         try:
             async with conn.transaction():
                 if draft.external_id is not None and await contract_versions.external_id_taken(
@@ -139,3 +143,18 @@ async def _checked_terms(
     if errors:
         raise Rejected(errors)
     return contract_terms(draft, uuid7.uuid7(), products)
+
+
+async def _check_raw_retention(
+    conn: asyncpg.Connection, terms: ContractTerms, grace_hours: int
+) -> None:
+    """Rejected when retention would delete the raw records a filtered product is
+    counted from before its period is invoiced (see domain.charge_filters)."""
+    filtered = [(n, x.metric_code) for n, x in enumerate(terms.products) if x.filters]
+    if not filtered:
+        return
+    held = await retention_rules(conn)
+    raw_days = {metric: rule_for(held, metric).raw_days for _, metric in filtered}
+    errors = raw_retention_errors(filtered, raw_days, grace_hours)
+    if errors:
+        raise Rejected(errors)

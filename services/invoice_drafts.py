@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from domain.charge_filters import as_sql
 from domain.invoicing import (
     ContractTerms,
     InvoiceDraft,
@@ -28,14 +29,32 @@ async def quantities(
 ) -> dict[str, Decimal]:
     """Each product's usage in the contract's active part of ``[start, end)``.
 
-    Raises ``WindowNotAnswerable`` when retention has taken the detail it needs.
-    The products are those of the version in force at ``end`` (it prices the period).
+    Products without charge filters share one read of each metric's total
+    (rollups plus pending deltas plus raw edges). A product with filters is
+    counted from raw records, the only place record properties live: the
+    rollups sum whole contexts and cannot tell a matching record from another,
+    so reading them would bill records the filters exclude. Raises
+    ``WindowNotAnswerable`` when retention has taken the detail it needs
+    (for a filtered product: any raw record of the period). The products are
+    those of the version in force at ``end`` (it prices the period).
     """
     terms = in_force(terms, end)
     begin, finish = active_window(terms, start, end)
-    metrics = sorted({p.metric_code for p in terms.products})
+    metrics = sorted({p.metric_code for p in terms.products if not p.filters})
     used = await totals(conn, terms.company_id, metrics, begin, finish, billable=True)
-    return {p.product_code: used.get(p.metric_code, Decimal(0)) for p in terms.products}
+    counted = {p.product_code: used.get(p.metric_code, Decimal(0)) for p in terms.products}
+    for product in (p for p in terms.products if p.filters):
+        matching = await totals(
+            conn,
+            terms.company_id,
+            [product.metric_code],
+            begin,
+            finish,
+            billable=True,
+            property_filters=as_sql(product.filters),
+        )
+        counted[product.product_code] = matching.get(product.metric_code, Decimal(0))
+    return counted
 
 
 async def preview_draft(

@@ -25,7 +25,7 @@ raced another for the same credit fails on that contract and is retried.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -37,7 +37,13 @@ import uuid_utils.compat as uuid7
 from domain import invoice_plan as plan
 from domain.access import Principal, Role
 from domain.aggregation import WindowNotAnswerable
-from domain.contracts import period_start_errors, price_override_errors
+from domain.charge_filters import ChargeFilter
+from domain.contracts import (
+    filter_override_errors,
+    period_start_errors,
+    price_override_errors,
+    with_filters,
+)
 from domain.credits import CreditSource, overpaid
 from domain.errors import Rejected
 from domain.invoicing import (
@@ -288,9 +294,11 @@ async def preview_invoice(
     contract_id: UUID,
     period_start: datetime,
     prices: Sequence[tuple[str, Price]] = (),
+    filters: Mapping[str, tuple[ChargeFilter, ...]] | None = None,
 ) -> Preview:
     """The invoice of the period holding ``period_start`` from the usage recorded so
-    far, the contract's prices or those given instead."""
+    far, the contract's prices or those given instead (and, for a product given
+    ``filters``, only the records matching those)."""
     principal.require(*READERS)
     async with rt.pool.acquire() as conn:
         found = await billing.contracts(conn, None, contract_id)
@@ -306,6 +314,9 @@ async def preview_invoice(
         prices,
         limits,
     )
+    if filters:
+        errors += filter_override_errors(prices, filters)
+        terms = with_filters(terms, filters)
     if errors:
         raise Rejected(errors)
     return Preview(

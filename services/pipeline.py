@@ -40,6 +40,7 @@ from domain.usage import (
     Metric,
     StoredKey,
     UsageDraft,
+    billed_draft,
     conflict_error,
     is_same_event,
     validate_usage,
@@ -253,7 +254,11 @@ class UsageIngestor:
             if errors or metric is None:
                 checked.append(errors)
                 continue
-            stored = draft if as_stored else _as_stored(draft, company)
+            billed = billed_draft(draft, metric, policy.limits)
+            if isinstance(billed, list):
+                checked.append(billed)
+                continue
+            stored = billed if as_stored else _as_stored(billed, company)
             checked.append(PendingRecord(index, uuid7.uuid7(), stored, metric))
         return checked
 

@@ -69,6 +69,14 @@ class _Query:
         ):
             if value is not None:
                 self._add(f"{column} = ${{}}", value)
+        for name, values in c.property_filters:
+            # ->> binds tighter than =: (properties ->> name) = ANY(values)
+            name_param = self.param(name)
+            self.conditions.append(
+                f"properties ->> {name_param}::text = ANY(${self._next}::text[])"
+            )
+            self.params.append(list(values))
+            self._next += 1
 
     def _add(self, template: str, value: Any) -> None:
         self.conditions.append(template.format(self._next))
@@ -96,7 +104,13 @@ async def stale_hours(conn: asyncpg.Connection, criteria: Criteria) -> list[date
     # there, which can only send more hours to raw records, never fewer.
     query = _Query(
         replace(
-            criteria, space_id=None, application_id=None, user_id=None, source=None, billable=None
+            criteria,
+            space_id=None,
+            application_id=None,
+            user_id=None,
+            source=None,
+            billable=None,
+            property_filters=(),
         ),
         3,
     )
@@ -316,8 +330,14 @@ async def totals(
     to: datetime,
     *,
     billable: bool | None = None,
+    property_filters: tuple[tuple[str, tuple[str, ...]], ...] = (),
 ) -> dict[str, Decimal]:
-    """Each metric's SUM over ``[from, to)``: what invoices and thresholds count."""
+    """Each metric's SUM over ``[from, to)``: what invoices and thresholds count.
+
+    With ``property_filters`` only matching records count, read from raw
+    records (rollups do not know properties): exact, or WindowNotAnswerable
+    when retention has deleted raw records the window needs.
+    """
     if not metric_codes or from_ >= to:
         return {}
     rows = await aggregate(
@@ -331,6 +351,7 @@ async def totals(
             company_id=company_id,
             metric_codes=tuple(metric_codes),
             billable=billable,
+            property_filters=property_filters,
         ),
     )
     return {r.metric_code: r.partial.total for r in rows}

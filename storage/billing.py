@@ -8,7 +8,7 @@ invoice run decides is ``domain.invoice_plan``'s; who runs it,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,6 +17,7 @@ from uuid import UUID
 import asyncpg
 import uuid_utils.compat as uuid7
 
+from domain.charge_filters import ChargeFilter
 from domain.contracts import Product, StoredContract
 from domain.invoice_plan import Payment
 from domain.invoicing import (
@@ -61,6 +62,14 @@ def price_to_json(price: Price) -> dict[str, Any]:
         "freeUnits": str(price.free_units),
         "tierBasis": price.tier_basis.value,
     }
+
+
+def filters_to_json(filters: Sequence[ChargeFilter]) -> list[dict[str, Any]]:
+    return [{"property": f.property, "values": list(f.values)} for f in filters]
+
+
+def filters_from_json(data: Sequence[Mapping[str, Any]]) -> tuple[ChargeFilter, ...]:
+    return tuple(ChargeFilter(f["property"], tuple(f["values"])) for f in data)
 
 
 def price_from_json(data: Mapping[str, Any]) -> Price:
@@ -170,7 +179,12 @@ def _terms(
         minimum_commitment=row["minimum_commitment"],
         grace=timedelta(hours=row["grace_hours"]),
         products=tuple(
-            ContractProduct(p["product_code"], p["metric_code"], price_from_json(p["price"]))
+            ContractProduct(
+                p["product_code"],
+                p["metric_code"],
+                price_from_json(p["price"]),
+                filters_from_json(p["filters"]),
+            )
             for p in products
         ),
         late_fee_percent_per_month=row["late_fee_percent_per_month"],
@@ -219,7 +233,10 @@ async def _amendments(
                 effective_from=r["effective_from"],
                 products=tuple(
                     ContractProduct(
-                        x["productCode"], metric_of[x["productCode"]], price_from_json(x["price"])
+                        x["productCode"],
+                        metric_of[x["productCode"]],
+                        price_from_json(x["price"]),
+                        filters_from_json(x.get("filters", ())),
                     )
                     for x in r["products"]
                 ),
@@ -260,6 +277,7 @@ async def insert_contract(
                 terms.id,
                 product.product_code,
                 price_to_json(product.price),
+                filters_to_json(product.filters),
             )
 
 

@@ -13,7 +13,7 @@ from uuid import UUID
 import asyncpg
 
 from domain.invoicing import Amendment
-from storage.billing import price_to_json
+from storage.billing import filters_to_json, price_to_json
 from storage.queries import q
 
 
@@ -47,7 +47,11 @@ async def insert_amendment(
         amendment.late_fee_percent_per_month,
         amendment.minimum_commitment,
         [
-            {"productCode": x.product_code, "price": price_to_json(x.price)}
+            {
+                "productCode": x.product_code,
+                "price": price_to_json(x.price),
+                "filters": filters_to_json(x.filters),
+            }
             for x in amendment.products
         ],
     )

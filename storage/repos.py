@@ -131,6 +131,7 @@ def _metric(row: asyncpg.Record) -> Metric:
         aggregation=Aggregation(row["aggregation"]),
         interval=ReportingInterval(interval) if interval else None,
         description=row["description"],
+        value_property=row["value_property"],
     )
 
 
@@ -146,6 +147,7 @@ async def insert_metric(conn: asyncpg.Connection, metric: Metric) -> bool:
         metric.aggregation.value,
         metric.interval.value if metric.interval else None,
         metric.description,
+        metric.value_property,
     )
     return code is not None
 
@@ -153,6 +155,25 @@ async def insert_metric(conn: asyncpg.Connection, metric: Metric) -> bool:
 async def define_product(conn: asyncpg.Connection, code: str, name: str, metric_code: str) -> bool:
     """False when a product with that code exists already."""
     return await conn.fetchrow(q("insert_product"), code, name, metric_code) is not None
+
+
+async def lock_metric(conn: asyncpg.Connection, code: str) -> Metric | None:
+    """The metric, locked until the caller's transaction ends; None when unknown."""
+    row = await conn.fetchrow(q("lock_metric"), code)
+    return _metric(row) if row else None
+
+
+async def metric_has_usage(conn: asyncpg.Connection, code: str) -> bool:
+    """True when any record or rollup of the metric exists. No index leads with
+    the metric code, so a metric without usage costs a scan: an operator's rare
+    command, not a request path."""
+    return bool(await conn.fetchval(q("metric_has_usage"), code))
+
+
+async def set_metric_value_property(
+    conn: asyncpg.Connection, code: str, value_property: str | None
+) -> None:
+    await conn.execute(q("set_metric_value_property"), code, value_property)
 
 
 async def all_metrics(conn: asyncpg.Connection) -> dict[str, Metric]:

@@ -4,7 +4,9 @@ A ``Price`` is one product's price in a contract; rating a period's quantity
 against it gives a ``Charge``, one invoice line, with the allowance used and
 the per-tier breakdown. Tier bounds are inclusive upper bounds: the tier with
 ``up_to=1000`` covers quantities above the previous bound up to and including
-1,000; ``up_to=None`` means no bound and is only allowed on the last tier.
+1,000; ``up_to=None`` means no bound and is only allowed on the last tier. The
+first tier may end at 0 ("free tier" as contracts write it): it holds no
+units, needs no price and may carry none.
 
 Errors of this package::
 
@@ -186,6 +188,7 @@ class PricingErrorCode(Enum):
     NEGATIVE_QUANTITY = "NEGATIVE_QUANTITY"
     FACTOR_OUT_OF_RANGE = "FACTOR_OUT_OF_RANGE"
     PERIOD_EMPTY = "PERIOD_EMPTY"
+    ZERO_WIDTH_TIER_PRICED = "ZERO_WIDTH_TIER_PRICED"
 
 
 class PricingError(ValueError):
@@ -374,13 +377,10 @@ def _check_tiers(errors: list[InvalidPrice], model: PriceModel, tiers: tuple[Tie
                 )
             )
         else:
-            if tier.up_to <= previous_bound:
+            unordered = _unordered_bound(index, tier.up_to, previous_bound)
+            if unordered is not None:
                 errors.append(
-                    InvalidPrice(
-                        f"{field}.upTo",
-                        PricingErrorCode.TIERS_UNORDERED,
-                        f"a tier must end above {previous_bound}, where the tier before it ends",
-                    )
+                    InvalidPrice(f"{field}.upTo", PricingErrorCode.TIERS_UNORDERED, unordered)
                 )
             else:
                 previous_bound = tier.up_to
@@ -392,7 +392,41 @@ def _check_tiers(errors: list[InvalidPrice], model: PriceModel, tiers: tuple[Tie
                         "the last tier must have no upper bound so every quantity has a price",
                     )
                 )
-        _check_tier_prices(errors, model, field, tier)
+        if index == 0 and tier.up_to == 0:
+            errors.extend(_zero_width_tier_errors(field, tier))
+        else:
+            _check_tier_prices(errors, model, field, tier)
+
+
+def _unordered_bound(index: int, up_to: Decimal, previous_bound: Decimal) -> str | None:
+    """Why ``up_to`` cannot end tier ``index``, or None when it can.
+
+    Tiers start at 0. The first tier may end at 0: a zero-width tier holds no
+    units, so it means "0 costs 0" (contracts write a free tier that way);
+    every later tier must end above the one before it.
+    """
+    if index == 0:
+        if up_to < 0:
+            return "tiers start at 0, so the first tier must end at 0 or above"
+        return None
+    if up_to <= previous_bound:
+        return f"a tier must end above {previous_bound}, where tier {index - 1} ends"
+    return None
+
+
+def _zero_width_tier_errors(field: str, tier: Tier) -> list[InvalidPrice]:
+    """A first tier ending at 0 holds no units and is never charged: a price on
+    it would be a charge the contract seems to make and the invoice never shows."""
+    return [
+        InvalidPrice(
+            f"{field}.{name}",
+            PricingErrorCode.ZERO_WIDTH_TIER_PRICED,
+            f"the first tier ends at 0, so it holds no units and costs nothing: its {name}"
+            " must be 0 or left out",
+        )
+        for name, amount in (("unitPrice", tier.unit_price), ("flatFee", tier.flat_fee))
+        if amount is not None and not (amount.is_finite() and amount == 0)
+    ]
 
 
 def _check_tier_prices(

@@ -15,7 +15,7 @@ WHERE ($1::uuid IS NULL OR company_id = $1) AND ($2::uuid IS NULL OR id = $2)
 ORDER BY created_at, id
 
 -- name: contract_products
-SELECT cp.contract_id, cp.product_code, p.metric_code, cp.price
+SELECT cp.contract_id, cp.product_code, p.metric_code, cp.price, cp.filters
 FROM contract_products cp JOIN products p ON p.code = cp.product_code
 WHERE cp.contract_id = ANY($1::uuid[])
 ORDER BY cp.contract_id, cp.product_code
@@ -27,7 +27,8 @@ INSERT INTO contracts (id, company_id, currency, start_date, end_date, billing_d
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 
 -- name: insert_contract_product
-INSERT INTO contract_products (contract_id, product_code, price) VALUES ($1, $2, $3)
+INSERT INTO contract_products (contract_id, product_code, price, filters)
+VALUES ($1, $2, $3, $4)
 
 -- name: invoices_of_contract
 SELECT * FROM invoices WHERE contract_id = $1 ORDER BY period_start

@@ -1,4 +1,5 @@
-"""aggregateUsage: rollup-backed answers are raw-scan answers, exactly."""
+"""aggregateUsage: rollup-backed answers are raw-scan answers, exactly, for a metric
+measured by its value and for one measured by a property (``valueProperty``)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,42 @@ def draft(company: UUID, ts: datetime, value: Decimal, **extra: Any) -> UsageDra
         measurement_type=MeasurementType.COUNTER,
         **extra,
     )
+
+
+# A metric measured by a property: the value each record sends is not what it counts.
+BYTES = "AGG_BYTES_SENT"
+
+
+async def define_bytes_metric(runtime: Any) -> None:
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO metrics (code, name, resource_type, measurement_type, unit, aggregation,"
+            " value_property) VALUES ($1, 'Bytes sent', 'DATA_TRANSFER', 'COUNTER', 'bytes',"
+            " 'SUM', 'bytes') ON CONFLICT (code) DO NOTHING",
+            BYTES,
+        )
+    runtime.references.invalidate()
+
+
+def bytes_draft(company: UUID, ts: datetime, sent: Decimal, **extra: Any) -> UsageDraft:
+    """A record whose ``bytes`` property is ``sent``; its value says 1 and counts for nothing."""
+    return UsageDraft(
+        company_id=company,
+        resource_type=ResourceType.DATA_TRANSFER,
+        metric_code=BYTES,
+        timestamp=ts,
+        value=Decimal(1),
+        unit="bytes",
+        measurement_type=MeasurementType.COUNTER,
+        properties={"bytes": float(sent), "kind": "sent"},
+        **extra,
+    )
+
+
+def same_draft(row: Any, company: UUID, value: Decimal) -> UsageDraft:
+    """A correction of stored ``row`` to ``value``, in its own metric's terms."""
+    make = bytes_draft if row["metric_code"] == BYTES else draft
+    return make(company, row["ts"], value, space_id=row["space_id"])
 
 
 async def store(runtime: Any, drafts: list[UsageDraft]) -> list[UUID]:
@@ -134,14 +171,16 @@ windows = st.tuples(
 @given(ops=operations, queries=st.lists(windows, min_size=1, max_size=4))
 async def test_rollup_answers_equal_raw_scans(runtime: Any, ops: Any, queries: Any) -> None:
     company = await new_company(runtime)
+    await define_bytes_metric(runtime)
     stored: list[UUID] = []
     for op in ops:
         if op[0] == "insert":
             stored += await store(
                 runtime,
                 [
-                    draft(company, BASE + timedelta(milliseconds=ms), v, space_id=sp, source=src)
+                    make(company, BASE + timedelta(milliseconds=ms), v, space_id=sp, source=src)
                     for ms, v, sp, src in op[1]
+                    for make in (draft, bytes_draft)
                 ],
             )
         elif op[0] == "rollup":
@@ -154,7 +193,7 @@ async def test_rollup_answers_equal_raw_scans(runtime: Any, ops: Any, queries: A
                 async with runtime.pool.acquire() as conn:
                     row = await conn.fetchrow("SELECT * FROM usage_records WHERE id = $1", target)
                 (replacement,) = await runtime.ingestor.check(
-                    [draft(company, row["ts"], op[2], space_id=row["space_id"])],
+                    [same_draft(row, company, op[2])],
                     allowed_company=None,
                     backfill=True,
                 )
@@ -194,6 +233,17 @@ async def test_rollup_answers_equal_raw_scans(runtime: Any, ops: Any, queries: A
                 c.to,
             )
         assert sum((r.partial.total for r in rolled), Decimal(0)) == expected
+        # and a metric measured by a property sums the property, not the value sent
+        async with runtime.pool.acquire() as conn:
+            sent = await conn.fetchval(
+                "SELECT coalesce(sum((properties ->> 'bytes')::numeric), 0) FROM usage_records"
+                " WHERE company_id = $1 AND metric_code = $2 AND ts >= $3 AND ts < $4",
+                company,
+                BYTES,
+                c.from_,
+                c.to,
+            )
+        assert sum((r.partial.total for r in rolled if r.metric_code == BYTES), Decimal(0)) == sent
 
 
 async def test_window_edges_are_half_open(runtime: Any) -> None:

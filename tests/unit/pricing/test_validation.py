@@ -142,8 +142,8 @@ def test_a_well_formed_price_passes_validation(price: Price) -> None:
             Code.TIERS_UNORDERED,
         ),
         (
-            Price(PriceModel.GRADUATED, tiers=tiers("0", None)),
-            "tiers[0].upTo",
+            Price(PriceModel.GRADUATED, tiers=tiers("0", "0", None, price="0")),
+            "tiers[1].upTo",
             Code.TIERS_UNORDERED,
         ),
         (

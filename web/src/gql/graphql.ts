@@ -67,6 +67,14 @@ export type AllocationGranularity =
   | 'DAILY'
   | 'HOURLY';
 
+/** Count only the records whose property is one of the values (as text: a number 5 is "5"). */
+export type ChargeFilterInput = {
+  /** The usage record property to look at. */
+  property: string;
+  /** The values a counted record may hold. */
+  values: Array<string>;
+};
+
 export type CompanyInput = {
   externalKey: string;
   lateArrivalDays?: number | null | undefined;
@@ -94,6 +102,8 @@ export type ContractInput = {
 };
 
 export type ContractProductInput = {
+  /** Only records matching every filter count toward this price; none: every record of the product's metric. In simulateInvoice: the filters to try instead of the contract's (an empty list: none). */
+  filters?: Array<ChargeFilterInput> | null | undefined;
   price: PriceInput;
   productCode: string;
 };
@@ -155,7 +165,11 @@ export type ErrorCode =
   | 'USER_ID_MODE_LOCKED'
   | 'VALUE_NOT_FINITE'
   | 'VALUE_OUT_OF_RANGE'
-  | 'WINDOW_NOT_ANSWERABLE';
+  | 'VALUE_PROPERTY_LOCKED'
+  | 'VALUE_PROPERTY_MISSING'
+  | 'VALUE_PROPERTY_NOT_NUMERIC'
+  | 'WINDOW_NOT_ANSWERABLE'
+  | 'ZERO_WIDTH_TIER_PRICED';
 
 /** Which metrics to check for missing reporting intervals. */
 export type GapCriteria = {
@@ -235,6 +249,8 @@ export type MetricInput = {
   name: string;
   resourceType: ResourceType;
   unit: string;
+  /** Measure each record by this numeric property instead of its value: a record without it, or with a value there that is not a JSON number, is refused. */
+  valueProperty?: string | null | undefined;
 };
 
 export type NotificationChannel =

@@ -50,11 +50,29 @@ describe("the price builder's checks", () => {
       ],
     };
     expect(checkPrice(draft).problems).toEqual({
-      "tiers[0].upTo": "The first tier must end above 0",
+      "tiers[0].unitPrice": "The first tier ends at 0, so it holds no units: leave its price empty or 0",
       "tiers[1].upTo": "Only the last tier may be open-ended",
       "tiers[1].unitPrice": "A tier needs a unit price, a flat fee or both",
       "tiers[2].upTo": "Leave the last tier's bound empty so every quantity has a price",
     });
+  });
+
+  it("accepts a first tier ending at 0 with no price, as a free tier", () => {
+    const draft = {
+      ...emptyPrice("GRADUATED"),
+      tiers: [
+        { upTo: "0", unitPrice: "", flatFee: "" },
+        { upTo: "0", unitPrice: "1", flatFee: "" },
+        { upTo: "", unitPrice: "0.5", flatFee: "" },
+      ],
+    };
+    expect(checkPrice(draft).problems).toEqual({ "tiers[1].upTo": "Must be above 0, where tier 0 ends" });
+    draft.tiers[1].upTo = "100";
+    expect(checkPrice(draft).input?.tiers).toEqual([
+      { upTo: "0", unitPrice: null, flatFee: null },
+      { upTo: "100", unitPrice: "1", flatFee: null },
+      { upTo: null, unitPrice: "0.5", flatFee: null },
+    ]);
   });
 
   it("prices flat tiers by fee alone", () => {

@@ -102,12 +102,21 @@ export function checkPrice(draft: PriceDraft): Checked {
       } else {
         upTo = number(`${field}.upTo`, tier.upTo, false, "A tier bound");
         if (upTo !== null) {
-          if (Number(upTo) <= previous)
-            problems[`${field}.upTo`] =
-              i === 0 ? "The first tier must end above 0" : `Must be above ${previous}, where the tier before ends`;
+          // Tiers start at 0; the first may end there (a free tier that holds no units).
+          if (i > 0 && Number(upTo) <= previous)
+            problems[`${field}.upTo`] = `Must be above ${previous}, where tier ${i - 1} ends`;
           else previous = Number(upTo);
           if (last) problems[`${field}.upTo`] = "Leave the last tier's bound empty so every quantity has a price";
         }
+      }
+      if (i === 0 && upTo !== null && Number(upTo) === 0) {
+        // A zero-width first tier costs nothing: no price needed, none allowed.
+        for (const [name, text] of [["unitPrice", tier.unitPrice], ["flatFee", tier.flatFee]] as const) {
+          const value = text.trim();
+          if (value !== "" && !(DECIMAL.test(value) && Number(value) === 0))
+            problems[`${field}.${name}`] = "The first tier ends at 0, so it holds no units: leave its price empty or 0";
+        }
+        return { upTo, unitPrice: null, flatFee: null };
       }
       if (draft.model === "FLAT_TIERED") {
         return { upTo, flatFee: number(`${field}.flatFee`, tier.flatFee, true, "A flat fee") };
