@@ -42,7 +42,7 @@ from domain.invoicing import (
 from domain.payments import not_payable, payment_errors
 from domain.pricing import Price
 from domain.usage import ErrorCode, FieldError
-from services import invoice_drafts
+from services import invoice_drafts, webhook_events
 from services.audit import NOT_AUDITED, ChangeAudit
 from services.runtime import Runtime
 from storage import billing
@@ -137,6 +137,9 @@ async def _invoice_contract(
                 done.updated += 1
             if write.status is InvoiceStatus.FINALIZED and status is InvoiceStatus.FINALIZED:
                 done.finalized += 1
+                await webhook_events.invoice_finalized(
+                    conn, terms.company_id, terms.id, write.draft.period_start
+                )
     return done
 
 
@@ -205,8 +208,10 @@ async def _record_outcome(
 
 async def mark_overdue_invoices(rt: Runtime, now: datetime | None = None) -> int:
     """Finalized invoices past their due date and unpaid, marked OVERDUE: how many."""
-    async with rt.pool.acquire() as conn:
-        return await billing.mark_overdue(conn, now or datetime.now(UTC))
+    async with rt.pool.acquire() as conn, conn.transaction():
+        marked = await billing.mark_overdue(conn, now or datetime.now(UTC))
+        await webhook_events.invoices_overdue(conn, marked)
+    return len(marked)
 
 
 # ---------------------------------------------------------------- reading invoices
@@ -320,6 +325,7 @@ async def record_payment(
             raise Rejected([refusal])
         async with conn.transaction():
             await billing.record_payment(conn, invoice_id, amount, paid_at)
+            await webhook_events.invoice_paid(conn, invoice_id)
             await audit.write(conn, "Invoice")
         audit.committed()
         paid = await billing.invoice_by_id(conn, invoice_id)
