@@ -482,3 +482,23 @@ async def test_a_report_ready_arrives_when_its_company_report_is_built(
     assert (event["type"], event["companyId"]) == ("REPORT_READY", str(company))
     assert event["data"]["reportId"] == str(ours.id)
     assert event["data"]["downloadPath"] == f"/v1/reports/{ours.id}"
+
+
+async def test_only_an_admin_or_the_companys_own_admin_registers_an_endpoint(
+    hooked: Any, admin: Any, scoped: Any, receiver: tuple[Receiver, str]
+) -> None:
+    a = await new_company(hooked)
+    b = await new_company(hooked)
+    variables = {
+        "input": {"companyId": str(a), "url": f"{receiver[1]}/x", "events": ["INVOICE_PAID"]}
+    }
+    for role, company in (("COMPANY_ADMIN", b), ("VIEWER", a)):
+        denied = await (await scoped(role, company)).post(CREATE, variables)
+        assert denied.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN", role
+    own = await (await scoped("COMPANY_ADMIN", a))(CREATE, variables)
+    assert own["createWebhookEndpoint"]["endpoint"]["companyId"] == str(a)
+    hook = own["createWebhookEndpoint"]["endpoint"]["id"]
+    other = await scoped("COMPANY_ADMIN", b)
+    delete = "mutation($id: UUID!) { deleteWebhookEndpoint(id: $id) }"
+    assert (await other(delete, {"id": hook}))["deleteWebhookEndpoint"] is False
+    assert len((await admin(ENDPOINTS, {"c": str(a)}))["webhookEndpoints"]) == 1
