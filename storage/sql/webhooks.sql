@@ -70,10 +70,15 @@ WHERE id = $1
 
 -- name: hold_webhook_endpoint
 -- The endpoint's other due deliveries wait for its failed one's next try, so
--- a failing receiver costs one request per backoff, not one per event.
+-- a failing receiver costs one request per backoff, not one per event. Rows
+-- another drainer holds are skipped: two drainers failing on one endpoint
+-- never wait for each other.
 UPDATE notification_outbox
 SET next_attempt_at = $3
-WHERE webhook_endpoint_id = $1 AND id <> $2 AND status = 'PENDING' AND next_attempt_at < $3
+WHERE id IN (SELECT id FROM notification_outbox
+             WHERE webhook_endpoint_id = $1 AND id <> $2 AND status = 'PENDING'
+               AND next_attempt_at < $3
+             FOR UPDATE SKIP LOCKED)
 
 -- name: webhook_deliveries
 SELECT o.id, o.webhook_event_id, o.subject, o.status, o.attempts, o.last_status_code,

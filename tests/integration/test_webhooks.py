@@ -7,6 +7,7 @@ and alert checks.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -502,3 +503,30 @@ async def test_only_an_admin_or_the_companys_own_admin_registers_an_endpoint(
     delete = "mutation($id: UUID!) { deleteWebhookEndpoint(id: $id) }"
     assert (await other(delete, {"id": hook}))["deleteWebhookEndpoint"] is False
     assert len((await admin(ENDPOINTS, {"c": str(a)}))["webhookEndpoints"]) == 1
+
+
+async def test_two_drainers_failing_on_one_endpoint_neither_wait_for_nor_repeat_each_other(
+    hooked: Any, admin: Any, receiver: tuple[Receiver, str]
+) -> None:
+    state, base = receiver
+    company = await new_company(hooked)
+    hook = await endpoint(admin, company, f"{base}/busy", "ALERT_RAISED")
+    state.statuses["/busy"] = [500] * 100
+    await watch(
+        hooked,
+        company,
+        "API_REQUESTS",
+        "100",
+        *(level(f"L{n}", "PERCENTAGE", str(n * 10), "PLATFORM") for n in range(1, 10)),
+    )
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    await store(hooked, [draft(company, now, Decimal(99))])  # nine alerts, nine deliveries
+    moment = datetime.now(UTC)
+    assert await asyncio.gather(*(drain(hooked, moment) for _ in range(3))) == [0, 0, 0]
+    logged = await deliveries(admin, hook)
+    assert len(logged) == 9
+    tried = [d for d in logged if d["attempts"]]
+    # each try was one request, no delivery was tried twice, and the rest wait
+    assert len(tried) == len(state.to("/busy")) >= 1
+    assert all(d["attempts"] == 1 for d in tried)
+    assert all(d["status"] == "PENDING" for d in logged)
