@@ -90,14 +90,11 @@ async def create_endpoint(
     return CreatedEndpoint(endpoint, generated)
 
 
-async def list_endpoints(
-    rt: Runtime, principal: Principal, company_id: UUID | None
-) -> list[wh.Endpoint]:
-    """The company's endpoints, oldest first (a scoped key: its own company's)."""
+async def list_endpoints(rt: Runtime, principal: Principal, company_id: UUID) -> list[wh.Endpoint]:
+    """The company's endpoints, oldest first (a scoped key may name its own company only)."""
     principal.require(*EDITORS)
     company = principal.company_filter(company_id)
-    if company is None:
-        raise Invalid("name the company", code="BAD_USER_INPUT", field="companyId")
+    assert company is not None
     async with rt.pool.acquire() as conn:
         return await store.endpoints_of(conn, company)
 
