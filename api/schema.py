@@ -46,6 +46,7 @@ from api import reports as rp
 from api import retention as rn
 from api import types as t
 from api import viewer as vw
+from api import webhooks as wh
 from api.context import Context
 from api.errors import answer
 from api.limits import QueryLimits
@@ -281,6 +282,32 @@ class Query:
         first: int = 50,
     ) -> list[al.NotificationDelivery]:
         return await al.deliveries(_ctx(info), company_id, status, first)
+
+    @strawberry.field(
+        description="A company's webhook endpoints, oldest first (ADMIN, COMPANY_ADMIN); secrets"
+        " are never shown."
+    )
+    async def webhook_endpoints(
+        self,
+        info: Info[Context, None],
+        company_id: Annotated[UUID, strawberry.argument(description="The company.")],
+    ) -> list[wh.WebhookEndpoint]:
+        return await wh.endpoints(_ctx(info), company_id)
+
+    @strawberry.field(
+        description="An endpoint's deliveries, newest first, a cursor connection: event, tries,"
+        " last status code and error, next try, delivery time."
+    )
+    async def webhook_deliveries(
+        self,
+        info: Info[Context, None],
+        endpoint_id: Annotated[UUID, strawberry.argument(description="The endpoint.")],
+        first: Annotated[int, strawberry.argument(description="Page size.")] = 50,
+        after: Annotated[
+            str | None, strawberry.argument(description="The end cursor of the page before.")
+        ] = None,
+    ) -> wh.WebhookDeliveryConnection:
+        return await wh.deliveries(_ctx(info), endpoint_id, first, after)
 
     @strawberry.field(
         description="The audit log, newest first, a cursor connection: ADMIN reads every row,"
@@ -629,6 +656,36 @@ class Mutation:
             addresses,
             th.RecipientRole(role.value),
         )
+
+    @strawberry.mutation(
+        description="Send a company's events of the chosen types to a URL, signed (ADMIN,"
+        " COMPANY_ADMIN)."
+    )
+    async def create_webhook_endpoint(
+        self, info: Info[Context, None], input: wh.WebhookEndpointInput
+    ) -> wh.CreateWebhookEndpointResult:
+        return await wh.create_endpoint(_ctx(info), input)
+
+    @strawberry.mutation(
+        description="Stop sending to an endpoint (its pending deliveries end FAILED; its log"
+        " stays); null when there is no such endpoint."
+    )
+    async def disable_webhook_endpoint(
+        self,
+        info: Info[Context, None],
+        id: Annotated[UUID, strawberry.argument(description="The endpoint.")],
+    ) -> wh.WebhookEndpoint | None:
+        return await wh.disable_endpoint(_ctx(info), id)
+
+    @strawberry.mutation(
+        description="Remove an endpoint with its delivery log; false when there is no such one."
+    )
+    async def delete_webhook_endpoint(
+        self,
+        info: Info[Context, None],
+        id: Annotated[UUID, strawberry.argument(description="The endpoint.")],
+    ) -> bool:
+        return await wh.delete_endpoint(_ctx(info), id)
 
     @strawberry.mutation(
         description="Make an API key (ADMIN: any; COMPANY_ADMIN: its company's VIEWER keys);"

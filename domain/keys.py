@@ -9,7 +9,7 @@ key may be, and how long a rotated key's old secret still works.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from domain.access import AccessDenied, Principal, Role
@@ -55,6 +55,15 @@ def require_manager(principal: Principal, role: Role, company_id: UUID | None) -
     raise AccessDenied("this operation needs one of the roles ADMIN, COMPANY_ADMIN")
 
 
+def _storable(moment: datetime) -> bool:
+    """Whether ``moment`` is still before year 10000 in UTC (9999-12-31T23:59-14:00 is not)."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
+
+
 def new_key_errors(
     role: Role, company_id: UUID | None, expires_at: datetime | None, now: datetime
 ) -> list[FieldError]:
@@ -82,6 +91,10 @@ def new_key_errors(
         elif expires_at <= now:
             errors.append(
                 FieldError("expiresAt", ErrorCode.EXPIRES_IN_PAST, "expiresAt is not in the future")
+            )
+        elif not _storable(expires_at):
+            errors.append(
+                FieldError("expiresAt", ErrorCode.OUT_OF_RANGE, "expiresAt is after 9999 in UTC")
             )
     return errors
 

@@ -27,6 +27,7 @@ import asyncpg
 import uuid_utils.compat as uuid7
 
 from domain import thresholds as th
+from services import webhook_events
 from storage import alerts, repos
 from storage.alert_hub import AlertListener
 
@@ -159,6 +160,7 @@ async def _raise(conn: asyncpg.Connection, reading: Reading) -> list[Raised]:
                 recipients,
             )
             await alerts.insert_notifications(conn, alert.id, notices)
+            await webhook_events.alert_raised(conn, reading.company, alert.id)
             raised.append(
                 Raised(alert.id, reading.company, reading.threshold.metric_code, level.name)
             )

@@ -57,7 +57,7 @@ from domain.invoicing import (
 from domain.payments import not_payable, payment_errors
 from domain.pricing import Price
 from domain.usage import ErrorCode, FieldError
-from services import contract_versions, invoice_drafts
+from services import contract_versions, invoice_drafts, webhook_events
 from services.audit import NOT_AUDITED, ChangeAudit
 from services.runtime import Runtime
 from storage import billing, credits
@@ -164,6 +164,9 @@ async def _invoice_contract(
             if write.status is InvoiceStatus.FINALIZED and status is InvoiceStatus.FINALIZED:
                 done.finalized += 1
                 await _spend_credit(conn, terms, write.draft)
+                await webhook_events.invoice_finalized(
+                    conn, terms.company_id, terms.id, write.draft.period_start
+                )
     return done
 
 
@@ -244,8 +247,10 @@ async def _record_outcome(
 
 async def mark_overdue_invoices(rt: Runtime, now: datetime | None = None) -> int:
     """Finalized invoices past their due date and unpaid, marked OVERDUE: how many."""
-    async with rt.pool.acquire() as conn:
-        return await billing.mark_overdue(conn, now or datetime.now(UTC))
+    async with rt.pool.acquire() as conn, conn.transaction():
+        marked = await billing.mark_overdue(conn, now or datetime.now(UTC))
+        await webhook_events.invoices_overdue(conn, marked)
+    return len(marked)
 
 
 # ---------------------------------------------------------------- reading invoices
@@ -376,6 +381,7 @@ async def record_payment(
                 await credits.add_credit(
                     conn, paid, excess, CreditSource.OVERPAYMENT, payment_id=payment_id
                 )
+            await webhook_events.invoice_paid(conn, invoice_id)
             await audit.write(conn, "Invoice")
         audit.committed()
     return paid

@@ -34,7 +34,7 @@ from domain.access import Principal, Role
 from domain.errors import Rejected
 from domain.jobs import JobOutcome, JobRun, period_start
 from domain.usage import ErrorCode, FieldError
-from services import delivery, metrics, upkeep
+from services import metrics, upkeep, webhook_delivery
 from services.reports import fire_report_schedules, generate_pending_reports
 from services.runtime import Runtime
 from services.usage import page_size
@@ -76,9 +76,10 @@ for _job in (
     ),
     Job(
         "deliver-notifications",
-        delivery.deliver_notifications,
+        webhook_delivery.deliver_outbox,
         timedelta(seconds=15),
-        description="send pending alert notifications (e-mail, SMS webhook), retrying failures",
+        description="send pending alert notifications (e-mail, SMS webhook) and webhook events,"
+        " retrying failures",
     ),
     Job(
         "forecast-thresholds",

@@ -23,6 +23,7 @@ from domain.aggregation import WindowNotAnswerable
 from domain.reports.criteria import ReportCriteria
 from domain.reports.records import StoredReport
 from domain.reports.render import render
+from services import webhook_events
 from services.report_documents import build_document
 from storage import reports as store
 
@@ -80,8 +81,9 @@ class ReportRunner:
             async with self.pool.acquire() as conn:
                 await store.fail_report(conn, report.id, failure_reason(exc), final)
             return True
-        async with self.pool.acquire() as conn:
+        async with self.pool.acquire() as conn, conn.transaction():
             await store.finish_report(conn, report.id, content)
+            await webhook_events.report_ready(conn, report.id)
         return True
 
     async def _build(self, report: StoredReport) -> bytes:

@@ -437,6 +437,6 @@ async def record_payment(
     return (PaymentStatus(row["payment_status"]), row["paid_amount"]) if row else None
 
 
-async def mark_overdue(conn: asyncpg.Connection, now: datetime) -> int:
-    """Mark finalized, unpaid invoices past their due date OVERDUE; how many."""
-    return len(await conn.fetch(q("mark_overdue"), now))
+async def mark_overdue(conn: asyncpg.Connection, now: datetime) -> list[UUID]:
+    """Mark finalized, unpaid invoices past their due date OVERDUE; their ids."""
+    return [r["id"] for r in await conn.fetch(q("mark_overdue"), now)]

@@ -59,7 +59,7 @@ ON CONFLICT DO NOTHING
 -- name: due_notifications
 SELECT id, alert_id, channel, recipient, subject, body, attempts
 FROM notification_outbox
-WHERE status = 'PENDING' AND next_attempt_at <= $1
+WHERE status = 'PENDING' AND next_attempt_at <= $1 AND channel <> 'WEBHOOK'
 ORDER BY next_attempt_at, id
 LIMIT $2
 FOR UPDATE SKIP LOCKED

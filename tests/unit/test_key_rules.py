@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from uuid import UUID
 
 import pytest
@@ -62,6 +62,13 @@ def test_a_well_formed_key_has_no_errors() -> None:
         (Role.ADMIN, None, NOW, "expiresAt", ErrorCode.EXPIRES_IN_PAST),
         (Role.ADMIN, None, NOW - timedelta(days=1), "expiresAt", ErrorCode.EXPIRES_IN_PAST),
         (Role.ADMIN, None, datetime(2030, 1, 1), "expiresAt", ErrorCode.TIMESTAMP_WITHOUT_OFFSET),
+        (
+            Role.ADMIN,
+            None,
+            datetime(9999, 12, 31, 23, 59, tzinfo=timezone(-timedelta(hours=14))),
+            "expiresAt",
+            ErrorCode.OUT_OF_RANGE,
+        ),
     ],
 )
 def test_a_bad_key_names_its_field(
