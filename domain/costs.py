@@ -1,6 +1,7 @@
 """Cost records and profitability: what a cost may be, a cost file, revenue against cost.
 
-Pure. A cost is what a product cost in one UTC hour or day, in whole cents.
+Pure. A cost is what a product cost in one UTC hour or day, in whole minor units
+of its currency (cents; yen for JPY).
 A cost file is CSV with ``COST_CSV_COLUMNS``; each bad line is reported and
 the others are kept. Profitability sets a customer's invoiced revenue for a
 billing period against the cost allocated to it over the same period.
@@ -20,6 +21,7 @@ from uuid import UUID
 from domain import aggregation as a
 from domain import limits as lim
 from domain.allocation import ZERO, AllocationGranularity
+from domain.numbers import minor_units
 from domain.usage import ErrorCode, FieldError
 
 CURRENCY_LENGTH = 3
@@ -99,14 +101,14 @@ def _amount_errors(cost: CostEntry, limits: lim.Limits) -> list[FieldError]:
         errors.extend(lim.decimal_errors("amount", amount, limits.max_amount, 2))
     elif amount < 0:
         errors.append(FieldError("amount", ErrorCode.OUT_OF_RANGE, "a cost is not negative"))
-    elif amount != amount.quantize(Decimal("0.01")):
-        errors.append(
-            FieldError("amount", ErrorCode.INVALID_FORMAT, "a cost is in whole cents (2 places)")
-        )
     if len(currency) != CURRENCY_LENGTH or not currency.isalpha() or not currency.isupper():
         errors.append(
             FieldError("currency", ErrorCode.INVALID_FORMAT, "a currency is 3 capital letters")
         )
+    elif not errors and amount != amount.quantize(Decimal(1).scaleb(-minor_units(currency))):
+        places = minor_units(currency)
+        message = f"a {currency} cost is in whole minor units ({places} places)"
+        errors.append(FieldError("amount", ErrorCode.INVALID_FORMAT, message))
     return errors
 
 

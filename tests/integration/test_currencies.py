@@ -1,0 +1,91 @@
+"""Amounts in different currencies are never added: allocation totals, per customer;
+each currency split in its own minor units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.test_cost_allocation import (  # noqa: F401 (the fixture)
+    RECORD_COST,
+    telemetry,
+)
+
+ALLOCATE = """
+query($g: AllocationGranularity!, $from: DateTime!, $to: DateTime!) {
+  allocateCost(granularity: $g, from: $from, to: $to) {
+    ... on CostAllocation {
+      totals { currency amount unallocated }
+      totalCost unallocated
+      customers { companyKey currency amount }
+      shares { companyKey currency amount }
+    }
+  }
+}
+"""
+DAY = {"from": "2024-02-08T00:00:00Z", "to": "2024-02-09T00:00:00Z"}
+
+
+async def record(admin: Any, product: str, hour: str, amount: str, currency: str) -> None:
+    cost = {
+        "productCode": product,
+        "granularity": "HOURLY",
+        "periodStart": f"2024-02-08T{hour}:00:00Z",
+        "amount": amount,
+        "currency": currency,
+    }
+    data = await admin(RECORD_COST, {"input": cost})
+    assert data["recordCost"]["__typename"] == "CostRecord", data
+
+
+async def test_one_currency_keeps_its_single_total(admin: Any, telemetry: str) -> None:  # noqa: F811
+    result = (await admin(ALLOCATE, {"g": "DAILY", **DAY}))["allocateCost"]
+    assert result["totals"] == [{"currency": "USD", "amount": "300.00", "unallocated": "0.00"}]
+    assert (result["totalCost"], result["unallocated"]) == ("300.00", "0.00")
+
+
+async def test_usd_and_eur_costs_give_two_totals_never_one_sum(
+    admin: Any,
+    telemetry: str,  # noqa: F811
+) -> None:
+    # Product A also cost EUR 50.00 and JPY 1201 that day, split by the day's usage.
+    await record(admin, "product A", "01", "50.00", "EUR")
+    await record(admin, "product A", "05", "1201", "JPY")
+    result = (await admin(ALLOCATE, {"g": "DAILY", **DAY}))["allocateCost"]
+    assert result["totals"] == [
+        {"currency": "EUR", "amount": "50.00", "unallocated": "0.00"},
+        {"currency": "JPY", "amount": "1201", "unallocated": "0"},
+        {"currency": "USD", "amount": "300.00", "unallocated": "0.00"},
+    ]
+    # No single figure can be right any more: never 1551.00.
+    assert (result["totalCost"], result["unallocated"]) == (None, None)
+    three = [c for c in result["customers"] if c["companyKey"] == "customer 3"]
+    assert sorted((c["currency"], c["amount"]) for c in three) == [
+        ("EUR", "10.00"),
+        ("JPY", "240"),
+        ("USD", "60.00"),
+    ]
+    jpy = [s["amount"] for s in result["shares"] if s["currency"] == "JPY"]
+    assert sum(int(a) for a in jpy) == 1201  # whole yen, the yen left over to a remainder
+    for share in result["shares"]:
+        places = 0 if share["currency"] == "JPY" else 2
+        assert len(share["amount"].partition(".")[2]) == places, share
+
+
+async def test_a_cost_finer_than_its_currencys_minor_unit_is_refused(
+    admin: Any,
+    telemetry: str,  # noqa: F811
+) -> None:
+    cost = {
+        "productCode": "product A",
+        "granularity": "DAILY",
+        "periodStart": "2024-02-09T00:00:00Z",
+        "amount": "12.50",
+        "currency": "JPY",
+    }
+    result = (await admin(RECORD_COST, {"input": cost}))["recordCost"]
+    assert (result["__typename"], result["field"], result["code"]) == (
+        "ValidationError",
+        "amount",
+        "INVALID_FORMAT",
+    )
+    assert "JPY" in result["message"]
