@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -271,6 +271,35 @@ class ProfitRow:
         if self.revenue == 0:
             return None
         return (self.profit * 100 / self.revenue).quantize(Decimal("0.01"))
+
+
+# Per billing period (start, end): each (company, currency)'s allocated cost.
+PeriodCosts = Mapping[tuple[datetime, datetime], Mapping[tuple[UUID, str], Decimal]]
+
+
+def profit_rows(
+    revenues: Iterable[Revenue], costs: PeriodCosts, keys: Mapping[UUID, str]
+) -> list[ProfitRow]:
+    """Each period's revenue against its cost, one row per currency.
+
+    Amounts in different currencies are never set against each other: a cost
+    in a currency the company was not invoiced in that period is its own row
+    (revenue 0), not converted and not dropped.
+    """
+    revenues = list(revenues)
+    out: list[ProfitRow] = []
+    seen = {(r.company_id, r.period_start, r.currency) for r in revenues}
+    for r in revenues:
+        window = (r.period_start, r.period_end)
+        allocated = costs.get(window, {})
+        out.append(profit_row(r, keys[r.company_id], allocated.get((r.company_id, r.currency))))
+        for (company_id, currency), amount in sorted(allocated.items(), key=lambda kv: kv[0][1]):
+            if company_id != r.company_id or (company_id, r.period_start, currency) in seen:
+                continue
+            seen.add((company_id, r.period_start, currency))
+            unbilled = Revenue(company_id, *window, currency, ZERO, r.final)
+            out.append(profit_row(unbilled, keys[company_id], amount))
+    return out
 
 
 def profit_row(revenue: Revenue, company_key: str, cost: Decimal | None) -> ProfitRow:

@@ -129,10 +129,19 @@ class Money:
 
     def label(self) -> str:
         """For people: digits grouped and the currency named (``2,035.00 USD``)."""
-        plain = self.text()
-        sign, digits = ("-", plain[1:]) if plain.startswith("-") else ("", plain)
-        whole, dot, fraction = digits.partition(".")
-        return f"{sign}{int(whole):,}{dot}{fraction} {self.currency}"
+        return f"{grouped(self.text())} {self.currency}"
+
+
+def grouped(text: str) -> str:
+    """A number written here, for people: thousands grouped (``12500.5`` -> ``12,500.5``)."""
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, dot, fraction = digits.partition(".")
+    return f"{sign}{int(whole):,}{dot}{fraction}"
+
+
+def quantity_label(value: Decimal) -> str:
+    """A quantity for people: plain, no trailing zeros, thousands grouped (``12,500.5``)."""
+    return grouped(quantity_text(value))
 
 
 def parse_number(text: str) -> Decimal:

@@ -1,14 +1,21 @@
-"""Amounts in different currencies are never added: allocation totals, per customer;
-each currency split in its own minor units."""
+"""Amounts in different currencies are never added: allocation totals, per customer,
+profitability and the reports; each currency split in its own minor units."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from typing import Any
+
+import httpx
 
 from tests.integration.test_cost_allocation import (  # noqa: F401 (the fixture)
     RECORD_COST,
     telemetry,
 )
+from tests.integration.test_reports import demo, report_file  # noqa: F401
+from tests.unit.test_report_pdf import pages_text
 
 ALLOCATE = """
 query($g: AllocationGranularity!, $from: DateTime!, $to: DateTime!) {
@@ -89,3 +96,57 @@ async def test_a_cost_finer_than_its_currencys_minor_unit_is_refused(
         "INVALID_FORMAT",
     )
     assert "JPY" in result["message"]
+
+
+PROFITABILITY = """
+query($from: DateTime!, $to: DateTime!) {
+  profitability(from: $from, to: $to) {
+    ... on Profitability { rows { companyKey currency revenue cost profit marginPercent } }
+  }
+}
+"""
+JANUARY = {"from": "2024-01-01T00:00:00Z", "to": "2024-02-01T00:00:00Z"}
+
+
+async def test_reports_and_profitability_keep_usd_and_eur_apart(
+    admin: Any,
+    http: httpx.AsyncClient,
+    demo: dict[str, str],  # noqa: F811
+) -> None:
+    # 2024-01-05: customer_a sent 150 SMS, customer_c 200: USD 35.00 splits 15.00 / 20.00;
+    # the same day also cost EUR 7.00 (3.00 / 4.00), billed to nobody in EUR.
+    for day, amount, currency in (("05", "35.00", "USD"), ("05", "7.00", "EUR")):
+        cost = {
+            "productCode": "SMS_001",
+            "granularity": "HOURLY",
+            "periodStart": f"2024-01-{day}T{'00' if currency == 'USD' else '01'}:00:00Z",
+            "amount": amount,
+            "currency": currency,
+        }
+        assert (await admin(RECORD_COST, {"input": cost}))["recordCost"]["__typename"] == (
+            "CostRecord"
+        )
+    rows = (await admin(PROFITABILITY, JANUARY))["profitability"]["rows"]
+    a_rows = {r["currency"]: r for r in rows if r["companyKey"] == "customer_a"}
+    assert (a_rows["USD"]["revenue"], a_rows["USD"]["cost"]) == ("2035.00", "15.00")
+    assert (a_rows["EUR"]["revenue"], a_rows["EUR"]["cost"]) == ("0.00", "3.00")
+    assert a_rows["EUR"]["profit"] == "-3.00" and a_rows["EUR"]["marginPercent"] is None
+
+    allocation = {"kind": "COST_ALLOCATION", **JANUARY}
+    body = json.loads(await report_file(admin, http, allocation, "JSON"))
+    assert body["totals"] == [
+        {"currency": "EUR", "totalCost": "7.00", "unallocated": "0.00"},
+        {"currency": "USD", "totalCost": "35.00", "unallocated": "0.00"},
+    ]
+    pdf = await report_file(admin, http, allocation, "PDF")
+    text = " ".join(pages_text(pdf)).replace("\r\n", " ")
+    assert "7.00 EUR; 35.00 USD" in text and "15.00 USD" in text and "3.00 EUR" in text
+    profit_pdf = await report_file(admin, http, {"kind": "PROFITABILITY", **JANUARY}, "PDF")
+    profit_text = " ".join(pages_text(profit_pdf))
+    assert "2,035.00 USD" in profit_text and "-3.00 EUR" in profit_text
+    report = await report_file(admin, http, {"kind": "PROFITABILITY", **JANUARY}, "CSV")
+    lines = list(csv.DictReader(io.StringIO(report.decode())))
+    assert {(r["company"], r["currency"], r["cost"]) for r in lines} >= {
+        ("customer_a", "USD", "15.00"),
+        ("customer_a", "EUR", "3.00"),
+    }
