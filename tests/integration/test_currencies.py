@@ -10,6 +10,12 @@ from typing import Any
 
 import httpx
 
+from tests.integration.helpers import create_company
+from tests.integration.test_billing_api import (  # noqa: F401 (the fixture)
+    CREATE_CONTRACT,
+    contract_input,
+    product,
+)
 from tests.integration.test_cost_allocation import (  # noqa: F401 (the fixture)
     RECORD_COST,
     telemetry,
@@ -32,9 +38,9 @@ query($g: AllocationGranularity!, $from: DateTime!, $to: DateTime!) {
 DAY = {"from": "2024-02-08T00:00:00Z", "to": "2024-02-09T00:00:00Z"}
 
 
-async def record(admin: Any, product: str, hour: str, amount: str, currency: str) -> None:
+async def record(admin: Any, code: str, hour: str, amount: str, currency: str) -> None:
     cost = {
-        "productCode": product,
+        "productCode": code,
         "granularity": "HOURLY",
         "periodStart": f"2024-02-08T{hour}:00:00Z",
         "amount": amount,
@@ -150,3 +156,18 @@ async def test_reports_and_profitability_keep_usd_and_eur_apart(
         ("customer_a", "USD", "15.00"),
         ("customer_a", "EUR", "3.00"),
     }
+
+
+async def test_a_contract_in_a_currency_without_cents_is_refused_naming_it(
+    admin: Any,
+    product: str,  # noqa: F811
+) -> None:
+    company = await create_company(admin, "acme")
+    for currency, typename in (("JPY", "ValidationError"), ("KWD", "Contract")):
+        made = await admin(CREATE_CONTRACT, {"input": contract_input(company, currency=currency)})
+        assert made["createContract"]["__typename"] == typename, made
+    refused = (await admin(CREATE_CONTRACT, {"input": contract_input(company, currency="JPY")}))[
+        "createContract"
+    ]
+    assert ("currency", "OUT_OF_RANGE") in [(e["field"], e["code"]) for e in refused["errors"]]
+    assert "JPY has 0 decimal places" in refused["message"]
