@@ -118,7 +118,7 @@ class CustomerCost:
 
 @strawberry.type(description="The allocated window's cost in one currency.")
 class CostTotal:
-    currency: str
+    currency: str = strawberry.field(description="The ISO 4217 code these amounts are in.")
     amount: Money = strawberry.field(description="Every cost of the window in this currency.")
     unallocated: Money = strawberry.field(description="The part of it that nobody used.")
 
