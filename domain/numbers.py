@@ -142,8 +142,3 @@ def grouped(text: str) -> str:
 def quantity_label(value: Decimal) -> str:
     """A quantity for people: plain, no trailing zeros, thousands grouped (``12,500.5``)."""
     return grouped(quantity_text(value))
-
-
-def parse_number(text: str) -> Decimal:
-    """A number written by this module, read back exactly."""
-    return Decimal(text)
