@@ -23,6 +23,7 @@ from domain import limits as lim
 from domain import pricing as p
 from domain.access import Role
 from domain.errors import Invalid
+from domain.numbers import Money
 from services import contracts as svc_contracts
 from services import credits as svc_credits
 from services import invoicing as svc_invoicing
@@ -153,31 +154,35 @@ class Product:
 @strawberry.type
 class Tier:
     up_to: Decimal | None
-    unit_price: Decimal | None
-    flat_fee: Decimal | None
+    unit_price: Money | None
+    flat_fee: Money | None
 
 
 @strawberry.type
 class Price:
     model: PriceModel
-    unit_price: Decimal | None
+    unit_price: Money | None
     package_size: Decimal | None
-    package_price: Decimal | None
+    package_price: Money | None
     rounding: Rounding
     tiers: list[Tier]
     free_units: Decimal
     tier_basis: TierBasis
 
     @classmethod
-    def of(cls, price: p.Price) -> Price:
+    def of(cls, price: p.Price, currency: str) -> Price:
         return cls(
             model=price.model,
-            unit_price=price.unit_price,
+            unit_price=_price(price.unit_price, currency),
             package_size=price.package_size,
-            package_price=price.package_price,
+            package_price=_price(price.package_price, currency),
             rounding=price.rounding,
             tiers=[
-                Tier(up_to=x.up_to, unit_price=x.unit_price, flat_fee=x.flat_fee)
+                Tier(
+                    up_to=x.up_to,
+                    unit_price=_price(x.unit_price, currency),
+                    flat_fee=_price(x.flat_fee, currency),
+                )
                 for x in price.tiers
             ],
             free_units=price.free_units,
@@ -201,11 +206,11 @@ class ContractProduct:
     )
 
     @classmethod
-    def of(cls, x: inv.ContractProduct) -> ContractProduct:
+    def of(cls, x: inv.ContractProduct, currency: str) -> ContractProduct:
         return cls(
             product_code=x.product_code,
             metric_code=x.metric_code,
-            price=Price.of(x.price),
+            price=Price.of(x.price, currency),
             filters=[ChargeFilter(property=f.property, values=list(f.values)) for f in x.filters],
         )
 
@@ -218,7 +223,7 @@ class ContractVersion:
         " in force at its end."
     )
     products: list[ContractProduct] = strawberry.field(description="The prices it sets.")
-    minimum_commitment: Decimal | None = strawberry.field(description="Per period, if any.")
+    minimum_commitment: Money | None = strawberry.field(description="Per period, if any.")
     payment_terms_days: int = strawberry.field(description="Days from issue to due date.")
     late_fee_percent_per_month: Decimal = strawberry.field(
         description="Charged on overdue amounts, per month."
@@ -226,12 +231,14 @@ class ContractVersion:
     created_at: datetime | None = strawberry.field(description="When it was made.")
 
     @classmethod
-    def of(cls, v: cv.Version) -> ContractVersion:
+    def of(cls, v: cv.Version, currency: str) -> ContractVersion:
         return cls(
             number=v.number,
             effective_from=v.effective_from,
-            products=[ContractProduct.of(x) for x in v.products],
-            minimum_commitment=v.minimum_commitment,
+            products=[ContractProduct.of(x, currency) for x in v.products],
+            minimum_commitment=(
+                None if v.minimum_commitment is None else Money(v.minimum_commitment, currency)
+            ),
             payment_terms_days=v.payment_terms_days,
             late_fee_percent_per_month=v.late_fee_percent_per_month,
             created_at=v.created_at,
@@ -248,7 +255,7 @@ class Contract:
     billing_day: int
     payment_terms_days: int
     late_fee_percent_per_month: Decimal
-    minimum_commitment: Decimal | None
+    minimum_commitment: Money | None
     grace_hours: int
     products: list[ContractProduct]
     external_id: str | None = strawberry.field(
@@ -271,28 +278,22 @@ class Contract:
             billing_day=terms.billing_day,
             payment_terms_days=terms.payment_terms_days,
             late_fee_percent_per_month=c.late_fee_percent_per_month,
-            minimum_commitment=terms.minimum_commitment,
+            minimum_commitment=(
+                None
+                if terms.minimum_commitment is None
+                else Money(terms.minimum_commitment, terms.currency)
+            ),
             grace_hours=int(terms.grace.total_seconds() // 3600),
-            products=[ContractProduct.of(x) for x in terms.products],
+            products=[ContractProduct.of(x, terms.currency) for x in terms.products],
             external_id=c.external_id,
-            versions=[ContractVersion.of(v) for v in cv.versions(terms, c.created_at)],
+            versions=[
+                ContractVersion.of(v, terms.currency) for v in cv.versions(terms, c.created_at)
+            ],
         )
 
 
-CENT = Decimal("0.01")
-
-
-def _plain(quantity: Decimal) -> Decimal:
-    """A quantity without trailing zeros (1000.000000 -> 1000)."""
-    if quantity == quantity.to_integral_value():
-        return quantity.quantize(Decimal(1))
-    return quantity.normalize()
-
-
-def _money(amount: Decimal) -> Decimal:
-    """Cents when the exact amount has no finer part; the exact amount otherwise."""
-    cents = amount.quantize(CENT)
-    return cents if cents == amount else amount.normalize()
+def _price(amount: Decimal | None, currency: str) -> Money | None:
+    return None if amount is None else Money.price(amount, currency)
 
 
 @strawberry.type(
@@ -304,9 +305,9 @@ class TierBreakdown:
     from_units: Decimal
     up_to: Decimal | None
     units: Decimal
-    unit_price: Decimal
-    flat_fee: Decimal
-    amount: Decimal
+    unit_price: Money
+    flat_fee: Money
+    amount: Money
 
 
 @strawberry.type
@@ -318,13 +319,13 @@ class InvoiceLine:
     free_units_used: Decimal | None
     billable_quantity: Decimal | None
     tiers: list[TierBreakdown]
-    amount: Decimal
+    amount: Money
     adjusts_period_start: datetime | None = strawberry.field(
         description="For an adjustment: the finalized period whose late usage it settles."
     )
 
     @classmethod
-    def of(cls, line: inv.Line) -> InvoiceLine:
+    def of(cls, line: inv.Line, currency: str) -> InvoiceLine:
         return cls(
             kind=line.kind,
             product_code=line.product_code,
@@ -335,16 +336,16 @@ class InvoiceLine:
             tiers=[
                 TierBreakdown(
                     tier=x.tier + 1,
-                    from_units=_plain(x.from_units),
-                    up_to=_plain(x.up_to) if x.up_to is not None else None,
-                    units=_plain(x.units),
-                    unit_price=x.unit_price,
-                    flat_fee=x.flat_fee,
-                    amount=_money(x.amount),
+                    from_units=x.from_units,
+                    up_to=x.up_to,
+                    units=x.units,
+                    unit_price=Money.price(x.unit_price, currency),
+                    flat_fee=Money.price(x.flat_fee, currency),
+                    amount=Money.price(x.amount, currency),
                 )
                 for x in line.tiers
             ],
-            amount=line.amount,
+            amount=Money(line.amount, currency),
             adjusts_period_start=line.adjusts_period_start,
         )
 
@@ -357,7 +358,7 @@ class CreditNote:
     id: UUID = strawberry.field(description="The credit note's id.")
     invoice_id: UUID = strawberry.field(description="The invoice it credits.")
     currency: str = strawberry.field(description="The invoice's currency.")
-    amount: Decimal = strawberry.field(description="What it takes off the invoice.")
+    amount: Money = strawberry.field(description="What it takes off the invoice.")
     reason: str = strawberry.field(description="Why it was issued.")
     voids: bool = strawberry.field(description="Issued by voiding the invoice.")
     created_at: datetime = strawberry.field(description="When it was issued.")
@@ -368,7 +369,7 @@ class CreditNote:
             id=n.id,
             invoice_id=n.invoice_id,
             currency=n.currency,
-            amount=n.amount,
+            amount=Money(n.amount, n.currency),
             reason=n.reason,
             voids=n.voids,
             created_at=n.created_at,
@@ -403,10 +404,10 @@ class Invoice:
     period_start: datetime
     period_end: datetime
     currency: str
-    subtotal: Decimal
-    minimum_true_up: Decimal
-    adjustments: Decimal
-    total: Decimal
+    subtotal: Money
+    minimum_true_up: Money
+    adjustments: Money
+    total: Money
     issue_date: date
     due_date: date
     lines: list[InvoiceLine]
@@ -414,17 +415,17 @@ class Invoice:
         default=inv.PaymentStatus.UNPAID,
         description="UNPAID, PAID or OVERDUE (past its due date, unpaid).",
     )
-    paid_amount: Decimal = Decimal(0)
+    paid_amount: Money
     contract_version: int = strawberry.field(
         default=1, description="The number of the contract version that priced it."
     )
-    amount_due: Decimal = strawberry.field(
-        default=Decimal(0),
+    amount_due: Money | None = strawberry.field(
+        default=None,
         description="What is still owed: total less payments and credit notes, never below"
         " zero (an overpayment is the company's credit). A draft's is its total.",
     )
-    credited_amount: Decimal = strawberry.field(
-        default=Decimal(0), description="The sum of the invoice's credit notes."
+    credited_amount: Money | None = strawberry.field(
+        default=None, description="The sum of the invoice's credit notes."
     )
     voided_at: datetime | None = strawberry.field(
         default=None, description="When the invoice was voided; null unless VOID."
@@ -455,15 +456,17 @@ class Invoice:
             period_start=draft.period_start,
             period_end=draft.period_end,
             currency=draft.currency,
-            subtotal=draft.subtotal,
-            minimum_true_up=draft.minimum_true_up,
-            adjustments=draft.adjustments,
-            total=draft.total,
+            subtotal=Money(draft.subtotal, draft.currency),
+            minimum_true_up=Money(draft.minimum_true_up, draft.currency),
+            adjustments=Money(draft.adjustments, draft.currency),
+            total=Money(draft.total, draft.currency),
             issue_date=draft.issue_date,
             due_date=draft.due_date,
-            lines=[InvoiceLine.of(x) for x in draft.lines],
+            lines=[InvoiceLine.of(x, draft.currency) for x in draft.lines],
+            paid_amount=Money(Decimal(0), draft.currency),
             contract_version=draft.contract_version,
-            amount_due=draft.total,
+            amount_due=Money(draft.total, draft.currency),
+            credited_amount=Money(Decimal(0), draft.currency),
         )
 
     @classmethod
@@ -472,9 +475,9 @@ class Invoice:
             i.draft, contract_id=i.contract_id, company_id=i.company_id, status=i.status, id=i.id
         )
         invoice.payment_status = i.payment_status
-        invoice.paid_amount = i.paid_amount
-        invoice.amount_due = i.amount_due
-        invoice.credited_amount = i.credited_amount
+        invoice.paid_amount = Money(i.paid_amount, i.draft.currency)
+        invoice.amount_due = Money(i.amount_due, i.draft.currency)
+        invoice.credited_amount = Money(i.credited_amount, i.draft.currency)
         invoice.voided_at = i.voided_at
         return invoice
 

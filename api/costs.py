@@ -15,6 +15,7 @@ from api.errors import answer
 from api.reports import AllocationGranularity
 from domain import allocation as al
 from domain import costs as dc
+from domain.numbers import Money
 from services import costs as svc
 
 
@@ -43,7 +44,7 @@ class CostRecord:
     granularity: AllocationGranularity
     period_start: datetime
     period_end: datetime
-    amount: Decimal
+    amount: Money
     currency: str
     recorded_at: datetime
     replaced: bool = strawberry.field(description="True when it restated an earlier amount.")
@@ -56,7 +57,7 @@ class CostRecord:
             granularity=r.granularity,
             period_start=r.period_start,
             period_end=r.period_end,
-            amount=r.amount,
+            amount=Money(r.amount, r.currency),
             currency=r.currency,
             recorded_at=r.recorded_at,
             replaced=r.replaced,
@@ -88,7 +89,7 @@ class CostShare:
     usage: Decimal
     total_usage: Decimal
     share_percent: Decimal
-    amount: Decimal
+    amount: Money
     currency: str
 
     @classmethod
@@ -102,7 +103,7 @@ class CostShare:
             usage=s.share.usage,
             total_usage=s.share.total_usage,
             share_percent=(s.share.share * 100).quantize(Decimal("0.01")),
-            amount=s.share.amount,
+            amount=Money(s.share.amount, s.share.currency),
             currency=s.share.currency,
         )
 
@@ -112,7 +113,25 @@ class CustomerCost:
     company_id: UUID
     company_key: str
     currency: str
-    amount: Decimal
+    amount: Money
+
+
+@strawberry.type(description="The allocated window's cost in one currency.")
+class CostTotal:
+    currency: str = strawberry.field(description="The ISO 4217 code these amounts are in.")
+    amount: Money = strawberry.field(description="Every cost of the window in this currency.")
+    unallocated: Money = strawberry.field(description="The part of it that nobody used.")
+
+    @classmethod
+    def of(cls, t: al.CurrencyTotal) -> CostTotal:
+        return cls(
+            currency=t.currency,
+            amount=Money(t.amount, t.currency),
+            unallocated=Money(t.unallocated, t.currency),
+        )
+
+
+_ONE_CURRENCY = "Use totals: this is null when the window's costs are in several currencies."
 
 
 @strawberry.type
@@ -120,8 +139,17 @@ class CostAllocation:
     from_: datetime = strawberry.field(name="from")
     to: datetime
     granularity: AllocationGranularity
-    total_cost: Decimal
-    unallocated: Decimal
+    totals: list[CostTotal] = strawberry.field(
+        description="The cost per currency (amounts in different currencies are never added)."
+    )
+    total_cost: Money | None = strawberry.field(
+        description="The cost, when it is all in one currency (else null).",
+        deprecation_reason=_ONE_CURRENCY,
+    )
+    unallocated: Money | None = strawberry.field(
+        description="The cost nobody used, when it is all in one currency (else null).",
+        deprecation_reason=_ONE_CURRENCY,
+    )
     shares: list[CostShare]
     customers: list[CustomerCost] = strawberry.field(
         description="Each customer's allocated cost over the window."
@@ -129,16 +157,20 @@ class CostAllocation:
 
     @classmethod
     def of(cls, found: al.Allocation) -> CostAllocation:
-        shares = [CostShare.of(s) for s in found.shares]
+        totals = [CostTotal.of(x) for x in found.totals()]
+        only = totals[0] if len(totals) == 1 else None
         return cls(
             from_=found.from_,
             to=found.to,
             granularity=found.granularity,
-            total_cost=sum((s.amount for s in shares), Decimal(0)),
-            unallocated=sum((s.amount for s in shares if s.company_id is None), Decimal(0)),
-            shares=shares,
+            totals=totals,
+            total_cost=only.amount if only else None,
+            unallocated=only.unallocated if only else None,
+            shares=[CostShare.of(s) for s in found.shares],
             customers=[
-                CustomerCost(company_id=cid, company_key=key, currency=cur, amount=amount)
+                CustomerCost(
+                    company_id=cid, company_key=key, currency=cur, amount=Money(amount, cur)
+                )
                 for (cid, key, cur), amount in found.per_company().items()
             ],
         )
@@ -176,9 +208,9 @@ class ProfitabilityRow:
     period_start: datetime
     period_end: datetime
     currency: str
-    revenue: Decimal
-    cost: Decimal
-    profit: Decimal
+    revenue: Money
+    cost: Money
+    profit: Money
     margin_percent: Decimal | None
     finalized: bool = strawberry.field(description="False while an invoice is still a draft.")
 
@@ -190,9 +222,9 @@ class ProfitabilityRow:
             period_start=r.period_start,
             period_end=r.period_end,
             currency=r.currency,
-            revenue=r.revenue,
-            cost=r.cost,
-            profit=r.profit,
+            revenue=Money(r.revenue, r.currency),
+            cost=Money(r.cost, r.currency),
+            profit=Money(r.profit, r.currency),
             margin_percent=r.margin_percent,
             finalized=r.finalized,
         )

@@ -29,6 +29,7 @@ from graphql import (
     get_operation_ast,
 )
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 from strawberry.types.graphql import OperationType
 
@@ -41,6 +42,7 @@ from api import costs as cs
 from api import errors as er
 from api import jobs as jb
 from api import key_admin as ka
+from api import numbers as nb
 from api import paging
 from api import reports as rp
 from api import retention as rn
@@ -1061,6 +1063,7 @@ schema = MetergraphSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
+    config=StrawberryConfig(scalar_map=nb.SCALARS),
     extensions=[
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),

@@ -22,6 +22,7 @@ from domain.credits import CreditEntry as StoredCreditEntry
 from domain.credits import CreditSource as StoredCreditSource
 from domain.errors import Invalid
 from domain.limits import unstorable
+from domain.numbers import Money
 from domain.privacy import RedactedProperty as StoredRedaction
 from domain.privacy import RedactionAction as StoredRedactionAction
 from domain.privacy import UserIdMode as StoredUserIdMode
@@ -106,7 +107,7 @@ class ValidationError:
 @strawberry.type(description="A company's credit in one currency, spent by its next invoices.")
 class CreditBalance:
     currency: str = strawberry.field(description="The currency of the credit.")
-    amount: Decimal = strawberry.field(description="The credit left to spend (never negative).")
+    amount: Money = strawberry.field(description="The credit left to spend (never negative).")
 
 
 CreditSource = strawberry.enum(
@@ -119,7 +120,7 @@ CreditSource = strawberry.enum(
 class CreditEntry:
     id: UUID = strawberry.field(description="The entry's id.")
     currency: str = strawberry.field(description="The currency of the credit.")
-    amount: Decimal = strawberry.field(
+    amount: Money = strawberry.field(
         description="Positive: credit gained; negative: credit an invoice applied."
     )
     source: CreditSource = strawberry.field(description="What gave or spent the credit.")
@@ -135,7 +136,7 @@ class CreditEntry:
         return cls(
             id=e.id,
             currency=e.currency,
-            amount=e.amount,
+            amount=Money(e.amount, e.currency),
             source=e.source,
             invoice_id=e.invoice_id,
             payment_id=e.payment_id,
@@ -165,7 +166,9 @@ class Company:
     async def credit_balances(self, info: strawberry.Info[Context, None]) -> list[CreditBalance]:
         ctx = info.context
         found = await svc_credits.credit_balances(ctx.runtime, ctx.principal, self.id)
-        return [CreditBalance(currency=b.currency, amount=b.amount) for b in found]
+        return [
+            CreditBalance(currency=b.currency, amount=Money(b.amount, b.currency)) for b in found
+        ]
 
     @strawberry.field(
         description="The company's credit ledger, newest first: what each overpayment and"

@@ -2,7 +2,8 @@
 
 In each period (a UTC hour or day) a product's cost is split between the
 customers that used it: customer usage / total usage × cost. Shares are cut
-to the cent and the cents left over go, one each, to the largest remainders
+to the currency's minor unit (the cent; the yen for JPY) and the units left
+over go, one each, to the largest remainders
 (ties: the larger usage, then the key), so the shares add up to the cost
 exactly. A period with cost but no usage is unallocated.
 """
@@ -17,6 +18,8 @@ from decimal import ROUND_FLOOR, Decimal
 from enum import Enum
 from typing import TypeVar
 from uuid import UUID
+
+from domain.numbers import minor_units
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -45,8 +48,10 @@ class AllocationGranularity(Enum):
         return self.period_of(moment)[0] == moment
 
 
-def largest_remainder(cost: Decimal, usage: Mapping[K, Decimal]) -> dict[K, Decimal]:
-    """``cost`` split by ``usage`` to the cent, adding up to ``cost`` exactly.
+def largest_remainder(
+    cost: Decimal, usage: Mapping[K, Decimal], unit: Decimal = CENT
+) -> dict[K, Decimal]:
+    """``cost`` split by ``usage`` to ``unit`` (the cent), adding up to ``cost`` exactly.
 
     Negative usage counts as none. Empty when nobody used anything (the cost
     stays unallocated). A negative cost (a credit) is split the same way.
@@ -55,9 +60,9 @@ def largest_remainder(cost: Decimal, usage: Mapping[K, Decimal]) -> dict[K, Deci
     total = sum(weights.values(), ZERO)
     if total <= 0:
         return {}
-    cents = (cost / CENT).to_integral_value()
-    if cents * CENT != cost:
-        raise ValueError(f"cost {cost} is not a whole number of cents")
+    cents = (cost / unit).to_integral_value()
+    if cents * unit != cost:
+        raise ValueError(f"cost {cost} is not a whole number of {unit}")
     sign = -1 if cents < 0 else 1
     cents = abs(cents)
     exact = {k: cents * w / total for k, w in weights.items()}
@@ -66,7 +71,7 @@ def largest_remainder(cost: Decimal, usage: Mapping[K, Decimal]) -> dict[K, Deci
     order = sorted(weights, key=lambda k: (-(exact[k] - floors[k]), -weights[k], str(k)))
     for k in order[:left]:
         floors[k] += 1
-    return {k: sign * floors[k] * CENT for k in sorted(weights, key=str)}
+    return {k: sign * floors[k] * unit for k in sorted(weights, key=str)}
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,8 @@ class Share:
 
 def allocate(period: CostPeriod) -> list[Share]:
     """The period's cost as customer shares, or one unallocated share."""
-    amounts = largest_remainder(period.cost, period.usage)
+    unit = Decimal(1).scaleb(-minor_units(period.currency))
+    amounts = largest_remainder(period.cost, period.usage, unit)
     total = sum((u for u in period.usage.values() if u > 0), ZERO)
     if not amounts:
         return [
@@ -135,6 +141,15 @@ class AllocatedShare:
     company_key: str | None
 
 
+@dataclass(frozen=True)
+class CurrencyTotal:
+    """An allocation's cost in one currency, and how much of it nobody used."""
+
+    currency: str
+    amount: Decimal
+    unallocated: Decimal
+
+
 @dataclass
 class Allocation:
     granularity: AllocationGranularity
@@ -149,6 +164,16 @@ class Allocation:
             if s.company_id is not None and s.company_key is not None:
                 out[(s.company_id, s.company_key, s.share.currency)] += s.share.amount
         return dict(sorted(out.items(), key=lambda kv: kv[0][1]))
+
+    def totals(self) -> list[CurrencyTotal]:
+        """The window's cost per currency (never summed across currencies), by currency."""
+        amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        unused: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for s in self.shares:
+            amounts[s.share.currency] += s.share.amount
+            if s.company_id is None:
+                unused[s.share.currency] += s.share.amount
+        return [CurrencyTotal(c, amounts[c], unused[c]) for c in sorted(amounts)]
 
     def per_customer(self) -> dict[tuple[UUID, str], Decimal]:
         """Each company's allocated cost over the window, by (company, currency)."""

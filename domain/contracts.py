@@ -20,9 +20,11 @@ from domain import limits as lim
 from domain import pricing as p
 from domain.charge_filters import ChargeFilter, filter_errors
 from domain.invoicing import ContractProduct, ContractTerms
+from domain.numbers import minor_units
 from domain.usage import PRODUCT_CODE, ErrorCode, FieldError
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
+CENT_PLACES = 2
 # A monthly late fee above this is a typo, not a term anyone signs.
 MAX_LATE_FEE_PERCENT = Decimal(100)
 # An external id is someone else's key (``contract_customer_c_001``), not prose.
@@ -172,6 +174,13 @@ def _term_errors(draft: ContractDraft, limits: lim.Limits) -> list[FieldError]:
         errors.append(
             FieldError("currency", ErrorCode.INVALID_FORMAT, "an ISO 4217 code such as EUR")
         )
+    elif minor_units(draft.currency) < CENT_PLACES:
+        # Invoices are rated to the cent; written in yen they would no longer add up.
+        message = (
+            f"{draft.currency} has {minor_units(draft.currency)} decimal places and invoices"
+            f" are priced to the cent ({CENT_PLACES} places): it cannot be invoiced"
+        )
+        errors.append(FieldError("currency", ErrorCode.OUT_OF_RANGE, message))
     for name, day in (("startDate", draft.start_date), ("endDate", draft.end_date)):
         if day is not None:
             errors.extend(lim.date_errors(name, datetime.combine(day, time(0)), limits))

@@ -1,6 +1,7 @@
 """Cost records and profitability: what a cost may be, a cost file, revenue against cost.
 
-Pure. A cost is what a product cost in one UTC hour or day, in whole cents.
+Pure. A cost is what a product cost in one UTC hour or day, in whole minor units
+of its currency (cents; yen for JPY).
 A cost file is CSV with ``COST_CSV_COLUMNS``; each bad line is reported and
 the others are kept. Profitability sets a customer's invoiced revenue for a
 billing period against the cost allocated to it over the same period.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -20,6 +21,7 @@ from uuid import UUID
 from domain import aggregation as a
 from domain import limits as lim
 from domain.allocation import ZERO, AllocationGranularity
+from domain.numbers import minor_units
 from domain.usage import ErrorCode, FieldError
 
 CURRENCY_LENGTH = 3
@@ -99,14 +101,14 @@ def _amount_errors(cost: CostEntry, limits: lim.Limits) -> list[FieldError]:
         errors.extend(lim.decimal_errors("amount", amount, limits.max_amount, 2))
     elif amount < 0:
         errors.append(FieldError("amount", ErrorCode.OUT_OF_RANGE, "a cost is not negative"))
-    elif amount != amount.quantize(Decimal("0.01")):
-        errors.append(
-            FieldError("amount", ErrorCode.INVALID_FORMAT, "a cost is in whole cents (2 places)")
-        )
     if len(currency) != CURRENCY_LENGTH or not currency.isalpha() or not currency.isupper():
         errors.append(
             FieldError("currency", ErrorCode.INVALID_FORMAT, "a currency is 3 capital letters")
         )
+    elif not errors and amount != amount.quantize(Decimal(1).scaleb(-minor_units(currency))):
+        places = minor_units(currency)
+        message = f"a {currency} cost is in whole minor units ({places} places)"
+        errors.append(FieldError("amount", ErrorCode.INVALID_FORMAT, message))
     return errors
 
 
@@ -269,6 +271,35 @@ class ProfitRow:
         if self.revenue == 0:
             return None
         return (self.profit * 100 / self.revenue).quantize(Decimal("0.01"))
+
+
+# Per billing period (start, end): each (company, currency)'s allocated cost.
+PeriodCosts = Mapping[tuple[datetime, datetime], Mapping[tuple[UUID, str], Decimal]]
+
+
+def profit_rows(
+    revenues: Iterable[Revenue], costs: PeriodCosts, keys: Mapping[UUID, str]
+) -> list[ProfitRow]:
+    """Each period's revenue against its cost, one row per currency.
+
+    Amounts in different currencies are never set against each other: a cost
+    in a currency the company was not invoiced in that period is its own row
+    (revenue 0), not converted and not dropped.
+    """
+    revenues = list(revenues)
+    out: list[ProfitRow] = []
+    seen = {(r.company_id, r.period_start, r.currency) for r in revenues}
+    for r in revenues:
+        window = (r.period_start, r.period_end)
+        allocated = costs.get(window, {})
+        out.append(profit_row(r, keys[r.company_id], allocated.get((r.company_id, r.currency))))
+        for (company_id, currency), amount in sorted(allocated.items(), key=lambda kv: kv[0][1]):
+            if company_id != r.company_id or (company_id, r.period_start, currency) in seen:
+                continue
+            seen.add((company_id, r.period_start, currency))
+            unbilled = Revenue(company_id, *window, currency, ZERO, r.final)
+            out.append(profit_row(unbilled, keys[company_id], amount))
+    return out
 
 
 def profit_row(revenue: Revenue, company_key: str, cost: Decimal | None) -> ProfitRow:

@@ -17,6 +17,7 @@ from decimal import Decimal, localcontext
 from enum import Enum
 from uuid import UUID
 
+from domain.numbers import quantity_text
 from domain.text import check_name
 from domain.usage import ErrorCode, FieldError
 
@@ -335,23 +336,27 @@ def message(
     E-mail gets a subject and a sentence; an SMS has to fit a phone screen,
     so its body is one short line; the app shows the subject.
     """
-    amount = level.amount(threshold.limit)
+    # Written as the API writes quantities: 8000, never 8E+3.
+    amount = quantity_text(level.amount(threshold.limit))
+    used = quantity_text(usage)
     period = start.strftime("%Y-%m-%d" if threshold.period is Period.DAY else "%Y-%m")
-    limit = f" of a limit of {threshold.limit}" if threshold.limit is not None else ""
+    limit = (
+        f" of a limit of {quantity_text(threshold.limit)}" if threshold.limit is not None else ""
+    )
     tag = f"{level.name} forecast" if forecast else level.name
     verb = "heading for" if forecast else "at"
-    subject = f"[{tag}] {company}: {threshold.metric_code} {verb} {usage} ({period})"
+    subject = f"[{tag}] {company}: {threshold.metric_code} {verb} {used} ({period})"
     if channel is Channel.SMS:
-        return subject, f"{tag}: {company} {threshold.metric_code} {verb} {usage}/{amount} {period}"
+        return subject, f"{tag}: {company} {threshold.metric_code} {verb} {used}/{amount} {period}"
     if forecast:
         body = (
-            f"At its pace so far, {company} will use about {usage} {threshold.metric_code}"
+            f"At its pace so far, {company} will use about {used} {threshold.metric_code}"
             f" in {period}{limit}: the {level.name} level ({amount}) will be reached"
             " before the period ends."
         )
     else:
         body = (
-            f"{company} has used {usage} {threshold.metric_code} in {period}{limit}:"
+            f"{company} has used {used} {threshold.metric_code} in {period}{limit}:"
             f" the {level.name} level ({amount}) is reached."
         )
     return subject, body

@@ -23,7 +23,7 @@ from domain.allocation import (
     allocated_shares,
     whole_periods,
 )
-from domain.costs import ProfitRow, costs_by_period, profit_row, usage_bucket
+from domain.costs import ProfitRow, costs_by_period, profit_rows, usage_bucket
 from storage import costs
 
 
@@ -73,15 +73,14 @@ async def profitability_in(
     allocated cost, read in the caller's transaction.
 
     Revenue is the invoices' totals (drafts included, marked not final); the
-    cost is every product's cost allocated DAILY over the billing period, in
-    the invoice's currency.
+    cost is every product's cost allocated DAILY over the billing period, per
+    currency (a cost in another currency than the invoice's is its own row).
     """
     revenues = await costs.revenue(conn, from_, to, company_id)
     if not revenues:
         return []
     keys = await costs.company_keys(conn, {r.company_id for r in revenues})
     allocated: dict[tuple[datetime, datetime], dict[tuple[UUID, str], Decimal]] = {}
-    out = []
     for r in revenues:
         window = (r.period_start, r.period_end)
         if window not in allocated:
@@ -89,6 +88,4 @@ async def profitability_in(
                 conn, None, AllocationGranularity.DAILY, *window, company_id
             )
             allocated[window] = found.per_customer()
-        cost = allocated[window].get((r.company_id, r.currency))
-        out.append(profit_row(r, keys[r.company_id], cost))
-    return out
+    return profit_rows(revenues, allocated, keys)

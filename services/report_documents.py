@@ -9,7 +9,7 @@ charts and extra tables of the PDF.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ import asyncpg
 from domain import aggregation as a
 from domain.allocation import ZERO, Allocation
 from domain.invoicing import LineKind, active_window, period_of
+from domain.numbers import Money
 from domain.reports import usage as u
 from domain.reports.criteria import ReportCriteria
 from domain.reports.document import (
@@ -30,7 +31,7 @@ from domain.reports.document import (
     Series,
     Table,
 )
-from domain.reports.usage import CONTEXTS, TWO, Entry, Scope, fmt, value_of
+from domain.reports.usage import CONTEXTS, TWO, Entry, Scope, value_of
 from domain.usage import Metric
 from services.allocation import allocation_in, profitability_in
 from services.invoice_drafts import preview_draft
@@ -331,6 +332,23 @@ ALLOCATION_COLUMNS = (
 )
 
 
+def _per_currency(amounts: Iterable[Money]) -> str:
+    """Amounts in several currencies side by side, never added (``300.00 USD; 50.00 EUR``)."""
+    return "; ".join(m.label() for m in amounts) or "-"
+
+
+def _currency_label(word: str, currencies: Iterable[str]) -> str:
+    return f"{word} ({', '.join(sorted(set(currencies)))})"
+
+
+def _totals(amounts: Iterable[tuple[str, Decimal]]) -> list[Money]:
+    """The amounts added up per currency, by currency."""
+    out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for currency, amount in amounts:
+        out[currency] += amount
+    return [Money(out[c], c) for c in sorted(out)]
+
+
 def _allocation_rows(found: Allocation) -> list[tuple[Cell, ...]]:
     return [
         (
@@ -341,7 +359,7 @@ def _allocation_rows(found: Allocation) -> list[tuple[Cell, ...]]:
             s.share.usage,
             s.share.total_usage,
             (s.share.share * 100).quantize(TWO),
-            s.share.amount,
+            Money(s.share.amount, s.share.currency),
             s.share.currency,
         )
         for s in found.shares
@@ -361,9 +379,10 @@ async def allocation_document(
     )
     rows = _allocation_rows(found)
     per_company = found.per_company()
-    unallocated = sum((s.share.amount for s in found.shares if s.company_id is None), ZERO)
-    total = sum((s.share.amount for s in found.shares), ZERO)
-    customers = [(key, cur, amount) for (_, key, cur), amount in per_company.items()]
+    totals = found.totals()
+    customers: list[tuple[Cell, ...]] = [
+        (key, cur, Money(amount, cur)) for (_, key, cur), amount in per_company.items()
+    ]
     data = {
         "kind": ReportKind.COST_ALLOCATION.value,
         "companyId": scope.company_id,
@@ -371,10 +390,16 @@ async def allocation_document(
         "from": found.from_,
         "to": found.to,
         "generatedAt": now,
-        "totalCost": total,
-        "unallocated": unallocated,
+        "totals": [
+            {
+                "currency": t.currency,
+                "totalCost": Money(t.amount, t.currency),
+                "unallocated": Money(t.unallocated, t.currency),
+            }
+            for t in totals
+        ],
         "customers": [
-            {"companyId": cid, "companyKey": key, "currency": cur, "allocated": amount}
+            {"companyId": cid, "companyKey": key, "currency": cur, "allocated": Money(amount, cur)}
             for (cid, key, cur), amount in per_company.items()
         ],
         "shares": [dict(zip(ALLOCATION_COLUMNS, row, strict=True)) for row in rows],
@@ -382,9 +407,9 @@ async def allocation_document(
     chart = Chart(
         "Allocated cost by customer",
         ChartKind.BAR,
-        [key for key, _, _ in customers],
-        [Series("allocated", [amount for _, _, amount in customers])],
-        "cost",
+        [f"{key} ({cur})" for (_, key, cur) in per_company],
+        [Series("allocated", list(per_company.values()))],
+        _currency_label("cost", (t.currency for t in totals)),
     )
     return ReportDocument(
         kind=ReportKind.COST_ALLOCATION,
@@ -393,7 +418,10 @@ async def allocation_document(
         f" {c.allocation_granularity.value.lower()}",
         table=Table("Allocated cost by period", ALLOCATION_COLUMNS, rows),
         data=data,
-        facts=[("Cost", fmt(total)), ("Unallocated", fmt(unallocated))],
+        facts=[
+            ("Cost", _per_currency(Money(t.amount, t.currency) for t in totals)),
+            ("Unallocated", _per_currency(Money(t.unallocated, t.currency) for t in totals)),
+        ],
         charts=[chart] if per_company else [],
         sections=[Table("Per customer", ("company", "currency", "allocated"), customers)],
     )
@@ -427,27 +455,29 @@ async def profitability_document(
             r.period_end.isoformat(),
             r.company_key,
             r.currency,
-            r.revenue,
-            r.cost,
-            r.profit,
+            Money(r.revenue, r.currency),
+            Money(r.cost, r.currency),
+            Money(r.profit, r.currency),
             r.margin_percent,
             "true" if r.finalized else "false",
         )
         for r in found
     ]
-    by_company: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    # Per customer and currency: a customer billed in two currencies has two bars.
+    by_company: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for r in found:
-        by_company[r.company_key][0] += r.revenue
-        by_company[r.company_key][1] += r.cost
+        by_company[(r.company_key, r.currency)][0] += r.revenue
+        by_company[(r.company_key, r.currency)][1] += r.cost
     names = sorted(by_company)
     chart = Chart(
         "Revenue and cost by customer",
         ChartKind.BAR,
-        names,
+        [f"{key} ({currency})" for key, currency in names],
         [
             Series("revenue", [by_company[n][0] for n in names]),
             Series("cost", [by_company[n][1] for n in names]),
         ],
+        _currency_label("amount", (currency for _, currency in names)),
     )
     return ReportDocument(
         kind=ReportKind.PROFITABILITY,
@@ -463,8 +493,9 @@ async def profitability_document(
             "rows": [dict(zip(PROFITABILITY_COLUMNS, row, strict=True)) for row in rows],
         },
         facts=[
-            ("Revenue", fmt(sum((r.revenue for r in found), ZERO))),
-            ("Cost", fmt(sum((r.cost for r in found), ZERO))),
+            ("Revenue", _per_currency(_totals((r.currency, r.revenue) for r in found))),
+            ("Cost", _per_currency(_totals((r.currency, r.cost) for r in found))),
+            ("Profit", _per_currency(_totals((r.currency, r.profit) for r in found))),
         ],
         charts=[chart] if names else [],
     )

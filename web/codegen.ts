@@ -14,6 +14,7 @@ const config: CodegenConfig = {
         scalars: {
           DateTime: "string",
           Decimal: "string",
+          Money: "string",
           UUID: "string",
           JSON: "unknown",
           Date: "string",

@@ -14,6 +14,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from domain.numbers import Money
+
 
 class ReportKind(Enum):
     USAGE = "USAGE"
@@ -39,7 +41,8 @@ class ReportFormat(Enum):
         return self.value.lower()
 
 
-Cell = str | Decimal | int | None
+# A Decimal cell is a quantity; money is a Money (written in its currency's minor units).
+Cell = str | Decimal | Money | int | None
 
 
 @dataclass(frozen=True)

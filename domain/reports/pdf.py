@@ -28,6 +28,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from domain.numbers import Money, quantity_label
 from domain.reports.document import Cell, Chart, ChartKind, ReportDocument
 from domain.reports.document import Table as ReportTable
 
@@ -45,8 +46,10 @@ ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}):\d{2}(?:\.\d+)?(Z|[+-
 def _text(cell: Cell) -> str:
     if cell is None:
         return ""
+    if isinstance(cell, Money):
+        return cell.label()  # 2,035.00 USD: an amount never stands without its currency
     if isinstance(cell, Decimal):
-        return f"{cell:,f}"
+        return quantity_label(cell)
     if isinstance(cell, int):
         return f"{cell:,}"
     moment = ISO_TIME.match(cell)
@@ -118,10 +121,25 @@ def chart_png(chart: Chart) -> bytes:
     return out.getvalue()
 
 
+def _without_currency_column(table: ReportTable) -> ReportTable:
+    """The table without its ``currency`` column when its amounts name their currency."""
+    if "currency" not in table.columns or not any(
+        isinstance(c, Money) for row in table.rows for c in row
+    ):
+        return table
+    keep = [i for i, name in enumerate(table.columns) if name != "currency"]
+    return ReportTable(
+        table.title,
+        tuple(table.columns[i] for i in keep),
+        [tuple(row[i] for i in keep) for row in table.rows],
+    )
+
+
 def _table(table: ReportTable, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    table = _without_currency_column(table)
     cell_style = styles["cell"]
     numeric = [
-        any(isinstance(row[i], Decimal | int) for row in table.rows)
+        any(isinstance(row[i], Decimal | Money | int) for row in table.rows)
         for i in range(len(table.columns))
     ]
     header = [Paragraph(f"<b>{c}</b>", styles["head"]) for c in table.columns]

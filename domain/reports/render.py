@@ -4,9 +4,11 @@ CSV: the report's table, one header row, columns in the table's fixed
 order, RFC 4180 quoting (fields with commas, quotes or line breaks quoted,
 quotes doubled, CRLF line ends), and text that a spreadsheet would read as
 a formula (``=``, ``+``, ``-``, ``@``, TAB, CR first) prefixed with ``'``.
-JSON: the report's ``data``, with every Decimal written as a string so no
+JSON: the report's ``data``, with every number written as a string so no
 amount passes through a binary float, and times in ISO 8601 with their
-offset.
+offset. Numbers follow ``domain.numbers`` in both: quantities plain without
+trailing zeros, money in its currency's minor units (the currency is in its
+own column or field), never an exponent.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from domain.numbers import Money, quantity_text
 from domain.reports.document import Cell, ReportDocument, ReportFormat
 
 
@@ -28,7 +31,9 @@ def text_of(cell: Cell) -> str:
     if cell is None:
         return ""
     if isinstance(cell, Decimal):
-        return format(cell, "f")
+        return quantity_text(cell)
+    if isinstance(cell, Money):
+        return cell.text()
     return str(cell)
 
 
@@ -62,7 +67,9 @@ def render_csv(document: ReportDocument) -> bytes:
 def plain(value: Any) -> Any:
     """``value`` with Decimals, times, UUIDs and enums as JSON-ready text."""
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return quantity_text(value)
+    if isinstance(value, Money):
+        return value.text()
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, UUID):

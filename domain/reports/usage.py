@@ -17,6 +17,7 @@ from uuid import UUID
 from domain import aggregation as a
 from domain.allocation import ZERO
 from domain.invoicing import ContractTerms, Line
+from domain.numbers import Money, quantity_label
 from domain.pricing import Price
 from domain.reports.criteria import ReportCriteria
 from domain.reports.document import Cell, Chart, ChartKind, Series, Table
@@ -93,8 +94,11 @@ def percent(part: Decimal, whole: Decimal) -> Decimal | None:
     return None if whole == 0 else (part * 100 / whole).quantize(TWO)
 
 
-def fmt(value: Decimal | None) -> str:
-    return "-" if value is None else f"{value:,f}"
+def fmt(value: Decimal | Money | None) -> str:
+    """A fact for people: a quantity grouped, money with its currency, ``-`` for nothing."""
+    if value is None:
+        return "-"
+    return value.label() if isinstance(value, Money) else quantity_label(value)
 
 
 def ranked(
@@ -319,9 +323,12 @@ def billing_entry(
             "tier": top.tier + 1,  # numbered from 1, as on invoices
             "fromUnits": top.from_units,
             "upTo": top.up_to,
-            "unitPrice": top.unit_price,
+            "unitPrice": Money.price(top.unit_price, terms.currency),
         },
-        "tiers": [{"tier": t.tier + 1, "units": t.units, "amount": t.amount} for t in line.tiers],
-        "amount": line.amount,
+        "tiers": [
+            {"tier": t.tier + 1, "units": t.units, "amount": Money.price(t.amount, terms.currency)}
+            for t in line.tiers
+        ],
+        "amount": Money(line.amount, terms.currency),
         "currency": terms.currency,
     }

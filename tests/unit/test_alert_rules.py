@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -85,6 +86,15 @@ def test_an_alert_tells_each_recipient_of_its_channels_whose_role_it_notifies() 
     assert [n.subject for n in forecast] == [
         "[WARNING forecast] acme: API_REQUESTS heading for 900 (2024-05)"
     ]
+
+
+def test_an_alert_message_writes_quantities_plain_never_as_an_exponent() -> None:
+    warning = level("WARNING", "8E+1", th.Channel.EMAIL)
+    t = dataclasses.replace(threshold(ACME, th.Period.MONTH, warning), limit=Decimal("1E+4"))
+    subject, body = th.message(th.Channel.EMAIL, "acme", t, warning, Decimal("8.0E+3"), MAY)
+    assert subject == "[WARNING] acme: API_REQUESTS at 8000 (2024-05)"
+    assert "of a limit of 10000: the WARNING level (8000) is reached" in body
+    assert "E+" not in subject + body
 
 
 @pytest.mark.parametrize(

@@ -63,3 +63,24 @@ def test_an_empty_report_still_renders() -> None:
         ReportKind.PROFITABILITY, "Nothing", "", Table("Rows", ("a",), []), {}
     )
     assert pages_text(render_pdf(document)) != []
+
+
+def test_every_amount_in_a_pdf_names_its_currency_and_quantities_are_plain() -> None:
+    from domain.numbers import Money
+
+    rows: list[tuple[str | Decimal | Money | int | None, ...]] = [
+        ("customer_a", Money(D("2035"), "USD"), D("1000.000000")),
+        ("customer_b", Money(D("1E+3"), "EUR"), D("8E+4")),
+        ("customer_c", Money(D("1200"), "JPY"), D("0.500")),
+    ]
+    document = ReportDocument(
+        ReportKind.PROFITABILITY,
+        "Amounts",
+        "",
+        Table("Revenue", ("company", "revenue", "units"), rows),
+        {},
+    )
+    text = "".join(pages_text(render_pdf(document)))
+    for shown in ("2,035.00 USD", "1,000.00 EUR", "1,200 JPY", "1,000", "80,000", "0.5"):
+        assert shown in text, (shown, text)
+    assert "1,000.000000" not in text and "E+" not in text

@@ -4,14 +4,17 @@
 
 const LOCALE = undefined; // the viewer's
 
-/** An amount with its currency: "$2,035.00", "€12.50". */
+/**
+ * An amount with its currency: "$2,035.00", "€12.50", "¥1,200". At least the
+ * currency's own minor units (as the server writes them), and any finer digits
+ * a unit price has ("$0.0035").
+ */
 export function money(amount: string | null | undefined, currency: string): string {
   if (amount === null || amount === undefined || amount === "") return "—";
   try {
     return new Intl.NumberFormat(LOCALE, {
       style: "currency",
       currency,
-      minimumFractionDigits: 2,
       maximumFractionDigits: 6,
     }).format(amount as unknown as number);
   } catch {

@@ -72,6 +72,11 @@ const AllocationQuery = graphql(`
         from
         to
         granularity
+        totals {
+          currency
+          amount
+          unallocated
+        }
         shares {
           productCode
           periodStart
@@ -491,11 +496,11 @@ function AllocationView({ allocation, from, to }: { allocation: Allocation; from
   if (allocation.shares.length === 0) {
     return <Empty title="No costs in this window">Record a cost or import a cost file, then allocate again.</Empty>;
   }
-  const total = totalsByCurrency(allocation.shares, (s) => s.amount);
-  const unallocated = totalsByCurrency(
-    allocation.shares.filter((s) => !s.companyId),
-    (s) => s.amount,
-  );
+  // The server's totals, one per currency: amounts in different currencies are never added.
+  const total = allocation.totals.map((t) => ({ currency: t.currency, amount: t.amount }));
+  const unallocated = allocation.totals
+    .filter((t) => allocation.shares.some((s) => !s.companyId && s.currency === t.currency))
+    .map((t) => ({ currency: t.currency, amount: t.unallocated }));
   const customers = [...allocation.customers].sort(
     (a, b) => a.currency.localeCompare(b.currency) || Number(b.amount) - Number(a.amount),
   );
