@@ -118,6 +118,8 @@ class StoredInvoice:
     updated_at: datetime
     payment_status: PaymentStatus = PaymentStatus.UNPAID
     paid_amount: Decimal = Decimal(0)
+    # given at finalization (domain.invoice_documents); a draft has none
+    number: str | None = None
 
     @property
     def finalized(self) -> bool:

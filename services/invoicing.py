@@ -32,6 +32,7 @@ from domain.access import Principal, Role
 from domain.aggregation import WindowNotAnswerable
 from domain.contracts import period_start_errors, price_override_errors
 from domain.errors import Rejected
+from domain.invoice_documents import invoice_number
 from domain.invoicing import (
     ContractTerms,
     InvoiceDraft,
@@ -52,6 +53,11 @@ _log = logging.getLogger(__name__)
 READERS = (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
 # Hours between a failed contract's attempts grow up to this, unless told otherwise.
 RETRY_MAX_HOURS = 24
+
+# A contract's invoices are planned again after a concurrent run finalized
+# invoices since its snapshot, at most this many times in one run.
+NUMBERING_ATTEMPTS = 50
+_CONCURRENT_FINALIZATION = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
 
 # Failures that are the connection's, not the contract's: the run cannot go on.
 _CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
@@ -97,7 +103,9 @@ async def generate_invoices(
             if terms.id in waiting:
                 continue
             try:
-                done = await _invoice_contract(conn, terms, now, period_start)
+                done = await _invoice_contract(
+                    conn, terms, now, period_start, rt.settings.invoice_number_prefix
+                )
             except _CONNECTION_LOST:
                 raise
             except Exception as exc:  # noqa: BLE001 - a contract's failure is recorded on it
@@ -113,7 +121,30 @@ async def generate_invoices(
 
 
 async def _invoice_contract(
-    conn: asyncpg.Connection, terms: ContractTerms, now: datetime, only: datetime | None
+    conn: asyncpg.Connection,
+    terms: ContractTerms,
+    now: datetime,
+    only: datetime | None,
+    prefix: str,
+) -> GenerationRun:
+    """``_invoice_contract_once``, again when a concurrent run finalized invoices
+    since this one's snapshot (both took the same counter row): the next
+    attempt plans from what that run wrote."""
+    for attempt in range(1, NUMBERING_ATTEMPTS + 1):
+        try:
+            return await _invoice_contract_once(conn, terms, now, only, prefix)
+        except _CONCURRENT_FINALIZATION:
+            if attempt == NUMBERING_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _invoice_contract_once(
+    conn: asyncpg.Connection,
+    terms: ContractTerms,
+    now: datetime,
+    only: datetime | None,
+    prefix: str,
 ) -> GenerationRun:
     """Read the contract's inputs, plan its invoices, write them: one snapshot, one commit."""
     async with conn.transaction(isolation="repeatable_read"):
@@ -128,9 +159,13 @@ async def _invoice_contract(
         decided = plan.plan_invoices(plan.PlanInputs(terms, now, invoices, usage, payments, only))
         done = GenerationRun(unanswerable=decided.unanswerable)
         for write in decided.writes:
+            number = await _number_of(conn, write, prefix)
             status = await billing.upsert_invoice(
-                conn, write.invoice_id, terms, write.status, write.draft
+                conn, write.invoice_id, terms, write.status, write.draft, number
             )
+            if number is not None and status is not InvoiceStatus.FINALIZED:
+                # the number would be lost: roll it back with the rest
+                raise RuntimeError(f"invoice of {write.draft.period_start} was not finalized")
             if write.invoice_id is None:
                 done.created += 1
             elif status is not None:
@@ -138,6 +173,14 @@ async def _invoice_contract(
             if write.status is InvoiceStatus.FINALIZED and status is InvoiceStatus.FINALIZED:
                 done.finalized += 1
     return done
+
+
+async def _number_of(conn: asyncpg.Connection, write: plan.InvoiceWrite, prefix: str) -> str | None:
+    """The next number of the invoice's year of issue when ``write`` finalizes it."""
+    if write.status is not InvoiceStatus.FINALIZED:
+        return None
+    year = write.draft.issue_date.year
+    return invoice_number(prefix, year, await billing.take_invoice_number(conn, prefix, year))
 
 
 async def _usage(
