@@ -67,7 +67,27 @@ export type AllocationGranularity =
   | 'DAILY'
   | 'HOURLY';
 
+/** A company's billing details; a part left out or blank is cleared. */
+export type BillingDetailsInput = {
+  /** Street address, up to 4 lines of 200 characters. */
+  addressLines?: Array<string>;
+  /** City. */
+  city?: string | null | undefined;
+  /** ISO 3166 two-letter country code (GB, DE, US ...). */
+  country?: string | null | undefined;
+  /** Where invoices are sent. */
+  email?: string | null | undefined;
+  /** The name invoices are billed to (at most 200 characters). */
+  legalName?: string | null | undefined;
+  /** Postal code. */
+  postalCode?: string | null | undefined;
+  /** Tax (VAT) identification number (at most 50 characters). */
+  taxId?: string | null | undefined;
+};
+
 export type CompanyInput = {
+  /** Who the company's invoices are addressed to. */
+  billingDetails?: BillingDetailsInput | null | undefined;
   externalKey: string;
   lateArrivalDays?: number | null | undefined;
   name: string;
