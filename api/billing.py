@@ -13,6 +13,7 @@ from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import BadUserInput, answer
+from api.invoice_files import pdf_url
 from domain import contracts as ct
 from domain import invoicing as inv
 from domain import limits as lim
@@ -292,6 +293,16 @@ class Invoice:
         description="UNPAID, PAID or OVERDUE (past its due date, unpaid).",
     )
     paid_amount: Decimal = Decimal(0)
+    number: str | None = strawberry.field(
+        default=None,
+        description="The invoice number (INV-2024-000123), given when it is finalized;"
+        " null for a draft or a preview.",
+    )
+    pdf_url: str | None = strawberry.field(
+        default=None,
+        description="Where the invoice's PDF is (GET, same API key or console session);"
+        " null for a preview.",
+    )
 
     @classmethod
     def of(
@@ -327,6 +338,8 @@ class Invoice:
         )
         invoice.payment_status = i.payment_status
         invoice.paid_amount = i.paid_amount
+        invoice.number = i.number
+        invoice.pdf_url = pdf_url(i.id)
         return invoice
 
 
