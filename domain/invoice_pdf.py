@@ -16,13 +16,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import matplotlib
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -39,7 +44,8 @@ from domain.invoicing import InvoiceStatus, Line, StoredInvoice
 from domain.pricing.money import round_cents
 
 MARGIN = 18 * mm
-FRAME_WIDTH = A4[0] - 2 * MARGIN
+# the frame pads its content by 6 points on each side
+FRAME_WIDTH = A4[0] - 2 * MARGIN - 12
 INK = colors.HexColor("#1d2733")
 MUTED = colors.HexColor("#5d6b7a")
 RULE = colors.HexColor("#c9d1db")
@@ -53,8 +59,12 @@ KIND_LABELS = {
     "LATE_FEE": "Late fee on overdue amounts",
     "CREDIT_APPLIED": "Credit applied",
 }
+# DejaVu Sans (shipped with matplotlib): names and addresses in any European
+# script print as written, where the PDF standard fonts know only Latin-1.
+REGULAR = "InvoiceSans"
+BOLD = "InvoiceSans-Bold"
 # Columns: description, quantity, unit, unit price, amount.
-WIDTHS = (0.43, 0.15, 0.12, 0.13, 0.17)
+WIDTHS = (0.41, 0.14, 0.12, 0.16, 0.17)
 
 
 @dataclass(frozen=True)
@@ -218,18 +228,22 @@ def totals(doc: InvoiceDocument) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- layout
 
 
+@cache
+def _register_fonts() -> None:
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    pdfmetrics.registerFont(TTFont(REGULAR, fonts / "DejaVuSans.ttf"))
+    pdfmetrics.registerFont(TTFont(BOLD, fonts / "DejaVuSans-Bold.ttf"))
+    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD)
+
+
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName="Helvetica", fontSize=9, leading=12, textColor=INK)
+    base = ParagraphStyle("base", fontName=REGULAR, fontSize=9, leading=12, textColor=INK)
     return {
         "base": base,
         "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10.5),
         "muted": ParagraphStyle("muted", parent=base, fontSize=8, leading=10.5, textColor=MUTED),
-        "issuer": ParagraphStyle(
-            "issuer", parent=base, fontName="Helvetica-Bold", fontSize=14, leading=19
-        ),
-        "title": ParagraphStyle(
-            "title", parent=base, fontName="Helvetica-Bold", fontSize=20, leading=24
-        ),
+        "issuer": ParagraphStyle("issuer", parent=base, fontName=BOLD, fontSize=14, leading=19),
+        "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=20, leading=24),
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5),
         "detail": ParagraphStyle(
@@ -290,14 +304,14 @@ def _header(doc: InvoiceDocument, s: dict[str, ParagraphStyle]) -> Table:
     title = "DRAFT INVOICE" if draft else "INVOICE"
     facts = Table(
         [[k, v] for k, v in _facts(doc)],
-        colWidths=[FRAME_WIDTH * 0.2, FRAME_WIDTH * 0.22],
+        colWidths=[FRAME_WIDTH * 0.18, FRAME_WIDTH * 0.27],
         hAlign="RIGHT",
     )
     facts.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (0, -1), "Helvetica", 8.5),
-                ("FONT", (1, 0), (1, -1), "Helvetica-Bold", 8.5),
+                ("FONT", (0, 0), (0, -1), REGULAR, 8.5),
+                ("FONT", (1, 0), (1, -1), BOLD, 8.5),
                 ("TEXTCOLOR", (0, 0), (0, -1), MUTED),
                 ("ALIGN", (1, 0), (1, -1), "RIGHT"),
                 ("TOPPADDING", (0, 0), (-1, -1), 1),
@@ -333,8 +347,8 @@ def _lines_table(doc: InvoiceDocument, s: dict[str, ParagraphStyle]) -> Table:
     commands: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
         ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
-        ("FONT", (1, 1), (-1, -1), "Helvetica", 8.5),
+        ("FONT", (0, 0), (-1, 0), BOLD, 8),
+        ("FONT", (1, 1), (-1, -1), REGULAR, 8.5),
         ("ALIGN", (1, 0), (1, -1), "RIGHT"),
         ("ALIGN", (3, 0), (4, -1), "RIGHT"),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -365,11 +379,11 @@ def _totals_table(doc: InvoiceDocument) -> Table:
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), "Helvetica", 9),
+                ("FONT", (0, 0), (-1, -1), REGULAR, 9),
                 ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                ("FONT", (0, total_row), (-1, total_row), "Helvetica-Bold", 9),
+                ("FONT", (0, total_row), (-1, total_row), BOLD, 9),
                 ("LINEABOVE", (0, total_row), (-1, total_row), 0.4, RULE),
-                ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 11),
+                ("FONT", (0, -1), (-1, -1), BOLD, 11),
                 ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#eef2f7")),
                 ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
@@ -420,13 +434,12 @@ def _footer(doc: InvoiceDocument) -> Any:
 
     def draw(canvas: Canvas, template: Any) -> None:
         canvas.saveState()
-        canvas.setFont("Helvetica", 7.5)
+        canvas.setFont(REGULAR, 7.5)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, 10 * mm, f"{doc.issuer.name} · Invoice {label}")
-        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"Page {canvas.getPageNumber()}")
+        canvas.drawString(MARGIN + 6, 10 * mm, f"{doc.issuer.name} · Invoice {label}")
         if doc.invoice.status is not InvoiceStatus.FINALIZED:
             canvas.setFillColor(colors.Color(0.79, 0.16, 0.16, alpha=0.08))
-            canvas.setFont("Helvetica-Bold", 110)
+            canvas.setFont(BOLD, 110)
             canvas.translate(A4[0] / 2, A4[1] / 2)
             canvas.rotate(35)
             canvas.drawCentredString(0, 0, "DRAFT")
@@ -435,8 +448,35 @@ def _footer(doc: InvoiceDocument) -> Any:
     return draw
 
 
+class _PagedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no types
+    """A canvas that writes "Page n of m" on each page once it knows m: pages are
+    kept until the document is saved."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.saveState()
+            self.setFont(REGULAR, 7.5)
+            self.setFillColor(MUTED)
+            self.drawRightString(
+                A4[0] - MARGIN - 6, 10 * mm, f"Page {self._pageNumber} of {len(self._pages)}"
+            )
+            self.restoreState()
+            super().showPage()
+        super().save()
+
+
 def render_invoice_pdf(doc: InvoiceDocument) -> bytes:
     """The invoice as an A4 PDF."""
+    _register_fonts()
     out = io.BytesIO()
     title = f"Invoice {doc.invoice.number}" if doc.invoice.number else "Draft invoice"
     footer = _footer(doc)
@@ -449,5 +489,5 @@ def render_invoice_pdf(doc: InvoiceDocument) -> bytes:
         bottomMargin=MARGIN + 4 * mm,
         title=title,
         author=doc.issuer.name,
-    ).build(_story(doc), onFirstPage=footer, onLaterPages=footer)
+    ).build(_story(doc), onFirstPage=footer, onLaterPages=footer, canvasmaker=_PagedCanvas)
     return out.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
 from enum import Enum
@@ -154,9 +155,12 @@ def test_a_long_invoice_breaks_across_pages_repeating_the_column_headings() -> N
         for n in range(150)
     )
     text = text_of(render_invoice_pdf(document(lines, "150.00")))
-    pages = text.count("Description Quantity Unit Unit price (EUR) Amount (EUR)")
-    assert pages >= 3
-    assert f"Page {pages}" in text and "P149" in text and "Amount due EUR 150.00" in text
+    headed = text.count("Description Quantity Unit Unit price (EUR) Amount (EUR)")
+    numbered = [(int(n), int(m)) for n, m in re.findall(r"Page (\d+) of (\d+)", text)]
+    pages = len(numbered)
+    assert pages >= headed >= 3
+    assert numbered == [(n, pages) for n in range(1, pages + 1)]
+    assert "P149" in text and "Amount due EUR 150.00" in text
 
 
 def test_a_draft_is_marked_and_asks_for_no_payment() -> None:
