@@ -17,7 +17,10 @@ ALTER TABLE invoices ADD COLUMN number text;
 
 -- Invoices finalized before numbers existed get theirs now, under the
 -- default prefix, in the order they were finalized within each year of issue.
--- (The immutability trigger leaves the number column to this migration.)
+-- The immutability trigger is off for this one statement only: it changes
+-- nothing but the new column, inside this migration's transaction.
+ALTER TABLE invoices DISABLE TRIGGER invoices_immutable;
+
 WITH numbered AS (
     SELECT id, extract(year FROM issue_date)::integer AS year,
            row_number() OVER (PARTITION BY extract(year FROM issue_date)
@@ -29,6 +32,8 @@ UPDATE invoices i
 SET number = 'INV-' || numbered.year || '-' || lpad(numbered.n::text, 6, '0')
 FROM numbered
 WHERE i.id = numbered.id;
+
+ALTER TABLE invoices ENABLE TRIGGER invoices_immutable;
 
 INSERT INTO invoice_number_counters (prefix, year, last_number)
 SELECT 'INV', extract(year FROM issue_date)::integer, count(*)

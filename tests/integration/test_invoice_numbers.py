@@ -191,3 +191,6 @@ async def test_invoices_finalized_before_numbers_are_numbered_in_order_of_finali
     ]
     assert await billing.take_invoice_number(conn, "INV", 2024) == 4
     assert await billing.take_invoice_number(conn, "INV", 2025) == 2
+    # the finalized invoices are as immutable after the backfill as before it
+    with pytest.raises(asyncpg.CheckViolationError, match="is finalized"):
+        await conn.execute("UPDATE invoices SET total = 2 WHERE number = 'INV-2024-000001'")
