@@ -35,6 +35,7 @@ from api.cors import Cors
 from api.files import download_report, import_costs_endpoint
 from api.http import PRINCIPAL as _PRINCIPAL
 from api.http import SESSION_EXPIRES as _SESSION_EXPIRES
+from api.invoice_files import download_invoice
 from api.keys import REVOKED_CLOSE_CODE, serve_until_revoked
 from api.limits import Limited, QueryLimitSettings, RateLimiter, document_refusal
 from api.metrics import metrics_endpoint
@@ -592,6 +593,11 @@ def _routes(settings: Settings) -> list[BaseRoute]:
         Route(
             "/v1/reports/{id}",
             Authenticated(request_response(download_report)),
+            methods=["GET"],
+        ),
+        Route(
+            "/v1/invoices/{id}.pdf",
+            Authenticated(request_response(download_invoice)),
             methods=["GET"],
         ),
         Route("/", web.index, methods=["GET", "HEAD"]),

@@ -14,6 +14,7 @@ from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import BadUserInput, answer
+from api.invoice_files import pdf_url
 from domain import charge_filters as cf
 from domain import contract_versions as cv
 from domain import contracts as ct
@@ -438,6 +439,17 @@ class Invoice:
         notes: list[cr.CreditNote] = await _credit_notes(info.context).load(self.id)
         return [CreditNote.of(n) for n in notes]
 
+    number: str | None = strawberry.field(
+        default=None,
+        description="The invoice number (INV-2024-000123), given when it is finalized;"
+        " null for a draft or a preview.",
+    )
+    pdf_url: str | None = strawberry.field(
+        default=None,
+        description="Where the invoice's PDF is (GET, same API key or console session);"
+        " null for a preview.",
+    )
+
     @classmethod
     def of(
         cls,
@@ -479,6 +491,8 @@ class Invoice:
         invoice.amount_due = Money(i.amount_due, i.draft.currency)
         invoice.credited_amount = Money(i.credited_amount, i.draft.currency)
         invoice.voided_at = i.voided_at
+        invoice.number = i.number
+        invoice.pdf_url = pdf_url(i.id)
         return invoice
 
 

@@ -361,6 +361,7 @@ class Mutation:
                     input.late_arrival_days,
                     input.user_id_mode,
                     t.redactions(input.redacted_properties) or (),
+                    input.billing_details.to_details() if input.billing_details else None,
                 ),
                 ctx.change_audit("createCompany"),
             ),
@@ -392,7 +393,9 @@ class Mutation:
             to=t.Erasure.of,
         )
 
-    @strawberry.mutation(description="Change a company's privacy settings (ADMIN).")
+    @strawberry.mutation(
+        description="Change a company's privacy settings or billing details (ADMIN)."
+    )
     async def update_company(
         self, info: Info[Context, None], id: UUID, input: t.UpdateCompanyInput
     ) -> t.UpdateCompanyResult:
@@ -405,6 +408,7 @@ class Mutation:
                 input.user_id_mode,
                 t.redactions(input.redacted_properties),
                 ctx.change_audit("updateCompany"),
+                input.billing_details.to_details() if input.billing_details else None,
             ),
             to=t.Company.of,
         )

@@ -21,6 +21,7 @@ from domain.catalog import Company as StoredCompany
 from domain.credits import CreditEntry as StoredCreditEntry
 from domain.credits import CreditSource as StoredCreditSource
 from domain.errors import Invalid
+from domain.invoice_documents import BillingDetails as StoredBillingDetails
 from domain.limits import unstorable
 from domain.numbers import Money
 from domain.privacy import RedactedProperty as StoredRedaction
@@ -145,6 +146,61 @@ class CreditEntry:
         )
 
 
+@strawberry.type(description="Who a company's invoices are addressed to; every part optional.")
+class BillingDetails:
+    legal_name: str | None = strawberry.field(
+        description="The name invoices are billed to; null: the company's name."
+    )
+    address_lines: list[str] = strawberry.field(description="Street address, up to 4 lines.")
+    city: str | None = strawberry.field(description="City.")
+    postal_code: str | None = strawberry.field(description="Postal code.")
+    country: str | None = strawberry.field(description="ISO 3166 two-letter country code.")
+    tax_id: str | None = strawberry.field(description="Tax (VAT) identification number.")
+    email: str | None = strawberry.field(description="Where invoices are sent.")
+
+    @classmethod
+    def of(cls, b: StoredBillingDetails) -> BillingDetails:
+        return cls(
+            legal_name=b.legal_name,
+            address_lines=list(b.address_lines),
+            city=b.city,
+            postal_code=b.postal_code,
+            country=b.country,
+            tax_id=b.tax_id,
+            email=b.email,
+        )
+
+
+@strawberry.input(description="A company's billing details; a part left out or blank is cleared.")
+class BillingDetailsInput:
+    legal_name: str | None = strawberry.field(
+        default=None, description="The name invoices are billed to (at most 200 characters)."
+    )
+    address_lines: list[str] = strawberry.field(
+        default_factory=list, description="Street address, up to 4 lines of 200 characters."
+    )
+    city: str | None = strawberry.field(default=None, description="City.")
+    postal_code: str | None = strawberry.field(default=None, description="Postal code.")
+    country: str | None = strawberry.field(
+        default=None, description="ISO 3166 two-letter country code (GB, DE, US ...)."
+    )
+    tax_id: str | None = strawberry.field(
+        default=None, description="Tax (VAT) identification number (at most 50 characters)."
+    )
+    email: str | None = strawberry.field(default=None, description="Where invoices are sent.")
+
+    def to_details(self) -> StoredBillingDetails:
+        return StoredBillingDetails(
+            legal_name=self.legal_name,
+            address_lines=tuple(self.address_lines),
+            city=self.city,
+            postal_code=self.postal_code,
+            country=self.country,
+            tax_id=self.tax_id,
+            email=self.email,
+        )
+
+
 @strawberry.type
 class Company:
     id: UUID
@@ -157,6 +213,9 @@ class Company:
     )
     redacted_properties: list[RedactedProperty] = strawberry.field(
         description="The usage properties dropped or hashed at ingest."
+    )
+    billing_details: BillingDetails = strawberry.field(
+        description="Who the company's invoices are addressed to."
     )
 
     @strawberry.field(
@@ -195,6 +254,7 @@ class Company:
             redacted_properties=[
                 RedactedProperty(key=r.key, action=r.action) for r in c.redacted_properties
             ],
+            billing_details=BillingDetails.of(c.billing),
         )
 
 
@@ -479,6 +539,9 @@ class CompanyInput:
     redacted_properties: list[RedactedPropertyInput] = strawberry.field(
         default_factory=list, description="Usage properties to drop or hash at ingest."
     )
+    billing_details: BillingDetailsInput | None = strawberry.field(
+        default=None, description="Who the company's invoices are addressed to."
+    )
 
 
 @strawberry.input(description="A company's settings to change; a field left out stays as it is.")
@@ -489,6 +552,9 @@ class UpdateCompanyInput:
     )
     redacted_properties: list[RedactedPropertyInput] | None = strawberry.field(
         default=None, description="Usage properties to drop or hash at ingest (all of them)."
+    )
+    billing_details: BillingDetailsInput | None = strawberry.field(
+        default=None, description="Who the company's invoices are addressed to (all parts)."
     )
 
 

@@ -10,12 +10,17 @@ month, runs the rollup job, then times the invoice run that invoices last
 month for every contract. The baseline is the least any invoice run must
 do: one SQL query summing last month's usage per company and metric.
 SPEC.md's target: under 60 s.
+
+Then renders ``--pdfs`` of those invoices as PDFs (read from the database
+beforehand; the clock counts the rendering alone), against rendering a
+one-line A4 page with the same library, in invoices per second.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -23,6 +28,9 @@ from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
 
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate
 from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +39,8 @@ sys.path.insert(0, str(ROOT))
 import uuid_utils.compat as uuid7  # noqa: E402
 from support import postgres  # noqa: E402
 
+from domain.access import Principal, Role  # noqa: E402
+from domain.invoice_pdf import render_invoice_pdf  # noqa: E402
 from domain.invoicing import ContractProduct, ContractTerms  # noqa: E402
 from domain.pricing import Price, PriceModel, Tier  # noqa: E402
 from domain.usage import (  # noqa: E402
@@ -40,7 +50,7 @@ from domain.usage import (  # noqa: E402
     ResourceType,
     UsageDraft,
 )
-from services import invoicing  # noqa: E402
+from services import invoice_documents, invoicing  # noqa: E402
 from services.config import Settings  # noqa: E402
 from services.retention import roll_up  # noqa: E402
 from services.runtime import (  # noqa: E402
@@ -169,7 +179,7 @@ async def _store(runtime: Runtime, pending: list[PendingRecord], bar: tqdm) -> N
 async def run(args: argparse.Namespace, dsn: str) -> None:
     await ensure_database(dsn)
     await prepare_database(dsn)
-    settings = Settings(database_url=dsn, scheduler_enabled=False)
+    settings = runtime_settings(dsn)
     this_month = datetime.now(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     async with open_runtime(settings, dsn, run_migrations=False) as runtime:
@@ -205,6 +215,38 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
         f" share of the {TARGET_SECONDS:.0f} s target: {elapsed / TARGET_SECONDS:.2f}"
     )
     print(f"{total:,} usage records; {count:,} invoices")
+    blank, rendered = await _pdf_rates(runtime_settings(dsn), dsn, args.pdfs)
+    print(f"\n{'invoice PDFs, ' + f'{args.pdfs:,} invoices':<52} {'/s':>8}")
+    print(f"{'baseline: a one-line A4 page':<52} {blank:>8.1f}")
+    print(f"{'invoice PDF (issuer, billed-to, 3 lines with tiers)':<52} {rendered:>8.1f}")
+    print(f"\nratio to baseline: {blank / rendered:.1f}x the time of a one-line page")
+
+
+def runtime_settings(dsn: str) -> Settings:
+    return Settings(database_url=dsn, scheduler_enabled=False, issuer_name="Metergraph Bench Ltd")
+
+
+def _blank_page() -> bytes:
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build([Paragraph("Invoice", ParagraphStyle("p"))])
+    return out.getvalue()
+
+
+async def _pdf_rates(settings: Settings, dsn: str, count: int) -> tuple[float, float]:
+    """One-line pages per second, and invoice PDFs per second over ``count`` invoices."""
+    admin = Principal(uuid7.uuid7(), Role.ADMIN, None)
+    async with open_runtime(settings, dsn, run_migrations=False) as runtime:
+        async with runtime.pool.acquire() as conn:
+            ids = await conn.fetch("SELECT id FROM invoices ORDER BY id LIMIT $1", count)
+        documents = [await invoice_documents.invoice_document(runtime, admin, r["id"]) for r in ids]
+    began = time.perf_counter()
+    for _ in documents:
+        _blank_page()
+    blank = len(documents) / (time.perf_counter() - began)
+    began = time.perf_counter()
+    for document in tqdm(documents, unit="pdf", desc="pdfs"):
+        assert render_invoice_pdf(document).startswith(b"%PDF")
+    return blank, len(documents) / (time.perf_counter() - began)
 
 
 def main() -> None:
@@ -213,6 +255,7 @@ def main() -> None:
     )
     parser.add_argument("--contracts", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=10)
+    parser.add_argument("--pdfs", type=int, default=500)
     args = parser.parse_args()
     with postgres() as dsn:
         asyncio.run(run(args, dsn))

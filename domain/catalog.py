@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from domain.invoice_documents import BillingDetails
 from domain.privacy import RedactedProperty, UserIdMode
 
 # The longest late-arrival window a company may have, in days.
@@ -23,3 +24,5 @@ class Company:
     redacted_properties: tuple[RedactedProperty, ...] = ()
     # the key of the company's pseudonyms and hashed properties; never shown
     secret: bytes = field(default=b"", repr=False)
+    # who its invoices are addressed to
+    billing: BillingDetails = BillingDetails()

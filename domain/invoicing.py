@@ -173,6 +173,8 @@ class StoredInvoice:
     # the sum of its credit notes
     credited_amount: Decimal = Decimal(0)
     voided_at: datetime | None = None
+    # given at finalization (domain.invoice_documents); a draft has none
+    number: str | None = None
 
     @property
     def finalized(self) -> bool:

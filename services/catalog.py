@@ -19,6 +19,7 @@ from domain import usage as d
 from domain.access import Principal, Role
 from domain.catalog import MAX_LATE_ARRIVAL_DAYS, Company
 from domain.errors import NotFound, Rejected
+from domain.invoice_documents import BillingDetails, billing_details_errors
 from domain.privacy import SECRET_BYTES, RedactedProperty, UserIdMode
 from domain.usage import Metric
 from services.audit import ChangeAudit, audited_transaction
@@ -125,6 +126,11 @@ class NewCompany:
     late_arrival_days: int | None = None
     user_id_mode: UserIdMode = UserIdMode.RAW
     redacted_properties: tuple[RedactedProperty, ...] = ()
+    billing: BillingDetails | None = None
+
+
+def _billing_errors(billing: BillingDetails | None) -> list[d.FieldError]:
+    return [] if billing is None else billing_details_errors(billing, "billingDetails")
 
 
 async def create_company(
@@ -137,6 +143,8 @@ async def create_company(
     principal.require(Role.ADMIN)
     errors = _company_errors(rt, new.external_key, new.name, new.late_arrival_days)
     errors += _redaction_errors(rt, new.redacted_properties)
+    billing = new.billing.cleaned() if new.billing else None
+    errors += _billing_errors(billing)
     if errors:
         raise Rejected(errors)
     days = rt.settings.late_arrival_days if new.late_arrival_days is None else new.late_arrival_days
@@ -148,6 +156,8 @@ async def create_company(
         if company is None:
             message = f"a company with external key {new.external_key!r} exists already"
             raise Rejected([d.FieldError("externalKey", d.ErrorCode.ALREADY_EXISTS, message)])
+        if billing is not None:
+            company = await repos.set_billing_details(conn, company.id, billing) or company
     audit.committed()
     return company
 
@@ -159,15 +169,19 @@ async def update_company(
     user_id_mode: UserIdMode | None,
     redacted_properties: tuple[RedactedProperty, ...] | None,
     audit: ChangeAudit,
+    billing: BillingDetails | None = None,
 ) -> Company:
-    """The company with its privacy settings changed (ADMIN; None: left as is).
+    """The company with its privacy settings or billing details changed (ADMIN;
+    None: left as is; billing details given replace all of them).
 
     Raises Rejected for an unknown company, invalid redactions, or a change of
     user id mode once the company has usage records (its stored ids would mix
     raw ids and pseudonyms).
     """
     principal.require(Role.ADMIN)
-    if redacted_properties is not None and (errors := _redaction_errors(rt, redacted_properties)):
+    billing = billing.cleaned() if billing else None
+    errors = _redaction_errors(rt, redacted_properties or ()) + _billing_errors(billing)
+    if errors:
         raise Rejected(errors)
     async with audited_transaction(rt.pool, partial(audit.row, "Company")) as conn:
         if not await repos.lock_company(conn, id):
@@ -181,6 +195,8 @@ async def update_company(
             message = "the user id mode cannot change once the company has usage records"
             raise Rejected([d.FieldError("userIdMode", d.ErrorCode.USER_ID_MODE_LOCKED, message)])
         company = await repos.update_company_privacy(conn, id, user_id_mode, redacted_properties)
+        if billing is not None:
+            company = await repos.set_billing_details(conn, id, billing)
         assert company is not None
     audit.committed()
     rt.references.invalidate()

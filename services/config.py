@@ -15,7 +15,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from domain.errors import Invalid
-from domain.limits import Limits
+from domain.invoice_documents import (
+    DEFAULT_PREFIX,
+    MAX_ADDRESS_LINE,
+    Issuer,
+    prefix_is_valid,
+)
+from domain.limits import Limits, has_control
+from domain.text import check_email
 
 # The console's built bundle, next to the package (make serve builds it).
 WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
@@ -206,6 +213,12 @@ class Settings:
     log_format: str = "text"
     # GET /metrics: open to this token (Bearer), else to loopback callers only
     metrics_token: str | None = field(default=None, repr=False)
+    # the invoices' issuer (the platform operator) and its invoice numbers
+    issuer_name: str = "Metergraph"
+    issuer_address: tuple[str, ...] = ()
+    issuer_tax_id: str | None = None
+    issuer_email: str | None = None
+    invoice_number_prefix: str = "INV"
 
     @property
     def limits(self) -> Limits:
@@ -220,6 +233,17 @@ class Settings:
             latest=datetime(min(self.latest_year, 9998) + 1, 1, 1, tzinfo=UTC),
             max_name_length=self.max_name_length,
             max_properties_bytes=self.max_properties_bytes,
+        )
+
+    @property
+    def issuer(self) -> Issuer:
+        """Who issues the invoices, as their documents print it."""
+        return Issuer(
+            name=self.issuer_name,
+            address_lines=self.issuer_address,
+            tax_id=self.issuer_tax_id,
+            email=self.issuer_email,
+            prefix=self.invoice_number_prefix,
         )
 
     @property
@@ -251,6 +275,7 @@ class Settings:
             **_request_limits_env(env),
             **_input_limits_env(env),
             **_console_env(env),
+            **_issuer_env(env),
         )
 
 
@@ -377,4 +402,35 @@ def _console_env(env: dict[str, str]) -> dict[str, Any]:
         "cors_origins": _origins(env, "METERGRAPH_CORS_ORIGINS"),
         "web_dist": Path(env.get("METERGRAPH_WEB_DIST") or WEB_DIST),
         "key_rotation_grace_seconds": _int(env, "METERGRAPH_KEY_ROTATION_GRACE", 86_400),
+    }
+
+
+def _issuer_env(env: dict[str, str]) -> dict[str, Any]:
+    """Who issues the invoices, as their documents print it, and its number prefix."""
+    name = (env.get("METERGRAPH_ISSUER_NAME") or "Metergraph").strip()
+    address = tuple(
+        line.strip() for line in (env.get("METERGRAPH_ISSUER_ADDRESS") or "").split("|")
+    )
+    email = (env.get("METERGRAPH_ISSUER_EMAIL") or "").strip() or None
+    prefix = (env.get("METERGRAPH_INVOICE_NUMBER_PREFIX") or DEFAULT_PREFIX).strip()
+    if not prefix_is_valid(prefix):
+        raise ConfigError(
+            "METERGRAPH_INVOICE_NUMBER_PREFIX must be 1 to 12 capital letters or digits,"
+            f" got {prefix!r}"
+        )
+    if email is not None and check_email("METERGRAPH_ISSUER_EMAIL", email) is not None:
+        raise ConfigError(f"METERGRAPH_ISSUER_EMAIL must be an e-mail address, got {email!r}")
+    tax_id = (env.get("METERGRAPH_ISSUER_TAX_ID") or "").strip() or None
+    lines = [("METERGRAPH_ISSUER_NAME", name), ("METERGRAPH_ISSUER_TAX_ID", tax_id or "")]
+    for variable, text in [*lines, *(("METERGRAPH_ISSUER_ADDRESS", x) for x in address)]:
+        if has_control(text) or len(text) > MAX_ADDRESS_LINE:
+            raise ConfigError(
+                f"{variable} must be one line of at most {MAX_ADDRESS_LINE} characters"
+            )
+    return {
+        "issuer_name": name or "Metergraph",
+        "issuer_address": tuple(line for line in address if line),
+        "issuer_tax_id": tax_id,
+        "issuer_email": email,
+        "invoice_number_prefix": prefix,
     }

@@ -46,6 +46,7 @@ from domain.contracts import (
 )
 from domain.credits import CreditSource, overpaid
 from domain.errors import Rejected
+from domain.invoice_documents import invoice_number
 from domain.invoicing import (
     ContractTerms,
     InvoiceDraft,
@@ -67,6 +68,11 @@ _log = logging.getLogger(__name__)
 READERS = (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
 # Hours between a failed contract's attempts grow up to this, unless told otherwise.
 RETRY_MAX_HOURS = 24
+
+# A contract's invoices are planned again after a concurrent run finalized
+# invoices since its snapshot, at most this many times in one run.
+NUMBERING_ATTEMPTS = 50
+_CONCURRENT_FINALIZATION = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
 
 # Failures that are the connection's, not the contract's: the run cannot go on.
 _CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError)
@@ -112,7 +118,9 @@ async def generate_invoices(
             if terms.id in waiting:
                 continue
             try:
-                done = await _invoice_contract(conn, terms, now, period_start)
+                done = await _invoice_contract(
+                    conn, terms, now, period_start, rt.settings.invoice_number_prefix
+                )
             except _CONNECTION_LOST:
                 raise
             except Exception as exc:  # noqa: BLE001 - a contract's failure is recorded on it
@@ -128,7 +136,33 @@ async def generate_invoices(
 
 
 async def _invoice_contract(
-    conn: asyncpg.Connection, terms: ContractTerms, now: datetime, only: datetime | None
+    conn: asyncpg.Connection,
+    terms: ContractTerms,
+    now: datetime,
+    only: datetime | None,
+    prefix: str,
+) -> GenerationRun:
+    """``_invoice_contract_once``, again when its snapshot went stale: a concurrent
+    run finalized invoices (both took the same counter row), or the contract was
+    amended or ended as the run began. The next attempt reads the contract again
+    and plans from what the other transaction wrote."""
+    for attempt in range(1, NUMBERING_ATTEMPTS + 1):
+        try:
+            return await _invoice_contract_once(conn, terms, now, only, prefix)
+        except _CONCURRENT_FINALIZATION:
+            if attempt == NUMBERING_ATTEMPTS:
+                raise
+        (current,) = await billing.contracts(conn, None, terms.id)
+        terms = current.terms
+    raise AssertionError("unreachable")
+
+
+async def _invoice_contract_once(
+    conn: asyncpg.Connection,
+    terms: ContractTerms,
+    now: datetime,
+    only: datetime | None,
+    prefix: str,
 ) -> GenerationRun:
     """Read the contract's inputs, plan its invoices, write them: one snapshot, one commit."""
     async with conn.transaction(isolation="repeatable_read"):
@@ -154,9 +188,13 @@ async def _invoice_contract(
         )
         done = GenerationRun(unanswerable=decided.unanswerable)
         for write in decided.writes:
+            number = await _number_of(conn, write, prefix)
             status = await billing.upsert_invoice(
-                conn, write.invoice_id, terms, write.status, write.draft
+                conn, write.invoice_id, terms, write.status, write.draft, number
             )
+            if number is not None and status is not InvoiceStatus.FINALIZED:
+                # the number would be lost: roll it back with the rest
+                raise RuntimeError(f"invoice of {write.draft.period_start} was not finalized")
             if write.invoice_id is None:
                 done.created += 1
             elif status is not None:
@@ -178,6 +216,14 @@ async def _spend_credit(
     if spent > 0 and not await credits.apply_credit(conn, terms.id, draft.period_start, spent):
         # the invoice was finalized by this very transaction: it cannot have spent before
         raise RuntimeError(f"the invoice of {draft.period_start} has spent credit already")
+
+
+async def _number_of(conn: asyncpg.Connection, write: plan.InvoiceWrite, prefix: str) -> str | None:
+    """The next number of the invoice's year of issue when ``write`` finalizes it."""
+    if write.status is not InvoiceStatus.FINALIZED:
+        return None
+    year = write.draft.issue_date.year
+    return invoice_number(prefix, year, await billing.take_invoice_number(conn, prefix, year))
 
 
 async def _usage(

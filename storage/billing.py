@@ -309,6 +309,7 @@ def _invoice(row: asyncpg.Record) -> StoredInvoice:
         paid_amount=row["paid_amount"],
         credited_amount=row["credited_amount"],
         voided_at=row["voided_at"],
+        number=row["number"],
     )
 
 
@@ -328,9 +329,11 @@ async def upsert_invoice(
     terms: ContractTerms,
     status: InvoiceStatus,
     draft: InvoiceDraft,
+    number: str | None = None,
 ) -> InvoiceStatus | None:
     """Insert an invoice (a new id when ``invoice_id`` is None) or replace its draft;
-    the status stored, or None when the stored one is finalized (and left alone)."""
+    the status stored, or None when the stored one is finalized (and left alone).
+    ``number``: a finalized invoice's number."""
     stored = await conn.fetchval(
         q("upsert_invoice"),
         invoice_id or uuid7.uuid7(),
@@ -348,8 +351,16 @@ async def upsert_invoice(
         draft.due_date,
         [line_to_json(line) for line in draft.lines],
         draft.contract_version,
+        number,
     )
     return None if stored is None else InvoiceStatus(stored)
+
+
+async def take_invoice_number(conn: asyncpg.Connection, prefix: str, year: int) -> int:
+    """The next sequence number of issuer ``prefix`` in ``year``, held (locked) by
+    the caller's transaction until it ends: a rollback gives it back."""
+    sequence: int = await conn.fetchval(q("take_invoice_number"), prefix, year)
+    return sequence
 
 
 async def list_invoices(

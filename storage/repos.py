@@ -13,6 +13,7 @@ import asyncpg
 
 from domain.access import Role
 from domain.catalog import Company
+from domain.invoice_documents import BillingDetails
 from domain.keys import ApiKey
 from domain.privacy import RedactedProperty, RedactionAction, UserIdMode
 from domain.usage import Aggregation, MeasurementType, Metric, ReportingInterval, ResourceType
@@ -32,6 +33,15 @@ def _company(row: asyncpg.Record) -> Company:
             for r in row["redacted_properties"]
         ),
         secret=bytes(row["privacy_secret"]),
+        billing=BillingDetails(
+            legal_name=row["billing_legal_name"],
+            address_lines=tuple(row["billing_address_lines"] or ()),
+            city=row["billing_city"],
+            postal_code=row["billing_postal_code"],
+            country=row["billing_country"],
+            tax_id=row["billing_tax_id"],
+            email=row["billing_email"],
+        ),
     )
 
 
@@ -84,6 +94,24 @@ async def update_company_privacy(
     """The company with the settings given changed (None: left as they are)."""
     row = await conn.fetchrow(
         q("update_company_privacy"), id, mode.value if mode else None, _redactions(redactions)
+    )
+    return _company(row) if row else None
+
+
+async def set_billing_details(
+    conn: asyncpg.Connection, id: UUID, details: BillingDetails
+) -> Company | None:
+    """The company with its billing details replaced by ``details``."""
+    row = await conn.fetchrow(
+        q("update_company_billing"),
+        id,
+        details.legal_name,
+        list(details.address_lines) or None,
+        details.city,
+        details.postal_code,
+        details.country,
+        details.tax_id,
+        details.email,
     )
     return _company(row) if row else None
 

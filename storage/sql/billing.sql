@@ -36,17 +36,20 @@ SELECT * FROM invoices WHERE contract_id = $1 ORDER BY period_start
 -- name: upsert_invoice
 -- A draft is replaced by its recomputation; a finalized invoice is left as
 -- it is (no row comes back then).
+-- $15 is the contract version that priced it; $16 the number a finalized
+-- invoice is given (NULL for a draft).
 INSERT INTO invoices AS i (id, contract_id, company_id, period_start, period_end, status,
                            currency, subtotal, minimum_true_up, adjustments, total,
-                           issue_date, due_date, lines, finalized_at, contract_version)
+                           issue_date, due_date, lines, finalized_at, contract_version,
+                           number)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-        CASE WHEN $6 = 'FINALIZED' THEN now() END, $15)
+        CASE WHEN $6 = 'FINALIZED' THEN now() END, $15, $16)
 ON CONFLICT (contract_id, period_start) DO UPDATE
 SET status = excluded.status, subtotal = excluded.subtotal,
     minimum_true_up = excluded.minimum_true_up, adjustments = excluded.adjustments,
     total = excluded.total, issue_date = excluded.issue_date, due_date = excluded.due_date,
     lines = excluded.lines, updated_at = now(), finalized_at = excluded.finalized_at,
-    contract_version = excluded.contract_version
+    contract_version = excluded.contract_version, number = excluded.number
 WHERE i.status = 'DRAFT'
 RETURNING status
 
@@ -121,3 +124,11 @@ DELETE FROM invoice_run_errors WHERE contract_id = $1
 SELECT contract_id, company_id, code, message, attempts, first_failed_at, last_failed_at,
        next_attempt_at
 FROM invoice_run_errors ORDER BY last_failed_at DESC
+
+-- name: take_invoice_number
+-- The next number of issuer $1 in year $2. The counter row stays locked
+-- until the finalizing transaction ends: concurrent finalizations wait in
+-- turn, and a rollback gives the number back.
+INSERT INTO invoice_number_counters AS c (prefix, year, last_number) VALUES ($1, $2, 1)
+ON CONFLICT (prefix, year) DO UPDATE SET last_number = c.last_number + 1
+RETURNING last_number

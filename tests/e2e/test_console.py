@@ -85,6 +85,11 @@ async def test_customer_as_january_2024_invoice_shows_its_lines_and_total(
     for product in ("SMS_001", "WHATSAPP_001", "AI_SMS_001"):
         line = lines.get_by_role("rowheader", name=f"Usage · {product}", exact=True)
         await expect(line).to_be_visible()
+    await expect(page.get_by_test_id("invoice-number")).to_contain_text("INV-2024-")
+    href = await page.get_by_role("link", name="PDF", exact=True).get_attribute("href")
+    assert href is not None and href.endswith(".pdf")
+    document = await page.request.get(href)  # the session cookie, as the link sends it
+    assert (document.status, document.headers["content-type"]) == (200, "application/pdf")
     await screenshots.look(page, "invoice-customer-a-2024-01")
 
 

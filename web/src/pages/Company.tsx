@@ -8,6 +8,7 @@ import { ErrorState, Loading, NotFound } from "../components/states";
 import { UsagePanel } from "../components/UsagePanel";
 import { CalendarDate, Instant, Money, Quantity, StatusBadge } from "../components/values";
 import { graphql } from "../gql";
+import { billedTo } from "../lib/billing";
 import { period } from "../lib/format";
 import { useUsageParams } from "../lib/usageParams";
 
@@ -19,6 +20,15 @@ const CompanyQuery = graphql(`
       externalKey
       lateArrivalDays
       createdAt
+      billingDetails {
+        legalName
+        addressLines
+        city
+        postalCode
+        country
+        taxId
+        email
+      }
     }
     contracts(companyId: $id) {
       id
@@ -107,6 +117,9 @@ export function CompanyPage() {
         <p className="subtle">
           <code>{company.externalKey}</code> · late usage accepted for {company.lateArrivalDays} days · since{" "}
           <Instant iso={company.createdAt} />
+        </p>
+        <p className="subtle" data-testid="billed-to">
+          {billedTo(company.billingDetails) || `No billing details: invoices are addressed to ${company.name}.`}
         </p>
       </div>
       <h2>Usage</h2>

@@ -31,6 +31,8 @@ const InvoiceQuery = graphql(`
       paidAmount
       creditedAmount
       amountDue
+      number
+      pdfUrl
       lines {
         kind
         productCode
@@ -105,9 +107,19 @@ export function InvoicePage() {
         </p>
         <h1>Invoice for {period(invoice.periodStart, invoice.periodEnd)}</h1>
         <p className="subtle">
+          {invoice.number ? <span data-testid="invoice-number">{invoice.number} · </span> : null}
           <StatusBadge status={invoice.status} /> <StatusBadge status={invoice.paymentStatus} /> · issued{" "}
           <CalendarDate date={invoice.issueDate} /> · due <CalendarDate date={invoice.dueDate} /> ·{" "}
           <Link to={`/companies/${invoice.companyId}`}>company</Link>
+          {invoice.pdfUrl ? (
+            <>
+              {" "}
+              ·{" "}
+              <a href={invoice.pdfUrl} target="_blank" rel="noreferrer">
+                PDF
+              </a>
+            </>
+          ) : null}
         </p>
       </div>
       <section className="card" aria-labelledby="lines-h">

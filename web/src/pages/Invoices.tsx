@@ -27,6 +27,7 @@ const InvoicesQuery = graphql(`
           dueDate
           paymentStatus
           paidAmount
+          number
         }
       }
       pageInfo {
@@ -70,6 +71,7 @@ export function InvoicesPage() {
           <Link to={`/invoices/${c.row.original.id}`}>{period(c.row.original.periodStart, c.row.original.periodEnd)}</Link>
         ),
       },
+      { id: "number", accessorFn: (r) => r.number ?? "", header: "Number", cell: (c) => c.row.original.number ?? "—" },
       { accessorKey: "status", header: "Status", cell: (c) => <StatusBadge status={c.getValue() as string} /> },
       { accessorKey: "paymentStatus", header: "Payment", cell: (c) => <StatusBadge status={c.getValue() as string} /> },
       { accessorKey: "dueDate", header: "Due", cell: (c) => <CalendarDate date={c.getValue() as string} /> },
