@@ -60,6 +60,7 @@ from services import catalog, ingest, privacy
 from services.audit import AuditRecorder
 from services.metrics import observe_request, operation_label
 from services.pipeline import BatchResult, Outcome, Status
+from services.replicas import on_primary
 
 _log = logging.getLogger(__name__)
 
@@ -946,6 +947,18 @@ class AuditMutations(SchemaExtension):
         await write_remaining(context, outcome, [error_code(e) for e in errors])
 
 
+class MutationsOnPrimary(SchemaExtension):
+    """A mutation reads from the primary, so it sees what it wrote; queries may
+    be answered by a replica (services.replicas)."""
+
+    def on_execute(self) -> Iterator[None]:
+        if self.execution_context.operation_type is OperationType.MUTATION:
+            with on_primary():
+                yield
+        else:
+            yield
+
+
 class CountRequests(SchemaExtension):
     """Counts every GraphQL request for ``GET /metrics``: its root fields, its
     type, its outcome (ok, or the first error's code) and how long it took."""
@@ -1075,6 +1088,7 @@ schema = MetergraphSchema(
         AuditMutations,
         AuditReads,
         CountRequests,
+        MutationsOnPrimary,
         _mask_errors,
     ],
 )

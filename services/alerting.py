@@ -153,8 +153,7 @@ async def list_thresholds(
     """A company's thresholds with the defaults that apply to it (ADMIN, no company: all)."""
     principal.require(*READERS)
     company = principal.company_filter(company_id)
-    async with rt.pool.acquire() as conn:
-        return await alerts.list_thresholds(conn, company, include_defaults=True)
+    return await rt.read(lambda conn: alerts.list_thresholds(conn, company, include_defaults=True))
 
 
 @dataclass(frozen=True)
@@ -195,15 +194,11 @@ async def list_alerts(
     company = principal.company_filter(filter.company_id)
     _page_size(rt, first)
     before = start()
-    async with rt.pool.acquire() as conn:
-        found = await alerts.list_alerts(
-            conn,
-            company,
-            filter.metric_code,
-            filter.acknowledged,
-            before,
-            first + 1,
+    found = await rt.read(
+        lambda conn: alerts.list_alerts(
+            conn, company, filter.metric_code, filter.acknowledged, before, first + 1
         )
+    )
     return AlertPage(found[:first], has_next_page=len(found) > first)
 
 

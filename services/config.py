@@ -88,6 +88,28 @@ def _decimal(env: dict[str, str], name: str, default: Decimal) -> Decimal:
     return value
 
 
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise ConfigError(f"{name} must be a finite number of seconds >= 0, got {raw!r}")
+    return value
+
+
+def _urls(env: dict[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated PostgreSQL DSNs."""
+    urls = tuple(u.strip() for u in env.get(name, "").split(",") if u.strip())
+    for url in urls:
+        if urlsplit(url).scheme not in ("postgres", "postgresql"):
+            raise ConfigError(f"{name}: each entry must be a postgresql:// URL")
+    return urls
+
+
 def _choice(env: dict[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
     raw = (env.get(name) or default).strip().lower()
     if raw not in choices:
@@ -219,6 +241,11 @@ class Settings:
     issuer_tax_id: str | None = None
     issuer_email: str | None = None
     invoice_number_prefix: str = "INV"
+    # read replicas: their DSNs, the replay lag a read accepts, how long one
+    # that went away is left alone
+    replica_urls: tuple[str, ...] = field(default=(), repr=False)
+    replica_max_lag_seconds: float = 5.0
+    replica_retry_seconds: int = 30
 
     @property
     def limits(self) -> Limits:
@@ -301,6 +328,9 @@ def _service_env(env: dict[str, str]) -> dict[str, Any]:
         "job_periods": _periods(env, "METERGRAPH_JOB_EVERY"),
         "log_format": _choice(env, "METERGRAPH_LOG_FORMAT", "text", ("text", "json")),
         "metrics_token": env.get("METERGRAPH_METRICS_TOKEN") or None,
+        "replica_urls": _urls(env, "DATABASE_REPLICA_URLS"),
+        "replica_max_lag_seconds": _seconds(env, "METERGRAPH_REPLICA_MAX_LAG", 5.0),
+        "replica_retry_seconds": _int(env, "METERGRAPH_REPLICA_RETRY_SECONDS", 30, minimum=1),
     }
 
 

@@ -316,15 +316,15 @@ async def list_invoices(
     company = principal.company_filter(company_id)
     if status is not None and status not in {s.value for s in InvoiceStatus}:
         return []
-    async with rt.pool.acquire() as conn:
-        return await billing.list_invoices(conn, company, contract_id, status, after, limit)
+    return await rt.read(
+        lambda conn: billing.list_invoices(conn, company, contract_id, status, after, limit)
+    )
 
 
 async def find_invoice(rt: Runtime, principal: Principal, invoice_id: UUID) -> StoredInvoice | None:
     """The invoice, if it exists and the caller may see it."""
     principal.require(*READERS)
-    async with rt.pool.acquire() as conn:
-        found = await billing.invoice_by_id(conn, invoice_id)
+    found = await rt.read(lambda conn: billing.invoice_by_id(conn, invoice_id))
     if found is None or not principal.may_see(found.company_id):
         return None  # another company's invoice does not exist for this key
     return found

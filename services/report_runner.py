@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -29,6 +31,9 @@ from storage import reports as store
 
 _log = logging.getLogger(__name__)
 
+# runs a read on a connection (services.replicas.ReadRouter.run)
+ReadOn = Callable[[Callable[[asyncpg.Connection], Awaitable[Any]]], Awaitable[Any]]
+
 
 class ReportRunner:
     """Builds pending reports; ``start`` runs one in the background of this process.
@@ -41,8 +46,11 @@ class ReportRunner:
 
     CLOSE_TIMEOUT_SECONDS = 30
 
-    def __init__(self, pool: asyncpg.Pool, workers: int = 2) -> None:
+    def __init__(self, pool: asyncpg.Pool, workers: int = 2, read: ReadOn | None = None) -> None:
         self.pool = pool
+        # where a report's data is read (a replica may answer); the report's
+        # own rows are written on ``pool``
+        self._read = read or self._on_primary
         self._tasks: set[asyncio.Task[bool]] = set()
         self._workers = workers
         self._closing = False
@@ -86,10 +94,14 @@ class ReportRunner:
             await webhook_events.report_ready(conn, report.id)
         return True
 
+    async def _on_primary(self, read: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
+        async with self.pool.acquire() as conn:
+            return await read(conn)
+
     async def _build(self, report: StoredReport) -> bytes:
         criteria = ReportCriteria.from_json(report.criteria)
-        async with self.pool.acquire() as conn:
-            document = await build_document(conn, criteria, datetime.now(UTC))
+        now = datetime.now(UTC)
+        document = await self._read(lambda conn: build_document(conn, criteria, now))
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, render, document, report.format)
 

@@ -19,6 +19,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -27,12 +28,15 @@ from services.alert_watch import AlertHub, ThresholdWatch
 from services.audit import AuditWriter
 from services.config import Settings
 from services.pipeline import GroupCommitter, IngestRules, ReferenceCache, UsageIngestor
+from services.replicas import Read, ReadRouter
 from services.report_runner import ReportRunner
 from storage.db import UNAVAILABLE, connect, create_database, create_pool, ping
 from storage.embedded import EmbeddedPostgres, PostmasterState, PostmasterWatch
 from storage.errors import DatabaseUnavailable
 from storage.migrate import migrate
 from storage.partitions import PartitionCatalog
+
+T = TypeVar("T")
 
 _log = logging.getLogger(__name__)
 
@@ -59,6 +63,15 @@ class Runtime:
     reports: ReportRunner
     # set in the process that holds the embedded server (None: DATABASE_URL, or a worker)
     postmaster: PostmasterWatch | None = None
+    # where read-only use cases read: a replica fresh enough, else the primary
+    reads: ReadRouter | None = None
+
+    async def read(self, read: Read[T]) -> T:
+        """``read`` on a connection that may be a replica's (see services.replicas)."""
+        if self.reads is None:
+            async with self.pool.acquire() as conn:
+                return await read(conn)
+        return await self.reads.run(read)
 
 
 def with_database(dsn: str, database: str) -> str:
@@ -208,6 +221,16 @@ def tune_garbage_collector() -> None:
     gc.freeze()
 
 
+def read_router(settings: Settings, primary: asyncpg.Pool) -> ReadRouter:
+    return ReadRouter(
+        primary,
+        settings.replica_urls,
+        max_lag_seconds=settings.replica_max_lag_seconds,
+        retry_seconds=settings.replica_retry_seconds,
+        pool_max_size=settings.pool_max_size,
+    )
+
+
 @contextlib.asynccontextmanager
 async def open_runtime(
     settings: Settings, dsn: str, *, run_migrations: bool = True
@@ -242,7 +265,8 @@ async def open_runtime(
         ingestor.after_commit = thresholds.on_commit
         hub = AlertHub(dsn)
         await hub.start()
-        reports = ReportRunner(pool, settings.report_workers)
+        reads = read_router(settings, pool)
+        reports = ReportRunner(pool, settings.report_workers, reads.run)
         try:
             yield Runtime(
                 settings,
@@ -257,9 +281,11 @@ async def open_runtime(
                 hub,
                 reports,
                 _WATCHES.get(dsn),
+                reads,
             )
         finally:
             await reports.close()
+            await reads.close()
             await committer.stop()
             await audit.close()
             await hub.stop()

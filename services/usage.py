@@ -99,8 +99,7 @@ async def usage_records_page(
     page_size(rt, first)
     _check_filter_window(rt, query.from_, query.to)
     scoped = replace(query, company_id=principal.company_filter(query.company_id))
-    async with rt.pool.acquire() as conn:
-        records = await records_page(conn, scoped, after, first + 1)
+    records = await rt.read(lambda conn: records_page(conn, scoped, after, first + 1))
     return RecordsPage(records[:first], has_next_page=len(records) > first)
 
 
@@ -155,8 +154,7 @@ async def aggregate_usage(
     if errors:
         raise Rejected(errors)
     try:
-        async with rt.pool.acquire() as conn:
-            rows = await aggregate(conn, criteria)
+        rows = await rt.read(lambda conn: aggregate(conn, criteria))
     except a.WindowNotAnswerable as gone:
         raise Rejected([gone.field_error()]) from None
     return Aggregation(criteria, rows)
@@ -199,8 +197,7 @@ async def usage_gaps(
         if m.interval is not None and (not metric_codes or m.code in metric_codes)
     ]
     try:
-        async with rt.pool.acquire() as conn:
-            return await find_gaps(conn, company, chosen, from_, to)
+        return await rt.read(lambda conn: find_gaps(conn, company, chosen, from_, to))
     except a.WindowNotAnswerable as gone:
         raise Rejected([gone.field_error()]) from None
 

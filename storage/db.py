@@ -42,13 +42,17 @@ def _decode_jsonb(data: bytes) -> Any:
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
+    await _set_codecs(conn)
+    await conn.execute(q("create_usage_staging"))
+
+
+async def _set_codecs(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec(
         "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
     )
     await conn.set_type_codec(
         "json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog", format="text"
     )
-    await conn.execute(q("create_usage_staging"))
 
 
 # Driver errors that mean PostgreSQL cannot be reached, refuses connections
@@ -103,8 +107,10 @@ class Pool(asyncpg.Pool):
 
 
 async def create_pool(
-    dsn: str, *, min_size: int = 2, max_size: int = 10, **kw: Any
+    dsn: str, *, min_size: int = 2, max_size: int = 10, read_only: bool = False, **kw: Any
 ) -> asyncpg.Pool:
+    """A pool on ``dsn``; ``read_only`` (a standby's) skips the per-connection
+    staging table, which a standby cannot create."""
     settings = {"timezone": "UTC", "application_name": "metergraph"}
     try:
         probe = await asyncpg.connect(dsn)
@@ -128,7 +134,7 @@ async def create_pool(
             loop=None,
             connection_class=asyncpg.Connection,
             record_class=asyncpg.Record,
-            init=_init_connection,
+            init=_set_codecs if read_only else _init_connection,
             server_settings=settings,
             **kw,
         )
