@@ -110,8 +110,8 @@ async def _foreign_key_violations(
     for fk in await conn.fetch(FOREIGN_KEYS):
         source, target = placed.get(fk["source"]), placed.get(fk["target"])
         where = f"{fk['source']}: foreign key {fk['key']} to {fk['target']}"
-        if source == "TENANT" and target == "LOCAL":
-            found.append(f"tenant table {where} points at a coordinator-local table")
+        if source in ("TENANT", "REFERENCE") and target == "LOCAL":
+            found.append(f"{source.lower()} table {where} points at a coordinator-local table")
         elif source in ("REFERENCE", "LOCAL") and target == "TENANT":
             found.append(f"{source.lower()} table {where} points at a tenant table")
         elif source == target == "TENANT":
@@ -195,6 +195,7 @@ async def test_a_tenant_table_without_company_id_and_a_reference_to_a_tenant_are
             code text PRIMARY KEY,
             company_id uuid NOT NULL,
             contract_id uuid NOT NULL,
+            job_run bigint REFERENCES job_runs (id),
             FOREIGN KEY (company_id, contract_id) REFERENCES contracts (company_id, id)
         );
         """
@@ -210,6 +211,8 @@ async def test_a_tenant_table_without_company_id_and_a_reference_to_a_tenant_are
         "tenant table gadgets has no company_id column",
         "reference table colours: foreign key colours_company_id_contract_id_fkey to contracts"
         " points at a tenant table",
+        "reference table colours: foreign key colours_job_run_fkey to job_runs"
+        " points at a coordinator-local table",
     ]
 
 
@@ -268,3 +271,84 @@ def test_no_named_query_joins_two_tenant_tables_except_on_company_id() -> None:
         for join in tenant_joins_without_company(sql)
     ]
     assert not found, "tenant tables joined without company_id:\n" + "\n".join(found)
+
+
+# Migration 0031 on a database that already holds rows.
+
+BEFORE_KEYS = """
+INSERT INTO companies (id, external_key, name) VALUES ($1, 'old', 'Old');
+INSERT INTO contracts (id, company_id, currency, start_date) VALUES ($2, $1, 'EUR', '2025-01-01');
+INSERT INTO contract_products (contract_id, product_code, price)
+    VALUES ($2, 'API', '{"model": "PER_UNIT", "unitPrice": "1"}');
+INSERT INTO contract_versions (contract_id, number, effective_from, payment_terms_days,
+                               late_fee_percent_per_month, products)
+    VALUES ($2, 2, '2025-03-01', 30, 0, '[]');
+INSERT INTO invoices (id, contract_id, company_id, period_start, period_end, status, currency,
+                      subtotal, minimum_true_up, adjustments, total, issue_date, due_date, lines)
+    VALUES ($3, $2, $1, '2025-01-01', '2025-02-01', 'DRAFT', 'EUR', 1, 0, 0, 1,
+            '2025-02-01', '2025-03-03', '[]');
+INSERT INTO payments (id, invoice_id, amount, paid_at) VALUES ($4, $3, 1, now());
+INSERT INTO thresholds (id, company_id, metric_code, levels) VALUES ($5, $1, 'API_REQUESTS', '[]');
+INSERT INTO alerts (id, threshold_id, company_id, metric_code, period_start, period_end, level,
+                    level_value, usage, kind)
+    VALUES ($6, $5, $1, 'API_REQUESTS', '2025-01-01', '2025-02-01', 'WARN', 1, 1, 'CROSSING');
+INSERT INTO notification_outbox (alert_id, channel, recipient, subject, body)
+    VALUES ($6, 'EMAIL', 'ops@example.com', 's', 'b');
+INSERT INTO webhook_endpoints (id, company_id, url, events, secret)
+    VALUES ($7, $1, 'https://example.com/hook', ARRAY['INVOICE_PAID'], 'k');
+INSERT INTO webhook_events (id, company_id, type, subject_id, body)
+    VALUES ($8, $1, 'INVOICE_PAID', $3, '{}');
+INSERT INTO notification_outbox (channel, recipient, subject, body, webhook_endpoint_id,
+                                 webhook_event_id)
+    VALUES ('WEBHOOK', 'https://example.com/hook', 'INVOICE_PAID', '{}', $7, $8);
+"""
+
+
+@pytest.fixture
+async def before_keys(server_dsn: str) -> AsyncIterator[Any]:
+    """A database migrated up to (not including) the keys-by-company migration."""
+    import uuid_utils.compat as uuid7
+
+    from storage.db import connect
+    from storage.migrate import discover, migrate
+    from tests.conftest import scratch_database
+
+    async with scratch_database(server_dsn, "mgkeys") as dsn:
+        conn = await connect(dsn)
+        try:
+            await conn.execute(
+                "CREATE TABLE schema_migrations (version text PRIMARY KEY, name text NOT NULL,"
+                " applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            for migration in discover():
+                if migration.version >= "0031":
+                    break
+                await conn.execute(migration.sql)
+                await conn.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                    migration.version,
+                    migration.name,
+                )
+            await conn.execute("INSERT INTO products VALUES ('API', 'API', 'API_REQUESTS')")
+            ids = [uuid7.uuid7() for _ in range(8)]
+            # the ids are this test's own uuids, written into the script as literals
+            await conn.execute(re.sub(r"\$(\d)", lambda m: f"'{ids[int(m[1]) - 1]}'", BEFORE_KEYS))
+            await migrate(conn)
+            yield conn, ids[0]
+        finally:
+            await conn.close()
+
+
+async def test_migrating_rows_written_before_gives_them_their_company(
+    before_keys: tuple[Any, Any],
+) -> None:
+    conn, company = before_keys
+    for table, rows in (
+        ("contract_products", 1),
+        ("contract_versions", 1),
+        ("payments", 1),
+        ("notification_outbox", 2),
+    ):
+        found = await conn.fetch(f"SELECT company_id FROM {table}")  # noqa: S608
+        assert [r["company_id"] for r in found] == [company] * rows, table
+    assert await violations(conn) == []
