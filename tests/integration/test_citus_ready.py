@@ -352,3 +352,33 @@ async def test_migrating_rows_written_before_gives_them_their_company(
         found = await conn.fetch(f"SELECT company_id FROM {table}")  # noqa: S608
         assert [r["company_id"] for r in found] == [company] * rows, table
     assert await violations(conn) == []
+
+
+# docs/scaling.md's distribution script follows the classification.
+
+PLAN_CALL = re.compile(
+    r"SELECT (create_distributed_table|create_reference_table|citus_add_local_table_to_metadata)"
+    r"\('(\w+)'"
+)
+
+
+async def test_the_documented_plan_places_every_table_as_classified_and_in_key_order(
+    conn: Any,
+) -> None:
+    plan = (SQL_DIR.parents[1] / "docs" / "scaling.md").read_text()
+    calls = PLAN_CALL.findall(plan)
+    kinds = {
+        "create_distributed_table": "TENANT",
+        "create_reference_table": "REFERENCE",
+        "citus_add_local_table_to_metadata": "LOCAL",
+    }
+    placed = {table: kinds[call] for call, table in calls}
+    assert len(placed) == len(calls), "a table is placed twice in docs/scaling.md"
+    assert placed == _placement(distribution.TENANT, distribution.REFERENCE, distribution.LOCAL)
+    order = [table for _, table in calls]
+    for fk in await conn.fetch(FOREIGN_KEYS):
+        if fk["source"] != fk["target"]:
+            assert order.index(fk["target"]) < order.index(fk["source"]), (
+                f"docs/scaling.md places {fk['source']} before {fk['target']}"
+                f" (foreign key {fk['key']})"
+            )
