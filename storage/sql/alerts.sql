@@ -52,8 +52,8 @@ RETURNING id
 SELECT pg_notify($1, $2)
 
 -- name: insert_notification
-INSERT INTO notification_outbox (alert_id, channel, recipient, subject, body)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO notification_outbox (company_id, alert_id, channel, recipient, subject, body)
+SELECT a.company_id, a.id, $2, $3, $4, $5 FROM alerts a WHERE a.id = $1
 ON CONFLICT DO NOTHING
 
 -- name: due_notifications
@@ -93,7 +93,8 @@ WHERE id = $1
 RETURNING *
 
 -- name: list_deliveries
-SELECT o.* FROM notification_outbox o JOIN alerts a ON a.id = o.alert_id
+SELECT o.* FROM notification_outbox o
+JOIN alerts a ON a.company_id = o.company_id AND a.id = o.alert_id
 WHERE ($1::uuid IS NULL OR a.company_id = $1)
   AND ($2::text IS NULL OR o.status = $2)
 ORDER BY o.id DESC

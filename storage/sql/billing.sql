@@ -27,8 +27,9 @@ INSERT INTO contracts (id, company_id, currency, start_date, end_date, billing_d
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 
 -- name: insert_contract_product
-INSERT INTO contract_products (contract_id, product_code, price, filters)
-VALUES ($1, $2, $3, $4)
+-- The contract's company comes from the contract ($1), written just before.
+INSERT INTO contract_products (company_id, contract_id, product_code, price, filters)
+SELECT c.company_id, c.id, $2, $3, $4 FROM contracts c WHERE c.id = $1
 
 -- name: invoices_of_contract
 SELECT * FROM invoices WHERE contract_id = $1 ORDER BY period_start
@@ -44,7 +45,7 @@ INSERT INTO invoices AS i (id, contract_id, company_id, period_start, period_end
                            number)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
         CASE WHEN $6 = 'FINALIZED' THEN now() END, $15, $16)
-ON CONFLICT (contract_id, period_start) DO UPDATE
+ON CONFLICT (company_id, contract_id, period_start) DO UPDATE
 SET status = excluded.status, subtotal = excluded.subtotal,
     minimum_true_up = excluded.minimum_true_up, adjustments = excluded.adjustments,
     total = excluded.total, issue_date = excluded.issue_date, due_date = excluded.due_date,
@@ -68,8 +69,9 @@ SELECT * FROM invoices WHERE id = $1
 -- name: insert_payment
 -- Records a payment and settles the invoice's payment state in one statement.
 WITH paid AS (
-    INSERT INTO payments (id, invoice_id, amount, paid_at) VALUES ($1, $2, $3, $4)
-    RETURNING invoice_id, amount
+    INSERT INTO payments (id, company_id, invoice_id, amount, paid_at)
+    SELECT $1, company_id, id, $3, $4 FROM invoices WHERE id = $2
+    RETURNING company_id, invoice_id, amount
 )
 UPDATE invoices i
 SET paid_amount = i.paid_amount + paid.amount,
@@ -77,7 +79,7 @@ SET paid_amount = i.paid_amount + paid.amount,
                           THEN 'PAID'
                           ELSE i.payment_status END
 FROM paid
-WHERE i.id = paid.invoice_id
+WHERE i.company_id = paid.company_id AND i.id = paid.invoice_id
 RETURNING i.payment_status, i.paid_amount
 
 -- name: mark_overdue
@@ -91,7 +93,7 @@ RETURNING id
 
 -- name: payments_of_contract
 SELECT p.invoice_id, p.amount, p.paid_at
-FROM payments p JOIN invoices i ON i.id = p.invoice_id
+FROM payments p JOIN invoices i ON i.company_id = p.company_id AND i.id = p.invoice_id
 WHERE i.contract_id = $1
 ORDER BY p.paid_at, p.id
 
@@ -104,7 +106,7 @@ VALUES ($1, $2, $3, $4, 1, $5::timestamptz, $5::timestamptz,
         $5::timestamptz + CASE WHEN $6::boolean
             THEN least(interval '1 hour', make_interval(hours => $7::integer))
             ELSE interval '0' END)
-ON CONFLICT (contract_id) DO UPDATE
+ON CONFLICT (company_id, contract_id) DO UPDATE
 SET code = excluded.code, message = excluded.message, attempts = e.attempts + 1,
     last_failed_at = excluded.last_failed_at,
     next_attempt_at = excluded.last_failed_at + CASE WHEN $6::boolean

@@ -23,9 +23,10 @@ SELECT c.end_date,
 FROM contracts c WHERE c.id = $1 FOR SHARE
 
 -- name: insert_contract_version
-INSERT INTO contract_versions (contract_id, number, effective_from, payment_terms_days,
-                               late_fee_percent_per_month, minimum_commitment, products)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO contract_versions (company_id, contract_id, number, effective_from,
+                               payment_terms_days, late_fee_percent_per_month,
+                               minimum_commitment, products)
+SELECT c.company_id, c.id, $2, $3, $4, $5, $6, $7 FROM contracts c WHERE c.id = $1
 RETURNING created_at
 
 -- name: finalized_until

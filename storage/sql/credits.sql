@@ -22,7 +22,7 @@ INSERT INTO credit_entries (id, company_id, currency, amount, source, invoice_id
 SELECT $1, company_id, currency, -$4::numeric, 'APPLIED', id
 FROM invoices
 WHERE contract_id = $2 AND period_start = $3 AND status = 'FINALIZED'
-ON CONFLICT (invoice_id) WHERE source = 'APPLIED' DO NOTHING
+ON CONFLICT (company_id, invoice_id) WHERE source = 'APPLIED' DO NOTHING
 RETURNING id
 
 -- name: lock_invoice

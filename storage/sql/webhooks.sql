@@ -35,12 +35,12 @@ SELECT EXISTS (
 WITH event AS (
     INSERT INTO webhook_events (id, company_id, type, subject_id, body)
     VALUES ($1, $2, $3, $4, $5)
-    ON CONFLICT (type, subject_id) DO NOTHING
+    ON CONFLICT (company_id, type, subject_id) DO NOTHING
     RETURNING id, company_id, type, body
 ), queued AS (
-    INSERT INTO notification_outbox (channel, recipient, subject, body, webhook_endpoint_id,
-                                     webhook_event_id)
-    SELECT 'WEBHOOK', e.url, event.type, event.body, e.id, event.id
+    INSERT INTO notification_outbox (company_id, channel, recipient, subject, body,
+                                     webhook_endpoint_id, webhook_event_id)
+    SELECT event.company_id, 'WEBHOOK', e.url, event.type, event.body, e.id, event.id
     FROM event JOIN webhook_endpoints e
          ON e.company_id = event.company_id AND e.enabled AND event.type = ANY (e.events)
     RETURNING id
@@ -51,7 +51,8 @@ SELECT count(*) FROM queued
 -- The next due delivery, locked for the caller's transaction (others skip it).
 SELECT o.id, o.webhook_event_id, o.subject, o.webhook_endpoint_id, e.url, e.secret, o.body,
        o.attempts
-FROM notification_outbox o JOIN webhook_endpoints e ON e.id = o.webhook_endpoint_id
+FROM notification_outbox o
+JOIN webhook_endpoints e ON e.company_id = o.company_id AND e.id = o.webhook_endpoint_id
 WHERE o.status = 'PENDING' AND o.channel = 'WEBHOOK' AND o.next_attempt_at <= $1
 ORDER BY o.next_attempt_at, o.id
 LIMIT 1

@@ -192,8 +192,8 @@ async def test_credit_is_spent_only_in_its_own_currency(admin: Any, runtime: Any
             company,
         )
         await conn.execute(
-            "INSERT INTO contract_products (contract_id, product_code, price)"
-            ' SELECT id, \'API\', \'{"model": "PER_UNIT", "unitPrice": "2.00"}\'::jsonb'
+            "INSERT INTO contract_products (company_id, contract_id, product_code, price)"
+            ' SELECT company_id, id, \'API\', \'{"model": "PER_UNIT", "unitPrice": "2.00"}\'::jsonb'
             " FROM contracts WHERE company_id = $1 AND currency = 'USD'",
             company,
         )
@@ -446,9 +446,10 @@ async def test_runs_racing_for_one_credit_spend_it_once(admin: Any, runtime: Any
                 company,
             )
             await conn.execute(
-                "INSERT INTO contract_products (contract_id, product_code, price) VALUES"
-                ' ($1, \'API\', \'{"model": "PER_UNIT", "unitPrice": "1.00"}\'::jsonb)',
+                "INSERT INTO contract_products (company_id, contract_id, product_code, price)"
+                ' VALUES ($2, $1, \'API\', \'{"model": "PER_UNIT", "unitPrice": "1.00"}\'::jsonb)',
                 contract,
+                company,
             )
     await usage(runtime, company, 10, 10)
     await run(runtime, company, 2)
