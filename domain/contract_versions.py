@@ -36,17 +36,9 @@ class ContractChanges:
     late_fee_percent_per_month: Decimal | None = None
 
 
-@dataclass(frozen=True)
-class Version:
-    """One version of a contract as the API lists it."""
-
-    number: int
-    effective_from: datetime
-    products: tuple[ContractProduct, ...]
-    minimum_commitment: Decimal | None
-    payment_terms_days: int
-    late_fee_percent_per_month: Decimal
-    created_at: datetime | None
+# One version of a contract as the API lists it: version 1 (as signed) has the
+# shape of an amendment, effective from the contract's start.
+Version = Amendment
 
 
 def _midnight(day: date) -> datetime:
