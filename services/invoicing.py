@@ -58,10 +58,11 @@ from domain.invoicing import (
 from domain.payments import not_payable, payment_errors
 from domain.pricing import Price
 from domain.usage import ErrorCode, FieldError
+from domain.webhooks import EventType
 from services import contract_versions, invoice_drafts, webhook_events
 from services.audit import NOT_AUDITED, ChangeAudit
 from services.runtime import Runtime
-from storage import billing, credits
+from storage import billing, credits, webhooks
 
 _log = logging.getLogger(__name__)
 
@@ -113,14 +114,13 @@ async def generate_invoices(
     run = GenerationRun()
     async with rt.pool.acquire() as conn:
         waiting = await billing.retries_waiting(conn, now)
+        facts = await _run_facts(conn, rt.settings.invoice_number_prefix)
         for contract in await billing.contracts(conn, company_id):
             terms = contract.terms
             if terms.id in waiting:
                 continue
             try:
-                done = await _invoice_contract(
-                    conn, terms, now, period_start, rt.settings.invoice_number_prefix
-                )
+                done = await _invoice_contract(conn, terms, now, period_start, facts)
             except _CONNECTION_LOST:
                 raise
             except Exception as exc:  # noqa: BLE001 - a contract's failure is recorded on it
@@ -135,12 +135,32 @@ async def generate_invoices(
     return run
 
 
+@dataclass(frozen=True)
+class _RunFacts:
+    """What an invoice run reads once, not once per contract. Credit gained or an
+    endpoint added while the run goes on counts from the next run (the credit
+    is then spent by the company's next invoice, the endpoint hears the next
+    invoices)."""
+
+    prefix: str
+    # companies an enabled endpoint of which hears of finalized invoices
+    listening: frozenset[UUID]
+    # (company, currency) pairs holding credit when the run began
+    credited: frozenset[tuple[UUID, str]]
+
+
+async def _run_facts(conn: asyncpg.Connection, prefix: str) -> _RunFacts:
+    listening = await webhooks.companies_listening(conn, EventType.INVOICE_FINALIZED)
+    credited = await credits.companies_with_credit(conn)
+    return _RunFacts(prefix, frozenset(listening), frozenset(credited))
+
+
 async def _invoice_contract(
     conn: asyncpg.Connection,
     terms: ContractTerms,
     now: datetime,
     only: datetime | None,
-    prefix: str,
+    facts: _RunFacts,
 ) -> GenerationRun:
     """``_invoice_contract_once``, again when its snapshot went stale: a concurrent
     run finalized invoices (both took the same counter row), or the contract was
@@ -148,7 +168,7 @@ async def _invoice_contract(
     and plans from what the other transaction wrote."""
     for attempt in range(1, NUMBERING_ATTEMPTS + 1):
         try:
-            return await _invoice_contract_once(conn, terms, now, only, prefix)
+            return await _invoice_contract_once(conn, terms, now, only, facts)
         except _CONCURRENT_FINALIZATION:
             if attempt == NUMBERING_ATTEMPTS:
                 raise
@@ -162,7 +182,7 @@ async def _invoice_contract_once(
     terms: ContractTerms,
     now: datetime,
     only: datetime | None,
-    prefix: str,
+    facts: _RunFacts,
 ) -> GenerationRun:
     """Read the contract's inputs, plan its invoices, write them: one snapshot, one commit."""
     async with conn.transaction(isolation="repeatable_read"):
@@ -180,7 +200,7 @@ async def _invoice_contract_once(
         # nothing to rate, nothing to write: the credit need not be read
         credit = (
             await credits.credit_available(conn, terms.company_id, terms.currency)
-            if usage
+            if usage and (terms.company_id, terms.currency) in facts.credited
             else Decimal(0)
         )
         decided = plan.plan_invoices(
@@ -188,7 +208,7 @@ async def _invoice_contract_once(
         )
         done = GenerationRun(unanswerable=decided.unanswerable)
         for write in decided.writes:
-            number = await _number_of(conn, write, prefix)
+            number = await _number_of(conn, write, facts.prefix)
             status = await billing.upsert_invoice(
                 conn, write.invoice_id, terms, write.status, write.draft, number
             )
@@ -202,9 +222,10 @@ async def _invoice_contract_once(
             if write.status is InvoiceStatus.FINALIZED and status is InvoiceStatus.FINALIZED:
                 done.finalized += 1
                 await _spend_credit(conn, terms, write.draft)
-                await webhook_events.invoice_finalized(
-                    conn, terms.company_id, terms.id, write.draft.period_start
-                )
+                if terms.company_id in facts.listening:
+                    await webhook_events.invoice_finalized(
+                        conn, terms.company_id, terms.id, write.draft.period_start
+                    )
     return done
 
 

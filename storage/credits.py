@@ -27,6 +27,11 @@ async def credit_available(conn: asyncpg.Connection, company_id: UUID, currency:
     return found
 
 
+async def companies_with_credit(conn: asyncpg.Connection) -> set[tuple[UUID, str]]:
+    """Each (company, currency) with credit to spend."""
+    return {(r["company_id"], r["currency"]) for r in await conn.fetch(q("companies_with_credit"))}
+
+
 async def credit_balances(conn: asyncpg.Connection, company_id: UUID) -> list[CreditBalance]:
     """The company's credit per currency it ever had credit in, from the ledger."""
     rows = await conn.fetch(q("credit_balances"), company_id)

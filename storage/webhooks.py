@@ -73,6 +73,12 @@ async def subscribed(conn: asyncpg.Connection, company_id: UUID, event: wh.Event
     return bool(await conn.fetchval(q("webhook_subscribed"), company_id, event.value))
 
 
+async def companies_listening(conn: asyncpg.Connection, event: wh.EventType) -> set[UUID]:
+    """The companies an enabled endpoint of which listens for ``event``."""
+    rows = await conn.fetch(q("webhook_companies_listening"), event.value)
+    return {r["company_id"] for r in rows}
+
+
 async def raise_event(conn: asyncpg.Connection, event: wh.Event) -> int:
     """Store the event and queue its deliveries; how many were queued (0: raised before)."""
     queued: int = await conn.fetchval(

@@ -2,6 +2,9 @@
 -- The company's credit in one currency (credit_accounts: the ledger's running sum).
 SELECT coalesce((SELECT balance FROM credit_accounts WHERE company_id = $1 AND currency = $2), 0)
 
+-- name: companies_with_credit
+SELECT company_id, currency FROM credit_accounts WHERE balance > 0
+
 -- name: credit_balances
 -- Each currency's credit: the sum of the company's ledger entries.
 SELECT currency, sum(amount) AS amount

@@ -29,6 +29,9 @@ SELECT EXISTS (
     SELECT 1 FROM webhook_endpoints WHERE company_id = $1 AND enabled AND $2 = ANY (events)
 )
 
+-- name: webhook_companies_listening
+SELECT DISTINCT company_id FROM webhook_endpoints WHERE enabled AND $1 = ANY (events)
+
 -- name: raise_webhook_event
 -- The event (unless this fact's event exists already) and one outbox row for
 -- each of the company's enabled endpoints that listens for its type.
