@@ -341,6 +341,8 @@ def report(args: argparse.Namespace, small: Figures, big: Figures) -> None:
          linear),
         ("retention run, one partition dropped", small.retention, big.retention, "s", linear),
         ("database size", small.size / 1e6, big.size / 1e6, "MB", linear),
+        ("database size per million records", small.size / small.records,
+         big.size / big.records, "MB", "flat"),
         ("usage tables per million records", small.usage_size / small.records,
          big.usage_size / big.records, "MB", "flat"),
     ):  # fmt: skip
