@@ -3,12 +3,14 @@
     python bench/scale.py [--records 20000000] [--companies 5000] [--months 13] [--runs 200]
 
 Starts PostgreSQL (embedded, in a temporary directory, unless DATABASE_URL is
-set) and fills two databases on it: ``--records`` / 10 usage records (the
-baseline) and ``--records``, both for the same ``--companies`` companies over
-the ``--months`` months before this one, written through COPY (not the API).
-The hourly, daily and monthly rollups are computed set-wise in SQL from the
-raw rows, as the rollup job would have left them, so queries are answered as
-in production; each company has a contract of one per-unit product.
+set: then on its server, in two new databases named after its own with
+``_scale_small`` and ``_scale_large`` appended) and fills two databases:
+``--records`` / 10 usage records (the baseline) and ``--records``, both for
+the same ``--companies`` companies over the ``--months`` months before this
+one, written through COPY (not the API). The hourly, daily and monthly
+rollups are computed set-wise in SQL from the raw rows, as the rollup job
+would have left them, so queries are answered as in production; each
+company has a contract of one per-unit product.
 
 For each data set it measures, through the service layer:
 - a month-by-day ``aggregateUsage`` of one company (p50 and p99 over ``--runs``),
@@ -28,10 +30,12 @@ import asyncio
 import statistics
 import sys
 import time
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -186,7 +190,9 @@ async def catalogue(runtime: Runtime, ids: list[UUID], first_month: date) -> Non
     await runtime.partitions.ensure(runtime.pool, [first_month])
 
 
-def rows(ids: list[UUID], start: datetime, span_s: float, total: int, first: int, size: int):  # type: ignore[no-untyped-def]
+def rows(
+    ids: list[UUID], start: datetime, span_s: float, total: int, first: int, size: int
+) -> Iterator[tuple[Any, ...]]:
     """Records ``first`` to ``first + size`` of ``total``, spread evenly over the span."""
     step = span_s / total
     for i in range(first, first + size):
@@ -234,12 +240,12 @@ async def build_rollups(runtime: Runtime, months: list[date]) -> None:
         await conn.execute("VACUUM ANALYZE")
 
 
-async def timed(calls: int, make: object) -> list[float]:
+async def timed(calls: int, make: Callable[[], Awaitable[object]]) -> list[float]:
     """Seconds each of ``calls`` awaits of ``make()`` took (one more first, not timed)."""
     times = []
     for n in range(calls + 1):
         began = time.perf_counter()
-        await make()  # type: ignore[operator]
+        await make()
         if n:
             times.append(time.perf_counter() - began)
     return times
@@ -303,6 +309,9 @@ async def measure(dsn: str, args: argparse.Namespace, total: int) -> Figures:
     settings = Settings(database_url=dsn, scheduler_enabled=False, issuer_name="Scale Ltd")
     ids, months = companies(args.companies), months_of(args.months)
     async with open_runtime(settings, dsn, run_migrations=False) as runtime:
+        async with runtime.pool.acquire() as conn:
+            if await conn.fetchval("SELECT count(*) FROM companies"):
+                raise SystemExit(f"{dsn.rsplit('/', 1)[-1]} is not empty: drop it first")
         await catalogue(runtime, ids, months[0])
         began = time.perf_counter()
         await load(runtime, ids, months, total)
@@ -368,8 +377,10 @@ def main() -> None:
         parser.error("--months must be at least 2 and --records at least 10 x --companies")
     with postgres() as dsn:
         name = urlsplit(dsn).path.lstrip("/")
-        small = asyncio.run(measure(with_database(dsn, f"{name}_small"), args, args.records // 10))
-        big = asyncio.run(measure(with_database(dsn, f"{name}_large"), args, args.records))
+        small = asyncio.run(
+            measure(with_database(dsn, f"{name}_scale_small"), args, args.records // 10)
+        )
+        big = asyncio.run(measure(with_database(dsn, f"{name}_scale_large"), args, args.records))
     report(args, small, big)
 
 

@@ -40,6 +40,7 @@ from uuid import uuid4
 import httpx
 import psutil
 import websockets
+from websockets.typing import Subprotocol
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -231,8 +232,8 @@ async def listen(clock: Clock, url: str, key: str) -> None:
         try:
             async with websockets.connect(
                 url,
-                subprotocols=["graphql-transport-ws"],
-                additional_headers=headers,  # type: ignore[list-item]
+                subprotocols=[Subprotocol("graphql-transport-ws")],
+                additional_headers=headers,
             ) as ws:
                 await ws.send(json.dumps({"type": "connection_init"}))
                 assert json.loads(await ws.recv())["type"] == "connection_ack"
@@ -266,6 +267,7 @@ async def progress(clock: Clock) -> None:
         await asyncio.sleep(1)
         while shown < clock.minute():
             print_minute(clock, shown)
+            sys.stdout.flush()
             shown += 1
     await asyncio.sleep(1)  # the other clients' last requests
     while shown < clock.minutes:
@@ -306,11 +308,11 @@ def summary(clock: Clock, minutes: int) -> bool:
         flat &= ratio <= FLAT
         print(f"  {op + ' p99':<28} {p99_before:>8.1f} ms {p99_after:>8.1f} ms {ratio:>6.2f}x"
               f"   (p50 {p50_after / p50_before:.2f}x)")  # fmt: skip
-    for n, before in clock.rss[first].items():
-        after = clock.rss[last].get(n, before)
-        flat &= after / before <= FLAT
-        print(f"  {f'server {n + 1} RSS':<28} {before / 2**20:>8.0f} MB {after / 2**20:>8.0f}"
-              f" MB {after / before:>6.2f}x")  # fmt: skip
+    for n, rss_before in clock.rss[first].items():
+        rss_after = clock.rss[last].get(n, rss_before)
+        flat &= rss_after / rss_before <= FLAT
+        print(f"  {f'server {n + 1} RSS':<28} {rss_before / 2**20:>8.0f} MB"
+              f" {rss_after / 2**20:>8.0f} MB {rss_after / rss_before:>6.2f}x")  # fmt: skip
     failures = sum(sum(f.values()) for f in clock.failed.values())
     print(f"\n{'flat' if flat else 'NOT flat'}; {failures} failed requests in all")
     return flat
