@@ -148,9 +148,10 @@ async def ask(client: httpx.AsyncClient, query: str, variables: dict[str, Any]) 
 
 async def seed(client: httpx.AsyncClient, companies: int) -> list[str]:
     """``companies`` companies, each with thresholds its month of usage crosses."""
-    ids = []
+    ids, run = [], uuid4().hex[:8]  # a database used before keeps its companies
     for n in range(companies):
-        made = await ask(client, COMPANY, {"input": {"externalKey": f"soak-{n}", "name": f"S{n}"}})
+        company_input = {"externalKey": f"soak-{run}-{n}", "name": f"Soak {n}"}
+        made = await ask(client, COMPANY, {"input": company_input})
         company = made["createCompany"]["id"]
         levels = [
             {"name": f"L{v}", "kind": "ABSOLUTE", "value": str(v), "channels": ["PLATFORM"]}
