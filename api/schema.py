@@ -39,6 +39,7 @@ from api import audit_log as au
 from api import billing as bl
 from api import contract_versions as cvr
 from api import costs as cs
+from api import described as ds
 from api import errors as er
 from api import jobs as jb
 from api import key_admin as ka
@@ -1047,13 +1048,21 @@ def _mask_errors() -> MaskErrors:
 DOCUMENT_CACHE_SIZE = 256
 
 
-@strawberry.type
+@strawberry.type(description="Events pushed to the caller over a websocket (graphql-transport-ws).")
 class Subscription:
     @strawberry.subscription(
         description="Alerts as they are raised (the PLATFORM channel), over graphql-transport-ws."
     )
     async def alert_raised(
-        self, info: Info[Context, None], company_id: UUID | None = None
+        self,
+        info: Info[Context, None],
+        company_id: Annotated[
+            UUID | None,
+            strawberry.argument(
+                description="Only this company's alerts; a scoped key hears its own company's"
+                " only. Omitted (ADMIN): every company's."
+            ),
+        ] = None,
     ) -> AsyncGenerator[al.Alert, None]:
         async for alert in al.alert_stream(_ctx(info), company_id):
             yield alert
@@ -1080,7 +1089,7 @@ schema = MetergraphSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    config=StrawberryConfig(scalar_map=nb.SCALARS),
+    config=StrawberryConfig(scalar_map={**nb.SCALARS, UUID: ds.UUID}),
     extensions=[
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
