@@ -138,7 +138,7 @@ class Threshold:
     metric_code: str = strawberry.field(description="The metric whose usage is watched.")
     period: Period = strawberry.field(description="The period usage is summed over.")
     limit: Decimal | None = strawberry.field(
-        description="The period's limit, in the metric's unit; null when every level is ABSOLUTE.",
+        description="The period's limit, in the metric's unit, if set (PERCENTAGE levels need it)."
     )
     levels: list[Level] = strawberry.field(description="Its levels, lowest first.")
 
@@ -180,9 +180,7 @@ class Alert:
     level_value: Decimal = strawberry.field(
         description="The level's value: a percentage of the limit, or a quantity.",
     )
-    usage: Decimal = strawberry.field(
-        description="The period's usage when the alert was raised (FORECAST: the projected usage).",
-    )
+    usage: Decimal = strawberry.field(description="The period's usage when the alert was raised.")
     limit: Decimal | None = strawberry.field(
         description="The threshold's limit then, if it had one.",
     )

@@ -45,7 +45,8 @@ AggregateFunction = ds.enum(
         a.Function.AVG: "The mean of the values.",
         a.Function.MIN: "The smallest value.",
         a.Function.MAX: "The largest value.",
-        a.Function.UNIQUE_COUNT: "How many distinct values of uniqueOf (users by default).",
+        a.Function.UNIQUE_COUNT: "How many distinct values of uniqueOf or uniqueOfProperty"
+        " (one of which it needs).",
         a.Function.LATEST: "The value of the latest record, and when it was.",
     },
     name="AggregateFunction",
@@ -62,7 +63,7 @@ AggregationLevel = ds.enum(
 GroupBy = ds.enum(
     a.Dimension,
     {
-        a.Dimension.COMPANY: "The company (across companies: ADMIN only).",
+        a.Dimension.COMPANY: "The record's company (a key of one company sees only its own).",
         a.Dimension.SPACE: "The record's space.",
         a.Dimension.APPLICATION: "The record's application.",
         a.Dimension.USER: "The record's user.",

@@ -90,7 +90,7 @@ PaymentStatus = ds.enum(
     inv.PaymentStatus,
     {
         inv.PaymentStatus.UNPAID: "Not paid in full, not yet due.",
-        inv.PaymentStatus.PAID: "Paid in full (by payments and credit).",
+        inv.PaymentStatus.PAID: "Paid in full.",
         inv.PaymentStatus.OVERDUE: "Past its due date and not paid in full.",
     },
     description="Whether an invoice is paid.",

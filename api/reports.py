@@ -362,7 +362,7 @@ class ReportSchedule:
     criteria: JSON = strawberry.field(description="The criteria of each report, as sent.")
     format: ReportFormat = strawberry.field(description="Each report's format.")
     destination: ReportDestination = strawberry.field(description="Where each report goes.")
-    active: bool = strawberry.field(description="False while paused: fire times are skipped.")
+    active: bool = strawberry.field(description="False while paused.")
     created_at: datetime = strawberry.field(description="When it was created.")
     next_run_at: datetime | None = strawberry.field(
         description="Its next fire time; null while paused.",

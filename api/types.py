@@ -60,7 +60,8 @@ Aggregation = ds.enum(
         d.Aggregation.MAX: "The largest value.",
         d.Aggregation.MIN: "The smallest value.",
         d.Aggregation.AVG: "The mean of the values.",
-        d.Aggregation.UNIQUE_COUNT: "How many distinct users (or another context field).",
+        d.Aggregation.UNIQUE_COUNT: "How many distinct values of the query's uniqueOf or"
+        " uniqueOfProperty.",
         d.Aggregation.LATEST: "The value of the latest record.",
     },
     description="How a metric's records add up when a query names no function.",
@@ -113,7 +114,8 @@ ErrorCode = ds.enum(
         " have no price.",
         d.ErrorCode.UNKNOWN_PRODUCT: "No product has this code.",
         d.ErrorCode.OUT_OF_RANGE: "A number or date outside the range the field accepts.",
-        d.ErrorCode.NOT_PAYABLE: "The invoice cannot take a payment (a draft, or void).",
+        d.ErrorCode.NOT_PAYABLE: "The invoice is not finalized: only a finalized invoice takes"
+        " payments.",
         d.ErrorCode.VALUE_OUT_OF_RANGE: "A value or amount beyond the server's limit.",
         d.ErrorCode.TOO_MANY_DECIMALS: "More decimal places than the field keeps.",
         d.ErrorCode.TOO_LONG: "Text or properties longer than the field's limit.",
@@ -127,9 +129,10 @@ ErrorCode = ds.enum(
         " mode is fixed.",
         d.ErrorCode.CONTRACT_ENDED: "The change would take effect after the contract's end.",
         d.ErrorCode.PERIOD_FINALIZED: "The change reaches into a finalized billing period.",
-        d.ErrorCode.NOT_CREDITABLE: "The invoice cannot take this credit note (not"
-        " finalized, void, or the amount exceeds what is left).",
-        d.ErrorCode.NOT_VOIDABLE: "The invoice cannot be voided (a draft, or already void).",
+        d.ErrorCode.NOT_CREDITABLE: "The invoice is not finalized: only a finalized invoice"
+        " gets credit notes.",
+        d.ErrorCode.NOT_VOIDABLE: "The invoice is not finalized: only a finalized invoice is"
+        " voided.",
         d.ErrorCode.ZERO_WIDTH_TIER_PRICED: "A first tier ending at 0 holds no units and may"
         " not carry a price.",
         d.ErrorCode.VALUE_PROPERTY_MISSING: "The record lacks the property its metric is"
@@ -771,7 +774,8 @@ def _properties(value: Any) -> dict[str, Any] | None:
 @strawberry.input(description="A company to create.")
 class CompanyInput:
     external_key: str = strawberry.field(
-        description="The company's key in your own systems: unique; letters, digits, - _ . : only.",
+        description="The company's key in your own systems, unique: letters, digits, _ . : -"
+        " or single inner spaces, at most 128 characters."
     )
     name: str = strawberry.field(description="The company's display name.")
     late_arrival_days: int | None = strawberry.field(

@@ -18,7 +18,7 @@ export type AggregateFunction =
   | 'MIN'
   /** The values added up. */
   | 'SUM'
-  /** How many distinct values of uniqueOf (users by default). */
+  /** How many distinct values of uniqueOf or uniqueOfProperty (one of which it needs). */
   | 'UNIQUE_COUNT';
 
 /** How a metric's records add up when a query names no function. */
@@ -35,7 +35,7 @@ export type Aggregation =
   | 'MIN'
   /** The values added up. */
   | 'SUM'
-  /** How many distinct users (or another context field). */
+  /** How many distinct values of the query's uniqueOf or uniqueOfProperty. */
   | 'UNIQUE_COUNT';
 
 /** What to aggregate: a half-open window [from, to) and how. */
@@ -134,7 +134,7 @@ export type ChargeFilterInput = {
 export type CompanyInput = {
   /** Who the company's invoices are addressed to. */
   billingDetails?: BillingDetailsInput | null | undefined;
-  /** The company's key in your own systems: unique; letters, digits, - _ . : only. */
+  /** The company's key in your own systems, unique: letters, digits, _ . : - or single inner spaces, at most 128 characters. */
   externalKey: string;
   /** How many days back a usage record may be dated; null: the server's default (35). */
   lateArrivalDays?: number | null | undefined;
@@ -239,13 +239,13 @@ export type ErrorCode =
   | 'NEGATIVE_COUNTER_VALUE'
   /** A price or fee below zero. */
   | 'NEGATIVE_PRICE'
-  /** The invoice cannot take this credit note (not finalized, void, or the amount exceeds what is left). */
+  /** The invoice is not finalized: only a finalized invoice gets credit notes. */
   | 'NOT_CREDITABLE'
   /** Nothing with this id is visible to the key. */
   | 'NOT_FOUND'
-  /** The invoice cannot take a payment (a draft, or void). */
+  /** The invoice is not finalized: only a finalized invoice takes payments. */
   | 'NOT_PAYABLE'
-  /** The invoice cannot be voided (a draft, or already void). */
+  /** The invoice is not finalized: only a finalized invoice is voided. */
   | 'NOT_VOIDABLE'
   /** A number or date outside the range the field accepts. */
   | 'OUT_OF_RANGE'
@@ -329,7 +329,7 @@ export type GroupDimension =
   | 'APPLICATION'
   /** The record's billing category. */
   | 'BILLING_CATEGORY'
-  /** The company (across companies: ADMIN only). */
+  /** The record's company (a key of one company sees only its own). */
   | 'COMPANY'
   /** The record's source. */
   | 'SOURCE'
@@ -455,7 +455,7 @@ export type NotificationDeliveryStatus =
 export type PaymentStatus =
   /** Past its due date and not paid in full. */
   | 'OVERDUE'
-  /** Paid in full (by payments and credit). */
+  /** Paid in full. */
   | 'PAID'
   /** Not paid in full, not yet due. */
   | 'UNPAID';
