@@ -70,7 +70,7 @@ def _ctx(info: Info[Context, None]) -> Context:
     return info.context
 
 
-@strawberry.type
+@strawberry.type(description="What can be read: each field one question a key may ask.")
 class Query:
     @strawberry.field(description="Who is asking: the key's role and company, the session's end.")
     def viewer(self, info: Info[Context, None]) -> vw.Viewer:
@@ -346,7 +346,7 @@ class Query:
         return await ka.api_keys(_ctx(info), company_id)
 
 
-@strawberry.type
+@strawberry.type(description="What can be changed: each field one command, audited.")
 class Mutation:
     @strawberry.mutation
     async def create_company(
