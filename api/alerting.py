@@ -230,7 +230,7 @@ class AlertConnection:
 class AlertFilter:
     company_id: UUID | None = strawberry.field(
         default=None,
-        description="Only this company's alerts (a scoped key: its own company always).",
+        description="Only this company's alerts (a scoped key may name only its own).",
     )
     metric_code: str | None = strawberry.field(
         default=None,

@@ -681,7 +681,7 @@ class InvoiceConnection:
 class InvoiceFilter:
     company_id: UUID | None = strawberry.field(
         default=None,
-        description="Only this company's invoices (a scoped key: its own company always).",
+        description="Only this company's invoices (a scoped key may name only its own).",
     )
     contract_id: UUID | None = strawberry.field(
         default=None,

@@ -858,7 +858,7 @@ class MetricInput:
 class UsageRecordFilter:
     company_id: UUID | None = strawberry.field(
         default=None,
-        description="Only this company's records (a scoped key: its own company always).",
+        description="Only this company's records (a scoped key may name only its own).",
     )
     metric_codes: list[str] | None = strawberry.field(
         default=None,

@@ -84,7 +84,7 @@ export type AggregationCriteria = {
 export type AlertFilter = {
   /** Only acknowledged (true) or only open (false) alerts. */
   acknowledged?: boolean | null | undefined;
-  /** Only this company's alerts (a scoped key: its own company always). */
+  /** Only this company's alerts (a scoped key may name only its own). */
   companyId?: string | null | undefined;
   /** Only alerts on this metric. */
   metricCode?: string | null | undefined;
@@ -340,7 +340,7 @@ export type GroupDimension =
 
 /** Which invoices to list; every field given must match. */
 export type InvoiceFilter = {
-  /** Only this company's invoices (a scoped key: its own company always). */
+  /** Only this company's invoices (a scoped key may name only its own). */
   companyId?: string | null | undefined;
   /** Only this contract's invoices. */
   contractId?: string | null | undefined;
@@ -718,7 +718,7 @@ export type UsageRecordFilter = {
   applicationId?: string | null | undefined;
   /** Only billable (true) or only non-billable (false) records. */
   billable?: boolean | null | undefined;
-  /** Only this company's records (a scoped key: its own company always). */
+  /** Only this company's records (a scoped key may name only its own). */
   companyId?: string | null | undefined;
   /** Only records from this instant on (inclusive). */
   from?: string | null | undefined;
