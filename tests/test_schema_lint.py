@@ -17,6 +17,7 @@ import json
 import shutil
 import subprocess
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -83,3 +84,43 @@ def test_the_linter_keeps_every_rule_it_does_not_say_why_it_drops() -> None:
         "rules neither kept nor said why they are off in web/.graphql-schema-linterrc.yml:"
         f" {sorted(every - kept - explained)}"
     )
+
+
+def _descriptions(graphql_schema: Any) -> dict[str, str | None]:
+    from graphql import (
+        GraphQLEnumType,
+        GraphQLInputObjectType,
+        GraphQLInterfaceType,
+        GraphQLObjectType,
+    )
+
+    out: dict[str, str | None] = {}
+    for name, kind in graphql_schema.type_map.items():
+        if name.startswith("__"):
+            continue
+        out[name] = kind.description
+        if isinstance(kind, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType):
+            for field_name, field in kind.fields.items():
+                out[f"{name}.{field_name}"] = field.description
+                for arg_name, arg in getattr(field, "args", {}).items():
+                    out[f"{name}.{field_name}({arg_name})"] = arg.description
+        if isinstance(kind, GraphQLEnumType):
+            for value_name, value in kind.values.items():
+                out[f"{name}.{value_name}"] = value.description
+    return out
+
+
+def test_introspection_answers_the_descriptions_the_sdl_gives() -> None:
+    # The server answers introspection from the schema it runs; the linter reads the
+    # SDL export-schema prints. Enum values are described after strawberry registers
+    # their enums (api.described): both must carry the text.
+    from graphql import build_client_schema, build_schema, get_introspection_query, graphql_sync
+
+    from api.schema import schema
+
+    answer = graphql_sync(schema._schema, get_introspection_query(descriptions=True))
+    assert answer.errors is None, answer.errors
+    served = _descriptions(build_client_schema(answer.data))  # type: ignore[arg-type]
+    printed = _descriptions(build_schema(schema.as_str()))
+    assert served == printed
+    assert served["ErrorCode.UNKNOWN_METRIC"] == "No metric has this code."
