@@ -4,17 +4,23 @@ instant, folded or not (0032_rollup_folder.sql says why)."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import time
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.aggregation import Function, Granularity
+from jobs import scheduler
+from services import jobs as job_table
 from services.corrections import void_record
 from services.retention import fold_committed, roll_up
 from storage import rollups
@@ -33,6 +39,12 @@ from tests.integration.test_aggregation import (
 FUNCTIONS = (Function.SUM, Function.COUNT, Function.MIN, Function.MAX, Function.LATEST)
 # every record lands in [BASE - 1 day, BASE + 3 days): the late ones a day early
 START, END = BASE - timedelta(days=1), BASE + timedelta(days=3)
+
+
+UNFOLDED = (
+    "SELECT count(*) FROM usage_records"
+    " WHERE xid >= (SELECT folded_below FROM usage_rollup_watermark)"
+)
 
 
 class RolledBack(Exception):
@@ -71,13 +83,7 @@ async def check_every_aggregate(runtime: Any, company: UUID) -> None:
 async def rollups_equal_raw(conn: asyncpg.Connection) -> None:
     """After a full roll-up: nothing left to fold or merge, and each level's rows
     hold exactly the raw records' COUNT and SUM per company, metric and bucket."""
-    assert (
-        await conn.fetchval(
-            "SELECT count(*) FROM usage_records"
-            " WHERE xid >= (SELECT folded_below FROM usage_rollup_watermark)"
-        )
-        == 0
-    )
+    assert await conn.fetchval(UNFOLDED) == 0
     assert await conn.fetchval("SELECT count(*) FROM usage_rollup_deltas") == 0
     for table, unit in (
         ("usage_rollup_hour", "hour"),
@@ -252,4 +258,25 @@ async def test_a_void_of_an_unfolded_record_adds_no_delta(runtime: Any) -> None:
     await check_every_aggregate(runtime, company)
     async with runtime.pool.acquire() as conn:
         await roll_up(conn)
+        await rollups_equal_raw(conn)
+
+
+async def test_the_scheduler_folds_committed_records_by_itself(
+    runtime: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(job_table, "JOBS", {})  # the folder's loop alone
+    quick = replace(runtime, settings=replace(runtime.settings, rollup_fold_interval_seconds=0.05))
+    company = await new_company(runtime)
+    running = scheduler.start_scheduler(quick)
+    try:
+        await store(runtime, drafts_of(company, [(60, 3, None), (7_200, 4, SPACES[0])]))
+        deadline = time.monotonic() + 30
+        async with runtime.pool.acquire() as conn:
+            while await conn.fetchval(UNFOLDED):
+                assert time.monotonic() < deadline, "the folder did not fold within 30 s"
+                await asyncio.sleep(0.05)
+    finally:
+        await running.stop(grace=1)
+    async with runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT sum(records) FROM usage_rollup_hour") == 2
         await rollups_equal_raw(conn)
