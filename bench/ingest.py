@@ -1,14 +1,21 @@
-"""Ingestion throughput, each figure as a ratio to a raw COPY measured in the same run.
+"""Ingestion throughput, each figure as a ratio to a COPY measured in the same run.
 
     python bench/ingest.py [--records N] [--batch 10000] [--singles 5000]
+                           [--unfolded 1000000] [--hot-batch 1000]
 
 Starts PostgreSQL (embedded, in a temporary directory, unless DATABASE_URL
-is set), a real `metergraph serve` process on a free port, and measures:
-raw COPY into usage_records (the baseline), the store's SQL alone on the same
-rows already checked (PostgreSQL's share of any batch), batchRecordUsage over
-HTTP with 1 and 4 clients, bulk NDJSON and CSV over HTTP, recordUsage from 50 concurrent
-clients (one server process, then --workers of them), and a batch sent
-twice (all duplicates).
+is set), a real `metergraph serve` process on a free port (its scheduler,
+and so the rollup folder, off: records stay unfolded until the bench folds
+them), and measures: a COPY of the same rows into a table of usage_records'
+shape, with its indexes and the idempotency key's unique index (the
+baseline), the store's SQL alone on the same rows already checked
+(PostgreSQL's share of any batch), batchRecordUsage over HTTP with 1 and 4
+clients, bulk NDJSON and CSV over HTTP, 8 clients writing batches for one
+company and one hour against 8 clients writing to 8 companies, recordUsage
+from 50 concurrent clients (one server process, then --workers of them), a
+batch sent twice (all duplicates), and, with --unfolded records stored and
+not folded, whether aggregateUsage equals a raw SUM and how fast the rollup
+folder catches up. The targets are printed beside the ratios.
 """
 
 from __future__ import annotations
@@ -43,11 +50,12 @@ from domain.access import Role  # noqa: E402
 from domain.privacy import SECRET_BYTES, UserIdMode  # noqa: E402
 from domain.usage import UsageDraft  # noqa: E402
 from services.keys import create_api_key  # noqa: E402
+from services.retention import fold_committed  # noqa: E402
 from services.runtime import ensure_database, prepare_database  # noqa: E402
 from storage import repos  # noqa: E402
 from storage.db import connect  # noqa: E402
 from storage.partitions import PartitionCatalog  # noqa: E402
-from storage.usage import PendingRecord, clear_usage, copy_usage_records, store_usage  # noqa: E402
+from storage.usage import STAGING_COLUMNS, PendingRecord, clear_usage, store_usage  # noqa: E402
 
 
 def free_port() -> int:
@@ -70,12 +78,14 @@ async def wait_ready(client: httpx.AsyncClient, seconds: float = 30) -> None:
 
 
 class Workload:
-    def __init__(self, company_id: str, start: datetime, users: int = 0) -> None:
+    def __init__(self, company_id: str, start: datetime, users: int = 0, prefix: str = "") -> None:
         self.company_id = company_id
         self.start = start
         self.counter = 0
         # records name one of this many users in turn (0: no user id)
         self.users = users
+        # in front of every idempotency key: two workloads of one company differ
+        self.prefix = prefix
 
     def record(self) -> dict[str, Any]:
         self.counter += 1
@@ -87,7 +97,7 @@ class Workload:
             "timestamp": (self.start + timedelta(milliseconds=n)).isoformat(),
             "value": str(n % 97 + 1),
             "unit": "requests",
-            "idempotencyKey": f"evt-{n}",
+            "idempotencyKey": f"{self.prefix}evt-{n}",
             **({"userId": str(UUID(int=n % self.users + 1))} if self.users else {}),
         }
 
@@ -98,6 +108,13 @@ class Workload:
 BATCH = """mutation($records: [UsageRecordInput!]!) {
   batchRecordUsage(records: $records) {
     ... on BatchUsageReport { accepted duplicates rejected }
+    ... on ValidationError { code message }
+  }
+}"""
+
+AGGREGATE = """query($c: AggregationCriteria!) {
+  aggregateUsage(criteria: $c) {
+    ... on AggregationResult { buckets { sum count } }
     ... on ValidationError { code message }
   }
 }"""
@@ -115,9 +132,20 @@ async def truncate(dsn: str) -> None:
         await conn.close()
 
 
+# The baseline's table: usage_records' columns, defaults and indexes (not its
+# partitions), plus the unique index the idempotency keys have.
+BASELINE_TABLE = """
+DROP TABLE IF EXISTS bench_copy;
+CREATE TABLE bench_copy (LIKE usage_records INCLUDING DEFAULTS INCLUDING INDEXES);
+CREATE UNIQUE INDEX bench_copy_key ON bench_copy (company_id, idempotency_key);
+"""
+
+
 async def raw_copy(dsn: str, company_id: str, count: int, start: datetime) -> float:
-    """The baseline: COPY the same shape of rows straight into usage_records."""
+    """The baseline: COPY the same shape of rows into a table like usage_records that
+    also carries the idempotency key's unique index, in one transaction."""
     conn = await connect(dsn)
+    await conn.execute(BASELINE_TABLE)
     rows = [
         (
             uuid7.uuid7(),
@@ -147,16 +175,18 @@ async def raw_copy(dsn: str, company_id: str, count: int, start: datetime) -> fl
     try:
         began = time.perf_counter()
         async with conn.transaction():
-            await copy_usage_records(conn, rows)
+            columns = [c for c in STAGING_COLUMNS if c != "ord"]
+            await conn.copy_records_to_table("bench_copy", records=rows, columns=columns)
         return count / (time.perf_counter() - began)
     finally:
+        await conn.execute("DROP TABLE bench_copy")
         await conn.close()
 
 
 async def store_sql(dsn: str, company_id: str, count: int, start: datetime, batch: int) -> float:
     """The database's share of a batch: the same rows, already checked, through
-    the store's own SQL (COPY into staging, claim the idempotency keys, insert,
-    rollup deltas), a transaction per ``batch`` rows, on one connection. No
+    the store's own SQL (COPY into staging, claim the idempotency keys, insert),
+    a transaction per ``batch`` rows, on one connection. No
     HTTP, no decoding, no validation: what any batch must cost PostgreSQL."""
     conn = await connect(dsn)
     try:
@@ -210,6 +240,114 @@ async def batches(
     began = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
     return total / (time.perf_counter() - began)
+
+
+async def per_client(client: httpx.AsyncClient, queues: list[list[bytes]]) -> float:
+    """Each client sends its own queue of batch bodies, all clients at once; records/s."""
+    total = 0
+    for queue in queues:
+        for body in queue:
+            total += len(json.loads(body)["variables"]["records"])
+
+    async def worker(queue: list[bytes]) -> None:
+        for body in queue:
+            result = (await post_batch(client, body)).json()["data"]["batchRecordUsage"]
+            assert result.get("rejected", 1) == 0, result
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(queue) for queue in queues))
+    return total / (time.perf_counter() - began)
+
+
+async def hot_measures(
+    client: httpx.AsyncClient, company_id: str, others: list[str], start: datetime, args: Any
+) -> list[tuple[str, float]]:
+    """8 clients writing batches for one company and one hour, against 8 clients each
+    writing to its own company (the same hour); taken in turns, best of three each."""
+    hour = start + timedelta(hours=40)
+    best = {"one": 0.0, "eight": 0.0}
+    for trial in range(3):
+        one = Workload(company_id, hour, prefix=f"hot{trial}-")
+        queues = [[batch_body(one.records(args.hot_batch)) for _ in range(5)] for _ in range(8)]
+        best["one"] = max(best["one"], await per_client(client, queues))
+        spread = [Workload(c, hour, prefix=f"hot{trial}-") for c in others]
+        queues = [[batch_body(w.records(args.hot_batch)) for _ in range(5)] for w in spread]
+        best["eight"] = max(best["eight"], await per_client(client, queues))
+    return [
+        (f"8 clients, one company and hour, {args.hot_batch}/batch", best["one"]),
+        (f"8 clients, 8 companies, {args.hot_batch}/batch", best["eight"]),
+    ]
+
+
+# Records stored straight into usage_records (not folded: the scheduler is
+# off), in transactions of 10,000: what the folder has to catch up on.
+UNFOLDED = """
+INSERT INTO usage_records (id, company_id, metric_code, resource_type, ts, value, unit,
+                           measurement_type, reporting_interval, billable)
+SELECT gen_random_uuid(), $1::uuid, 'API_REQUESTS', 'API_CALLS',
+       $2::timestamptz + g * interval '100 milliseconds', (g % 97 + 1)::numeric, 'requests',
+       'COUNTER', 'HOURLY', true
+FROM generate_series($3::int, $4::int - 1) AS g
+"""
+
+
+async def aggregate_is_exact(
+    client: httpx.AsyncClient, conn: Any, company: str, start: datetime
+) -> tuple[bool, float]:
+    """aggregateUsage's SUM and COUNT of ``company`` against a raw scan; and its seconds."""
+    window = {"from": (start - timedelta(days=1)).isoformat(), "to": datetime.now(UTC).isoformat()}
+    criteria = {
+        **window,
+        "companyId": company,
+        "granularity": "TOTAL",
+        "functions": ["SUM", "COUNT"],
+    }
+    began = time.perf_counter()
+    response = await client.post(
+        "/graphql", json={"query": AGGREGATE, "variables": {"c": criteria}}
+    )
+    elapsed = time.perf_counter() - began
+    (bucket,) = response.json()["data"]["aggregateUsage"]["buckets"]
+    raw = await conn.fetchrow(
+        "SELECT count(*) AS n, sum(value) AS s FROM usage_records"
+        " WHERE company_id = $1 AND ts >= $2 AND ts < $3",
+        UUID(company),
+        datetime.fromisoformat(window["from"]),
+        datetime.fromisoformat(window["to"]),
+    )
+    return (Decimal(bucket["sum"]), bucket["count"]) == (raw["s"], raw["n"]), elapsed
+
+
+async def folder_measures(
+    client: httpx.AsyncClient, dsn: str, company: str, start: datetime, count: int
+) -> dict[str, Any]:
+    """``count`` unfolded records: aggregateUsage exact before and after the folder
+    caught up, and the folder's rate (every unfolded record, the earlier measures'
+    too)."""
+    conn = await connect(dsn)
+    try:
+        for first in range(0, count, 10_000):
+            await conn.execute(UNFOLDED, UUID(company), start, first, min(count, first + 10_000))
+        waiting = await conn.fetchval(
+            "SELECT count(*) FROM usage_records"
+            " WHERE xid >= (SELECT folded_below FROM usage_rollup_watermark)"
+        )
+        exact, seconds = await aggregate_is_exact(client, conn, company, start)
+        began = time.perf_counter()
+        folded = await fold_committed(conn)
+        rate = folded / (time.perf_counter() - began)
+        exact_after, seconds_after = await aggregate_is_exact(client, conn, company, start)
+    finally:
+        await conn.close()
+    return {
+        "waiting": waiting,
+        "exact": exact,
+        "seconds": seconds,
+        "folded": folded,
+        "rate": rate,
+        "exact_after": exact_after,
+        "seconds_after": seconds_after,
+    }
 
 
 async def resend(
@@ -315,6 +453,22 @@ async def seed(dsn: str) -> tuple[str, str, datetime]:
     finally:
         await conn.close()
     return str(company.id), key, start
+
+
+async def seed_companies(dsn: str, prefix: str, count: int) -> list[str]:
+    """``count`` more companies, keys ``prefix0`` ..."""
+    conn = await connect(dsn)
+    try:
+        ids = []
+        for n in range(count):
+            key = f"{prefix}{n}"
+            company = await repos.insert_company(conn, uuid7.uuid7(), key, key, 35)
+            if company is None:
+                company = (await repos.companies_by_external_keys(conn, [key]))[key]
+            ids.append(str(company.id))
+    finally:
+        await conn.close()
+    return ids
 
 
 async def seed_privacy_pair(dsn: str) -> tuple[str, str]:
@@ -432,6 +586,8 @@ async def worker_measures(
 async def run(args: argparse.Namespace, dsn: str) -> None:
     company_id, key, start = await seed(dsn)
     raw_company, hidden_company = await seed_privacy_pair(dsn)
+    hot_companies = await seed_companies(dsn, "bench_hot", 8)
+    (tail_company,) = await seed_companies(dsn, "bench_tail", 1)
     env = {**os.environ, "DATABASE_URL": dsn, "METERGRAPH_SCHEDULER": "false"}
     work = Workload(company_id, start)
     results: list[tuple[str, float]] = []
@@ -451,7 +607,10 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
                 floor = await store_sql(dsn, company_id, args.records, start, args.batch)
                 results.append((f"store SQL alone, {args.batch}/transaction", floor))
                 await truncate(dsn)
-                results += await batch_measures(client, work, args)
+                batched = await batch_measures(client, work, args)
+                results += batched
+                hot = await hot_measures(client, company_id, hot_companies, start, args)
+                results += hot
                 results += await single_measures(port, key, work, args)
                 privacy = await privacy_measures(
                     client,
@@ -460,6 +619,8 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
                     args,
                 )
                 results += privacy
+                folder = await folder_measures(client, dsn, tail_company, start, args.unfolded)
+                results.append(("rollup folder catching up", folder["rate"]))
         port = free_port()
         with server(env, port, log, "--workers", str(args.workers)):
             results += await worker_measures(port, key, work, args)
@@ -477,6 +638,42 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
         f"\n{args.records} rows per measure; recordUsage: {args.singles} records"
         f" after {args.clients * 10} not timed"
     )
+    print_targets(baseline, batched, hot, folder, args)
+
+
+def print_targets(
+    baseline: float,
+    batched: list[tuple[str, float]],
+    hot: list[tuple[str, float]],
+    folder: dict[str, Any],
+    args: argparse.Namespace,
+) -> None:
+    """The ratios the write path is held to, each beside its target."""
+    rate = dict(batched)
+    one = rate[f"batchRecordUsage, {args.batch}/batch, 1 client"]
+    four = rate[f"batchRecordUsage, {args.batch}/batch, 4 clients"]
+    (_, same), (_, spread) = hot
+    rows = [
+        ("batchRecordUsage, 1 client / COPY", one / baseline, ">= 0.5"),
+        ("batchRecordUsage, 4 clients / COPY", four / baseline, ">= 0.5"),
+        ("bulk NDJSON / COPY", rate["bulk NDJSON over HTTP"] / baseline, ">= 0.7"),
+        ("bulk CSV / COPY", rate["bulk CSV over HTTP"] / baseline, ">= 0.7"),
+        ("one company and hour / 8 companies", same / spread, ">= 0.9"),
+        ("folder catch-up / batchRecordUsage, 1 client", folder["rate"] / one, ">= 2"),
+    ]
+    print(f"\n{'ratio':<46} {'value':>8}  target")
+    for name, value, target in rows:
+        print(f"{name:<46} {value:>8.2f}  {target}")
+
+    def yes(flag: bool) -> str:
+        return "yes" if flag else "NO"
+
+    print(
+        f"\naggregateUsage with {folder['waiting']:,} records unfolded equals the raw SUM and"
+        f" COUNT: {yes(folder['exact'])} ({folder['seconds'] * 1000:.0f} ms);"
+        f" after the folder caught up ({folder['folded']:,} records folded):"
+        f" {yes(folder['exact_after'])} ({folder['seconds_after'] * 1000:.0f} ms)"
+    )
 
 
 def main() -> None:
@@ -488,6 +685,12 @@ def main() -> None:
     parser.add_argument("--singles", type=int, default=5_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="server processes, last measure")
+    parser.add_argument(
+        "--unfolded", type=int, default=1_000_000, help="records left unfolded for the last checks"
+    )
+    parser.add_argument(
+        "--hot-batch", type=int, default=1_000, help="records per batch, one company and hour"
+    )
     args = parser.parse_args()
     with postgres() as dsn:
         asyncio.run(run(args, dsn))

@@ -106,6 +106,10 @@ HOUR_FROM_RAW = (
     f" GROUP BY company_id, metric_code, date_trunc('hour', ts, 'UTC'), {CONTEXT}"
 )
 
+FOLDED_ALL = (
+    "UPDATE usage_rollup_watermark SET folded_below = pg_snapshot_xmin(pg_current_snapshot())"
+)
+
 # raw records (every partition) and the three rollup levels, indexes included
 USAGE_SIZE = (
     "SELECT sum(pg_total_relation_size(oid)) FROM pg_class WHERE relkind = 'r'"
@@ -237,6 +241,9 @@ async def build_rollups(runtime: Runtime, months: list[date]) -> None:
                 await conn.execute(HOUR_FROM_RAW, start, end)
                 await conn.execute(level_from_below(1), start, end)
                 await conn.execute(level_from_below(2), start, end)
+        # every raw row is in the rollups now: the folder's watermark says so
+        # (past every transaction that wrote them), or readers would add them twice
+        await conn.execute(FOLDED_ALL)
         await conn.execute("VACUUM ANALYZE")
 
 

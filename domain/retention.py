@@ -116,10 +116,12 @@ class CleanupRun:
 class RollupRun:
     deltas: int
     stale_hours: int
+    # records folded into the rollups by this run
+    records: int = 0
 
     @property
     def rows(self) -> int:
-        return self.deltas + self.stale_hours
+        return self.deltas + self.stale_hours + self.records
 
 
 # (company, metric, the start of a bucket)

@@ -5,6 +5,13 @@ locked by ``services.jobs.run_job``. A sweep (at start and every minute)
 records FAILED the runs whose process died; at start, each job's current
 period whose run failed or died runs again.
 
+Beside the table, the rollup folder runs in a loop
+(``METERGRAPH_ROLLUP_FOLD_INTERVAL`` seconds between looks): every process
+with a scheduler runs one, and the one holding the rollup lock folds (the
+others, and the rollup job and retention while they hold it, skip that
+turn), so the rollups follow the writes within a few seconds; readers are
+exact whether or not it has run.
+
 Stopping is graceful: ``JobScheduler.stop`` fires nothing more and waits,
 at most ``METERGRAPH_JOB_SHUTDOWN_GRACE_SECONDS``, for the runs in flight to
 finish; those still running then are cancelled and recorded FAILED
@@ -22,7 +29,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from domain.jobs import EPOCH
-from services import jobs
+from services import jobs, upkeep
 from services.jobs import (
     Outcome,
     RunResult,
@@ -47,6 +54,7 @@ class JobScheduler:
         self.runtime = runtime
         self._aps = AsyncIOScheduler(timezone="UTC")
         self._in_flight: set[asyncio.Task[object]] = set()
+        self._folder: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         for name, job in jobs.JOBS.items():
@@ -71,12 +79,41 @@ class JobScheduler:
             max_instances=1,
         )
         self._aps.start()
+        self._folder = asyncio.get_running_loop().create_task(self._fold_forever())
+
+    async def _fold_forever(self) -> None:
+        """Fold committed records into the rollups, again and again, until stopped."""
+        interval = max(0.05, self.runtime.settings.rollup_fold_interval_seconds)
+        while True:
+            try:
+                folded = await upkeep.fold_usage(self.runtime)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if database_unavailable(exc):
+                    _log.warning("rollup folder waiting: the database is unavailable")
+                else:
+                    _log.exception("rollup folder failed; trying again")
+                folded = 0
+            if folded:
+                _log.debug("rollup folder: %d records folded", folded)
+            await asyncio.sleep(interval)
+
+    async def _stop_folder(self) -> None:
+        """The fold in flight is cancelled: its transaction rolls back whole, and its
+        records stay in the raw tail for the next fold."""
+        if self._folder is None:
+            return
+        self._folder.cancel()
+        await asyncio.gather(self._folder, return_exceptions=True)
+        self._folder = None
 
     async def stop(self, grace: float | None = None) -> None:
         """Fire nothing more; give the runs in flight ``grace`` seconds (default: the
         setting) to finish, then cancel those left (recorded FAILED, interrupted)."""
         if grace is None:
             grace = self.runtime.settings.job_shutdown_grace_seconds
+        await self._stop_folder()
         self._aps.pause()
         in_flight = set(self._in_flight)
         if in_flight:
@@ -91,6 +128,8 @@ class JobScheduler:
 
     def shutdown(self, wait: bool = False) -> None:
         """Stop at once: runs in flight are cancelled (recorded FAILED, interrupted)."""
+        if self._folder is not None:
+            self._folder.cancel()
         self._aps.shutdown(wait=wait)
 
     async def _tracked(self, work: Awaitable[object]) -> object:

@@ -246,6 +246,10 @@ class Settings:
     replica_urls: tuple[str, ...] = field(default=(), repr=False)
     replica_max_lag_seconds: float = 5.0
     replica_retry_seconds: int = 30
+    # the rollup folder: how often it looks for committed records, and how
+    # many it folds per transaction
+    rollup_fold_interval_seconds: float = 1.0
+    rollup_fold_batch: int = 100_000
 
     @property
     def limits(self) -> Limits:
@@ -380,6 +384,8 @@ def _operations_env(env: dict[str, str]) -> dict[str, Any]:
         "max_pending_reports_per_company": _int(
             env, "METERGRAPH_MAX_PENDING_REPORTS_PER_COMPANY", 10, minimum=1
         ),
+        "rollup_fold_interval_seconds": _seconds(env, "METERGRAPH_ROLLUP_FOLD_INTERVAL", 1.0),
+        "rollup_fold_batch": _int(env, "METERGRAPH_ROLLUP_FOLD_BATCH", 100_000, minimum=1),
     }
 
 

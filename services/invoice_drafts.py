@@ -30,10 +30,11 @@ async def quantities(
     """Each product's usage in the contract's active part of ``[start, end)``.
 
     Products without charge filters share one read of each metric's total
-    (rollups plus pending deltas plus raw edges). A product with filters is
-    counted from raw records, the only place record properties live: the
-    rollups sum whole contexts and cannot tell a matching record from another,
-    so reading them would bill records the filters exclude. Raises
+    (rollups plus pending deltas plus the unfolded tail plus raw edges). A
+    product with filters is counted from raw records, the only place record
+    properties live: the rollups sum whole contexts and cannot tell a matching
+    record from another, so reading them would bill records the filters
+    exclude. Raises
     ``WindowNotAnswerable`` when retention has taken the detail it needs
     (for a filtered product: any raw record of the period). The products are
     those of the version in force at ``end`` (it prices the period).

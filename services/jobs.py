@@ -72,7 +72,8 @@ for _job in (
         "rollup-usage",
         upkeep.roll_up_usage,
         timedelta(minutes=1),
-        description="move pending usage deltas into hourly, daily and monthly rollups",
+        description="fold committed usage records and pending deltas into hourly, daily and"
+        " monthly rollups",
     ),
     Job(
         "deliver-notifications",

@@ -8,7 +8,7 @@ rejected by code, group-commit sizes, imported rows, job runs. Under
 and a scrape answered by any worker sums them all.
 
 What the database knows (the notification outbox's backlog and failures,
-the rollup deltas not yet folded) is read when a scrape arrives, so it is
+the records and deltas not yet folded into the rollups) is read when a scrape arrives, so it is
 the same whichever worker answers; the connection pool is this process's.
 
 Labels take values from closed sets only (schema field names, error codes,
@@ -206,8 +206,18 @@ class _Backlog(Collector):
         yield failed
         yield GaugeMetricFamily(
             "metergraph_rollup_pending_deltas",
-            "Rollup deltas written and not yet folded into the rollups (the rollup lag).",
+            "Rollup deltas of voids and corrections not yet merged into the rollups.",
             value=self.figures.rollup_deltas,
+        )
+        yield GaugeMetricFamily(
+            "metergraph_rollup_unfolded_records",
+            "Usage records stored and not yet folded into the rollups (the rollup lag).",
+            value=self.figures.unfolded_records,
+        )
+        yield GaugeMetricFamily(
+            "metergraph_rollup_lag_seconds",
+            "Age of the oldest usage record not yet folded into the rollups (0: none).",
+            value=self.figures.unfolded_age_seconds,
         )
         yield GaugeMetricFamily(
             "metergraph_rollup_stale_hours",

@@ -1,9 +1,14 @@
 """Keeping usage storage in shape: rollups, retention, partitions.
 
-The rollup job moves pending deltas into the hourly, daily and monthly
-rollups. Retention aggregates before it deletes: a run first rolls every
-pending delta up; raw records of a metric are deleted only up to a cutoff
-before which no delta or stale mark is left, and the cutoff (a whole UTC
+The rollup folder (``fold_usage``, run every few seconds by the scheduler
+of whichever process gets the rollup lock) folds committed records into the
+hourly, daily and monthly rollups. The rollup job folds too, then moves the
+pending deltas of voids and corrections into the rollups and recomputes
+stale hours. Retention aggregates before it deletes: a run first rolls
+everything up; raw records of a metric are deleted only up to a cutoff
+before which no delta, stale mark or unfolded record is left, only records
+already folded are deleted, and a partition holding an unfolded record is
+not dropped, and the cutoff (a whole UTC
 day) is recorded before anything is deleted, so a crash midway leaves a
 state the rerun simply continues. Monthly partitions that every metric's
 cutoff has passed, and that no company's late-arrival window still reaches,
@@ -65,6 +70,7 @@ __all__ = [
     "clean_up",
     "clean_up_usage",
     "create_partitions_ahead",
+    "fold_usage",
     "legal_holds",
     "retention_rules",
     "set_legal_hold",
@@ -78,14 +84,43 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 BATCH_ROWS = 10_000
+# records per fold transaction, unless the caller says (METERGRAPH_ROLLUP_FOLD_BATCH)
+FOLD_BATCH = 100_000
 # A serialization failure or deadlock against some other writer: tries in all.
 ROLLUP_TRIES = 5
 
 
 async def roll_up_usage(rt: Runtime) -> RollupRun:
-    """Move pending usage deltas into the rollups (the rollup job)."""
+    """Fold committed records and move pending deltas into the rollups (the rollup job)."""
     async with rt.pool.acquire() as conn:
-        return await roll_up(conn)
+        return await roll_up(conn, fold_batch=rt.settings.rollup_fold_batch)
+
+
+async def fold_usage(rt: Runtime) -> int:
+    """Fold the records committed since the last fold into the rollups, a batch per
+    transaction, unless the rollup job or retention holds the rollup lock (they
+    fold themselves); how many records."""
+    async with rt.pool.acquire() as conn:
+        if not await rollups.try_rollup_lock(conn):
+            return 0
+        try:
+            return await fold_committed(conn, rt.settings.rollup_fold_batch)
+        finally:
+            await rollups.release_rollup_lock(conn)
+
+
+async def fold_committed(conn: asyncpg.Connection, batch: int = FOLD_BATCH) -> int:
+    """Fold until a fold reaches the oldest running transaction, each batch its own
+    transaction; how many records. The caller holds
+    the rollup lock. A fold cut short (crash, kill) rolls back whole: its
+    records stay in the raw tail and the next fold takes them."""
+    folded = 0
+    while True:
+        async with conn.transaction():
+            done = await rollups.fold(conn, batch)
+        folded += done.records
+        if done.caught_up:
+            return folded
 
 
 async def clean_up_usage(rt: Runtime) -> CleanupRun:
@@ -106,11 +141,12 @@ async def create_partitions_ahead(rt: Runtime) -> int:
     return await rt.partitions.ensure_ahead(rt.pool, datetime.now(UTC).date())
 
 
-async def roll_up(conn: asyncpg.Connection) -> RollupRun:
-    """Move every pending delta into the rollups; run again after a serialization failure."""
+async def roll_up(conn: asyncpg.Connection, *, fold_batch: int = FOLD_BATCH) -> RollupRun:
+    """Fold the committed records, then move every pending delta into the rollups;
+    run again after a serialization failure."""
     for attempt in range(1, ROLLUP_TRIES + 1):
         try:
-            return await _roll_up_once(conn)
+            return await _roll_up_once(conn, fold_batch)
         except (asyncpg.SerializationError, asyncpg.DeadlockDetectedError):
             if attempt == ROLLUP_TRIES:
                 raise
@@ -118,23 +154,27 @@ async def roll_up(conn: asyncpg.Connection) -> RollupRun:
     raise AssertionError("unreachable")
 
 
-async def _roll_up_once(conn: asyncpg.Connection) -> RollupRun:
-    """Every pending delta into the rollups and the stale hours recomputed, in one
-    REPEATABLE READ transaction: the deltas it moves and the raw rows it
-    recomputes stale hours from are the same snapshot, so a record committed
-    meanwhile keeps its delta pending for the next run. A crash rolls the
-    whole run back; the rerun finds the same deltas."""
-    async with rollup_lock(conn), conn.transaction(isolation="repeatable_read"):
-        moved = await rollups.merge_deltas(conn)
-        hours = await rollups.take_stale_hours(conn)
-        stale = stale_buckets(hours)
-        for bucket in stale.hours:
-            await rollups.rebuild_hour(conn, bucket)
-        for bucket in stale.days:
-            await rollups.rebuild_day(conn, bucket)
-        for bucket in stale.months:
-            await rollups.rebuild_month(conn, bucket)
-    return RollupRun(moved, len(hours))
+async def _roll_up_once(conn: asyncpg.Connection, fold_batch: int) -> RollupRun:
+    """The committed records folded (``fold_committed``), then every pending delta
+    into the rollups and the stale hours recomputed, in one REPEATABLE READ
+    transaction: the deltas it moves, the watermark and the raw rows it
+    recomputes stale hours from (those below the watermark) are the same
+    snapshot, so a void committed meanwhile keeps its delta and stale mark
+    for the next run. A crash rolls that transaction back; the rerun finds
+    the same deltas."""
+    async with rollup_lock(conn):
+        folded = await fold_committed(conn, fold_batch)
+        async with conn.transaction(isolation="repeatable_read"):
+            moved = await rollups.merge_deltas(conn)
+            hours = await rollups.take_stale_hours(conn)
+            stale = stale_buckets(hours)
+            for bucket in stale.hours:
+                await rollups.rebuild_hour(conn, bucket)
+            for bucket in stale.days:
+                await rollups.rebuild_day(conn, bucket)
+            for bucket in stale.months:
+                await rollups.rebuild_month(conn, bucket)
+    return RollupRun(moved, len(hours), folded)
 
 
 async def clean_up(
@@ -219,6 +259,11 @@ async def _drop_partitions(
                 await repo.lock_usage_records(conn)
                 start = datetime.combine(month, datetime.min.time(), tzinfo=UTC)
                 if await repo.held_records_between(conn, start, end):
+                    continue
+                # A record stored after this run's fold is in no rollup yet:
+                # the month waits for the next run (its folded rows go by
+                # row deletes meanwhile).
+                if await repo.unfolded_records_between(conn, start, end):
                     continue
                 rows = await drop_partition(conn, month)
             run.partitions_dropped.append(name)

@@ -11,8 +11,13 @@ from services.runtime import Runtime
 
 
 async def roll_up_usage(runtime: Runtime) -> int:
-    """Deltas merged plus stale hours recomputed."""
+    """Records folded plus deltas merged plus stale hours recomputed."""
     return (await retention.roll_up_usage(runtime)).rows
+
+
+async def fold_usage(runtime: Runtime) -> int:
+    """Records folded into the rollups (the continuous folder's step)."""
+    return await retention.fold_usage(runtime)
 
 
 async def forecast_thresholds(runtime: Runtime) -> int:

@@ -1,9 +1,14 @@
-"""aggregateUsage against PostgreSQL: rollups plus pending deltas plus raw edges.
+"""aggregateUsage against PostgreSQL: rollups plus pending deltas plus the raw
+tail plus raw edges.
 
 ``domain.aggregation.plan`` decides which source serves which piece of each
-period; this module reads all pieces in one statement (one snapshot, so the
-rollup job moving deltas cannot make a row count twice or not at all) and
-combines the partial aggregates per period, metric and group.
+period; this module reads all pieces in one statement (one snapshot, so
+neither the folder folding records nor the rollup job moving deltas can make
+a row count twice or not at all) and combines the partial aggregates per
+period, metric and group. A piece read from rollups also reads the deltas
+not merged yet and the raw records not folded yet (those whose transaction
+id is at or above the watermark; 0032_rollup_folder.sql says why that is
+exact).
 """
 
 from __future__ import annotations
@@ -206,7 +211,8 @@ def _raw_branch(criteria: Criteria, query: _Query, raw_groups: list[str]) -> str
 
 def _rollup_branches(criteria: Criteria, query: _Query, read: Sequence[Source]) -> list[str]:
     """The pieces planned on each rollup level, plus the deltas not yet merged
-    into any level (they belong to every rollup-read piece)."""
+    into any level and the records not yet folded (they belong to every
+    rollup-read piece)."""
     if not any(source in ROLLUP_TABLES for source in read):
         return []
     groups = "".join(f", x.{d.value} AS g{n}" for n, d in enumerate(criteria.group_by))
@@ -231,7 +237,21 @@ def _rollup_branches(criteria: Criteria, query: _Query, read: Sequence[Source]) 
         " ON x.bucket_start >= p.s AND x.bucket_start < p.e"
         f" WHERE p.src <> 'RAW'{query.where('x')}"
     )
+    branches.append(_tail_branch(criteria, query))
     return branches
+
+
+def _tail_branch(criteria: Criteria, query: _Query) -> str:
+    """The records of rollup-read pieces not folded into any level yet, one row each."""
+    groups = "".join(f", r.{d.value} AS g{n}" for n, d in enumerate(criteria.group_by))
+    latest = "r.ts, r.id, r.value" if Function.LATEST in criteria.functions else _NO_LATEST
+    return (
+        f"SELECT p.b, r.metric_code{groups}, 1::bigint, r.value, r.value, r.value,"
+        f" {latest}, NULL::text FROM p JOIN usage_records r ON r.ts >= p.s AND r.ts < p.e"
+        " WHERE p.src <> 'RAW'"
+        " AND r.xid >= (SELECT folded_below FROM usage_rollup_watermark)"
+        f"{query.where('r')}"
+    )
 
 
 _LATEST_AGG = (

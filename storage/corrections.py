@@ -1,10 +1,13 @@
 """Voided and corrected usage in PostgreSQL: the record's removal and its trail.
 
-A void deletes the raw record, keeps a copy in usage_corrections and adds a
-negative rollup delta (SUM and COUNT stay exact at once) and a stale mark on
-its hour (its MIN, MAX and LATEST are read from raw records until the rollup
-job recomputes them). ``services.corrections`` decides whether a record may
-be voided and runs these in one transaction.
+A void deletes the raw record, keeps a copy in usage_corrections and, when
+the record was folded into the rollups already, adds a negative rollup delta
+(SUM and COUNT stay exact at once) and a stale mark on its hour (its MIN, MAX
+and LATEST are read from raw records until the rollup job recomputes them);
+a record not folded yet leaves the raw tail with its delete. No fold runs
+from the delete to the commit (``storage.rollups.hold_off_folds``).
+``services.corrections`` decides whether a record may be voided and runs
+these in one transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from domain.corrections import CorrectionAction
 from domain.records import StoredRecord
 from storage.queries import q
 from storage.records import stored_record
+from storage.rollups import hold_off_folds
 from storage.usage import PendingRecord, store_usage
 
 
@@ -30,6 +34,8 @@ class Deleted:
 
     record: StoredRecord
     original: dict[str, Any]
+    # the transaction that stored it: folded into the rollups or not yet
+    xid: int
 
 
 async def find_record(
@@ -42,10 +48,12 @@ async def find_record(
 async def delete_record(
     conn: asyncpg.Connection, record_id: UUID, company_scope: UUID | None
 ) -> Deleted | None:
+    await hold_off_folds(conn)
     row = await conn.fetchrow(q("delete_usage_record"), record_id, company_scope)
     if row is None:
         return None
-    return Deleted(stored_record(row), json.loads(json.dumps(dict(row), default=str)))
+    original = {k: v for k, v in dict(row).items() if k != "xid"}
+    return Deleted(stored_record(row), json.loads(json.dumps(original, default=str)), row["xid"])
 
 
 async def raw_horizon(conn: asyncpg.Connection, metric_code: str) -> datetime | None:
@@ -92,4 +100,5 @@ async def record_correction(
         r.billing_category,
         r.billable,
         r.value,
+        deleted.xid,
     )

@@ -116,10 +116,10 @@ async def create_pool(
         probe = await asyncpg.connect(dsn)
         try:
             if probe.get_server_version().major >= 16:
-                # Rollup deltas group a batch by nine columns and take each
+                # A fold groups its records by nine columns and takes each
                 # group's latest row (array_agg ... ORDER BY ts, id). Presorted,
-                # the whole batch is sorted on all eleven keys: a quarter of the
-                # insert's time. Without it each group sorts its own rows.
+                # the whole fold is sorted on all eleven keys: a quarter of its
+                # time. Without it each group sorts its own rows.
                 # A session default (not SET), so the pool's RESET ALL keeps it.
                 settings["enable_presorted_aggregate"] = "off"
         finally:

@@ -69,4 +69,6 @@ LOCAL: dict[str, str] = {
     "reports": "a report may be platform-wide (no company); built by coordinator jobs",
     "report_schedules": "a schedule may be platform-wide (no company)",
     "report_schedule_runs": "runs of the schedules above",
+    "usage_rollup_watermark": "the rollup folder's watermark, a transaction id: meaningful on "
+    "the node whose transactions it counts only (docs/scaling.md)",
 }

@@ -15,6 +15,9 @@ class Backlog:
     outbox: dict[str, tuple[int, int]]
     rollup_deltas: int
     stale_hours: int
+    # records the rollup folder has not folded yet, and the oldest one's age
+    unfolded_records: int = 0
+    unfolded_age_seconds: float = 0.0
 
 
 async def backlog(conn: asyncpg.Connection) -> Backlog:
@@ -22,4 +25,10 @@ async def backlog(conn: asyncpg.Connection) -> Backlog:
         r["channel"]: (r["pending"], r["failed"]) for r in await conn.fetch(q("outbox_backlog"))
     }
     rollups = await conn.fetchrow(q("rollup_backlog"))
-    return Backlog(outbox, rollups["deltas"], rollups["stale"])
+    return Backlog(
+        outbox,
+        rollups["deltas"],
+        rollups["stale"],
+        rollups["unfolded"],
+        max(0.0, rollups["unfolded_age"]),
+    )

@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 
 from storage.queries import q
+from storage.rollups import hold_off_folds
 
 _ROLLUP_LEVELS = (
     "erase_user_deltas",
@@ -30,6 +31,10 @@ class Rekeyed:
 
 
 async def lock_usage(conn: asyncpg.Connection) -> None:
+    # Folds first, then the tables (a fold holding its lock waits for the
+    # rollup tables): no fold reads a record before its user id is re-keyed
+    # and writes the old id into a rollup after.
+    await hold_off_folds(conn)
     await conn.execute(q("lock_usage_for_erasure"))
 
 

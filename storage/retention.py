@@ -92,6 +92,13 @@ async def held_records_between(conn: asyncpg.Connection, start: datetime, end: d
     return bool(await conn.fetchval(q("held_records_between"), start, end))
 
 
+async def unfolded_records_between(
+    conn: asyncpg.Connection, start: datetime, end: datetime
+) -> bool:
+    """Whether a raw record in [start, end) is not folded into the rollups yet."""
+    return bool(await conn.fetchval(q("unfolded_records_between"), start, end))
+
+
 async def metric_codes(conn: asyncpg.Connection) -> list[str]:
     return [r["code"] for r in await conn.fetch(q("retention_metric_codes"))]
 

@@ -1,5 +1,11 @@
-"""The rollup repositories: pending deltas into hourly, daily and monthly rollups,
-and stale buckets recomputed (``services.retention.roll_up`` runs them).
+"""The rollup repositories: committed records folded and pending deltas merged
+into hourly, daily and monthly rollups, and stale buckets recomputed
+(``services.retention`` runs them).
+
+Folding (0032_rollup_folder.sql says why it is exact): a fold transaction
+takes ``FOLD_LOCK``, reads the watermark W and the oldest transaction still
+running X, groups the records with W <= xid < X into the three levels and
+sets W = X (or a smaller transaction boundary, to bound a batch).
 
 The three levels share one shape, so their statements are written once,
 here, for each level.
@@ -9,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from functools import cache
 
 import asyncpg
@@ -21,6 +28,11 @@ from storage.queries import q
 # other's REPEATABLE READ transactions (see storage.partitions and
 # storage.migrate for the other lock constants).
 ROLLUP_LOCK = 7_300_003
+# A fold takes this one exclusively (per transaction) before it reads the
+# watermark; a void, a correction and an erasure take it shared, so none of
+# them sees the watermark move, nor a fold read the rows they change, before
+# they commit.
+FOLD_LOCK = 7_300_004
 
 # (table, the expression that buckets an hourly start, the bucket's length)
 LEVELS = (
@@ -72,6 +84,39 @@ def merge_sql() -> str:
     )
 
 
+# The records of one fold, grouped by hour and context as a delta is.
+_FOLDED = (
+    "SELECT company_id, metric_code, date_trunc('hour', ts, 'UTC') AS bucket_start,"
+    f" {CONTEXT}, count(*) AS records, sum(value) AS total, min(value) AS min_value,"
+    " max(value) AS max_value, max(ts) AS latest_ts,"
+    " (array_agg(id ORDER BY ts DESC, id DESC))[1] AS latest_id,"
+    " (array_agg(value ORDER BY ts DESC, id DESC))[1] AS latest_value"
+    " FROM usage_records WHERE xid >= $1::xid8 AND xid < $2::xid8"
+    f" GROUP BY company_id, metric_code, date_trunc('hour', ts, 'UTC'), {CONTEXT}"
+)
+
+
+@cache
+def fold_sql() -> str:
+    """The records of [$1, $2) into all three levels and the watermark moved to $2,
+    in one statement; the number of records folded."""
+    inserts = [
+        f"l{n} AS (INSERT INTO {table} AS t ({COLUMNS})"
+        f" SELECT company_id, metric_code, {bucket}, {CONTEXT}, {COMBINED}"
+        f" FROM folded GROUP BY company_id, metric_code, {bucket}, {CONTEXT}"
+        f" {UPSERT} RETURNING 1)"
+        for n, (table, bucket, _) in enumerate(LEVELS)
+    ]
+    return (
+        f"WITH folded AS ({_FOLDED}), "
+        + ", ".join(inserts)
+        + ", moved AS (UPDATE usage_rollup_watermark SET folded_below = $2::xid8,"
+        " folded_at = now() WHERE folded_below = $1::xid8 RETURNING 1)"
+        " SELECT coalesce(sum(records), 0) AS records,"
+        " (SELECT count(*) FROM moved) AS moved FROM folded"
+    )
+
+
 @cache
 def rebuild_sql(level: int) -> str:
     """One bucket of a day or month level, recomputed from the level below it."""
@@ -98,6 +143,48 @@ async def rollup_lock(conn: asyncpg.Connection) -> AsyncIterator[None]:
         yield
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", ROLLUP_LOCK)
+
+
+@dataclass(frozen=True)
+class Folded:
+    records: int
+    # the fold reached the oldest running transaction (else its batch cut it short)
+    caught_up: bool
+
+
+async def fold(conn: asyncpg.Connection, batch: int) -> Folded:
+    """Fold the next committed records (the writing transactions' whole, about
+    ``batch`` records at most unless one transaction wrote more) into the
+    rollups, in the caller's READ COMMITTED transaction.
+
+    The lock comes first, in its own statement: the statements after it take
+    their snapshots once every void or erasure before it has committed.
+    """
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", FOLD_LOCK)
+    bounds = await conn.fetchrow(q("fold_bounds"), batch)
+    low, high = bounds["low"], bounds["high"]
+    if low == high:
+        return Folded(0, True)
+    row = await conn.fetchrow(fold_sql(), low, high)
+    if row["moved"] != 1:
+        raise RuntimeError("the rollup watermark moved under a fold that held its lock")
+    return Folded(int(row["records"]), bool(bounds["caught_up"]))
+
+
+async def hold_off_folds(conn: asyncpg.Connection) -> None:
+    """No fold runs from here until the caller's transaction ends (nor is one
+    running: this waits for it), so the watermark the caller reads stays put."""
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", FOLD_LOCK)
+
+
+async def try_rollup_lock(conn: asyncpg.Connection) -> bool:
+    """Take the lock rollups and retention share if it is free (session level;
+    ``release_rollup_lock`` gives it back); whether it was."""
+    return bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", ROLLUP_LOCK))
+
+
+async def release_rollup_lock(conn: asyncpg.Connection) -> None:
+    await conn.execute("SELECT pg_advisory_unlock($1)", ROLLUP_LOCK)
 
 
 async def merge_deltas(conn: asyncpg.Connection) -> int:

@@ -208,14 +208,6 @@ def _arrays_statement() -> str:
 _FROM_ARRAYS = _arrays_statement()
 
 
-async def copy_usage_records(conn: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-    """COPY ``rows`` (STAGING_COLUMNS but ord) straight into usage_records: no key
-    claimed, no rollup touched. What no write of usage can beat (bench/ingest.py's
-    baseline); nothing in the service calls it."""
-    columns = [c for c in STAGING_COLUMNS if c != "ord"]
-    await conn.copy_records_to_table("usage_records", records=rows, columns=columns)
-
-
 async def clear_usage(conn: asyncpg.Connection) -> None:
     """Empty the usage tables (a benchmark's fresh start between two measures)."""
     await conn.execute(q("clear_usage"))

@@ -1,6 +1,7 @@
 -- name: lock_usage_for_erasure
 -- Erasure re-keys raw records and every rollup level in one transaction.
--- Ingest (records and their deltas) and the rollup job write these tables;
+-- Ingest, voids (records and their deltas), the rollup job and the folder
+-- write these tables (the folder is held off first: storage.privacy);
 -- holding them in SHARE ROW EXCLUSIVE mode makes either wait until the
 -- erasure has committed, so no row of the user is moved between levels
 -- while it is being re-keyed. Locked in the order retention takes them.

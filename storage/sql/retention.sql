@@ -51,11 +51,15 @@ SELECT EXISTS (
 )
 
 -- name: pending_before
--- Is anything of metric $1 before $2 not yet in the rollups?
+-- Is anything of metric $1 before $2 not yet in the rollups (a delta, a
+-- stale hour, a record not folded)?
 SELECT EXISTS (
     SELECT 1 FROM usage_rollup_deltas WHERE metric_code = $1 AND bucket_start < $2
 ) OR EXISTS (
     SELECT 1 FROM usage_rollup_stale WHERE metric_code = $1 AND bucket_start < $2
+) OR EXISTS (
+    SELECT 1 FROM usage_records WHERE metric_code = $1 AND ts < $2
+      AND xid >= (SELECT folded_below FROM usage_rollup_watermark)
 )
 
 -- name: mark_raw_complete_from
@@ -70,8 +74,11 @@ SET raw_complete_from = greatest(retention_rules.raw_complete_from, excluded.raw
 SELECT raw_complete_from FROM retention_rules WHERE metric_code = $1
 
 -- name: delete_raw_batch
+-- Folded records only: one stored since the last fold (a late record) is in
+-- no rollup yet and stays until a later run, after the folder has taken it.
 WITH doomed AS (
     SELECT ts, id FROM usage_records r WHERE metric_code = $1 AND ts < $2
+      AND xid < (SELECT folded_below FROM usage_rollup_watermark)
       AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.company_id = r.company_id)
     LIMIT $3
 ), gone AS (
@@ -108,6 +115,14 @@ WITH doomed AS (
     DELETE FROM usage_rollup_month WHERE ctid IN (SELECT ctid FROM doomed) RETURNING 1
 )
 SELECT count(*) FROM gone
+
+-- name: unfolded_records_between
+-- Does a raw record in [$1, $2) wait to be folded into the rollups?
+SELECT EXISTS (
+    SELECT 1 FROM usage_records r
+    WHERE r.ts >= $1 AND r.ts < $2
+      AND r.xid >= (SELECT folded_below FROM usage_rollup_watermark)
+)
 
 -- name: usage_partitions
 SELECT c.relname AS name

@@ -3,7 +3,9 @@
 -- Claims the idempotency keys first (sorted, so concurrent batches lock keys
 -- in the same order and cannot deadlock; by code point, the order a batch
 -- stored in chunks takes them in too); a row whose key was already taken
--- is not stored. Rows without a key are always stored.
+-- is not stored. Rows without a key are always stored. Nothing else is
+-- written: the rollup folder folds the stored rows into the rollups later
+-- (0032_rollup_folder.sql), so concurrent writes share no row.
 WITH claimed AS (
     INSERT INTO usage_idempotency_keys (company_id, idempotency_key, record_id, metric_code, ts, value)
     SELECT company_id, idempotency_key, id, metric_code, ts, value
@@ -25,19 +27,6 @@ WITH claimed AS (
     FROM usage_staging s
     WHERE s.idempotency_key IS NULL OR s.id IN (SELECT record_id FROM claimed)
     RETURNING *
-), deltas AS (
-    -- One rollup delta per UTC hour and context touched (see 0003_rollups.sql).
-    INSERT INTO usage_rollup_deltas (
-        company_id, metric_code, bucket_start, space_id, application_id, user_id, source,
-        billing_category, billable, records, total, min_value, max_value,
-        latest_ts, latest_id, latest_value)
-    SELECT company_id, metric_code, date_trunc('hour', ts, 'UTC'), space_id, application_id,
-           user_id, source, billing_category, billable, count(*), sum(value), min(value),
-           max(value), max(ts), (array_agg(id ORDER BY ts DESC, id DESC))[1],
-           (array_agg(value ORDER BY ts DESC, id DESC))[1]
-    FROM stored
-    GROUP BY company_id, metric_code, date_trunc('hour', ts, 'UTC'), space_id, application_id,
-             user_id, source, billing_category, billable
 )
 
 -- name: usage_arrays_as_staging

@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import create_app
 from services.jobs import Outcome, run_job
+from services.retention import fold_committed
 from tests.conftest import FIXTURES
 from tests.integration.helpers import (
     BATCH_RECORD_USAGE,
@@ -120,7 +121,15 @@ async def test_an_import_and_the_outbox_show(
         deltas = await conn.fetchval("SELECT count(*) FROM usage_rollup_deltas")
     outbox = sum(v for (n, _), v in after.items() if n == "metergraph_outbox_pending")
     assert outbox == pending
-    assert after[("metergraph_rollup_pending_deltas", ())] == deltas > 0
+    assert after[("metergraph_rollup_pending_deltas", ())] == deltas == 0
+    # the rollup lag: the imported records wait for the folder, then are folded
+    assert after[("metergraph_rollup_unfolded_records", ())] == 61
+    assert after[("metergraph_rollup_lag_seconds", ())] > 0
+    async with runtime.pool.acquire() as conn:
+        await fold_committed(conn)
+    folded = await scrape(http)
+    assert folded[("metergraph_rollup_unfolded_records", ())] == 0
+    assert folded[("metergraph_rollup_lag_seconds", ())] == 0
 
 
 async def test_metrics_are_for_loopback_or_the_token_only(

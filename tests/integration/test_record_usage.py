@@ -258,7 +258,7 @@ async def test_a_group_commit_stores_exactly_what_a_staged_batch_stores(
                 result = await store_usage(conn, checked, returning=True)
         assert result.stored == len(records)
         return [
-            {k: v for k, v in result.rows[p.id].items() if k not in ("id", "recorded_at")}
+            {k: v for k, v in result.rows[p.id].items() if k not in ("id", "recorded_at", "xid")}
             | {"idempotency_key": (result.rows[p.id]["idempotency_key"] or "").split("-")[-1]}
             for p in checked
         ]

@@ -16,7 +16,7 @@ from services import retention
 from services.corrections import void_record
 from storage.aggregate import aggregate
 from storage.partitions import partition_name
-from storage.rollups import merge_sql
+from storage.rollups import fold
 from tests.integration.test_aggregation import draft, new_company, store
 
 NOW = datetime.now(UTC)
@@ -101,13 +101,16 @@ async def test_a_rollup_that_failed_midway_is_rerun_before_raw_goes(
     company = await seed(runtime)
     before = await totals(runtime, company)
 
-    # A rollup run that dies after moving the deltas rolls back whole.
+    # A rollup run that dies after folding the records rolls back whole.
     async with runtime.pool.acquire() as conn:
         with pytest.raises(RuntimeError):
             async with conn.transaction():
-                await conn.fetchval(merge_sql())
+                assert (await fold(conn, 100_000)).records > 0
                 raise RuntimeError("killed")
-        pending = await conn.fetchval("SELECT count(*) FROM usage_rollup_deltas")
+        pending = await conn.fetchval(
+            "SELECT count(*) FROM usage_records"
+            " WHERE xid >= (SELECT folded_below FROM usage_rollup_watermark)"
+        )
     assert pending > 0
     assert await totals(runtime, company) == before
 

@@ -23,13 +23,13 @@ from storage.usage import STAGING_COLUMNS
 INPUT_TO_DRAFT = {"billing_period": {"billing_period_start", "billing_period_end"}}
 # A draft field stored under another column name.
 DRAFT_TO_COLUMN = {"timestamp": "ts", "interval": "reporting_interval"}
-# Columns no draft field fills: the record's new id (given by the write path)
-# and when it was stored (the column's default).
-STORED_ONLY = {"id", "recorded_at"}
+# Columns no draft field fills: the record's new id (given by the write path),
+# when it was stored and the transaction that stored it (the columns' defaults).
+STORED_ONLY = {"id", "recorded_at", "xid"}
 # Columns the staging table has besides usage_records': a record's place in its request.
 STAGING_ONLY = {"ord"}
 # Columns the write path leaves to their defaults when it stages a record.
-DEFAULTED = {"recorded_at"}
+DEFAULTED = {"recorded_at", "xid"}
 
 
 def input_fields() -> set[str]:
