@@ -16,6 +16,7 @@ from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import answer
+from api.node import ID_DESCRIPTION, Node
 from domain import thresholds as th
 from services import alerting
 
@@ -64,8 +65,8 @@ class Level:
 
 
 @strawberry.type
-class Threshold:
-    id: UUID
+class Threshold(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     company_id: UUID | None
     metric_code: str
     period: Period
@@ -95,8 +96,8 @@ class Threshold:
 
 
 @strawberry.type
-class Alert:
-    id: UUID
+class Alert(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     threshold_id: UUID
     company_id: UUID
     metric_code: str
@@ -250,9 +251,7 @@ async def alert_list(
     ]
     return AlertConnection(
         edges=edges,
-        page_info=t.PageInfo(
-            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=t.PageInfo.forward([e.cursor for e in edges], page.has_next_page, after),
     )
 
 

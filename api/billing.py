@@ -15,6 +15,7 @@ from api import types as t
 from api.context import Context
 from api.errors import BadUserInput, answer
 from api.invoice_files import pdf_url
+from api.node import ID_DESCRIPTION, Node
 from domain import charge_filters as cf
 from domain import contract_versions as cv
 from domain import contracts as ct
@@ -24,6 +25,7 @@ from domain import limits as lim
 from domain import pricing as p
 from domain.access import Role
 from domain.errors import Invalid
+from domain.nodes import global_id
 from domain.numbers import Money
 from services import contracts as svc_contracts
 from services import credits as svc_credits
@@ -142,14 +144,20 @@ class ContractInput:
 
 
 @strawberry.type
-class Product:
+class Product(Node):
+    id: str = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     code: str
     name: str
     metric_code: str
 
     @classmethod
     def of(cls, product: ct.Product) -> Product:
-        return cls(code=product.code, name=product.name, metric_code=product.metric_code)
+        return cls(
+            id=global_id("Product", product.code),
+            code=product.code,
+            name=product.name,
+            metric_code=product.metric_code,
+        )
 
 
 @strawberry.type
@@ -247,8 +255,8 @@ class ContractVersion:
 
 
 @strawberry.type
-class Contract:
-    id: UUID
+class Contract(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     company_id: UUID
     currency: str
     start_date: date
@@ -635,9 +643,7 @@ async def invoices(
     ]
     return InvoiceConnection(
         edges=edges,
-        page_info=t.PageInfo(
-            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=t.PageInfo.forward([e.cursor for e in edges], len(rows) > first, after),
     )
 
 

@@ -23,6 +23,7 @@ from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import answer
+from api.node import ID_DESCRIPTION, Node
 from domain import aggregation as a
 from domain.allocation import AllocationGranularity as DomainAllocationGranularity
 from domain.reports import criteria as rc
@@ -100,8 +101,8 @@ class ReportCriteriaInput:
 
 
 @strawberry.type
-class Report:
-    id: UUID
+class Report(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     kind: ReportKind
     format: ReportFormat
     status: ReportStatus
@@ -191,9 +192,7 @@ async def reports(
     ]
     return ReportConnection(
         edges=edges,
-        page_info=t.PageInfo(
-            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=t.PageInfo.forward([e.cursor for e in edges], len(rows) > first, after),
     )
 
 
@@ -245,8 +244,8 @@ class ReportScheduleRun:
 
 
 @strawberry.type
-class ReportSchedule:
-    id: UUID
+class ReportSchedule(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     name: str
     company_id: UUID | None
     cron: str

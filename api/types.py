@@ -15,6 +15,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from api.context import Context
+from api.node import ID_DESCRIPTION, Node
 from domain import usage as d
 from domain.bulk import plain_json
 from domain.catalog import Company as StoredCompany
@@ -23,6 +24,7 @@ from domain.credits import CreditSource as StoredCreditSource
 from domain.errors import Invalid
 from domain.invoice_documents import BillingDetails as StoredBillingDetails
 from domain.limits import unstorable
+from domain.nodes import global_id
 from domain.numbers import Money
 from domain.privacy import RedactedProperty as StoredRedaction
 from domain.privacy import RedactionAction as StoredRedactionAction
@@ -202,8 +204,8 @@ class BillingDetailsInput:
 
 
 @strawberry.type
-class Company:
-    id: UUID
+class Company(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     external_key: str
     name: str
     late_arrival_days: int
@@ -259,7 +261,8 @@ class Company:
 
 
 @strawberry.type
-class Metric:
+class Metric(Node):
+    id: str = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     code: str
     name: str
     resource_type: ResourceType
@@ -276,6 +279,7 @@ class Metric:
     @classmethod
     def of(cls, m: d.Metric) -> Metric:
         return cls(
+            id=global_id("Metric", m.code),
             code=m.code,
             name=m.name,
             resource_type=m.resource_type,
@@ -295,8 +299,8 @@ class BillingPeriod:
 
 
 @strawberry.type
-class UsageRecord:
-    id: UUID
+class UsageRecord(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     company_id: UUID
     resource_type: ResourceType
     metric_code: str
@@ -602,10 +606,36 @@ class UsageRecordFilter:
     billable: bool | None = None
 
 
-@strawberry.type
+@strawberry.type(
+    description="Where a page of a connection sits: whether items follow or precede it, and"
+    " its first and last cursors."
+)
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="True when more items follow this page (page on with `after: endCursor`)."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of this page's last edge; null when the page is empty."
+    )
+    has_previous_page: bool = strawberry.field(
+        default=False,
+        description="True when items come before this page. A connection without `last`"
+        " (read forward from the store) answers whether the page started `after` a cursor.",
+    )
+    start_cursor: str | None = strawberry.field(
+        default=None,
+        description="The cursor of this page's first edge; null when the page is empty.",
+    )
+
+    @classmethod
+    def forward(cls, cursors: list[str], has_next: bool, after: str | None) -> PageInfo:
+        """A page read forward (first/after) of the items with these cursors."""
+        return cls(
+            has_next_page=has_next,
+            end_cursor=cursors[-1] if cursors else None,
+            has_previous_page=after is not None,
+            start_cursor=cursors[0] if cursors else None,
+        )
 
 
 @strawberry.type
@@ -632,12 +662,14 @@ class CompanyConnection:
     page_info: PageInfo
 
     @classmethod
-    def of(cls, companies: list[StoredCompany], has_next: bool) -> CompanyConnection:
+    def of(
+        cls, companies: list[StoredCompany], has_next: bool, after: str | None = None
+    ) -> CompanyConnection:
         edges = [
             CompanyEdge(cursor=encode_cursor(c.external_key), node=Company.of(c)) for c in companies
         ]
-        end = edges[-1].cursor if edges else None
-        return cls(edges=edges, page_info=PageInfo(has_next_page=has_next, end_cursor=end))
+        cursors = [e.cursor for e in edges]
+        return cls(edges=edges, page_info=PageInfo.forward(cursors, has_next, after))
 
 
 class BadCursor(Invalid):

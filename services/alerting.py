@@ -279,6 +279,31 @@ async def list_deliveries(
         return await alerts.list_deliveries(conn, company, status, first)
 
 
+@dataclass(frozen=True)
+class DeliveryPage:
+    deliveries: list[th.Delivery]
+    has_next_page: bool
+
+
+async def deliveries_page(
+    rt: Runtime,
+    principal: Principal,
+    company_id: UUID | None,
+    status: th.DeliveryStatus | None,
+    first: int,
+    older_than: Callable[[], int | None],
+) -> DeliveryPage:
+    """``first`` notification deliveries, newest first, older than the one ``older_than``
+    names (read once the key is known to read deliveries)."""
+    principal.require(*EDITORS)
+    company = principal.company_filter(company_id)
+    _page_size(rt, first)
+    start = older_than()
+    async with rt.pool.acquire() as conn:
+        found = await alerts.list_deliveries(conn, company, status, first + 1, start)
+    return DeliveryPage(found[:first], has_next_page=len(found) > first)
+
+
 async def alert_feed(
     rt: Runtime, principal: Principal, company_id: UUID | None
 ) -> AsyncGenerator[th.Alert, None]:

@@ -246,6 +246,8 @@ class Settings:
     replica_urls: tuple[str, ...] = field(default=(), repr=False)
     replica_max_lag_seconds: float = 5.0
     replica_retry_seconds: int = 30
+    # node ids one nodes(ids:) request may ask for
+    max_node_ids: int = 100
 
     @property
     def limits(self) -> Limits:
@@ -407,6 +409,7 @@ def _request_limits_env(env: dict[str, str]) -> dict[str, Any]:
         "costly_query_cost": _int(env, "METERGRAPH_COSTLY_QUERY_COST", 1_000, minimum=1),
         "costly_query_slots": _int(env, "METERGRAPH_COSTLY_QUERY_SLOTS", 1, minimum=1),
         "costly_query_connections": _int(env, "METERGRAPH_COSTLY_QUERY_CONNECTIONS", 2, minimum=1),
+        "max_node_ids": _int(env, "METERGRAPH_MAX_NODE_IDS", 100, minimum=1),
     }
 
 

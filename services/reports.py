@@ -351,6 +351,16 @@ async def _own_schedule(
     return found if found is not None and _visible(principal, found.company_id) else None
 
 
+async def find_report_schedule(
+    rt: Runtime, principal: Principal, schedule_id: UUID
+) -> ScheduleView | None:
+    """The schedule, if this key may see it (another company's does not exist for it)."""
+    principal.require(*READERS)
+    async with rt.pool.acquire() as conn:
+        found = await _own_schedule(conn, principal, schedule_id)
+    return _view(principal, found) if found is not None else None
+
+
 async def list_report_schedules(rt: Runtime, principal: Principal) -> list[ScheduleView]:
     """Report schedules this key may see."""
     principal.require(*READERS)

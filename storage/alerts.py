@@ -285,10 +285,19 @@ async def acknowledge_alert(
 
 
 async def list_deliveries(
-    conn: asyncpg.Connection, company: UUID | None, status: th.DeliveryStatus | None, limit: int
+    conn: asyncpg.Connection,
+    company: UUID | None,
+    status: th.DeliveryStatus | None,
+    limit: int,
+    older_than: int | None = None,
 ) -> list[th.Delivery]:
+    """Deliveries newest first (those before delivery ``older_than``, when given)."""
     rows = await conn.fetch(
-        q("list_deliveries"), company, status.value if status is not None else None, limit
+        q("list_deliveries"),
+        company,
+        status.value if status is not None else None,
+        limit,
+        older_than,
     )
     return [
         th.Delivery(

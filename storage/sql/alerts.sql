@@ -97,5 +97,6 @@ SELECT o.* FROM notification_outbox o
 JOIN alerts a ON a.company_id = o.company_id AND a.id = o.alert_id
 WHERE ($1::uuid IS NULL OR a.company_id = $1)
   AND ($2::text IS NULL OR o.status = $2)
+  AND ($4::bigint IS NULL OR o.id < $4)
 ORDER BY o.id DESC
 LIMIT $3

@@ -15,49 +15,58 @@ import { lastClosedMonth, periodStartOf } from "../lib/periods";
 import { builderField, checkPrice, emptyPrice, type PriceDraft } from "../lib/price";
 import { useCompanyNames } from "../lib/useCompanyNames";
 import { isAdmin, useViewer } from "../lib/viewer";
+import { nodesOf } from "../lib/queries";
 
 const ContractsQuery = graphql(`
   query Contracts {
-    contracts {
-      id
-      companyId
-      currency
-      startDate
-      endDate
-      billingDay
-      paymentTermsDays
-      lateFeePercentPerMonth
-      minimumCommitment
-      graceHours
-      externalId
-      versions {
-        number
-        effectiveFrom
-        paymentTermsDays
-      }
-      products {
-        productCode
-        metricCode
-        price {
-          model
-          unitPrice
-          packageSize
-          packagePrice
-          rounding
-          freeUnits
-          tierBasis
-          tiers {
-            upTo
-            unitPrice
-            flatFee
+    contractsConnection(first: 500) {
+      edges {
+        node {
+          id
+          companyId
+          currency
+          startDate
+          endDate
+          billingDay
+          paymentTermsDays
+          lateFeePercentPerMonth
+          minimumCommitment
+          graceHours
+          externalId
+          versions {
+            number
+            effectiveFrom
+            paymentTermsDays
+          }
+          products {
+            productCode
+            metricCode
+            price {
+              model
+              unitPrice
+              packageSize
+              packagePrice
+              rounding
+              freeUnits
+              tierBasis
+              tiers {
+                upTo
+                unitPrice
+                flatFee
+              }
+            }
           }
         }
       }
     }
-    products {
-      code
-      name
-      metricCode
+    productsConnection(first: 500) {
+      edges {
+        node {
+          code
+          name
+          metricCode
+        }
+      }
     }
   }
 `);
@@ -186,7 +195,7 @@ const NEW_TERMS: Terms = {
   graceHours: "24",
 };
 
-type StoredContract = NonNullable<ReturnType<typeof useContracts>["data"]>["contracts"][number];
+type StoredContract = NonNullable<ReturnType<typeof useContracts>["data"]>["contractsConnection"]["edges"][number]["node"];
 
 function useContracts() {
   const [result] = useQuery({ query: ContractsQuery });
@@ -272,13 +281,13 @@ export function ContractsPage() {
         ) : fetching && !data ? (
           <Loading what="Loading contracts" />
         ) : (
-          <DataTable caption="Contracts" columns={columns} rows={data?.contracts ?? []} empty="No contracts yet." />
+          <DataTable caption="Contracts" columns={columns} rows={nodesOf(data?.contractsConnection)} empty="No contracts yet." />
         )}
       </section>
       {data ? (
         <ContractForm
           key={whatIf?.id ?? "new"}
-          products={data.products}
+          products={nodesOf(data.productsConnection)}
           companies={names}
           contract={whatIf}
           onDone={() => setWhatIf(null)}

@@ -1,0 +1,121 @@
+"""Nodes by global id (``node``/``nodes``): each found the way its own query finds it.
+
+A node another company owns is answered as one that does not exist (None), as
+is a kind this key's role does not read: a key learns nothing from an id it
+may not see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.access import Principal, Role
+from domain.nodes import CodeKey, NodeKey
+from services import catalog, contracts, reports
+from services.runtime import Runtime
+from storage import alerts, nodes
+from storage import webhooks as webhook_store
+
+READERS = (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
+# Webhook endpoints are read by the roles that manage them.
+ENDPOINT_READERS = (Role.ADMIN, Role.COMPANY_ADMIN)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A node: its kind (the GraphQL type's name) and its domain value."""
+
+    kind: str
+    value: object
+
+
+async def find_nodes(rt: Runtime, principal: Principal, keys: list[NodeKey]) -> list[Found | None]:
+    """Each of ``keys``'s node, in order; None where there is none this key may see."""
+    principal.require(*READERS)
+    uuids = [k for k in keys if isinstance(k, UUID)]
+    kinds = await rt.read(lambda conn: nodes.node_kinds(conn, uuids)) if uuids else {}
+    found: list[Found | None] = []
+    for key in keys:
+        kind = key.kind if isinstance(key, CodeKey) else kinds.get(key)
+        value = await _FINDERS[kind](rt, principal, key) if kind in _FINDERS else None
+        found.append(Found(kind, value) if kind is not None and value is not None else None)
+    return found
+
+
+Finder = Callable[[Runtime, Principal, NodeKey], Awaitable[object | None]]
+
+
+def _uuid(key: NodeKey) -> UUID:
+    assert isinstance(key, UUID), "the kinds found by UUID are looked up by UUID"
+    return key
+
+
+def _code(key: NodeKey) -> str:
+    assert isinstance(key, CodeKey), "the kinds known by a code are looked up by code"
+    return key.code
+
+
+async def _metric(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    return next((m for m in await catalog.list_metrics(rt) if m.code == _code(key)), None)
+
+
+async def _product(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    found = await contracts.list_products(rt, principal)
+    return next((p for p in found if p.code == _code(key)), None)
+
+
+async def _company(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    return await catalog.find_company(rt, principal, _uuid(key))
+
+
+async def _contract(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    return await contracts.find_contract(rt, principal, _uuid(key))
+
+
+async def _report(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    return await reports.find_report(rt, principal, _uuid(key))
+
+
+async def _schedule(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    return await reports.find_report_schedule(rt, principal, _uuid(key))
+
+
+async def _threshold(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    found = await rt.read(lambda conn: alerts.threshold_by_id(conn, _uuid(key)))
+    # a default (no company) applies to every company: every reader sees it
+    if found is None or (found.company_id is not None and not principal.may_see(found.company_id)):
+        return None
+    return found
+
+
+async def _alert(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    found = await rt.read(lambda conn: alerts.alert_by_id(conn, _uuid(key)))
+    return found if found is not None and principal.may_see(found.company_id) else None
+
+
+async def _endpoint(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    if principal.role not in ENDPOINT_READERS:
+        return None
+    found = await rt.read(lambda conn: webhook_store.endpoint_by_id(conn, _uuid(key)))
+    return found if found is not None and principal.may_see(found.company_id) else None
+
+
+async def _usage_record(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    company = principal.company_id if principal.role.scoped else None
+    return await rt.read(lambda conn: nodes.usage_record(conn, _uuid(key), company))
+
+
+_FINDERS: dict[str, Finder] = {
+    "Metric": _metric,
+    "Product": _product,
+    "Company": _company,
+    "Contract": _contract,
+    "Report": _report,
+    "ReportSchedule": _schedule,
+    "Threshold": _threshold,
+    "Alert": _alert,
+    "WebhookEndpoint": _endpoint,
+    "UsageRecord": _usage_record,
+}
