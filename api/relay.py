@@ -233,6 +233,7 @@ _NODES: dict[str, Callable[[object], Node]] = {
     "Alert": al.Alert.of,  # type: ignore[dict-item]
     "WebhookEndpoint": wh.WebhookEndpoint.of,  # type: ignore[dict-item]
     "UsageRecord": t.UsageRecord.from_row,  # type: ignore[dict-item]
+    "ApiKey": ka.ApiKey.of,  # type: ignore[dict-item]
 }
 
 

@@ -15,12 +15,14 @@ from domain.access import Principal, Role
 from domain.nodes import CodeKey, NodeKey
 from services import catalog, contracts, reports
 from services.runtime import Runtime
-from storage import alerts, nodes
+from storage import alerts, nodes, repos
 from storage import webhooks as webhook_store
 
 READERS = (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
 # Webhook endpoints are read by the roles that manage them.
 ENDPOINT_READERS = (Role.ADMIN, Role.COMPANY_ADMIN)
+# API keys are listed to the roles that manage them (a COMPANY_ADMIN: its company's).
+KEY_READERS = (Role.ADMIN, Role.COMPANY_ADMIN)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,13 @@ async def _usage_record(rt: Runtime, principal: Principal, key: NodeKey) -> obje
     return await rt.read(lambda conn: nodes.usage_record(conn, _uuid(key), company))
 
 
+async def _api_key(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    if principal.role not in KEY_READERS:
+        return None
+    company = principal.company_id if principal.role.scoped else None
+    return await rt.read(lambda conn: repos.api_key_in_company(conn, _uuid(key), company))
+
+
 _FINDERS: dict[str, Finder] = {
     "Metric": _metric,
     "Product": _product,
@@ -118,4 +127,5 @@ _FINDERS: dict[str, Finder] = {
     "Alert": _alert,
     "WebhookEndpoint": _endpoint,
     "UsageRecord": _usage_record,
+    "ApiKey": _api_key,
 }

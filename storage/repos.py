@@ -273,6 +273,14 @@ async def list_api_keys(conn: asyncpg.Connection, company_id: UUID | None) -> li
     return [_api_key(r) for r in await conn.fetch(q("list_api_keys"), company_id)]
 
 
+async def api_key_in_company(
+    conn: asyncpg.Connection, key_id: UUID, company_id: UUID | None
+) -> ApiKey | None:
+    """Key ``key_id`` as listed (of ``company_id``, when given), unlocked."""
+    row = await conn.fetchrow(q("api_key_in_company"), key_id, company_id)
+    return _api_key(row) if row is not None else None
+
+
 async def rotate_api_key(
     conn: asyncpg.Connection,
     id: UUID,

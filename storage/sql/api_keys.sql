@@ -33,6 +33,13 @@ FROM api_keys
 WHERE $1::uuid IS NULL OR company_id = $1
 ORDER BY created_at, id
 
+-- name: api_key_in_company
+-- One key as listed (no lock), within a company when $2 is given.
+SELECT id, name, role, company_id, created_at, expires_at, revoked_at, last_used_at,
+       rotated_at, previous_valid_until
+FROM api_keys
+WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2)
+
 -- name: rotate_api_key
 -- The trigger api_keys_rotated tells every server process (migration 0022).
 UPDATE api_keys

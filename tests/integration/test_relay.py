@@ -27,6 +27,7 @@ query($id: ID!) {
     ... on Alert { level }
     ... on WebhookEndpoint { url }
     ... on UsageRecord { value }
+    ... on ApiKey { role }
   }
 }"""
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
@@ -55,6 +56,10 @@ mutation($company: UUID!) {
                                 events: [ALERT_RAISED]}) {
     __typename ... on CreatedWebhookEndpoint { endpoint { id } }
   }
+}"""
+CREATE_KEY = """
+mutation($company: UUID!) {
+  createApiKey(role: VIEWER, companyId: $company) { ... on IssuedApiKey { key { id } } }
 }"""
 ALERTS = "{ alerts { edges { node { id } } } }"
 METRICS = """
@@ -105,6 +110,7 @@ async def world(admin: Any, system: Any, runtime: Any, monkeypatch: pytest.Monke
         "WebhookEndpoint": await _made(
             admin, CREATE_ENDPOINT, {"company": acme}, "createWebhookEndpoint", "endpoint", "id"
         ),
+        "ApiKey": await _made(admin, CREATE_KEY, {"company": acme}, "createApiKey", "key", "id"),
     }
     metrics = await admin("{ metricsConnection(first: 1) { edges { node { id } } } }")
     products = await admin("{ productsConnection { edges { node { id code } } } }")
@@ -152,14 +158,19 @@ async def test_another_companys_node_is_null_as_one_that_does_not_exist(
             assert answer["node"] is None, (role, kind)
         answer = await stranger(NODES, {"ids": [ids["Company"], other]})
         assert [n and n["id"] for n in answer["nodes"]] == [None, other]
-    for kind in ("ReportSchedule", "WebhookEndpoint"):
+    for kind in ("ReportSchedule", "WebhookEndpoint", "ApiKey"):
         assert (await (await scoped("COMPANY_ADMIN", other))(NODE, {"id": ids[kind]}))[
             "node"
         ] is None
     # the owner's keys see them; the catalog (metrics, products) is every company's
     own = await scoped("COMPANY_ADMIN", acme)
-    for kind in ("Company", "Contract", "UsageRecord", "Alert", "ReportSchedule", "Metric"):
+    for kind in ("Company", "Contract", "UsageRecord", "Alert", "ReportSchedule", "ApiKey"):
         assert (await own(NODE, {"id": ids[kind]}))["node"]["id"] == ids[kind]
+    assert (await own(NODE, {"id": ids["Metric"]}))["node"]["id"] == ids["Metric"]
+    # a role that does not read a kind gets null for it, as for one that does not exist
+    own_viewer = await scoped("VIEWER", acme)
+    for kind in ("WebhookEndpoint", "ApiKey"):
+        assert (await own_viewer(NODE, {"id": ids[kind]}))["node"] is None
 
 
 async def test_a_key_that_reads_nothing_is_refused(system: Any, world: Any) -> None:
