@@ -68,6 +68,32 @@ class Slice:
     before: str | None = None
 
 
+def default_size(ctx: Context) -> int:
+    """The page a connection gives when neither `first` nor `last` is sent."""
+    return min(DEFAULT_PAGE, ctx.runtime.settings.max_page_size)
+
+
+def backward(asked: Slice) -> bool:
+    """Whether a keyset connection is asked to read backward (`last`, or `before` alone)."""
+    return asked.last is not None or (asked.before is not None and asked.first is None)
+
+
+def direction(ctx: Context, asked: Slice) -> tuple[int, str | None, bool]:
+    """A keyset connection's page: its size, its cursor and whether it reads backward
+    (`last`/`before`) rather than forward (`first`/`after`); the two are not mixed."""
+    if asked.first is not None and asked.last is not None:
+        raise bad_input("give first or last, not both", "last")
+    if backward(asked):
+        if asked.after is not None:
+            raise bad_input("after pages forward: give it with first, not last", "after")
+        size = asked.last if asked.last is not None else default_size(ctx)
+        return page_size(ctx, size, "last"), asked.before, True
+    if asked.before is not None:
+        raise bad_input("before pages backward: give it with last, not first", "before")
+    size = default_size(ctx) if asked.first is None else asked.first
+    return page_size(ctx, size), asked.after, False
+
+
 @dataclass(frozen=True)
 class Window(Generic[X]):
     """A page of a list read whole: its items with their cursors, where it sits, the total."""
@@ -103,8 +129,7 @@ def window(
         start, end = max(low, high - page_size(ctx, asked.last, "last")), high
     else:
         start = low
-        size = min(DEFAULT_PAGE, ctx.runtime.settings.max_page_size)
-        size = size if asked.first is None else asked.first
+        size = default_size(ctx) if asked.first is None else asked.first
         end = min(high, low + page_size(ctx, size))
     edges = [(t.encode_cursor(*cursor(keys[i])), ordered[i]) for i in range(start, end)]
     info = t.PageInfo(

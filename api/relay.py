@@ -121,17 +121,34 @@ async def products(ctx: Context, asked: paging.Slice) -> Connection[bl.Product]:
 async def contract_page(
     ctx: Context, company_id: UUID | None, external_id: str | None, asked: paging.Slice
 ) -> Connection[bl.Contract]:
-    found = await contracts.list_contracts(ctx.runtime, ctx.principal, company_id, external_id)
-    page = paging.window(
-        ctx,
-        found,
-        lambda c: (c.created_at, c.terms.id),
-        _creation_cursor,
-        2,
-        _by_creation,
-        asked,
+    backward = paging.backward(asked)
+
+    def page() -> tuple[int, tuple[datetime, UUID] | None]:
+        size, cursor, _ = paging.direction(ctx, asked)
+        field = "before" if backward else "after"
+        return size, paging.position(cursor, 2, _by_creation, field)
+
+    found = await contracts.contract_page(
+        ctx.runtime, ctx.principal, company_id, external_id, page, backward
     )
-    return _connection(page, bl.Contract.of)
+    edges = [
+        Edge(
+            cursor=t.encode_cursor(*_creation_cursor((c.created_at, c.terms.id))),
+            node=bl.Contract.of(c),
+        )
+        for c in found.contracts
+    ]
+    # read from the store one way: the far side is known exactly, the near side is
+    # whether the page started at a cursor
+    more_after = found.has_more if not backward else asked.before is not None
+    more_before = found.has_more if backward else asked.after is not None
+    info = t.PageInfo(
+        has_next_page=more_after,
+        end_cursor=edges[-1].cursor if edges else None,
+        has_previous_page=more_before,
+        start_cursor=edges[0].cursor if edges else None,
+    )
+    return Connection(edges=edges, page_info=info, total_count=found.total)
 
 
 async def report_schedules(ctx: Context, asked: paging.Slice) -> Connection[rp.ReportSchedule]:

@@ -432,7 +432,9 @@ class Query:
         return await rl.products(_ctx(info), paging.Slice(first, after, last, before))
 
     @strawberry.field(
-        description="Contracts, of one company or (ADMIN) all, oldest first, a cursor connection."
+        description="Contracts, of one company or (ADMIN) all, oldest first, a cursor connection"
+        " read from the store a page at a time: forward (first, after) or backward (last,"
+        " before), one way per request."
     )
     async def contracts_connection(
         self,

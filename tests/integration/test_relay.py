@@ -325,7 +325,40 @@ async def test_contracts_and_schedules_page_within_the_keys_company(
     ]
     paged = [e["node"]["id"] for e in first["edges"] + rest["edges"]]
     assert paged == made[acme]  # oldest first, and only the key's company
+    assert first["pageInfo"]["hasNextPage"] and not rest["pageInfo"]["hasNextPage"]
     assert (await admin(contracts))["contractsConnection"]["totalCount"] == 5
+
+    backward = """
+    query($last: Int, $before: String) {
+      contractsConnection(last: $last, before: $before) {
+        totalCount edges { cursor node { id } }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      }
+    }"""
+    every = [*made[acme], *made[other]]
+    last = (await admin(backward, {"last": 2}))["contractsConnection"]
+    assert [e["node"]["id"] for e in last["edges"]] == every[3:]
+    assert last["pageInfo"]["hasPreviousPage"] and not last["pageInfo"]["hasNextPage"]
+    before = last["pageInfo"]["startCursor"]
+    earlier = (await admin(backward, {"last": 2, "before": before}))["contractsConnection"]
+    assert [e["node"]["id"] for e in earlier["edges"]] == every[1:3]
+    assert earlier["pageInfo"]["hasNextPage"] and earlier["pageInfo"]["hasPreviousPage"]
+    first_page = await admin(backward, {"last": 2, "before": earlier["pageInfo"]["startCursor"]})
+    page = first_page["contractsConnection"]
+    assert [e["node"]["id"] for e in page["edges"]] == every[:1]
+    assert not page["pageInfo"]["hasPreviousPage"]
+    mixed = await admin.post(
+        "query($c: String) { contractsConnection(first: 2, before: $c) { totalCount } }",
+        {"c": before},
+    )
+    assert _error(mixed) == ("BAD_USER_INPUT", "before")
+    mixed = await admin.post(
+        "query($c: String) { contractsConnection(last: 2, after: $c) { totalCount } }",
+        {"c": before},
+    )
+    assert _error(mixed) == ("BAD_USER_INPUT", "after")
+    garbled = await admin.post(backward, {"last": 2, "before": "garbage"})
+    assert _error(garbled) == ("BAD_USER_INPUT", "before")
 
     schedules = "{ reportSchedulesConnection(last: 2) { totalCount edges { node { name } } } }"
     mine = (await viewer(schedules))["reportSchedulesConnection"]
