@@ -363,8 +363,8 @@ class InvoiceLine:
     description="An amount taken off a finalized invoice; what exceeds the invoice's unpaid"
     " part becomes the company's credit."
 )
-class CreditNote:
-    id: UUID = strawberry.field(description="The credit note's id.")
+class CreditNote(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     invoice_id: UUID = strawberry.field(description="The invoice it credits.")
     currency: str = strawberry.field(description="The invoice's currency.")
     amount: Money = strawberry.field(description="What it takes off the invoice.")

@@ -12,6 +12,7 @@ import strawberry
 from api import types as t
 from api.context import Context
 from api.errors import answer
+from api.node import ID_DESCRIPTION, Node
 from api.reports import AllocationGranularity
 from domain import allocation as al
 from domain import costs as dc
@@ -38,8 +39,8 @@ class CostInput:
 
 
 @strawberry.type
-class CostRecord:
-    id: UUID
+class CostRecord(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     product_code: str
     granularity: AllocationGranularity
     period_start: datetime

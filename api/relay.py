@@ -19,6 +19,7 @@ import strawberry
 
 from api import alerting as al
 from api import billing as bl
+from api import costs as cs
 from api import key_admin as ka
 from api import paging
 from api import reports as rp
@@ -251,6 +252,9 @@ _NODES: dict[str, Callable[[object], Node]] = {
     "WebhookEndpoint": wh.WebhookEndpoint.of,  # type: ignore[dict-item]
     "UsageRecord": t.UsageRecord.from_row,  # type: ignore[dict-item]
     "ApiKey": ka.ApiKey.of,  # type: ignore[dict-item]
+    "CreditNote": bl.CreditNote.of,  # type: ignore[dict-item]
+    "CreditEntry": t.CreditEntry.of,  # type: ignore[dict-item]
+    "CostRecord": cs.CostRecord.of,  # type: ignore[dict-item]
 }
 
 

@@ -120,8 +120,8 @@ CreditSource = strawberry.enum(
 
 
 @strawberry.type(description="One entry of a company's credit ledger.")
-class CreditEntry:
-    id: UUID = strawberry.field(description="The entry's id.")
+class CreditEntry(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     currency: str = strawberry.field(description="The currency of the credit.")
     amount: Money = strawberry.field(
         description="Positive: credit gained; negative: credit an invoice applied."

@@ -15,7 +15,7 @@ from domain.access import Principal, Role
 from domain.nodes import CodeKey, NodeKey
 from services import catalog, contracts, reports
 from services.runtime import Runtime
-from storage import alerts, nodes, repos
+from storage import alerts, costs, credits, nodes, repos
 from storage import webhooks as webhook_store
 
 READERS = (Role.ADMIN, Role.COMPANY_ADMIN, Role.VIEWER)
@@ -116,6 +116,24 @@ async def _api_key(rt: Runtime, principal: Principal, key: NodeKey) -> object | 
     return await rt.read(lambda conn: repos.api_key_in_company(conn, _uuid(key), company))
 
 
+def _scope(principal: Principal) -> UUID | None:
+    return principal.company_id if principal.role.scoped else None
+
+
+async def _credit_note(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    return await rt.read(lambda conn: credits.credit_note(conn, _uuid(key), _scope(principal)))
+
+
+async def _credit_entry(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    return await rt.read(lambda conn: credits.credit_entry(conn, _uuid(key), _scope(principal)))
+
+
+async def _cost_record(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    if principal.role is not Role.ADMIN:
+        return None  # costs are the operator's
+    return await rt.read(lambda conn: costs.cost_record(conn, _uuid(key)))
+
+
 _FINDERS: dict[str, Finder] = {
     "Metric": _metric,
     "Product": _product,
@@ -128,4 +146,7 @@ _FINDERS: dict[str, Finder] = {
     "WebhookEndpoint": _endpoint,
     "UsageRecord": _usage_record,
     "ApiKey": _api_key,
+    "CreditNote": _credit_note,
+    "CreditEntry": _credit_entry,
+    "CostRecord": _cost_record,
 }

@@ -11,6 +11,15 @@ import pytest
 from tests.integration.helpers import RECORD_USAGE, api_request, create_company
 from tests.integration.test_alerting_api import eventually, threshold
 from tests.integration.test_billing_api import CREATE_CONTRACT, CREATE_PRODUCT, contract_input
+from tests.integration.test_credits import (
+    CREDIT_NOTE,
+    ONE_EURO,
+    PAY,
+    invoices_of,
+    run,
+    usage,
+)
+from tests.integration.test_invoices import contract_for
 
 NODE = """
 query($id: ID!) {
@@ -414,3 +423,50 @@ async def test_notification_deliveries_page_with_a_cursor(
     assert previous == [False, True]
     garbled = await company_admin.post(DELIVERIES, {"first": 4, "after": "bm90LWFuLWlk"})
     assert _error(garbled) == ("BAD_USER_INPUT", "after")
+
+
+LEDGER = """
+query($company: UUID!) {
+  company(id: $company) { creditEntries(last: 10) { id } }
+  invoices(filter: {companyId: $company}) { edges { node { creditNotes { id } } } }
+}"""
+
+
+async def test_ledger_and_cost_nodes_are_found_within_their_company(
+    admin: Any, scoped: Any, runtime: Any
+) -> None:
+    company, _ = await contract_for(runtime, ONE_EURO)
+    await usage(runtime, company, 300)
+    await run(runtime, company, 2)  # January's invoice finalized: 300.00
+    (january,) = (await invoices_of(admin, company)).values()
+    await admin(PAY, {"id": january["id"], "amount": "310.00"})  # 10.00 of credit
+    note = {"invoiceId": january["id"], "amount": "5.00", "reason": "goodwill"}
+    await admin(CREDIT_NOTE, {"input": note})
+    found = await admin(LEDGER, {"company": str(company)})
+    entry = found["company"]["creditEntries"][0]  # the overpayment or the note
+    (credit_note,) = found["invoices"]["edges"][0]["node"]["creditNotes"]
+    cost = await admin(
+        "mutation($input: CostInput!) { recordCost(input: $input) { ... on CostRecord { id } } }",
+        {
+            "input": {
+                "productCode": "API",
+                "granularity": "DAILY",
+                "periodStart": "2025-01-10T00:00:00Z",
+                "amount": "12.00",
+            }
+        },
+    )
+    ids = {
+        "CreditEntry": entry["id"],
+        "CreditNote": credit_note["id"],
+        "CostRecord": cost["recordCost"]["id"],
+    }
+    listed = (await admin(NODES, {"ids": list(ids.values())}))["nodes"]
+    assert [(n["__typename"], n["id"]) for n in listed] == list(ids.items())
+    own = await scoped("VIEWER", str(company))
+    mine = (await own(NODES, {"ids": list(ids.values())}))["nodes"]
+    # the company's ledger is its own; what a product cost is the operator's
+    assert [n and n["__typename"] for n in mine] == ["CreditEntry", "CreditNote", None]
+    other = await create_company(admin, "other")
+    stranger = await scoped("COMPANY_ADMIN", other)
+    assert (await stranger(NODES, {"ids": list(ids.values())}))["nodes"] == [None] * 3
