@@ -36,14 +36,33 @@ class Found:
 async def find_nodes(rt: Runtime, principal: Principal, keys: list[NodeKey]) -> list[Found | None]:
     """Each of ``keys``'s node, in order; None where there is none this key may see."""
     principal.require(*READERS)
-    uuids = [k for k in keys if isinstance(k, UUID)]
+    uuids = list({k for k in keys if isinstance(k, UUID)})
     kinds = await rt.read(lambda conn: nodes.node_kinds(conn, uuids)) if uuids else {}
-    found: list[Found | None] = []
+    coded = await _catalog(rt, principal, {k.kind for k in keys if isinstance(k, CodeKey)})
+    found: dict[NodeKey, Found | None] = {}
     for key in keys:
-        kind = key.kind if isinstance(key, CodeKey) else kinds.get(key)
-        value = await _FINDERS[kind](rt, principal, key) if kind in _FINDERS else None
-        found.append(Found(kind, value) if kind is not None and value is not None else None)
-    return found
+        if key in found:
+            continue  # an id asked for twice is read once
+        if isinstance(key, CodeKey):
+            value = coded.get(key)
+            found[key] = Found(key.kind, value) if value is not None else None
+            continue
+        kind = kinds.get(key)
+        value = await _FINDERS[kind](rt, principal, key) if kind is not None else None
+        found[key] = Found(kind, value) if kind is not None and value is not None else None
+    return [found[key] for key in keys]
+
+
+async def _catalog(rt: Runtime, principal: Principal, kinds: set[str]) -> dict[CodeKey, object]:
+    """The metrics and products, by their keys, when ``kinds`` asks for them (read once
+    per request, however many of their ids it holds)."""
+    out: dict[CodeKey, object] = {}
+    if "Metric" in kinds:
+        out.update({CodeKey("Metric", m.code): m for m in await catalog.list_metrics(rt)})
+    if "Product" in kinds:
+        found = await contracts.list_products(rt, principal)
+        out.update({CodeKey("Product", p.code): p for p in found})
+    return out
 
 
 Finder = Callable[[Runtime, Principal, NodeKey], Awaitable[object | None]]
@@ -52,20 +71,6 @@ Finder = Callable[[Runtime, Principal, NodeKey], Awaitable[object | None]]
 def _uuid(key: NodeKey) -> UUID:
     assert isinstance(key, UUID), "the kinds found by UUID are looked up by UUID"
     return key
-
-
-def _code(key: NodeKey) -> str:
-    assert isinstance(key, CodeKey), "the kinds known by a code are looked up by code"
-    return key.code
-
-
-async def _metric(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
-    return next((m for m in await catalog.list_metrics(rt) if m.code == _code(key)), None)
-
-
-async def _product(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
-    found = await contracts.list_products(rt, principal)
-    return next((p for p in found if p.code == _code(key)), None)
 
 
 async def _company(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
@@ -135,8 +140,6 @@ async def _cost_record(rt: Runtime, principal: Principal, key: NodeKey) -> objec
 
 
 _FINDERS: dict[str, Finder] = {
-    "Metric": _metric,
-    "Product": _product,
     "Company": _company,
     "Contract": _contract,
     "Report": _report,
