@@ -143,6 +143,9 @@ async def test_every_node_type_is_found_by_its_global_id(admin: Any, world: Any)
     assert company["externalKey"] == "acme"
     listed = (await admin(NODES, {"ids": list(ids.values())}))["nodes"]
     assert [(n["__typename"], n["id"]) for n in listed] == list(ids.items())
+    twice = [ids["Metric"], ids["Company"], ids["Metric"], ids["Product"], ids["Company"]]
+    listed = (await admin(NODES, {"ids": twice}))["nodes"]
+    assert [n["id"] for n in listed] == twice  # an id asked for twice is answered twice
 
 
 async def test_a_node_that_does_not_exist_is_null(admin: Any, world: Any) -> None:
