@@ -126,3 +126,26 @@ def test_every_connection_has_the_full_page_info() -> None:
         kind = graphql.type_map[path.split(".")[0]]
         assert isinstance(kind, GraphQLObjectType)
         assert _unwrap(kind.fields["pageInfo"].type) is page_info, path
+
+
+def _cost(document: str) -> int:
+    from graphql import parse
+
+    from api.limits import QueryLimitSettings, _page_defaults, document_cost
+
+    limits = QueryLimitSettings(
+        tokens=50_000, depth=15, aliases=30, cost=50_000, largest_page=1_000
+    )
+    return document_cost(parse(document), None, None, limits, _page_defaults(schema._schema))
+
+
+def test_a_connections_page_and_the_ids_of_nodes_count_in_a_documents_cost() -> None:
+    # a page is costed by first, or last, or the default page when neither is sent
+    one = _cost("{ metricsConnection(first: 1) { edges { node { code } } } }")
+    assert _cost("{ metricsConnection(first: 40) { edges { node { code } } } }") > 20 * one
+    assert _cost("{ metricsConnection(last: 40) { edges { node { code } } } }") > 20 * one
+    assert _cost("{ metricsConnection { edges { node { code } } } }") > 50 * one
+    below = "{ ... on Company { billingDetails { city } } }"
+    few = _cost('{ nodes(ids: ["a"]) ' + below + " }")
+    many = _cost("{ nodes(ids: [" + ", ".join(f'"{n}"' for n in range(40)) + "]) " + below + " }")
+    assert many > 20 * few
