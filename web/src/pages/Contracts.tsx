@@ -3,7 +3,7 @@ import { type FormEvent, useDeferredValue, useMemo, useState } from "react";
 import { Link } from "react-router-dom";
 import { useMutation, useQuery } from "urql";
 
-import { DataTable } from "../components/DataTable";
+import { DataTable, useCursorPaging } from "../components/DataTable";
 import { Field } from "../components/Field";
 import { PriceBuilder } from "../components/PriceBuilder";
 import { Banner, ErrorState, Loading, NotFound } from "../components/states";
@@ -18,8 +18,8 @@ import { isAdmin, useViewer } from "../lib/viewer";
 import { nodesOf } from "../lib/queries";
 
 const ContractsQuery = graphql(`
-  query Contracts {
-    contractsConnection(first: 500) {
+  query Contracts($first: Int!, $after: String) {
+    contractsConnection(first: $first, after: $after) {
       edges {
         node {
           id
@@ -57,6 +57,10 @@ const ContractsQuery = graphql(`
             }
           }
         }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
       }
     }
     productsConnection(first: 500) {
@@ -197,8 +201,11 @@ const NEW_TERMS: Terms = {
 
 type StoredContract = NonNullable<ReturnType<typeof useContracts>["data"]>["contractsConnection"]["edges"][number]["node"];
 
-function useContracts() {
-  const [result] = useQuery({ query: ContractsQuery });
+// Contracts per page of the table (the server pages them, oldest first).
+const PAGE_SIZE = 50;
+
+function useContracts(after: string | null = null) {
+  const [result] = useQuery({ query: ContractsQuery, variables: { first: PAGE_SIZE, after } });
   return result;
 }
 
@@ -218,7 +225,8 @@ function draftOf(price: StoredContract["products"][number]["price"]): PriceDraft
 
 export function ContractsPage() {
   const viewer = useViewer();
-  const { data, fetching, error } = useContracts();
+  const paging = useCursorPaging();
+  const { data, fetching, error } = useContracts(paging.after);
   const names = useCompanyNames();
   const [whatIf, setWhatIf] = useState<StoredContract | null>(null);
   const columns = useMemo<ColumnDef<StoredContract, unknown>[]>(
@@ -281,7 +289,15 @@ export function ContractsPage() {
         ) : fetching && !data ? (
           <Loading what="Loading contracts" />
         ) : (
-          <DataTable caption="Contracts" columns={columns} rows={nodesOf(data?.contractsConnection)} empty="No contracts yet." />
+          <DataTable
+            caption="Contracts"
+            columns={columns}
+            rows={nodesOf(data?.contractsConnection)}
+            paging={paging}
+            hasNextPage={data?.contractsConnection.pageInfo.hasNextPage}
+            endCursor={data?.contractsConnection.pageInfo.endCursor}
+            empty="No contracts yet."
+          />
         )}
       </section>
       {data ? (
