@@ -15,8 +15,9 @@ Two layers, both read from ``Settings``:
 
 The cost is an estimate of the rows a document can make the server build:
 an object field costs 1 plus its selections, a field with a ``first``
-argument that page (or its ``last``; ``nodes`` its ids) times its selections, ``aggregateUsage`` its window's
-buckets times its metrics (``bucket_estimate``); scalars cost nothing. A
+argument that page (or its ``last``; ``nodes`` its ids) times its selections,
+``aggregateUsage`` its window's buckets times its metrics
+(``bucket_estimate``); scalars cost nothing. A
 document from ``METERGRAPH_COSTLY_QUERY_COST`` on waits for one of a few
 slots and runs on a share of the connection pool (``PoolShare``), so that
 another tenant's small query still finds a connection and a turn of the

@@ -2,10 +2,12 @@
 
 ``node``/``nodes`` find each id the way that type's own query does (another
 company's node is null, as one that does not exist). The connections here page
-lists their services read whole (the catalog; contracts, report schedules,
-thresholds, API keys, legal holds and webhook endpoints: a few per company), so
-their `totalCount` and both ends of a page are exact; the delivery log, which
-grows with every alert, is paged by its keyset in SQL, newest first.
+lists their services read whole (the catalog; thresholds, API keys, legal holds
+and webhook endpoints: a few per company), so their `totalCount` and both ends
+of a page are exact. Contracts and report schedules, which grow with the
+companies, are read a page at a time by their (created_at, id) keyset, forward
+or backward, and counted; the delivery log, which grows with every alert, is
+paged by its keyset, newest first.
 """
 
 from __future__ import annotations
@@ -119,18 +121,42 @@ async def products(ctx: Context, asked: paging.Slice) -> Connection[bl.Product]:
     return _connection(page, bl.Product.of)
 
 
-async def contract_page(
-    ctx: Context, company_id: UUID | None, external_id: str | None, asked: paging.Slice
-) -> Connection[bl.Contract]:
-    backward = paging.backward(asked)
+def _creation_page(
+    ctx: Context, asked: paging.Slice
+) -> Callable[[], tuple[int, tuple[datetime, UUID] | None]]:
+    """A keyset page on (created_at, id) as a service reads it: how many, from where."""
 
     def page() -> tuple[int, tuple[datetime, UUID] | None]:
-        size, cursor, _ = paging.direction(ctx, asked)
+        size, cursor, backward = paging.direction(ctx, asked)
         field = "before" if backward else "after"
         return size, paging.position(cursor, 2, _by_creation, field)
 
+    return page
+
+
+def _keyset(edges: list[Edge[Y]], has_more: bool, total: int, asked: paging.Slice) -> Connection[Y]:
+    """A page read from the store one way: its far side is known exactly (``has_more``),
+    its near side is whether the page started at a cursor."""
+    backward = paging.backward(asked)
+    info = t.PageInfo(
+        has_next_page=asked.before is not None if backward else has_more,
+        end_cursor=edges[-1].cursor if edges else None,
+        has_previous_page=has_more if backward else asked.after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+    )
+    return Connection(edges=edges, page_info=info, total_count=total)
+
+
+async def contract_page(
+    ctx: Context, company_id: UUID | None, external_id: str | None, asked: paging.Slice
+) -> Connection[bl.Contract]:
     found = await contracts.contract_page(
-        ctx.runtime, ctx.principal, company_id, external_id, page, backward
+        ctx.runtime,
+        ctx.principal,
+        company_id,
+        external_id,
+        _creation_page(ctx, asked),
+        paging.backward(asked),
     )
     edges = [
         Edge(
@@ -139,31 +165,21 @@ async def contract_page(
         )
         for c in found.contracts
     ]
-    # read from the store one way: the far side is known exactly, the near side is
-    # whether the page started at a cursor
-    more_after = found.has_more if not backward else asked.before is not None
-    more_before = found.has_more if backward else asked.after is not None
-    info = t.PageInfo(
-        has_next_page=more_after,
-        end_cursor=edges[-1].cursor if edges else None,
-        has_previous_page=more_before,
-        start_cursor=edges[0].cursor if edges else None,
-    )
-    return Connection(edges=edges, page_info=info, total_count=found.total)
+    return _keyset(edges, found.has_more, found.total, asked)
 
 
 async def report_schedules(ctx: Context, asked: paging.Slice) -> Connection[rp.ReportSchedule]:
-    found = await reports.list_report_schedules(ctx.runtime, ctx.principal)
-    page = paging.window(
-        ctx,
-        found,
-        lambda v: (v.schedule.created_at, v.schedule.id),
-        _creation_cursor,
-        2,
-        _by_creation,
-        asked,
+    found = await reports.report_schedule_page(
+        ctx.runtime, ctx.principal, _creation_page(ctx, asked), paging.backward(asked)
     )
-    return _connection(page, rp.ReportSchedule.of)
+    edges = [
+        Edge(
+            cursor=t.encode_cursor(*_creation_cursor((v.schedule.created_at, v.schedule.id))),
+            node=rp.ReportSchedule.of(v),
+        )
+        for v in found.schedules
+    ]
+    return _keyset(edges, found.has_more, found.total, asked)
 
 
 def _by_code_and_id(parts: list[str]) -> tuple[str, UUID]:

@@ -458,7 +458,9 @@ class Query:
         return await rl.contract_page(_ctx(info), company_id, external_id, asked)
 
     @strawberry.field(
-        description="Report schedules this key may see, oldest first, a cursor connection."
+        description="Report schedules this key may see, oldest first, a cursor connection read"
+        " from the store a page at a time: forward (first, after) or backward (last, before),"
+        " one way per request."
     )
     async def report_schedules_connection(
         self,

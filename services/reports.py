@@ -369,6 +369,38 @@ async def list_report_schedules(rt: Runtime, principal: Principal) -> list[Sched
         return [_view(principal, s) for s in await store.list_schedules(conn, company)]
 
 
+@dataclass(frozen=True)
+class SchedulePage:
+    """A page of schedules in (created_at, id) order, whether more lie beyond it in the
+    direction it was read, and how many this key may see in all."""
+
+    schedules: list[ScheduleView]
+    has_more: bool
+    total: int
+
+
+async def report_schedule_page(
+    rt: Runtime,
+    principal: Principal,
+    page: Callable[[], tuple[int, tuple[datetime, UUID] | None]],
+    backward: bool = False,
+) -> SchedulePage:
+    """The schedules this key may see, a page at a time: ``page()`` gives how many and
+    from which (created_at, id) on (read once the key may read schedules at all);
+    ``backward``: the ones before it."""
+    principal.require(*READERS)
+    company = principal.company_id if principal.role.scoped else None
+    size, start = page()
+    async with rt.pool.acquire() as conn:
+        found = await store.schedules_page(conn, company, start, size + 1, backward)
+        total = await store.count_schedules(conn, company)
+    schedules = found[:size]
+    if backward:
+        schedules.reverse()  # read nearest first: the page is in the list's order
+    views = [_view(principal, s) for s in schedules]
+    return SchedulePage(views, has_more=len(found) > size, total=total)
+
+
 async def set_report_schedule_active(
     rt: Runtime,
     principal: Principal,

@@ -377,6 +377,20 @@ async def test_contracts_and_schedules_page_within_the_keys_company(
     assert mine["totalCount"] == 3
     assert [e["node"]["name"] for e in mine["edges"]] == ["s1", "s2"]
     assert (await admin(schedules))["reportSchedulesConnection"]["totalCount"] == 5
+    forward = """
+    query($after: String) {
+      reportSchedulesConnection(first: 2, after: $after) {
+        edges { node { name companyId } } pageInfo { hasNextPage hasPreviousPage endCursor }
+      }
+    }"""
+    names, after, more = [], None, True
+    while more:
+        page = (await admin(forward, {"after": after}))["reportSchedulesConnection"]
+        names += [(e["node"]["companyId"], e["node"]["name"]) for e in page["edges"]]
+        assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
+        more, after = page["pageInfo"]["hasNextPage"], page["pageInfo"]["endCursor"]
+    # oldest first, every company's: acme's three, then other's two
+    assert names == [(acme, f"s{i}") for i in range(3)] + [(other, f"s{i}") for i in range(2)]
 
 
 DELIVERIES = """
