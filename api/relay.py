@@ -2,9 +2,9 @@
 
 ``node``/``nodes`` find each id the way that type's own query does (another
 company's node is null, as one that does not exist). The connections here page
-lists their services read whole (the catalog; thresholds, API keys, legal holds
-and webhook endpoints: a few per company), so their `totalCount` and both ends
-of a page are exact. Contracts and report schedules, which grow with the
+lists their services read whole (the catalog; thresholds, legal holds and
+webhook endpoints: a few per company), so their `totalCount` and both ends of
+a page are exact. Contracts, report schedules and API keys, which grow with the
 companies, are read a page at a time by their (created_at, id) keyset, forward
 or backward, and counted; the delivery log, which grows with every alert, is
 paged by its keyset, newest first.
@@ -202,10 +202,14 @@ async def thresholds(
 async def api_keys(
     ctx: Context, company_id: UUID | None, asked: paging.Slice
 ) -> Connection[ka.ApiKey]:
-    found = await keys.api_keys(ctx.runtime, ctx.principal, company_id)
-    key = lambda x: (x.created_at, x.id)  # noqa: E731
-    page = paging.window(ctx, found, key, _creation_cursor, 2, _by_creation, asked)
-    return _connection(page, ka.ApiKey.of)
+    found = await keys.api_key_page(
+        ctx.runtime, ctx.principal, company_id, _creation_page(ctx, asked), paging.backward(asked)
+    )
+    edges = [
+        Edge(cursor=t.encode_cursor(*_creation_cursor((k.created_at, k.id))), node=ka.ApiKey.of(k))
+        for k in found.keys
+    ]
+    return _keyset(edges, found.has_more, found.total, asked)
 
 
 async def legal_holds(ctx: Context, asked: paging.Slice) -> Connection[rn.LegalHold]:

@@ -514,7 +514,8 @@ class Query:
 
     @strawberry.field(
         description="API keys (ADMIN: all, or one company's; COMPANY_ADMIN: its company's),"
-        " oldest first, a cursor connection; never a secret."
+        " oldest first, a cursor connection read from the store a page at a time: forward"
+        " (first, after) or backward (last, before), one way per request; never a secret."
     )
     async def api_keys_connection(
         self,

@@ -487,3 +487,41 @@ async def test_ledger_and_cost_nodes_are_found_within_their_company(
     other = await create_company(admin, "other")
     stranger = await scoped("COMPANY_ADMIN", other)
     assert (await stranger(NODES, {"ids": list(ids.values())}))["nodes"] == [None] * 3
+
+
+KEYS = """
+query($first: Int, $after: String, $last: Int, $before: String) {
+  apiKeysConnection(first: $first, after: $after, last: $last, before: $before) {
+    totalCount edges { cursor node { id companyId } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}"""
+
+
+async def test_api_keys_page_forward_and_backward_within_the_keys_company(
+    admin: Any, scoped: Any
+) -> None:
+    acme = await create_company(admin, "acme")
+    other = await create_company(admin, "other")
+    for company in (acme, acme, acme, other):
+        await admin(CREATE_KEY, {"company": company})
+    company_admin = await scoped("COMPANY_ADMIN", acme)
+    every = (await company_admin(KEYS, {"first": 100}))["apiKeysConnection"]
+    mine = [e["node"]["id"] for e in every["edges"]]
+    assert len(mine) == every["totalCount"] == 4  # three VIEWER keys and its own
+    assert {e["node"]["companyId"] for e in every["edges"]} == {acme}
+
+    first = (await company_admin(KEYS, {"first": 3}))["apiKeysConnection"]
+    rest = await company_admin(KEYS, {"first": 3, "after": first["pageInfo"]["endCursor"]})
+    rest = rest["apiKeysConnection"]
+    assert [e["node"]["id"] for e in first["edges"] + rest["edges"]] == mine
+    assert (first["pageInfo"]["hasNextPage"], rest["pageInfo"]["hasNextPage"]) == (True, False)
+
+    last = (await company_admin(KEYS, {"last": 3}))["apiKeysConnection"]
+    assert [e["node"]["id"] for e in last["edges"]] == mine[1:]
+    before = last["pageInfo"]["startCursor"]
+    earlier = (await company_admin(KEYS, {"last": 3, "before": before}))["apiKeysConnection"]
+    assert [e["node"]["id"] for e in earlier["edges"]] == mine[:1]
+    assert earlier["pageInfo"]["hasPreviousPage"] is False
+    assert earlier["pageInfo"]["hasNextPage"] is True
+    assert (await admin(KEYS))["apiKeysConnection"]["totalCount"] >= 6
