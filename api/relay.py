@@ -2,12 +2,12 @@
 
 ``node``/``nodes`` find each id the way that type's own query does (another
 company's node is null, as one that does not exist). The connections here page
-lists their services read whole (the catalog; thresholds, legal holds and
-webhook endpoints: a few per company), so their `totalCount` and both ends of
-a page are exact. Contracts, report schedules and API keys, which grow with the
-companies, are read a page at a time by their (created_at, id) keyset, forward
-or backward, and counted; the delivery log, which grows with every alert, is
-paged by its keyset, newest first.
+lists their services read whole (the catalog; legal holds and a company's
+webhook endpoints: few), so their `totalCount` and both ends of a page are
+exact. Contracts, report schedules, API keys and thresholds, which grow with the
+companies, are read a page at a time by their keyset ((created_at, id), or
+(metric_code, id)), forward or backward, and counted; the delivery log, which
+grows with every alert, is paged by its keyset, newest first.
 """
 
 from __future__ import annotations
@@ -193,10 +193,19 @@ def _code_cursor(key: tuple[str, UUID]) -> tuple[str, ...]:
 async def thresholds(
     ctx: Context, company_id: UUID | None, asked: paging.Slice
 ) -> Connection[al.Threshold]:
-    found = await alerting.list_thresholds(ctx.runtime, ctx.principal, company_id)
-    key = lambda x: (x.metric_code, x.id)  # noqa: E731
-    page = paging.window(ctx, found, key, _code_cursor, 2, _by_code_and_id, asked)
-    return _connection(page, al.Threshold.of)
+    def page() -> tuple[int, tuple[str, UUID] | None]:
+        size, cursor, backward = paging.direction(ctx, asked)
+        field = "before" if backward else "after"
+        return size, paging.position(cursor, 2, _by_code_and_id, field)
+
+    found = await alerting.threshold_page(
+        ctx.runtime, ctx.principal, company_id, page, paging.backward(asked)
+    )
+    edges = [
+        Edge(cursor=t.encode_cursor(*_code_cursor((x.metric_code, x.id))), node=al.Threshold.of(x))
+        for x in found.thresholds
+    ]
+    return _keyset(edges, found.has_more, found.total, asked)
 
 
 async def api_keys(

@@ -495,7 +495,8 @@ class Query:
 
     @strawberry.field(
         description="Thresholds of a company with the defaults that apply to it (ADMIN without"
-        " a company: every one), by metric, a cursor connection."
+        " a company: every one), by metric, a cursor connection read from the store a page at"
+        " a time: forward (first, after) or backward (last, before), one way per request."
     )
     async def thresholds_connection(
         self,

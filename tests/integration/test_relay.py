@@ -525,3 +525,38 @@ async def test_api_keys_page_forward_and_backward_within_the_keys_company(
     assert earlier["pageInfo"]["hasPreviousPage"] is False
     assert earlier["pageInfo"]["hasNextPage"] is True
     assert (await admin(KEYS))["apiKeysConnection"]["totalCount"] >= 6
+
+
+THRESHOLDS = """
+query($first: Int, $after: String, $last: Int, $before: String) {
+  thresholdsConnection(first: $first, after: $after, last: $last, before: $before) {
+    totalCount edges { node { metricCode companyId } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}"""
+
+
+async def test_thresholds_page_with_the_defaults_that_apply(admin: Any, scoped: Any) -> None:
+    await _define(admin, ["zz_a", "zz_b", "zz_c"])
+    acme = await create_company(admin, "acme")
+    other = await create_company(admin, "other")
+    for metric in ("zz_a", "zz_b", "zz_c"):
+        await admin(CREATE_THRESHOLD, {"input": threshold(companyId=acme, metricCode=metric)})
+    await admin(CREATE_THRESHOLD, {"input": threshold(companyId=other, metricCode="zz_a")})
+    await admin(CREATE_THRESHOLD, {"input": threshold(metricCode="zz_b")})  # a default
+    viewer = await scoped("VIEWER", acme)
+    seen, after, more = [], None, True
+    while more:
+        page = (await viewer(THRESHOLDS, {"first": 2, "after": after}))["thresholdsConnection"]
+        assert page["totalCount"] == 4
+        seen += [(e["node"]["metricCode"], e["node"]["companyId"]) for e in page["edges"]]
+        more, after = page["pageInfo"]["hasNextPage"], page["pageInfo"]["endCursor"]
+    # by metric, the company's own and the default that applies, nothing of other's
+    assert [m for m, _ in seen] == ["zz_a", "zz_b", "zz_b", "zz_c"]
+    assert sorted(seen, key=str) == sorted(
+        [("zz_a", acme), ("zz_b", acme), ("zz_b", None), ("zz_c", acme)], key=str
+    )
+    last = (await viewer(THRESHOLDS, {"last": 1}))["thresholdsConnection"]
+    assert [e["node"]["metricCode"] for e in last["edges"]] == ["zz_c"]
+    assert last["pageInfo"]["hasPreviousPage"] and not last["pageInfo"]["hasNextPage"]
+    assert (await admin(THRESHOLDS))["thresholdsConnection"]["totalCount"] == 5
