@@ -17,6 +17,7 @@ from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import answer
+from api.node import ID_DESCRIPTION, Node
 from domain import thresholds as th
 from services import alerting
 
@@ -130,8 +131,8 @@ class Level:
     description="A metric's usage limit per period for one company, or the default for every"
     " company."
 )
-class Threshold:
-    id: UUID = strawberry.field(description="The threshold's id.")
+class Threshold(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     company_id: UUID | None = strawberry.field(
         description="The company it watches; null: the default for every company without its own.",
     )
@@ -168,8 +169,8 @@ class Threshold:
     description="A level of a threshold that a company's usage reached, or is projected to"
     " reach, in a period."
 )
-class Alert:
-    id: UUID = strawberry.field(description="The alert's id.")
+class Alert(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     threshold_id: UUID = strawberry.field(description="The threshold whose level was reached.")
     company_id: UUID = strawberry.field(description="The company whose usage reached it.")
     metric_code: str = strawberry.field(description="The metric watched.")
@@ -352,9 +353,7 @@ async def alert_list(
     ]
     return AlertConnection(
         edges=edges,
-        page_info=t.PageInfo(
-            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=t.PageInfo.forward([e.cursor for e in edges], page.has_next_page, after),
     )
 
 

@@ -368,9 +368,7 @@ async def usage_records(
     ]
     return t.UsageRecordConnection(
         edges=edges,
-        page_info=t.PageInfo(
-            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=t.PageInfo.forward([e.cursor for e in edges], page.has_next_page, after),
     )
 
 

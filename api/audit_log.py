@@ -115,7 +115,5 @@ async def audit_log_page(
     ]
     return AuditLogConnection(
         edges=edges,
-        page_info=t.PageInfo(
-            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=t.PageInfo.forward([e.cursor for e in edges], page.has_next_page, after),
     )

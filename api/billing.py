@@ -16,6 +16,7 @@ from api import types as t
 from api.context import Context
 from api.errors import BadUserInput, answer
 from api.invoice_files import pdf_url
+from api.node import ID_DESCRIPTION, Node
 from domain import charge_filters as cf
 from domain import contract_versions as cv
 from domain import contracts as ct
@@ -25,6 +26,7 @@ from domain import limits as lim
 from domain import pricing as p
 from domain.access import Role
 from domain.errors import Invalid
+from domain.nodes import global_id
 from domain.numbers import Money
 from services import contracts as svc_contracts
 from services import credits as svc_credits
@@ -250,7 +252,8 @@ class ContractInput:
 
 
 @strawberry.type(description="Something sold: a product prices the usage of one metric.")
-class Product:
+class Product(Node):
+    id: str = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     code: str = strawberry.field(
         description="The product's code, as contracts and usage records name it; unique.",
     )
@@ -259,7 +262,12 @@ class Product:
 
     @classmethod
     def of(cls, product: ct.Product) -> Product:
-        return cls(code=product.code, name=product.name, metric_code=product.metric_code)
+        return cls(
+            id=global_id("Product", product.code),
+            code=product.code,
+            name=product.name,
+            metric_code=product.metric_code,
+        )
 
 
 @strawberry.type(description="A tier of a tiered price.")
@@ -374,8 +382,8 @@ class ContractVersion:
     description="A company's prices and terms from a start date: each billing period of it gets"
     " one invoice."
 )
-class Contract:
-    id: UUID = strawberry.field(description="The contract's id.")
+class Contract(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     company_id: UUID = strawberry.field(description="The company billed.")
     currency: str = strawberry.field(description="The ISO 4217 currency its invoices are in.")
     start_date: date = strawberry.field(description="The first day it is in force.")
@@ -510,8 +518,8 @@ class InvoiceLine:
     description="An amount taken off a finalized invoice; what exceeds the invoice's unpaid"
     " part becomes the company's credit."
 )
-class CreditNote:
-    id: UUID = strawberry.field(description="The credit note's id.")
+class CreditNote(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     invoice_id: UUID = strawberry.field(description="The invoice it credits.")
     currency: str = strawberry.field(description="The invoice's currency.")
     amount: Money = strawberry.field(description="What it takes off the invoice.")
@@ -818,9 +826,7 @@ async def invoices(
     ]
     return InvoiceConnection(
         edges=edges,
-        page_info=t.PageInfo(
-            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=t.PageInfo.forward([e.cursor for e in edges], len(rows) > first, after),
     )
 
 

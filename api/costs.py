@@ -12,6 +12,7 @@ import strawberry
 from api import types as t
 from api.context import Context
 from api.errors import answer
+from api.node import ID_DESCRIPTION, Node
 from api.reports import AllocationGranularity
 from domain import allocation as al
 from domain import costs as dc
@@ -45,8 +46,8 @@ class CostInput:
 
 
 @strawberry.type(description="What a product cost in one UTC hour or day, as recorded.")
-class CostRecord:
-    id: UUID = strawberry.field(description="The cost record's id.")
+class CostRecord(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     product_code: str = strawberry.field(description="The product that cost it.")
     granularity: AllocationGranularity = strawberry.field(
         description="Whether it is one hour's or one day's cost.",

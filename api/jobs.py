@@ -107,9 +107,7 @@ async def job_runs(
     edges = [JobRunEdge(cursor=t.encode_cursor(str(r.id)), node=JobRun.of(r)) for r in rows[:first]]
     return JobRunConnection(
         edges=edges,
-        page_info=t.PageInfo(
-            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=t.PageInfo.forward([e.cursor for e in edges], len(rows) > first, after),
     )
 
 

@@ -15,14 +15,15 @@ import strawberry
 from api import types as t
 from api.context import Context
 from api.errors import answer
+from api.node import ID_DESCRIPTION, Node
 from domain import keys as k
 from domain.access import Role
 from services import keys
 
 
 @strawberry.type(description="An API key as listed: never its secret.")
-class ApiKey:
-    id: UUID = strawberry.field(description="The key's id.")
+class ApiKey(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     name: str = strawberry.field(description="A label for the key.")
     role: t.Role = strawberry.field(description="What the key may do.")
     company_id: UUID | None = strawberry.field(

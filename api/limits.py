@@ -15,8 +15,9 @@ Two layers, both read from ``Settings``:
 
 The cost is an estimate of the rows a document can make the server build:
 an object field costs 1 plus its selections, a field with a ``first``
-argument that page times its selections, ``aggregateUsage`` its window's
-buckets times its metrics (``bucket_estimate``); scalars cost nothing. A
+argument that page (or its ``last``; ``nodes`` its ids) times its selections,
+``aggregateUsage`` its window's buckets times its metrics
+(``bucket_estimate``); scalars cost nothing. A
 document from ``METERGRAPH_COSTLY_QUERY_COST`` on waits for one of a few
 slots and runs on a share of the connection pool (``PoolShare``), so that
 another tenant's small query still finds a connection and a turn of the
@@ -248,8 +249,16 @@ def bucket_estimate(criteria: Any) -> int:
 
 
 def _page(arguments: dict[str, Any], default: int, largest: int) -> int:
-    """A list field's page: its ``first`` (a larger one is refused by the field)."""
-    first = arguments.get("first", default)
+    """A list field's page: its ``first`` or ``last`` (a larger one is refused by the
+    field), or as many as the ``ids`` it is given."""
+    ids = arguments.get("ids")
+    if isinstance(ids, list):
+        return min(max(1, len(ids)), largest)
+    first = arguments.get("first")
+    if first is None:
+        first = arguments.get("last")
+    if first is None:
+        first = default
     if isinstance(first, int) and not isinstance(first, bool) and first > 0:
         return min(first, largest)
     return 1
@@ -302,15 +311,25 @@ def document_cost(
 
 @lru_cache(maxsize=8)
 def _page_defaults(graphql_schema: Any) -> dict[str, int]:
-    """Fields with a ``first`` argument, by name, with its default (a page a field
-    gives when ``first`` is not sent)."""
+    """Fields with a ``first`` (or ``ids``) argument, by name, with its default (a page
+    a field gives when ``first`` is not sent; without one, PAGE_WITHOUT_FIRST)."""
     out: dict[str, int] = {}
     for kind in graphql_schema.type_map.values():
         for name, field in (getattr(kind, "fields", None) or {}).items():
-            argument = getattr(field, "args", {}).get("first")
-            if argument is not None and isinstance(argument.default_value, int):
-                out[name] = max(out.get(name, 1), argument.default_value)
+            args = getattr(field, "args", {})
+            argument = args.get("first")
+            if argument is not None:
+                given = argument.default_value
+                page = given if isinstance(given, int) else PAGE_WITHOUT_FIRST
+                out[name] = max(out.get(name, 1), page)
+            elif "ids" in args:
+                out[name] = max(out.get(name, 1), 1)
     return out
+
+
+# The page a connection gives when neither `first` nor `last` is sent
+# (api.paging.DEFAULT_PAGE; this module reads the document only).
+PAGE_WITHOUT_FIRST = 100
 
 
 class QueryLimits(SchemaExtension):

@@ -24,6 +24,7 @@ from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import answer
+from api.node import ID_DESCRIPTION, Node
 from domain import aggregation as a
 from domain.allocation import AllocationGranularity as DomainAllocationGranularity
 from domain.reports import criteria as rc
@@ -184,8 +185,8 @@ class ReportCriteriaInput:
 @strawberry.type(
     description="A report: built in the background from its criteria, then downloaded as a file."
 )
-class Report:
-    id: UUID = strawberry.field(description="The report's id.")
+class Report(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     kind: ReportKind = strawberry.field(description="What the report is about.")
     format: ReportFormat = strawberry.field(description="The file's format.")
     status: ReportStatus = strawberry.field(description="Where building it stands.")
@@ -283,9 +284,7 @@ async def reports(
     ]
     return ReportConnection(
         edges=edges,
-        page_info=t.PageInfo(
-            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=t.PageInfo.forward([e.cursor for e in edges], len(rows) > first, after),
     )
 
 
@@ -345,8 +344,8 @@ class ReportScheduleRun:
 
 
 @strawberry.type(description="A report made and delivered at the fire times of a cron expression.")
-class ReportSchedule:
-    id: UUID = strawberry.field(description="The schedule's id.")
+class ReportSchedule(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     name: str = strawberry.field(description="The schedule's name (an e-mail's subject).")
     company_id: UUID | None = strawberry.field(
         description="The company its reports cover; null: the platform.",

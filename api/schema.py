@@ -45,6 +45,7 @@ from api import jobs as jb
 from api import key_admin as ka
 from api import numbers as nb
 from api import paging
+from api import relay as rl
 from api import reports as rp
 from api import retention as rn
 from api import types as t
@@ -53,6 +54,7 @@ from api import webhooks as wh
 from api.context import Context
 from api.errors import answer
 from api.limits import QueryLimits
+from api.node import Node
 from domain import thresholds as th
 from domain import usage as d
 from domain.audit import AuditEntry, summarise
@@ -87,7 +89,7 @@ class Query:
             return limit, paging.position(after, 1, lambda parts: parts[0])
 
         found = await catalog.list_companies(ctx.runtime, ctx.principal, page)
-        return t.CompanyConnection.of(found.companies, found.has_next)
+        return t.CompanyConnection.of(found.companies, found.has_next, after)
 
     @strawberry.field
     async def company(self, info: Info[Context, None], id: UUID) -> t.Company | None:
@@ -95,7 +97,11 @@ class Query:
         company = await catalog.find_company(ctx.runtime, ctx.principal, id)
         return t.Company.of(company) if company else None
 
-    @strawberry.field(description="Every defined metric.")
+    @strawberry.field(
+        description="Every defined metric.",
+        deprecation_reason="Use metricsConnection (paged, with totalCount); metrics goes in the"
+        " next release.",
+    )
     async def metrics(self, info: Info[Context, None]) -> list[t.Metric]:
         return [t.Metric.of(m) for m in await catalog.list_metrics(_ctx(info).runtime)]
 
@@ -140,11 +146,19 @@ class Query:
     ) -> jb.JobRunConnection:
         return await jb.job_runs(_ctx(info), job, first, after)
 
-    @strawberry.field(description="Every product.")
+    @strawberry.field(
+        description="Every product.",
+        deprecation_reason="Use productsConnection (paged, with totalCount); products goes in"
+        " the next release.",
+    )
     async def products(self, info: Info[Context, None]) -> list[bl.Product]:
         return await bl.products(_ctx(info))
 
-    @strawberry.field(description="Contracts, of one company or (ADMIN) all.")
+    @strawberry.field(
+        description="Contracts, of one company or (ADMIN) all.",
+        deprecation_reason="Use contractsConnection (paged, with totalCount); contracts goes in"
+        " the next release.",
+    )
     async def contracts(
         self,
         info: Info[Context, None],
@@ -220,7 +234,11 @@ class Query:
     ) -> rp.ReportConnection:
         return await rp.reports(_ctx(info), first, after, schedule_id)
 
-    @strawberry.field(description="Report schedules this key may see.")
+    @strawberry.field(
+        description="Report schedules this key may see.",
+        deprecation_reason="Use reportSchedulesConnection (paged, with totalCount);"
+        " reportSchedules goes in the next release.",
+    )
     async def report_schedules(self, info: Info[Context, None]) -> list[rp.ReportSchedule]:
         return await rp.report_schedules(_ctx(info))
 
@@ -251,7 +269,11 @@ class Query:
     ) -> cs.ProfitabilityResult:
         return await cs.profitability(_ctx(info), from_, to, company_id)
 
-    @strawberry.field(description="Thresholds of a company, with the defaults that apply to it.")
+    @strawberry.field(
+        description="Thresholds of a company, with the defaults that apply to it.",
+        deprecation_reason="Use thresholdsConnection (paged, with totalCount); thresholds goes"
+        " in the next release.",
+    )
     async def thresholds(
         self, info: Info[Context, None], company_id: UUID | None = None
     ) -> list[al.Threshold]:
@@ -263,7 +285,11 @@ class Query:
     async def retention_rules(self, info: Info[Context, None]) -> list[rn.RetentionRule]:
         return await rn.retention_rules(_ctx(info))
 
-    @strawberry.field(description="Companies under legal hold (ADMIN), the oldest hold first.")
+    @strawberry.field(
+        description="Companies under legal hold (ADMIN), the oldest hold first.",
+        deprecation_reason="Use legalHoldsConnection (paged, with totalCount); legalHolds goes"
+        " in the next release.",
+    )
     async def legal_holds(self, info: Info[Context, None]) -> list[rn.LegalHold]:
         return await rn.legal_holds(_ctx(info))
 
@@ -277,7 +303,11 @@ class Query:
     ) -> al.AlertConnection:
         return await al.alert_list(_ctx(info), filter, first, after)
 
-    @strawberry.field(description="Notification deliveries, newest first, with attempts.")
+    @strawberry.field(
+        description="Notification deliveries, newest first, with attempts.",
+        deprecation_reason="Use notificationDeliveriesConnection (paged with a cursor);"
+        " notificationDeliveries goes in the next release.",
+    )
     async def notification_deliveries(
         self,
         info: Info[Context, None],
@@ -289,7 +319,9 @@ class Query:
 
     @strawberry.field(
         description="A company's webhook endpoints, oldest first (ADMIN, COMPANY_ADMIN); secrets"
-        " are never shown."
+        " are never shown.",
+        deprecation_reason="Use webhookEndpointsConnection (paged, with totalCount);"
+        " webhookEndpoints goes in the next release.",
     )
     async def webhook_endpoints(
         self,
@@ -334,7 +366,9 @@ class Query:
 
     @strawberry.field(
         description="API keys (ADMIN: all, or one company's; COMPANY_ADMIN: its company's),"
-        " oldest first; never a secret."
+        " oldest first; never a secret.",
+        deprecation_reason="Use apiKeysConnection (paged, with totalCount); apiKeys goes in the"
+        " next release.",
     )
     async def api_keys(
         self,
@@ -344,6 +378,190 @@ class Query:
         ] = None,
     ) -> list[ka.ApiKey]:
         return await ka.api_keys(_ctx(info), company_id)
+
+    @strawberry.field(
+        description="The object with this global id (any type implementing Node); null when"
+        " there is none this key may see: another company's object is answered as one that"
+        " does not exist."
+    )
+    async def node(
+        self,
+        info: Info[Context, None],
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="A global id, as a Node's `id` field gives it."),
+        ],
+    ) -> Node | None:
+        return await rl.node(_ctx(info), id)
+
+    @strawberry.field(
+        description="The objects with these global ids, in the order asked; null for each id"
+        " with none this key may see. At most METERGRAPH_MAX_NODE_IDS ids (100)."
+    )
+    async def nodes(
+        self,
+        info: Info[Context, None],
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(
+                description="Global ids, at most METERGRAPH_MAX_NODE_IDS (100) of them."
+            ),
+        ],
+    ) -> list[Node | None]:
+        return await rl.find_nodes(_ctx(info), ids)
+
+    @strawberry.field(description="Every defined metric by code, a cursor connection.")
+    async def metrics_connection(
+        self,
+        info: Info[Context, None],
+        first: rl.First = None,
+        after: rl.After = None,
+        last: rl.Last = None,
+        before: rl.Before = None,
+    ) -> rl.Connection[t.Metric]:
+        return await rl.metrics(_ctx(info), paging.Slice(first, after, last, before))
+
+    @strawberry.field(description="Every product by code, a cursor connection.")
+    async def products_connection(
+        self,
+        info: Info[Context, None],
+        first: rl.First = None,
+        after: rl.After = None,
+        last: rl.Last = None,
+        before: rl.Before = None,
+    ) -> rl.Connection[bl.Product]:
+        return await rl.products(_ctx(info), paging.Slice(first, after, last, before))
+
+    @strawberry.field(
+        description="Contracts, of one company or (ADMIN) all, oldest first, a cursor connection"
+        " read from the store a page at a time: forward (first, after) or backward (last,"
+        " before), one way per request."
+    )
+    async def contracts_connection(
+        self,
+        info: Info[Context, None],
+        company_id: Annotated[
+            UUID | None,
+            strawberry.argument(description="Only this company's (a scoped key: its own)."),
+        ] = None,
+        external_id: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only the contract with this external id (one per company at most)."
+            ),
+        ] = None,
+        first: rl.First = None,
+        after: rl.After = None,
+        last: rl.Last = None,
+        before: rl.Before = None,
+    ) -> rl.Connection[bl.Contract]:
+        asked = paging.Slice(first, after, last, before)
+        return await rl.contract_page(_ctx(info), company_id, external_id, asked)
+
+    @strawberry.field(
+        description="Report schedules this key may see, oldest first, a cursor connection read"
+        " from the store a page at a time: forward (first, after) or backward (last, before),"
+        " one way per request."
+    )
+    async def report_schedules_connection(
+        self,
+        info: Info[Context, None],
+        first: rl.First = None,
+        after: rl.After = None,
+        last: rl.Last = None,
+        before: rl.Before = None,
+    ) -> rl.Connection[rp.ReportSchedule]:
+        return await rl.report_schedules(_ctx(info), paging.Slice(first, after, last, before))
+
+    @strawberry.field(
+        description="Notification deliveries, newest first, with attempts, a cursor connection"
+        " (ADMIN, COMPANY_ADMIN)."
+    )
+    async def notification_deliveries_connection(
+        self,
+        info: Info[Context, None],
+        company_id: Annotated[
+            UUID | None,
+            strawberry.argument(description="Only this company's (a scoped key: its own)."),
+        ] = None,
+        status: Annotated[
+            al.DeliveryStatus | None, strawberry.argument(description="Only deliveries in it.")
+        ] = None,
+        first: Annotated[
+            int, strawberry.argument(description="Page size, 1 to METERGRAPH_MAX_PAGE_SIZE.")
+        ] = 50,
+        after: rl.After = None,
+    ) -> rl.NotificationDeliveryConnection:
+        return await rl.notification_deliveries(_ctx(info), company_id, status, first, after)
+
+    @strawberry.field(
+        description="Thresholds of a company with the defaults that apply to it (ADMIN without"
+        " a company: every one), by metric, a cursor connection read from the store a page at"
+        " a time: forward (first, after) or backward (last, before), one way per request."
+    )
+    async def thresholds_connection(
+        self,
+        info: Info[Context, None],
+        company_id: Annotated[
+            UUID | None,
+            strawberry.argument(description="The company (a scoped key: its own)."),
+        ] = None,
+        first: rl.First = None,
+        after: rl.After = None,
+        last: rl.Last = None,
+        before: rl.Before = None,
+    ) -> rl.Connection[al.Threshold]:
+        asked = paging.Slice(first, after, last, before)
+        return await rl.thresholds(_ctx(info), company_id, asked)
+
+    @strawberry.field(
+        description="API keys (ADMIN: all, or one company's; COMPANY_ADMIN: its company's),"
+        " oldest first, a cursor connection read from the store a page at a time: forward"
+        " (first, after) or backward (last, before), one way per request; never a secret."
+    )
+    async def api_keys_connection(
+        self,
+        info: Info[Context, None],
+        company_id: Annotated[
+            UUID | None, strawberry.argument(description="Only this company's keys.")
+        ] = None,
+        first: rl.First = None,
+        after: rl.After = None,
+        last: rl.Last = None,
+        before: rl.Before = None,
+    ) -> rl.Connection[ka.ApiKey]:
+        asked = paging.Slice(first, after, last, before)
+        return await rl.api_keys(_ctx(info), company_id, asked)
+
+    @strawberry.field(
+        description="Companies under legal hold (ADMIN), the oldest hold first, a cursor"
+        " connection."
+    )
+    async def legal_holds_connection(
+        self,
+        info: Info[Context, None],
+        first: rl.First = None,
+        after: rl.After = None,
+        last: rl.Last = None,
+        before: rl.Before = None,
+    ) -> rl.Connection[rn.LegalHold]:
+        return await rl.legal_holds(_ctx(info), paging.Slice(first, after, last, before))
+
+    @strawberry.field(
+        description="A company's webhook endpoints, oldest first (ADMIN, COMPANY_ADMIN), a"
+        " cursor connection; secrets are never shown."
+    )
+    async def webhook_endpoints_connection(
+        self,
+        info: Info[Context, None],
+        company_id: Annotated[UUID, strawberry.argument(description="The company.")],
+        first: rl.First = None,
+        after: rl.After = None,
+        last: rl.Last = None,
+        before: rl.Before = None,
+    ) -> rl.Connection[wh.WebhookEndpoint]:
+        asked = paging.Slice(first, after, last, before)
+        return await rl.webhook_endpoints(_ctx(info), company_id, asked)
 
 
 @strawberry.type(description="What can be changed: each field one command, audited.")
@@ -840,6 +1058,8 @@ AUDITED_READS = frozenset(
         "reports",
         "report",
         "auditLog",
+        "node",  # a usage record or a report, by global id
+        "nodes",
     }
 )
 

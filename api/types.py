@@ -16,6 +16,7 @@ from strawberry.scalars import JSON
 
 from api import described as ds
 from api.context import Context
+from api.node import ID_DESCRIPTION, Node
 from domain import usage as d
 from domain.bulk import plain_json
 from domain.catalog import Company as StoredCompany
@@ -24,6 +25,7 @@ from domain.credits import CreditSource as StoredCreditSource
 from domain.errors import Invalid
 from domain.invoice_documents import BillingDetails as StoredBillingDetails
 from domain.limits import unstorable
+from domain.nodes import global_id
 from domain.numbers import Money
 from domain.privacy import RedactedProperty as StoredRedaction
 from domain.privacy import RedactionAction as StoredRedactionAction
@@ -245,8 +247,8 @@ CreditSource = ds.enum(
 
 
 @strawberry.type(description="One entry of a company's credit ledger.")
-class CreditEntry:
-    id: UUID = strawberry.field(description="The entry's id.")
+class CreditEntry(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     currency: str = strawberry.field(description="The currency of the credit.")
     amount: Money = strawberry.field(
         description="Positive: credit gained; negative: credit an invoice applied."
@@ -331,8 +333,8 @@ class BillingDetailsInput:
 @strawberry.type(
     description="A customer whose usage is metered and billed; scoped keys see their own only."
 )
-class Company:
-    id: UUID = strawberry.field(description="The company's id.")
+class Company(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     external_key: str = strawberry.field(
         description="The company's key in your own systems; unique.",
     )
@@ -395,7 +397,8 @@ class Company:
     description="What is metered: a usage record names its metric by code, and must match its"
     " resource type, unit and measurement type."
 )
-class Metric:
+class Metric(Node):
+    id: str = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     code: str = strawberry.field(
         description="The metric's code, as usage records and products name it (API_REQUESTS);"
         " unique.",
@@ -424,6 +427,7 @@ class Metric:
     @classmethod
     def of(cls, m: d.Metric) -> Metric:
         return cls(
+            id=global_id("Metric", m.code),
             code=m.code,
             name=m.name,
             resource_type=m.resource_type,
@@ -447,8 +451,8 @@ class BillingPeriod:
 
 
 @strawberry.type(description="One measurement of a metric for a company at an instant, as stored.")
-class UsageRecord:
-    id: UUID = strawberry.field(description="The record's id.")
+class UsageRecord(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     company_id: UUID = strawberry.field(description="The company the usage belongs to.")
     resource_type: ResourceType = strawberry.field(
         description="What the record measures (its metric's resource type).",
@@ -891,10 +895,36 @@ class UsageRecordFilter:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Where a page of a connection sits: whether items follow or precede it, and"
+    " its first and last cursors."
+)
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="True when more items follow this page (page on with `after: endCursor`)."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of this page's last edge; null when the page is empty."
+    )
+    has_previous_page: bool = strawberry.field(
+        default=False,
+        description="True when items come before this page. A connection without `last`"
+        " (read forward from the store) answers whether the page started `after` a cursor.",
+    )
+    start_cursor: str | None = strawberry.field(
+        default=None,
+        description="The cursor of this page's first edge; null when the page is empty.",
+    )
+
+    @classmethod
+    def forward(cls, cursors: list[str], has_next: bool, after: str | None) -> PageInfo:
+        """A page read forward (first/after) of the items with these cursors."""
+        return cls(
+            has_next_page=has_next,
+            end_cursor=cursors[-1] if cursors else None,
+            has_previous_page=after is not None,
+            start_cursor=cursors[0] if cursors else None,
+        )
 
 
 @strawberry.type
@@ -921,12 +951,14 @@ class CompanyConnection:
     page_info: PageInfo
 
     @classmethod
-    def of(cls, companies: list[StoredCompany], has_next: bool) -> CompanyConnection:
+    def of(
+        cls, companies: list[StoredCompany], has_next: bool, after: str | None = None
+    ) -> CompanyConnection:
         edges = [
             CompanyEdge(cursor=encode_cursor(c.external_key), node=Company.of(c)) for c in companies
         ]
-        end = edges[-1].cursor if edges else None
-        return cls(edges=edges, page_info=PageInfo(has_next_page=has_next, end_cursor=end))
+        cursors = [e.cursor for e in edges]
+        return cls(edges=edges, page_info=PageInfo.forward(cursors, has_next, after))
 
 
 class BadCursor(Invalid):

@@ -15,6 +15,7 @@ from api import types as t
 from api.alerting import DeliveryStatus
 from api.context import Context
 from api.errors import answer
+from api.node import ID_DESCRIPTION, Node
 from domain import webhooks as wh
 from services import webhooks
 
@@ -46,8 +47,8 @@ class WebhookEndpointInput:
 
 
 @strawberry.type(description="An endpoint that receives a company's webhook events.")
-class WebhookEndpoint:
-    id: UUID = strawberry.field(description="The endpoint's id.")
+class WebhookEndpoint(Node):
+    id: UUID = strawberry.field(graphql_type=strawberry.ID, description=ID_DESCRIPTION)
     company_id: UUID = strawberry.field(description="The company whose events it receives.")
     url: str = strawberry.field(description="Where the events are POSTed.")
     events: list[WebhookEventType] = strawberry.field(description="The event types it receives.")
@@ -179,7 +180,5 @@ async def deliveries(
     ]
     return WebhookDeliveryConnection(
         edges=edges,
-        page_info=t.PageInfo(
-            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-        ),
+        page_info=t.PageInfo.forward([e.cursor for e in edges], page.has_next_page, after),
     )

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
+import asyncpg
 import uuid_utils.compat as uuid7
 
 from domain import text
@@ -157,6 +158,41 @@ async def list_thresholds(
 
 
 @dataclass(frozen=True)
+class ThresholdPage:
+    """A page of thresholds in (metric_code, id) order, whether more lie beyond it in
+    the direction it was read, and how many there are in all."""
+
+    thresholds: list[th.Threshold]
+    has_more: bool
+    total: int
+
+
+async def threshold_page(
+    rt: Runtime,
+    principal: Principal,
+    company_id: UUID | None,
+    page: Callable[[], tuple[int, tuple[str, UUID] | None]],
+    backward: bool = False,
+) -> ThresholdPage:
+    """list_thresholds a page at a time: ``page()`` gives how many and from which
+    (metric_code, id) on (read once the key may read thresholds); ``backward``: the ones
+    before it."""
+    principal.require(*READERS)
+    company = principal.company_filter(company_id)
+    size, start = page()
+
+    async def read(conn: asyncpg.Connection) -> tuple[list[th.Threshold], int]:
+        found = await alerts.thresholds_page(conn, company, start, size + 1, backward)
+        return found, await alerts.count_thresholds(conn, company)
+
+    found, total = await rt.read(read)
+    thresholds = found[:size]
+    if backward:
+        thresholds.reverse()  # read nearest first: the page is in the list's order
+    return ThresholdPage(thresholds, has_more=len(found) > size, total=total)
+
+
+@dataclass(frozen=True)
 class AlertFilter:
     company_id: UUID | None = None
     metric_code: str | None = None
@@ -277,6 +313,31 @@ async def list_deliveries(
     _page_size(rt, first)
     async with rt.pool.acquire() as conn:
         return await alerts.list_deliveries(conn, company, status, first)
+
+
+@dataclass(frozen=True)
+class DeliveryPage:
+    deliveries: list[th.Delivery]
+    has_next_page: bool
+
+
+async def deliveries_page(
+    rt: Runtime,
+    principal: Principal,
+    company_id: UUID | None,
+    status: th.DeliveryStatus | None,
+    first: int,
+    older_than: Callable[[], int | None],
+) -> DeliveryPage:
+    """``first`` notification deliveries, newest first, older than the one ``older_than``
+    names (read once the key is known to read deliveries)."""
+    principal.require(*EDITORS)
+    company = principal.company_filter(company_id)
+    _page_size(rt, first)
+    start = older_than()
+    async with rt.pool.acquire() as conn:
+        found = await alerts.list_deliveries(conn, company, status, first + 1, start)
+    return DeliveryPage(found[:first], has_next_page=len(found) > first)
 
 
 async def alert_feed(

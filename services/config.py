@@ -250,6 +250,8 @@ class Settings:
     # many it folds per transaction
     rollup_fold_interval_seconds: float = 1.0
     rollup_fold_batch: int = 100_000
+    # node ids one nodes(ids:) request may ask for
+    max_node_ids: int = 100
 
     @property
     def limits(self) -> Limits:
@@ -413,6 +415,7 @@ def _request_limits_env(env: dict[str, str]) -> dict[str, Any]:
         "costly_query_cost": _int(env, "METERGRAPH_COSTLY_QUERY_COST", 1_000, minimum=1),
         "costly_query_slots": _int(env, "METERGRAPH_COSTLY_QUERY_SLOTS", 1, minimum=1),
         "costly_query_connections": _int(env, "METERGRAPH_COSTLY_QUERY_CONNECTIONS", 2, minimum=1),
+        "max_node_ids": _int(env, "METERGRAPH_MAX_NODE_IDS", 100, minimum=1),
     }
 
 

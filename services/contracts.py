@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -71,6 +73,39 @@ async def list_contracts(
     company = principal.company_filter(company_id)
     async with rt.pool.acquire() as conn:
         return await billing.contracts(conn, company, None, external_id)
+
+
+@dataclass(frozen=True)
+class ContractPage:
+    """A page of contracts in (created_at, id) order, whether more lie beyond it in the
+    direction it was read, and how many the whole list holds."""
+
+    contracts: list[StoredContract]
+    has_more: bool
+    total: int
+
+
+async def contract_page(
+    rt: Runtime,
+    principal: Principal,
+    company_id: UUID | None,
+    external_id: str | None,
+    page: Callable[[], tuple[int, tuple[datetime, UUID] | None]],
+    backward: bool = False,
+) -> ContractPage:
+    """The contracts the caller may see, a page at a time: ``page()`` gives how many and
+    from which (created_at, id) on (read once the caller may list contracts at all);
+    ``backward``: the ones before it."""
+    principal.require(*READERS)
+    company = principal.company_filter(company_id)
+    size, start = page()
+    async with rt.pool.acquire() as conn:
+        found = await billing.contracts_page(conn, company, external_id, start, size + 1, backward)
+        total = await billing.count_contracts(conn, company, external_id)
+    contracts = found[:size]
+    if backward:
+        contracts.reverse()  # read nearest first: the page is in the list's order
+    return ContractPage(contracts, has_more=len(found) > size, total=total)
 
 
 async def find_contract(

@@ -16,7 +16,8 @@ import hashlib
 import logging
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -99,6 +100,40 @@ async def api_keys(rt: Runtime, principal: Principal, company_id: UUID | None) -
         if company is not None and await repos.company_by_id(conn, company) is None:
             raise _unknown_company(company)
         return await repos.list_api_keys(conn, company)
+
+
+@dataclass(frozen=True)
+class KeyPage:
+    """A page of keys in (created_at, id) order, whether more lie beyond it in the
+    direction it was read, and how many the caller may see in all."""
+
+    keys: list[ApiKey]
+    has_more: bool
+    total: int
+
+
+async def api_key_page(
+    rt: Runtime,
+    principal: Principal,
+    company_id: UUID | None,
+    page: Callable[[], tuple[int, tuple[datetime, UUID] | None]],
+    backward: bool = False,
+) -> KeyPage:
+    """The keys ``principal`` may see (a COMPANY_ADMIN: its company's), a page at a time:
+    ``page()`` gives how many and from which (created_at, id) on; ``backward``: the
+    ones before it. Never a secret."""
+    principal.require(*MANAGERS)
+    company = principal.company_filter(company_id)
+    size, start = page()
+    async with rt.pool.acquire() as conn:
+        if company is not None and await repos.company_by_id(conn, company) is None:
+            raise _unknown_company(company)
+        found = await repos.api_keys_page(conn, company, start, size + 1, backward)
+        total = await repos.count_api_keys(conn, company)
+    keys = found[:size]
+    if backward:
+        keys.reverse()  # read nearest first: the page is in the list's order
+    return KeyPage(keys, has_more=len(found) > size, total=total)
 
 
 async def create_key(

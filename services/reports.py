@@ -351,12 +351,54 @@ async def _own_schedule(
     return found if found is not None and _visible(principal, found.company_id) else None
 
 
+async def find_report_schedule(
+    rt: Runtime, principal: Principal, schedule_id: UUID
+) -> ScheduleView | None:
+    """The schedule, if this key may see it (another company's does not exist for it)."""
+    principal.require(*READERS)
+    async with rt.pool.acquire() as conn:
+        found = await _own_schedule(conn, principal, schedule_id)
+    return _view(principal, found) if found is not None else None
+
+
 async def list_report_schedules(rt: Runtime, principal: Principal) -> list[ScheduleView]:
     """Report schedules this key may see."""
     principal.require(*READERS)
     company = principal.company_id if principal.role.scoped else None
     async with rt.pool.acquire() as conn:
         return [_view(principal, s) for s in await store.list_schedules(conn, company)]
+
+
+@dataclass(frozen=True)
+class SchedulePage:
+    """A page of schedules in (created_at, id) order, whether more lie beyond it in the
+    direction it was read, and how many this key may see in all."""
+
+    schedules: list[ScheduleView]
+    has_more: bool
+    total: int
+
+
+async def report_schedule_page(
+    rt: Runtime,
+    principal: Principal,
+    page: Callable[[], tuple[int, tuple[datetime, UUID] | None]],
+    backward: bool = False,
+) -> SchedulePage:
+    """The schedules this key may see, a page at a time: ``page()`` gives how many and
+    from which (created_at, id) on (read once the key may read schedules at all);
+    ``backward``: the ones before it."""
+    principal.require(*READERS)
+    company = principal.company_id if principal.role.scoped else None
+    size, start = page()
+    async with rt.pool.acquire() as conn:
+        found = await store.schedules_page(conn, company, start, size + 1, backward)
+        total = await store.count_schedules(conn, company)
+    schedules = found[:size]
+    if backward:
+        schedules.reverse()  # read nearest first: the page is in the list's order
+    views = [_view(principal, s) for s in schedules]
+    return SchedulePage(views, has_more=len(found) > size, total=total)
 
 
 async def set_report_schedule_active(

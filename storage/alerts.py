@@ -120,6 +120,27 @@ async def list_thresholds(
     return [threshold_of(r) for r in rows]
 
 
+async def thresholds_page(
+    conn: asyncpg.Connection,
+    company_id: UUID | None,
+    start: tuple[str, UUID] | None,
+    limit: int,
+    backward: bool = False,
+) -> list[th.Threshold]:
+    """``limit`` of list_thresholds' thresholds (defaults included) in (metric_code, id)
+    order after ``start`` (None: from the first); ``backward``: the ones before it,
+    nearest first."""
+    code, at_id = start if start is not None else (None, None)
+    query = q("thresholds_before" if backward else "thresholds_after")
+    rows = await conn.fetch(query, company_id, True, code, at_id, limit)
+    return [threshold_of(r) for r in rows]
+
+
+async def count_thresholds(conn: asyncpg.Connection, company_id: UUID | None) -> int:
+    count: int = await conn.fetchval(q("count_thresholds"), company_id, True)
+    return count
+
+
 async def thresholds_of_metrics(conn: asyncpg.Connection, metrics: Iterable[str]) -> Stored:
     return _read(await conn.fetch(q("thresholds_for"), sorted(set(metrics))))
 
@@ -285,10 +306,19 @@ async def acknowledge_alert(
 
 
 async def list_deliveries(
-    conn: asyncpg.Connection, company: UUID | None, status: th.DeliveryStatus | None, limit: int
+    conn: asyncpg.Connection,
+    company: UUID | None,
+    status: th.DeliveryStatus | None,
+    limit: int,
+    older_than: int | None = None,
 ) -> list[th.Delivery]:
+    """Deliveries newest first (those before delivery ``older_than``, when given)."""
     rows = await conn.fetch(
-        q("list_deliveries"), company, status.value if status is not None else None, limit
+        q("list_deliveries"),
+        company,
+        status.value if status is not None else None,
+        limit,
+        older_than,
     )
     return [
         th.Delivery(

@@ -199,6 +199,35 @@ async def contracts(
     external_id: str | None = None,
 ) -> list[StoredContract]:
     rows = await conn.fetch(q("contracts"), company_id, contract_id, external_id)
+    return await _stored_contracts(conn, rows)
+
+
+async def contracts_page(
+    conn: asyncpg.Connection,
+    company_id: UUID | None,
+    external_id: str | None,
+    start: tuple[datetime, UUID] | None,
+    limit: int,
+    backward: bool = False,
+) -> list[StoredContract]:
+    """``limit`` contracts in (created_at, id) order after ``start`` (None: from the first);
+    ``backward``: the ``limit`` before ``start`` (None: the last ones), nearest first."""
+    at, at_id = start if start is not None else (None, None)
+    query = q("contracts_before" if backward else "contracts_after")
+    rows = await conn.fetch(query, company_id, external_id, at, at_id, limit)
+    return await _stored_contracts(conn, rows)
+
+
+async def count_contracts(
+    conn: asyncpg.Connection, company_id: UUID | None, external_id: str | None
+) -> int:
+    count: int = await conn.fetchval(q("count_contracts"), company_id, external_id)
+    return count
+
+
+async def _stored_contracts(
+    conn: asyncpg.Connection, rows: list[asyncpg.Record]
+) -> list[StoredContract]:
     if not rows:
         return []
     products = await conn.fetch(q("contract_products"), [r["id"] for r in rows])

@@ -41,6 +41,11 @@ def _cost(row: asyncpg.Record) -> CostRecord:
     )
 
 
+async def cost_record(conn: asyncpg.Connection, record_id: UUID) -> CostRecord | None:
+    row = await conn.fetchrow(q("cost_record_by_id"), record_id)
+    return _cost(row) if row is not None else None
+
+
 async def product_metrics(conn: asyncpg.Connection) -> dict[str, str]:
     """Each product's code and the metric it is priced on."""
     return {r["code"]: r["metric_code"] for r in await conn.fetch(q("products"))}

@@ -43,19 +43,28 @@ async def credit_entries(
 ) -> list[CreditEntry]:
     """The company's latest ``limit`` ledger entries, newest first."""
     rows = await conn.fetch(q("credit_entries_of"), company_id, limit)
-    return [
-        CreditEntry(
-            id=r["id"],
-            currency=r["currency"],
-            amount=r["amount"],
-            source=CreditSource(r["source"]),
-            invoice_id=r["invoice_id"],
-            payment_id=r["payment_id"],
-            credit_note_id=r["credit_note_id"],
-            created_at=r["created_at"],
-        )
-        for r in rows
-    ]
+    return [_credit_entry(r) for r in rows]
+
+
+def _credit_entry(r: asyncpg.Record) -> CreditEntry:
+    return CreditEntry(
+        id=r["id"],
+        currency=r["currency"],
+        amount=r["amount"],
+        source=CreditSource(r["source"]),
+        invoice_id=r["invoice_id"],
+        payment_id=r["payment_id"],
+        credit_note_id=r["credit_note_id"],
+        created_at=r["created_at"],
+    )
+
+
+async def credit_entry(
+    conn: asyncpg.Connection, entry_id: UUID, company_id: UUID | None
+) -> CreditEntry | None:
+    """Ledger entry ``entry_id`` (of ``company_id``, when given)."""
+    row = await conn.fetchrow(q("credit_entry_in_company"), entry_id, company_id)
+    return _credit_entry(row) if row is not None else None
 
 
 async def add_credit(
@@ -120,16 +129,25 @@ async def issue_credit_note(
 
 async def credit_notes_of(conn: asyncpg.Connection, invoice_ids: list[UUID]) -> list[CreditNote]:
     rows = await conn.fetch(q("credit_notes_of"), invoice_ids)
-    return [
-        CreditNote(
-            id=r["id"],
-            invoice_id=r["invoice_id"],
-            company_id=r["company_id"],
-            currency=r["currency"],
-            amount=r["amount"],
-            reason=r["reason"],
-            voids=r["voids"],
-            created_at=r["created_at"],
-        )
-        for r in rows
-    ]
+    return [_credit_note(r) for r in rows]
+
+
+def _credit_note(r: asyncpg.Record) -> CreditNote:
+    return CreditNote(
+        id=r["id"],
+        invoice_id=r["invoice_id"],
+        company_id=r["company_id"],
+        currency=r["currency"],
+        amount=r["amount"],
+        reason=r["reason"],
+        voids=r["voids"],
+        created_at=r["created_at"],
+    )
+
+
+async def credit_note(
+    conn: asyncpg.Connection, note_id: UUID, company_id: UUID | None
+) -> CreditNote | None:
+    """Credit note ``note_id`` (of ``company_id``, when given)."""
+    row = await conn.fetchrow(q("credit_note_in_company"), note_id, company_id)
+    return _credit_note(row) if row is not None else None

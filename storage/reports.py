@@ -221,6 +221,26 @@ async def list_schedules(conn: asyncpg.Connection, company_id: UUID | None) -> l
     return [_schedule(r) for r in rows]
 
 
+async def schedules_page(
+    conn: asyncpg.Connection,
+    company_id: UUID | None,
+    start: tuple[datetime, UUID] | None,
+    limit: int,
+    backward: bool = False,
+) -> list[ReportSchedule]:
+    """``limit`` schedules (every company's, or one's) in (created_at, id) order after
+    ``start`` (None: from the first); ``backward``: the ones before it, nearest first."""
+    at, at_id = start if start is not None else (None, None)
+    query = q("schedules_before" if backward else "schedules_after")
+    rows = await conn.fetch(query, company_id is None, company_id, at, at_id, limit)
+    return [_schedule(r) for r in rows]
+
+
+async def count_schedules(conn: asyncpg.Connection, company_id: UUID | None) -> int:
+    count: int = await conn.fetchval(q("count_schedules"), company_id is None, company_id)
+    return count
+
+
 async def set_schedule_active(
     conn: asyncpg.Connection, schedule_id: UUID, active: bool
 ) -> ReportSchedule:

@@ -273,6 +273,33 @@ async def list_api_keys(conn: asyncpg.Connection, company_id: UUID | None) -> li
     return [_api_key(r) for r in await conn.fetch(q("list_api_keys"), company_id)]
 
 
+async def api_keys_page(
+    conn: asyncpg.Connection,
+    company_id: UUID | None,
+    start: tuple[datetime, UUID] | None,
+    limit: int,
+    backward: bool = False,
+) -> list[ApiKey]:
+    """``limit`` keys (every one, or one company's) in (created_at, id) order after
+    ``start`` (None: from the first); ``backward``: the ones before it, nearest first."""
+    at, at_id = start if start is not None else (None, None)
+    query = q("api_keys_before" if backward else "api_keys_after")
+    return [_api_key(r) for r in await conn.fetch(query, company_id, at, at_id, limit)]
+
+
+async def count_api_keys(conn: asyncpg.Connection, company_id: UUID | None) -> int:
+    count: int = await conn.fetchval(q("count_api_keys"), company_id)
+    return count
+
+
+async def api_key_in_company(
+    conn: asyncpg.Connection, key_id: UUID, company_id: UUID | None
+) -> ApiKey | None:
+    """Key ``key_id`` as listed (of ``company_id``, when given), unlocked."""
+    row = await conn.fetchrow(q("api_key_in_company"), key_id, company_id)
+    return _api_key(row) if row is not None else None
+
+
 async def rotate_api_key(
     conn: asyncpg.Connection,
     id: UUID,

@@ -10,6 +10,27 @@ SELECT * FROM thresholds
 WHERE $1::uuid IS NULL OR company_id = $1 OR ($2 AND company_id IS NULL)
 ORDER BY metric_code, company_id NULLS FIRST, period
 
+-- name: thresholds_after
+-- A page forward on (metric_code, id) of list_thresholds' rows, after ($3, $4) when
+-- given, $5 rows.
+SELECT * FROM thresholds
+WHERE ($1::uuid IS NULL OR company_id = $1 OR ($2 AND company_id IS NULL))
+  AND ($3::text IS NULL OR (metric_code, id) > ($3, $4::uuid))
+ORDER BY metric_code, id
+LIMIT $5
+
+-- name: thresholds_before
+-- A page backward: the $5 rows before ($3, $4) when given (else the last), nearest first.
+SELECT * FROM thresholds
+WHERE ($1::uuid IS NULL OR company_id = $1 OR ($2 AND company_id IS NULL))
+  AND ($3::text IS NULL OR (metric_code, id) < ($3, $4::uuid))
+ORDER BY metric_code DESC, id DESC
+LIMIT $5
+
+-- name: count_thresholds
+SELECT count(*) FROM thresholds
+WHERE $1::uuid IS NULL OR company_id = $1 OR ($2 AND company_id IS NULL)
+
 -- name: threshold_by_id
 SELECT * FROM thresholds WHERE id = $1
 
@@ -97,5 +118,6 @@ SELECT o.* FROM notification_outbox o
 JOIN alerts a ON a.company_id = o.company_id AND a.id = o.alert_id
 WHERE ($1::uuid IS NULL OR a.company_id = $1)
   AND ($2::text IS NULL OR o.status = $2)
+  AND ($4::bigint IS NULL OR o.id < $4)
 ORDER BY o.id DESC
 LIMIT $3

@@ -33,6 +33,37 @@ FROM api_keys
 WHERE $1::uuid IS NULL OR company_id = $1
 ORDER BY created_at, id
 
+-- name: api_keys_after
+-- A page forward on (created_at, id): every key ($1 NULL) or one company's, after ($2, $3)
+-- when given, $4 rows.
+SELECT id, name, role, company_id, created_at, expires_at, revoked_at, last_used_at,
+       rotated_at, previous_valid_until
+FROM api_keys
+WHERE ($1::uuid IS NULL OR company_id = $1)
+  AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3::uuid))
+ORDER BY created_at, id
+LIMIT $4
+
+-- name: api_keys_before
+-- A page backward: the $4 keys before ($2, $3) when given (else the last), newest first.
+SELECT id, name, role, company_id, created_at, expires_at, revoked_at, last_used_at,
+       rotated_at, previous_valid_until
+FROM api_keys
+WHERE ($1::uuid IS NULL OR company_id = $1)
+  AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
+ORDER BY created_at DESC, id DESC
+LIMIT $4
+
+-- name: count_api_keys
+SELECT count(*) FROM api_keys WHERE $1::uuid IS NULL OR company_id = $1
+
+-- name: api_key_in_company
+-- One key as listed (no lock), within a company when $2 is given.
+SELECT id, name, role, company_id, created_at, expires_at, revoked_at, last_used_at,
+       rotated_at, previous_valid_until
+FROM api_keys
+WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2)
+
 -- name: rotate_api_key
 -- The trigger api_keys_rotated tells every server process (migration 0022).
 UPDATE api_keys

@@ -14,6 +14,31 @@ WHERE ($1::uuid IS NULL OR company_id = $1) AND ($2::uuid IS NULL OR id = $2)
   AND ($3::text IS NULL OR external_id = $3)
 ORDER BY created_at, id
 
+-- name: contracts_after
+-- A page forward on (created_at, id): of one company ($1) and external id ($2) when
+-- given, after ($3, $4) when given, $5 rows.
+SELECT id, company_id, currency, start_date, end_date, billing_day, payment_terms_days,
+       late_fee_percent_per_month, minimum_commitment, grace_hours, created_at, external_id
+FROM contracts
+WHERE ($1::uuid IS NULL OR company_id = $1) AND ($2::text IS NULL OR external_id = $2)
+  AND ($3::timestamptz IS NULL OR (created_at, id) > ($3, $4::uuid))
+ORDER BY created_at, id
+LIMIT $5
+
+-- name: contracts_before
+-- A page backward: the $5 rows before ($3, $4) when given (else the last), newest first.
+SELECT id, company_id, currency, start_date, end_date, billing_day, payment_terms_days,
+       late_fee_percent_per_month, minimum_commitment, grace_hours, created_at, external_id
+FROM contracts
+WHERE ($1::uuid IS NULL OR company_id = $1) AND ($2::text IS NULL OR external_id = $2)
+  AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid))
+ORDER BY created_at DESC, id DESC
+LIMIT $5
+
+-- name: count_contracts
+SELECT count(*) FROM contracts
+WHERE ($1::uuid IS NULL OR company_id = $1) AND ($2::text IS NULL OR external_id = $2)
+
 -- name: contract_products
 SELECT cp.contract_id, cp.product_code, p.metric_code, cp.price, cp.filters
 FROM contract_products cp JOIN products p ON p.code = cp.product_code

@@ -8,6 +8,10 @@ DO UPDATE SET amount = excluded.amount, currency = excluded.currency, recorded_a
 RETURNING id, product_code, granularity, period_start, period_end, amount, currency,
           recorded_at, (xmax <> 0) AS replaced
 
+-- name: cost_record_by_id
+SELECT id, product_code, granularity, period_start, period_end, amount, currency, recorded_at
+FROM cost_records WHERE id = $1
+
 -- name: costs_in_window
 SELECT id, product_code, granularity, period_start, period_end, amount, currency, recorded_at
 FROM cost_records

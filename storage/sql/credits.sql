@@ -56,6 +56,16 @@ FROM credit_notes
 WHERE invoice_id = ANY($1::uuid[])
 ORDER BY created_at, id
 
+-- name: credit_note_in_company
+SELECT id, invoice_id, company_id, currency, amount, reason, voids, created_at
+FROM credit_notes
+WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2)
+
+-- name: credit_entry_in_company
+SELECT id, currency, amount, source, invoice_id, payment_id, credit_note_id, created_at
+FROM credit_entries
+WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2)
+
 -- name: credit_entries_of
 -- The company's latest $2 ledger entries, newest first.
 SELECT id, currency, amount, source, invoice_id, payment_id, credit_note_id, created_at

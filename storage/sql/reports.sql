@@ -61,6 +61,26 @@ SELECT * FROM report_schedules
 WHERE ($1::boolean OR company_id = $2)
 ORDER BY created_at, id
 
+-- name: schedules_after
+-- A page forward on (created_at, id): every company's ($1) or one's ($2), after ($3, $4)
+-- when given, $5 rows.
+SELECT * FROM report_schedules
+WHERE ($1::boolean OR company_id = $2)
+  AND ($3::timestamptz IS NULL OR (created_at, id) > ($3, $4::uuid))
+ORDER BY created_at, id
+LIMIT $5
+
+-- name: schedules_before
+-- A page backward: the $5 rows before ($3, $4) when given (else the last), newest first.
+SELECT * FROM report_schedules
+WHERE ($1::boolean OR company_id = $2)
+  AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid))
+ORDER BY created_at DESC, id DESC
+LIMIT $5
+
+-- name: count_schedules
+SELECT count(*) FROM report_schedules WHERE ($1::boolean OR company_id = $2)
+
 -- name: schedule_by_id
 SELECT * FROM report_schedules WHERE id = $1
 

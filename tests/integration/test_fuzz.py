@@ -30,6 +30,7 @@ from graphql import (
     GraphQLField,
     GraphQLInputObjectType,
     GraphQLInputType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -246,7 +247,8 @@ def _selection(kind: GraphQLOutputType, depth: int = 0, alias: str = "") -> str:
             f"... on {m.name} {_selection(m, depth, f'{m.name}_')}" for m in named.types
         )
         return f"{{ __typename {members} }}"
-    assert isinstance(named, GraphQLObjectType)
+    # an interface (Node) is asked for its own fields
+    assert isinstance(named, GraphQLObjectType | GraphQLInterfaceType)
     parts = ["__typename"]
     for name, field in named.fields.items():
         if any(isinstance(a.type, GraphQLNonNull) for a in field.args.values()):

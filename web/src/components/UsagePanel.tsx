@@ -7,7 +7,7 @@ import { graphql } from "../gql";
 import type { AggregateFunction, Aggregation } from "../gql/graphql";
 import { download, toCsv } from "../lib/csv";
 import { isValidationError } from "../lib/errors";
-import { MetricsQuery } from "../lib/queries";
+import { MetricsQuery, nodesOf } from "../lib/queries";
 import { type BucketLike, fieldOf, toChartData } from "../lib/series";
 import {
   FUNCTIONS,
@@ -80,7 +80,7 @@ const COMMON_ZONES = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York
 export function UsagePanel({ companyId, explorer = false }: { companyId?: string; explorer?: boolean }) {
   const [params, update] = useUsageParams();
   const [{ data: metricData }] = useQuery({ query: MetricsQuery });
-  const metrics = metricData?.metrics ?? [];
+  const metrics = nodesOf(metricData?.metricsConnection);
   const chosen = params.metrics.length > 0 ? params.metrics : metrics.slice(0, 1).map((m) => m.code);
   const first = metrics.find((m) => m.code === chosen[0]);
   const fn = params.fn ?? defaultFunction(first?.aggregation);

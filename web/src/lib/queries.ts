@@ -18,15 +18,19 @@ export const ViewerQuery = graphql(`
 
 export const MetricsQuery = graphql(`
   query Metrics {
-    metrics {
-      code
-      name
-      unit
-      resourceType
-      measurementType
-      aggregation
-      interval
-      description
+    metricsConnection(first: 500) {
+      edges {
+        node {
+          code
+          name
+          unit
+          resourceType
+          measurementType
+          aggregation
+          interval
+          description
+        }
+      }
     }
   }
 `);
@@ -48,3 +52,8 @@ export const CompanyNamesQuery = graphql(`
     }
   }
 `);
+
+/** The items of a connection's page, in order (none while it loads). */
+export function nodesOf<T>(connection: { edges: readonly { node: T }[] } | null | undefined): T[] {
+  return connection?.edges.map((e) => e.node) ?? [];
+}

@@ -26,7 +26,7 @@ import {
   type ThresholdDraft,
 } from "../lib/alerting";
 import { describeError, isValidationError, problemsByField } from "../lib/errors";
-import { MetricsQuery } from "../lib/queries";
+import { MetricsQuery, nodesOf } from "../lib/queries";
 import { useCompanyNames } from "../lib/useCompanyNames";
 import { isAdmin, useViewer } from "../lib/viewer";
 import { ConfirmButton } from "./ConfirmButton";
@@ -82,19 +82,23 @@ const AcknowledgeAlert = graphql(`
 
 const ThresholdListQueryDoc = graphql(`
   query ThresholdList($companyId: UUID) {
-    thresholds(companyId: $companyId) {
-      id
-      companyId
-      metricCode
-      period
-      limit
-      levels {
-        name
-        kind
-        value
-        amount
-        channels
-        roles
+    thresholdsConnection(companyId: $companyId, first: 500) {
+      edges {
+        node {
+          id
+          companyId
+          metricCode
+          period
+          limit
+          levels {
+            name
+            kind
+            value
+            amount
+            channels
+            roles
+          }
+        }
       }
     }
   }
@@ -170,23 +174,27 @@ const SetRecipients = graphql(`
 
 const DeliveriesQuery = graphql(`
   query NotificationDeliveries($companyId: UUID, $status: NotificationDeliveryStatus, $first: Int!) {
-    notificationDeliveries(companyId: $companyId, status: $status, first: $first) {
-      id
-      alertId
-      channel
-      recipient
-      subject
-      status
-      attempts
-      lastError
-      nextAttemptAt
-      deliveredAt
+    notificationDeliveriesConnection(companyId: $companyId, status: $status, first: $first) {
+      edges {
+        node {
+          id
+          alertId
+          channel
+          recipient
+          subject
+          status
+          attempts
+          lastError
+          nextAttemptAt
+          deliveredAt
+        }
+      }
     }
   }
 `);
 
 type AlertRow = AlertListQuery["alerts"]["edges"][number]["node"];
-type ThresholdRow = ThresholdListQuery["thresholds"][number];
+type ThresholdRow = ThresholdListQuery["thresholdsConnection"]["edges"][number]["node"];
 
 const PAGE_SIZE = 50;
 
@@ -268,7 +276,7 @@ function AlertList({
   }, [latest, refetch]);
   const [ack, acknowledge] = useMutation(AcknowledgeAlert);
   const [ackFailure, setAckFailure] = useState<string | null>(null);
-  const units = useMemo(() => new Map((metrics?.metrics ?? []).map((m) => [m.code, m.unit])), [metrics]);
+  const units = useMemo(() => new Map(nodesOf(metrics?.metricsConnection).map((m) => [m.code, m.unit])), [metrics]);
   const columns = useMemo<ColumnDef<AlertRow, unknown>[]>(() => {
     const cols: ColumnDef<AlertRow, unknown>[] = [
       { accessorKey: "raisedAt", header: "Raised", cell: (c) => <Instant iso={c.getValue() as string} /> },
@@ -360,7 +368,7 @@ function AlertList({
           }}
         >
           <option value="">Every metric</option>
-          {(metrics?.metrics ?? []).map((m) => (
+          {nodesOf(metrics?.metricsConnection).map((m) => (
             <option key={m.code} value={m.code}>
               {m.name} ({m.code})
             </option>
@@ -427,7 +435,7 @@ function Thresholds({
   const [editing, setEditing] = useState<ThresholdRow | "new" | null>(null);
   const [deleted, deleteThreshold] = useMutation(DeleteThreshold);
   const [notice, setNotice] = useState<{ kind: "error" | "success"; text: string } | null>(null);
-  const units = new Map((metrics?.metrics ?? []).map((m) => [m.code, m.unit]));
+  const units = new Map(nodesOf(metrics?.metricsConnection).map((m) => [m.code, m.unit]));
   const reload = () => refetch({ requestPolicy: "network-only" });
   // a default (no company) is every company's: only ADMIN changes it
   const mayChange = (t: ThresholdRow) => writer && (t.companyId !== null || admin);
@@ -440,7 +448,7 @@ function Thresholds({
       reload();
     }
   };
-  const thresholds = data?.thresholds ?? [];
+  const thresholds = nodesOf(data?.thresholdsConnection);
   return (
     <section className="card" aria-labelledby="thresholds-h">
       <div className="section-head">
@@ -461,7 +469,7 @@ function Thresholds({
             const target = editing === "new" ? companyId : editing.companyId;
             return target ? companyLabel(target) : "every company (the default)";
           })()}
-          metrics={metrics?.metrics ?? []}
+          metrics={nodesOf(metrics?.metricsConnection)}
           onDone={(text) => {
             setEditing(null);
             if (text) {
@@ -764,7 +772,7 @@ function Deliveries({ companyId }: { companyId: string | null }) {
     query: DeliveriesQuery,
     variables: { companyId, status: status || null, first: PAGE_SIZE },
   });
-  const rows = data?.notificationDeliveries ?? [];
+  const rows = nodesOf(data?.notificationDeliveriesConnection);
   return (
     <section className="card" aria-labelledby="deliveries-h">
       <div className="section-head">

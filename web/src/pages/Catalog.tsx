@@ -6,15 +6,19 @@ import { Banner, Empty, ErrorState, Loading } from "../components/states";
 import { graphql } from "../gql";
 import type { Aggregation, MeasurementType, ReportingInterval, ResourceType } from "../gql/graphql";
 import { describeError, isValidationError, problemsByField } from "../lib/errors";
-import { MetricsQuery } from "../lib/queries";
+import { MetricsQuery, nodesOf } from "../lib/queries";
 import { isAdmin, useViewer } from "../lib/viewer";
 
 const ProductsQuery = graphql(`
   query Products {
-    products {
-      code
-      name
-      metricCode
+    productsConnection(first: 500) {
+      edges {
+        node {
+          code
+          name
+          metricCode
+        }
+      }
     }
   }
 `);
@@ -84,7 +88,7 @@ export function CatalogPage() {
   const products = useQuery({ query: ProductsQuery });
   const [metricsAnswer, refetchMetrics] = metrics;
   const [productsAnswer, refetchProducts] = products;
-  const metricList = metricsAnswer.data?.metrics ?? [];
+  const metricList = nodesOf(metricsAnswer.data?.metricsConnection);
   return (
     <>
       <div className="page-head">
@@ -141,7 +145,7 @@ export function CatalogPage() {
           <ErrorState error={productsAnswer.error} retry={() => refetchProducts({ requestPolicy: "network-only" })} />
         ) : productsAnswer.fetching && !productsAnswer.data ? (
           <Loading what="Loading products" />
-        ) : (productsAnswer.data?.products ?? []).length === 0 ? (
+        ) : nodesOf(productsAnswer.data?.productsConnection).length === 0 ? (
           <Empty title="No products yet">
             {admin ? "Create one below: a product is billed by one metric." : "An operator creates them."}
           </Empty>
@@ -157,7 +161,7 @@ export function CatalogPage() {
                 </tr>
               </thead>
               <tbody>
-                {(productsAnswer.data?.products ?? []).map((p) => (
+                {nodesOf(productsAnswer.data?.productsConnection).map((p) => (
                   <tr key={p.code}>
                     <th scope="row">
                       <code>{p.code}</code>

@@ -11,6 +11,7 @@ import { graphql } from "../gql";
 import { billedTo } from "../lib/billing";
 import { period } from "../lib/format";
 import { useUsageParams } from "../lib/usageParams";
+import { nodesOf } from "../lib/queries";
 
 const CompanyQuery = graphql(`
   query CompanyPage($id: UUID!) {
@@ -30,19 +31,23 @@ const CompanyQuery = graphql(`
         email
       }
     }
-    contracts(companyId: $id) {
-      id
-      currency
-      startDate
-      endDate
-      billingDay
-      paymentTermsDays
-      minimumCommitment
-      products {
-        productCode
-        metricCode
-        price {
-          model
+    contractsConnection(companyId: $id, first: 500) {
+      edges {
+        node {
+          id
+          currency
+          startDate
+          endDate
+          billingDay
+          paymentTermsDays
+          minimumCommitment
+          products {
+            productCode
+            metricCode
+            price {
+              model
+            }
+          }
         }
       }
     }
@@ -60,17 +65,21 @@ const CompanyQuery = graphql(`
         }
       }
     }
-    thresholds(companyId: $id) {
-      id
-      companyId
-      metricCode
-      period
-      limit
-      levels {
-        name
-        kind
-        value
-        channels
+    thresholdsConnection(companyId: $id, first: 500) {
+      edges {
+        node {
+          id
+          companyId
+          metricCode
+          period
+          limit
+          levels {
+            name
+            kind
+            value
+            channels
+          }
+        }
       }
     }
   }
@@ -127,11 +136,11 @@ export function CompanyPage() {
       <div className="grid-2">
         <section className="card" aria-labelledby="contracts-h">
           <h2 id="contracts-h">Contracts</h2>
-          {data.contracts.length === 0 ? (
+          {data.contractsConnection.edges.length === 0 ? (
             <p className="subtle">No contract yet.</p>
           ) : (
             <ul className="plain">
-              {data.contracts.map((c) => (
+              {nodesOf(data.contractsConnection).map((c) => (
                 <li key={c.id}>
                   <strong>{c.currency}</strong> from <CalendarDate date={c.startDate} />
                   {c.endDate ? (
@@ -156,11 +165,11 @@ export function CompanyPage() {
         </section>
         <section className="card" aria-labelledby="thresholds-h">
           <h2 id="thresholds-h">Thresholds</h2>
-          {data.thresholds.length === 0 ? (
+          {data.thresholdsConnection.edges.length === 0 ? (
             <p className="subtle">No thresholds watch this company.</p>
           ) : (
             <ul className="plain">
-              {data.thresholds.map((t) => (
+              {nodesOf(data.thresholdsConnection).map((t) => (
                 <li key={t.id}>
                   <strong>{t.metricCode}</strong> per {t.period.toLowerCase()}
                   {t.limit ? (

@@ -3,7 +3,7 @@ import { type FormEvent, useDeferredValue, useMemo, useState } from "react";
 import { Link } from "react-router-dom";
 import { useMutation, useQuery } from "urql";
 
-import { DataTable } from "../components/DataTable";
+import { DataTable, useCursorPaging } from "../components/DataTable";
 import { Field } from "../components/Field";
 import { PriceBuilder } from "../components/PriceBuilder";
 import { Banner, ErrorState, Loading, NotFound } from "../components/states";
@@ -15,49 +15,62 @@ import { lastClosedMonth, periodStartOf } from "../lib/periods";
 import { builderField, checkPrice, emptyPrice, type PriceDraft } from "../lib/price";
 import { useCompanyNames } from "../lib/useCompanyNames";
 import { isAdmin, useViewer } from "../lib/viewer";
+import { nodesOf } from "../lib/queries";
 
 const ContractsQuery = graphql(`
-  query Contracts {
-    contracts {
-      id
-      companyId
-      currency
-      startDate
-      endDate
-      billingDay
-      paymentTermsDays
-      lateFeePercentPerMonth
-      minimumCommitment
-      graceHours
-      externalId
-      versions {
-        number
-        effectiveFrom
-        paymentTermsDays
-      }
-      products {
-        productCode
-        metricCode
-        price {
-          model
-          unitPrice
-          packageSize
-          packagePrice
-          rounding
-          freeUnits
-          tierBasis
-          tiers {
-            upTo
-            unitPrice
-            flatFee
+  query Contracts($first: Int!, $after: String) {
+    contractsConnection(first: $first, after: $after) {
+      edges {
+        node {
+          id
+          companyId
+          currency
+          startDate
+          endDate
+          billingDay
+          paymentTermsDays
+          lateFeePercentPerMonth
+          minimumCommitment
+          graceHours
+          externalId
+          versions {
+            number
+            effectiveFrom
+            paymentTermsDays
+          }
+          products {
+            productCode
+            metricCode
+            price {
+              model
+              unitPrice
+              packageSize
+              packagePrice
+              rounding
+              freeUnits
+              tierBasis
+              tiers {
+                upTo
+                unitPrice
+                flatFee
+              }
+            }
           }
         }
       }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
-    products {
-      code
-      name
-      metricCode
+    productsConnection(first: 500) {
+      edges {
+        node {
+          code
+          name
+          metricCode
+        }
+      }
     }
   }
 `);
@@ -186,10 +199,13 @@ const NEW_TERMS: Terms = {
   graceHours: "24",
 };
 
-type StoredContract = NonNullable<ReturnType<typeof useContracts>["data"]>["contracts"][number];
+type StoredContract = NonNullable<ReturnType<typeof useContracts>["data"]>["contractsConnection"]["edges"][number]["node"];
 
-function useContracts() {
-  const [result] = useQuery({ query: ContractsQuery });
+// Contracts per page of the table (the server pages them, oldest first).
+const PAGE_SIZE = 50;
+
+function useContracts(after: string | null = null) {
+  const [result] = useQuery({ query: ContractsQuery, variables: { first: PAGE_SIZE, after } });
   return result;
 }
 
@@ -209,7 +225,8 @@ function draftOf(price: StoredContract["products"][number]["price"]): PriceDraft
 
 export function ContractsPage() {
   const viewer = useViewer();
-  const { data, fetching, error } = useContracts();
+  const paging = useCursorPaging();
+  const { data, fetching, error } = useContracts(paging.after);
   const names = useCompanyNames();
   const [whatIf, setWhatIf] = useState<StoredContract | null>(null);
   const columns = useMemo<ColumnDef<StoredContract, unknown>[]>(
@@ -272,13 +289,21 @@ export function ContractsPage() {
         ) : fetching && !data ? (
           <Loading what="Loading contracts" />
         ) : (
-          <DataTable caption="Contracts" columns={columns} rows={data?.contracts ?? []} empty="No contracts yet." />
+          <DataTable
+            caption="Contracts"
+            columns={columns}
+            rows={nodesOf(data?.contractsConnection)}
+            paging={paging}
+            hasNextPage={data?.contractsConnection.pageInfo.hasNextPage}
+            endCursor={data?.contractsConnection.pageInfo.endCursor}
+            empty="No contracts yet."
+          />
         )}
       </section>
       {data ? (
         <ContractForm
           key={whatIf?.id ?? "new"}
-          products={data.products}
+          products={nodesOf(data.productsConnection)}
           companies={names}
           contract={whatIf}
           onDone={() => setWhatIf(null)}

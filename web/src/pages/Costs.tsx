@@ -25,13 +25,18 @@ import { percent, period } from "../lib/format";
 import { announceAuthFailure, authFailure, csrfHeaders } from "../lib/session";
 import { useCompanyNames } from "../lib/useCompanyNames";
 import { isAdmin, useViewer } from "../lib/viewer";
+import { nodesOf } from "../lib/queries";
 
 const ProductsQuery = graphql(`
   query CostProducts {
-    products {
-      code
-      name
-      metricCode
+    productsConnection(first: 500) {
+      edges {
+        node {
+          code
+          name
+          metricCode
+        }
+      }
     }
   }
 `);
@@ -196,7 +201,7 @@ function ProductSelect({
   "aria-describedby"?: string;
 }) {
   const [{ data, error }] = useQuery({ query: ProductsQuery });
-  const products = data?.products ?? [];
+  const products = nodesOf(data?.productsConnection);
   return (
     <select id={id} value={value} onChange={(e) => onChange(e.target.value)} {...rest}>
       {blank !== null ? <option value="">{blank}</option> : null}

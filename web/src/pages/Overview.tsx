@@ -6,7 +6,7 @@ import { Empty, ErrorState, Loading } from "../components/states";
 import { CalendarDate, Instant, Money, Quantity, StatusBadge } from "../components/values";
 import { graphql } from "../gql";
 import { monthWindows, period } from "../lib/format";
-import { MetricsQuery } from "../lib/queries";
+import { MetricsQuery, nodesOf } from "../lib/queries";
 import { useCompanyNames } from "../lib/useCompanyNames";
 import { isAdmin, useViewer } from "../lib/viewer";
 
@@ -117,7 +117,7 @@ export function OverviewPage() {
   const names = useCompanyNames();
   const windows = useMemo(() => monthWindows(), []);
   const [{ data: metricData }] = useQuery({ query: MetricsQuery });
-  const units = new Map((metricData?.metrics ?? []).map((m) => [m.code, m.unit]));
+  const units = new Map(nodesOf(metricData?.metricsConnection).map((m) => [m.code, m.unit]));
   const base = { companyId: viewer.companyId, granularity: "TOTAL" as const, functions: ["SUM" as const] };
   const [{ data, fetching, error }] = useQuery({
     query: PeriodTotals,

@@ -11,7 +11,7 @@ import { graphql } from "../gql";
 import type { UsageRecordsQuery } from "../gql/graphql";
 import { describeError, isValidationError, problemsByField } from "../lib/errors";
 import { localDateTime } from "../lib/format";
-import { MetricsQuery } from "../lib/queries";
+import { MetricsQuery, nodesOf } from "../lib/queries";
 import {
   activeFilterCount,
   EMPTY_FILTERS,
@@ -167,7 +167,7 @@ function FilterForm({ filters, onApply }: { filters: RecordFilters; onApply: (f:
           {(p) => (
             <select {...p} value={draft.metric} onChange={(e) => set("metric")(e.target.value)}>
               <option value="">Every metric</option>
-              {(metrics?.metrics ?? []).map((m) => (
+              {nodesOf(metrics?.metricsConnection).map((m) => (
                 <option key={m.code} value={m.code}>
                   {m.name} ({m.code})
                 </option>

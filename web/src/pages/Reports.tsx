@@ -29,6 +29,7 @@ import { fromLocalInput, toLocalInput } from "../lib/usageParams";
 import { useCompanyNames } from "../lib/useCompanyNames";
 import { isAdmin, useViewer } from "../lib/viewer";
 import { ConfirmButton } from "./ConfirmButton";
+import { nodesOf } from "../lib/queries";
 
 const ReportListQueryDoc = graphql(`
   query ReportList($first: Int!, $after: String) {
@@ -97,30 +98,34 @@ const GenerateReport = graphql(`
 
 const ReportSchedulesQueryDoc = graphql(`
   query ReportSchedules {
-    reportSchedules {
-      id
-      name
-      companyId
-      cron
-      timeZone
-      criteria
-      format
-      destination {
-        type
-        to
-        url
-        signed
-      }
-      active
-      createdAt
-      nextRunAt
-      runs(last: 20) {
-        scheduledFor
-        reportId
-        status
-        attempts
-        error
-        deliveredAt
+    reportSchedulesConnection(first: 500) {
+      edges {
+        node {
+          id
+          name
+          companyId
+          cron
+          timeZone
+          criteria
+          format
+          destination {
+            type
+            to
+            url
+            signed
+          }
+          active
+          createdAt
+          nextRunAt
+          runs(last: 20) {
+            scheduledFor
+            reportId
+            status
+            attempts
+            error
+            deliveredAt
+          }
+        }
       }
     }
   }
@@ -186,7 +191,7 @@ const DeleteSchedule = graphql(`
 `);
 
 type ReportRow = ReportListQuery["reports"]["edges"][number]["node"];
-type Schedule = ReportSchedulesQuery["reportSchedules"][number];
+type Schedule = ReportSchedulesQuery["reportSchedulesConnection"]["edges"][number]["node"];
 
 const PAGE_SIZE = 25;
 const POLL_MS = 2000;
@@ -557,7 +562,7 @@ function Schedules({ writer }: { writer: boolean }) {
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<{ kind: "error" | "success"; text: string } | null>(null);
   const reload = () => refetch({ requestPolicy: "network-only" });
-  const schedules = data?.reportSchedules ?? [];
+  const schedules = nodesOf(data?.reportSchedulesConnection);
   return (
     <section className="card" aria-labelledby="schedules-h">
       <div className="section-head">
