@@ -146,10 +146,20 @@ class Product:
     code: str
     name: str
     metric_code: str
+    archived_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the product was archived (no new contract may price it; the"
+        " invoices that did stay readable); null: in use.",
+    )
 
     @classmethod
     def of(cls, product: ct.Product) -> Product:
-        return cls(code=product.code, name=product.name, metric_code=product.metric_code)
+        return cls(
+            code=product.code,
+            name=product.name,
+            metric_code=product.metric_code,
+            archived_at=product.archived_at,
+        )
 
 
 @strawberry.type
@@ -559,8 +569,9 @@ def _preview(found: svc_invoicing.Preview) -> Invoice:
     )
 
 
-async def products(ctx: Context) -> list[Product]:
-    return [Product.of(x) for x in await svc_contracts.list_products(ctx.runtime, ctx.principal)]
+async def products(ctx: Context, include_archived: bool = False) -> list[Product]:
+    found = await svc_contracts.list_products(ctx.runtime, ctx.principal, include_archived)
+    return [Product.of(x) for x in found]
 
 
 async def create_product(ctx: Context, code: str, name: str, metric_code: str) -> ProductResult:

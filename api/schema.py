@@ -37,11 +37,13 @@ from api import alerting as al
 from api import analysis as an
 from api import audit_log as au
 from api import billing as bl
+from api import catalog_changes as cc
 from api import contract_versions as cvr
 from api import costs as cs
 from api import errors as er
 from api import jobs as jb
 from api import key_admin as ka
+from api import mutation_shape as ms
 from api import numbers as nb
 from api import paging
 from api import reports as rp
@@ -77,7 +79,13 @@ class Query:
 
     @strawberry.field(description="Companies this key may see, ordered by external key.")
     async def companies(
-        self, info: Info[Context, None], first: int = 100, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: int = 100,
+        after: str | None = None,
+        include_archived: Annotated[
+            bool, strawberry.argument(description="Archived companies too (left out otherwise).")
+        ] = False,
     ) -> t.CompanyConnection:
         ctx = _ctx(info)
 
@@ -85,7 +93,7 @@ class Query:
             limit = paging.page_size(ctx, first)
             return limit, paging.position(after, 1, lambda parts: parts[0])
 
-        found = await catalog.list_companies(ctx.runtime, ctx.principal, page)
+        found = await catalog.list_companies(ctx.runtime, ctx.principal, page, include_archived)
         return t.CompanyConnection.of(found.companies, found.has_next)
 
     @strawberry.field
@@ -95,8 +103,15 @@ class Query:
         return t.Company.of(company) if company else None
 
     @strawberry.field(description="Every defined metric.")
-    async def metrics(self, info: Info[Context, None]) -> list[t.Metric]:
-        return [t.Metric.of(m) for m in await catalog.list_metrics(_ctx(info).runtime)]
+    async def metrics(
+        self,
+        info: Info[Context, None],
+        include_archived: Annotated[
+            bool, strawberry.argument(description="Archived metrics too (left out otherwise).")
+        ] = False,
+    ) -> list[t.Metric]:
+        found = await catalog.list_metrics(_ctx(info).runtime, include_archived)
+        return [t.Metric.of(m) for m in found]
 
     @strawberry.field(description="Usage records in time order, filtered; a cursor connection.")
     async def usage_records(
@@ -140,8 +155,14 @@ class Query:
         return await jb.job_runs(_ctx(info), job, first, after)
 
     @strawberry.field(description="Every product.")
-    async def products(self, info: Info[Context, None]) -> list[bl.Product]:
-        return await bl.products(_ctx(info))
+    async def products(
+        self,
+        info: Info[Context, None],
+        include_archived: Annotated[
+            bool, strawberry.argument(description="Archived products too (left out otherwise).")
+        ] = False,
+    ) -> list[bl.Product]:
+        return await bl.products(_ctx(info), include_archived)
 
     @strawberry.field(description="Contracts, of one company or (ADMIN) all.")
     async def contracts(
@@ -395,24 +416,46 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="Change a company's privacy settings or billing details (ADMIN)."
+        description="Change a company's name, late-arrival window, privacy settings or billing"
+        " details (ADMIN); an archived one too."
     )
     async def update_company(
-        self, info: Info[Context, None], id: UUID, input: t.UpdateCompanyInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            t.UpdateCompanyInput,
+            strawberry.argument(description="The company (`id`) and what to change."),
+        ],
+        id: Annotated[UUID | None, ms.deprecated("The company; send input.id.")] = None,
     ) -> t.UpdateCompanyResult:
         ctx = _ctx(info)
+        target = ms.one_of("id", input.id, id)
+        if isinstance(target, t.ValidationError):
+            return target
         return await answer(
             catalog.update_company(
                 ctx.runtime,
                 ctx.principal,
-                id,
-                input.user_id_mode,
-                t.redactions(input.redacted_properties),
+                target,
+                cc.company_change(input),
                 ctx.change_audit("updateCompany"),
-                input.billing_details.to_details() if input.billing_details else None,
             ),
             to=t.Company.of,
         )
+
+    @strawberry.mutation(
+        description="Archive a company (ADMIN): no new usage or contract for it, left out of"
+        " `companies` unless asked; its usage and invoices stay readable and invoiceable."
+        " Refused while it owes an invoice or has a contract in force."
+    )
+    async def archive_company(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            cc.ArchiveCompanyInput, strawberry.argument(description="The company to archive.")
+        ],
+    ) -> cc.ArchiveCompanyResult:
+        return await cc.archive_company(_ctx(info), input)
 
     @strawberry.mutation
     async def define_metric(
@@ -425,6 +468,33 @@ class Mutation:
             ),
             to=t.Metric.of,
         )
+
+    @strawberry.mutation(
+        description="Rename or describe a metric (ADMIN); its unit, resource type, measurement"
+        " type and aggregation only while it has no usage."
+    )
+    async def update_metric(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            cc.UpdateMetricInput, strawberry.argument(description="The metric and its changes.")
+        ],
+    ) -> cc.UpdateMetricResult:
+        return await cc.update_metric(_ctx(info), input)
+
+    @strawberry.mutation(
+        description="Archive a metric (ADMIN): no new usage, product or threshold for it, left"
+        " out of `metrics` unless asked; its usage stays readable and invoiceable. Refused"
+        " while a product not archived bills it or a threshold watches it."
+    )
+    async def archive_metric(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            cc.ArchiveMetricInput, strawberry.argument(description="The metric to archive.")
+        ],
+    ) -> cc.ArchiveMetricResult:
+        return await cc.archive_metric(_ctx(info), input)
 
     @strawberry.mutation(description="Record one usage record; concurrent calls share a commit.")
     async def record_usage(
@@ -486,6 +556,20 @@ class Mutation:
         self, info: Info[Context, None], code: str, name: str, metric_code: str
     ) -> bl.ProductResult:
         return await bl.create_product(_ctx(info), code, name, metric_code)
+
+    @strawberry.mutation(
+        description="Archive a product (ADMIN): no new contract may price it, left out of"
+        " `products` unless asked; invoices that priced it stay readable. Refused while a"
+        " contract in force prices it."
+    )
+    async def archive_product(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            cc.ArchiveProductInput, strawberry.argument(description="The product to archive.")
+        ],
+    ) -> cc.ArchiveProductResult:
+        return await cc.archive_product(_ctx(info), input)
 
     @strawberry.mutation(description="Sign a contract: a company, its terms, its prices (ADMIN).")
     async def create_contract(

@@ -74,21 +74,40 @@ class Role(Enum):
     VIEWER = "VIEWER"
 
 
-@strawberry.type
+# `code` clashed with an object's own `code` (Metric, Product) in a result union.
+ERROR_CODE_RENAMED = "Use errorCode; removed in the next release"
+
+
+@strawberry.type(description="One problem with an input: the field at fault and why.")
 class FieldError:
-    field: str
-    code: ErrorCode
-    message: str
+    field: str = strawberry.field(
+        description="The input field at fault, as a path (`products[0].price`)."
+    )
+    code: ErrorCode = strawberry.field(
+        description="Why; the same as errorCode.", deprecation_reason=ERROR_CODE_RENAMED
+    )
+    message: str = strawberry.field(description="What is wrong, for a person.")
+    error_code: ErrorCode = strawberry.field(
+        description="Why the field was refused, for a program."
+    )
 
 
 @strawberry.type(
-    description="Input that could not be accepted; `field` and `code` name the first problem."
+    description="Input that could not be accepted; `field` and `errorCode` name the first"
+    " problem, `errors` every one. A mutation's result union answers it for anything the"
+    " client can fix by changing its input."
 )
 class ValidationError:
-    field: str
-    code: ErrorCode
-    message: str
-    errors: list[FieldError]
+    field: str = strawberry.field(description="The input field of the first problem.")
+    code: ErrorCode = strawberry.field(
+        description="The first problem's code; the same as errorCode.",
+        deprecation_reason=ERROR_CODE_RENAMED,
+    )
+    message: str = strawberry.field(description="The first problem, for a person.")
+    errors: list[FieldError] = strawberry.field(description="Every problem found.")
+    error_code: ErrorCode = strawberry.field(
+        description="Why the first problem's field was refused, for a program."
+    )
 
     @classmethod
     def of(cls, errors: list[d.FieldError]) -> ValidationError:
@@ -97,7 +116,11 @@ class ValidationError:
             field=first.field,
             code=first.code,
             message=first.message,
-            errors=[FieldError(field=e.field, code=e.code, message=e.message) for e in errors],
+            errors=[
+                FieldError(field=e.field, code=e.code, message=e.message, error_code=e.code)
+                for e in errors
+            ],
+            error_code=first.code,
         )
 
     @classmethod
@@ -217,6 +240,11 @@ class Company:
     billing_details: BillingDetails = strawberry.field(
         description="Who the company's invoices are addressed to."
     )
+    archived_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the company was archived (no new usage or contract; its history"
+        " stays readable and invoiceable); null: active.",
+    )
 
     @strawberry.field(
         description="The company's credit per currency (overpayments and credit notes, less"
@@ -255,6 +283,7 @@ class Company:
                 RedactedProperty(key=r.key, action=r.action) for r in c.redacted_properties
             ],
             billing_details=BillingDetails.of(c.billing),
+            archived_at=c.archived_at,
         )
 
 
@@ -272,6 +301,11 @@ class Metric:
         description="The numeric property each record is measured by instead of its value"
         " (stored as the record's value at ingest); null: the value sent."
     )
+    archived_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the metric was archived (no new usage, product or threshold; its"
+        " usage stays readable and invoiceable); null: in use.",
+    )
 
     @classmethod
     def of(cls, m: d.Metric) -> Metric:
@@ -285,6 +319,7 @@ class Metric:
             interval=m.interval,
             description=m.description,
             value_property=m.value_property,
+            archived_at=m.archived_at,
         )
 
 
@@ -546,6 +581,14 @@ class CompanyInput:
 
 @strawberry.input(description="A company's settings to change; a field left out stays as it is.")
 class UpdateCompanyInput:
+    id: UUID | None = strawberry.field(
+        default=None,
+        description="The company; required (the mutation's `id` argument is deprecated).",
+    )
+    name: str | None = strawberry.field(default=None, description="Its new name.")
+    late_arrival_days: int | None = strawberry.field(
+        default=None, description="How many days late its usage may arrive (0..3650)."
+    )
     user_id_mode: UserIdMode | None = strawberry.field(
         default=None,
         description="How usage records keep user ids; refused once the company has records.",
