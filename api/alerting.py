@@ -193,6 +193,11 @@ def _levels(items: list[LevelInput]) -> tuple[th.Level, ...]:
     )
 
 
+def levels_of(items: list[LevelInput]) -> tuple[th.Level, ...]:
+    """The levels as the domain has them."""
+    return _levels(items)
+
+
 def _draft(input: ThresholdInput) -> alerting.ThresholdDraft:
     return alerting.ThresholdDraft(
         input.metric_code,

@@ -22,7 +22,7 @@ from domain import usage as d
 I = TypeVar("I")  # noqa: E741
 
 # The reason every deprecated argument gives.
-SEND_IN_INPUT = "Send it in `input`; removed in the next release"
+SEND_IN_INPUT = "Use input; removed in the next release"
 
 
 def use(new: str) -> str:

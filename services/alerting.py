@@ -135,6 +135,24 @@ async def update_threshold(
     )
 
 
+async def replace_threshold(
+    rt: Runtime,
+    principal: Principal,
+    threshold_id: UUID,
+    replacement: tuple[Decimal | None, tuple[th.Level, ...]],
+    audit: ChangeAudit = NOT_AUDITED,
+) -> th.Threshold:
+    """Replace a threshold's limit and levels, given alone (``replaceThreshold``);
+    Rejected with NOT_FOUND when this key sees no such threshold."""
+    principal.require(*EDITORS)
+    current = await _own_threshold(rt, principal, threshold_id)
+    if current is None:
+        raise Rejected([d.FieldError("id", d.ErrorCode.NOT_FOUND, f"no threshold {threshold_id}")])
+    limit, levels = replacement
+    draft = ThresholdDraft(current.metric_code, current.company_id, current.period, limit, levels)
+    return await update_threshold(rt, principal, threshold_id, draft, audit)
+
+
 async def delete_threshold(
     rt: Runtime, principal: Principal, threshold_id: UUID, audit: ChangeAudit = NOT_AUDITED
 ) -> bool:

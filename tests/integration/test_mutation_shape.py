@@ -1,0 +1,289 @@
+"""Mutations in their one shape (`input` in, a union out), their deprecated forms still
+answering, and the twins of those whose result changed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from tests.integration.helpers import create_company
+
+ERROR = "... on ValidationError { field errorCode message }"
+UNKNOWN = "00000000-0000-0000-0000-0000000000ff"
+
+CREATE_PRODUCT = f"""
+mutation($input: CreateProductInput) {{
+  createProduct(input: $input) {{ __typename ... on Product {{ code name metricCode }} {ERROR} }}
+}}"""
+CREATE_PRODUCT_OLD = f"""
+mutation($code: String, $name: String, $metric: String, $input: CreateProductInput) {{
+  createProduct(code: $code, name: $name, metricCode: $metric, input: $input) {{
+    __typename ... on Product {{ code name metricCode }} {ERROR}
+  }}
+}}"""
+LEGAL_HOLD = f"""
+mutation($input: SetLegalHoldInput) {{
+  setLegalHold(input: $input) {{ __typename ... on LegalHold {{ companyId held }} {ERROR} }}
+}}"""
+LEGAL_HOLD_OLD = f"""
+mutation($company: UUID!, $held: Boolean!) {{
+  setLegalHold(companyId: $company, held: $held) {{
+    __typename ... on LegalHold {{ companyId held }} {ERROR}
+  }}
+}}"""
+KEY = f"""
+mutation($input: CreateApiKeyInput) {{
+  createApiKey(input: $input) {{ __typename ... on IssuedApiKey {{ key {{ id role }} }} {ERROR} }}
+}}"""
+REVOKE = f"""
+mutation($input: RevokeApiKeyInput) {{
+  revokeApiKey(input: $input) {{ __typename ... on ApiKey {{ id revokedAt }} {ERROR} }}
+}}"""
+ROTATE = f"""
+mutation($input: RotateApiKeyInput) {{
+  rotateApiKey(input: $input) {{ __typename {ERROR} }}
+}}"""
+THRESHOLD = """
+mutation($input: ThresholdInput!) { createThreshold(input: $input) { ... on Threshold { id } } }
+"""
+REPLACE = f"""
+mutation($input: ReplaceThresholdInput!) {{
+  replaceThreshold(input: $input) {{
+    __typename ... on Threshold {{ id metricCode limit levels {{ name }} }} {ERROR}
+  }}
+}}"""
+REMOVE_THRESHOLD = f"""
+mutation($input: RemoveThresholdInput!) {{
+  removeThreshold(input: $input) {{ __typename ... on Removed {{ id }} {ERROR} }}
+}}"""
+ACKNOWLEDGE = f"""
+mutation($input: MarkAlertAcknowledgedInput!) {{
+  markAlertAcknowledged(input: $input) {{ __typename {ERROR} }}
+}}"""
+RECIPIENTS = f"""
+mutation($input: UpdateNotificationRecipientsInput!) {{
+  updateNotificationRecipients(input: $input) {{
+    __typename ... on NotificationRecipients {{ companyId channel role addresses }} {ERROR}
+  }}
+}}"""
+RUN_INVOICING = f"""
+mutation($input: RunInvoicingInput!) {{
+  runInvoicing(input: $input) {{ __typename ... on InvoiceRun {{ created }} {ERROR} }}
+}}"""
+SCHEDULE = f"""
+mutation($input: CreateReportScheduleInput) {{
+  createReportSchedule(input: $input) {{
+    __typename ... on ReportSchedule {{ id name active }} {ERROR}
+  }}
+}}"""
+SCHEDULE_ACTIVE = f"""
+mutation($input: SetReportScheduleActiveInput) {{
+  setReportScheduleActive(input: $input) {{ __typename ... on ReportSchedule {{ active }} {ERROR} }}
+}}"""
+REMOVE_SCHEDULE = f"""
+mutation($input: RemoveReportScheduleInput!) {{
+  removeReportSchedule(input: $input) {{ __typename ... on Removed {{ id }} {ERROR} }}
+}}"""
+ENDPOINT = """
+mutation($input: WebhookEndpointInput!) {
+  createWebhookEndpoint(input: $input) {
+    ... on CreatedWebhookEndpoint { endpoint { id } }
+    ... on ValidationError { field message }
+  }
+}"""
+DEACTIVATE = f"""
+mutation($input: DeactivateWebhookEndpointInput!) {{
+  deactivateWebhookEndpoint(input: $input) {{
+    __typename ... on WebhookEndpoint {{ id enabled }} {ERROR}
+  }}
+}}"""
+REMOVE_ENDPOINT = f"""
+mutation($input: RemoveWebhookEndpointInput!) {{
+  removeWebhookEndpoint(input: $input) {{ __typename ... on Removed {{ id }} {ERROR} }}
+}}"""
+
+
+def level(name: str = "WARNING", value: str = "80") -> dict[str, Any]:
+    return {"name": name, "kind": "PERCENTAGE", "value": value, "channels": ["EMAIL"]}
+
+
+def error(answer: dict[str, Any]) -> tuple[str, str, str]:
+    return (answer["__typename"], answer.get("field", ""), answer.get("errorCode", ""))
+
+
+async def codes(api: Any, query: str, variables: dict[str, Any]) -> list[str]:
+    """The top-level error codes of an operation refused as a whole."""
+    body = (await api.post(query, variables)).json()
+    return [e["extensions"]["code"] for e in body.get("errors") or []]
+
+
+async def test_a_kept_mutation_answers_alike_to_its_input_and_to_its_deprecated_arguments(
+    admin: Any,
+) -> None:
+    new = await admin(
+        CREATE_PRODUCT, {"input": {"code": "A", "name": "A", "metricCode": "API_REQUESTS"}}
+    )
+    old = await admin(CREATE_PRODUCT_OLD, {"code": "B", "name": "B", "metric": "API_REQUESTS"})
+    assert new["createProduct"] == {**old["createProduct"], "code": "A", "name": "A"}
+
+    company = await create_company(admin, "acme")
+    held = await admin(LEGAL_HOLD, {"input": {"companyId": company, "held": True}})
+    lifted = await admin(LEGAL_HOLD_OLD, {"company": company, "held": False})
+    assert held["setLegalHold"] == {"__typename": "LegalHold", "companyId": company, "held": True}
+    assert lifted["setLegalHold"]["held"] is False
+
+
+async def test_input_beside_the_deprecated_arguments_or_a_part_missing_is_refused(
+    admin: Any,
+) -> None:
+    both = await admin(
+        CREATE_PRODUCT_OLD,
+        {"code": "B", "input": {"code": "A", "name": "A", "metricCode": "API_REQUESTS"}},
+    )
+    assert error(both["createProduct"]) == ("ValidationError", "code", "FIELD_NOT_APPLICABLE")
+    neither = await admin(CREATE_PRODUCT_OLD, {})
+    assert error(neither["createProduct"]) == ("ValidationError", "input", "REQUIRED")
+    part = await admin(CREATE_PRODUCT_OLD, {"code": "B", "metric": "API_REQUESTS"})
+    assert error(part["createProduct"]) == ("ValidationError", "name", "REQUIRED")
+
+
+async def test_api_keys_are_made_revoked_and_rotated_through_input(admin: Any) -> None:
+    made = (await admin(KEY, {"input": {"role": "SYSTEM", "name": "ingest"}}))["createApiKey"]
+    assert made["key"]["role"] == "SYSTEM"
+    id = made["key"]["id"]
+    revoked = (await admin(REVOKE, {"input": {"id": id}}))["revokeApiKey"]
+    assert revoked["__typename"] == "ApiKey" and revoked["revokedAt"]
+    rotated = (await admin(ROTATE, {"input": {"id": id}}))["rotateApiKey"]
+    assert error(rotated) == ("ValidationError", "id", "KEY_REVOKED")
+    needless = await admin(KEY, {"input": {"role": "ADMIN", "companyId": UNKNOWN}})
+    assert error(needless["createApiKey"]) == (
+        "ValidationError",
+        "companyId",
+        "FIELD_NOT_APPLICABLE",
+    )
+
+
+async def test_thresholds_are_replaced_and_removed_once_and_then_not_found(
+    admin: Any, scoped: Any
+) -> None:
+    acme = await create_company(admin, "acme")
+    other = await create_company(admin, "other")
+    own = await scoped("COMPANY_ADMIN", acme)
+    watch = {"metricCode": "API_REQUESTS", "limit": "100", "levels": [level()]}
+    id = (await own(THRESHOLD, {"input": watch}))["createThreshold"]["id"]
+
+    new = {"id": id, "limit": "200", "levels": [level("HIGH", "90")]}
+    replaced = (await own(REPLACE, {"input": new}))["replaceThreshold"]
+    assert replaced == {
+        "__typename": "Threshold",
+        "id": id,
+        "metricCode": "API_REQUESTS",
+        "limit": "200",
+        "levels": [{"name": "HIGH"}],
+    }
+    stranger = await scoped("COMPANY_ADMIN", other)
+    theirs = (await stranger(REPLACE, {"input": new}))["replaceThreshold"]
+    assert error(theirs) == ("ValidationError", "id", "NOT_FOUND")  # as if there were none
+    assert error((await stranger(REMOVE_THRESHOLD, {"input": {"id": id}}))["removeThreshold"]) == (
+        "ValidationError",
+        "id",
+        "NOT_FOUND",
+    )
+    viewer = await scoped("VIEWER", acme)
+    assert await codes(viewer, REMOVE_THRESHOLD, {"input": {"id": id}}) == ["FORBIDDEN"]
+
+    removed = (await own(REMOVE_THRESHOLD, {"input": {"id": id}}))["removeThreshold"]
+    assert removed == {"__typename": "Removed", "id": id}
+    again = (await own(REMOVE_THRESHOLD, {"input": {"id": id}}))["removeThreshold"]
+    assert error(again) == ("ValidationError", "id", "NOT_FOUND")
+    old = await own("mutation($id: UUID!) { deleteThreshold(id: $id) }", {"id": id})
+    assert old == {"deleteThreshold": False}
+
+
+async def test_an_unknown_alert_is_not_found_and_recipients_are_answered_as_stored(
+    admin: Any, scoped: Any
+) -> None:
+    acme = await create_company(admin, "acme")
+    other = await create_company(admin, "other")
+    ack = (await admin(ACKNOWLEDGE, {"input": {"id": UNKNOWN}}))["markAlertAcknowledged"]
+    assert error(ack) == ("ValidationError", "id", "NOT_FOUND")
+
+    own = await scoped("COMPANY_ADMIN", acme)
+    given = {"companyId": acme, "channel": "EMAIL", "addresses": [" ops@acme.example "]}
+    stored = (await own(RECIPIENTS, {"input": given}))["updateNotificationRecipients"]
+    assert stored == {
+        "__typename": "NotificationRecipients",
+        "companyId": acme,
+        "channel": "EMAIL",
+        "role": "COMPANY_ADMIN",
+        "addresses": ["ops@acme.example"],
+    }
+    bad = {**given, "addresses": ["not an address"]}
+    refused = (await own(RECIPIENTS, {"input": bad}))["updateNotificationRecipients"]
+    assert error(refused)[0] == "ValidationError" and error(refused)[1].startswith("addresses")
+    assert await codes(own, RECIPIENTS, {"input": {**given, "companyId": other}}) == ["FORBIDDEN"]
+    unknown = await admin(RECIPIENTS, {"input": {**given, "companyId": UNKNOWN}})
+    assert error(unknown["updateNotificationRecipients"]) == (
+        "ValidationError",
+        "companyId",
+        "NOT_FOUND",
+    )
+
+
+async def test_invoicing_runs_through_its_twin_for_admin_only(admin: Any, scoped: Any) -> None:
+    ran = (await admin(RUN_INVOICING, {"input": {}}))["runInvoicing"]
+    assert ran == {"__typename": "InvoiceRun", "created": 0}
+    old = await admin("mutation { generateInvoices { created } }")
+    assert old == {"generateInvoices": {"created": 0}}
+    company = await create_company(admin, "acme")
+    viewer = await scoped("COMPANY_ADMIN", company)
+    assert await codes(viewer, RUN_INVOICING, {"input": {}}) == ["FORBIDDEN"]
+
+
+async def test_report_schedules_are_made_paused_and_removed_through_input(admin: Any) -> None:
+    made = await admin(
+        SCHEDULE,
+        {
+            "input": {
+                "name": "daily",
+                "cron": "0 9 * * *",
+                "criteria": {"window": "PREVIOUS_DAY", "granularity": "HOUR"},
+                "format": "CSV",
+                "destination": {"type": "EMAIL", "to": ["ops@example.com"]},
+            }
+        },
+    )
+    schedule = made["createReportSchedule"]
+    assert (schedule["__typename"], schedule["active"]) == ("ReportSchedule", True)
+    paused = await admin(SCHEDULE_ACTIVE, {"input": {"id": schedule["id"], "active": False}})
+    assert paused["setReportScheduleActive"] == {"__typename": "ReportSchedule", "active": False}
+    removed = await admin(REMOVE_SCHEDULE, {"input": {"id": schedule["id"]}})
+    assert removed["removeReportSchedule"] == {"__typename": "Removed", "id": schedule["id"]}
+    again = await admin(REMOVE_SCHEDULE, {"input": {"id": schedule["id"]}})
+    assert error(again["removeReportSchedule"]) == ("ValidationError", "id", "NOT_FOUND")
+
+
+async def test_webhook_endpoints_are_deactivated_and_removed_by_their_company_only(
+    admin: Any, scoped: Any, runtime: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a local address, never sent to: the endpoint is deactivated before any event
+    monkeypatch.setattr(runtime, "settings", replace(runtime.settings, allow_private_webhooks=True))
+    acme = await create_company(admin, "acme")
+    other = await create_company(admin, "other")
+    own = await scoped("COMPANY_ADMIN", acme)
+    hook = {"companyId": acme, "url": "http://127.0.0.1:9/in", "events": ["ALERT_RAISED"]}
+    made = await own(ENDPOINT, {"input": hook})
+    assert "endpoint" in made["createWebhookEndpoint"], made
+    id = made["createWebhookEndpoint"]["endpoint"]["id"]
+
+    stranger = await scoped("COMPANY_ADMIN", other)
+    theirs = (await stranger(DEACTIVATE, {"input": {"id": id}}))["deactivateWebhookEndpoint"]
+    assert error(theirs) == ("ValidationError", "id", "NOT_FOUND")
+    off = (await own(DEACTIVATE, {"input": {"id": id}}))["deactivateWebhookEndpoint"]
+    assert off == {"__typename": "WebhookEndpoint", "id": id, "enabled": False}
+    gone = (await own(REMOVE_ENDPOINT, {"input": {"id": id}}))["removeWebhookEndpoint"]
+    assert gone == {"__typename": "Removed", "id": id}
+    again = (await own(REMOVE_ENDPOINT, {"input": {"id": id}}))["removeWebhookEndpoint"]
+    assert error(again) == ("ValidationError", "id", "NOT_FOUND")
