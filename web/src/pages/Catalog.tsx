@@ -35,11 +35,11 @@ const DefineMetric = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -48,21 +48,21 @@ const DefineMetric = graphql(`
 `);
 
 const CreateProduct = graphql(`
-  mutation CreateProduct($code: String!, $name: String!, $metricCode: String!) {
-    createProduct(code: $code, name: $name, metricCode: $metricCode) {
+  mutation CreateProduct($input: CreateProductInput!) {
+    createProduct(input: $input) {
       __typename
       ... on Product {
-        productCode: code
+        code
         name
         metricCode
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -331,7 +331,7 @@ function ProductForm({
       setProblems({ metricCode: "Choose the metric the product is billed by." });
       return;
     }
-    const result = await create({ code: code.trim(), name: name.trim(), metricCode });
+    const result = await create({ input: { code: code.trim(), name: name.trim(), metricCode } });
     const answer = result.data?.createProduct;
     if (result.error) setMessage({ kind: "error", text: describeError(result.error) ?? "The product was not created." });
     else if (isValidationError(answer)) setProblems(problemsByField(answer));
@@ -340,7 +340,7 @@ function ProductForm({
       setCode("");
       setName("");
       setMetricCode("");
-      setMessage({ kind: "success", text: `Product ${answer.productCode} created.` });
+      setMessage({ kind: "success", text: `Product ${answer.code} created.` });
       onCreated();
     }
   };

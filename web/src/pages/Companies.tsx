@@ -41,11 +41,11 @@ const CreateCompany = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }

@@ -78,11 +78,11 @@ const SimulateContract = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -106,11 +106,11 @@ const SimulateInvoice = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -145,11 +145,11 @@ const CreateContract = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }

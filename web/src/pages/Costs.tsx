@@ -52,11 +52,11 @@ const RecordCost = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -98,11 +98,11 @@ const AllocationQuery = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -130,11 +130,11 @@ const ProfitabilityQuery = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
