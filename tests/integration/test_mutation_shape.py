@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.helpers import create_company
+from tests.integration.helpers import api_request, create_company
 
 ERROR = "... on ValidationError { field errorCode message }"
 UNKNOWN = "00000000-0000-0000-0000-0000000000ff"
@@ -287,3 +287,82 @@ async def test_webhook_endpoints_are_deactivated_and_removed_by_their_company_on
     assert gone == {"__typename": "Removed", "id": id}
     again = (await own(REMOVE_ENDPOINT, {"input": {"id": id}}))["removeWebhookEndpoint"]
     assert error(again) == ("ValidationError", "id", "NOT_FOUND")
+
+
+RECORD = """
+mutation($input: UsageRecordInput!) {
+  recordUsage(input: $input) { ... on RecordedUsage { record { id } } }
+}"""
+VOID = f"""
+mutation($input: VoidUsageRecordInput) {{
+  voidUsageRecord(input: $input) {{
+    __typename ... on UsageCorrection {{ voided {{ id }} replacement {{ id }} }} {ERROR}
+  }}
+}}"""
+CORRECT = f"""
+mutation($input: CorrectUsageRecordInput) {{
+  correctUsageRecord(input: $input) {{
+    __typename ... on UsageCorrection {{ voided {{ id }} replacement {{ value }} }} {ERROR}
+  }}
+}}"""
+ERASE = f"""
+mutation($input: EraseUserInput) {{
+  eraseUser(input: $input) {{ __typename ... on Erasure {{ companyId records }} {ERROR} }}
+}}"""
+RETENTION = f"""
+mutation($input: SetRetentionRuleInput) {{
+  setRetentionRule(input: $input) {{
+    __typename ... on RetentionRule {{ metric rawDays }} {ERROR}
+  }}
+}}"""
+RUN_JOB = f"""
+mutation($input: RunJobInput) {{ runJob(input: $input) {{ __typename {ERROR} }} }}
+"""
+GENERATE = f"""
+mutation($input: GenerateReportInput) {{
+  generateReport(input: $input) {{ __typename ... on Report {{ format }} {ERROR} }}
+}}"""
+PAY = f"""
+mutation($input: RecordPaymentInput) {{ recordPayment(input: $input) {{ __typename {ERROR} }} }}
+"""
+
+
+async def test_corrections_erasure_retention_jobs_reports_and_payments_take_their_input(
+    admin: Any,
+) -> None:
+    company = await create_company(admin, "acme")
+    user = "0190a000-0000-7000-8000-000000000001"
+    ids = []
+    for _ in range(2):
+        stored = await admin(RECORD, {"input": api_request(company, "5", userId=user)})
+        ids.append(stored["recordUsage"]["record"]["id"])
+
+    voided = (await admin(VOID, {"input": {"id": ids[0], "reason": "test"}}))["voidUsageRecord"]
+    assert voided == {
+        "__typename": "UsageCorrection",
+        "voided": {"id": ids[0]},
+        "replacement": None,
+    }
+    change = {"id": ids[1], "reason": "typo", "value": "7"}
+    corrected = (await admin(CORRECT, {"input": change}))["correctUsageRecord"]
+    assert (corrected["voided"]["id"], corrected["replacement"]["value"]) == (ids[1], "7")
+
+    erase = {"companyId": company, "userId": user, "reason": "request"}
+    erased = (await admin(ERASE, {"input": erase}))["eraseUser"]
+    assert (erased["__typename"], erased["companyId"]) == ("Erasure", company)
+    assert erased["records"] >= 1
+
+    rule = {"metric": "API_REQUESTS", "rawDays": 400}
+    kept = (await admin(RETENTION, {"input": rule}))["setRetentionRule"]
+    assert kept == {"__typename": "RetentionRule", "metric": "API_REQUESTS", "rawDays": 400}
+
+    job = (await admin(RUN_JOB, {"input": {"name": "nope"}}))["runJob"]
+    assert error(job) == ("ValidationError", "name", "NOT_FOUND")
+
+    criteria = {"from": "2024-01-01T00:00:00Z", "to": "2024-02-01T00:00:00Z"}
+    report = await admin(GENERATE, {"input": {"criteria": criteria, "format": "JSON"}})
+    assert report["generateReport"] == {"__typename": "Report", "format": "JSON"}
+
+    payment = {"invoiceId": UNKNOWN, "amount": "1.00", "paidAt": "2025-02-10T00:00:00Z"}
+    paid = (await admin(PAY, {"input": payment}))["recordPayment"]
+    assert error(paid)[:2] == ("ValidationError", "invoiceId")

@@ -7,6 +7,7 @@ import { graphql } from "../gql";
 import type { Aggregation, MeasurementType, ReportingInterval, ResourceType } from "../gql/graphql";
 import { describeError, isValidationError, problemsByField } from "../lib/errors";
 import { MetricsQuery } from "../lib/queries";
+import { ConfirmButton } from "./ConfirmButton";
 import { isAdmin, useViewer } from "../lib/viewer";
 
 const ProductsQuery = graphql(`
@@ -24,7 +25,7 @@ const DefineMetric = graphql(`
     defineMetric(input: $input) {
       __typename
       ... on Metric {
-        metricCode: code
+        code
         name
         unit
         resourceType
@@ -70,6 +71,53 @@ const CreateProduct = graphql(`
   }
 `);
 
+const ArchiveMetric = graphql(`
+  mutation ArchiveMetric($input: ArchiveMetricInput!) {
+    archiveMetric(input: $input) {
+      __typename
+      ... on Metric {
+        code
+        archivedAt
+      }
+      ... on ValidationError {
+        field
+        errorCode
+        message
+      }
+    }
+  }
+`);
+
+const ArchiveProduct = graphql(`
+  mutation ArchiveProduct($input: ArchiveProductInput!) {
+    archiveProduct(input: $input) {
+      __typename
+      ... on Product {
+        code
+        archivedAt
+      }
+      ... on ValidationError {
+        field
+        errorCode
+        message
+      }
+    }
+  }
+`);
+
+type Notice = { kind: "error" | "success"; text: string } | null;
+
+/** What an archive mutation answered, as a notice. */
+function archived(
+  what: string,
+  result: { error?: Parameters<typeof describeError>[0]; data?: Record<string, unknown> },
+  answer: unknown,
+): Notice {
+  if (result.error) return { kind: "error", text: describeError(result.error) ?? `${what} was not archived.` };
+  if (isValidationError(answer)) return { kind: "error", text: `${what} was not archived: ${answer.message}.` };
+  return { kind: "success", text: `${what} was archived: it takes no new usage or contracts; its history stays.` };
+}
+
 const RESOURCE_TYPES: ResourceType[] = ["API_CALLS", "DATA_TRANSFER", "STORAGE", "USER_COUNT"];
 const MEASUREMENT_TYPES: MeasurementType[] = ["COUNTER", "GAUGE", "TIMER"];
 const AGGREGATIONS: Aggregation[] = ["SUM", "COUNT", "MAX", "MIN", "AVG", "UNIQUE_COUNT", "LATEST"];
@@ -85,12 +133,26 @@ export function CatalogPage() {
   const [metricsAnswer, refetchMetrics] = metrics;
   const [productsAnswer, refetchProducts] = products;
   const metricList = metricsAnswer.data?.metrics ?? [];
+  const [archivingMetric, archiveMetric] = useMutation(ArchiveMetric);
+  const [archivingProduct, archiveProduct] = useMutation(ArchiveProduct);
+  const [notice, setNotice] = useState<Notice>(null);
+  const archiveMetricNamed = async (code: string) => {
+    const result = await archiveMetric({ input: { code } });
+    setNotice(archived(`Metric ${code}`, result, result.data?.archiveMetric));
+    refetchMetrics({ requestPolicy: "network-only" });
+  };
+  const archiveProductNamed = async (code: string) => {
+    const result = await archiveProduct({ input: { code } });
+    setNotice(archived(`Product ${code}`, result, result.data?.archiveProduct));
+    refetchProducts({ requestPolicy: "network-only" });
+  };
   return (
     <>
       <div className="page-head">
         <h1>Metrics and products</h1>
         <p className="subtle">What usage is measured in, and the products billed by it.</p>
       </div>
+      {notice ? <Banner kind={notice.kind}>{notice.text}</Banner> : null}
       <section className="card" aria-labelledby="metrics-h">
         <h2 id="metrics-h">Metrics</h2>
         {metricsAnswer.error ? (
@@ -113,6 +175,11 @@ export function CatalogPage() {
                   <th scope="col">Aggregation</th>
                   <th scope="col">Interval</th>
                   <th scope="col">Description</th>
+                  {admin ? (
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  ) : null}
                 </tr>
               </thead>
               <tbody>
@@ -128,6 +195,22 @@ export function CatalogPage() {
                     <td>{words(m.aggregation)}</td>
                     <td>{m.interval ? words(m.interval) : "—"}</td>
                     <td>{m.description ?? ""}</td>
+                    {admin ? (
+                      <td>
+                        <ConfirmButton
+                          label="Archive"
+                          title={`Archive the metric ${m.code}?`}
+                          confirmLabel="Archive metric"
+                          busy={archivingMetric.fetching}
+                          onConfirm={() => archiveMetricNamed(m.code)}
+                        >
+                          <p>
+                            No new usage, product or threshold may name it; its usage stays readable and invoiced.
+                            Refused while a product bills it or a threshold watches it.
+                          </p>
+                        </ConfirmButton>
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
@@ -154,6 +237,11 @@ export function CatalogPage() {
                   <th scope="col">Code</th>
                   <th scope="col">Name</th>
                   <th scope="col">Metric</th>
+                  {admin ? (
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  ) : null}
                 </tr>
               </thead>
               <tbody>
@@ -166,6 +254,19 @@ export function CatalogPage() {
                     <td>
                       <code>{p.metricCode}</code>
                     </td>
+                    {admin ? (
+                      <td>
+                        <ConfirmButton
+                          label="Archive"
+                          title={`Archive the product ${p.code}?`}
+                          confirmLabel="Archive product"
+                          busy={archivingProduct.fetching}
+                          onConfirm={() => archiveProductNamed(p.code)}
+                        >
+                          <p>No new contract may price it; invoices that did stay. Refused while a contract in force prices it.</p>
+                        </ConfirmButton>
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
@@ -225,7 +326,7 @@ function MetricForm({ onDefined }: { onDefined: () => void }) {
     else if (answer?.__typename === "Metric") {
       setProblems({});
       setForm(blank);
-      setMessage({ kind: "success", text: `Metric ${answer.metricCode} defined.` });
+      setMessage({ kind: "success", text: `Metric ${answer.code} defined.` });
       onDefined();
     }
   };
