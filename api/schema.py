@@ -1076,7 +1076,9 @@ def report(ctx: Context, result: BatchResult) -> t.BatchUsageReport:
     if result.audited:
         ctx.audited("batchRecordUsage")
     errors = [
-        t.BatchRecordError(index=o.index, field=e.field, code=e.code, message=e.message)
+        t.BatchRecordError(
+            index=o.index, field=e.field, code=e.code, message=e.message, error_code=e.code
+        )
         for o in result.outcomes
         if o.status is Status.REJECTED
         for e in o.errors

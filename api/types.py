@@ -438,8 +438,13 @@ RecordUsageResult = Annotated[
 class BatchRecordError:
     index: int
     field: str
-    code: ErrorCode
+    code: ErrorCode = strawberry.field(
+        description="Why; the same as errorCode.", deprecation_reason=ERROR_CODE_RENAMED
+    )
     message: str
+    error_code: ErrorCode = strawberry.field(
+        description="Why the record's field was refused, for a program."
+    )
 
 
 @strawberry.type(description="What a batch did: counts, and each rejected record by its index.")

@@ -366,3 +366,20 @@ async def test_corrections_erasure_retention_jobs_reports_and_payments_take_thei
     payment = {"invoiceId": UNKNOWN, "amount": "1.00", "paidAt": "2025-02-10T00:00:00Z"}
     paid = (await admin(PAY, {"input": payment}))["recordPayment"]
     assert error(paid)[:2] == ("ValidationError", "invoiceId")
+
+
+async def test_a_batchs_rejected_record_names_its_code_as_error_code(admin: Any) -> None:
+    company = await create_company(admin, "acme")
+    batch = await admin(
+        """mutation($records: [UsageRecordInput!]!) {
+             batchRecordUsage(records: $records) {
+               ... on BatchUsageReport { accepted errors { index field errorCode code } }
+             }
+           }""",
+        {"records": [api_request(company), api_request(company, unit="bytes")]},
+    )
+    report = batch["batchRecordUsage"]
+    assert report["accepted"] == 1
+    assert report["errors"] == [
+        {"index": 1, "field": "unit", "errorCode": "UNIT_MISMATCH", "code": "UNIT_MISMATCH"}
+    ]
