@@ -12,6 +12,7 @@ from uuid import UUID
 
 import strawberry
 
+from api import described as ds
 from api import paging
 from api import types as t
 from api.context import Context
@@ -19,58 +20,127 @@ from api.errors import answer
 from domain import thresholds as th
 from services import alerting
 
-LevelKind = strawberry.enum(th.LevelKind, description="A share of the limit, or a quantity.")
-Channel = strawberry.enum(th.Channel, name="NotificationChannel")
-Period = strawberry.enum(th.Period, name="ThresholdPeriod")
-RecipientRole = strawberry.enum(th.RecipientRole, description="Who a recipient is for its company.")
-AlertKind = strawberry.enum(th.AlertKind, description="CROSSING, or FORECAST when projected.")
-DeliveryStatus = strawberry.enum(
+LevelKind = ds.enum(
+    th.LevelKind,
+    {
+        th.LevelKind.PERCENTAGE: "The level's value is a percentage of the threshold's limit.",
+        th.LevelKind.ABSOLUTE: "The level's value is a quantity in the metric's unit.",
+    },
+    description="A share of the limit, or a quantity.",
+)
+Channel = ds.enum(
+    th.Channel,
+    {
+        th.Channel.EMAIL: "An e-mail to each of the company's e-mail recipients.",
+        th.Channel.PLATFORM: "The app: the alertRaised subscription and the console.",
+        th.Channel.SMS: "A text message to each of the company's SMS recipients.",
+    },
+    name="NotificationChannel",
+    description="Where an alert is sent.",
+)
+Period = ds.enum(
+    th.Period,
+    {
+        th.Period.DAY: "Usage summed over each UTC day.",
+        th.Period.MONTH: "Usage summed over each UTC calendar month.",
+    },
+    name="ThresholdPeriod",
+    description="The period a threshold sums usage over.",
+)
+RecipientRole = ds.enum(
+    th.RecipientRole,
+    {
+        th.RecipientRole.COMPANY_ADMIN: "The company's administrators.",
+        th.RecipientRole.VIEWER: "The company's viewers.",
+    },
+    description="Who a recipient is for its company.",
+)
+AlertKind = ds.enum(
+    th.AlertKind,
+    {
+        th.AlertKind.CROSSING: "The period's usage has reached the level.",
+        th.AlertKind.FORECAST: "At its pace, the period's usage will reach the level before"
+        " the period ends.",
+    },
+    description="CROSSING, or FORECAST when projected.",
+)
+DeliveryStatus = ds.enum(
     th.DeliveryStatus,
+    {
+        th.DeliveryStatus.PENDING: "Not delivered yet; it will be tried again.",
+        th.DeliveryStatus.DELIVERED: "Delivered.",
+        th.DeliveryStatus.FAILED: "Every attempt failed (10): no more will be made.",
+    },
     name="NotificationDeliveryStatus",
     description="PENDING, DELIVERED or FAILED (gave up).",
 )
 
 
-@strawberry.input(name="ThresholdLevelInput")
+@strawberry.input(
+    name="ThresholdLevelInput",
+    description="A level of a threshold: when usage reaches it, an alert is raised and its"
+    " channels told.",
+)
 class LevelInput:
     name: str = strawberry.field(description="WARNING, CRITICAL, or any label.")
-    kind: LevelKind
+    kind: LevelKind = strawberry.field(
+        description="Whether value is a percentage of the limit or a quantity.",
+    )
     value: Decimal = strawberry.field(description="Percent of the limit, or a quantity.")
-    channels: list[Channel]
+    channels: list[Channel] = strawberry.field(description="Where the alert is sent.")
     roles: list[RecipientRole] | None = strawberry.field(
         default=None, description="Whose recipients are told; omitted: every role's."
     )
 
 
-@strawberry.input
+@strawberry.input(
+    description="A metric's limit for a period, and the levels at which alerts are raised."
+)
 class ThresholdInput:
-    metric_code: str
+    metric_code: str = strawberry.field(description="The metric whose usage is watched.")
     company_id: UUID | None = strawberry.field(
         default=None, description="Omitted (ADMIN): the default for every company."
     )
-    period: Period = th.Period.MONTH
-    limit: Decimal | None = None
-    levels: list[LevelInput]
+    period: Period = strawberry.field(
+        default=th.Period.MONTH,
+        description="The period usage is summed over (MONTH, or DAY).",
+    )
+    limit: Decimal | None = strawberry.field(
+        default=None,
+        description="The period's limit, in the metric's unit; needed by PERCENTAGE levels.",
+    )
+    levels: list[LevelInput] = strawberry.field(description="The levels, lowest first.")
 
 
-@strawberry.type(name="ThresholdLevel")
+@strawberry.type(
+    name="ThresholdLevel", description="A level of a threshold and the usage that reaches it."
+)
 class Level:
-    name: str
-    kind: LevelKind
-    value: Decimal
+    name: str = strawberry.field(description="WARNING, CRITICAL, or any label.")
+    kind: LevelKind = strawberry.field(
+        description="Whether value is a percentage of the limit or a quantity.",
+    )
+    value: Decimal = strawberry.field(description="Percent of the limit, or a quantity.")
     amount: Decimal | None = strawberry.field(description="The usage at which it is reached.")
-    channels: list[Channel]
-    roles: list[RecipientRole]
+    channels: list[Channel] = strawberry.field(description="Where its alerts are sent.")
+    roles: list[RecipientRole] = strawberry.field(description="Whose recipients are told.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A metric's usage limit per period for one company, or the default for every"
+    " company."
+)
 class Threshold:
-    id: UUID
-    company_id: UUID | None
-    metric_code: str
-    period: Period
-    limit: Decimal | None
-    levels: list[Level]
+    id: UUID = strawberry.field(description="The threshold's id.")
+    company_id: UUID | None = strawberry.field(
+        description="The company it watches; null: the default for every company without its own.",
+    )
+    metric_code: str = strawberry.field(description="The metric whose usage is watched.")
+    period: Period = strawberry.field(description="The period usage is summed over.")
+    limit: Decimal | None = strawberry.field(
+        description="The period's limit, in the metric's unit, if set (PERCENTAGE levels need it)."
+    )
+    levels: list[Level] = strawberry.field(description="Its levels, lowest first.")
 
     @classmethod
     def of(cls, x: th.Threshold) -> Threshold:
@@ -94,21 +164,36 @@ class Threshold:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A level of a threshold that a company's usage reached, or is projected to"
+    " reach, in a period."
+)
 class Alert:
-    id: UUID
-    threshold_id: UUID
-    company_id: UUID
-    metric_code: str
+    id: UUID = strawberry.field(description="The alert's id.")
+    threshold_id: UUID = strawberry.field(description="The threshold whose level was reached.")
+    company_id: UUID = strawberry.field(description="The company whose usage reached it.")
+    metric_code: str = strawberry.field(description="The metric watched.")
     kind: AlertKind = strawberry.field(description="CROSSING, or FORECAST when projected.")
-    level: str
-    level_value: Decimal
-    usage: Decimal
-    limit: Decimal | None
-    period_start: datetime
-    period_end: datetime
-    raised_at: datetime
-    acknowledged_at: datetime | None
+    level: str = strawberry.field(
+        description="The name of the level reached (WARNING, CRITICAL, ...).",
+    )
+    level_value: Decimal = strawberry.field(
+        description="The level's value: a percentage of the limit, or a quantity.",
+    )
+    usage: Decimal = strawberry.field(description="The period's usage when the alert was raised.")
+    limit: Decimal | None = strawberry.field(
+        description="The threshold's limit then, if it had one.",
+    )
+    period_start: datetime = strawberry.field(
+        description="The first instant of the period watched.",
+    )
+    period_end: datetime = strawberry.field(
+        description="The instant the period ends (not part of it).",
+    )
+    raised_at: datetime = strawberry.field(description="When the alert was raised.")
+    acknowledged_at: datetime | None = strawberry.field(
+        description="When someone acknowledged it; null: not yet.",
+    )
 
     @classmethod
     def of(cls, a: th.Alert) -> Alert:
@@ -141,25 +226,42 @@ class AlertConnection:
     page_info: t.PageInfo
 
 
-@strawberry.input
+@strawberry.input(description="Which alerts to list; every field given must match.")
 class AlertFilter:
-    company_id: UUID | None = None
-    metric_code: str | None = None
-    acknowledged: bool | None = None
+    company_id: UUID | None = strawberry.field(
+        default=None,
+        description="Only this company's alerts (a scoped key may name only its own).",
+    )
+    metric_code: str | None = strawberry.field(
+        default=None,
+        description="Only alerts on this metric.",
+    )
+    acknowledged: bool | None = strawberry.field(
+        default=None,
+        description="Only acknowledged (true) or only open (false) alerts.",
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="One notification of an alert to one recipient, and how its sending went."
+)
 class NotificationDelivery:
-    id: int
-    alert_id: UUID
-    channel: Channel
-    recipient: str
-    subject: str
+    id: int = strawberry.field(description="The delivery's id.")
+    alert_id: UUID = strawberry.field(description="The alert notified.")
+    channel: Channel = strawberry.field(description="The channel it is sent through.")
+    recipient: str = strawberry.field(
+        description="The address, phone number or user it is sent to.",
+    )
+    subject: str = strawberry.field(description="The notification's subject line.")
     status: DeliveryStatus = strawberry.field(description="PENDING, DELIVERED or FAILED (gave up).")
-    attempts: int
-    last_error: str | None
-    next_attempt_at: datetime
-    delivered_at: datetime | None
+    attempts: int = strawberry.field(description="How many times sending was tried.")
+    last_error: str | None = strawberry.field(description="Why the last attempt failed, if it did.")
+    next_attempt_at: datetime = strawberry.field(
+        description="When it is next tried (while PENDING).",
+    )
+    delivered_at: datetime | None = strawberry.field(
+        description="When it was delivered; null: not yet, or never.",
+    )
 
     @classmethod
     def of(cls, x: th.Delivery) -> NotificationDelivery:
@@ -177,7 +279,10 @@ class NotificationDelivery:
         )
 
 
-ThresholdResult = Annotated[Threshold | t.ValidationError, strawberry.union("ThresholdResult")]
+ThresholdResult = Annotated[
+    Threshold | t.ValidationError,
+    strawberry.union("ThresholdResult", description="The threshold as it now stands, or why not."),
+]
 
 
 def _levels(items: list[LevelInput]) -> tuple[th.Level, ...]:

@@ -14,6 +14,7 @@ from uuid import UUID
 
 import strawberry
 
+from api import described as ds
 from api import paging
 from api import types as t
 from api.context import Context
@@ -26,30 +27,80 @@ from domain.records import RecordsQuery, StoredRecord
 from services import corrections, usage
 from services.corrections import Corrected
 
-Granularity = strawberry.enum(a.Granularity, description="Bucket size; TOTAL is one bucket.")
-AggregateFunction = strawberry.enum(a.Function, name="AggregateFunction")
-AggregationLevel = strawberry.enum(
-    a.Level, description="SPACE breaks every bucket down by space; COMPANY does not."
+Granularity = ds.enum(
+    a.Granularity,
+    {
+        a.Granularity.HOUR: "One bucket per hour.",
+        a.Granularity.DAY: "One bucket per day of the time zone.",
+        a.Granularity.MONTH: "One bucket per calendar month of the time zone.",
+        a.Granularity.TOTAL: "One bucket for the whole window.",
+    },
+    description="Bucket size; TOTAL is one bucket.",
 )
-GroupBy = strawberry.enum(
-    a.Dimension, name="GroupDimension", description="Context a result can be grouped by."
+AggregateFunction = ds.enum(
+    a.Function,
+    {
+        a.Function.SUM: "The values added up.",
+        a.Function.COUNT: "How many records.",
+        a.Function.AVG: "The mean of the values.",
+        a.Function.MIN: "The smallest value.",
+        a.Function.MAX: "The largest value.",
+        a.Function.UNIQUE_COUNT: "How many distinct values of uniqueOf or uniqueOfProperty"
+        " (one of which it needs).",
+        a.Function.LATEST: "The value of the latest record, and when it was.",
+    },
+    name="AggregateFunction",
+    description="What to compute over each bucket's records.",
+)
+AggregationLevel = ds.enum(
+    a.Level,
+    {
+        a.Level.COMPANY: "Buckets as grouped, not split by space.",
+        a.Level.SPACE: "Every bucket split by space.",
+    },
+    description="SPACE breaks every bucket down by space; COMPANY does not.",
+)
+GroupBy = ds.enum(
+    a.Dimension,
+    {
+        a.Dimension.COMPANY: "The record's company (a key of one company sees only its own).",
+        a.Dimension.SPACE: "The record's space.",
+        a.Dimension.APPLICATION: "The record's application.",
+        a.Dimension.USER: "The record's user.",
+        a.Dimension.SOURCE: "The record's source.",
+        a.Dimension.BILLING_CATEGORY: "The record's billing category.",
+    },
+    name="GroupDimension",
+    description="Context a result can be grouped by.",
 )
 
 
 @strawberry.input(description="What to aggregate: a half-open window [from, to) and how.")
 class AggregationCriteria:
-    from_: datetime = strawberry.field(name="from")
-    to: datetime
+    from_: datetime = strawberry.field(name="from", description="The window's start (inclusive).")
+    to: datetime = strawberry.field(description="The window's end (exclusive).")
     company_id: UUID | None = strawberry.field(
         default=None, description="Omitted: the key's own company, or every company for ADMIN."
     )
-    metric_codes: list[str] | None = None
-    resource_type: t.ResourceType | None = None
-    granularity: Granularity = a.Granularity.DAY
+    metric_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="Only these metrics; omitted: every metric.",
+    )
+    resource_type: t.ResourceType | None = strawberry.field(
+        default=None,
+        description="Only metrics of this resource type.",
+    )
+    granularity: Granularity = strawberry.field(
+        default=a.Granularity.DAY,
+        description="The bucket size: HOUR, DAY, MONTH, or TOTAL for one bucket.",
+    )
     functions: list[AggregateFunction] | None = strawberry.field(
         default=None, description="Omitted: each metric's own aggregation."
     )
-    group_by: list[GroupBy] | None = None
+    group_by: list[GroupBy] | None = strawberry.field(
+        default=None,
+        description="Split each bucket by these context fields.",
+    )
     group_by_property: str | None = strawberry.field(
         default=None, description="Group by this key of the records' properties."
     )
@@ -59,7 +110,10 @@ class AggregationCriteria:
     unique_of_property: str | None = strawberry.field(
         default=None, description="...or a key of the records' properties."
     )
-    level: AggregationLevel = a.Level.COMPANY
+    level: AggregationLevel = strawberry.field(
+        default=a.Level.COMPANY,
+        description="SPACE breaks every bucket down by space.",
+    )
     time_zone: str = strawberry.field(
         default="UTC", description="IANA zone for DAY and MONTH (and HOUR) boundaries."
     )
@@ -68,34 +122,75 @@ class AggregationCriteria:
         description="Also give each gauge's time-weighted average (a reading holds until the"
         " next one).",
     )
-    space_id: UUID | None = None
-    application_id: UUID | None = None
-    user_id: UUID | None = None
-    source: str | None = None
-    billable: bool | None = None
+    space_id: UUID | None = strawberry.field(
+        default=None,
+        description="Only records of this space.",
+    )
+    application_id: UUID | None = strawberry.field(
+        default=None,
+        description="Only records of this application.",
+    )
+    user_id: UUID | None = strawberry.field(default=None, description="Only records of this user.")
+    source: str | None = strawberry.field(
+        default=None,
+        description="Only records from this source.",
+    )
+    billable: bool | None = strawberry.field(
+        default=None,
+        description="Only billable (true) or only non-billable (false) records.",
+    )
 
 
 @strawberry.type(description="One bucket: a period, a metric and a group, with its figures.")
 class AggregationBucket:
-    period_start: datetime
-    period_end: datetime
-    metric_code: str
-    company_id: UUID | None
-    space_id: UUID | None
-    application_id: UUID | None
-    user_id: UUID | None
-    source: str | None
-    billing_category: str | None
-    property: str | None
-    sum: Decimal | None
-    count: int | None
-    avg: Decimal | None
-    min: Decimal | None
-    max: Decimal | None
-    unique_count: int | None
-    latest: Decimal | None
-    latest_at: datetime | None
-    time_weighted_avg: Decimal | None
+    period_start: datetime = strawberry.field(description="The bucket's first instant.")
+    period_end: datetime = strawberry.field(
+        description="The instant the bucket ends (not part of it).",
+    )
+    metric_code: str = strawberry.field(description="The metric aggregated.")
+    company_id: UUID | None = strawberry.field(description="The company, when grouped by COMPANY.")
+    space_id: UUID | None = strawberry.field(
+        description="The space, when grouped by SPACE or at level SPACE.",
+    )
+    application_id: UUID | None = strawberry.field(
+        description="The application, when grouped by APPLICATION.",
+    )
+    user_id: UUID | None = strawberry.field(description="The user, when grouped by USER.")
+    source: str | None = strawberry.field(description="The source, when grouped by SOURCE.")
+    billing_category: str | None = strawberry.field(
+        description="The billing category, when grouped by BILLING_CATEGORY.",
+    )
+    property: str | None = strawberry.field(
+        description="The property's value (as text), when grouped by a property.",
+    )
+    sum: Decimal | None = strawberry.field(
+        description="The values added up; null unless SUM was asked for.",
+    )
+    count: int | None = strawberry.field(
+        description="How many records; null unless COUNT was asked for.",
+    )
+    avg: Decimal | None = strawberry.field(
+        description="The mean value; null unless AVG was asked for.",
+    )
+    min: Decimal | None = strawberry.field(
+        description="The smallest value; null unless MIN was asked for.",
+    )
+    max: Decimal | None = strawberry.field(
+        description="The largest value; null unless MAX was asked for.",
+    )
+    unique_count: int | None = strawberry.field(
+        description="How many distinct values of uniqueOf; null unless UNIQUE_COUNT was asked for.",
+    )
+    latest: Decimal | None = strawberry.field(
+        description="The latest record's value; null unless LATEST was asked for.",
+    )
+    latest_at: datetime | None = strawberry.field(
+        description="When the latest record was; null unless LATEST was asked for.",
+    )
+    time_weighted_avg: Decimal | None = strawberry.field(
+        description="A gauge's average with each reading held until the next; null unless"
+        " timeWeighted.",
+    )
 
     @classmethod
     def of(cls, row: a.ResultRow, functions: tuple[a.Function, ...]) -> AggregationBucket:
@@ -123,37 +218,51 @@ class AggregationBucket:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Usage over a window, in buckets.")
 class AggregationResult:
-    from_: datetime = strawberry.field(name="from")
-    to: datetime
-    granularity: Granularity
-    time_zone: str
-    functions: list[AggregateFunction]
-    buckets: list[AggregationBucket]
+    from_: datetime = strawberry.field(name="from", description="The window's start (inclusive).")
+    to: datetime = strawberry.field(description="The window's end (exclusive).")
+    granularity: Granularity = strawberry.field(description="The bucket size.")
+    time_zone: str = strawberry.field(description="The IANA zone the buckets' boundaries are in.")
+    functions: list[AggregateFunction] = strawberry.field(
+        description="The functions computed (each metric's own when none was asked for).",
+    )
+    buckets: list[AggregationBucket] = strawberry.field(
+        description="The buckets, by period, then metric, then group.",
+    )
 
 
 AggregateUsageResult = Annotated[
-    AggregationResult | t.ValidationError, strawberry.union("AggregateUsageResult")
+    AggregationResult | t.ValidationError,
+    strawberry.union("AggregateUsageResult", description="The buckets, or why the criteria fail."),
 ]
 
 
 @strawberry.input(description="Which metrics to check for missing reporting intervals.")
 class GapCriteria:
-    from_: datetime = strawberry.field(name="from")
-    to: datetime
-    company_id: UUID | None = None
-    metric_codes: list[str] | None = None
+    from_: datetime = strawberry.field(name="from", description="The window's start (inclusive).")
+    to: datetime = strawberry.field(description="The window's end (exclusive).")
+    company_id: UUID | None = strawberry.field(
+        default=None,
+        description="Only this company; omitted: the key's own company, or every company for"
+        " ADMIN.",
+    )
+    metric_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="Only these metrics; omitted: every metric with a reporting interval.",
+    )
 
 
 @strawberry.type(description="An interval in which a metric that reports on an interval had none.")
 class UsageGap:
-    company_id: UUID
-    metric_code: str
-    interval: t.ReportingInterval
-    gap_start: datetime
-    gap_end: datetime
-    missing_intervals: int
+    company_id: UUID = strawberry.field(description="The company that sent nothing.")
+    metric_code: str = strawberry.field(description="The metric it did not report.")
+    interval: t.ReportingInterval = strawberry.field(description="The metric's reporting interval.")
+    gap_start: datetime = strawberry.field(description="The first missed interval's start.")
+    gap_end: datetime = strawberry.field(description="The last missed interval's end.")
+    missing_intervals: int = strawberry.field(
+        description="How many whole intervals were missed in a row.",
+    )
 
     @classmethod
     def of(cls, gap: Gap) -> UsageGap:
@@ -167,18 +276,23 @@ class UsageGap:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The usage gaps in a window.")
 class UsageGapList:
-    gaps: list[UsageGap]
+    gaps: list[UsageGap] = strawberry.field(description="The gaps, by company, metric and start.")
 
 
-UsageGapsResult = Annotated[UsageGapList | t.ValidationError, strawberry.union("UsageGapsResult")]
+UsageGapsResult = Annotated[
+    UsageGapList | t.ValidationError,
+    strawberry.union("UsageGapsResult", description="The gaps, or why the criteria fail."),
+]
 
 
 @strawberry.type(description="A voided or corrected record: what was removed and what replaced it.")
 class UsageCorrection:
-    voided: t.UsageRecord
-    replacement: t.UsageRecord | None
+    voided: t.UsageRecord = strawberry.field(description="The record taken out of every total.")
+    replacement: t.UsageRecord | None = strawberry.field(
+        description="The corrected copy stored in its place; null for a void.",
+    )
 
     @classmethod
     def of(cls, done: Corrected) -> UsageCorrection:
@@ -189,7 +303,10 @@ class UsageCorrection:
 
 
 CorrectionResult = Annotated[
-    UsageCorrection | t.ValidationError, strawberry.union("CorrectionResult")
+    UsageCorrection | t.ValidationError,
+    strawberry.union(
+        "CorrectionResult", description="The voided record and its corrected copy, or why not."
+    ),
 ]
 
 

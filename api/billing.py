@@ -10,6 +10,7 @@ from uuid import UUID
 import strawberry
 from strawberry.dataloader import DataLoader
 
+from api import described as ds
 from api import paging
 from api import types as t
 from api.context import Context
@@ -29,40 +30,126 @@ from services import contracts as svc_contracts
 from services import credits as svc_credits
 from services import invoicing as svc_invoicing
 
-PriceModel = strawberry.enum(p.PriceModel)
-Rounding = strawberry.enum(p.Rounding, description="How a PACKAGE price counts a partial package.")
-TierBasis = strawberry.enum(
-    p.TierBasis, description="Which quantity picks the tier: the total or the billable part."
+PriceModel = ds.enum(
+    p.PriceModel,
+    {
+        p.PriceModel.PER_UNIT: "Every unit at unitPrice.",
+        p.PriceModel.PACKAGE: "A packagePrice for every packageSize units (rounding decides a"
+        " partial package).",
+        p.PriceModel.GRADUATED: "Each tier's units at that tier's price, plus the flat fee of"
+        " every tier reached.",
+        p.PriceModel.VOLUME: "Every unit at the price of the tier the quantity falls in, plus"
+        " its flat fee.",
+        p.PriceModel.FLAT_TIERED: "One flat fee: the one of the tier the quantity falls in.",
+    },
+    description="How a price turns a period's quantity into an amount.",
 )
-LineKind = strawberry.enum(inv.LineKind, name="InvoiceLineKind")
-InvoiceStatus = strawberry.enum(inv.InvoiceStatus)
-PaymentStatus = strawberry.enum(inv.PaymentStatus)
+Rounding = ds.enum(
+    p.Rounding,
+    {
+        p.Rounding.NONE: "A partial package is billed as its fraction.",
+        p.Rounding.UP: "A partial package is billed as a whole one.",
+        p.Rounding.DOWN: "A partial package is not billed.",
+    },
+    description="How a PACKAGE price counts a partial package.",
+)
+TierBasis = ds.enum(
+    p.TierBasis,
+    {
+        p.TierBasis.TOTAL: "The whole period's quantity, free units included.",
+        p.TierBasis.BILLABLE: "What is left once the free units are used up.",
+    },
+    description="Which quantity picks the tier: the total or the billable part.",
+)
+LineKind = ds.enum(
+    inv.LineKind,
+    {
+        inv.LineKind.USAGE: "A product's usage in the period, priced.",
+        inv.LineKind.MINIMUM_TRUE_UP: "What brings the period up to the minimum commitment.",
+        inv.LineKind.ADJUSTMENT: "Late usage of a finalized period, re-rated.",
+        inv.LineKind.LATE_FEE: "The late fee on earlier invoices still unpaid past their due date.",
+        inv.LineKind.CREDIT_APPLIED: "The company's credit spent on this invoice (a negative"
+        " amount).",
+    },
+    name="InvoiceLineKind",
+    description="What an invoice line charges for.",
+)
+InvoiceStatus = ds.enum(
+    inv.InvoiceStatus,
+    {
+        inv.InvoiceStatus.DRAFT: "Recomputed on every run until its grace period is over.",
+        inv.InvoiceStatus.FINALIZED: "Issued: never changed again.",
+        inv.InvoiceStatus.VOID: "A finalized invoice cancelled by a full credit note: it owes"
+        " nothing.",
+        inv.InvoiceStatus.PREVIEW: "What a period would get; stored nowhere (previews,"
+        " simulations).",
+    },
+    description="Where an invoice stands.",
+)
+PaymentStatus = ds.enum(
+    inv.PaymentStatus,
+    {
+        inv.PaymentStatus.UNPAID: "Not paid in full, not yet due.",
+        inv.PaymentStatus.PAID: "Paid in full.",
+        inv.PaymentStatus.OVERDUE: "Past its due date and not paid in full.",
+    },
+    description="Whether an invoice is paid.",
+)
 
 
 # ---------------------------------------------------------------- inputs
 
 
-@strawberry.input
+@strawberry.input(description="A tier of a tiered price.")
 class TierInput:
     up_to: Decimal | None = strawberry.field(
         default=None, description="Inclusive upper bound; null: no bound (the last tier)."
     )
-    unit_price: Decimal | None = None
+    unit_price: Decimal | None = strawberry.field(
+        default=None,
+        description="Price per unit in the tier (GRADUATED, VOLUME).",
+    )
     flat_fee: Decimal | None = strawberry.field(
         default=None, description="Charged once when the tier is reached."
     )
 
 
-@strawberry.input
+@strawberry.input(
+    description="A product's price in a contract: a model and the fields it uses (any other is"
+    " refused)."
+)
 class PriceInput:
-    model: PriceModel
-    unit_price: Decimal | None = None
-    package_size: Decimal | None = None
-    package_price: Decimal | None = None
-    rounding: Rounding = p.Rounding.NONE
-    tiers: list[TierInput] | None = None
-    free_units: Decimal = Decimal(0)
-    tier_basis: TierBasis = p.TierBasis.TOTAL
+    model: PriceModel = strawberry.field(description="How a quantity is priced.")
+    unit_price: Decimal | None = strawberry.field(
+        default=None,
+        description="Price per unit (PER_UNIT).",
+    )
+    package_size: Decimal | None = strawberry.field(
+        default=None,
+        description="Units per package (PACKAGE); above zero.",
+    )
+    package_price: Decimal | None = strawberry.field(
+        default=None,
+        description="Price per package (PACKAGE).",
+    )
+    rounding: Rounding = strawberry.field(
+        default=p.Rounding.NONE,
+        description="How a PACKAGE price counts a partly used package.",
+    )
+    tiers: list[TierInput] | None = strawberry.field(
+        default=None,
+        description="The tiers (GRADUATED, VOLUME, FLAT_TIERED), bounds rising, the last"
+        " unbounded.",
+    )
+    free_units: Decimal = strawberry.field(
+        default=Decimal(0),
+        description="Units free each period before any is charged (pro-rated for a partial first"
+        " period).",
+    )
+    tier_basis: TierBasis = strawberry.field(
+        default=p.TierBasis.TOTAL,
+        description="Which quantity picks the tier when there are free units.",
+    )
 
     def to_price(self) -> p.Price:
         return p.Price(
@@ -86,10 +173,10 @@ class ChargeFilterInput:
     values: list[str] = strawberry.field(description="The values a counted record may hold.")
 
 
-@strawberry.input
+@strawberry.input(description="A product a contract prices, and its price.")
 class ContractProductInput:
-    product_code: str
-    price: PriceInput
+    product_code: str = strawberry.field(description="The product (a defined product's code).")
+    price: PriceInput = strawberry.field(description="Its price under the contract.")
     filters: list[ChargeFilterInput] | None = strawberry.field(
         default=None,
         description="Only records matching every filter count toward this price;"
@@ -101,20 +188,41 @@ class ContractProductInput:
         return tuple(cf.ChargeFilter(f.property, tuple(f.values)) for f in self.filters or ())
 
 
-@strawberry.input
+@strawberry.input(
+    description="A contract to create: a company's prices and terms from a start date."
+)
 class ContractInput:
-    company_id: UUID
-    currency: str
-    start_date: date
-    end_date: date | None = None
-    billing_day: int = 1
-    payment_terms_days: int = 30
-    late_fee_percent_per_month: Decimal = Decimal(0)
-    minimum_commitment: Decimal | None = None
+    company_id: UUID = strawberry.field(description="The company billed.")
+    currency: str = strawberry.field(
+        description="The ISO 4217 currency its invoices are in (USD, EUR, JPY).",
+    )
+    start_date: date = strawberry.field(description="The first day it is in force.")
+    end_date: date | None = strawberry.field(
+        default=None,
+        description="The last day it is in force; null: open-ended.",
+    )
+    billing_day: int = strawberry.field(
+        default=1,
+        description="The day of the month each billing period starts (1-28).",
+    )
+    payment_terms_days: int = strawberry.field(
+        default=30,
+        description="Days from an invoice's issue to its due date.",
+    )
+    late_fee_percent_per_month: Decimal = strawberry.field(
+        default=Decimal(0),
+        description="Charged on overdue amounts, in percent per month (at most 100).",
+    )
+    minimum_commitment: Decimal | None = strawberry.field(
+        default=None,
+        description="The least each period is billed; a shortfall is a MINIMUM_TRUE_UP line.",
+    )
     grace_hours: int = strawberry.field(
         default=24, description="Hours after a period ends during which its invoice stays draft."
     )
-    products: list[ContractProductInput]
+    products: list[ContractProductInput] = strawberry.field(
+        description="The products it prices, each once.",
+    )
     external_id: str | None = strawberry.field(
         default=None,
         description="The contract's id in your own systems (contract_customer_c_001);"
@@ -141,11 +249,13 @@ class ContractInput:
 # ---------------------------------------------------------------- outputs
 
 
-@strawberry.type
+@strawberry.type(description="Something sold: a product prices the usage of one metric.")
 class Product:
-    code: str
-    name: str
-    metric_code: str
+    code: str = strawberry.field(
+        description="The product's code, as contracts and usage records name it; unique.",
+    )
+    name: str = strawberry.field(description="The product's display name.")
+    metric_code: str = strawberry.field(description="The metric whose usage it prices.")
     archived_at: datetime | None = strawberry.field(
         default=None,
         description="When the product was archived (no new contract may price it; the"
@@ -162,23 +272,35 @@ class Product:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A tier of a tiered price.")
 class Tier:
-    up_to: Decimal | None
-    unit_price: Money | None
-    flat_fee: Money | None
+    up_to: Decimal | None = strawberry.field(
+        description="Inclusive upper bound; null: no bound (the last tier).",
+    )
+    unit_price: Money | None = strawberry.field(
+        description="Price per unit in the tier (GRADUATED, VOLUME).",
+    )
+    flat_fee: Money | None = strawberry.field(description="Charged once when the tier is reached.")
 
 
-@strawberry.type
+@strawberry.type(description="A product's price in a contract: a model and the fields it uses.")
 class Price:
-    model: PriceModel
-    unit_price: Money | None
-    package_size: Decimal | None
-    package_price: Money | None
-    rounding: Rounding
-    tiers: list[Tier]
-    free_units: Decimal
-    tier_basis: TierBasis
+    model: PriceModel = strawberry.field(description="How a quantity is priced.")
+    unit_price: Money | None = strawberry.field(description="Price per unit (PER_UNIT).")
+    package_size: Decimal | None = strawberry.field(description="Units per package (PACKAGE).")
+    package_price: Money | None = strawberry.field(description="Price per package (PACKAGE).")
+    rounding: Rounding = strawberry.field(
+        description="How a PACKAGE price counts a partly used package.",
+    )
+    tiers: list[Tier] = strawberry.field(
+        description="The tiers, lowest first (GRADUATED, VOLUME, FLAT_TIERED).",
+    )
+    free_units: Decimal = strawberry.field(
+        description="Units free each period before any is charged.",
+    )
+    tier_basis: TierBasis = strawberry.field(
+        description="Which quantity picks the tier when there are free units.",
+    )
 
     @classmethod
     def of(cls, price: p.Price, currency: str) -> Price:
@@ -203,15 +325,17 @@ class Price:
 
 @strawberry.type(description="A property and the values a record counted by a price holds.")
 class ChargeFilter:
-    property: str
-    values: list[str]
+    property: str = strawberry.field(description="The usage record property looked at.")
+    values: list[str] = strawberry.field(
+        description="The values a counted record holds there (as text).",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A product a contract prices, and its price.")
 class ContractProduct:
-    product_code: str
-    metric_code: str
-    price: Price
+    product_code: str = strawberry.field(description="The product.")
+    metric_code: str = strawberry.field(description="The metric whose usage the product prices.")
+    price: Price = strawberry.field(description="Its price under the contract.")
     filters: list[ChargeFilter] = strawberry.field(
         description="Only records matching every filter count toward the price; empty: all."
     )
@@ -256,19 +380,34 @@ class ContractVersion:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A company's prices and terms from a start date: each billing period of it gets"
+    " one invoice."
+)
 class Contract:
-    id: UUID
-    company_id: UUID
-    currency: str
-    start_date: date
-    end_date: date | None
-    billing_day: int
-    payment_terms_days: int
-    late_fee_percent_per_month: Decimal
-    minimum_commitment: Money | None
-    grace_hours: int
-    products: list[ContractProduct]
+    id: UUID = strawberry.field(description="The contract's id.")
+    company_id: UUID = strawberry.field(description="The company billed.")
+    currency: str = strawberry.field(description="The ISO 4217 currency its invoices are in.")
+    start_date: date = strawberry.field(description="The first day it is in force.")
+    end_date: date | None = strawberry.field(
+        description="The last day it is in force; null: open-ended.",
+    )
+    billing_day: int = strawberry.field(
+        description="The day of the month each billing period starts (1-28).",
+    )
+    payment_terms_days: int = strawberry.field(
+        description="Days from an invoice's issue to its due date.",
+    )
+    late_fee_percent_per_month: Decimal = strawberry.field(
+        description="Charged on overdue amounts, in percent per month.",
+    )
+    minimum_commitment: Money | None = strawberry.field(
+        description="The least each period is billed, if any.",
+    )
+    grace_hours: int = strawberry.field(
+        description="Hours after a period ends during which its invoice stays draft.",
+    )
+    products: list[ContractProduct] = strawberry.field(description="The products it prices.")
     external_id: str | None = strawberry.field(
         description="The contract's id in the customer's own systems, unique per company."
     )
@@ -312,25 +451,41 @@ def _price(amount: Decimal | None, currency: str) -> Money | None:
     " its exact amount (the line's amount is rounded once, to the cent)."
 )
 class TierBreakdown:
-    tier: int
-    from_units: Decimal
-    up_to: Decimal | None
-    units: Decimal
-    unit_price: Money
-    flat_fee: Money
-    amount: Money
+    tier: int = strawberry.field(description="The tier's number, from 1.")
+    from_units: Decimal = strawberry.field(description="The quantity the tier starts after.")
+    up_to: Decimal | None = strawberry.field(
+        description="The tier's inclusive upper bound; null: none.",
+    )
+    units: Decimal = strawberry.field(description="Units of the line in this tier.")
+    unit_price: Money = strawberry.field(description="The tier's price per unit.")
+    flat_fee: Money = strawberry.field(description="The tier's flat fee, if reached.")
+    amount: Money = strawberry.field(description="The tier's exact share of the line's amount.")
 
 
-@strawberry.type
+@strawberry.type(description="One charge on an invoice.")
 class InvoiceLine:
-    kind: LineKind
-    product_code: str | None
-    metric_code: str | None
-    quantity: Decimal | None
-    free_units_used: Decimal | None
-    billable_quantity: Decimal | None
-    tiers: list[TierBreakdown]
-    amount: Money
+    kind: LineKind = strawberry.field(description="What the line charges for.")
+    product_code: str | None = strawberry.field(
+        description="The product charged (USAGE and ADJUSTMENT lines).",
+    )
+    metric_code: str | None = strawberry.field(
+        description="The product's metric (USAGE and ADJUSTMENT lines).",
+    )
+    quantity: Decimal | None = strawberry.field(
+        description="The period's usage of the metric (USAGE lines).",
+    )
+    free_units_used: Decimal | None = strawberry.field(
+        description="Free units the quantity used up.",
+    )
+    billable_quantity: Decimal | None = strawberry.field(
+        description="The quantity charged: quantity less free units used.",
+    )
+    tiers: list[TierBreakdown] = strawberry.field(
+        description="How a tiered price split the quantity; empty for other prices.",
+    )
+    amount: Money = strawberry.field(
+        description="The line's amount, rounded half-up to the cent once.",
+    )
     adjusts_period_start: datetime | None = strawberry.field(
         description="For an adjustment: the finalized period whose late usage it settles."
     )
@@ -405,28 +560,42 @@ class VoidInvoiceInput:
 
 @strawberry.type(description="An invoice, or what one would be (preview, simulation).")
 class Invoice:
-    id: UUID | None
-    contract_id: UUID
-    company_id: UUID
+    id: UUID | None = strawberry.field(
+        description="The invoice's id; null for a preview or a simulation.",
+    )
+    contract_id: UUID = strawberry.field(description="The contract invoiced.")
+    company_id: UUID = strawberry.field(description="The company billed.")
     status: InvoiceStatus = strawberry.field(
         description="DRAFT, FINALIZED, VOID (cancelled by a full credit note), or PREVIEW"
         " when not stored."
     )
-    period_start: datetime
-    period_end: datetime
-    currency: str
-    subtotal: Money
-    minimum_true_up: Money
-    adjustments: Money
-    total: Money
-    issue_date: date
-    due_date: date
-    lines: list[InvoiceLine]
+    period_start: datetime = strawberry.field(description="The billing period's first instant.")
+    period_end: datetime = strawberry.field(
+        description="The instant the billing period ends (not part of it).",
+    )
+    currency: str = strawberry.field(description="The contract's currency; every amount is in it.")
+    subtotal: Money = strawberry.field(
+        description="The lines' amounts added up, before the minimum-commitment true-up.",
+    )
+    minimum_true_up: Money = strawberry.field(
+        description="What the minimum commitment adds to reach it; zero when met.",
+    )
+    adjustments: Money = strawberry.field(
+        description="ADJUSTMENT lines added up: late usage of earlier, finalized periods.",
+    )
+    total: Money = strawberry.field(description="What the invoice bills.")
+    issue_date: date = strawberry.field(description="The day it is issued (the period's end).")
+    due_date: date = strawberry.field(
+        description="The day payment is due: the issue date plus the contract's payment terms.",
+    )
+    lines: list[InvoiceLine] = strawberry.field(
+        description="Its lines: usage, true-up, adjustments, late fees, credit applied.",
+    )
     payment_status: PaymentStatus = strawberry.field(
         default=inv.PaymentStatus.UNPAID,
         description="UNPAID, PAID or OVERDUE (past its due date, unpaid).",
     )
-    paid_amount: Money
+    paid_amount: Money = strawberry.field(description="What payments have settled so far.")
     contract_version: int = strawberry.field(
         default=1, description="The number of the contract version that priced it."
     )
@@ -518,27 +687,62 @@ class InvoiceConnection:
     page_info: t.PageInfo
 
 
-@strawberry.input
+@strawberry.input(description="Which invoices to list; every field given must match.")
 class InvoiceFilter:
-    company_id: UUID | None = None
-    contract_id: UUID | None = None
+    company_id: UUID | None = strawberry.field(
+        default=None,
+        description="Only this company's invoices (a scoped key may name only its own).",
+    )
+    contract_id: UUID | None = strawberry.field(
+        default=None,
+        description="Only this contract's invoices.",
+    )
     # text, not InvoiceStatus: documents that send it as a string stay valid
-    status: str | None = None
+    status: str | None = strawberry.field(
+        default=None,
+        description="Only invoices with this status (DRAFT, FINALIZED, VOID).",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What an invoice run did.")
 class InvoiceRun:
-    created: int
-    updated: int
-    finalized: int
+    created: int = strawberry.field(description="Invoices created.")
+    updated: int = strawberry.field(description="Draft invoices recomputed.")
+    finalized: int = strawberry.field(
+        description="Invoices finalized (their grace period is over).",
+    )
 
 
-PaymentResult = Annotated[Invoice | t.ValidationError, strawberry.union("RecordPaymentResult")]
-ProductResult = Annotated[Product | t.ValidationError, strawberry.union("CreateProductResult")]
-ContractResult = Annotated[Contract | t.ValidationError, strawberry.union("CreateContractResult")]
-InvoiceResult = Annotated[Invoice | t.ValidationError, strawberry.union("InvoicePreviewResult")]
-CreditNoteResult = Annotated[Invoice | t.ValidationError, strawberry.union("IssueCreditNoteResult")]
-VoidResult = Annotated[Invoice | t.ValidationError, strawberry.union("VoidInvoiceResult")]
+PaymentResult = Annotated[
+    Invoice | t.ValidationError,
+    strawberry.union(
+        "RecordPaymentResult", description="The invoice with the payment, or why not."
+    ),
+]
+ProductResult = Annotated[
+    Product | t.ValidationError,
+    strawberry.union("CreateProductResult", description="The new product, or why not."),
+]
+ContractResult = Annotated[
+    Contract | t.ValidationError,
+    strawberry.union("CreateContractResult", description="The signed contract, or why not."),
+]
+InvoiceResult = Annotated[
+    Invoice | t.ValidationError,
+    strawberry.union("InvoicePreviewResult", description="The invoice as priced, or why not."),
+]
+CreditNoteResult = Annotated[
+    Invoice | t.ValidationError,
+    strawberry.union(
+        "IssueCreditNoteResult", description="The invoice with its credit note, or why not."
+    ),
+]
+VoidResult = Annotated[
+    Invoice | t.ValidationError,
+    strawberry.union(
+        "VoidInvoiceResult", description="The voided invoice with its credit note, or why not."
+    ),
+]
 
 
 # ---------------------------------------------------------------- resolvers

@@ -21,11 +21,18 @@ from services import costs as svc
 
 @strawberry.input(description="What a product cost in one UTC hour (HOURLY) or day (DAILY).")
 class CostInput:
-    product_code: str
-    granularity: AllocationGranularity
-    period_start: datetime
-    amount: Decimal
-    currency: str = "USD"
+    product_code: str = strawberry.field(description="The product that cost it.")
+    granularity: AllocationGranularity = strawberry.field(
+        description="Whether the amount is one UTC hour's (HOURLY) or one UTC day's (DAILY).",
+    )
+    period_start: datetime = strawberry.field(
+        description="The hour's or day's first instant (UTC, on its boundary).",
+    )
+    amount: Decimal = strawberry.field(
+        description="What it cost in currency, to its minor unit (the cent; the yen for"
+        " JPY); not negative.",
+    )
+    currency: str = strawberry.field(default="USD", description="The ISO 4217 currency of amount.")
 
     def to_entry(self) -> dc.CostEntry:
         return dc.CostEntry(
@@ -37,16 +44,20 @@ class CostInput:
         )
 
 
-@strawberry.type
+@strawberry.type(description="What a product cost in one UTC hour or day, as recorded.")
 class CostRecord:
-    id: UUID
-    product_code: str
-    granularity: AllocationGranularity
-    period_start: datetime
-    period_end: datetime
-    amount: Money
-    currency: str
-    recorded_at: datetime
+    id: UUID = strawberry.field(description="The cost record's id.")
+    product_code: str = strawberry.field(description="The product that cost it.")
+    granularity: AllocationGranularity = strawberry.field(
+        description="Whether it is one hour's or one day's cost.",
+    )
+    period_start: datetime = strawberry.field(description="The period's first instant.")
+    period_end: datetime = strawberry.field(
+        description="The instant the period ends (not part of it).",
+    )
+    amount: Money = strawberry.field(description="What the product cost in the period.")
+    currency: str = strawberry.field(description="The ISO 4217 currency of amount.")
+    recorded_at: datetime = strawberry.field(description="When it was recorded.")
     replaced: bool = strawberry.field(description="True when it restated an earlier amount.")
 
     @classmethod
@@ -64,7 +75,10 @@ class CostRecord:
         )
 
 
-CostResult = Annotated[CostRecord | t.ValidationError, strawberry.union("CostResult")]
+CostResult = Annotated[
+    CostRecord | t.ValidationError,
+    strawberry.union("CostResult", description="The cost recorded, or why not."),
+]
 
 
 async def record_cost(ctx: Context, input: CostInput) -> CostResult:
@@ -81,16 +95,28 @@ async def record_cost(ctx: Context, input: CostInput) -> CostResult:
 
 @strawberry.type(description="One customer's share of a product's cost in one period.")
 class CostShare:
-    product_code: str
-    period_start: datetime
-    period_end: datetime
+    product_code: str = strawberry.field(description="The product whose cost is shared.")
+    period_start: datetime = strawberry.field(description="The period's first instant.")
+    period_end: datetime = strawberry.field(
+        description="The instant the period ends (not part of it).",
+    )
     company_id: UUID | None = strawberry.field(description="None: nobody used it (unallocated).")
-    company_key: str | None
-    usage: Decimal
-    total_usage: Decimal
-    share_percent: Decimal
-    amount: Money
-    currency: str
+    company_key: str | None = strawberry.field(
+        description="The company's external key; null: unallocated.",
+    )
+    usage: Decimal = strawberry.field(
+        description="The company's usage of the product's metric in the period.",
+    )
+    total_usage: Decimal = strawberry.field(
+        description="Every company's usage of the metric in the period.",
+    )
+    share_percent: Decimal = strawberry.field(
+        description="The company's usage / totalUsage, in percent (two decimals).",
+    )
+    amount: Money = strawberry.field(
+        description="The company's share of the cost, cut to the minor unit.",
+    )
+    currency: str = strawberry.field(description="The ISO 4217 currency of amount.")
 
     @classmethod
     def of(cls, s: al.AllocatedShare) -> CostShare:
@@ -108,12 +134,14 @@ class CostShare:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A customer's allocated cost over the whole window, in one currency.")
 class CustomerCost:
-    company_id: UUID
-    company_key: str
-    currency: str
-    amount: Money
+    company_id: UUID = strawberry.field(description="The company.")
+    company_key: str = strawberry.field(description="The company's external key.")
+    currency: str = strawberry.field(description="The ISO 4217 currency of amount.")
+    amount: Money = strawberry.field(
+        description="The sum of the company's shares in this currency.",
+    )
 
 
 @strawberry.type(description="The allocated window's cost in one currency.")
@@ -134,11 +162,16 @@ class CostTotal:
 _ONE_CURRENCY = "Use totals: this is null when the window's costs are in several currencies."
 
 
-@strawberry.type
+@strawberry.type(
+    description="A window's costs split between the companies by their usage of each product's"
+    " metric."
+)
 class CostAllocation:
-    from_: datetime = strawberry.field(name="from")
-    to: datetime
-    granularity: AllocationGranularity
+    from_: datetime = strawberry.field(name="from", description="The window's start (inclusive).")
+    to: datetime = strawberry.field(description="The window's end (exclusive).")
+    granularity: AllocationGranularity = strawberry.field(
+        description="HOURLY: each hour's cost by the hour's usage; DAILY: each day's by the day's.",
+    )
     totals: list[CostTotal] = strawberry.field(
         description="The cost per currency (amounts in different currencies are never added)."
     )
@@ -150,7 +183,10 @@ class CostAllocation:
         description="The cost nobody used, when it is all in one currency (else null).",
         deprecation_reason=_ONE_CURRENCY,
     )
-    shares: list[CostShare]
+    shares: list[CostShare] = strawberry.field(
+        description="Each company's share per product and period; companyId null for the part"
+        " nobody used.",
+    )
     customers: list[CustomerCost] = strawberry.field(
         description="Each customer's allocated cost over the window."
     )
@@ -177,7 +213,8 @@ class CostAllocation:
 
 
 AllocationResult = Annotated[
-    CostAllocation | t.ValidationError, strawberry.union("AllocationResult")
+    CostAllocation | t.ValidationError,
+    strawberry.union("AllocationResult", description="The allocation, or why the window fails."),
 ]
 
 
@@ -203,15 +240,25 @@ async def allocate_cost(
 
 @strawberry.type(description="A customer's billing period: invoiced revenue against its cost.")
 class ProfitabilityRow:
-    company_id: UUID
-    company_key: str
-    period_start: datetime
-    period_end: datetime
-    currency: str
-    revenue: Money
-    cost: Money
-    profit: Money
-    margin_percent: Decimal | None
+    company_id: UUID = strawberry.field(description="The company.")
+    company_key: str = strawberry.field(description="The company's external key.")
+    period_start: datetime = strawberry.field(description="The billing period's first instant.")
+    period_end: datetime = strawberry.field(
+        description="The instant the billing period ends (not part of it).",
+    )
+    currency: str = strawberry.field(
+        description="The ISO 4217 currency of every amount in the row.",
+    )
+    revenue: Money = strawberry.field(
+        description="What the company's invoices for the period bill in this currency.",
+    )
+    cost: Money = strawberry.field(
+        description="The cost allocated to the company over the period (DAILY), in this currency.",
+    )
+    profit: Money = strawberry.field(description="Revenue less cost.")
+    margin_percent: Decimal | None = strawberry.field(
+        description="Profit / revenue, in percent; null without revenue.",
+    )
     finalized: bool = strawberry.field(description="False while an invoice is still a draft.")
 
     @classmethod
@@ -230,13 +277,16 @@ class ProfitabilityRow:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Revenue against cost per company and billing period.")
 class Profitability:
-    rows: list[ProfitabilityRow]
+    rows: list[ProfitabilityRow] = strawberry.field(
+        description="One row per company, billing period and currency.",
+    )
 
 
 ProfitabilityResult = Annotated[
-    Profitability | t.ValidationError, strawberry.union("ProfitabilityResult")
+    Profitability | t.ValidationError,
+    strawberry.union("ProfitabilityResult", description="The rows, or why the window fails."),
 ]
 
 

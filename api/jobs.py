@@ -8,6 +8,7 @@ from typing import Annotated
 
 import strawberry
 
+from api import described as ds
 from api import paging
 from api import types as t
 from api.context import Context
@@ -17,30 +18,47 @@ from domain.jobs import JobRun as StoredRun
 from domain.jobs import JobTrigger as DomainTrigger
 from services import jobs
 
-JobTrigger = strawberry.enum(DomainTrigger, description="What started a run.")
-JobOutcome = strawberry.enum(
-    DomainOutcome, description="How a run stands; one cut short by a shutdown is FAILED."
+JobTrigger = ds.enum(
+    DomainTrigger,
+    {
+        DomainTrigger.SCHEDULE: "Its schedule started it.",
+        DomainTrigger.MANUAL: "Someone started it by hand (runJob).",
+    },
+    description="What started a run.",
+)
+JobOutcome = ds.enum(
+    DomainOutcome,
+    {
+        DomainOutcome.RUNNING: "Still running.",
+        DomainOutcome.SUCCEEDED: "Ended without error.",
+        DomainOutcome.FAILED: "Ended with an error, or was cut short (a shutdown, a dead process).",
+    },
+    description="How a run stands; one cut short by a shutdown is FAILED.",
 )
 
 
 @strawberry.type(description="A job the server runs on a schedule.")
 class ScheduledJob:
-    name: str
-    every_seconds: int
-    description: str
+    name: str = strawberry.field(description="The job's name (runJob and jobRuns take it).")
+    every_seconds: int = strawberry.field(description="How often it runs, in seconds.")
+    description: str = strawberry.field(description="What the job does.")
 
 
 @strawberry.type(description="One run of a job: when, how it ended, how many rows it touched.")
 class JobRun:
-    id: int
-    job: str
+    id: int = strawberry.field(description="The run's id.")
+    job: str = strawberry.field(description="The job's name.")
     scheduled_for: datetime | None = strawberry.field(description="None for a manual run.")
-    trigger: JobTrigger
-    started_at: datetime
-    finished_at: datetime | None
-    outcome: JobOutcome
-    rows: int | None
-    error: str | None
+    trigger: JobTrigger = strawberry.field(
+        description="Whether its schedule or someone by hand started it.",
+    )
+    started_at: datetime = strawberry.field(description="When it started.")
+    finished_at: datetime | None = strawberry.field(
+        description="When it ended; null while RUNNING.",
+    )
+    outcome: JobOutcome = strawberry.field(description="How it stands.")
+    rows: int | None = strawberry.field(description="How many rows it touched, once it SUCCEEDED.")
+    error: str | None = strawberry.field(description="Why it FAILED.")
 
     @classmethod
     def of(cls, r: StoredRun) -> JobRun:
@@ -57,7 +75,10 @@ class JobRun:
         )
 
 
-RunJobResult = Annotated[JobRun | t.ValidationError, strawberry.union("RunJobResult")]
+RunJobResult = Annotated[
+    JobRun | t.ValidationError,
+    strawberry.union("RunJobResult", description="The job's recorded run, or why not."),
+]
 
 
 @strawberry.type

@@ -22,17 +22,19 @@ from services import keys
 
 @strawberry.type(description="An API key as listed: never its secret.")
 class ApiKey:
-    id: UUID
+    id: UUID = strawberry.field(description="The key's id.")
     name: str = strawberry.field(description="A label for the key.")
-    role: t.Role
+    role: t.Role = strawberry.field(description="What the key may do.")
     company_id: UUID | None = strawberry.field(
         description="The company a COMPANY_ADMIN or VIEWER key belongs to."
     )
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the key was made.")
     expires_at: datetime | None = strawberry.field(
         description="When the key stops working (null: not before it is revoked)."
     )
-    revoked_at: datetime | None
+    revoked_at: datetime | None = strawberry.field(
+        description="When it was revoked; null: not revoked.",
+    )
     last_used_at: datetime | None = strawberry.field(
         description="When the key was last used, to within about a minute."
     )
@@ -61,7 +63,7 @@ class ApiKey:
 
 @strawberry.type(description="A key just made or rotated, with its secret: shown this once.")
 class IssuedApiKey:
-    key: ApiKey
+    key: ApiKey = strawberry.field(description="The key, as lists show it.")
     secret: str = strawberry.field(
         description="The bearer token; it is not stored and cannot be shown again."
     )

@@ -19,6 +19,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from api import analysis as an
+from api import described as ds
 from api import paging
 from api import types as t
 from api.context import Context
@@ -31,19 +32,72 @@ from domain.reports.document import ReportFormat as DomainFormat
 from domain.reports.document import ReportKind as DomainKind
 from services import reports as service
 
-ReportKind = strawberry.enum(
+ReportKind = ds.enum(
     DomainKind,
+    {
+        DomainKind.USAGE: "Usage summaries and analysis: totals, trend, forecast, top"
+        " contexts, gaps and billing.",
+        DomainKind.COST_ALLOCATION: "The platform's costs split between companies (ADMIN).",
+        DomainKind.PROFITABILITY: "Revenue against cost per company and period (ADMIN).",
+    },
     description="USAGE: summaries and analysis; COST_ALLOCATION and PROFITABILITY: ADMIN only.",
 )
-ReportFormat = strawberry.enum(DomainFormat)
-RelativeWindow = strawberry.enum(
-    rc.RelativeWindow, description="A window relative to when the report runs, in its time zone."
+ReportFormat = ds.enum(
+    DomainFormat,
+    {
+        DomainFormat.CSV: "A CSV table (RFC 4180, CRLF line ends).",
+        DomainFormat.JSON: "A JSON document: figures per metric and the table's rows.",
+        DomainFormat.PDF: "A PDF with key figures, charts and tables.",
+    },
+    description="A report file's format.",
 )
-AllocationGranularity = strawberry.enum(DomainAllocationGranularity)
-ReportStatus = strawberry.enum(records.ReportStatus)
-DestinationType = strawberry.enum(records.DestinationType)
-ReportDeliveryStatus = strawberry.enum(
+RelativeWindow = ds.enum(
+    rc.RelativeWindow,
+    {
+        rc.RelativeWindow.PREVIOUS_HOUR: "The last whole hour.",
+        rc.RelativeWindow.PREVIOUS_DAY: "Yesterday.",
+        rc.RelativeWindow.PREVIOUS_WEEK: "Last week, Monday to Monday.",
+        rc.RelativeWindow.PREVIOUS_MONTH: "Last calendar month.",
+        rc.RelativeWindow.MONTH_TO_DATE: "From this month's start until the report runs.",
+        rc.RelativeWindow.LAST_7_DAYS: "The 7 days before the report runs.",
+        rc.RelativeWindow.LAST_30_DAYS: "The 30 days before the report runs.",
+    },
+    description="A window relative to when the report runs, in its time zone.",
+)
+AllocationGranularity = ds.enum(
+    DomainAllocationGranularity,
+    {
+        DomainAllocationGranularity.HOURLY: "One UTC hour.",
+        DomainAllocationGranularity.DAILY: "One UTC day.",
+    },
+    description="The period a cost is recorded and split for: a UTC hour or a UTC day.",
+)
+ReportStatus = ds.enum(
+    records.ReportStatus,
+    {
+        records.ReportStatus.PENDING: "Waiting to be built.",
+        records.ReportStatus.RUNNING: "Being built.",
+        records.ReportStatus.SUCCEEDED: "Built: downloadUrl serves the file.",
+        records.ReportStatus.FAILED: "Could not be built: error says why.",
+    },
+    description="Where building a report stands.",
+)
+DestinationType = ds.enum(
+    records.DestinationType,
+    {
+        records.DestinationType.STORED: "Kept for download.",
+        records.DestinationType.EMAIL: "E-mailed, the file attached.",
+        records.DestinationType.WEBHOOK: "POSTed to a URL, signed when a secret is set.",
+    },
+    description="Where a scheduled report goes.",
+)
+ReportDeliveryStatus = ds.enum(
     records.DeliveryStatus,
+    {
+        records.DeliveryStatus.PENDING: "Not delivered yet: waiting, or to be tried again.",
+        records.DeliveryStatus.DELIVERED: "Delivered.",
+        records.DeliveryStatus.FAILED: "Five tries failed: no more will be made.",
+    },
     name="ReportDeliveryStatus",
     description="A scheduled run's delivery: waiting (or retrying), sent, or given up.",
 )
@@ -51,28 +105,56 @@ ReportDeliveryStatus = strawberry.enum(
 
 @strawberry.input(description="What a report covers: a fixed [from, to) or a relative window.")
 class ReportCriteriaInput:
-    kind: ReportKind = DomainKind.USAGE
-    from_: datetime | None = strawberry.field(default=None, name="from")
-    to: datetime | None = None
-    window: RelativeWindow | None = None
+    kind: ReportKind = strawberry.field(
+        default=DomainKind.USAGE,
+        description="What the report is about.",
+    )
+    from_: datetime | None = strawberry.field(
+        default=None,
+        name="from",
+        description="A fixed window's start (inclusive); with to, instead of window.",
+    )
+    to: datetime | None = strawberry.field(
+        default=None,
+        description="A fixed window's end (exclusive); with from, instead of window.",
+    )
+    window: RelativeWindow | None = strawberry.field(
+        default=None,
+        description="A window fixed when the report runs, instead of from and to.",
+    )
     company_id: UUID | None = strawberry.field(
         default=None, description="Omitted: the key's own company, or the platform for ADMIN."
     )
-    metric_codes: list[str] | None = None
-    granularity: an.Granularity = a.Granularity.DAY
+    metric_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="Only these metrics; omitted: every metric.",
+    )
+    granularity: an.Granularity = strawberry.field(
+        default=a.Granularity.DAY,
+        description="The bucket size of the usage series.",
+    )
     time_zone: str | None = strawberry.field(
         default=None, description="IANA zone of buckets and windows: UTC, or the schedule's."
     )
-    group_by: list[an.GroupBy] | None = None
+    group_by: list[an.GroupBy] | None = strawberry.field(
+        default=None,
+        description="Split the usage table by these context fields.",
+    )
     product_codes: list[str] | None = strawberry.field(
         default=None, description="COST_ALLOCATION: these products (omitted: every product)."
     )
-    allocation_granularity: AllocationGranularity = DomainAllocationGranularity.DAILY
+    allocation_granularity: AllocationGranularity = strawberry.field(
+        default=DomainAllocationGranularity.DAILY,
+        description="COST_ALLOCATION: split each hour's cost (HOURLY) or each day's (DAILY).",
+    )
     top: int = strawberry.field(default=5, description="How many top spaces, apps, users.")
-    space_id: UUID | None = None
-    application_id: UUID | None = None
-    user_id: UUID | None = None
-    source: str | None = None
+    space_id: UUID | None = strawberry.field(default=None, description="Only usage of this space.")
+    application_id: UUID | None = strawberry.field(
+        default=None,
+        description="Only usage of this application.",
+    )
+    user_id: UUID | None = strawberry.field(default=None, description="Only usage of this user.")
+    source: str | None = strawberry.field(default=None, description="Only usage from this source.")
     billable: bool | None = strawberry.field(
         default=None, description="Only billable (true) or non-billable (false) usage."
     )
@@ -99,21 +181,31 @@ class ReportCriteriaInput:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A report: built in the background from its criteria, then downloaded as a file."
+)
 class Report:
-    id: UUID
-    kind: ReportKind
-    format: ReportFormat
-    status: ReportStatus
-    company_id: UUID | None
-    criteria: JSON
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    size_bytes: int | None
-    error: str | None
-    schedule_id: UUID | None
-    scheduled_for: datetime | None
+    id: UUID = strawberry.field(description="The report's id.")
+    kind: ReportKind = strawberry.field(description="What the report is about.")
+    format: ReportFormat = strawberry.field(description="The file's format.")
+    status: ReportStatus = strawberry.field(description="Where building it stands.")
+    company_id: UUID | None = strawberry.field(
+        description="The company it covers; null: the whole platform.",
+    )
+    criteria: JSON = strawberry.field(
+        description="The criteria it was built from, as sent (a relative window fixed).",
+    )
+    created_at: datetime = strawberry.field(description="When it was asked for.")
+    started_at: datetime | None = strawberry.field(description="When building it started.")
+    finished_at: datetime | None = strawberry.field(
+        description="When building it succeeded or failed.",
+    )
+    size_bytes: int | None = strawberry.field(description="The file's size, once built.")
+    error: str | None = strawberry.field(description="Why it FAILED.")
+    schedule_id: UUID | None = strawberry.field(description="The schedule that made it, if one.")
+    scheduled_for: datetime | None = strawberry.field(
+        description="The schedule's fire time it was made for, if one.",
+    )
     download_url: str | None = strawberry.field(
         description="GET it with the same API key; set once the report SUCCEEDED."
     )
@@ -140,7 +232,12 @@ class Report:
         )
 
 
-ReportResult = Annotated[Report | t.ValidationError, strawberry.union("ReportResult")]
+ReportResult = Annotated[
+    Report | t.ValidationError,
+    strawberry.union(
+        "ReportResult", description="The report asked for (built in the background), or why not."
+    ),
+]
 
 
 @strawberry.type
@@ -202,7 +299,9 @@ async def reports(
 
 @strawberry.input(description="Where a scheduled report goes.")
 class ReportDestinationInput:
-    type: DestinationType
+    type: DestinationType = strawberry.field(
+        description="Where it goes: kept (STORED), e-mailed or POSTed to a webhook.",
+    )
     to: list[str] | None = strawberry.field(default=None, description="EMAIL: addresses.")
     url: str | None = strawberry.field(default=None, description="WEBHOOK: http(s) URL.")
     secret: str | None = strawberry.field(
@@ -215,22 +314,28 @@ class ReportDestinationInput:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Where a scheduled report goes.")
 class ReportDestination:
-    type: DestinationType
-    to: list[str]
-    url: str | None
-    signed: bool
+    type: DestinationType = strawberry.field(
+        description="Kept (STORED), e-mailed or POSTed to a webhook.",
+    )
+    to: list[str] = strawberry.field(description="EMAIL: the addresses.")
+    url: str | None = strawberry.field(
+        description="WEBHOOK: the URL, without credentials or query (null for a VIEWER).",
+    )
+    signed: bool = strawberry.field(
+        description="WEBHOOK: true when each POST carries an X-Metergraph-Signature.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One fire time of a schedule and its delivery.")
 class ReportScheduleRun:
-    scheduled_for: datetime
+    scheduled_for: datetime = strawberry.field(description="The fire time the run is for.")
     report_id: UUID | None = strawberry.field(description="None once retention removed it.")
-    status: ReportDeliveryStatus
-    attempts: int
-    error: str | None
-    delivered_at: datetime | None
+    status: ReportDeliveryStatus = strawberry.field(description="Where its delivery stands.")
+    attempts: int = strawberry.field(description="How many times delivery was tried.")
+    error: str | None = strawberry.field(description="Why the last try failed (null for a VIEWER).")
+    delivered_at: datetime | None = strawberry.field(description="When it was delivered.")
 
     @classmethod
     def of(cls, r: records.ScheduleRun) -> ReportScheduleRun:
@@ -244,25 +349,37 @@ class ReportScheduleRun:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A report made and delivered at the fire times of a cron expression.")
 class ReportSchedule:
-    id: UUID
-    name: str
-    company_id: UUID | None
-    cron: str
-    time_zone: str
-    criteria: JSON
-    format: ReportFormat
-    destination: ReportDestination
-    active: bool
-    created_at: datetime
-    next_run_at: datetime | None
+    id: UUID = strawberry.field(description="The schedule's id.")
+    name: str = strawberry.field(description="The schedule's name (an e-mail's subject).")
+    company_id: UUID | None = strawberry.field(
+        description="The company its reports cover; null: the platform.",
+    )
+    cron: str = strawberry.field(
+        description="When it fires: 5 fields (minute hour day month weekday), or 6 with seconds"
+        " first.",
+    )
+    time_zone: str = strawberry.field(
+        description="The IANA zone the cron expression (and the criteria, unless they name one)"
+        " reads in.",
+    )
+    criteria: JSON = strawberry.field(description="The criteria of each report, as sent.")
+    format: ReportFormat = strawberry.field(description="Each report's format.")
+    destination: ReportDestination = strawberry.field(description="Where each report goes.")
+    active: bool = strawberry.field(description="False while paused.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    next_run_at: datetime | None = strawberry.field(
+        description="Its next fire time; null while paused.",
+    )
 
     @strawberry.field(
         description="The latest runs, newest first (a VIEWER does not see delivery errors)."
     )
     async def runs(
-        self, info: strawberry.Info[Context, None], last: int = 20
+        self,
+        info: strawberry.Info[Context, None],
+        last: Annotated[int, strawberry.argument(description="How many, at most.")] = 20,
     ) -> list[ReportScheduleRun]:
         ctx = info.context
         found = await service.schedule_runs(ctx.runtime, ctx.principal, self.stored, last)
@@ -295,7 +412,10 @@ class ReportSchedule:
 
 
 ReportScheduleResult = Annotated[
-    ReportSchedule | t.ValidationError, strawberry.union("ReportScheduleResult")
+    ReportSchedule | t.ValidationError,
+    strawberry.union(
+        "ReportScheduleResult", description="The schedule as it now stands, or why not."
+    ),
 ]
 
 

@@ -40,6 +40,7 @@ from api import billing as bl
 from api import catalog_changes as cc
 from api import contract_versions as cvr
 from api import costs as cs
+from api import described as ds
 from api import errors as er
 from api import jobs as jb
 from api import key_admin as ka
@@ -72,7 +73,7 @@ def _ctx(info: Info[Context, None]) -> Context:
     return info.context
 
 
-@strawberry.type
+@strawberry.type(description="What can be read: each field one question a key may ask.")
 class Query:
     @strawberry.field(description="Who is asking: the key's role and company, the session's end.")
     def viewer(self, info: Info[Context, None]) -> vw.Viewer:
@@ -367,11 +368,15 @@ class Query:
         return await ka.api_keys(_ctx(info), company_id)
 
 
-@strawberry.type
+@strawberry.type(description="What can be changed: each field one command, audited.")
 class Mutation:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Create a company (ADMIN): its external key, name and settings."
+    )
     async def create_company(
-        self, info: Info[Context, None], input: t.CompanyInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[t.CompanyInput, strawberry.argument(description="The company.")],
     ) -> t.CreateCompanyResult:
         ctx = _ctx(info)
         return await answer(
@@ -466,9 +471,13 @@ class Mutation:
     ) -> cc.ArchiveCompanyResult:
         return await cc.archive_company(_ctx(info), input)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Define a metric usage is recorded against (ADMIN); its code never changes."
+    )
     async def define_metric(
-        self, info: Info[Context, None], input: t.MetricInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[t.MetricInput, strawberry.argument(description="The metric.")],
     ) -> t.DefineMetricResult:
         ctx = _ctx(info)
         return await answer(
@@ -507,7 +516,15 @@ class Mutation:
 
     @strawberry.mutation(description="Record one usage record; concurrent calls share a commit.")
     async def record_usage(
-        self, info: Info[Context, None], input: t.UsageRecordInput, backfill: bool = False
+        self,
+        info: Info[Context, None],
+        input: Annotated[t.UsageRecordInput, strawberry.argument(description="The record.")],
+        backfill: Annotated[
+            bool,
+            strawberry.argument(
+                description="ADMIN: accept records older than the late-arrival window."
+            ),
+        ] = False,
     ) -> t.RecordUsageResult:
         ctx = _ctx(info)
         draft = (ctx.take_decoded("recordUsage") or [input.to_draft()])[0]
@@ -520,9 +537,20 @@ class Mutation:
     async def batch_record_usage(
         self,
         info: Info[Context, None],
-        records: list[t.UsageRecordInput],
-        atomic: bool = False,
-        backfill: bool = False,
+        records: Annotated[
+            list[t.UsageRecordInput],
+            strawberry.argument(description="The records (at most METERGRAPH_MAX_BATCH_SIZE)."),
+        ],
+        atomic: Annotated[
+            bool,
+            strawberry.argument(description="All or nothing: one refused record stores none."),
+        ] = False,
+        backfill: Annotated[
+            bool,
+            strawberry.argument(
+                description="ADMIN: accept records older than the late-arrival window."
+            ),
+        ] = False,
     ) -> t.BatchRecordUsageResult:
         ctx = _ctx(info)
         drafts = ctx.take_decoded("batchRecordUsage")
@@ -617,7 +645,9 @@ class Mutation:
 
     @strawberry.mutation(description="Sign a contract: a company, its terms, its prices (ADMIN).")
     async def create_contract(
-        self, info: Info[Context, None], input: bl.ContractInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[bl.ContractInput, strawberry.argument(description="The contract.")],
     ) -> bl.ContractResult:
         return await bl.create_contract(_ctx(info), input)
 
@@ -626,7 +656,12 @@ class Mutation:
         " from effectiveFrom."
     )
     async def amend_contract(
-        self, info: Info[Context, None], input: cvr.AmendContractInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            cvr.AmendContractInput,
+            strawberry.argument(description="The contract, the version's start and its terms."),
+        ],
     ) -> cvr.AmendContractResult:
         return await cvr.amend_contract(_ctx(info), input)
 
@@ -635,7 +670,11 @@ class Mutation:
         " invoiced."
     )
     async def end_contract(
-        self, info: Info[Context, None], input: cvr.EndContractInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            cvr.EndContractInput, strawberry.argument(description="The contract and its last day.")
+        ],
     ) -> cvr.EndContractResult:
         return await cvr.end_contract(_ctx(info), input)
 
@@ -645,7 +684,12 @@ class Mutation:
         deprecation_reason=ms.use("runInvoicing"),
     )
     async def generate_invoices(
-        self, info: Info[Context, None], period_start: datetime | None = None
+        self,
+        info: Info[Context, None],
+        period_start: Annotated[
+            datetime | None,
+            strawberry.argument(description="The period containing this instant; omitted: all."),
+        ] = None,
     ) -> bl.InvoiceRun:
         return await bl.generate_invoices(_ctx(info), period_start)
 
@@ -681,7 +725,12 @@ class Mutation:
         " company's COMPANY_ADMIN); beyond what was unpaid it becomes the company's credit."
     )
     async def issue_credit_note(
-        self, info: Info[Context, None], input: bl.IssueCreditNoteInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            bl.IssueCreditNoteInput,
+            strawberry.argument(description="The invoice, the amount and why."),
+        ],
     ) -> bl.CreditNoteResult:
         return await bl.issue_credit_note(_ctx(info), input)
 
@@ -690,7 +739,11 @@ class Mutation:
         " COMPANY_ADMIN); its payments become the company's credit."
     )
     async def void_invoice(
-        self, info: Info[Context, None], input: bl.VoidInvoiceInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            bl.VoidInvoiceInput, strawberry.argument(description="The invoice and why.")
+        ],
     ) -> bl.VoidResult:
         return await bl.void_invoice(_ctx(info), input)
 
@@ -772,7 +825,11 @@ class Mutation:
         description="Remove a report schedule (its reports stay).",
         deprecation_reason=ms.use("removeReportSchedule"),
     )
-    async def delete_report_schedule(self, info: Info[Context, None], id: UUID) -> bool:
+    async def delete_report_schedule(
+        self,
+        info: Info[Context, None],
+        id: Annotated[UUID, strawberry.argument(description="The schedule.")],
+    ) -> bool:
         return await rp.delete_schedule(_ctx(info), id)
 
     @strawberry.mutation(description="Remove a report schedule (its reports stay).")
@@ -789,7 +846,13 @@ class Mutation:
         description="Record what a product cost in a UTC hour or day (ADMIN); a period"
         " recorded again is restated."
     )
-    async def record_cost(self, info: Info[Context, None], input: cs.CostInput) -> cs.CostResult:
+    async def record_cost(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            cs.CostInput, strawberry.argument(description="The product, period and amount.")
+        ],
+    ) -> cs.CostResult:
         return await cs.record_cost(_ctx(info), input)
 
     @strawberry.mutation(
@@ -808,7 +871,12 @@ class Mutation:
 
     @strawberry.mutation(description="Watch a metric: a limit per period and its levels.")
     async def create_threshold(
-        self, info: Info[Context, None], input: al.ThresholdInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            al.ThresholdInput,
+            strawberry.argument(description="The metric, company, period, limit and levels."),
+        ],
     ) -> al.ThresholdResult:
         return await al.create_threshold(_ctx(info), input)
 
@@ -817,7 +885,12 @@ class Mutation:
         deprecation_reason=ms.use("replaceThreshold"),
     )
     async def update_threshold(
-        self, info: Info[Context, None], id: UUID, input: al.ThresholdInput
+        self,
+        info: Info[Context, None],
+        id: Annotated[UUID, strawberry.argument(description="The threshold.")],
+        input: Annotated[
+            al.ThresholdInput, strawberry.argument(description="Its new limit and levels.")
+        ],
     ) -> al.ThresholdResult:
         return await al.update_threshold(_ctx(info), id, input)
 
@@ -895,7 +968,11 @@ class Mutation:
         description="Remove a threshold (its alerts go with it).",
         deprecation_reason=ms.use("removeThreshold"),
     )
-    async def delete_threshold(self, info: Info[Context, None], id: UUID) -> bool:
+    async def delete_threshold(
+        self,
+        info: Info[Context, None],
+        id: Annotated[UUID, strawberry.argument(description="The threshold.")],
+    ) -> bool:
         return await al.delete_threshold(_ctx(info), id)
 
     @strawberry.mutation(description="Remove a threshold (its alerts go with it).")
@@ -912,7 +989,11 @@ class Mutation:
         description="Acknowledge an alert; null when there is no such one.",
         deprecation_reason=ms.use("markAlertAcknowledged"),
     )
-    async def acknowledge_alert(self, info: Info[Context, None], id: UUID) -> al.Alert | None:
+    async def acknowledge_alert(
+        self,
+        info: Info[Context, None],
+        id: Annotated[UUID, strawberry.argument(description="The alert.")],
+    ) -> al.Alert | None:
         return await al.acknowledge_alert(_ctx(info), id)
 
     @strawberry.mutation(description="Acknowledge an alert (once; again answers it as it is).")
@@ -932,10 +1013,14 @@ class Mutation:
     async def set_notification_recipients(
         self,
         info: Info[Context, None],
-        company_id: UUID,
-        channel: al.Channel,
-        addresses: list[str],
-        role: al.RecipientRole = th.RecipientRole.COMPANY_ADMIN,
+        company_id: Annotated[UUID, strawberry.argument(description="The company.")],
+        channel: Annotated[al.Channel, strawberry.argument(description="EMAIL or SMS.")],
+        addresses: Annotated[
+            list[str], strawberry.argument(description="Every address (replaces the list).")
+        ],
+        role: Annotated[
+            al.RecipientRole, strawberry.argument(description="Whom they are for.")
+        ] = th.RecipientRole.COMPANY_ADMIN,
     ) -> list[str]:
         return await al.set_recipients(
             _ctx(info),
@@ -963,7 +1048,12 @@ class Mutation:
         " COMPANY_ADMIN)."
     )
     async def create_webhook_endpoint(
-        self, info: Info[Context, None], input: wh.WebhookEndpointInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            wh.WebhookEndpointInput,
+            strawberry.argument(description="The company, URL, events and secret."),
+        ],
     ) -> wh.CreateWebhookEndpointResult:
         return await wh.create_endpoint(_ctx(info), input)
 
@@ -1395,13 +1485,21 @@ def _mask_errors() -> MaskErrors:
 DOCUMENT_CACHE_SIZE = 256
 
 
-@strawberry.type
+@strawberry.type(description="Events pushed to the caller over a websocket (graphql-transport-ws).")
 class Subscription:
     @strawberry.subscription(
         description="Alerts as they are raised (the PLATFORM channel), over graphql-transport-ws."
     )
     async def alert_raised(
-        self, info: Info[Context, None], company_id: UUID | None = None
+        self,
+        info: Info[Context, None],
+        company_id: Annotated[
+            UUID | None,
+            strawberry.argument(
+                description="Only this company's alerts; a scoped key hears its own company's"
+                " only. Omitted (ADMIN): every company's."
+            ),
+        ] = None,
     ) -> AsyncGenerator[al.Alert, None]:
         async for alert in al.alert_stream(_ctx(info), company_id):
             yield alert
@@ -1428,7 +1526,7 @@ schema = MetergraphSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    config=StrawberryConfig(scalar_map=nb.SCALARS),
+    config=StrawberryConfig(scalar_map={**nb.SCALARS, UUID: ds.UUID}),
     extensions=[
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),

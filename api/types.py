@@ -14,6 +14,7 @@ import asyncpg
 import strawberry
 from strawberry.scalars import JSON
 
+from api import described as ds
 from api.context import Context
 from domain import usage as d
 from domain.bulk import plain_json
@@ -30,18 +31,141 @@ from domain.privacy import UserIdMode as StoredUserIdMode
 from services import credits as svc_credits
 from services.privacy import Erasure as Erased
 
-ResourceType = strawberry.enum(d.ResourceType, description="What a usage record measures.")
-MeasurementType = strawberry.enum(d.MeasurementType)
-Aggregation = strawberry.enum(d.Aggregation)
-ReportingInterval = strawberry.enum(d.ReportingInterval)
-ErrorCode = strawberry.enum(d.ErrorCode, description="Machine-readable reason for a rejection.")
-UserIdMode = strawberry.enum(
+ResourceType = ds.enum(
+    d.ResourceType,
+    {
+        d.ResourceType.USER_COUNT: "Users: how many were active or seated.",
+        d.ResourceType.STORAGE: "Data kept: a level of storage at an instant.",
+        d.ResourceType.API_CALLS: "Requests made to an API.",
+        d.ResourceType.DATA_TRANSFER: "Data moved in or out.",
+    },
+    description="What a usage record measures.",
+)
+MeasurementType = ds.enum(
+    d.MeasurementType,
+    {
+        d.MeasurementType.COUNTER: "A count of what happened since the last record; never"
+        " negative, records add up.",
+        d.MeasurementType.GAUGE: "A level at the record's instant (users, GB kept); records"
+        " are averaged or their maximum taken, not added.",
+        d.MeasurementType.TIMER: "A duration that was used.",
+    },
+    description="How a usage record's value reads: a count, a level or a duration.",
+)
+Aggregation = ds.enum(
+    d.Aggregation,
+    {
+        d.Aggregation.SUM: "The values added up.",
+        d.Aggregation.COUNT: "How many records.",
+        d.Aggregation.MAX: "The largest value.",
+        d.Aggregation.MIN: "The smallest value.",
+        d.Aggregation.AVG: "The mean of the values.",
+        d.Aggregation.UNIQUE_COUNT: "How many distinct values of the query's uniqueOf or"
+        " uniqueOfProperty.",
+        d.Aggregation.LATEST: "The value of the latest record.",
+    },
+    description="How a metric's records add up when a query names no function.",
+)
+ReportingInterval = ds.enum(
+    d.ReportingInterval,
+    {
+        d.ReportingInterval.HOURLY: "At least one record every UTC hour.",
+        d.ReportingInterval.DAILY: "At least one record every UTC day.",
+        d.ReportingInterval.MONTHLY: "At least one record every UTC month.",
+    },
+    description="How often a company is expected to report a metric: an interval without a"
+    " record is a usage gap.",
+)
+ErrorCode = ds.enum(
+    d.ErrorCode,
+    {
+        d.ErrorCode.REQUIRED: "The field is missing or blank.",
+        d.ErrorCode.INVALID_FORMAT: "The field's text is not in the form it needs.",
+        d.ErrorCode.UNKNOWN_COMPANY: "No company has this id.",
+        d.ErrorCode.UNKNOWN_METRIC: "No metric has this code.",
+        d.ErrorCode.RESOURCE_TYPE_MISMATCH: "The record's resource type is not its metric's.",
+        d.ErrorCode.UNIT_MISMATCH: "The record's unit is not its metric's.",
+        d.ErrorCode.MEASUREMENT_TYPE_MISMATCH: "The record's measurement type is not its metric's.",
+        d.ErrorCode.VALUE_NOT_FINITE: "The value is NaN or infinite.",
+        d.ErrorCode.NEGATIVE_COUNTER_VALUE: "A COUNTER metric's value is negative.",
+        d.ErrorCode.TIMESTAMP_WITHOUT_OFFSET: "An instant without its UTC offset.",
+        d.ErrorCode.TIMESTAMP_IN_FUTURE: "The timestamp is more than 5 minutes ahead of the"
+        " server's clock.",
+        d.ErrorCode.TIMESTAMP_TOO_OLD: "The timestamp is older than the company's late-arrival"
+        " window (an ADMIN may backfill).",
+        d.ErrorCode.INVALID_BILLING_PERIOD: "The billing period does not end after it starts.",
+        d.ErrorCode.IDEMPOTENCY_CONFLICT: "The idempotency key was stored with another metric,"
+        " instant or value.",
+        d.ErrorCode.FORBIDDEN: "The key's role may not do this.",
+        d.ErrorCode.BATCH_TOO_LARGE: "More records than one batch may hold.",
+        d.ErrorCode.ALREADY_EXISTS: "Something with this code, key or name already exists.",
+        d.ErrorCode.NOT_FOUND: "Nothing with this id is visible to the key.",
+        d.ErrorCode.INVALID_WINDOW: "A window whose start is not before its end, or too long,"
+        " or with too many buckets.",
+        d.ErrorCode.WINDOW_NOT_ANSWERABLE: "Retention has removed the detail the window needs.",
+        d.ErrorCode.NEGATIVE_PRICE: "A price or fee below zero.",
+        d.ErrorCode.PACKAGE_SIZE_NOT_POSITIVE: "A PACKAGE price's package size is not above zero.",
+        d.ErrorCode.FIELD_NOT_APPLICABLE: "A field the rest of the input does not use (a"
+        " price model's field it has no use for, a companyId a role refuses).",
+        d.ErrorCode.TIERS_REQUIRED: "A tiered price without tiers.",
+        d.ErrorCode.TIERS_UNORDERED: "Tier bounds that do not rise.",
+        d.ErrorCode.UNBOUNDED_TIER_NOT_LAST: "A tier without an upper bound before the last.",
+        d.ErrorCode.LAST_TIER_BOUNDED: "The last tier has an upper bound: some quantity would"
+        " have no price.",
+        d.ErrorCode.UNKNOWN_PRODUCT: "No product has this code.",
+        d.ErrorCode.OUT_OF_RANGE: "A number or date outside the range the field accepts.",
+        d.ErrorCode.NOT_PAYABLE: "The invoice is not finalized: only a finalized invoice takes"
+        " payments.",
+        d.ErrorCode.VALUE_OUT_OF_RANGE: "A value or amount beyond the server's limit.",
+        d.ErrorCode.TOO_MANY_DECIMALS: "More decimal places than the field keeps.",
+        d.ErrorCode.TOO_LONG: "Text or properties longer than the field's limit.",
+        d.ErrorCode.INVALID_CHARACTER: "A control character, line break, NUL or lone surrogate"
+        " where none may be.",
+        d.ErrorCode.RETENTION_TOO_SHORT: "A retention period shorter than the level it"
+        " summarises needs.",
+        d.ErrorCode.KEY_REVOKED: "The API key is revoked.",
+        d.ErrorCode.EXPIRES_IN_PAST: "An expiry that has already passed.",
+        d.ErrorCode.USER_ID_MODE_LOCKED: "The company already has usage records: its user id"
+        " mode is fixed.",
+        d.ErrorCode.CONTRACT_ENDED: "The change would take effect after the contract's end.",
+        d.ErrorCode.PERIOD_FINALIZED: "The change reaches into a finalized billing period.",
+        d.ErrorCode.NOT_CREDITABLE: "The invoice is not finalized: only a finalized invoice"
+        " gets credit notes.",
+        d.ErrorCode.NOT_VOIDABLE: "The invoice is not finalized: only a finalized invoice is"
+        " voided.",
+        d.ErrorCode.ZERO_WIDTH_TIER_PRICED: "A first tier ending at 0 holds no units and may"
+        " not carry a price.",
+        d.ErrorCode.VALUE_PROPERTY_MISSING: "The record lacks the property its metric is"
+        " measured by.",
+        d.ErrorCode.VALUE_PROPERTY_NOT_NUMERIC: "The property its metric is measured by is not"
+        " a JSON number.",
+        d.ErrorCode.VALUE_PROPERTY_LOCKED: "The metric has usage: what it is measured by is fixed.",
+        d.ErrorCode.ARCHIVED: "The company, metric or product named is archived: it takes no new"
+        " usage, product, threshold or contract.",
+        d.ErrorCode.IN_USE: "Something active depends on it (a contract in force, a product, a"
+        " threshold): not archived.",
+        d.ErrorCode.UNPAID_INVOICES: "The company owes a finalized invoice: not archived.",
+        d.ErrorCode.HAS_USAGE: "The metric has usage: what its numbers mean (unit, resource type,"
+        " measurement type, aggregation) is fixed.",
+    },
+    description="Machine-readable reason for a rejection.",
+)
+UserIdMode = ds.enum(
     StoredUserIdMode,
+    {
+        StoredUserIdMode.RAW: "User ids are stored as sent.",
+        StoredUserIdMode.PSEUDONYMIZED: "User ids are replaced by a keyed hash before storage.",
+    },
     description="How a company's usage records keep user ids: as sent (RAW), or replaced"
     " before storage by a keyed hash of the company's (PSEUDONYMIZED).",
 )
-RedactionAction = strawberry.enum(
+RedactionAction = ds.enum(
     StoredRedactionAction,
+    {
+        StoredRedactionAction.DROP: "The property is removed before the record is stored.",
+        StoredRedactionAction.HASH: 'The property\'s value is stored as a keyed hash ("psn_" +'
+        " hex).",
+    },
     description="What ingest does with a redacted property: drops it, or replaces its value"
     ' by a keyed hash ("psn_" + hex).',
 )
@@ -66,12 +190,17 @@ def redactions(given: list[RedactedPropertyInput] | None) -> tuple[StoredRedacti
     return tuple(StoredRedaction(r.key, r.action) for r in given)
 
 
-@strawberry.enum
+@strawberry.enum(description="What an API key may do.")
 class Role(Enum):
-    ADMIN = "ADMIN"
-    SYSTEM = "SYSTEM"
-    COMPANY_ADMIN = "COMPANY_ADMIN"
-    VIEWER = "VIEWER"
+    ADMIN = strawberry.enum_value("ADMIN", description="Everything, for every company.")
+    SYSTEM = strawberry.enum_value("SYSTEM", description="Record usage for any company; no reads.")
+    COMPANY_ADMIN = strawberry.enum_value(
+        "COMPANY_ADMIN",
+        description="Record and read its own company's usage, contracts and invoices.",
+    )
+    VIEWER = strawberry.enum_value(
+        "VIEWER", description="Read its own company's usage, contracts and invoices."
+    )
 
 
 # `code` clashed with an object's own `code` (Metric, Product) in a result union.
@@ -134,8 +263,13 @@ class CreditBalance:
     amount: Money = strawberry.field(description="The credit left to spend (never negative).")
 
 
-CreditSource = strawberry.enum(
+CreditSource = ds.enum(
     StoredCreditSource,
+    {
+        StoredCreditSource.OVERPAYMENT: "A payment above what the invoice asked for.",
+        StoredCreditSource.CREDIT_NOTE: "A credit note issued on an invoice.",
+        StoredCreditSource.APPLIED: "Credit an invoice spent (a negative amount).",
+    },
     description="OVERPAYMENT or CREDIT_NOTE (credit gained), APPLIED (spent by an invoice).",
 )
 
@@ -224,13 +358,19 @@ class BillingDetailsInput:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A customer whose usage is metered and billed; scoped keys see their own only."
+)
 class Company:
-    id: UUID
-    external_key: str
-    name: str
-    late_arrival_days: int
-    created_at: datetime
+    id: UUID = strawberry.field(description="The company's id.")
+    external_key: str = strawberry.field(
+        description="The company's key in your own systems; unique.",
+    )
+    name: str = strawberry.field(description="The company's display name.")
+    late_arrival_days: int = strawberry.field(
+        description="How many days back a usage record may be dated; older ones need a backfill.",
+    )
+    created_at: datetime = strawberry.field(description="When the company was created.")
     user_id_mode: UserIdMode = strawberry.field(
         description="How the company's usage records keep user ids."
     )
@@ -287,16 +427,31 @@ class Company:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="What is metered: a usage record names its metric by code, and must match its"
+    " resource type, unit and measurement type."
+)
 class Metric:
-    code: str
-    name: str
-    resource_type: ResourceType
-    measurement_type: MeasurementType
-    unit: str
-    aggregation: Aggregation
-    interval: ReportingInterval | None
-    description: str | None
+    code: str = strawberry.field(
+        description="The metric's code, as usage records and products name it (API_REQUESTS);"
+        " unique.",
+    )
+    name: str = strawberry.field(description="The metric's display name.")
+    resource_type: ResourceType = strawberry.field(description="What the metric's records measure.")
+    measurement_type: MeasurementType = strawberry.field(
+        description="How a record's value reads: a count, a level or a duration.",
+    )
+    unit: str = strawberry.field(
+        description="The unit every record of the metric is sent in (requests, GB).",
+    )
+    aggregation: Aggregation = strawberry.field(
+        description="How its records add up when a query names no function.",
+    )
+    interval: ReportingInterval | None = strawberry.field(
+        description="How often a company is expected to report it; null: no expectation (no"
+        " usage gaps).",
+    )
+    description: str | None = strawberry.field(description="What the metric counts, in words.")
     value_property: str | None = strawberry.field(
         description="The numeric property each record is measured by instead of its value"
         " (stored as the record's value at ingest); null: the value sent."
@@ -323,35 +478,67 @@ class Metric:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The billing period a usage record was sent for: [startDate, endDate)."
+)
 class BillingPeriod:
-    start_date: datetime
-    end_date: datetime
+    start_date: datetime = strawberry.field(description="The period's first instant.")
+    end_date: datetime = strawberry.field(
+        description="The instant the period ends (not part of it).",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One measurement of a metric for a company at an instant, as stored.")
 class UsageRecord:
-    id: UUID
-    company_id: UUID
-    resource_type: ResourceType
-    metric_code: str
-    timestamp: datetime
-    value: Decimal
-    unit: str
-    measurement_type: MeasurementType
-    interval: str | None
-    space_id: UUID | None
-    application_id: UUID | None
-    user_id: UUID | None
-    source: str | None
-    subscription_id: UUID | None
-    billing_period: BillingPeriod | None
-    billable: bool
-    billing_category: str | None
-    idempotency_key: str | None
-    product_code: str | None
-    properties: JSON | None
-    recorded_at: datetime | None
+    id: UUID = strawberry.field(description="The record's id.")
+    company_id: UUID = strawberry.field(description="The company the usage belongs to.")
+    resource_type: ResourceType = strawberry.field(
+        description="What the record measures (its metric's resource type).",
+    )
+    metric_code: str = strawberry.field(description="The metric measured.")
+    timestamp: datetime = strawberry.field(description="When the usage happened.")
+    value: Decimal = strawberry.field(description="The measured quantity, in unit.")
+    unit: str = strawberry.field(description="The unit of value (its metric's unit).")
+    measurement_type: MeasurementType = strawberry.field(
+        description="How value reads: a count, a level or a duration.",
+    )
+    interval: str | None = strawberry.field(
+        description="The reporting interval the record covers, as sent; null: none given.",
+    )
+    space_id: UUID | None = strawberry.field(
+        description="The space the usage happened in, if sent.",
+    )
+    application_id: UUID | None = strawberry.field(
+        description="The application that used it, if sent.",
+    )
+    user_id: UUID | None = strawberry.field(
+        description="The user who used it, if sent (a hashed id for a PSEUDONYMIZED company).",
+    )
+    source: str | None = strawberry.field(description="Which system reported the usage, if sent.")
+    subscription_id: UUID | None = strawberry.field(
+        description="The subscription the usage falls under, if sent.",
+    )
+    billing_period: BillingPeriod | None = strawberry.field(
+        description="The billing period the record was sent for, if one.",
+    )
+    billable: bool = strawberry.field(
+        description="False when the usage is recorded but not charged.",
+    )
+    billing_category: str | None = strawberry.field(
+        description="A free label to group charges by, if sent.",
+    )
+    idempotency_key: str | None = strawberry.field(
+        description="The caller's event id the record was stored under, if sent.",
+    )
+    product_code: str | None = strawberry.field(
+        description="The product the usage is for, if sent.",
+    )
+    properties: JSON | None = strawberry.field(
+        description="Any further properties sent with the record (after redaction).",
+    )
+    recorded_at: datetime | None = strawberry.field(
+        description="When the server stored it; null in a replay's answer.",
+    )
 
     @classmethod
     def from_row(cls, r: asyncpg.Record) -> UsageRecord:
@@ -425,23 +612,35 @@ def replayed_record(record_id: UUID, draft: d.UsageDraft, metric: d.Metric) -> U
     )
 )
 class RecordedUsage:
-    record: UsageRecord
-    duplicate: bool
+    record: UsageRecord = strawberry.field(
+        description="The stored record (a replay: the earlier record's id and what this call"
+        " sent).",
+    )
+    duplicate: bool = strawberry.field(
+        description="True when the idempotency key was already stored: nothing new was stored.",
+    )
 
 
 RecordUsageResult = Annotated[
-    RecordedUsage | ValidationError, strawberry.union("RecordUsageResult")
+    RecordedUsage | ValidationError,
+    strawberry.union(
+        "RecordUsageResult",
+        description="The stored record (or the earlier one it replays), or why not.",
+    ),
 ]
 
 
-@strawberry.type
+@strawberry.type(description="A record of a batch that was not stored, by its place in the batch.")
 class BatchRecordError:
-    index: int
-    field: str
-    code: ErrorCode = strawberry.field(
-        description="Why; the same as errorCode.", deprecation_reason=ERROR_CODE_RENAMED
+    index: int = strawberry.field(description="The record's position in the batch, from 0.")
+    field: str = strawberry.field(
+        description="The record's field at fault (timestamp, value, ...).",
     )
-    message: str
+    code: ErrorCode = strawberry.field(
+        description="Why the record was refused; the same as errorCode.",
+        deprecation_reason=ERROR_CODE_RENAMED,
+    )
+    message: str = strawberry.field(description="The reason in words, for a person.")
     error_code: ErrorCode = strawberry.field(
         description="Why the record's field was refused, for a program."
     )
@@ -449,19 +648,31 @@ class BatchRecordError:
 
 @strawberry.type(description="What a batch did: counts, and each rejected record by its index.")
 class BatchUsageReport:
-    accepted: int
-    duplicates: int
-    rejected: int
+    accepted: int = strawberry.field(description="Records stored by this call.")
+    duplicates: int = strawberry.field(
+        description="Records whose idempotency key was already stored: not stored again.",
+    )
+    rejected: int = strawberry.field(description="Records refused; each is in errors.")
     rolled_back: bool = strawberry.field(
         description="True when an atomic batch was refused as a whole: nothing was stored."
     )
-    errors: list[BatchRecordError]
+    errors: list[BatchRecordError] = strawberry.field(
+        description="Every refused record, by its index in the batch.",
+    )
 
 
 BatchRecordUsageResult = Annotated[
-    BatchUsageReport | ValidationError, strawberry.union("BatchRecordUsageResult")
+    BatchUsageReport | ValidationError,
+    strawberry.union(
+        "BatchRecordUsageResult",
+        description="What the batch did (each refused record by its index), or why the"
+        " whole batch was refused.",
+    ),
 ]
-CreateCompanyResult = Annotated[Company | ValidationError, strawberry.union("CreateCompanyResult")]
+CreateCompanyResult = Annotated[
+    Company | ValidationError,
+    strawberry.union("CreateCompanyResult", description="The new company, or why not."),
+]
 
 
 @strawberry.type(
@@ -493,41 +704,97 @@ UpdateCompanyResult = Annotated[
     Company | ValidationError,
     strawberry.union("UpdateCompanyResult", description="The changed company, or why not."),
 ]
-DefineMetricResult = Annotated[Metric | ValidationError, strawberry.union("DefineMetricResult")]
+DefineMetricResult = Annotated[
+    Metric | ValidationError,
+    strawberry.union("DefineMetricResult", description="The new metric, or why not."),
+]
 
 
-@strawberry.input
+@strawberry.input(
+    description="The billing period a usage record belongs to: [startDate, endDate), startDate"
+    " first."
+)
 class BillingPeriodInput:
-    start_date: datetime
-    end_date: datetime
+    start_date: datetime = strawberry.field(
+        description="The period's first instant, with its UTC offset.",
+    )
+    end_date: datetime = strawberry.field(
+        description="The instant the period ends (not part of it), with its UTC offset.",
+    )
 
 
 @strawberry.input(
     description="A usage record, field for field as the usage-record specification names it."
 )
 class UsageRecordInput:
-    company_id: UUID
-    resource_type: ResourceType
-    metric_code: str
-    timestamp: datetime
-    value: Decimal
-    unit: str
-    measurement_type: MeasurementType | None = None
-    interval: str | None = None
-    space_id: UUID | None = None
-    application_id: UUID | None = None
-    user_id: UUID | None = None
-    source: str | None = None
-    subscription_id: UUID | None = None
-    billing_period: BillingPeriodInput | None = None
-    billable: bool = True
-    billing_category: str | None = None
+    company_id: UUID = strawberry.field(description="The company the usage belongs to.")
+    resource_type: ResourceType = strawberry.field(
+        description="What the record measures: must be its metric's resource type.",
+    )
+    metric_code: str = strawberry.field(
+        description="The metric measured (a defined metric's code).",
+    )
+    timestamp: datetime = strawberry.field(
+        description="When the usage happened, with its UTC offset; not in the future, nor before"
+        " the company's late-arrival window.",
+    )
+    value: Decimal = strawberry.field(
+        description="The measured quantity, in unit; a COUNTER's is never negative.",
+    )
+    unit: str = strawberry.field(description="The unit of value: must be its metric's unit.")
+    measurement_type: MeasurementType | None = strawberry.field(
+        default=None,
+        description="Must be its metric's measurement type; null: the metric's.",
+    )
+    interval: str | None = strawberry.field(
+        default=None,
+        description="The reporting interval the record covers; null: the metric's.",
+    )
+    space_id: UUID | None = strawberry.field(
+        default=None,
+        description="The space the usage happened in.",
+    )
+    application_id: UUID | None = strawberry.field(
+        default=None,
+        description="The application that used it.",
+    )
+    user_id: UUID | None = strawberry.field(
+        default=None,
+        description="The user who used it (hashed before storage for a PSEUDONYMIZED company).",
+    )
+    source: str | None = strawberry.field(
+        default=None,
+        description="Which system reports the usage.",
+    )
+    subscription_id: UUID | None = strawberry.field(
+        default=None,
+        description="The subscription the usage falls under.",
+    )
+    billing_period: BillingPeriodInput | None = strawberry.field(
+        default=None,
+        description="The billing period the usage belongs to.",
+    )
+    billable: bool = strawberry.field(
+        default=True,
+        description="False to record the usage without charging it.",
+    )
+    billing_category: str | None = strawberry.field(
+        default=None,
+        description="A free label to group charges by.",
+    )
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="The caller's event id: a replay with the same key is not stored twice.",
     )
-    properties: JSON | None = None
-    product_code: str | None = None
+    properties: JSON | None = strawberry.field(
+        default=None,
+        description="Further properties as a JSON object (a charge filter or a metric's"
+        " valueProperty may read them).",
+    )
+    product_code: str | None = strawberry.field(
+        default=None,
+        description="The product the usage is for.",
+    )
 
     def to_draft(self) -> d.UsageDraft:
         period = self.billing_period
@@ -567,11 +834,18 @@ def _properties(value: Any) -> dict[str, Any] | None:
     return {"value": value}
 
 
-@strawberry.input
+@strawberry.input(description="A company to create.")
 class CompanyInput:
-    external_key: str
-    name: str
-    late_arrival_days: int | None = None
+    external_key: str = strawberry.field(
+        description="The company's key in your own systems, unique: letters, digits, _ . : -"
+        " or single inner spaces, at most 128 characters."
+    )
+    name: str = strawberry.field(description="The company's display name.")
+    late_arrival_days: int | None = strawberry.field(
+        default=None,
+        description="How many days back a usage record may be dated; null: the server's default"
+        " (35).",
+    )
     user_id_mode: UserIdMode = strawberry.field(
         default=StoredUserIdMode.RAW,
         description="How usage records keep user ids; fixed once the company has records.",
@@ -606,16 +880,31 @@ class UpdateCompanyInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A metric to define.")
 class MetricInput:
-    code: str
-    name: str
-    resource_type: ResourceType
-    measurement_type: MeasurementType
-    unit: str
-    aggregation: Aggregation
-    interval: ReportingInterval | None = None
-    description: str | None = None
+    code: str = strawberry.field(
+        description="The metric's code (API_REQUESTS): unique; usage records and products name it.",
+    )
+    name: str = strawberry.field(description="The metric's display name.")
+    resource_type: ResourceType = strawberry.field(description="What the metric's records measure.")
+    measurement_type: MeasurementType = strawberry.field(
+        description="How a record's value reads: a count, a level or a duration.",
+    )
+    unit: str = strawberry.field(
+        description="The unit every record of the metric is sent in (requests, GB).",
+    )
+    aggregation: Aggregation = strawberry.field(
+        description="How its records add up when a query names no function.",
+    )
+    interval: ReportingInterval | None = strawberry.field(
+        default=None,
+        description="How often a company should report it (usageGaps looks for missed"
+        " intervals); null: no expectation.",
+    )
+    description: str | None = strawberry.field(
+        default=None,
+        description="What the metric counts, in words.",
+    )
     value_property: str | None = strawberry.field(
         default=None,
         description="Measure each record by this numeric property instead of its value: a"
@@ -636,18 +925,41 @@ class MetricInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="Which usage records to list; every field given must match.")
 class UsageRecordFilter:
-    company_id: UUID | None = None
-    metric_codes: list[str] | None = None
-    resource_type: ResourceType | None = None
-    from_: datetime | None = strawberry.field(default=None, name="from")
-    to: datetime | None = None
-    space_id: UUID | None = None
-    application_id: UUID | None = None
-    user_id: UUID | None = None
-    source: str | None = None
-    billable: bool | None = None
+    company_id: UUID | None = strawberry.field(
+        default=None,
+        description="Only this company's records (a scoped key may name only its own).",
+    )
+    metric_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="Only these metrics.",
+    )
+    resource_type: ResourceType | None = strawberry.field(
+        default=None,
+        description="Only records of this resource type.",
+    )
+    from_: datetime | None = strawberry.field(
+        default=None, name="from", description="Only records from this instant on (inclusive)."
+    )
+    to: datetime | None = strawberry.field(
+        default=None,
+        description="Only records before this instant (exclusive).",
+    )
+    space_id: UUID | None = strawberry.field(default=None, description="Only this space's records.")
+    application_id: UUID | None = strawberry.field(
+        default=None,
+        description="Only this application's records.",
+    )
+    user_id: UUID | None = strawberry.field(default=None, description="Only this user's records.")
+    source: str | None = strawberry.field(
+        default=None,
+        description="Only records from this source.",
+    )
+    billable: bool | None = strawberry.field(
+        default=None,
+        description="Only billable (true) or only non-billable (false) records.",
+    )
 
 
 @strawberry.type

@@ -15,8 +15,10 @@ from services import catalog
 
 @strawberry.type(description="The caller: its key, role, company and (by cookie) session.")
 class Viewer:
-    key_id: UUID
-    role: t.Role
+    key_id: UUID = strawberry.field(
+        description="The id of the API key the request (or the console's session) is made with.",
+    )
+    role: t.Role = strawberry.field(description="What the key may do.")
     company_id: UUID | None = strawberry.field(description="None for ADMIN and SYSTEM keys.")
     session_expires_at: datetime | None = strawberry.field(
         description="When the console's session ends; None for a request with a Bearer key."

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import strawberry
 
+from api import described as ds
 from api import paging
 from api import types as t
 from api.alerting import DeliveryStatus
@@ -17,8 +18,15 @@ from api.errors import answer
 from domain import webhooks as wh
 from services import webhooks
 
-WebhookEventType = strawberry.enum(
+WebhookEventType = ds.enum(
     wh.EventType,
+    {
+        wh.EventType.INVOICE_FINALIZED: "An invoice of the company was finalized.",
+        wh.EventType.INVOICE_PAID: "An invoice of the company was paid in full.",
+        wh.EventType.INVOICE_OVERDUE: "An invoice of the company became overdue.",
+        wh.EventType.ALERT_RAISED: "An alert was raised on the company's usage.",
+        wh.EventType.REPORT_READY: "A report on the company finished building.",
+    },
     name="WebhookEventType",
     description="What an endpoint can hear of: an invoice finalized, paid in full or overdue;"
     " an alert raised; a report ready.",
@@ -120,7 +128,10 @@ class WebhookDeliveryConnection:
 
 
 CreateWebhookEndpointResult = Annotated[
-    CreatedWebhookEndpoint | t.ValidationError, strawberry.union("CreateWebhookEndpointResult")
+    CreatedWebhookEndpoint | t.ValidationError,
+    strawberry.union(
+        "CreateWebhookEndpointResult", description="The new endpoint with its secret, or why not."
+    ),
 ]
 
 

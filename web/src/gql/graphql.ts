@@ -4,67 +4,104 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** What to compute over each bucket's records. */
 export type AggregateFunction =
+  /** The mean of the values. */
   | 'AVG'
+  /** How many records. */
   | 'COUNT'
+  /** The value of the latest record, and when it was. */
   | 'LATEST'
+  /** The largest value. */
   | 'MAX'
+  /** The smallest value. */
   | 'MIN'
+  /** The values added up. */
   | 'SUM'
+  /** How many distinct values of uniqueOf or uniqueOfProperty (one of which it needs). */
   | 'UNIQUE_COUNT';
 
+/** How a metric's records add up when a query names no function. */
 export type Aggregation =
+  /** The mean of the values. */
   | 'AVG'
+  /** How many records. */
   | 'COUNT'
+  /** The value of the latest record. */
   | 'LATEST'
+  /** The largest value. */
   | 'MAX'
+  /** The smallest value. */
   | 'MIN'
+  /** The values added up. */
   | 'SUM'
+  /** How many distinct values of the query's uniqueOf or uniqueOfProperty. */
   | 'UNIQUE_COUNT';
 
 /** What to aggregate: a half-open window [from, to) and how. */
 export type AggregationCriteria = {
+  /** Only records of this application. */
   applicationId?: string | null | undefined;
+  /** Only billable (true) or only non-billable (false) records. */
   billable?: boolean | null | undefined;
   /** Omitted: the key's own company, or every company for ADMIN. */
   companyId?: string | null | undefined;
+  /** The window's start (inclusive). */
   from: string;
   /** Omitted: each metric's own aggregation. */
   functions?: Array<AggregateFunction> | null | undefined;
+  /** The bucket size: HOUR, DAY, MONTH, or TOTAL for one bucket. */
   granularity?: Granularity;
+  /** Split each bucket by these context fields. */
   groupBy?: Array<GroupDimension> | null | undefined;
   /** Group by this key of the records' properties. */
   groupByProperty?: string | null | undefined;
+  /** SPACE breaks every bucket down by space. */
   level?: Level;
+  /** Only these metrics; omitted: every metric. */
   metricCodes?: Array<string> | null | undefined;
+  /** Only metrics of this resource type. */
   resourceType?: ResourceType | null | undefined;
+  /** Only records from this source. */
   source?: string | null | undefined;
+  /** Only records of this space. */
   spaceId?: string | null | undefined;
   /** Also give each gauge's time-weighted average (a reading holds until the next one). */
   timeWeighted?: boolean;
   /** IANA zone for DAY and MONTH (and HOUR) boundaries. */
   timeZone?: string;
+  /** The window's end (exclusive). */
   to: string;
   /** What UNIQUE_COUNT counts: a context field... */
   uniqueOf?: GroupDimension | null | undefined;
   /** ...or a key of the records' properties. */
   uniqueOfProperty?: string | null | undefined;
+  /** Only records of this user. */
   userId?: string | null | undefined;
 };
 
+/** Which alerts to list; every field given must match. */
 export type AlertFilter = {
+  /** Only acknowledged (true) or only open (false) alerts. */
   acknowledged?: boolean | null | undefined;
+  /** Only this company's alerts (a scoped key may name only its own). */
   companyId?: string | null | undefined;
+  /** Only alerts on this metric. */
   metricCode?: string | null | undefined;
 };
 
 /** CROSSING, or FORECAST when projected. */
 export type AlertKind =
+  /** The period's usage has reached the level. */
   | 'CROSSING'
+  /** At its pace, the period's usage will reach the level before the period ends. */
   | 'FORECAST';
 
+/** The period a cost is recorded and split for: a UTC hour or a UTC day. */
 export type AllocationGranularity =
+  /** One UTC day. */
   | 'DAILY'
+  /** One UTC hour. */
   | 'HOURLY';
 
 /** The company to archive. */
@@ -111,11 +148,15 @@ export type ChargeFilterInput = {
   values: Array<string>;
 };
 
+/** A company to create. */
 export type CompanyInput = {
   /** Who the company's invoices are addressed to. */
   billingDetails?: BillingDetailsInput | null | undefined;
+  /** The company's key in your own systems, unique: letters, digits, _ . : - or single inner spaces, at most 128 characters. */
   externalKey: string;
+  /** How many days back a usage record may be dated; null: the server's default (35). */
   lateArrivalDays?: number | null | undefined;
+  /** The company's display name. */
   name: string;
   /** Usage properties to drop or hash at ingest. */
   redactedProperties?: Array<RedactedPropertyInput>;
@@ -123,26 +164,39 @@ export type CompanyInput = {
   userIdMode?: UserIdMode;
 };
 
+/** A contract to create: a company's prices and terms from a start date. */
 export type ContractInput = {
+  /** The day of the month each billing period starts (1-28). */
   billingDay?: number;
+  /** The company billed. */
   companyId: string;
+  /** The ISO 4217 currency its invoices are in (USD, EUR, JPY). */
   currency: string;
+  /** The last day it is in force; null: open-ended. */
   endDate?: string | null | undefined;
   /** The contract's id in your own systems (contract_customer_c_001); unique per company. */
   externalId?: string | null | undefined;
   /** Hours after a period ends during which its invoice stays draft. */
   graceHours?: number;
+  /** Charged on overdue amounts, in percent per month (at most 100). */
   lateFeePercentPerMonth?: string;
+  /** The least each period is billed; a shortfall is a MINIMUM_TRUE_UP line. */
   minimumCommitment?: string | null | undefined;
+  /** Days from an invoice's issue to its due date. */
   paymentTermsDays?: number;
+  /** The products it prices, each once. */
   products: Array<ContractProductInput>;
+  /** The first day it is in force. */
   startDate: string;
 };
 
+/** A product a contract prices, and its price. */
 export type ContractProductInput = {
   /** Only records matching every filter count toward this price; none: every record of the product's metric. In simulateInvoice: the filters to try instead of the contract's (an empty list: none). */
   filters?: Array<ChargeFilterInput> | null | undefined;
+  /** Its price under the contract. */
   price: PriceInput;
+  /** The product (a defined product's code). */
   productCode: string;
 };
 
@@ -160,10 +214,15 @@ export type CorrectUsageRecordInput = {
 
 /** What a product cost in one UTC hour (HOURLY) or day (DAILY). */
 export type CostInput = {
+  /** What it cost in currency, to its minor unit (the cent; the yen for JPY); not negative. */
   amount: string;
+  /** The ISO 4217 currency of amount. */
   currency?: string;
+  /** Whether the amount is one UTC hour's (HOURLY) or one UTC day's (DAILY). */
   granularity: AllocationGranularity;
+  /** The hour's or day's first instant (UTC, on its boundary). */
   periodStart: string;
+  /** The product that cost it. */
   productCode: string;
 };
 
@@ -193,69 +252,127 @@ export type CreateReportScheduleInput = {
   timeZone?: string;
 };
 
+/** Where a scheduled report goes. */
 export type DestinationType =
+  /** E-mailed, the file attached. */
   | 'EMAIL'
+  /** Kept for download. */
   | 'STORED'
+  /** POSTed to a URL, signed when a secret is set. */
   | 'WEBHOOK';
 
 /** Machine-readable reason for a rejection. */
 export type ErrorCode =
+  /** Something with this code, key or name already exists. */
   | 'ALREADY_EXISTS'
+  /** The company, metric or product named is archived: it takes no new usage, product, threshold or contract. */
   | 'ARCHIVED'
+  /** More records than one batch may hold. */
   | 'BATCH_TOO_LARGE'
+  /** The change would take effect after the contract's end. */
   | 'CONTRACT_ENDED'
+  /** An expiry that has already passed. */
   | 'EXPIRES_IN_PAST'
+  /** A field the rest of the input does not use (a price model's field it has no use for, a companyId a role refuses). */
   | 'FIELD_NOT_APPLICABLE'
+  /** The key's role may not do this. */
   | 'FORBIDDEN'
+  /** The metric has usage: what its numbers mean (unit, resource type, measurement type, aggregation) is fixed. */
   | 'HAS_USAGE'
+  /** The idempotency key was stored with another metric, instant or value. */
   | 'IDEMPOTENCY_CONFLICT'
+  /** The billing period does not end after it starts. */
   | 'INVALID_BILLING_PERIOD'
+  /** A control character, line break, NUL or lone surrogate where none may be. */
   | 'INVALID_CHARACTER'
+  /** The field's text is not in the form it needs. */
   | 'INVALID_FORMAT'
+  /** A window whose start is not before its end, or too long, or with too many buckets. */
   | 'INVALID_WINDOW'
+  /** Something active depends on it (a contract in force, a product, a threshold): not archived. */
   | 'IN_USE'
+  /** The API key is revoked. */
   | 'KEY_REVOKED'
+  /** The last tier has an upper bound: some quantity would have no price. */
   | 'LAST_TIER_BOUNDED'
+  /** The record's measurement type is not its metric's. */
   | 'MEASUREMENT_TYPE_MISMATCH'
+  /** A COUNTER metric's value is negative. */
   | 'NEGATIVE_COUNTER_VALUE'
+  /** A price or fee below zero. */
   | 'NEGATIVE_PRICE'
+  /** The invoice is not finalized: only a finalized invoice gets credit notes. */
   | 'NOT_CREDITABLE'
+  /** Nothing with this id is visible to the key. */
   | 'NOT_FOUND'
+  /** The invoice is not finalized: only a finalized invoice takes payments. */
   | 'NOT_PAYABLE'
+  /** The invoice is not finalized: only a finalized invoice is voided. */
   | 'NOT_VOIDABLE'
+  /** A number or date outside the range the field accepts. */
   | 'OUT_OF_RANGE'
+  /** A PACKAGE price's package size is not above zero. */
   | 'PACKAGE_SIZE_NOT_POSITIVE'
+  /** The change reaches into a finalized billing period. */
   | 'PERIOD_FINALIZED'
+  /** The field is missing or blank. */
   | 'REQUIRED'
+  /** The record's resource type is not its metric's. */
   | 'RESOURCE_TYPE_MISMATCH'
+  /** A retention period shorter than the level it summarises needs. */
   | 'RETENTION_TOO_SHORT'
+  /** A tiered price without tiers. */
   | 'TIERS_REQUIRED'
+  /** Tier bounds that do not rise. */
   | 'TIERS_UNORDERED'
+  /** The timestamp is more than 5 minutes ahead of the server's clock. */
   | 'TIMESTAMP_IN_FUTURE'
+  /** The timestamp is older than the company's late-arrival window (an ADMIN may backfill). */
   | 'TIMESTAMP_TOO_OLD'
+  /** An instant without its UTC offset. */
   | 'TIMESTAMP_WITHOUT_OFFSET'
+  /** Text or properties longer than the field's limit. */
   | 'TOO_LONG'
+  /** More decimal places than the field keeps. */
   | 'TOO_MANY_DECIMALS'
+  /** A tier without an upper bound before the last. */
   | 'UNBOUNDED_TIER_NOT_LAST'
+  /** The record's unit is not its metric's. */
   | 'UNIT_MISMATCH'
+  /** No company has this id. */
   | 'UNKNOWN_COMPANY'
+  /** No metric has this code. */
   | 'UNKNOWN_METRIC'
+  /** No product has this code. */
   | 'UNKNOWN_PRODUCT'
+  /** The company owes a finalized invoice: not archived. */
   | 'UNPAID_INVOICES'
+  /** The company already has usage records: its user id mode is fixed. */
   | 'USER_ID_MODE_LOCKED'
+  /** The value is NaN or infinite. */
   | 'VALUE_NOT_FINITE'
+  /** A value or amount beyond the server's limit. */
   | 'VALUE_OUT_OF_RANGE'
+  /** The metric has usage: what it is measured by is fixed. */
   | 'VALUE_PROPERTY_LOCKED'
+  /** The record lacks the property its metric is measured by. */
   | 'VALUE_PROPERTY_MISSING'
+  /** The property its metric is measured by is not a JSON number. */
   | 'VALUE_PROPERTY_NOT_NUMERIC'
+  /** Retention has removed the detail the window needs. */
   | 'WINDOW_NOT_ANSWERABLE'
+  /** A first tier ending at 0 holds no units and may not carry a price. */
   | 'ZERO_WIDTH_TIER_PRICED';
 
 /** Which metrics to check for missing reporting intervals. */
 export type GapCriteria = {
+  /** Only this company; omitted: the key's own company, or every company for ADMIN. */
   companyId?: string | null | undefined;
+  /** The window's start (inclusive). */
   from: string;
+  /** Only these metrics; omitted: every metric with a reporting interval. */
   metricCodes?: Array<string> | null | undefined;
+  /** The window's end (exclusive). */
   to: string;
 };
 
@@ -269,58 +386,92 @@ export type GenerateReportInput = {
 
 /** Bucket size; TOTAL is one bucket. */
 export type Granularity =
+  /** One bucket per day of the time zone. */
   | 'DAY'
+  /** One bucket per hour. */
   | 'HOUR'
+  /** One bucket per calendar month of the time zone. */
   | 'MONTH'
+  /** One bucket for the whole window. */
   | 'TOTAL';
 
 /** Context a result can be grouped by. */
 export type GroupDimension =
+  /** The record's application. */
   | 'APPLICATION'
+  /** The record's billing category. */
   | 'BILLING_CATEGORY'
+  /** The record's company (a key of one company sees only its own). */
   | 'COMPANY'
+  /** The record's source. */
   | 'SOURCE'
+  /** The record's space. */
   | 'SPACE'
+  /** The record's user. */
   | 'USER';
 
+/** Which invoices to list; every field given must match. */
 export type InvoiceFilter = {
+  /** Only this company's invoices (a scoped key may name only its own). */
   companyId?: string | null | undefined;
+  /** Only this contract's invoices. */
   contractId?: string | null | undefined;
+  /** Only invoices with this status (DRAFT, FINALIZED, VOID). */
   status?: string | null | undefined;
 };
 
+/** What an invoice line charges for. */
 export type InvoiceLineKind =
+  /** Late usage of a finalized period, re-rated. */
   | 'ADJUSTMENT'
+  /** The company's credit spent on this invoice (a negative amount). */
   | 'CREDIT_APPLIED'
+  /** The late fee on earlier invoices still unpaid past their due date. */
   | 'LATE_FEE'
+  /** What brings the period up to the minimum commitment. */
   | 'MINIMUM_TRUE_UP'
+  /** A product's usage in the period, priced. */
   | 'USAGE';
 
+/** Where an invoice stands. */
 export type InvoiceStatus =
+  /** Recomputed on every run until its grace period is over. */
   | 'DRAFT'
+  /** Issued: never changed again. */
   | 'FINALIZED'
+  /** What a period would get; stored nowhere (previews, simulations). */
   | 'PREVIEW'
+  /** A finalized invoice cancelled by a full credit note: it owes nothing. */
   | 'VOID';
 
 /** How a run stands; one cut short by a shutdown is FAILED. */
 export type JobOutcome =
+  /** Ended with an error, or was cut short (a shutdown, a dead process). */
   | 'FAILED'
+  /** Still running. */
   | 'RUNNING'
+  /** Ended without error. */
   | 'SUCCEEDED';
 
 /** What started a run. */
 export type JobTrigger =
+  /** Someone started it by hand (runJob). */
   | 'MANUAL'
+  /** Its schedule started it. */
   | 'SCHEDULE';
 
 /** SPACE breaks every bucket down by space; COMPANY does not. */
 export type Level =
+  /** Buckets as grouped, not split by space. */
   | 'COMPANY'
+  /** Every bucket split by space. */
   | 'SPACE';
 
 /** A share of the limit, or a quantity. */
 export type LevelKind =
+  /** The level's value is a quantity in the metric's unit. */
   | 'ABSOLUTE'
+  /** The level's value is a percentage of the threshold's limit. */
   | 'PERCENTAGE';
 
 /** The alert to acknowledge. */
@@ -329,61 +480,102 @@ export type MarkAlertAcknowledgedInput = {
   id: string;
 };
 
+/** How a usage record's value reads: a count, a level or a duration. */
 export type MeasurementType =
+  /** A count of what happened since the last record; never negative, records add up. */
   | 'COUNTER'
+  /** A level at the record's instant (users, GB kept); records are averaged or their maximum taken, not added. */
   | 'GAUGE'
+  /** A duration that was used. */
   | 'TIMER';
 
+/** A metric to define. */
 export type MetricInput = {
+  /** How its records add up when a query names no function. */
   aggregation: Aggregation;
+  /** The metric's code (API_REQUESTS): unique; usage records and products name it. */
   code: string;
+  /** What the metric counts, in words. */
   description?: string | null | undefined;
+  /** How often a company should report it (usageGaps looks for missed intervals); null: no expectation. */
   interval?: ReportingInterval | null | undefined;
+  /** How a record's value reads: a count, a level or a duration. */
   measurementType: MeasurementType;
+  /** The metric's display name. */
   name: string;
+  /** What the metric's records measure. */
   resourceType: ResourceType;
+  /** The unit every record of the metric is sent in (requests, GB). */
   unit: string;
   /** Measure each record by this numeric property instead of its value: a record without it, or with a value there that is not a JSON number, is refused. */
   valueProperty?: string | null | undefined;
 };
 
+/** Where an alert is sent. */
 export type NotificationChannel =
+  /** An e-mail to each of the company's e-mail recipients. */
   | 'EMAIL'
+  /** The app: the alertRaised subscription and the console. */
   | 'PLATFORM'
+  /** A text message to each of the company's SMS recipients. */
   | 'SMS';
 
 /** PENDING, DELIVERED or FAILED (gave up). */
 export type NotificationDeliveryStatus =
+  /** Delivered. */
   | 'DELIVERED'
+  /** Every attempt failed (10): no more will be made. */
   | 'FAILED'
+  /** Not delivered yet; it will be tried again. */
   | 'PENDING';
 
+/** Whether an invoice is paid. */
 export type PaymentStatus =
+  /** Past its due date and not paid in full. */
   | 'OVERDUE'
+  /** Paid in full. */
   | 'PAID'
+  /** Not paid in full, not yet due. */
   | 'UNPAID';
 
+/** A product's price in a contract: a model and the fields it uses (any other is refused). */
 export type PriceInput = {
+  /** Units free each period before any is charged (pro-rated for a partial first period). */
   freeUnits?: string;
+  /** How a quantity is priced. */
   model: PriceModel;
+  /** Price per package (PACKAGE). */
   packagePrice?: string | null | undefined;
+  /** Units per package (PACKAGE); above zero. */
   packageSize?: string | null | undefined;
+  /** How a PACKAGE price counts a partly used package. */
   rounding?: Rounding;
+  /** Which quantity picks the tier when there are free units. */
   tierBasis?: TierBasis;
+  /** The tiers (GRADUATED, VOLUME, FLAT_TIERED), bounds rising, the last unbounded. */
   tiers?: Array<TierInput> | null | undefined;
+  /** Price per unit (PER_UNIT). */
   unitPrice?: string | null | undefined;
 };
 
+/** How a price turns a period's quantity into an amount. */
 export type PriceModel =
+  /** One flat fee: the one of the tier the quantity falls in. */
   | 'FLAT_TIERED'
+  /** Each tier's units at that tier's price, plus the flat fee of every tier reached. */
   | 'GRADUATED'
+  /** A packagePrice for every packageSize units (rounding decides a partial package). */
   | 'PACKAGE'
+  /** Every unit at unitPrice. */
   | 'PER_UNIT'
+  /** Every unit at the price of the tier the quantity falls in, plus its flat fee. */
   | 'VOLUME';
 
 /** Who a recipient is for its company. */
 export type RecipientRole =
+  /** The company's administrators. */
   | 'COMPANY_ADMIN'
+  /** The company's viewers. */
   | 'VIEWER';
 
 /** A payment against a finalized invoice. */
@@ -406,17 +598,26 @@ export type RedactedPropertyInput = {
 
 /** What ingest does with a redacted property: drops it, or replaces its value by a keyed hash ("psn_" + hex). */
 export type RedactionAction =
+  /** The property is removed before the record is stored. */
   | 'DROP'
+  /** The property's value is stored as a keyed hash ("psn_" + hex). */
   | 'HASH';
 
 /** A window relative to when the report runs, in its time zone. */
 export type RelativeWindow =
+  /** The 7 days before the report runs. */
   | 'LAST_7_DAYS'
+  /** The 30 days before the report runs. */
   | 'LAST_30_DAYS'
+  /** From this month's start until the report runs. */
   | 'MONTH_TO_DATE'
+  /** Yesterday. */
   | 'PREVIOUS_DAY'
+  /** The last whole hour. */
   | 'PREVIOUS_HOUR'
+  /** Last calendar month. */
   | 'PREVIOUS_MONTH'
+  /** Last week, Monday to Monday. */
   | 'PREVIOUS_WEEK';
 
 /** The report schedule to remove (its reports stay). */
@@ -443,34 +644,49 @@ export type ReplaceThresholdInput = {
 
 /** What a report covers: a fixed [from, to) or a relative window. */
 export type ReportCriteriaInput = {
+  /** COST_ALLOCATION: split each hour's cost (HOURLY) or each day's (DAILY). */
   allocationGranularity?: AllocationGranularity;
+  /** Only usage of this application. */
   applicationId?: string | null | undefined;
   /** Only billable (true) or non-billable (false) usage. */
   billable?: boolean | null | undefined;
   /** Omitted: the key's own company, or the platform for ADMIN. */
   companyId?: string | null | undefined;
+  /** A fixed window's start (inclusive); with to, instead of window. */
   from?: string | null | undefined;
+  /** The bucket size of the usage series. */
   granularity?: Granularity;
+  /** Split the usage table by these context fields. */
   groupBy?: Array<GroupDimension> | null | undefined;
+  /** What the report is about. */
   kind?: ReportKind;
+  /** Only these metrics; omitted: every metric. */
   metricCodes?: Array<string> | null | undefined;
   /** COST_ALLOCATION: these products (omitted: every product). */
   productCodes?: Array<string> | null | undefined;
+  /** Only usage from this source. */
   source?: string | null | undefined;
+  /** Only usage of this space. */
   spaceId?: string | null | undefined;
   /** IANA zone of buckets and windows: UTC, or the schedule's. */
   timeZone?: string | null | undefined;
+  /** A fixed window's end (exclusive); with from, instead of window. */
   to?: string | null | undefined;
   /** How many top spaces, apps, users. */
   top?: number;
+  /** Only usage of this user. */
   userId?: string | null | undefined;
+  /** A window fixed when the report runs, instead of from and to. */
   window?: RelativeWindow | null | undefined;
 };
 
 /** A scheduled run's delivery: waiting (or retrying), sent, or given up. */
 export type ReportDeliveryStatus =
+  /** Delivered. */
   | 'DELIVERED'
+  /** Five tries failed: no more will be made. */
   | 'FAILED'
+  /** Not delivered yet: waiting, or to be tried again. */
   | 'PENDING';
 
 /** Where a scheduled report goes. */
@@ -479,50 +695,79 @@ export type ReportDestinationInput = {
   secret?: string | null | undefined;
   /** EMAIL: addresses. */
   to?: Array<string> | null | undefined;
+  /** Where it goes: kept (STORED), e-mailed or POSTed to a webhook. */
   type: DestinationType;
   /** WEBHOOK: http(s) URL. */
   url?: string | null | undefined;
 };
 
+/** A report file's format. */
 export type ReportFormat =
+  /** A CSV table (RFC 4180, CRLF line ends). */
   | 'CSV'
+  /** A JSON document: figures per metric and the table's rows. */
   | 'JSON'
+  /** A PDF with key figures, charts and tables. */
   | 'PDF';
 
 /** USAGE: summaries and analysis; COST_ALLOCATION and PROFITABILITY: ADMIN only. */
 export type ReportKind =
+  /** The platform's costs split between companies (ADMIN). */
   | 'COST_ALLOCATION'
+  /** Revenue against cost per company and period (ADMIN). */
   | 'PROFITABILITY'
+  /** Usage summaries and analysis: totals, trend, forecast, top contexts, gaps and billing. */
   | 'USAGE';
 
+/** Where building a report stands. */
 export type ReportStatus =
+  /** Could not be built: error says why. */
   | 'FAILED'
+  /** Waiting to be built. */
   | 'PENDING'
+  /** Being built. */
   | 'RUNNING'
+  /** Built: downloadUrl serves the file. */
   | 'SUCCEEDED';
 
+/** How often a company is expected to report a metric: an interval without a record is a usage gap. */
 export type ReportingInterval =
+  /** At least one record every UTC day. */
   | 'DAILY'
+  /** At least one record every UTC hour. */
   | 'HOURLY'
+  /** At least one record every UTC month. */
   | 'MONTHLY';
 
 /** What a usage record measures. */
 export type ResourceType =
+  /** Requests made to an API. */
   | 'API_CALLS'
+  /** Data moved in or out. */
   | 'DATA_TRANSFER'
+  /** Data kept: a level of storage at an instant. */
   | 'STORAGE'
+  /** Users: how many were active or seated. */
   | 'USER_COUNT';
 
+/** What an API key may do. */
 export type Role =
+  /** Everything, for every company. */
   | 'ADMIN'
+  /** Record and read its own company's usage, contracts and invoices. */
   | 'COMPANY_ADMIN'
+  /** Record usage for any company; no reads. */
   | 'SYSTEM'
+  /** Read its own company's usage, contracts and invoices. */
   | 'VIEWER';
 
 /** How a PACKAGE price counts a partial package. */
 export type Rounding =
+  /** A partial package is not billed. */
   | 'DOWN'
+  /** A partial package is billed as its fraction. */
   | 'NONE'
+  /** A partial package is billed as a whole one. */
   | 'UP';
 
 /** The job to run now. */
@@ -539,17 +784,25 @@ export type SetReportScheduleActiveInput = {
   id: string;
 };
 
+/** A metric's limit for a period, and the levels at which alerts are raised. */
 export type ThresholdInput = {
   /** Omitted (ADMIN): the default for every company. */
   companyId?: string | null | undefined;
+  /** The levels, lowest first. */
   levels: Array<ThresholdLevelInput>;
+  /** The period's limit, in the metric's unit; needed by PERCENTAGE levels. */
   limit?: string | null | undefined;
+  /** The metric whose usage is watched. */
   metricCode: string;
+  /** The period usage is summed over (MONTH, or DAY). */
   period?: ThresholdPeriod;
 };
 
+/** A level of a threshold: when usage reaches it, an alert is raised and its channels told. */
 export type ThresholdLevelInput = {
+  /** Where the alert is sent. */
   channels: Array<NotificationChannel>;
+  /** Whether value is a percentage of the limit or a quantity. */
   kind: LevelKind;
   /** WARNING, CRITICAL, or any label. */
   name: string;
@@ -559,18 +812,25 @@ export type ThresholdLevelInput = {
   value: string;
 };
 
+/** The period a threshold sums usage over. */
 export type ThresholdPeriod =
+  /** Usage summed over each UTC day. */
   | 'DAY'
+  /** Usage summed over each UTC calendar month. */
   | 'MONTH';
 
 /** Which quantity picks the tier: the total or the billable part. */
 export type TierBasis =
+  /** What is left once the free units are used up. */
   | 'BILLABLE'
+  /** The whole period's quantity, free units included. */
   | 'TOTAL';
 
+/** A tier of a tiered price. */
 export type TierInput = {
   /** Charged once when the tier is reached. */
   flatFee?: string | null | undefined;
+  /** Price per unit in the tier (GRADUATED, VOLUME). */
   unitPrice?: string | null | undefined;
   /** Inclusive upper bound; null: no bound (the last tier). */
   upTo?: string | null | undefined;
@@ -588,22 +848,35 @@ export type UpdateNotificationRecipientsInput = {
   role?: RecipientRole;
 };
 
+/** Which usage records to list; every field given must match. */
 export type UsageRecordFilter = {
+  /** Only this application's records. */
   applicationId?: string | null | undefined;
+  /** Only billable (true) or only non-billable (false) records. */
   billable?: boolean | null | undefined;
+  /** Only this company's records (a scoped key may name only its own). */
   companyId?: string | null | undefined;
+  /** Only records from this instant on (inclusive). */
   from?: string | null | undefined;
+  /** Only these metrics. */
   metricCodes?: Array<string> | null | undefined;
+  /** Only records of this resource type. */
   resourceType?: ResourceType | null | undefined;
+  /** Only records from this source. */
   source?: string | null | undefined;
+  /** Only this space's records. */
   spaceId?: string | null | undefined;
+  /** Only records before this instant (exclusive). */
   to?: string | null | undefined;
+  /** Only this user's records. */
   userId?: string | null | undefined;
 };
 
 /** How a company's usage records keep user ids: as sent (RAW), or replaced before storage by a keyed hash of the company's (PSEUDONYMIZED). */
 export type UserIdMode =
+  /** User ids are replaced by a keyed hash before storage. */
   | 'PSEUDONYMIZED'
+  /** User ids are stored as sent. */
   | 'RAW';
 
 /** The usage record to void, and why. */
