@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.pricing import Price, PriceModel
 from services import invoicing
-from tests.integration.helpers import api_request, create_company
+from tests.integration.helpers import api_request, create_company, define_seed_metrics
 from tests.integration.test_aggregation import draft, store
 from tests.integration.test_invoices import contract_for
 
@@ -351,3 +351,37 @@ async def test_update_company_takes_its_id_in_input_or_in_the_deprecated_argumen
         ("name", "REQUIRED"),
         ("lateArrivalDays", "INVALID_FORMAT"),
     ]
+
+
+# README, "GraphQL API", "Errors"
+README_EXAMPLE = """
+mutation {
+  archiveMetric(input: {code: "sms_delivered"}) {
+    __typename
+    ... on Metric { code archivedAt }
+    ... on ValidationError { field errorCode message }
+  }
+}"""
+
+
+async def test_the_errors_example_of_the_readme_holds(admin: Any, scoped: Any) -> None:
+    await define_seed_metrics(admin)
+    made = await admin(CREATE_PRODUCT, {"code": "SMS_001", "metric": "sms_delivered"})
+    assert made["createProduct"]["__typename"] == "Product"
+    assert await admin(README_EXAMPLE) == {
+        "archiveMetric": {
+            "__typename": "ValidationError",
+            "field": "code",
+            "errorCode": "IN_USE",
+            "message": "products bill this metric: SMS_001; archive them first",
+        }
+    }
+    viewer = await scoped("VIEWER", await create_company(admin, "acme"))
+    body = (await viewer.post(README_EXAMPLE)).json()
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert (error["message"], error["path"], error["extensions"]) == (
+        "this operation needs one of the roles ADMIN",
+        ["archiveMetric"],
+        {"code": "FORBIDDEN"},
+    )
