@@ -85,6 +85,18 @@ def archived_references(
     return errors
 
 
+def archived_prices(
+    prices: Sequence[tuple[str, object]], products: Sequence[Product]
+) -> list[FieldError]:
+    """The archived products an amendment prices (``changes.prices[n]``)."""
+    archived = {p.code for p in products if p.archived_at is not None}
+    return [
+        archived_error(f"changes.prices[{n}].productCode", "product", code)
+        for n, (code, _) in enumerate(prices)
+        if code in archived
+    ]
+
+
 @dataclass(frozen=True)
 class MetricChange:
     """What ``updateMetric`` is given; None: left as it is."""

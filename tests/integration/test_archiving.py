@@ -385,3 +385,29 @@ async def test_the_errors_example_of_the_readme_holds(admin: Any, scoped: Any) -
         ["archiveMetric"],
         {"code": "FORBIDDEN"},
     )
+
+
+AMEND = f"""
+mutation($input: AmendContractInput!) {{ amendContract(input: $input) {{ __typename {ERROR} }} }}
+"""
+
+
+async def test_an_archived_product_is_not_added_to_a_contract_in_force(
+    admin: Any, runtime: Any
+) -> None:
+    made = await admin(CREATE_PRODUCT, {"code": "OLD", "metric": "API_REQUESTS"})
+    assert made["createProduct"]["__typename"] == "Product"
+    archived = (await admin(ARCHIVE_PRODUCT, {"input": {"code": "OLD"}}))["archiveProduct"]
+    assert archived["archivedAt"]
+    _, contract = await contract_for(runtime, ONE_EURO)
+    price = {"model": "PER_UNIT", "unitPrice": "2"}
+    amendment = {
+        "id": str(contract.id),
+        "effectiveFrom": "2025-03-01T00:00:00Z",
+        "changes": {"prices": [{"productCode": "OLD", "price": price}]},
+    }
+    answer = (await admin(AMEND, {"input": amendment}))["amendContract"]
+    assert refused(answer) == [("changes.prices[0].productCode", "ARCHIVED")]
+    amendment["changes"] = {"prices": [{"productCode": "API", "price": price}]}
+    repriced = (await admin(AMEND, {"input": amendment}))["amendContract"]
+    assert repriced["__typename"] == "Contract"
