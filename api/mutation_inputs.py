@@ -37,6 +37,19 @@ R = TypeVar("R")
 # ------------------------------------------------------------ inputs of kept names
 
 
+@strawberry.input(description="Usage records to store at once.")
+class BatchRecordUsageInput:
+    records: list[t.UsageRecordInput] = strawberry.field(
+        description="The records (at most METERGRAPH_MAX_BATCH_SIZE)."
+    )
+    atomic: bool = strawberry.field(
+        default=False, description="All or nothing: one refused record stores none."
+    )
+    backfill: bool = strawberry.field(
+        default=False, description="ADMIN: accept records older than the late-arrival window."
+    )
+
+
 @strawberry.input(description="Whose user to erase, and why.")
 class EraseUserInput:
     company_id: UUID = strawberry.field(description="The user's company.")

@@ -537,31 +537,37 @@ class Mutation:
     async def batch_record_usage(
         self,
         info: Info[Context, None],
+        input: Annotated[
+            mi.BatchRecordUsageInput | None,
+            ms.input_argument("The records, and whether they are stored all or nothing."),
+        ] = None,
         records: Annotated[
-            list[t.UsageRecordInput],
-            strawberry.argument(description="The records (at most METERGRAPH_MAX_BATCH_SIZE)."),
-        ],
+            list[t.UsageRecordInput] | None,
+            ms.deprecated("The records (at most METERGRAPH_MAX_BATCH_SIZE)."),
+        ] = None,
         atomic: Annotated[
-            bool,
-            strawberry.argument(description="All or nothing: one refused record stores none."),
-        ] = False,
+            bool | None, ms.deprecated("All or nothing: one refused record stores none.")
+        ] = None,
         backfill: Annotated[
-            bool,
-            strawberry.argument(
-                description="ADMIN: accept records older than the late-arrival window."
-            ),
-        ] = False,
+            bool | None,
+            ms.deprecated("ADMIN: accept records older than the late-arrival window."),
+        ] = None,
     ) -> t.BatchRecordUsageResult:
         ctx = _ctx(info)
+        given = ms.given(
+            mi.BatchRecordUsageInput, input, records=records, atomic=atomic, backfill=backfill
+        )
+        if isinstance(given, t.ValidationError):
+            return given
         drafts = ctx.take_decoded("batchRecordUsage")
         if drafts is None:
-            drafts = [r.to_draft() for r in records]
+            drafts = [r.to_draft() for r in given.records]
         call = ingest.record_usage_batch(
             ctx.runtime,
             ctx.principal,
             drafts,
-            atomic=atomic,
-            backfill=backfill,
+            atomic=given.atomic,
+            backfill=given.backfill,
             audit=ctx.audit_entry("batchRecordUsage", "BatchUsageReport"),
         )
         return await answer(call, to=lambda result: report(ctx, result))

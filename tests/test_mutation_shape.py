@@ -15,10 +15,10 @@ from graphql import (
     get_nullable_type,
 )
 
-# The ingest hot path: their records are decoded straight from the `input` and
-# `records` variables (api.typed_inputs); they keep their switches beside them.
-# The README ("GraphQL API", "Deprecation") names them as the exceptions.
-INGEST = {"recordUsage": {"backfill"}, "batchRecordUsage": {"records", "atomic", "backfill"}}
+# recordUsage's input is the record itself, decoded straight from its variable on
+# the ingest hot path (api.typed_inputs, api.direct); its switch stays beside it.
+# The README ("GraphQL API", "Deprecation") names it as the exception.
+INGEST = {"recordUsage": {"backfill"}}
 REASON = "; removed in the next release"
 
 

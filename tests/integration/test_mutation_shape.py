@@ -3,11 +3,13 @@ answering, and the twins of those whose result changed."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from api.typed_inputs import FastField, decode_body, fast_field
 from tests.integration.helpers import api_request, create_company
 
 ERROR = "... on ValidationError { field errorCode message }"
@@ -383,3 +385,91 @@ async def test_a_batchs_rejected_record_names_its_code_as_error_code(admin: Any)
     assert report["errors"] == [
         {"index": 1, "field": "unit", "errorCode": "UNIT_MISMATCH", "code": "UNIT_MISMATCH"}
     ]
+
+
+BATCH = """
+mutation($input: BatchRecordUsageInput!) {
+  batchRecordUsage(input: $input) {
+    __typename
+    ... on BatchUsageReport { accepted rejected rolledBack errors { index field errorCode } }
+    ... on ValidationError { field errorCode }
+  }
+}"""
+# declared with a default: GraphQL coerces it the ordinary way
+BATCH_COERCED = BATCH.replace("BatchRecordUsageInput!", "BatchRecordUsageInput = null")
+BATCH_OLD = """
+mutation($records: [UsageRecordInput!]!, $atomic: Boolean) {
+  batchRecordUsage(records: $records, atomic: $atomic) {
+    __typename
+    ... on BatchUsageReport { accepted rejected rolledBack errors { index field errorCode } }
+  }
+}"""
+
+
+def test_a_batch_input_is_decoded_directly_when_declared_as_the_field_takes_it() -> None:
+    assert fast_field(BATCH, None) == FastField("batchRecordUsage", "input", nested=True)
+    nullable = BATCH.replace("BatchRecordUsageInput!", "BatchRecordUsageInput")
+    assert fast_field(nullable, None) == FastField("batchRecordUsage", "input", nested=True)
+    assert fast_field(BATCH_COERCED, None) is None
+    record = api_request("00000000-0000-0000-0000-000000000001")
+    body = {"query": BATCH, "variables": {"input": {"records": [record], "atomic": True}}}
+    decoded = decode_body(json.dumps(body).encode())
+    assert decoded is not None and decoded.field == "batchRecordUsage"
+    assert decoded.drafts is not None and len(decoded.drafts) == 1
+    # GraphQL coerces a stand-in that costs nothing; the switches are as sent
+    assert decoded.variables == {"input": {"records": [], "atomic": True, "backfill": False}}
+    body["variables"] = {"input": {"records": [{"x": 1}], "atomic": True}}
+    decoded = decode_body(json.dumps(body).encode())
+    assert decoded is not None and decoded.drafts is None  # not a record: GraphQL words it
+
+
+async def test_a_batch_sent_as_input_answers_as_its_deprecated_form_on_either_path(
+    admin: Any, system: Any, runtime: Any
+) -> None:
+    company = await create_company(admin, "acme")
+
+    def batch(prefix: str) -> list[dict[str, Any]]:
+        return [
+            api_request(company, "2", idempotencyKey=f"{prefix}1"),
+            api_request(company, "3", idempotencyKey=f"{prefix}2", unit="bytes"),
+        ]
+
+    fast = await system(BATCH, {"input": {"records": batch("f")}})
+    coerced = await system(BATCH_COERCED, {"input": {"records": batch("c")}})
+    old = await system(BATCH_OLD, {"records": batch("o")})
+    report = {
+        "__typename": "BatchUsageReport",
+        "accepted": 1,
+        "rejected": 1,
+        "rolledBack": False,
+        "errors": [{"index": 1, "field": "unit", "errorCode": "UNIT_MISMATCH"}],
+    }
+    assert fast["batchRecordUsage"] == coerced["batchRecordUsage"] == report
+    assert old["batchRecordUsage"] == report
+
+    atomic = await system(BATCH, {"input": {"records": batch("a"), "atomic": True}})
+    assert atomic["batchRecordUsage"]["rolledBack"] is True
+    assert atomic["batchRecordUsage"]["accepted"] == 0
+    async with runtime.pool.acquire() as conn:
+        keys = await conn.fetch("SELECT idempotency_key FROM usage_records ORDER BY 1")
+        details = await conn.fetchval(
+            "SELECT details FROM audit_log WHERE action = 'batchRecordUsage' ORDER BY id DESC"
+            " LIMIT 1"
+        )
+    assert [r["idempotency_key"] for r in keys] == ["c1", "f1", "o1"]
+    # the audit log sees what was sent (records counted), not the stand-in
+    assert details["variables"]["input"] == {
+        "atomic": True,
+        "backfill": False,
+        "records": {"items": 2, "companies": 1, "metricCodes": ["API_REQUESTS"]},
+    }
+
+    both = await system(
+        BATCH.replace("(input: $input)", "(input: $input, atomic: true)"),
+        {"input": {"records": batch("b")}},
+    )
+    assert both["batchRecordUsage"] == {
+        "__typename": "ValidationError",
+        "field": "atomic",
+        "errorCode": "FIELD_NOT_APPLICABLE",
+    }
