@@ -3,12 +3,14 @@ each refuses once data depends on it, what archived means for writes and lists."
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 from typing import Any
 
 from domain.pricing import Price, PriceModel
 from services import invoicing
+from tests.conftest import make_key
 from tests.integration.helpers import api_request, create_company, define_seed_metrics
 from tests.integration.test_aggregation import draft, store
 from tests.integration.test_invoices import contract_for
@@ -411,3 +413,32 @@ async def test_an_archived_product_is_not_added_to_a_contract_in_force(
     amendment["changes"] = {"prices": [{"productCode": "API", "price": price}]}
     repriced = (await admin(AMEND, {"input": amendment}))["amendContract"]
     assert repriced["__typename"] == "Contract"
+
+
+async def test_an_import_refuses_the_lines_of_an_archived_metric_or_company(
+    admin: Any, http: Any, runtime: Any
+) -> None:
+    kept = await create_company(admin, "kept")
+    gone = await create_company(admin, "gone")
+    await define(admin, "calls")
+    await admin(ARCHIVE_METRIC, {"input": {"code": "calls"}})
+    await admin(ARCHIVE_COMPANY, {"input": {"id": gone}})
+    lines = [
+        record(kept, "calls") | {"idempotencyKey": "i1"},
+        api_request(gone, idempotencyKey="i2"),
+        api_request(kept, idempotencyKey="i3"),
+    ]
+    response = await http.post(
+        "/v1/usage-records:import",
+        content="\n".join(json.dumps(line) for line in lines).encode(),
+        headers={
+            "Authorization": f"Bearer {await make_key(runtime, 'ADMIN')}",
+            "Content-Type": "application/x-ndjson",
+        },
+    )
+    report = response.json()
+    assert (report["accepted"], report["rejected"]) == (1, 2), report
+    assert [(e["line"], e["field"], e["code"]) for e in report["errors"]] == [
+        (1, "metricCode", "ARCHIVED"),
+        (2, "companyId", "ARCHIVED"),
+    ]
