@@ -61,14 +61,12 @@ def given(cls: type[I], input: I | None, **legacy: Any) -> I | ValidationError:
             message = f"send {name} in input, not beside it"
             return ValidationError.single(name, d.ErrorCode.FIELD_NOT_APPLICABLE, message)
         return input
-    missing = [name for name in _required(cls) if name not in sent]
-    if missing:
-        message = "input is required"
-        if sent:
-            message = f"{to_camel_case(missing[0])} is required"
-            return ValidationError.single(to_camel_case(missing[0]), d.ErrorCode.REQUIRED, message)
-        return ValidationError.single("input", d.ErrorCode.REQUIRED, message)
-    return cls(**sent)
+    missing = [to_camel_case(name) for name in _required(cls) if name not in sent]
+    if not missing:
+        return cls(**sent)
+    # nothing sent: the client is asked for `input`; a part of the old form: for that part
+    field = missing[0] if sent else "input"
+    return ValidationError.single(field, d.ErrorCode.REQUIRED, f"{field} is required")
 
 
 def one_of(field: str, in_input: I | None, argument: I | None) -> I | ValidationError:
