@@ -473,3 +473,36 @@ async def test_a_batch_sent_as_input_answers_as_its_deprecated_form_on_either_pa
         "field": "atomic",
         "errorCode": "FIELD_NOT_APPLICABLE",
     }
+
+
+async def test_an_alert_is_acknowledged_by_its_company_and_not_found_by_another(
+    admin: Any, scoped: Any, runtime: Any
+) -> None:
+    acme = await create_company(admin, "acme")
+    other = await create_company(admin, "other")
+    own = await scoped("COMPANY_ADMIN", acme)
+    watch = {"metricCode": "API_REQUESTS", "limit": "100", "levels": [level()]}
+    threshold = (await own(THRESHOLD, {"input": watch}))["createThreshold"]["id"]
+    alert = "0190a000-0000-7000-8000-00000000a1e7"
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO alerts (id, threshold_id, company_id, metric_code, period_start,"
+            " period_end, level, level_value, usage, limit_value, kind)"
+            " VALUES ($1, $2, $3, 'API_REQUESTS', '2026-01-01', '2026-02-01', 'WARNING', 80,"
+            " 85, 100, 'CROSSING')",
+            alert,
+            threshold,
+            acme,
+        )
+    stranger = await scoped("COMPANY_ADMIN", other)
+    theirs = (await stranger(ACKNOWLEDGE, {"input": {"id": alert}}))["markAlertAcknowledged"]
+    assert error(theirs) == ("ValidationError", "id", "NOT_FOUND")
+    viewer = await scoped("VIEWER", acme)
+    assert await codes(viewer, ACKNOWLEDGE, {"input": {"id": alert}}) == ["FORBIDDEN"]
+    mine = (await own(ACKNOWLEDGE, {"input": {"id": alert}}))["markAlertAcknowledged"]
+    assert mine == {"__typename": "Alert"}
+    async with runtime.pool.acquire() as conn:
+        acknowledged = await conn.fetchval(
+            "SELECT acknowledged_at IS NOT NULL FROM alerts WHERE id = $1", alert
+        )
+    assert acknowledged
