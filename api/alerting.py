@@ -280,7 +280,10 @@ class NotificationDelivery:
         )
 
 
-ThresholdResult = Annotated[Threshold | t.ValidationError, strawberry.union("ThresholdResult")]
+ThresholdResult = Annotated[
+    Threshold | t.ValidationError,
+    strawberry.union("ThresholdResult", description="The threshold as it now stands, or why not."),
+]
 
 
 def _levels(items: list[LevelInput]) -> tuple[th.Level, ...]:
@@ -294,6 +297,11 @@ def _levels(items: list[LevelInput]) -> tuple[th.Level, ...]:
         )
         for x in items
     )
+
+
+def levels_of(items: list[LevelInput]) -> tuple[th.Level, ...]:
+    """The levels as the domain has them."""
+    return _levels(items)
 
 
 def _draft(input: ThresholdInput) -> alerting.ThresholdDraft:

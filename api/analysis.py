@@ -303,7 +303,10 @@ class UsageCorrection:
 
 
 CorrectionResult = Annotated[
-    UsageCorrection | t.ValidationError, strawberry.union("CorrectionResult")
+    UsageCorrection | t.ValidationError,
+    strawberry.union(
+        "CorrectionResult", description="The voided record and its corrected copy, or why not."
+    ),
 ]
 
 

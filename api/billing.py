@@ -259,6 +259,11 @@ class Product(Node):
     )
     name: str = strawberry.field(description="The product's display name.")
     metric_code: str = strawberry.field(description="The metric whose usage it prices.")
+    archived_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the product was archived (no new contract may price it; the"
+        " invoices that did stay readable); null: in use.",
+    )
 
     @classmethod
     def of(cls, product: ct.Product) -> Product:
@@ -267,6 +272,7 @@ class Product(Node):
             code=product.code,
             name=product.name,
             metric_code=product.metric_code,
+            archived_at=product.archived_at,
         )
 
 
@@ -711,15 +717,36 @@ class InvoiceRun:
     )
 
 
-PaymentResult = Annotated[Invoice | t.ValidationError, strawberry.union("RecordPaymentResult")]
-ProductResult = Annotated[Product | t.ValidationError, strawberry.union("CreateProductResult")]
-ContractResult = Annotated[Contract | t.ValidationError, strawberry.union("CreateContractResult")]
+PaymentResult = Annotated[
+    Invoice | t.ValidationError,
+    strawberry.union(
+        "RecordPaymentResult", description="The invoice with the payment, or why not."
+    ),
+]
+ProductResult = Annotated[
+    Product | t.ValidationError,
+    strawberry.union("CreateProductResult", description="The new product, or why not."),
+]
+ContractResult = Annotated[
+    Contract | t.ValidationError,
+    strawberry.union("CreateContractResult", description="The signed contract, or why not."),
+]
 InvoiceResult = Annotated[
     Invoice | t.ValidationError,
     strawberry.union("InvoicePreviewResult", description="The invoice as priced, or why not."),
 ]
-CreditNoteResult = Annotated[Invoice | t.ValidationError, strawberry.union("IssueCreditNoteResult")]
-VoidResult = Annotated[Invoice | t.ValidationError, strawberry.union("VoidInvoiceResult")]
+CreditNoteResult = Annotated[
+    Invoice | t.ValidationError,
+    strawberry.union(
+        "IssueCreditNoteResult", description="The invoice with its credit note, or why not."
+    ),
+]
+VoidResult = Annotated[
+    Invoice | t.ValidationError,
+    strawberry.union(
+        "VoidInvoiceResult", description="The voided invoice with its credit note, or why not."
+    ),
+]
 
 
 # ---------------------------------------------------------------- resolvers
@@ -750,8 +777,9 @@ def _preview(found: svc_invoicing.Preview) -> Invoice:
     )
 
 
-async def products(ctx: Context) -> list[Product]:
-    return [Product.of(x) for x in await svc_contracts.list_products(ctx.runtime, ctx.principal)]
+async def products(ctx: Context, include_archived: bool = False) -> list[Product]:
+    found = await svc_contracts.list_products(ctx.runtime, ctx.principal, include_archived)
+    return [Product.of(x) for x in found]
 
 
 async def create_product(ctx: Context, code: str, name: str, metric_code: str) -> ProductResult:

@@ -71,9 +71,17 @@ class EndContractInput:
 
 
 AmendContractResult = Annotated[
-    Contract | t.ValidationError, strawberry.union("AmendContractResult")
+    Contract | t.ValidationError,
+    strawberry.union(
+        "AmendContractResult", description="The contract with its new version, or why not."
+    ),
 ]
-EndContractResult = Annotated[Contract | t.ValidationError, strawberry.union("EndContractResult")]
+EndContractResult = Annotated[
+    Contract | t.ValidationError,
+    strawberry.union(
+        "EndContractResult", description="The contract with its end date, or why not."
+    ),
+]
 
 
 async def amend_contract(ctx: Context, input: AmendContractInput) -> AmendContractResult:

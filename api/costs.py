@@ -76,7 +76,10 @@ class CostRecord(Node):
         )
 
 
-CostResult = Annotated[CostRecord | t.ValidationError, strawberry.union("CostResult")]
+CostResult = Annotated[
+    CostRecord | t.ValidationError,
+    strawberry.union("CostResult", description="The cost recorded, or why not."),
+]
 
 
 async def record_cost(ctx: Context, input: CostInput) -> CostResult:

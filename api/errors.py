@@ -54,7 +54,9 @@ def validation_error(exc: Invalid) -> ValidationError:
     """The union member for a refused input."""
     if isinstance(exc, Rejected):
         return ValidationError.of(list(exc.errors))
-    return ValidationError.single(exc.field or "input", d.ErrorCode(exc.code), exc.message)
+    known = exc.code in d.ErrorCode.__members__
+    code = d.ErrorCode(exc.code) if known else d.ErrorCode.INVALID_FORMAT
+    return ValidationError.single(exc.field or "input", code, exc.message)
 
 
 async def answer(call: Awaitable[T], to: Callable[[T], R]) -> R | ValidationError:

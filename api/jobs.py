@@ -75,7 +75,10 @@ class JobRun:
         )
 
 
-RunJobResult = Annotated[JobRun | t.ValidationError, strawberry.union("RunJobResult")]
+RunJobResult = Annotated[
+    JobRun | t.ValidationError,
+    strawberry.union("RunJobResult", description="The job's recorded run, or why not."),
+]
 
 
 @strawberry.type

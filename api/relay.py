@@ -109,14 +109,18 @@ Before = Annotated[
 ]
 
 
-async def metrics(ctx: Context, asked: paging.Slice) -> Connection[t.Metric]:
-    found = await catalog.list_metrics(ctx.runtime)
+async def metrics(
+    ctx: Context, asked: paging.Slice, include_archived: bool = False
+) -> Connection[t.Metric]:
+    found = await catalog.list_metrics(ctx.runtime, include_archived)
     page = paging.window(ctx, found, lambda m: m.code, lambda k: (k,), 1, _by_code, asked)
     return _connection(page, t.Metric.of)
 
 
-async def products(ctx: Context, asked: paging.Slice) -> Connection[bl.Product]:
-    found = await contracts.list_products(ctx.runtime, ctx.principal)
+async def products(
+    ctx: Context, asked: paging.Slice, include_archived: bool = False
+) -> Connection[bl.Product]:
+    found = await contracts.list_products(ctx.runtime, ctx.principal, include_archived)
     page = paging.window(ctx, found, lambda p: p.code, lambda k: (k,), 1, _by_code, asked)
     return _connection(page, bl.Product.of)
 

@@ -233,7 +233,12 @@ class Report(Node):
         )
 
 
-ReportResult = Annotated[Report | t.ValidationError, strawberry.union("ReportResult")]
+ReportResult = Annotated[
+    Report | t.ValidationError,
+    strawberry.union(
+        "ReportResult", description="The report asked for (built in the background), or why not."
+    ),
+]
 
 
 @strawberry.type
@@ -406,7 +411,10 @@ class ReportSchedule(Node):
 
 
 ReportScheduleResult = Annotated[
-    ReportSchedule | t.ValidationError, strawberry.union("ReportScheduleResult")
+    ReportSchedule | t.ValidationError,
+    strawberry.union(
+        "ReportScheduleResult", description="The schedule as it now stands, or why not."
+    ),
 ]
 
 

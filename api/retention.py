@@ -61,9 +61,15 @@ class LegalHold:
 
 
 RetentionRuleResult = Annotated[
-    RetentionRule | t.ValidationError, strawberry.union("RetentionRuleResult")
+    RetentionRule | t.ValidationError,
+    strawberry.union("RetentionRuleResult", description="The rule as it now stands, or why not."),
 ]
-LegalHoldResult = Annotated[LegalHold | t.ValidationError, strawberry.union("LegalHoldResult")]
+LegalHoldResult = Annotated[
+    LegalHold | t.ValidationError,
+    strawberry.union(
+        "LegalHoldResult", description="The company's hold as it now stands, or why not."
+    ),
+]
 
 
 async def retention_rules(ctx: Context) -> list[RetentionRule]:

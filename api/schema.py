@@ -37,12 +37,15 @@ from api import alerting as al
 from api import analysis as an
 from api import audit_log as au
 from api import billing as bl
+from api import catalog_changes as cc
 from api import contract_versions as cvr
 from api import costs as cs
 from api import described as ds
 from api import errors as er
 from api import jobs as jb
 from api import key_admin as ka
+from api import mutation_inputs as mi
+from api import mutation_shape as ms
 from api import numbers as nb
 from api import paging
 from api import relay as rl
@@ -80,7 +83,13 @@ class Query:
 
     @strawberry.field(description="Companies this key may see, ordered by external key.")
     async def companies(
-        self, info: Info[Context, None], first: int = 100, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: int = 100,
+        after: str | None = None,
+        include_archived: Annotated[
+            bool, strawberry.argument(description="Archived companies too (left out otherwise).")
+        ] = False,
     ) -> t.CompanyConnection:
         ctx = _ctx(info)
 
@@ -88,7 +97,7 @@ class Query:
             limit = paging.page_size(ctx, first)
             return limit, paging.position(after, 1, lambda parts: parts[0])
 
-        found = await catalog.list_companies(ctx.runtime, ctx.principal, page)
+        found = await catalog.list_companies(ctx.runtime, ctx.principal, page, include_archived)
         return t.CompanyConnection.of(found.companies, found.has_next, after)
 
     @strawberry.field
@@ -102,8 +111,15 @@ class Query:
         deprecation_reason="Use metricsConnection (paged, with totalCount); metrics goes in the"
         " next release.",
     )
-    async def metrics(self, info: Info[Context, None]) -> list[t.Metric]:
-        return [t.Metric.of(m) for m in await catalog.list_metrics(_ctx(info).runtime)]
+    async def metrics(
+        self,
+        info: Info[Context, None],
+        include_archived: Annotated[
+            bool, strawberry.argument(description="Archived metrics too (left out otherwise).")
+        ] = False,
+    ) -> list[t.Metric]:
+        found = await catalog.list_metrics(_ctx(info).runtime, include_archived)
+        return [t.Metric.of(m) for m in found]
 
     @strawberry.field(description="Usage records in time order, filtered; a cursor connection.")
     async def usage_records(
@@ -151,8 +167,14 @@ class Query:
         deprecation_reason="Use productsConnection (paged, with totalCount); products goes in"
         " the next release.",
     )
-    async def products(self, info: Info[Context, None]) -> list[bl.Product]:
-        return await bl.products(_ctx(info))
+    async def products(
+        self,
+        info: Info[Context, None],
+        include_archived: Annotated[
+            bool, strawberry.argument(description="Archived products too (left out otherwise).")
+        ] = False,
+    ) -> list[bl.Product]:
+        return await bl.products(_ctx(info), include_archived)
 
     @strawberry.field(
         description="Contracts, of one company or (ADMIN) all.",
@@ -418,8 +440,12 @@ class Query:
         after: rl.After = None,
         last: rl.Last = None,
         before: rl.Before = None,
+        include_archived: Annotated[
+            bool, strawberry.argument(description="Archived metrics too (left out otherwise).")
+        ] = False,
     ) -> rl.Connection[t.Metric]:
-        return await rl.metrics(_ctx(info), paging.Slice(first, after, last, before))
+        asked = paging.Slice(first, after, last, before)
+        return await rl.metrics(_ctx(info), asked, include_archived)
 
     @strawberry.field(description="Every product by code, a cursor connection.")
     async def products_connection(
@@ -429,8 +455,12 @@ class Query:
         after: rl.After = None,
         last: rl.Last = None,
         before: rl.Before = None,
+        include_archived: Annotated[
+            bool, strawberry.argument(description="Archived products too (left out otherwise).")
+        ] = False,
     ) -> rl.Connection[bl.Product]:
-        return await rl.products(_ctx(info), paging.Slice(first, after, last, before))
+        asked = paging.Slice(first, after, last, before)
+        return await rl.products(_ctx(info), asked, include_archived)
 
     @strawberry.field(
         description="Contracts, of one company or (ADMIN) all, oldest first, a cursor connection"
@@ -566,9 +596,13 @@ class Query:
 
 @strawberry.type(description="What can be changed: each field one command, audited.")
 class Mutation:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Create a company (ADMIN): its external key, name and settings."
+    )
     async def create_company(
-        self, info: Info[Context, None], input: t.CompanyInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[t.CompanyInput, strawberry.argument(description="The company.")],
     ) -> t.CreateCompanyResult:
         ctx = _ctx(info)
         return await answer(
@@ -596,46 +630,80 @@ class Mutation:
     async def erase_user(
         self,
         info: Info[Context, None],
-        company_id: UUID,
-        user_id: UUID,
-        reason: str,
+        input: Annotated[
+            mi.EraseUserInput | None, ms.input_argument("Whose user to erase, and why.")
+        ] = None,
+        company_id: Annotated[UUID | None, ms.deprecated("The user's company.")] = None,
+        user_id: Annotated[UUID | None, ms.deprecated("The user's id.")] = None,
+        reason: Annotated[str | None, ms.deprecated("Why.")] = None,
     ) -> t.EraseUserResult:
         ctx = _ctx(info)
+        given = ms.given(
+            mi.EraseUserInput, input, company_id=company_id, user_id=user_id, reason=reason
+        )
+        if isinstance(given, t.ValidationError):
+            return given
         return await answer(
             privacy.erase_user(
                 ctx.runtime,
                 ctx.principal,
-                company_id,
-                user_id,
-                reason,
+                given.company_id,
+                given.user_id,
+                given.reason,
                 ctx.change_audit("eraseUser"),
             ),
             to=t.Erasure.of,
         )
 
     @strawberry.mutation(
-        description="Change a company's privacy settings or billing details (ADMIN)."
+        description="Change a company's name, late-arrival window, privacy settings or billing"
+        " details (ADMIN); an archived one too."
     )
     async def update_company(
-        self, info: Info[Context, None], id: UUID, input: t.UpdateCompanyInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            t.UpdateCompanyInput,
+            strawberry.argument(description="The company (`id`) and what to change."),
+        ],
+        id: Annotated[UUID | None, ms.deprecated("The company; send input.id.")] = None,
     ) -> t.UpdateCompanyResult:
         ctx = _ctx(info)
+        target = ms.one_of("id", input.id, id)
+        if isinstance(target, t.ValidationError):
+            return target
         return await answer(
             catalog.update_company(
                 ctx.runtime,
                 ctx.principal,
-                id,
-                input.user_id_mode,
-                t.redactions(input.redacted_properties),
+                target,
+                cc.company_change(input),
                 ctx.change_audit("updateCompany"),
-                input.billing_details.to_details() if input.billing_details else None,
             ),
             to=t.Company.of,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Archive a company (ADMIN): no new usage or contract for it, left out of"
+        " `companies` unless asked; its usage and invoices stay readable and invoiceable."
+        " Refused while it owes an invoice or has a contract in force."
+    )
+    async def archive_company(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            cc.ArchiveCompanyInput, strawberry.argument(description="The company to archive.")
+        ],
+    ) -> cc.ArchiveCompanyResult:
+        return await cc.archive_company(_ctx(info), input)
+
+    @strawberry.mutation(
+        description="Define a metric usage is recorded against (ADMIN); its code never changes."
+    )
     async def define_metric(
-        self, info: Info[Context, None], input: t.MetricInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[t.MetricInput, strawberry.argument(description="The metric.")],
     ) -> t.DefineMetricResult:
         ctx = _ctx(info)
         return await answer(
@@ -645,9 +713,44 @@ class Mutation:
             to=t.Metric.of,
         )
 
+    @strawberry.mutation(
+        description="Rename or describe a metric (ADMIN); its unit, resource type, measurement"
+        " type and aggregation only while it has no usage."
+    )
+    async def update_metric(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            cc.UpdateMetricInput, strawberry.argument(description="The metric and its changes.")
+        ],
+    ) -> cc.UpdateMetricResult:
+        return await cc.update_metric(_ctx(info), input)
+
+    @strawberry.mutation(
+        description="Archive a metric (ADMIN): no new usage, product or threshold for it, left"
+        " out of `metrics` unless asked; its usage stays readable and invoiceable. Refused"
+        " while a product not archived bills it or a threshold watches it."
+    )
+    async def archive_metric(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            cc.ArchiveMetricInput, strawberry.argument(description="The metric to archive.")
+        ],
+    ) -> cc.ArchiveMetricResult:
+        return await cc.archive_metric(_ctx(info), input)
+
     @strawberry.mutation(description="Record one usage record; concurrent calls share a commit.")
     async def record_usage(
-        self, info: Info[Context, None], input: t.UsageRecordInput, backfill: bool = False
+        self,
+        info: Info[Context, None],
+        input: Annotated[t.UsageRecordInput, strawberry.argument(description="The record.")],
+        backfill: Annotated[
+            bool,
+            strawberry.argument(
+                description="ADMIN: accept records older than the late-arrival window."
+            ),
+        ] = False,
     ) -> t.RecordUsageResult:
         ctx = _ctx(info)
         draft = (ctx.take_decoded("recordUsage") or [input.to_draft()])[0]
@@ -660,20 +763,37 @@ class Mutation:
     async def batch_record_usage(
         self,
         info: Info[Context, None],
-        records: list[t.UsageRecordInput],
-        atomic: bool = False,
-        backfill: bool = False,
+        input: Annotated[
+            mi.BatchRecordUsageInput | None,
+            ms.input_argument("The records, and whether they are stored all or nothing."),
+        ] = None,
+        records: Annotated[
+            list[t.UsageRecordInput] | None,
+            ms.deprecated("The records (at most METERGRAPH_MAX_BATCH_SIZE)."),
+        ] = None,
+        atomic: Annotated[
+            bool | None, ms.deprecated("All or nothing: one refused record stores none.")
+        ] = None,
+        backfill: Annotated[
+            bool | None,
+            ms.deprecated("ADMIN: accept records older than the late-arrival window."),
+        ] = None,
     ) -> t.BatchRecordUsageResult:
         ctx = _ctx(info)
+        given = ms.given(
+            mi.BatchRecordUsageInput, input, records=records, atomic=atomic, backfill=backfill
+        )
+        if isinstance(given, t.ValidationError):
+            return given
         drafts = ctx.take_decoded("batchRecordUsage")
         if drafts is None:
-            drafts = [r.to_draft() for r in records]
+            drafts = [r.to_draft() for r in given.records]
         call = ingest.record_usage_batch(
             ctx.runtime,
             ctx.principal,
             drafts,
-            atomic=atomic,
-            backfill=backfill,
+            atomic=given.atomic,
+            backfill=given.backfill,
             audit=ctx.audit_entry("batchRecordUsage", "BatchUsageReport"),
         )
         return await answer(call, to=lambda result: report(ctx, result))
@@ -682,9 +802,18 @@ class Mutation:
         description="Void a usage record (ADMIN): it leaves every total; the audit trail keeps it."
     )
     async def void_usage_record(
-        self, info: Info[Context, None], id: UUID, reason: str
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            mi.VoidUsageRecordInput | None, ms.input_argument("The record to void, and why.")
+        ] = None,
+        id: Annotated[UUID | None, ms.deprecated("The usage record.")] = None,
+        reason: Annotated[str | None, ms.deprecated("Why.")] = None,
     ) -> an.CorrectionResult:
-        return await an.void_usage_record(_ctx(info), id, reason)
+        given = ms.given(mi.VoidUsageRecordInput, input, id=id, reason=reason)
+        if isinstance(given, t.ValidationError):
+            return given
+        return await an.void_usage_record(_ctx(info), given.id, given.reason)
 
     @strawberry.mutation(
         description="Correct a usage record's value or timestamp (ADMIN): the record is voided"
@@ -693,22 +822,64 @@ class Mutation:
     async def correct_usage_record(
         self,
         info: Info[Context, None],
-        id: UUID,
-        reason: str,
-        value: Decimal | None = None,
-        timestamp: datetime | None = None,
+        input: Annotated[
+            mi.CorrectUsageRecordInput | None,
+            ms.input_argument("The record to correct, its new value or timestamp, and why."),
+        ] = None,
+        id: Annotated[UUID | None, ms.deprecated("The usage record.")] = None,
+        reason: Annotated[str | None, ms.deprecated("Why.")] = None,
+        value: Annotated[Decimal | None, ms.deprecated("The corrected value.")] = None,
+        timestamp: Annotated[datetime | None, ms.deprecated("The corrected timestamp.")] = None,
     ) -> an.CorrectionResult:
-        return await an.correct_usage_record(_ctx(info), id, reason, value, timestamp)
+        given = ms.given(
+            mi.CorrectUsageRecordInput,
+            input,
+            id=id,
+            reason=reason,
+            value=value,
+            timestamp=timestamp,
+        )
+        if isinstance(given, t.ValidationError):
+            return given
+        return await an.correct_usage_record(
+            _ctx(info), given.id, given.reason, given.value, given.timestamp
+        )
 
     @strawberry.mutation(description="Define a product billed by a metric (ADMIN).")
     async def create_product(
-        self, info: Info[Context, None], code: str, name: str, metric_code: str
+        self,
+        info: Info[Context, None],
+        input: Annotated[mi.CreateProductInput | None, ms.input_argument("The product.")] = None,
+        code: Annotated[str | None, ms.deprecated("Its code.")] = None,
+        name: Annotated[str | None, ms.deprecated("Its name.")] = None,
+        metric_code: Annotated[str | None, ms.deprecated("The metric it bills.")] = None,
     ) -> bl.ProductResult:
-        return await bl.create_product(_ctx(info), code, name, metric_code)
+        given = ms.given(
+            mi.CreateProductInput, input, code=code, name=name, metric_code=metric_code
+        )
+        if isinstance(given, t.ValidationError):
+            return given
+        return await bl.create_product(_ctx(info), given.code, given.name, given.metric_code)
+
+    @strawberry.mutation(
+        description="Archive a product (ADMIN): no new contract may price it, left out of"
+        " `products` unless asked; invoices that priced it stay readable. Refused while a"
+        " contract in force prices it."
+    )
+    async def archive_product(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            cc.ArchiveProductInput, strawberry.argument(description="The product to archive.")
+        ],
+    ) -> cc.ArchiveProductResult:
+        return await cc.archive_product(_ctx(info), input)
 
     @strawberry.mutation(description="Sign a contract: a company, its terms, its prices (ADMIN).")
     async def create_contract(
-        self, info: Info[Context, None], input: bl.ContractInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[bl.ContractInput, strawberry.argument(description="The contract.")],
     ) -> bl.ContractResult:
         return await bl.create_contract(_ctx(info), input)
 
@@ -717,7 +888,12 @@ class Mutation:
         " from effectiveFrom."
     )
     async def amend_contract(
-        self, info: Info[Context, None], input: cvr.AmendContractInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            cvr.AmendContractInput,
+            strawberry.argument(description="The contract, the version's start and its terms."),
+        ],
     ) -> cvr.AmendContractResult:
         return await cvr.amend_contract(_ctx(info), input)
 
@@ -726,31 +902,67 @@ class Mutation:
         " invoiced."
     )
     async def end_contract(
-        self, info: Info[Context, None], input: cvr.EndContractInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            cvr.EndContractInput, strawberry.argument(description="The contract and its last day.")
+        ],
     ) -> cvr.EndContractResult:
         return await cvr.end_contract(_ctx(info), input)
 
     @strawberry.mutation(
         description="Run invoice generation now (ADMIN): every closed period, or the one"
-        " containing periodStart. Safe to repeat."
+        " containing periodStart. Safe to repeat.",
+        deprecation_reason=ms.use("runInvoicing"),
     )
     async def generate_invoices(
-        self, info: Info[Context, None], period_start: datetime | None = None
+        self,
+        info: Info[Context, None],
+        period_start: Annotated[
+            datetime | None,
+            strawberry.argument(description="The period containing this instant; omitted: all."),
+        ] = None,
     ) -> bl.InvoiceRun:
         return await bl.generate_invoices(_ctx(info), period_start)
 
+    @strawberry.mutation(
+        description="Run invoice generation now (ADMIN): every closed period, or the one"
+        " containing input.periodStart. Safe to repeat."
+    )
+    async def run_invoicing(
+        self,
+        info: Info[Context, None],
+        input: Annotated[mi.RunInvoicingInput, strawberry.argument(description="Which periods.")],
+    ) -> mi.RunInvoicingResult:
+        return await mi.run_invoicing(_ctx(info), input)
+
     @strawberry.mutation(description="Record a payment against a finalized invoice (ADMIN).")
     async def record_payment(
-        self, info: Info[Context, None], invoice_id: UUID, amount: Decimal, paid_at: datetime
+        self,
+        info: Info[Context, None],
+        input: Annotated[mi.RecordPaymentInput | None, ms.input_argument("The payment.")] = None,
+        invoice_id: Annotated[UUID | None, ms.deprecated("The invoice.")] = None,
+        amount: Annotated[Decimal | None, ms.deprecated("How much was paid.")] = None,
+        paid_at: Annotated[datetime | None, ms.deprecated("When it was paid.")] = None,
     ) -> bl.PaymentResult:
-        return await bl.record_payment(_ctx(info), invoice_id, amount, paid_at)
+        given = ms.given(
+            mi.RecordPaymentInput, input, invoice_id=invoice_id, amount=amount, paid_at=paid_at
+        )
+        if isinstance(given, t.ValidationError):
+            return given
+        return await bl.record_payment(_ctx(info), given.invoice_id, given.amount, given.paid_at)
 
     @strawberry.mutation(
         description="Take an amount off a finalized invoice with a credit note (ADMIN, or the"
         " company's COMPANY_ADMIN); beyond what was unpaid it becomes the company's credit."
     )
     async def issue_credit_note(
-        self, info: Info[Context, None], input: bl.IssueCreditNoteInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            bl.IssueCreditNoteInput,
+            strawberry.argument(description="The invoice, the amount and why."),
+        ],
     ) -> bl.CreditNoteResult:
         return await bl.issue_credit_note(_ctx(info), input)
 
@@ -759,7 +971,11 @@ class Mutation:
         " COMPANY_ADMIN); its payments become the company's credit."
     )
     async def void_invoice(
-        self, info: Info[Context, None], input: bl.VoidInvoiceInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            bl.VoidInvoiceInput, strawberry.argument(description="The invoice and why.")
+        ],
     ) -> bl.VoidResult:
         return await bl.void_invoice(_ctx(info), input)
 
@@ -767,9 +983,16 @@ class Mutation:
         description="Ask for a report; it is built in the background (poll report(id))."
     )
     async def generate_report(
-        self, info: Info[Context, None], criteria: rp.ReportCriteriaInput, format: rp.ReportFormat
+        self,
+        info: Info[Context, None],
+        input: Annotated[mi.GenerateReportInput | None, ms.input_argument("The report.")] = None,
+        criteria: Annotated[rp.ReportCriteriaInput | None, ms.deprecated("What it covers.")] = None,
+        format: Annotated[rp.ReportFormat | None, ms.deprecated("CSV, JSON or PDF.")] = None,
     ) -> rp.ReportResult:
-        return await rp.generate_report(_ctx(info), criteria, format)
+        given = ms.given(mi.GenerateReportInput, input, criteria=criteria, format=format)
+        if isinstance(given, t.ValidationError):
+            return given
+        return await rp.generate_report(_ctx(info), given.criteria, given.format)
 
     @strawberry.mutation(
         description="Run a report on a cron schedule (5 fields, or 6 with seconds first) in a"
@@ -778,51 +1001,143 @@ class Mutation:
     async def create_report_schedule(
         self,
         info: Info[Context, None],
-        name: str,
-        cron: str,
-        criteria: rp.ReportCriteriaInput,
-        format: rp.ReportFormat,
-        destination: rp.ReportDestinationInput,
-        time_zone: str = "UTC",
+        input: Annotated[
+            mi.CreateReportScheduleInput | None, ms.input_argument("The schedule.")
+        ] = None,
+        name: Annotated[str | None, ms.deprecated("Its name.")] = None,
+        cron: Annotated[str | None, ms.deprecated("Its cron expression.")] = None,
+        criteria: Annotated[
+            rp.ReportCriteriaInput | None, ms.deprecated("What each report covers.")
+        ] = None,
+        format: Annotated[rp.ReportFormat | None, ms.deprecated("CSV, JSON or PDF.")] = None,
+        destination: Annotated[
+            rp.ReportDestinationInput | None, ms.deprecated("Where each report is sent.")
+        ] = None,
+        time_zone: Annotated[str | None, ms.deprecated("The cron's time zone (UTC).")] = None,
     ) -> rp.ReportScheduleResult:
+        given = ms.given(
+            mi.CreateReportScheduleInput,
+            input,
+            name=name,
+            cron=cron,
+            criteria=criteria,
+            format=format,
+            destination=destination,
+            time_zone=time_zone,
+        )
+        if isinstance(given, t.ValidationError):
+            return given
         return await rp.create_report_schedule(
-            _ctx(info), name, cron, time_zone, criteria, format, destination
+            _ctx(info),
+            given.name,
+            given.cron,
+            given.time_zone,
+            given.criteria,
+            given.format,
+            given.destination,
         )
 
     @strawberry.mutation(description="Pause or resume a report schedule.")
     async def set_report_schedule_active(
-        self, info: Info[Context, None], id: UUID, active: bool
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            mi.SetReportScheduleActiveInput | None,
+            ms.input_argument("The schedule and whether it runs."),
+        ] = None,
+        id: Annotated[UUID | None, ms.deprecated("The schedule.")] = None,
+        active: Annotated[bool | None, ms.deprecated("Resume (true) or pause (false).")] = None,
     ) -> rp.ReportScheduleResult:
-        return await rp.set_schedule_active(_ctx(info), id, active)
+        given = ms.given(mi.SetReportScheduleActiveInput, input, id=id, active=active)
+        if isinstance(given, t.ValidationError):
+            return given
+        return await rp.set_schedule_active(_ctx(info), given.id, given.active)
+
+    @strawberry.mutation(
+        description="Remove a report schedule (its reports stay).",
+        deprecation_reason=ms.use("removeReportSchedule"),
+    )
+    async def delete_report_schedule(
+        self,
+        info: Info[Context, None],
+        id: Annotated[UUID, strawberry.argument(description="The schedule.")],
+    ) -> bool:
+        return await rp.delete_schedule(_ctx(info), id)
 
     @strawberry.mutation(description="Remove a report schedule (its reports stay).")
-    async def delete_report_schedule(self, info: Info[Context, None], id: UUID) -> bool:
-        return await rp.delete_schedule(_ctx(info), id)
+    async def remove_report_schedule(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            mi.RemoveReportScheduleInput, strawberry.argument(description="The schedule.")
+        ],
+    ) -> mi.RemoveReportScheduleResult:
+        return await mi.remove_report_schedule(_ctx(info), input)
 
     @strawberry.mutation(
         description="Record what a product cost in a UTC hour or day (ADMIN); a period"
         " recorded again is restated."
     )
-    async def record_cost(self, info: Info[Context, None], input: cs.CostInput) -> cs.CostResult:
+    async def record_cost(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            cs.CostInput, strawberry.argument(description="The product, period and amount.")
+        ],
+    ) -> cs.CostResult:
         return await cs.record_cost(_ctx(info), input)
 
     @strawberry.mutation(
         description="Run a job now, as `metergraph jobs run` does (ADMIN); its recorded run."
     )
-    async def run_job(self, info: Info[Context, None], name: str) -> jb.RunJobResult:
-        return await jb.run_job(_ctx(info), name)
+    async def run_job(
+        self,
+        info: Info[Context, None],
+        input: Annotated[mi.RunJobInput | None, ms.input_argument("The job.")] = None,
+        name: Annotated[str | None, ms.deprecated("The job's name.")] = None,
+    ) -> jb.RunJobResult:
+        given = ms.given(mi.RunJobInput, input, name=name)
+        if isinstance(given, t.ValidationError):
+            return given
+        return await jb.run_job(_ctx(info), given.name)
 
     @strawberry.mutation(description="Watch a metric: a limit per period and its levels.")
     async def create_threshold(
-        self, info: Info[Context, None], input: al.ThresholdInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            al.ThresholdInput,
+            strawberry.argument(description="The metric, company, period, limit and levels."),
+        ],
     ) -> al.ThresholdResult:
         return await al.create_threshold(_ctx(info), input)
 
-    @strawberry.mutation(description="Replace a threshold's limit and levels.")
+    @strawberry.mutation(
+        description="Replace a threshold's limit and levels.",
+        deprecation_reason=ms.use("replaceThreshold"),
+    )
     async def update_threshold(
-        self, info: Info[Context, None], id: UUID, input: al.ThresholdInput
+        self,
+        info: Info[Context, None],
+        id: Annotated[UUID, strawberry.argument(description="The threshold.")],
+        input: Annotated[
+            al.ThresholdInput, strawberry.argument(description="Its new limit and levels.")
+        ],
     ) -> al.ThresholdResult:
         return await al.update_threshold(_ctx(info), id, input)
+
+    @strawberry.mutation(
+        description="Replace a threshold's limit and levels (its metric, company and period stay)."
+    )
+    async def replace_threshold(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            mi.ReplaceThresholdInput,
+            strawberry.argument(description="The threshold and its new limit and levels."),
+        ],
+    ) -> al.ThresholdResult:
+        return await mi.replace_threshold(_ctx(info), input)
 
     @strawberry.mutation(
         description="Set how long a metric's usage is kept (ADMIN; metric `*`: the default)."
@@ -830,20 +1145,37 @@ class Mutation:
     async def set_retention_rule(
         self,
         info: Info[Context, None],
-        metric: Annotated[str, strawberry.argument(description="A metric's code, or `*`.")],
-        raw_days: Annotated[int, strawberry.argument(description="Days of raw records.")],
+        input: Annotated[mi.SetRetentionRuleInput | None, ms.input_argument("The rule.")] = None,
+        metric: Annotated[str | None, ms.deprecated("A metric's code, or `*`.")] = None,
+        raw_days: Annotated[int | None, ms.deprecated("Days of raw records.")] = None,
         hourly_days: Annotated[
-            int | None, strawberry.argument(description="Days of hourly rollups; null: for ever.")
+            int | None, ms.deprecated("Days of hourly rollups; null: for ever.")
         ] = None,
         daily_days: Annotated[
-            int | None, strawberry.argument(description="Days of daily rollups; null: for ever.")
+            int | None, ms.deprecated("Days of daily rollups; null: for ever.")
         ] = None,
         monthly_days: Annotated[
-            int | None, strawberry.argument(description="Days of monthly rollups; null: for ever.")
+            int | None, ms.deprecated("Days of monthly rollups; null: for ever.")
         ] = None,
     ) -> rn.RetentionRuleResult:
+        given = ms.given(
+            mi.SetRetentionRuleInput,
+            input,
+            metric=metric,
+            raw_days=raw_days,
+            hourly_days=hourly_days,
+            daily_days=daily_days,
+            monthly_days=monthly_days,
+        )
+        if isinstance(given, t.ValidationError):
+            return given
         return await rn.set_retention_rule(
-            _ctx(info), metric, raw_days, hourly_days, daily_days, monthly_days
+            _ctx(info),
+            given.metric,
+            given.raw_days,
+            given.hourly_days,
+            given.daily_days,
+            given.monthly_days,
         )
 
     @strawberry.mutation(
@@ -853,27 +1185,74 @@ class Mutation:
     async def set_legal_hold(
         self,
         info: Info[Context, None],
-        company_id: Annotated[UUID, strawberry.argument(description="The company.")],
-        held: Annotated[bool, strawberry.argument(description="Hold (true) or lift (false).")],
+        input: Annotated[
+            mi.SetLegalHoldInput | None, ms.input_argument("The company and the hold.")
+        ] = None,
+        company_id: Annotated[UUID | None, ms.deprecated("The company.")] = None,
+        held: Annotated[bool | None, ms.deprecated("Hold (true) or lift (false).")] = None,
     ) -> rn.LegalHoldResult:
-        return await rn.set_legal_hold(_ctx(info), company_id, held)
+        given = ms.given(mi.SetLegalHoldInput, input, company_id=company_id, held=held)
+        if isinstance(given, t.ValidationError):
+            return given
+        return await rn.set_legal_hold(_ctx(info), given.company_id, given.held)
 
-    @strawberry.mutation(description="Remove a threshold (its alerts go with it).")
-    async def delete_threshold(self, info: Info[Context, None], id: UUID) -> bool:
+    @strawberry.mutation(
+        description="Remove a threshold (its alerts go with it).",
+        deprecation_reason=ms.use("removeThreshold"),
+    )
+    async def delete_threshold(
+        self,
+        info: Info[Context, None],
+        id: Annotated[UUID, strawberry.argument(description="The threshold.")],
+    ) -> bool:
         return await al.delete_threshold(_ctx(info), id)
 
-    @strawberry.mutation
-    async def acknowledge_alert(self, info: Info[Context, None], id: UUID) -> al.Alert | None:
+    @strawberry.mutation(description="Remove a threshold (its alerts go with it).")
+    async def remove_threshold(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            mi.RemoveThresholdInput, strawberry.argument(description="The threshold.")
+        ],
+    ) -> mi.RemoveThresholdResult:
+        return await mi.remove_threshold(_ctx(info), input)
+
+    @strawberry.mutation(
+        description="Acknowledge an alert; null when there is no such one.",
+        deprecation_reason=ms.use("markAlertAcknowledged"),
+    )
+    async def acknowledge_alert(
+        self,
+        info: Info[Context, None],
+        id: Annotated[UUID, strawberry.argument(description="The alert.")],
+    ) -> al.Alert | None:
         return await al.acknowledge_alert(_ctx(info), id)
 
-    @strawberry.mutation(description="Who a company's EMAIL or SMS notifications go to.")
+    @strawberry.mutation(description="Acknowledge an alert (once; again answers it as it is).")
+    async def mark_alert_acknowledged(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            mi.MarkAlertAcknowledgedInput, strawberry.argument(description="The alert.")
+        ],
+    ) -> mi.MarkAlertAcknowledgedResult:
+        return await mi.mark_alert_acknowledged(_ctx(info), input)
+
+    @strawberry.mutation(
+        description="Who a company's EMAIL or SMS notifications go to.",
+        deprecation_reason=ms.use("updateNotificationRecipients"),
+    )
     async def set_notification_recipients(
         self,
         info: Info[Context, None],
-        company_id: UUID,
-        channel: al.Channel,
-        addresses: list[str],
-        role: al.RecipientRole = th.RecipientRole.COMPANY_ADMIN,
+        company_id: Annotated[UUID, strawberry.argument(description="The company.")],
+        channel: Annotated[al.Channel, strawberry.argument(description="EMAIL or SMS.")],
+        addresses: Annotated[
+            list[str], strawberry.argument(description="Every address (replaces the list).")
+        ],
+        role: Annotated[
+            al.RecipientRole, strawberry.argument(description="Whom they are for.")
+        ] = th.RecipientRole.COMPANY_ADMIN,
     ) -> list[str]:
         return await al.set_recipients(
             _ctx(info),
@@ -884,17 +1263,36 @@ class Mutation:
         )
 
     @strawberry.mutation(
+        description="Replace who a company's EMAIL or SMS notifications go to, for a role."
+    )
+    async def update_notification_recipients(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            mi.UpdateNotificationRecipientsInput,
+            strawberry.argument(description="The company, channel, role and addresses."),
+        ],
+    ) -> mi.UpdateNotificationRecipientsResult:
+        return await mi.update_notification_recipients(_ctx(info), input)
+
+    @strawberry.mutation(
         description="Send a company's events of the chosen types to a URL, signed (ADMIN,"
         " COMPANY_ADMIN)."
     )
     async def create_webhook_endpoint(
-        self, info: Info[Context, None], input: wh.WebhookEndpointInput
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            wh.WebhookEndpointInput,
+            strawberry.argument(description="The company, URL, events and secret."),
+        ],
     ) -> wh.CreateWebhookEndpointResult:
         return await wh.create_endpoint(_ctx(info), input)
 
     @strawberry.mutation(
         description="Stop sending to an endpoint (its pending deliveries end FAILED; its log"
-        " stays); null when there is no such endpoint."
+        " stays); null when there is no such endpoint.",
+        deprecation_reason=ms.use("deactivateWebhookEndpoint"),
     )
     async def disable_webhook_endpoint(
         self,
@@ -904,7 +1302,21 @@ class Mutation:
         return await wh.disable_endpoint(_ctx(info), id)
 
     @strawberry.mutation(
-        description="Remove an endpoint with its delivery log; false when there is no such one."
+        description="Stop sending to an endpoint (its pending deliveries end FAILED; its log"
+        " stays)."
+    )
+    async def deactivate_webhook_endpoint(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            mi.DeactivateWebhookEndpointInput, strawberry.argument(description="The endpoint.")
+        ],
+    ) -> mi.DeactivateWebhookEndpointResult:
+        return await mi.deactivate_webhook_endpoint(_ctx(info), input)
+
+    @strawberry.mutation(
+        description="Remove an endpoint with its delivery log; false when there is no such one.",
+        deprecation_reason=ms.use("removeWebhookEndpoint"),
     )
     async def delete_webhook_endpoint(
         self,
@@ -913,6 +1325,16 @@ class Mutation:
     ) -> bool:
         return await wh.delete_endpoint(_ctx(info), id)
 
+    @strawberry.mutation(description="Remove an endpoint with its delivery log.")
+    async def remove_webhook_endpoint(
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            mi.RemoveWebhookEndpointInput, strawberry.argument(description="The endpoint.")
+        ],
+    ) -> mi.RemoveWebhookEndpointResult:
+        return await mi.remove_webhook_endpoint(_ctx(info), input)
+
     @strawberry.mutation(
         description="Make an API key (ADMIN: any; COMPANY_ADMIN: its company's VIEWER keys);"
         " its secret is in this answer only."
@@ -920,36 +1342,65 @@ class Mutation:
     async def create_api_key(
         self,
         info: Info[Context, None],
-        role: t.Role,
+        input: Annotated[mi.CreateApiKeyInput | None, ms.input_argument("The key.")] = None,
+        role: Annotated[t.Role | None, ms.deprecated("What the key may do.")] = None,
         company_id: Annotated[
-            UUID | None,
-            strawberry.argument(description="Required for COMPANY_ADMIN and VIEWER keys only."),
+            UUID | None, ms.deprecated("Required for COMPANY_ADMIN and VIEWER keys only.")
         ] = None,
-        name: Annotated[str | None, strawberry.argument(description="A label.")] = None,
+        name: Annotated[str | None, ms.deprecated("A label.")] = None,
         expires_at: Annotated[
-            datetime | None,
-            strawberry.argument(description="When it stops working; omitted: never."),
+            datetime | None, ms.deprecated("When it stops working; omitted: never.")
         ] = None,
     ) -> ka.IssueApiKeyResult:
-        return await ka.create_api_key(_ctx(info), role, company_id, name, expires_at)
+        given = ms.given(
+            mi.CreateApiKeyInput,
+            input,
+            role=role,
+            company_id=company_id,
+            name=name,
+            expires_at=expires_at,
+        )
+        if isinstance(given, t.ValidationError):
+            return given
+        return await ka.create_api_key(
+            _ctx(info), given.role, given.company_id, given.name, given.expires_at
+        )
 
     @strawberry.mutation(description="Revoke an API key: every server refuses it within a second.")
-    async def revoke_api_key(self, info: Info[Context, None], id: UUID) -> ka.RevokeApiKeyResult:
-        return await ka.revoke_api_key(_ctx(info), id)
+    async def revoke_api_key(
+        self,
+        info: Info[Context, None],
+        input: Annotated[mi.RevokeApiKeyInput | None, ms.input_argument("The key.")] = None,
+        id: Annotated[UUID | None, ms.deprecated("The key.")] = None,
+    ) -> ka.RevokeApiKeyResult:
+        given = ms.given(mi.RevokeApiKeyInput, input, id=id)
+        if isinstance(given, t.ValidationError):
+            return given
+        return await ka.revoke_api_key(_ctx(info), given.id)
 
     @strawberry.mutation(
         description="Give an API key a new secret; the old one works for the grace period"
         " (METERGRAPH_KEY_ROTATION_GRACE), then is refused."
     )
-    async def rotate_api_key(self, info: Info[Context, None], id: UUID) -> ka.IssueApiKeyResult:
-        return await ka.rotate_api_key(_ctx(info), id)
+    async def rotate_api_key(
+        self,
+        info: Info[Context, None],
+        input: Annotated[mi.RotateApiKeyInput | None, ms.input_argument("The key.")] = None,
+        id: Annotated[UUID | None, ms.deprecated("The key.")] = None,
+    ) -> ka.IssueApiKeyResult:
+        given = ms.given(mi.RotateApiKeyInput, input, id=id)
+        if isinstance(given, t.ValidationError):
+            return given
+        return await ka.rotate_api_key(_ctx(info), given.id)
 
 
 def report(ctx: Context, result: BatchResult) -> t.BatchUsageReport:
     if result.audited:
         ctx.audited("batchRecordUsage")
     errors = [
-        t.BatchRecordError(index=o.index, field=e.field, code=e.code, message=e.message)
+        t.BatchRecordError(
+            index=o.index, field=e.field, code=e.code, message=e.message, error_code=e.code
+        )
         for o in result.outcomes
         if o.status is Status.REJECTED
         for e in o.errors

@@ -50,10 +50,14 @@ from domain.limits import unstorable
 # Lists longer than this reach the audit log as their length.
 AUDITED_ITEMS = 20
 
-# root field -> (argument, the variable type it must be declared with)
+# root field -> its (argument, the variable type it must be declared with, whether
+# the records are the variable's `records`), in the order they are looked for
 _FAST_FIELDS = {
-    "batchRecordUsage": ("records", "[UsageRecordInput!]!"),
-    "recordUsage": ("input", "UsageRecordInput!"),
+    "batchRecordUsage": (
+        ("input", "BatchRecordUsageInput!", True),
+        ("records", "[UsageRecordInput!]!", False),
+    ),
+    "recordUsage": (("input", "UsageRecordInput!", False),),
 }
 
 # What GraphQL coerces in place of a decoded single record (never used).
@@ -162,6 +166,8 @@ class FastField:
     variable: str
     # declared with exactly the field's type and no default: decoded here
     exact: bool = True
+    # the records are the variable's `records` (BatchRecordUsageInput)
+    nested: bool = False
 
 
 def _type_text(node: TypeNode) -> str:
@@ -202,8 +208,14 @@ def bound_field(query: str, operation_name: str | None) -> FastField | None:
     field = selections[0]
     if field.name.value not in _FAST_FIELDS or field.directives:
         return None
-    argument, declared = _FAST_FIELDS[field.name.value]
-    bound = [a for a in field.arguments if a.name.value == argument]
+    candidates = [
+        (candidate, [a for a in field.arguments if a.name.value == candidate[0]])
+        for candidate in _FAST_FIELDS[field.name.value]
+    ]
+    found = next(((c, b) for c, b in candidates if b), None)
+    if found is None:
+        return None
+    (_, declared, nested), bound = found
     if len(bound) != 1 or not isinstance(bound[0].value, VariableNode):
         return None
     variable = bound[0].value.name.value
@@ -212,8 +224,11 @@ def bound_field(query: str, operation_name: str | None) -> FastField | None:
     ]
     if len(definitions) != 1:
         return None
-    exact = _type_text(definitions[0].type) == declared and definitions[0].default_value is None
-    return FastField(field.name.value, variable, exact)
+    given = _type_text(definitions[0].type)
+    # the input may be declared nullable, as the field takes it: a null one is not decoded
+    matches = given == declared or (nested and given == declared.rstrip("!"))
+    exact = matches and definitions[0].default_value is None
+    return FastField(field.name.value, variable, exact, nested)
 
 
 @dataclass
@@ -305,6 +320,8 @@ def _records(
 ) -> Any:
     """The records variable ``name``: decoded straight into ``decoded``'s drafts when
     it can be, and what GraphQL is given for it instead (a stand-in)."""
+    if fast.nested:
+        return _batch_input(decoded, fast, name, value, may_write, max_items)
     if fast.field == "batchRecordUsage":
         items = _count(value)
         if items is not None and (not may_write or (max_items and items > max_items)):
@@ -337,6 +354,45 @@ def _records(
                 "TOO_DEEP", f"variables.{name} is nested deeper than {MAX_DEPTH}"
             ) from None
     return _variable(name, value)
+
+
+class _BatchInput(msgspec.Struct, forbid_unknown_fields=True):
+    """A BatchRecordUsageInput: its records left undecoded, its switches as sent."""
+
+    records: msgspec.Raw
+    atomic: bool = False
+    backfill: bool = False
+
+
+_BATCH_INPUT = msgspec.json.Decoder(_BatchInput)
+
+
+def _batch_input(
+    decoded: Decoded,
+    fast: FastField,
+    name: str,
+    value: msgspec.Raw,
+    may_write: bool,
+    max_items: int | None,
+) -> Any:
+    """A batchRecordUsage ``input``: its records decoded as a ``records`` variable's
+    are, its switches kept for GraphQL (anything else: the ordinary way)."""
+    if not fast.exact:
+        return _variable(name, value)
+    try:
+        given = _BATCH_INPUT.decode(value)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return _variable(name, value)
+    except RecursionError:
+        raise MalformedBody(
+            "TOO_DEEP", f"variables.{name} is nested deeper than {MAX_DEPTH}"
+        ) from None
+    switches = {"atomic": given.atomic, "backfill": given.backfill}
+    flat = FastField(fast.field, fast.variable, fast.exact)
+    records = _records(decoded, flat, name, given.records, may_write, max_items)
+    if decoded.field == fast.field and decoded.audited is not None:
+        decoded.audited = {name: {"records": decoded.audited[name], **switches}}
+    return {"records": records, **switches}
 
 
 def _variable(name: str, value: msgspec.Raw) -> Any:

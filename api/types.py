@@ -142,6 +142,13 @@ ErrorCode = ds.enum(
         d.ErrorCode.VALUE_PROPERTY_NOT_NUMERIC: "The property its metric is measured by is not"
         " a JSON number.",
         d.ErrorCode.VALUE_PROPERTY_LOCKED: "The metric has usage: what it is measured by is fixed.",
+        d.ErrorCode.ARCHIVED: "The company, metric or product named is archived: it takes no new"
+        " usage, product, threshold or contract.",
+        d.ErrorCode.IN_USE: "Something active depends on it (a contract in force, a product, a"
+        " threshold): not archived.",
+        d.ErrorCode.UNPAID_INVOICES: "The company owes a finalized invoice: not archived.",
+        d.ErrorCode.HAS_USAGE: "The metric has usage: what its numbers mean (unit, resource type,"
+        " measurement type, aggregation) is fixed.",
     },
     description="Machine-readable reason for a rejection.",
 )
@@ -198,21 +205,40 @@ class Role(Enum):
     )
 
 
-@strawberry.type
+# `code` clashed with an object's own `code` (Metric, Product) in a result union.
+ERROR_CODE_RENAMED = "Use errorCode; removed in the next release"
+
+
+@strawberry.type(description="One problem with an input: the field at fault and why.")
 class FieldError:
-    field: str
-    code: ErrorCode
-    message: str
+    field: str = strawberry.field(
+        description="The input field at fault, as a path (`products[0].price`)."
+    )
+    code: ErrorCode = strawberry.field(
+        description="Why; the same as errorCode.", deprecation_reason=ERROR_CODE_RENAMED
+    )
+    message: str = strawberry.field(description="What is wrong, for a person.")
+    error_code: ErrorCode = strawberry.field(
+        description="Why the field was refused, for a program."
+    )
 
 
 @strawberry.type(
-    description="Input that could not be accepted; `field` and `code` name the first problem."
+    description="Input that could not be accepted; `field` and `errorCode` name the first"
+    " problem, `errors` every one. A mutation's result union answers it for anything the"
+    " client can fix by changing its input."
 )
 class ValidationError:
-    field: str
-    code: ErrorCode
-    message: str
-    errors: list[FieldError]
+    field: str = strawberry.field(description="The input field of the first problem.")
+    code: ErrorCode = strawberry.field(
+        description="The first problem's code; the same as errorCode.",
+        deprecation_reason=ERROR_CODE_RENAMED,
+    )
+    message: str = strawberry.field(description="The first problem, for a person.")
+    errors: list[FieldError] = strawberry.field(description="Every problem found.")
+    error_code: ErrorCode = strawberry.field(
+        description="Why the first problem's field was refused, for a program."
+    )
 
     @classmethod
     def of(cls, errors: list[d.FieldError]) -> ValidationError:
@@ -221,7 +247,11 @@ class ValidationError:
             field=first.field,
             code=first.code,
             message=first.message,
-            errors=[FieldError(field=e.field, code=e.code, message=e.message) for e in errors],
+            errors=[
+                FieldError(field=e.field, code=e.code, message=e.message, error_code=e.code)
+                for e in errors
+            ],
+            error_code=first.code,
         )
 
     @classmethod
@@ -352,6 +382,11 @@ class Company(Node):
     billing_details: BillingDetails = strawberry.field(
         description="Who the company's invoices are addressed to."
     )
+    archived_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the company was archived (no new usage or contract; its history"
+        " stays readable and invoiceable); null: active.",
+    )
 
     @strawberry.field(
         description="The company's credit per currency (overpayments and credit notes, less"
@@ -390,6 +425,7 @@ class Company(Node):
                 RedactedProperty(key=r.key, action=r.action) for r in c.redacted_properties
             ],
             billing_details=BillingDetails.of(c.billing),
+            archived_at=c.archived_at,
         )
 
 
@@ -423,6 +459,11 @@ class Metric(Node):
         description="The numeric property each record is measured by instead of its value"
         " (stored as the record's value at ingest); null: the value sent."
     )
+    archived_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the metric was archived (no new usage, product or threshold; its"
+        " usage stays readable and invoiceable); null: in use.",
+    )
 
     @classmethod
     def of(cls, m: d.Metric) -> Metric:
@@ -437,6 +478,7 @@ class Metric(Node):
             interval=m.interval,
             description=m.description,
             value_property=m.value_property,
+            archived_at=m.archived_at,
         )
 
 
@@ -584,7 +626,11 @@ class RecordedUsage:
 
 
 RecordUsageResult = Annotated[
-    RecordedUsage | ValidationError, strawberry.union("RecordUsageResult")
+    RecordedUsage | ValidationError,
+    strawberry.union(
+        "RecordUsageResult",
+        description="The stored record (or the earlier one it replays), or why not.",
+    ),
 ]
 
 
@@ -594,8 +640,14 @@ class BatchRecordError:
     field: str = strawberry.field(
         description="The record's field at fault (timestamp, value, ...).",
     )
-    code: ErrorCode = strawberry.field(description="Why the record was refused.")
+    code: ErrorCode = strawberry.field(
+        description="Why the record was refused; the same as errorCode.",
+        deprecation_reason=ERROR_CODE_RENAMED,
+    )
     message: str = strawberry.field(description="The reason in words, for a person.")
+    error_code: ErrorCode = strawberry.field(
+        description="Why the record's field was refused, for a program."
+    )
 
 
 @strawberry.type(description="What a batch did: counts, and each rejected record by its index.")
@@ -614,9 +666,17 @@ class BatchUsageReport:
 
 
 BatchRecordUsageResult = Annotated[
-    BatchUsageReport | ValidationError, strawberry.union("BatchRecordUsageResult")
+    BatchUsageReport | ValidationError,
+    strawberry.union(
+        "BatchRecordUsageResult",
+        description="What the batch did (each refused record by its index), or why the"
+        " whole batch was refused.",
+    ),
 ]
-CreateCompanyResult = Annotated[Company | ValidationError, strawberry.union("CreateCompanyResult")]
+CreateCompanyResult = Annotated[
+    Company | ValidationError,
+    strawberry.union("CreateCompanyResult", description="The new company, or why not."),
+]
 
 
 @strawberry.type(
@@ -648,7 +708,10 @@ UpdateCompanyResult = Annotated[
     Company | ValidationError,
     strawberry.union("UpdateCompanyResult", description="The changed company, or why not."),
 ]
-DefineMetricResult = Annotated[Metric | ValidationError, strawberry.union("DefineMetricResult")]
+DefineMetricResult = Annotated[
+    Metric | ValidationError,
+    strawberry.union("DefineMetricResult", description="The new metric, or why not."),
+]
 
 
 @strawberry.input(
@@ -801,6 +864,14 @@ class CompanyInput:
 
 @strawberry.input(description="A company's settings to change; a field left out stays as it is.")
 class UpdateCompanyInput:
+    id: UUID | None = strawberry.field(
+        default=None,
+        description="The company; required (the mutation's `id` argument is deprecated).",
+    )
+    name: str | None = strawberry.field(default=None, description="Its new name.")
+    late_arrival_days: int | None = strawberry.field(
+        default=None, description="How many days late its usage may arrive (0..3650)."
+    )
     user_id_mode: UserIdMode | None = strawberry.field(
         default=None,
         description="How usage records keep user ids; refused once the company has records.",

@@ -129,7 +129,10 @@ class WebhookDeliveryConnection:
 
 
 CreateWebhookEndpointResult = Annotated[
-    CreatedWebhookEndpoint | t.ValidationError, strawberry.union("CreateWebhookEndpointResult")
+    CreatedWebhookEndpoint | t.ValidationError,
+    strawberry.union(
+        "CreateWebhookEndpointResult", description="The new endpoint with its secret, or why not."
+    ),
 ]
 
 

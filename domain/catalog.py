@@ -26,3 +26,5 @@ class Company:
     secret: bytes = field(default=b"", repr=False)
     # who its invoices are addressed to
     billing: BillingDetails = BillingDetails()
+    # when it was archived (no new usage or contract); None: active
+    archived_at: datetime | None = None

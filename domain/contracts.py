@@ -42,6 +42,8 @@ class Product:
     code: str
     name: str
     metric_code: str
+    # when it was archived (no new contract may price it); None: in use
+    archived_at: datetime | None = None
 
 
 def product_errors(

@@ -64,6 +64,8 @@ class Metric:
     # The numeric property each record is measured by instead of the value
     # sent (``billed_draft``); None: the value sent.
     value_property: str | None = None
+    # when it was archived (no new usage, product or threshold); None: in use
+    archived_at: datetime | None = None
 
 
 METRIC_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,127}$")
@@ -228,6 +230,10 @@ def validate_usage(
                 ErrorCode.UNKNOWN_METRIC,
                 f"no metric is defined as {draft.metric_code!r}",
             )
+        )
+    elif metric.archived_at is not None:
+        errors.append(
+            FieldError("metricCode", ErrorCode.ARCHIVED, f"metric {metric.code} is archived")
         )
     else:
         if draft.resource_type is not metric.resource_type:

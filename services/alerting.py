@@ -21,6 +21,7 @@ from domain import text
 from domain import thresholds as th
 from domain import usage as d
 from domain.access import Principal, Role
+from domain.archiving import archived_error
 from domain.errors import Invalid, MetergraphError, NotFound, Rejected
 from services import alert_watch
 from services.audit import NOT_AUDITED, ChangeAudit
@@ -48,13 +49,16 @@ async def _validated(rt: Runtime, principal: Principal, draft: ThresholdDraft) -
     company = principal.company_filter(draft.company_id)
     errors = th.validate(draft.limit, draft.levels, max_name_length=rt.settings.max_name_length)
     async with rt.pool.acquire() as conn:
-        if draft.metric_code not in await repos.all_metrics(conn):
+        metric = (await repos.all_metrics(conn)).get(draft.metric_code)
+        if metric is None:
             errors.insert(
                 0,
                 d.FieldError(
                     "metricCode", d.ErrorCode.UNKNOWN_METRIC, f"no metric {draft.metric_code!r}"
                 ),
             )
+        elif metric.archived_at is not None:
+            errors.insert(0, archived_error("metricCode", "metric", draft.metric_code))
         if company is not None and await repos.company_by_id(conn, company) is None:
             errors.insert(
                 0, d.FieldError("companyId", d.ErrorCode.UNKNOWN_COMPANY, f"no company {company}")
@@ -130,6 +134,24 @@ async def update_threshold(
         replacement.limit,
         replacement.levels,
     )
+
+
+async def replace_threshold(
+    rt: Runtime,
+    principal: Principal,
+    threshold_id: UUID,
+    replacement: tuple[Decimal | None, tuple[th.Level, ...]],
+    audit: ChangeAudit = NOT_AUDITED,
+) -> th.Threshold:
+    """Replace a threshold's limit and levels, given alone (``replaceThreshold``);
+    Rejected with NOT_FOUND when this key sees no such threshold."""
+    principal.require(*EDITORS)
+    current = await _own_threshold(rt, principal, threshold_id)
+    if current is None:
+        raise Rejected([d.FieldError("id", d.ErrorCode.NOT_FOUND, f"no threshold {threshold_id}")])
+    limit, levels = replacement
+    draft = ThresholdDraft(current.metric_code, current.company_id, current.period, limit, levels)
+    return await update_threshold(rt, principal, threshold_id, draft, audit)
 
 
 async def delete_threshold(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from uuid import UUID
 
+import asyncpg
 import uuid_utils.compat as uuid7
 
 from domain import limits as lim
@@ -40,15 +41,19 @@ class CompanyPage:
 
 
 async def list_companies(
-    rt: Runtime, principal: Principal, page: Callable[[], tuple[int, str | None]]
+    rt: Runtime,
+    principal: Principal,
+    page: Callable[[], tuple[int, str | None]],
+    include_archived: bool = False,
 ) -> CompanyPage:
     """The companies ``principal`` may see, by external key: ``page()`` gives how
-    many and after which key, read once the caller may list companies at all."""
+    many and after which key, read once the caller may list companies at all;
+    archived ones only when asked."""
     principal.require(*READERS)
     limit, after_key = page()
     only = principal.company_filter(None)
     async with rt.pool.acquire() as conn:
-        found = await repos.list_companies(conn, only, after_key, limit + 1)
+        found = await repos.list_companies(conn, only, after_key, limit + 1, include_archived)
     return CompanyPage(found[:limit], has_next=len(found) > limit)
 
 
@@ -80,10 +85,11 @@ async def company_named(rt: Runtime, reference: str) -> Company:
     return company
 
 
-async def list_metrics(rt: Runtime) -> list[Metric]:
-    """Every defined metric, by code."""
+async def list_metrics(rt: Runtime, include_archived: bool = False) -> list[Metric]:
+    """Every defined metric, by code; archived ones only when asked."""
     async with rt.pool.acquire() as conn:
-        return list((await repos.all_metrics(conn)).values())
+        found = (await repos.all_metrics(conn)).values()
+    return [m for m in found if include_archived or m.archived_at is None]
 
 
 def _company_errors(
@@ -162,25 +168,43 @@ async def create_company(
     return company
 
 
-async def update_company(
-    rt: Runtime,
-    principal: Principal,
-    id: UUID,
-    user_id_mode: UserIdMode | None,
-    redacted_properties: tuple[RedactedProperty, ...] | None,
-    audit: ChangeAudit,
-    billing: BillingDetails | None = None,
-) -> Company:
-    """The company with its privacy settings or billing details changed (ADMIN;
-    None: left as is; billing details given replace all of them).
+@dataclass(frozen=True)
+class CompanyChange:
+    """What ``updateCompany`` is given; None: left as it is (billing details
+    given replace all of them)."""
 
-    Raises Rejected for an unknown company, invalid redactions, or a change of
+    name: str | None = None
+    late_arrival_days: int | None = None
+    user_id_mode: UserIdMode | None = None
+    redacted_properties: tuple[RedactedProperty, ...] | None = None
+    billing: BillingDetails | None = None
+
+
+def _change_errors(rt: Runtime, change: CompanyChange) -> list[d.FieldError]:
+    errors = _redaction_errors(rt, change.redacted_properties or ())
+    if change.name is not None:
+        if not change.name.strip():
+            errors.append(d.FieldError("name", d.ErrorCode.REQUIRED, "a company needs a name"))
+        errors.extend(lim.name_errors("name", change.name, rt.settings.max_name_length))
+    days = change.late_arrival_days
+    if days is not None and not 0 <= days <= MAX_LATE_ARRIVAL_DAYS:
+        message = f"lateArrivalDays must be 0..{MAX_LATE_ARRIVAL_DAYS}"
+        errors.append(d.FieldError("lateArrivalDays", d.ErrorCode.INVALID_FORMAT, message))
+    return errors + _billing_errors(change.billing)
+
+
+async def update_company(
+    rt: Runtime, principal: Principal, id: UUID, change: CompanyChange, audit: ChangeAudit
+) -> Company:
+    """The company with ``change`` made (ADMIN).
+
+    Raises Rejected for an unknown company, an invalid change, or a change of
     user id mode once the company has usage records (its stored ids would mix
     raw ids and pseudonyms).
     """
     principal.require(Role.ADMIN)
-    billing = billing.cleaned() if billing else None
-    errors = _redaction_errors(rt, redacted_properties or ()) + _billing_errors(billing)
+    change = replace(change, billing=change.billing.cleaned() if change.billing else None)
+    errors = _change_errors(rt, change)
     if errors:
         raise Rejected(errors)
     async with audited_transaction(rt.pool, partial(audit.row, "Company")) as conn:
@@ -189,17 +213,27 @@ async def update_company(
             raise Rejected([d.FieldError("id", d.ErrorCode.UNKNOWN_COMPANY, message)])
         current = await repos.company_by_id(conn, id)
         assert current is not None
-        if user_id_mode not in (None, current.user_id_mode) and await repos.company_has_records(
-            conn, id
-        ):
+        mode = change.user_id_mode
+        if mode not in (None, current.user_id_mode) and await repos.company_has_records(conn, id):
             message = "the user id mode cannot change once the company has usage records"
             raise Rejected([d.FieldError("userIdMode", d.ErrorCode.USER_ID_MODE_LOCKED, message)])
-        company = await repos.update_company_privacy(conn, id, user_id_mode, redacted_properties)
-        if billing is not None:
-            company = await repos.set_billing_details(conn, id, billing)
-        assert company is not None
+        company = await _changed(conn, id, change)
     audit.committed()
     rt.references.invalidate()
+    return company
+
+
+async def _changed(conn: asyncpg.Connection, id: UUID, change: CompanyChange) -> Company:
+    if change.name is not None:
+        await repos.rename_company(conn, id, change.name.strip())
+    if change.late_arrival_days is not None:
+        await repos.set_late_arrival_days(conn, id, change.late_arrival_days)
+    if change.billing is not None:
+        await repos.set_billing_details(conn, id, change.billing)
+    company = await repos.update_company_privacy(
+        conn, id, change.user_id_mode, change.redacted_properties
+    )
+    assert company is not None
     return company
 
 

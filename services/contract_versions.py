@@ -20,6 +20,7 @@ import asyncpg
 
 from domain import contract_versions as cv
 from domain.access import Principal, Role
+from domain.archiving import archived_prices
 from domain.contracts import StoredContract
 from domain.errors import Rejected
 from domain.invoicing import ContractTerms
@@ -43,7 +44,8 @@ async def amend_contract(
     async with rt.pool.acquire() as conn:
         async with conn.transaction():
             terms = (await _locked(conn, principal, contract_id)).terms
-            products = {p.code: p.metric_code for p in await billing.products(conn)}
+            stored_products = await billing.products(conn)
+            products = {p.code: p.metric_code for p in stored_products}
             errors = cv.amendment_errors(
                 terms,
                 effective_from,
@@ -52,6 +54,7 @@ async def amend_contract(
                 products=products,
                 limits=rt.settings.limits,
             )
+            errors += archived_prices(changes.prices, stored_products)
             if errors:
                 raise Rejected(errors)
             amendment = cv.amend(terms, effective_from, changes, products)

@@ -11,6 +11,7 @@ import asyncpg
 import uuid_utils.compat as uuid7
 
 from domain.access import Principal, Role
+from domain.archiving import archived_error, archived_references
 from domain.charge_filters import raw_retention_errors
 from domain.contracts import (
     ContractDraft,
@@ -32,10 +33,14 @@ from storage import billing, contract_versions, repos
 from storage.retention import rules as retention_rules
 
 
-async def list_products(rt: Runtime, principal: Principal) -> list[Product]:
+async def list_products(
+    rt: Runtime, principal: Principal, include_archived: bool = False
+) -> list[Product]:
+    """Every product, by code; archived ones only when asked."""
     principal.require(*READERS)
     async with rt.pool.acquire() as conn:
-        return await billing.products(conn)
+        found = await billing.products(conn)
+    return found if include_archived else [p for p in found if p.archived_at is None]
 
 
 async def create_product(
@@ -51,6 +56,9 @@ async def create_product(
     async with rt.pool.acquire() as conn:
         metrics = await repos.all_metrics(conn)
         errors = product_errors(code, name, metric_code, metrics, rt.settings.max_name_length)
+        metric = metrics.get(metric_code)
+        if metric is not None and metric.archived_at is not None:
+            errors.append(archived_error("metricCode", "metric", metric_code))
         if errors:
             raise Rejected(errors)
         async with conn.transaction():
@@ -171,10 +179,12 @@ async def _checked_terms(
 ) -> ContractTerms:
     """The terms ``draft`` describes (with a new id); Rejected with every problem."""
     company = await repos.company_by_id(conn, draft.company_id)
-    products = {p.code: p.metric_code for p in await billing.products(conn)}
+    stored = await billing.products(conn)
+    products = {p.code: p.metric_code for p in stored}
     errors = contract_errors(
         draft, rt.settings.limits, company_exists=company is not None, products=products
     )
+    errors += archived_references(draft, company, stored)
     if errors:
         raise Rejected(errors)
     return contract_terms(draft, uuid7.uuid7(), products)

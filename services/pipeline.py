@@ -161,6 +161,23 @@ class IngestRules:
     limits: Limits = DEFAULT_LIMITS
 
 
+def _company_refusal(
+    draft: UsageDraft, company: Company | None, allowed_company: UUID | None
+) -> FieldError | None:
+    """Why ``draft``'s company may not be recorded for: another company than the
+    key's own, none, or one archived."""
+    if allowed_company is not None and draft.company_id != allowed_company:
+        message = "this API key may only record usage for its own company"
+        return FieldError("companyId", ErrorCode.FORBIDDEN, message)
+    if company is None:
+        message = f"no company has id {draft.company_id}"
+        return FieldError("companyId", ErrorCode.UNKNOWN_COMPANY, message)
+    if company.archived_at is not None:
+        message = f"company {company.external_key} is archived"
+        return FieldError("companyId", ErrorCode.ARCHIVED, message)
+    return None
+
+
 class UsageIngestor:
     def __init__(
         self,
@@ -225,28 +242,10 @@ class UsageIngestor:
         companies = await self.references.companies({d.company_id for d in drafts})
         checked: list[PendingRecord | list[FieldError]] = []
         for index, draft in zip(positions or range(len(drafts)), drafts, strict=True):
-            if allowed_company is not None and draft.company_id != allowed_company:
-                checked.append(
-                    [
-                        FieldError(
-                            "companyId",
-                            ErrorCode.FORBIDDEN,
-                            "this API key may only record usage for its own company",
-                        )
-                    ]
-                )
-                continue
             company = companies.get(draft.company_id)
-            if company is None:
-                checked.append(
-                    [
-                        FieldError(
-                            "companyId",
-                            ErrorCode.UNKNOWN_COMPANY,
-                            f"no company has id {draft.company_id}",
-                        )
-                    ]
-                )
+            refused = _company_refusal(draft, company, allowed_company)
+            if refused is not None or company is None:  # (never None unrefused)
+                checked.append([refused] if refused else [])
                 continue
             policy = self._policy(company, backfill)
             metric = metrics.get(draft.metric_code)

@@ -145,7 +145,12 @@ def line_from_json(data: Mapping[str, Any]) -> Line:
 
 
 def _product(row: asyncpg.Record) -> Product:
-    return Product(code=row["code"], name=row["name"], metric_code=row["metric_code"])
+    return Product(
+        code=row["code"],
+        name=row["name"],
+        metric_code=row["metric_code"],
+        archived_at=row["archived_at"],
+    )
 
 
 async def products(conn: asyncpg.Connection) -> list[Product]:

@@ -42,6 +42,7 @@ def _company(row: asyncpg.Record) -> Company:
             tax_id=row["billing_tax_id"],
             email=row["billing_email"],
         ),
+        archived_at=row["archived_at"],
     )
 
 
@@ -138,9 +139,18 @@ async def company_by_reference(conn: asyncpg.Connection, reference: str) -> Comp
 
 
 async def list_companies(
-    conn: asyncpg.Connection, only: UUID | None, after_key: str | None, limit: int
+    conn: asyncpg.Connection,
+    only: UUID | None,
+    after_key: str | None,
+    limit: int,
+    include_archived: bool = False,
 ) -> list[Company]:
-    return [_company(r) for r in await conn.fetch(q("list_companies"), only, after_key, limit)]
+    rows = await conn.fetch(q("list_companies"), only, after_key, limit, include_archived)
+    return [_company(r) for r in rows]
+
+
+async def rename_company(conn: asyncpg.Connection, id: UUID, name: str) -> None:
+    await conn.execute(q("rename_company"), id, name)
 
 
 async def set_late_arrival_days(conn: asyncpg.Connection, id: UUID, days: int) -> Company | None:
@@ -160,6 +170,7 @@ def _metric(row: asyncpg.Record) -> Metric:
         interval=ReportingInterval(interval) if interval else None,
         description=row["description"],
         value_property=row["value_property"],
+        archived_at=row["archived_at"],
     )
 
 

@@ -118,7 +118,9 @@ def test_introspection_answers_the_descriptions_the_sdl_gives() -> None:
 
     from api.schema import schema
 
-    answer = graphql_sync(schema._schema, get_introspection_query(descriptions=True))
+    # deprecated arguments are listed only when asked for (includeDeprecated)
+    query = get_introspection_query(descriptions=True, input_value_deprecation=True)
+    answer = graphql_sync(schema._schema, query)
     assert answer.errors is None, answer.errors
     served = _descriptions(build_client_schema(answer.data))  # type: ignore[arg-type]
     printed = _descriptions(build_schema(schema.as_str()))

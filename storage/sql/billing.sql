@@ -1,10 +1,10 @@
 -- name: insert_product
 INSERT INTO products (code, name, metric_code) VALUES ($1, $2, $3)
 ON CONFLICT (code) DO NOTHING
-RETURNING code, name, metric_code, created_at
+RETURNING code, name, metric_code, created_at, archived_at
 
 -- name: products
-SELECT code, name, metric_code, created_at FROM products ORDER BY code
+SELECT code, name, metric_code, created_at, archived_at FROM products ORDER BY code
 
 -- name: contracts
 SELECT id, company_id, currency, start_date, end_date, billing_day, payment_terms_days,

@@ -7,31 +7,33 @@ ON CONFLICT (external_key) DO NOTHING
 RETURNING id, external_key, name, late_arrival_days, created_at,
           user_id_mode, redacted_properties, privacy_secret,
        billing_legal_name, billing_address_lines, billing_city, billing_postal_code,
-       billing_country, billing_tax_id, billing_email
+       billing_country, billing_tax_id, billing_email, archived_at
 
 -- name: company_by_id
 SELECT id, external_key, name, late_arrival_days, created_at,
        user_id_mode, redacted_properties, privacy_secret,
        billing_legal_name, billing_address_lines, billing_city, billing_postal_code,
-       billing_country, billing_tax_id, billing_email
+       billing_country, billing_tax_id, billing_email, archived_at
 FROM companies WHERE id = $1
 
 -- name: companies_by_external_keys
 SELECT id, external_key, name, late_arrival_days, created_at,
        user_id_mode, redacted_properties, privacy_secret,
        billing_legal_name, billing_address_lines, billing_city, billing_postal_code,
-       billing_country, billing_tax_id, billing_email
+       billing_country, billing_tax_id, billing_email, archived_at
 FROM companies WHERE external_key = ANY($1::text[])
 
 -- name: list_companies
--- $1: only this company (NULL = all); keyset pagination on external_key.
+-- $1: only this company (NULL = all); keyset pagination on external_key;
+-- $4: archived companies too.
 SELECT id, external_key, name, late_arrival_days, created_at,
        user_id_mode, redacted_properties, privacy_secret,
        billing_legal_name, billing_address_lines, billing_city, billing_postal_code,
-       billing_country, billing_tax_id, billing_email
+       billing_country, billing_tax_id, billing_email, archived_at
 FROM companies
 WHERE ($1::uuid IS NULL OR id = $1)
   AND ($2::text IS NULL OR external_key > $2)
+  AND ($4::boolean OR archived_at IS NULL)
 ORDER BY external_key
 LIMIT $3
 
@@ -40,7 +42,7 @@ UPDATE companies SET late_arrival_days = $2 WHERE id = $1
 RETURNING id, external_key, name, late_arrival_days, created_at,
           user_id_mode, redacted_properties, privacy_secret,
        billing_legal_name, billing_address_lines, billing_city, billing_postal_code,
-       billing_country, billing_tax_id, billing_email
+       billing_country, billing_tax_id, billing_email, archived_at
 
 -- name: lock_company
 -- The company, locked against concurrent changes to its settings.
@@ -58,7 +60,7 @@ WHERE id = $1
 RETURNING id, external_key, name, late_arrival_days, created_at,
           user_id_mode, redacted_properties, privacy_secret,
        billing_legal_name, billing_address_lines, billing_city, billing_postal_code,
-       billing_country, billing_tax_id, billing_email
+       billing_country, billing_tax_id, billing_email, archived_at
 
 -- name: update_company_billing
 -- The billing details as given: every part replaced (NULL clears it).
@@ -69,4 +71,7 @@ WHERE id = $1
 RETURNING id, external_key, name, late_arrival_days, created_at,
           user_id_mode, redacted_properties, privacy_secret,
           billing_legal_name, billing_address_lines, billing_city, billing_postal_code,
-          billing_country, billing_tax_id, billing_email
+          billing_country, billing_tax_id, billing_email, archived_at
+
+-- name: rename_company
+UPDATE companies SET name = $2 WHERE id = $1

@@ -7,12 +7,12 @@ RETURNING code
 
 -- name: all_metrics
 SELECT code, name, resource_type, measurement_type, unit, aggregation, reporting_interval,
-       description, value_property
+       description, value_property, archived_at
 FROM metrics ORDER BY code
 
 -- name: lock_metric
 SELECT code, name, resource_type, measurement_type, unit, aggregation, reporting_interval,
-       description, value_property
+       description, value_property, archived_at
 FROM metrics WHERE code = $1 FOR UPDATE
 
 -- name: metric_has_usage

@@ -54,7 +54,7 @@ export const AggregateUsageQuery = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
       }
     }

@@ -4,14 +4,14 @@ import type { CombinedError } from "urql";
 
 export interface FieldProblem {
   field: string;
-  code: string;
+  errorCode: string;
   message: string;
 }
 
 export interface ValidationLike {
   __typename?: string;
   field: string;
-  code: string;
+  errorCode: string;
   message: string;
   errors?: FieldProblem[];
 }

@@ -37,7 +37,7 @@ export const MetricsQuery = graphql(`
 
 export const CompanyNamesQuery = graphql(`
   query CompanyNames($first: Int!, $after: String) {
-    companies(first: $first, after: $after) {
+    companies(first: $first, after: $after, includeArchived: true) {
       edges {
         node {
           id

@@ -71,11 +71,19 @@ const AlertRaised = graphql(`
   }
 `);
 
-const AcknowledgeAlert = graphql(`
-  mutation AcknowledgeAlert($id: UUID!) {
-    acknowledgeAlert(id: $id) {
-      id
-      acknowledgedAt
+const MarkAlertAcknowledged = graphql(`
+  mutation MarkAlertAcknowledged($input: MarkAlertAcknowledgedInput!) {
+    markAlertAcknowledged(input: $input) {
+      __typename
+      ... on Alert {
+        id
+        acknowledgedAt
+      }
+      ... on ValidationError {
+        field
+        errorCode
+        message
+      }
     }
   }
 `);
@@ -113,11 +121,11 @@ const CreateThreshold = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -125,9 +133,9 @@ const CreateThreshold = graphql(`
   }
 `);
 
-const UpdateThreshold = graphql(`
-  mutation UpdateThreshold($id: UUID!, $input: ThresholdInput!) {
-    updateThreshold(id: $id, input: $input) {
+const ReplaceThreshold = graphql(`
+  mutation ReplaceThreshold($input: ReplaceThresholdInput!) {
+    replaceThreshold(input: $input) {
       __typename
       ... on Threshold {
         id
@@ -143,11 +151,11 @@ const UpdateThreshold = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -155,20 +163,35 @@ const UpdateThreshold = graphql(`
   }
 `);
 
-const DeleteThreshold = graphql(`
-  mutation DeleteThreshold($id: UUID!) {
-    deleteThreshold(id: $id)
+const RemoveThreshold = graphql(`
+  mutation RemoveThreshold($input: RemoveThresholdInput!) {
+    removeThreshold(input: $input) {
+      __typename
+      ... on Removed {
+        id
+      }
+      ... on ValidationError {
+        field
+        errorCode
+        message
+      }
+    }
   }
 `);
 
-const SetRecipients = graphql(`
-  mutation SetRecipients(
-    $companyId: UUID!
-    $channel: NotificationChannel!
-    $addresses: [String!]!
-    $role: RecipientRole!
-  ) {
-    setNotificationRecipients(companyId: $companyId, channel: $channel, addresses: $addresses, role: $role)
+const UpdateRecipients = graphql(`
+  mutation UpdateNotificationRecipients($input: UpdateNotificationRecipientsInput!) {
+    updateNotificationRecipients(input: $input) {
+      __typename
+      ... on NotificationRecipients {
+        addresses
+      }
+      ... on ValidationError {
+        field
+        errorCode
+        message
+      }
+    }
   }
 `);
 
@@ -274,7 +297,7 @@ function AlertList({
   useEffect(() => {
     if (latest) refetch({ requestPolicy: "network-only" });
   }, [latest, refetch]);
-  const [ack, acknowledge] = useMutation(AcknowledgeAlert);
+  const [ack, acknowledge] = useMutation(MarkAlertAcknowledged);
   const [ackFailure, setAckFailure] = useState<string | null>(null);
   const units = useMemo(() => new Map(nodesOf(metrics?.metricsConnection).map((m) => [m.code, m.unit])), [metrics]);
   const columns = useMemo<ColumnDef<AlertRow, unknown>[]>(() => {
@@ -339,9 +362,10 @@ function AlertList({
               aria-label={`Acknowledge the ${row.level} alert for ${row.metricCode}`}
               onClick={() => {
                 setAckFailure(null);
-                void acknowledge({ id: row.id }).then((r) => {
+                void acknowledge({ input: { id: row.id } }).then((r) => {
                   if (r.error) setAckFailure(describeError(r.error));
-                  else if (!r.data?.acknowledgeAlert) setAckFailure("That alert is gone: it was removed with its threshold.");
+                  else if (isValidationError(r.data?.markAlertAcknowledged))
+                    setAckFailure("That alert is gone: it was removed with its threshold.");
                 });
               }}
             >
@@ -433,15 +457,17 @@ function Thresholds({
   const [{ data, fetching, error }, refetch] = useQuery({ query: ThresholdListQueryDoc, variables: { companyId } });
   const [{ data: metrics }] = useQuery({ query: MetricsQuery });
   const [editing, setEditing] = useState<ThresholdRow | "new" | null>(null);
-  const [deleted, deleteThreshold] = useMutation(DeleteThreshold);
+  const [deleted, removeThreshold] = useMutation(RemoveThreshold);
   const [notice, setNotice] = useState<{ kind: "error" | "success"; text: string } | null>(null);
   const units = new Map(nodesOf(metrics?.metricsConnection).map((m) => [m.code, m.unit]));
   const reload = () => refetch({ requestPolicy: "network-only" });
   // a default (no company) is every company's: only ADMIN changes it
   const mayChange = (t: ThresholdRow) => writer && (t.companyId !== null || admin);
   const remove = async (t: ThresholdRow) => {
-    const result = await deleteThreshold({ id: t.id });
+    const result = await removeThreshold({ input: { id: t.id } });
+    const answer = result.data?.removeThreshold;
     if (result.error) setNotice({ kind: "error", text: describeError(result.error) ?? "The threshold was not removed." });
+    else if (isValidationError(answer)) setNotice({ kind: "error", text: answer.message });
     else {
       setNotice({ kind: "success", text: `The ${t.metricCode} threshold and its alerts were removed.` });
       if (editing !== "new" && editing?.id === t.id) setEditing(null);
@@ -578,7 +604,7 @@ function ThresholdForm({
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [created, create] = useMutation(CreateThreshold);
-  const [updated, update] = useMutation(UpdateThreshold);
+  const [updated, replace] = useMutation(ReplaceThreshold);
   const busy = created.fetching || updated.fetching;
   const err = (field: string) => problemAt(problems, field);
   const unit = metrics.find((m) => m.code === draft.metricCode)?.unit;
@@ -597,9 +623,11 @@ function ThresholdForm({
       return;
     }
     const input = inputOf(draft, editing ? editing.companyId : companyId);
-    const result = editing ? await update({ id: editing.id, input }) : await create({ input });
+    const result = editing
+      ? await replace({ input: { id: editing.id, limit: input.limit, levels: input.levels } })
+      : await create({ input });
     const answer = editing
-      ? (result.data as { updateThreshold?: unknown } | undefined)?.updateThreshold
+      ? (result.data as { replaceThreshold?: unknown } | undefined)?.replaceThreshold
       : (result.data as { createThreshold?: unknown } | undefined)?.createThreshold;
     if (result.error) setFailure(describeError(result.error));
     else if (isValidationError(answer)) setProblems(problemsByField(answer));
@@ -692,21 +720,21 @@ function Recipients({ companyId }: { companyId: string | null }) {
   const [saved, setSaved] = useState<string[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
-  const [{ fetching }, save] = useMutation(SetRecipients);
+  const [{ fetching }, save] = useMutation(UpdateRecipients);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!companyId) return;
     setProblem(null);
     setFailure(null);
     setSaved(null);
-    const result = await save({ companyId, channel, role, addresses: parseAddresses(addresses) });
-    if (result.error) {
-      const first = result.error.graphQLErrors[0];
-      const field = first?.extensions?.field as string | undefined;
-      if (field === "addresses") setProblem(first.message);
-      else setFailure(describeError(result.error));
-    } else if (result.data) {
-      setSaved(result.data.setNotificationRecipients);
+    const result = await save({ input: { companyId, channel, role, addresses: parseAddresses(addresses) } });
+    const answer = result.data?.updateNotificationRecipients;
+    if (result.error) setFailure(describeError(result.error));
+    else if (isValidationError(answer)) {
+      if (answer.field.startsWith("addresses")) setProblem(answer.message);
+      else setFailure(answer.message);
+    } else if (answer?.__typename === "NotificationRecipients") {
+      setSaved(answer.addresses);
     }
   };
   return (

@@ -7,6 +7,7 @@ import { graphql } from "../gql";
 import type { Aggregation, MeasurementType, ReportingInterval, ResourceType } from "../gql/graphql";
 import { describeError, isValidationError, problemsByField } from "../lib/errors";
 import { MetricsQuery, nodesOf } from "../lib/queries";
+import { ConfirmButton } from "./ConfirmButton";
 import { isAdmin, useViewer } from "../lib/viewer";
 
 const ProductsQuery = graphql(`
@@ -28,7 +29,7 @@ const DefineMetric = graphql(`
     defineMetric(input: $input) {
       __typename
       ... on Metric {
-        metricCode: code
+        code
         name
         unit
         resourceType
@@ -39,11 +40,11 @@ const DefineMetric = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -52,27 +53,74 @@ const DefineMetric = graphql(`
 `);
 
 const CreateProduct = graphql(`
-  mutation CreateProduct($code: String!, $name: String!, $metricCode: String!) {
-    createProduct(code: $code, name: $name, metricCode: $metricCode) {
+  mutation CreateProduct($input: CreateProductInput!) {
+    createProduct(input: $input) {
       __typename
       ... on Product {
-        productCode: code
+        code
         name
         metricCode
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
     }
   }
 `);
+
+const ArchiveMetric = graphql(`
+  mutation ArchiveMetric($input: ArchiveMetricInput!) {
+    archiveMetric(input: $input) {
+      __typename
+      ... on Metric {
+        code
+        archivedAt
+      }
+      ... on ValidationError {
+        field
+        errorCode
+        message
+      }
+    }
+  }
+`);
+
+const ArchiveProduct = graphql(`
+  mutation ArchiveProduct($input: ArchiveProductInput!) {
+    archiveProduct(input: $input) {
+      __typename
+      ... on Product {
+        code
+        archivedAt
+      }
+      ... on ValidationError {
+        field
+        errorCode
+        message
+      }
+    }
+  }
+`);
+
+type Notice = { kind: "error" | "success"; text: string } | null;
+
+/** What an archive mutation answered, as a notice. */
+function archived(
+  what: string,
+  result: { error?: Parameters<typeof describeError>[0]; data?: Record<string, unknown> },
+  answer: unknown,
+): Notice {
+  if (result.error) return { kind: "error", text: describeError(result.error) ?? `${what} was not archived.` };
+  if (isValidationError(answer)) return { kind: "error", text: `${what} was not archived: ${answer.message}.` };
+  return { kind: "success", text: `${what} was archived: it takes no new usage or contracts; its history stays.` };
+}
 
 const RESOURCE_TYPES: ResourceType[] = ["API_CALLS", "DATA_TRANSFER", "STORAGE", "USER_COUNT"];
 const MEASUREMENT_TYPES: MeasurementType[] = ["COUNTER", "GAUGE", "TIMER"];
@@ -89,12 +137,26 @@ export function CatalogPage() {
   const [metricsAnswer, refetchMetrics] = metrics;
   const [productsAnswer, refetchProducts] = products;
   const metricList = nodesOf(metricsAnswer.data?.metricsConnection);
+  const [archivingMetric, archiveMetric] = useMutation(ArchiveMetric);
+  const [archivingProduct, archiveProduct] = useMutation(ArchiveProduct);
+  const [notice, setNotice] = useState<Notice>(null);
+  const archiveMetricNamed = async (code: string) => {
+    const result = await archiveMetric({ input: { code } });
+    setNotice(archived(`Metric ${code}`, result, result.data?.archiveMetric));
+    refetchMetrics({ requestPolicy: "network-only" });
+  };
+  const archiveProductNamed = async (code: string) => {
+    const result = await archiveProduct({ input: { code } });
+    setNotice(archived(`Product ${code}`, result, result.data?.archiveProduct));
+    refetchProducts({ requestPolicy: "network-only" });
+  };
   return (
     <>
       <div className="page-head">
         <h1>Metrics and products</h1>
         <p className="subtle">What usage is measured in, and the products billed by it.</p>
       </div>
+      {notice ? <Banner kind={notice.kind}>{notice.text}</Banner> : null}
       <section className="card" aria-labelledby="metrics-h">
         <h2 id="metrics-h">Metrics</h2>
         {metricsAnswer.error ? (
@@ -117,6 +179,11 @@ export function CatalogPage() {
                   <th scope="col">Aggregation</th>
                   <th scope="col">Interval</th>
                   <th scope="col">Description</th>
+                  {admin ? (
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  ) : null}
                 </tr>
               </thead>
               <tbody>
@@ -132,6 +199,22 @@ export function CatalogPage() {
                     <td>{words(m.aggregation)}</td>
                     <td>{m.interval ? words(m.interval) : "—"}</td>
                     <td>{m.description ?? ""}</td>
+                    {admin ? (
+                      <td>
+                        <ConfirmButton
+                          label="Archive"
+                          title={`Archive the metric ${m.code}?`}
+                          confirmLabel="Archive metric"
+                          busy={archivingMetric.fetching}
+                          onConfirm={() => archiveMetricNamed(m.code)}
+                        >
+                          <p>
+                            No new usage, product or threshold may name it; its usage stays readable and invoiced.
+                            Refused while a product bills it or a threshold watches it.
+                          </p>
+                        </ConfirmButton>
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
@@ -158,6 +241,11 @@ export function CatalogPage() {
                   <th scope="col">Code</th>
                   <th scope="col">Name</th>
                   <th scope="col">Metric</th>
+                  {admin ? (
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  ) : null}
                 </tr>
               </thead>
               <tbody>
@@ -170,6 +258,19 @@ export function CatalogPage() {
                     <td>
                       <code>{p.metricCode}</code>
                     </td>
+                    {admin ? (
+                      <td>
+                        <ConfirmButton
+                          label="Archive"
+                          title={`Archive the product ${p.code}?`}
+                          confirmLabel="Archive product"
+                          busy={archivingProduct.fetching}
+                          onConfirm={() => archiveProductNamed(p.code)}
+                        >
+                          <p>No new contract may price it; invoices that did stay. Refused while a contract in force prices it.</p>
+                        </ConfirmButton>
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
@@ -229,7 +330,7 @@ function MetricForm({ onDefined }: { onDefined: () => void }) {
     else if (answer?.__typename === "Metric") {
       setProblems({});
       setForm(blank);
-      setMessage({ kind: "success", text: `Metric ${answer.metricCode} defined.` });
+      setMessage({ kind: "success", text: `Metric ${answer.code} defined.` });
       onDefined();
     }
   };
@@ -335,7 +436,7 @@ function ProductForm({
       setProblems({ metricCode: "Choose the metric the product is billed by." });
       return;
     }
-    const result = await create({ code: code.trim(), name: name.trim(), metricCode });
+    const result = await create({ input: { code: code.trim(), name: name.trim(), metricCode } });
     const answer = result.data?.createProduct;
     if (result.error) setMessage({ kind: "error", text: describeError(result.error) ?? "The product was not created." });
     else if (isValidationError(answer)) setProblems(problemsByField(answer));
@@ -344,7 +445,7 @@ function ProductForm({
       setCode("");
       setName("");
       setMetricCode("");
-      setMessage({ kind: "success", text: `Product ${answer.productCode} created.` });
+      setMessage({ kind: "success", text: `Product ${answer.code} created.` });
       onCreated();
     }
   };

@@ -12,8 +12,8 @@ import { describeError, isValidationError, problemsByField } from "../lib/errors
 import { isCustomer, useViewer } from "../lib/viewer";
 
 const CompaniesQuery = graphql(`
-  query Companies($first: Int!, $after: String) {
-    companies(first: $first, after: $after) {
+  query Companies($first: Int!, $after: String, $includeArchived: Boolean! = false) {
+    companies(first: $first, after: $after, includeArchived: $includeArchived) {
       edges {
         node {
           id
@@ -21,6 +21,7 @@ const CompaniesQuery = graphql(`
           name
           lateArrivalDays
           createdAt
+          archivedAt
         }
       }
       pageInfo {
@@ -41,11 +42,11 @@ const CreateCompany = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -53,7 +54,14 @@ const CreateCompany = graphql(`
   }
 `);
 
-type Row = { id: string; externalKey: string; name: string; lateArrivalDays: number; createdAt: string };
+type Row = {
+  id: string;
+  externalKey: string;
+  name: string;
+  lateArrivalDays: number;
+  createdAt: string;
+  archivedAt?: string | null;
+};
 
 const PAGE_SIZE = 50;
 
@@ -67,16 +75,22 @@ function CompanyList() {
   const navigate = useNavigate();
   const paging = useCursorPaging();
   const [search, setSearch] = useState("");
+  const [includeArchived, setIncludeArchived] = useState(false);
   const [{ data, fetching, error }, refetch] = useQuery({
     query: CompaniesQuery,
-    variables: { first: PAGE_SIZE, after: paging.after },
+    variables: { first: PAGE_SIZE, after: paging.after, includeArchived },
   });
   const columns = useMemo<ColumnDef<Row, unknown>[]>(
     () => [
       {
         accessorKey: "name",
         header: "Name",
-        cell: (c) => <Link to={`/companies/${c.row.original.id}`}>{c.getValue() as string}</Link>,
+        cell: (c) => (
+          <>
+            <Link to={`/companies/${c.row.original.id}`}>{c.getValue() as string}</Link>
+            {c.row.original.archivedAt ? <span className="subtle"> (archived)</span> : null}
+          </>
+        ),
       },
       { accessorKey: "externalKey", header: "External key" },
       { accessorKey: "lateArrivalDays", header: "Late window (days)", meta: { align: "right" } },
@@ -105,6 +119,17 @@ function CompanyList() {
             value={search}
             onChange={(e) => setSearch(e.target.value)}
           />
+          <label>
+            <input
+              type="checkbox"
+              checked={includeArchived}
+              onChange={(e) => {
+                setIncludeArchived(e.target.checked);
+                paging.reset();
+              }}
+            />{" "}
+            Archived too
+          </label>
         </div>
         {error ? (
           <ErrorState error={error} retry={() => refetch({ requestPolicy: "network-only" })} />

@@ -1,10 +1,10 @@
 import type { ColumnDef } from "@tanstack/react-table";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { Link, useParams } from "react-router-dom";
-import { useQuery } from "urql";
+import { useMutation, useQuery } from "urql";
 
 import { DataTable } from "../components/DataTable";
-import { ErrorState, Loading, NotFound } from "../components/states";
+import { Banner, ErrorState, Loading, NotFound } from "../components/states";
 import { UsagePanel } from "../components/UsagePanel";
 import { CalendarDate, Instant, Money, Quantity, StatusBadge } from "../components/values";
 import { graphql } from "../gql";
@@ -12,6 +12,56 @@ import { billedTo } from "../lib/billing";
 import { period } from "../lib/format";
 import { useUsageParams } from "../lib/usageParams";
 import { nodesOf } from "../lib/queries";
+import { describeError, isValidationError } from "../lib/errors";
+import { isAdmin, useViewer } from "../lib/viewer";
+import { ConfirmButton } from "./ConfirmButton";
+
+const ArchiveCompany = graphql(`
+  mutation ArchiveCompany($input: ArchiveCompanyInput!) {
+    archiveCompany(input: $input) {
+      __typename
+      ... on Company {
+        id
+        archivedAt
+      }
+      ... on ValidationError {
+        field
+        errorCode
+        message
+        errors {
+          field
+          errorCode
+          message
+        }
+      }
+    }
+  }
+`);
+
+/** ADMIN archives a company: refused while it owes an invoice or has a contract in force. */
+function ArchiveAction({ id, name }: { id: string; name: string }) {
+  const [{ fetching }, archive] = useMutation(ArchiveCompany);
+  const [failure, setFailure] = useState<string | null>(null);
+  const confirm = async () => {
+    setFailure(null);
+    const result = await archive({ input: { id } });
+    const answer = result.data?.archiveCompany;
+    if (result.error) setFailure(describeError(result.error));
+    else if (isValidationError(answer))
+      setFailure(`${name} was not archived: ${(answer.errors ?? [answer]).map((e) => e.message).join("; ")}.`);
+  };
+  return (
+    <>
+      {failure ? <Banner kind="error">{failure}</Banner> : null}
+      <ConfirmButton label="Archive" title={`Archive ${name}?`} confirmLabel="Archive company" busy={fetching} onConfirm={confirm}>
+        <p>
+          It takes no new usage or contracts and leaves the company list; its usage and invoices stay readable. Refused
+          while it owes an invoice or has a contract in force.
+        </p>
+      </ConfirmButton>
+    </>
+  );
+}
 
 const CompanyQuery = graphql(`
   query CompanyPage($id: UUID!) {
@@ -21,6 +71,7 @@ const CompanyQuery = graphql(`
       externalKey
       lateArrivalDays
       createdAt
+      archivedAt
       billingDetails {
         legalName
         addressLines
@@ -109,6 +160,7 @@ const GapsQuery = graphql(`
 export function CompanyPage() {
   const { id = "" } = useParams();
   const [{ data, fetching, error }, refetch] = useQuery({ query: CompanyQuery, variables: { id } });
+  const admin = isAdmin(useViewer());
   if (error) {
     // a malformed id, or another company's (refused to a customer's key), is a "not found"
     if (error.graphQLErrors.some((e) => /UUID/i.test(e.message) || e.extensions?.code === "FORBIDDEN"))
@@ -122,7 +174,9 @@ export function CompanyPage() {
   return (
     <>
       <div className="page-head">
-        <h1>{company.name}</h1>
+        <h1>
+          {company.name} {company.archivedAt ? <StatusBadge status="ARCHIVED" /> : null}
+        </h1>
         <p className="subtle">
           <code>{company.externalKey}</code> · late usage accepted for {company.lateArrivalDays} days · since{" "}
           <Instant iso={company.createdAt} />
@@ -130,6 +184,7 @@ export function CompanyPage() {
         <p className="subtle" data-testid="billed-to">
           {billedTo(company.billingDetails) || `No billing details: invoices are addressed to ${company.name}.`}
         </p>
+        {admin && !company.archivedAt ? <ArchiveAction id={company.id} name={company.name} /> : null}
       </div>
       <h2>Usage</h2>
       <UsagePanel companyId={company.id} />

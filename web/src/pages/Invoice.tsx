@@ -57,8 +57,8 @@ const InvoiceQuery = graphql(`
 `);
 
 const RecordPayment = graphql(`
-  mutation RecordPayment($invoiceId: UUID!, $amount: Decimal!, $paidAt: DateTime!) {
-    recordPayment(invoiceId: $invoiceId, amount: $amount, paidAt: $paidAt) {
+  mutation RecordPayment($input: RecordPaymentInput!) {
+    recordPayment(input: $input) {
       __typename
       ... on Invoice {
         id
@@ -67,11 +67,11 @@ const RecordPayment = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -280,7 +280,9 @@ function PaymentForm({ invoiceId, currency }: { invoiceId: string; currency: str
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setMessage(null);
-    const result = await record({ invoiceId, amount: amount.trim(), paidAt: new Date(`${paidAt}T12:00:00Z`).toISOString() });
+    const result = await record({
+      input: { invoiceId, amount: amount.trim(), paidAt: new Date(`${paidAt}T12:00:00Z`).toISOString() },
+    });
     const answer = result.data?.recordPayment;
     if (result.error) setMessage({ kind: "error", text: describeError(result.error) ?? "Failed." });
     else if (isValidationError(answer)) setProblems(problemsByField(answer));

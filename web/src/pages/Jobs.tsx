@@ -48,8 +48,8 @@ const JobRunsList = graphql(`
 `);
 
 const RunJob = graphql(`
-  mutation RunJob($name: String!) {
-    runJob(name: $name) {
+  mutation RunJob($input: RunJobInput!) {
+    runJob(input: $input) {
       __typename
       ... on JobRun {
         id
@@ -63,11 +63,11 @@ const RunJob = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -203,7 +203,7 @@ function RunJobConfirm({
   const [failure, setFailure] = useState<string | null>(null);
   const go = async () => {
     setFailure(null);
-    const result = await run({ name });
+    const result = await run({ input: { name } });
     const answer = result.data?.runJob;
     if (result.error) setFailure(describeError(result.error));
     else if (isValidationError(answer)) setFailure(answer.message);

@@ -54,8 +54,8 @@ const UsageRecords = graphql(`
 `);
 
 const VoidRecord = graphql(`
-  mutation VoidUsageRecord($id: UUID!, $reason: String!) {
-    voidUsageRecord(id: $id, reason: $reason) {
+  mutation VoidUsageRecord($input: VoidUsageRecordInput!) {
+    voidUsageRecord(input: $input) {
       __typename
       ... on UsageCorrection {
         voided {
@@ -64,11 +64,11 @@ const VoidRecord = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -77,8 +77,8 @@ const VoidRecord = graphql(`
 `);
 
 const CorrectRecord = graphql(`
-  mutation CorrectUsageRecord($id: UUID!, $reason: String!, $value: Decimal, $timestamp: DateTime) {
-    correctUsageRecord(id: $id, reason: $reason, value: $value, timestamp: $timestamp) {
+  mutation CorrectUsageRecord($input: CorrectUsageRecordInput!) {
+    correctUsageRecord(input: $input) {
       __typename
       ... on UsageCorrection {
         voided {
@@ -93,11 +93,11 @@ const CorrectRecord = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -421,7 +421,7 @@ function CorrectionForm({
     setProblems(local);
     if (Object.keys(local).length > 0) return;
     if (kind === "void") {
-      const result = await voidRecord({ id: record.id, reason: reason.trim() });
+      const result = await voidRecord({ input: { id: record.id, reason: reason.trim() } });
       const answer = result.data?.voidUsageRecord;
       if (result.error) setFailure(describeError(result.error));
       else if (isValidationError(answer)) setProblems(problemsByField(answer));
@@ -430,10 +430,7 @@ function CorrectionForm({
       }
     } else {
       const result = await correctRecord({
-        id: record.id,
-        reason: reason.trim(),
-        value: value.trim() || null,
-        timestamp,
+        input: { id: record.id, reason: reason.trim(), value: value.trim() || null, timestamp },
       });
       const answer = result.data?.correctUsageRecord;
       if (result.error) setFailure(describeError(result.error));

@@ -75,8 +75,8 @@ const ReportStatusQuery = graphql(`
 `);
 
 const GenerateReport = graphql(`
-  mutation GenerateReport($criteria: ReportCriteriaInput!, $format: ReportFormat!) {
-    generateReport(criteria: $criteria, format: $format) {
+  mutation GenerateReport($input: GenerateReportInput!) {
+    generateReport(input: $input) {
       __typename
       ... on Report {
         id
@@ -84,11 +84,11 @@ const GenerateReport = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -132,33 +132,19 @@ const ReportSchedulesQueryDoc = graphql(`
 `);
 
 const CreateReportSchedule = graphql(`
-  mutation CreateReportSchedule(
-    $name: String!
-    $cron: String!
-    $timeZone: String!
-    $criteria: ReportCriteriaInput!
-    $format: ReportFormat!
-    $destination: ReportDestinationInput!
-  ) {
-    createReportSchedule(
-      name: $name
-      cron: $cron
-      timeZone: $timeZone
-      criteria: $criteria
-      format: $format
-      destination: $destination
-    ) {
+  mutation CreateReportSchedule($input: CreateReportScheduleInput!) {
+    createReportSchedule(input: $input) {
       __typename
       ... on ReportSchedule {
         id
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
         errors {
           field
-          code
+          errorCode
           message
         }
       }
@@ -167,8 +153,8 @@ const CreateReportSchedule = graphql(`
 `);
 
 const SetScheduleActive = graphql(`
-  mutation SetReportScheduleActive($id: UUID!, $active: Boolean!) {
-    setReportScheduleActive(id: $id, active: $active) {
+  mutation SetReportScheduleActive($input: SetReportScheduleActiveInput!) {
+    setReportScheduleActive(input: $input) {
       __typename
       ... on ReportSchedule {
         id
@@ -177,16 +163,26 @@ const SetScheduleActive = graphql(`
       }
       ... on ValidationError {
         field
-        code
+        errorCode
         message
       }
     }
   }
 `);
 
-const DeleteSchedule = graphql(`
-  mutation DeleteReportSchedule($id: UUID!) {
-    deleteReportSchedule(id: $id)
+const RemoveSchedule = graphql(`
+  mutation RemoveReportSchedule($input: RemoveReportScheduleInput!) {
+    removeReportSchedule(input: $input) {
+      __typename
+      ... on Removed {
+        id
+      }
+      ... on ValidationError {
+        field
+        errorCode
+        message
+      }
+    }
   }
 `);
 
@@ -393,7 +389,7 @@ function GenerateForm({ onGenerated }: { onGenerated: () => void }) {
       setProblems(local);
       return;
     }
-    const result = await generate({ criteria: criteriaInput(draft), format });
+    const result = await generate({ input: { criteria: criteriaInput(draft), format } });
     const answer = result.data?.generateReport;
     if (result.error) setFailure(describeError(result.error));
     else if (isValidationError(answer)) setProblems(problemsByField(answer));
@@ -627,20 +623,22 @@ function ScheduleCard({
   onChanged: (notice: { kind: "error" | "success"; text: string }) => void;
 }) {
   const [toggling, setActive] = useMutation(SetScheduleActive);
-  const [removing, remove] = useMutation(DeleteSchedule);
+  const [removing, remove] = useMutation(RemoveSchedule);
   const criteria = s.criteria as { kind?: ReportKindName } | null;
   const admin = isAdmin(useViewer());
   const names = useCompanyNames();
   const headingId = `schedule-${s.id}`;
   const toggle = async () => {
-    const result = await setActive({ id: s.id, active: !s.active });
+    const result = await setActive({ input: { id: s.id, active: !s.active } });
     const answer = result.data?.setReportScheduleActive;
     if (result.error) onChanged({ kind: "error", text: describeError(result.error) ?? "The schedule did not change." });
     else if (isValidationError(answer)) onChanged({ kind: "error", text: answer.message });
   };
   const destroy = async () => {
-    const result = await remove({ id: s.id });
+    const result = await remove({ input: { id: s.id } });
+    const answer = result.data?.removeReportSchedule;
     if (result.error) onChanged({ kind: "error", text: describeError(result.error) ?? "The schedule was not removed." });
+    else if (isValidationError(answer)) onChanged({ kind: "error", text: answer.message });
     else onChanged({ kind: "success", text: `The schedule “${s.name}” was removed; its reports stay.` });
   };
   return (
@@ -749,12 +747,14 @@ function ScheduleForm({ onDone }: { onDone: (notice: string | null) => void }) {
     event.preventDefault();
     setFailure(null);
     const result = await create({
-      name,
-      cron,
-      timeZone,
-      format,
-      criteria: criteriaInput(draft),
-      destination: destinationInput(destination),
+      input: {
+        name,
+        cron,
+        timeZone,
+        format,
+        criteria: criteriaInput(draft),
+        destination: destinationInput(destination),
+      },
     });
     const answer = result.data?.createReportSchedule;
     if (result.error) setFailure(describeError(result.error));
