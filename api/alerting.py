@@ -215,16 +215,18 @@ class Alert(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="One alert of a page and its cursor.")
 class AlertEdge:
-    cursor: str
-    node: Alert
+    cursor: str = strawberry.field(description="Pass as `after` to read the alerts after this one.")
+    node: Alert = strawberry.field(description="The alert.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of alerts, newest first.")
 class AlertConnection:
-    edges: list[AlertEdge]
-    page_info: t.PageInfo
+    edges: list[AlertEdge] = strawberry.field(description="The alerts of this page, newest first.")
+    page_info: t.PageInfo = strawberry.field(
+        description="Whether older alerts follow (`after: endCursor`)."
+    )
 
 
 @strawberry.input(description="Which alerts to list; every field given must match.")

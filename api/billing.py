@@ -679,16 +679,20 @@ class Invoice:
         return invoice
 
 
-@strawberry.type
+@strawberry.type(description="One invoice of a page and its cursor.")
 class InvoiceEdge:
-    cursor: str
-    node: Invoice
+    cursor: str = strawberry.field(
+        description="Pass as `after` to read the invoices after this one."
+    )
+    node: Invoice = strawberry.field(description="The invoice.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of invoices, by period.")
 class InvoiceConnection:
-    edges: list[InvoiceEdge]
-    page_info: t.PageInfo
+    edges: list[InvoiceEdge] = strawberry.field(description="The invoices of this page, by period.")
+    page_info: t.PageInfo = strawberry.field(
+        description="Whether more invoices follow (`after: endCursor`)."
+    )
 
 
 @strawberry.input(description="Which invoices to list; every field given must match.")

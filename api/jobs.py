@@ -81,16 +81,22 @@ RunJobResult = Annotated[
 ]
 
 
-@strawberry.type
+@strawberry.type(description="One job run of a page and its cursor.")
 class JobRunEdge:
-    cursor: str
-    node: JobRun
+    cursor: str = strawberry.field(
+        description="Pass as `after` to read the job runs after this one."
+    )
+    node: JobRun = strawberry.field(description="The job run.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of job runs, newest first.")
 class JobRunConnection:
-    edges: list[JobRunEdge]
-    page_info: t.PageInfo
+    edges: list[JobRunEdge] = strawberry.field(
+        description="The job runs of this page, newest first."
+    )
+    page_info: t.PageInfo = strawberry.field(
+        description="Whether older runs follow (`after: endCursor`)."
+    )
 
 
 def scheduled_jobs(ctx: Context) -> list[ScheduledJob]:

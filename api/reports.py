@@ -241,16 +241,22 @@ ReportResult = Annotated[
 ]
 
 
-@strawberry.type
+@strawberry.type(description="One report of a page and its cursor.")
 class ReportEdge:
-    cursor: str
-    node: Report
+    cursor: str = strawberry.field(
+        description="Pass as `after` to read the reports after this one."
+    )
+    node: Report = strawberry.field(description="The report.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of reports, newest first.")
 class ReportConnection:
-    edges: list[ReportEdge]
-    page_info: t.PageInfo
+    edges: list[ReportEdge] = strawberry.field(
+        description="The reports of this page, newest first."
+    )
+    page_info: t.PageInfo = strawberry.field(
+        description="Whether older reports follow (`after: endCursor`)."
+    )
 
 
 async def generate_report(

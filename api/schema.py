@@ -85,8 +85,14 @@ class Query:
     async def companies(
         self,
         info: Info[Context, None],
-        first: int = 100,
-        after: str | None = None,
+        first: Annotated[
+            int,
+            strawberry.argument(description="How many companies (1 to METERGRAPH_MAX_PAGE_SIZE)."),
+        ] = 100,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="Page forward from this cursor (an endCursor)."),
+        ] = None,
         include_archived: Annotated[
             bool, strawberry.argument(description="Archived companies too (left out otherwise).")
         ] = False,
@@ -100,8 +106,12 @@ class Query:
         found = await catalog.list_companies(ctx.runtime, ctx.principal, page, include_archived)
         return t.CompanyConnection.of(found.companies, found.has_next, after)
 
-    @strawberry.field
-    async def company(self, info: Info[Context, None], id: UUID) -> t.Company | None:
+    @strawberry.field(description="A company by id; null when absent or not this key's to see.")
+    async def company(
+        self,
+        info: Info[Context, None],
+        id: Annotated[UUID, strawberry.argument(description="The company's id.")],
+    ) -> t.Company | None:
         ctx = _ctx(info)
         company = await catalog.find_company(ctx.runtime, ctx.principal, id)
         return t.Company.of(company) if company else None
@@ -125,9 +135,18 @@ class Query:
     async def usage_records(
         self,
         info: Info[Context, None],
-        filter: t.UsageRecordFilter | None = None,
-        first: int = 100,
-        after: str | None = None,
+        filter: Annotated[
+            t.UsageRecordFilter | None,
+            strawberry.argument(description="Which records; every field given must match."),
+        ] = None,
+        first: Annotated[
+            int,
+            strawberry.argument(description="How many records (1 to METERGRAPH_MAX_PAGE_SIZE)."),
+        ] = 100,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="Page forward from this cursor (an endCursor)."),
+        ] = None,
     ) -> t.UsageRecordConnection:
         return await an.usage_records(_ctx(info), filter or t.UsageRecordFilter(), first, after)
 
@@ -136,7 +155,14 @@ class Query:
         " rollups and the raw tail, always equal to a scan of the raw records."
     )
     async def aggregate_usage(
-        self, info: Info[Context, None], criteria: an.AggregationCriteria
+        self,
+        info: Info[Context, None],
+        criteria: Annotated[
+            an.AggregationCriteria,
+            strawberry.argument(
+                description="What to aggregate: metric, window, functions, grouping."
+            ),
+        ],
     ) -> an.AggregateUsageResult:
         return await an.aggregate_usage(_ctx(info), criteria)
 
@@ -144,7 +170,14 @@ class Query:
         description="Reporting intervals with no records, for metrics that report on an interval."
     )
     async def usage_gaps(
-        self, info: Info[Context, None], criteria: an.GapCriteria
+        self,
+        info: Info[Context, None],
+        criteria: Annotated[
+            an.GapCriteria,
+            strawberry.argument(
+                description="Which company, metric and window to look for gaps in."
+            ),
+        ],
     ) -> an.UsageGapsResult:
         return await an.usage_gaps(_ctx(info), criteria)
 
@@ -156,9 +189,19 @@ class Query:
     async def job_runs(
         self,
         info: Info[Context, None],
-        job: str | None = None,
-        first: int = 50,
-        after: str | None = None,
+        job: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only runs of this job (its name, as scheduledJobs lists it)."
+            ),
+        ] = None,
+        first: Annotated[
+            int, strawberry.argument(description="How many runs (1 to METERGRAPH_MAX_PAGE_SIZE).")
+        ] = 50,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="Page forward from this cursor (an endCursor)."),
+        ] = None,
     ) -> jb.JobRunConnection:
         return await jb.job_runs(_ctx(info), job, first, after)
 
@@ -184,7 +227,12 @@ class Query:
     async def contracts(
         self,
         info: Info[Context, None],
-        company_id: UUID | None = None,
+        company_id: Annotated[
+            UUID | None,
+            strawberry.argument(
+                description="Only this company's contracts (a scoped key: its own)."
+            ),
+        ] = None,
         external_id: Annotated[
             str | None,
             strawberry.argument(
@@ -194,22 +242,39 @@ class Query:
     ) -> list[bl.Contract]:
         return await bl.contracts(_ctx(info), company_id, external_id)
 
-    @strawberry.field
-    async def contract(self, info: Info[Context, None], id: UUID) -> bl.Contract | None:
+    @strawberry.field(description="A contract by id; null when absent or not this key's to see.")
+    async def contract(
+        self,
+        info: Info[Context, None],
+        id: Annotated[UUID, strawberry.argument(description="The contract's id.")],
+    ) -> bl.Contract | None:
         return await bl.contract(_ctx(info), id)
 
     @strawberry.field(description="Invoices by period, a cursor connection.")
     async def invoices(
         self,
         info: Info[Context, None],
-        filter: bl.InvoiceFilter | None = None,
-        first: int = 50,
-        after: str | None = None,
+        filter: Annotated[
+            bl.InvoiceFilter | None,
+            strawberry.argument(description="Which invoices; every field given must match."),
+        ] = None,
+        first: Annotated[
+            int,
+            strawberry.argument(description="How many invoices (1 to METERGRAPH_MAX_PAGE_SIZE)."),
+        ] = 50,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="Page forward from this cursor (an endCursor)."),
+        ] = None,
     ) -> bl.InvoiceConnection:
         return await bl.invoices(_ctx(info), filter, first, after)
 
-    @strawberry.field
-    async def invoice(self, info: Info[Context, None], id: UUID) -> bl.Invoice | None:
+    @strawberry.field(description="An invoice by id; null when absent or not this key's to see.")
+    async def invoice(
+        self,
+        info: Info[Context, None],
+        id: Annotated[UUID, strawberry.argument(description="The invoice's id.")],
+    ) -> bl.Invoice | None:
         return await bl.invoice(_ctx(info), id)
 
     @strawberry.field(
@@ -217,7 +282,13 @@ class Query:
         " (the open period included); nothing is stored."
     )
     async def preview_invoice(
-        self, info: Info[Context, None], contract_id: UUID, period_start: datetime
+        self,
+        info: Info[Context, None],
+        contract_id: Annotated[UUID, strawberry.argument(description="The contract to price.")],
+        period_start: Annotated[
+            datetime,
+            strawberry.argument(description="The period containing this instant is priced."),
+        ],
     ) -> bl.InvoiceResult:
         return await bl.preview_invoice(_ctx(info), contract_id, period_start)
 
@@ -227,9 +298,19 @@ class Query:
     async def simulate_invoice(
         self,
         info: Info[Context, None],
-        contract_id: UUID,
-        period_start: datetime,
-        prices: list[bl.ContractProductInput],
+        contract_id: Annotated[
+            UUID, strawberry.argument(description="The contract whose recorded usage is priced.")
+        ],
+        period_start: Annotated[
+            datetime,
+            strawberry.argument(description="The period containing this instant is priced."),
+        ],
+        prices: Annotated[
+            list[bl.ContractProductInput],
+            strawberry.argument(
+                description="The prices to try in place of the contract's; nothing is saved."
+            ),
+        ],
     ) -> bl.InvoiceResult:
         return await bl.preview_invoice(_ctx(info), contract_id, period_start, prices)
 
@@ -238,21 +319,44 @@ class Query:
         " periodStart priced by these terms from the usage already recorded; nothing is stored."
     )
     async def simulate_contract(
-        self, info: Info[Context, None], input: bl.ContractInput, period_start: datetime
+        self,
+        info: Info[Context, None],
+        input: Annotated[
+            bl.ContractInput,
+            strawberry.argument(
+                description="The contract to try, as createContract takes it; nothing is saved."
+            ),
+        ],
+        period_start: Annotated[
+            datetime,
+            strawberry.argument(description="The period containing this instant is priced."),
+        ],
     ) -> bl.InvoiceResult:
         return await bl.simulate_contract(_ctx(info), input, period_start)
 
     @strawberry.field(description="A report, while it runs and after (null: not yours).")
-    async def report(self, info: Info[Context, None], id: UUID) -> rp.Report | None:
+    async def report(
+        self,
+        info: Info[Context, None],
+        id: Annotated[UUID, strawberry.argument(description="The report's id.")],
+    ) -> rp.Report | None:
         return await rp.report(_ctx(info), id)
 
     @strawberry.field(description="Reports this key may see, newest first, a cursor connection.")
     async def reports(
         self,
         info: Info[Context, None],
-        first: int = 50,
-        after: str | None = None,
-        schedule_id: UUID | None = None,
+        first: Annotated[
+            int,
+            strawberry.argument(description="How many reports (1 to METERGRAPH_MAX_PAGE_SIZE)."),
+        ] = 50,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="Page forward from this cursor (an endCursor)."),
+        ] = None,
+        schedule_id: Annotated[
+            UUID | None, strawberry.argument(description="Only the reports this schedule produced.")
+        ] = None,
     ) -> rp.ReportConnection:
         return await rp.reports(_ctx(info), first, after, schedule_id)
 
@@ -271,10 +375,21 @@ class Query:
     async def allocate_cost(
         self,
         info: Info[Context, None],
-        granularity: rp.AllocationGranularity,
-        from_: Annotated[datetime, strawberry.argument(name="from")],
-        to: datetime,
-        product: str | None = None,
+        granularity: Annotated[
+            rp.AllocationGranularity,
+            strawberry.argument(
+                description="The length of the periods the cost is split over: an hour or a day."
+            ),
+        ],
+        from_: Annotated[
+            datetime,
+            strawberry.argument(name="from", description="The window's start (inclusive)."),
+        ],
+        to: Annotated[datetime, strawberry.argument(description="The window's end (exclusive).")],
+        product: Annotated[
+            str | None,
+            strawberry.argument(description="Only the shared cost and usage of this product."),
+        ] = None,
     ) -> cs.AllocationResult:
         return await cs.allocate_cost(_ctx(info), product, granularity, from_, to)
 
@@ -285,9 +400,15 @@ class Query:
     async def profitability(
         self,
         info: Info[Context, None],
-        from_: Annotated[datetime, strawberry.argument(name="from")],
-        to: datetime,
-        company_id: UUID | None = None,
+        from_: Annotated[
+            datetime,
+            strawberry.argument(name="from", description="The window's start (inclusive)."),
+        ],
+        to: Annotated[datetime, strawberry.argument(description="The window's end (exclusive).")],
+        company_id: Annotated[
+            UUID | None,
+            strawberry.argument(description="Only this company (a scoped key: its own)."),
+        ] = None,
     ) -> cs.ProfitabilityResult:
         return await cs.profitability(_ctx(info), from_, to, company_id)
 
@@ -297,7 +418,14 @@ class Query:
         " in the next release.",
     )
     async def thresholds(
-        self, info: Info[Context, None], company_id: UUID | None = None
+        self,
+        info: Info[Context, None],
+        company_id: Annotated[
+            UUID | None,
+            strawberry.argument(
+                description="Only this company's thresholds (a scoped key: its own)."
+            ),
+        ] = None,
     ) -> list[al.Threshold]:
         return await al.thresholds(_ctx(info), company_id)
 
@@ -319,9 +447,17 @@ class Query:
     async def alerts(
         self,
         info: Info[Context, None],
-        filter: al.AlertFilter | None = None,
-        first: int = 50,
-        after: str | None = None,
+        filter: Annotated[
+            al.AlertFilter | None,
+            strawberry.argument(description="Which alerts; every field given must match."),
+        ] = None,
+        first: Annotated[
+            int, strawberry.argument(description="How many alerts (1 to METERGRAPH_MAX_PAGE_SIZE).")
+        ] = 50,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="Page forward from this cursor (an endCursor)."),
+        ] = None,
     ) -> al.AlertConnection:
         return await al.alert_list(_ctx(info), filter, first, after)
 
@@ -333,9 +469,22 @@ class Query:
     async def notification_deliveries(
         self,
         info: Info[Context, None],
-        company_id: UUID | None = None,
-        status: al.DeliveryStatus | None = None,
-        first: int = 50,
+        company_id: Annotated[
+            UUID | None,
+            strawberry.argument(
+                description="Only deliveries to this company (a scoped key: its own)."
+            ),
+        ] = None,
+        status: Annotated[
+            al.DeliveryStatus | None,
+            strawberry.argument(description="Only deliveries in this state."),
+        ] = None,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description="How many of the newest deliveries (1 to METERGRAPH_MAX_PAGE_SIZE)."
+            ),
+        ] = 50,
     ) -> list[al.NotificationDelivery]:
         return await al.deliveries(_ctx(info), company_id, status, first)
 

@@ -998,28 +998,40 @@ class PageInfo:
         )
 
 
-@strawberry.type
+@strawberry.type(description="One usage record of a page and its cursor.")
 class UsageRecordEdge:
-    cursor: str
-    node: UsageRecord
+    cursor: str = strawberry.field(
+        description="Pass as `after` to read the usage records after this one."
+    )
+    node: UsageRecord = strawberry.field(description="The usage record.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of usage records, in time order.")
 class UsageRecordConnection:
-    edges: list[UsageRecordEdge]
-    page_info: PageInfo
+    edges: list[UsageRecordEdge] = strawberry.field(
+        description="The usage records of this page, in time order."
+    )
+    page_info: PageInfo = strawberry.field(
+        description="Whether later records follow (`after: endCursor`)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One company of a page and its cursor.")
 class CompanyEdge:
-    cursor: str
-    node: Company
+    cursor: str = strawberry.field(
+        description="Pass as `after` to read the companies after this one."
+    )
+    node: Company = strawberry.field(description="The company.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of companies, ordered by external key.")
 class CompanyConnection:
-    edges: list[CompanyEdge]
-    page_info: PageInfo
+    edges: list[CompanyEdge] = strawberry.field(
+        description="The companies of this page, ordered by external key."
+    )
+    page_info: PageInfo = strawberry.field(
+        description="Whether more companies follow (`after: endCursor`)."
+    )
 
     @classmethod
     def of(
