@@ -23,6 +23,7 @@ from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import answer
+from api.loaders import children
 from domain import aggregation as a
 from domain.allocation import AllocationGranularity as DomainAllocationGranularity
 from domain.reports import criteria as rc
@@ -265,8 +266,13 @@ class ReportSchedule:
         self, info: strawberry.Info[Context, None], last: int = 20
     ) -> list[ReportScheduleRun]:
         ctx = info.context
-        found = await service.schedule_runs(ctx.runtime, ctx.principal, self.stored, last)
-        return [ReportScheduleRun.of(r) for r in found]
+        loader = children(
+            ctx,
+            f"ReportSchedule.runs(last: {last})",
+            lambda schedules: service.schedule_runs(ctx.runtime, ctx.principal, schedules, last),
+            key=_schedule_id,
+        )
+        return [ReportScheduleRun.of(r) for r in await loader.load(self.stored)]
 
     stored: strawberry.Private[records.ReportSchedule]
 
@@ -292,6 +298,10 @@ class ReportSchedule:
             next_run_at=view.next_run_at,
             stored=s,
         )
+
+
+def _schedule_id(schedule: records.ReportSchedule) -> UUID:
+    return schedule.id
 
 
 ReportScheduleResult = Annotated[

@@ -1,0 +1,46 @@
+"""Per-request DataLoaders: a nested list of a page of parents in one read.
+
+A field resolved per parent (a company's credit, a schedule's runs) asks the
+request's loader for its parent; the loader gathers the parents asked for in
+the same tick and reads them all with one service call (one access check, one
+SQL statement), so a page of 50 costs what a page of 5 does. Loaders live in
+``Context.loaders``: made on first use, gone with the request, so nothing read
+for one key is ever served to another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from api.context import Context
+
+P = TypeVar("P")
+V = TypeVar("V")
+
+
+def _itself(parent: Any) -> Hashable:
+    return parent  # type: ignore[no-any-return]
+
+
+def children(
+    ctx: Context,
+    name: str,
+    read: Callable[[list[P]], Awaitable[Mapping[Any, list[V]]]],
+    key: Callable[[P], Hashable] = _itself,
+) -> DataLoader[P, list[V]]:
+    """The request's loader ``name``: each parent's children, ``read`` for a
+    whole batch of parents at once and answered by ``key(parent)`` (no entry:
+    no children). ``name`` holds whatever the reading depends on besides the
+    parent (an argument such as ``last``), so one loader serves one reading."""
+    found: DataLoader[P, list[V]] | None = ctx.loaders.get(name)
+    if found is None:
+
+        async def load(parents: list[P]) -> list[list[V]]:
+            got = await read(parents)
+            return [got.get(key(p), []) for p in parents]
+
+        found = ctx.loaders[name] = DataLoader(load_fn=load, cache_key_fn=key)
+    return found
