@@ -16,6 +16,7 @@ from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import answer
+from api.loaders import one
 from domain import thresholds as th
 from services import alerting
 
@@ -127,6 +128,20 @@ class Alert:
             raised_at=a.raised_at,
             acknowledged_at=a.acknowledged_at,
         )
+
+    @strawberry.field(
+        description="The threshold whose level was reached (deleting a threshold deletes its"
+        " alerts: null only when that happened while the request ran)."
+    )
+    async def threshold(self, info: strawberry.Info[Context, None]) -> Threshold | None:
+        ctx = info.context
+        loader = one(
+            ctx,
+            "Alert.threshold",
+            lambda ids: alerting.thresholds_by_ids(ctx.runtime, ctx.principal, ids),
+        )
+        found = await loader.load(self.threshold_id)
+        return Threshold.of(found) if found is not None else None
 
 
 @strawberry.type

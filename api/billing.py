@@ -15,6 +15,7 @@ from api import types as t
 from api.context import Context
 from api.errors import BadUserInput, answer
 from api.invoice_files import pdf_url
+from api.loaders import one
 from domain import charge_filters as cf
 from domain import contract_versions as cv
 from domain import contracts as ct
@@ -23,8 +24,9 @@ from domain import invoicing as inv
 from domain import limits as lim
 from domain import pricing as p
 from domain.access import Role
-from domain.errors import Invalid
+from domain.errors import Invalid, NotFound
 from domain.numbers import Money
+from services import catalog as svc_catalog
 from services import contracts as svc_contracts
 from services import credits as svc_credits
 from services import invoicing as svc_invoicing
@@ -292,6 +294,23 @@ class Contract:
             ],
         )
 
+    @strawberry.field(description="The company the contract is with.")
+    async def company(self, info: strawberry.Info[Context, None]) -> t.Company:
+        return await _company(info.context, self.company_id)
+
+
+async def _company(ctx: Context, company_id: UUID) -> t.Company:
+    """A contract's or invoice's company: the caller may see it, as it may see them."""
+    loader = one(
+        ctx,
+        "company",
+        lambda ids: svc_catalog.companies_by_ids(ctx.runtime, ctx.principal, ids),
+    )
+    found = await loader.load(company_id)
+    if found is None:
+        raise NotFound(f"no company {company_id}")
+    return t.Company.of(found)
+
 
 def _price(amount: Decimal | None, currency: str) -> Money | None:
     return None if amount is None else Money.price(amount, currency)
@@ -494,6 +513,24 @@ class Invoice:
         invoice.number = i.number
         invoice.pdf_url = pdf_url(i.id)
         return invoice
+
+    @strawberry.field(description="The company the invoice bills.")
+    async def company(self, info: strawberry.Info[Context, None]) -> t.Company:
+        return await _company(info.context, self.company_id)
+
+    @strawberry.field(
+        description="The contract that priced the invoice; null for a contract not made"
+        " (simulateContract)."
+    )
+    async def contract(self, info: strawberry.Info[Context, None]) -> Contract | None:
+        ctx = info.context
+        loader = one(
+            ctx,
+            "Invoice.contract",
+            lambda ids: svc_contracts.contracts_by_ids(ctx.runtime, ctx.principal, ids),
+        )
+        found = await loader.load(self.contract_id)
+        return Contract.of(found) if found is not None else None
 
 
 @strawberry.type

@@ -1,6 +1,7 @@
-"""Per-request DataLoaders: a nested list of a page of parents in one read.
+"""Per-request DataLoaders: what a page of parents refers to, in one read.
 
-A field resolved per parent (a company's credit, a schedule's runs) asks the
+A field resolved per parent (a company's credit, a schedule's runs, an
+invoice's company) asks the
 request's loader for its parent; the loader gathers the parents asked for in
 the same tick and reads them all with one service call (one access check, one
 SQL statement), so a page of 50 costs what a page of 5 does. Loaders live in
@@ -41,6 +42,26 @@ def children(
         async def load(parents: list[P]) -> list[list[V]]:
             got = await read(parents)
             return [got.get(key(p), []) for p in parents]
+
+        found = ctx.loaders[name] = DataLoader(load_fn=load, cache_key_fn=key)
+    return found
+
+
+def one(
+    ctx: Context,
+    name: str,
+    read: Callable[[list[P]], Awaitable[Mapping[Any, V]]],
+    key: Callable[[P], Hashable] = _itself,
+) -> DataLoader[P, V | None]:
+    """The request's loader ``name`` of the object each key refers to (a company,
+    a contract): ``read`` for a whole batch at once, answered by ``key(k)``; no
+    entry (gone, or not the caller's to see) is None."""
+    found: DataLoader[P, V | None] | None = ctx.loaders.get(name)
+    if found is None:
+
+        async def load(keys: list[P]) -> list[V | None]:
+            got = await read(keys)
+            return [got.get(key(k)) for k in keys]
 
         found = ctx.loaders[name] = DataLoader(load_fn=load, cache_key_fn=key)
     return found

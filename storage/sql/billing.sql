@@ -14,6 +14,12 @@ WHERE ($1::uuid IS NULL OR company_id = $1) AND ($2::uuid IS NULL OR id = $2)
   AND ($3::text IS NULL OR external_id = $3)
 ORDER BY created_at, id
 
+-- name: contracts_by_ids
+SELECT id, company_id, currency, start_date, end_date, billing_day, payment_terms_days,
+       late_fee_percent_per_month, minimum_commitment, grace_hours, created_at, external_id
+FROM contracts
+WHERE id = ANY($1::uuid[])
+
 -- name: contract_products
 SELECT cp.contract_id, cp.product_code, p.metric_code, cp.price, cp.filters
 FROM contract_products cp JOIN products p ON p.code = cp.product_code

@@ -25,8 +25,9 @@ import uuid_utils.compat as uuid7
 from domain.contracts import ContractTerms
 from domain.invoicing import ContractProduct
 from domain.pricing import Price, PriceModel
+from domain.thresholds import AlertKind
 from services import invoicing
-from storage import billing
+from storage import alerts, billing
 from tests.integration.helpers import DEFINE_METRIC, create_company
 from tests.integration.test_aggregation import draft, store
 
@@ -133,7 +134,9 @@ async def test_a_page_of_companies_with_their_credit(admin: Any, statements: Cou
 INVOICES = """
 query($first: Int!) {
   invoices(first: $first) {
-    edges { node { id lines { kind amount tiers { tier } } creditNotes { amount } } }
+    edges { node { id lines { kind amount tiers { tier } } creditNotes { amount }
+                   company { externalKey creditBalances { amount } }
+                   contract { id company { name } products { productCode } } } }
   }
 }"""
 
@@ -182,7 +185,7 @@ CONTRACTS = """
 query($company: UUID!) {
   contracts(companyId: $company) {
     id products { productCode metricCode price { model tiers { upTo } } filters { property } }
-    versions { number products { productCode } }
+    versions { number products { productCode } } company { name }
   }
 }"""
 
@@ -260,37 +263,82 @@ query($company: UUID!) {
 }"""
 
 CREATE_THRESHOLD = """
-mutation($input: ThresholdInput!) { createThreshold(input: $input) { __typename } }
+mutation($input: ThresholdInput!) { createThreshold(input: $input) { ... on Threshold { id } } }
 """
+
+
+async def _threshold(admin: Any, company: str, code: str) -> str:
+    """A new metric ``code`` and the company's threshold on it (limit 9, one level)."""
+    metric = {
+        "code": code,
+        "name": code,
+        "resourceType": "API_CALLS",
+        "measurementType": "COUNTER",
+        "unit": "calls",
+        "aggregation": "SUM",
+    }
+    await admin(DEFINE_METRIC, {"input": metric})
+    level = {"name": "WARNING", "kind": "PERCENTAGE", "value": "80", "channels": ["EMAIL"]}
+    threshold = {"metricCode": code, "companyId": company, "limit": "9", "levels": [level]}
+    created = await admin(CREATE_THRESHOLD, {"input": threshold})
+    return str(created["createThreshold"]["id"])
 
 
 async def test_a_company_s_thresholds_with_their_levels(admin: Any, statements: Count) -> None:
     company = await create_company(admin, "watched")
+    made: list[str] = []
+
+    async def seed(n: int) -> None:
+        while len(made) < n:
+            made.append(await _threshold(admin, company, f"metric_{len(made):02d}"))
+
+    await _same_for_5_and_50(statements, seed, THRESHOLDS, company=company)
+
+
+# ------------------------------------------------------------------ alerts
+
+ALERTS = """
+query($first: Int!) {
+  alerts(first: $first) {
+    edges { node { id level threshold { id metricCode levels { name amount } } } }
+  }
+}"""
+
+
+async def _alert(runtime: Any, threshold_id: str, company: str) -> None:
+    """The threshold's first level, reached in January 2026."""
+    async with runtime.pool.acquire() as conn:
+        threshold = await alerts.threshold_by_id(conn, UUID(threshold_id))
+        assert threshold is not None
+        await alerts.insert_alert(
+            conn,
+            alerts.NewAlert(
+                id=uuid7.uuid7(),
+                threshold=threshold,
+                company_id=UUID(company),
+                start=datetime(2026, 1, 1, tzinfo=UTC),
+                end=datetime(2026, 2, 1, tzinfo=UTC),
+                level=threshold.levels[0],
+                usage=Decimal(8),
+                kind=AlertKind.CROSSING,
+            ),
+        )
+
+
+async def test_a_page_of_alerts_with_their_thresholds(
+    admin: Any, runtime: Any, statements: Count
+) -> None:
+    company = await create_company(admin, "alerted")
     made = 0
 
     async def seed(n: int) -> None:
         nonlocal made
         while made < n:
-            code = f"metric_{made:02d}"
-            await admin(
-                DEFINE_METRIC,
-                {
-                    "input": {
-                        "code": code,
-                        "name": code,
-                        "resourceType": "API_CALLS",
-                        "measurementType": "COUNTER",
-                        "unit": "calls",
-                        "aggregation": "SUM",
-                    }
-                },
-            )
-            level = {"name": "WARNING", "kind": "PERCENTAGE", "value": "80", "channels": ["EMAIL"]}
-            threshold = {"metricCode": code, "companyId": company, "limit": "9", "levels": [level]}
-            await admin(CREATE_THRESHOLD, {"input": threshold})
+            threshold = await _threshold(admin, company, f"alerting_{made:02d}")
+            await _alert(runtime, threshold, company)
             made += 1
 
-    await _same_for_5_and_50(statements, seed, THRESHOLDS, company=company)
+    await _same_for_5_and_50(statements, seed, ALERTS)
 
 
 # ------------------------------------------------------------------ what each parent gets
@@ -409,3 +457,98 @@ async def test_each_company_in_a_page_gets_its_own_credit(
     refused = await admin.post(CREDIT, {"last": 0})
     errors = refused.json()["errors"]
     assert {e["extensions"]["field"] for e in errors} == {"last"}
+
+
+BILLED = """
+{ invoices(first: 10) { edges { node { companyId contractId company { id externalKey }
+                                       contract { id company { id } } } } } }
+"""
+
+SIMULATE = """
+query($input: ContractInput!) {
+  simulateContract(input: $input, periodStart: "2025-01-01T00:00:00Z") {
+    ... on Invoice { companyId company { externalKey } contract { id } }
+  }
+}"""
+
+
+async def test_each_invoice_names_its_own_company_and_contract(
+    admin: Any, runtime: Any, scoped: Any
+) -> None:
+    acme = await _overpaid(admin, runtime, "acme", "100.00")
+    globex = await _overpaid(admin, runtime, "globex", "100.00")
+    keys = {acme: "acme", globex: "globex"}
+
+    listed = [e["node"] for e in (await admin(BILLED))["invoices"]["edges"]]
+    assert sorted(i["company"]["externalKey"] for i in listed) == ["acme", "globex"]
+    for invoice in listed:
+        assert invoice["company"] == {
+            "id": invoice["companyId"],
+            "externalKey": keys[invoice["companyId"]],
+        }
+        assert invoice["contract"] == {
+            "id": invoice["contractId"],
+            "company": {"id": invoice["companyId"]},
+        }
+
+    (own,) = (await (await scoped("VIEWER", globex))(BILLED))["invoices"]["edges"]
+    assert own["node"]["company"] == {"id": globex, "externalKey": "globex"}
+    assert own["node"]["contract"]["company"] == {"id": globex}
+
+    contracts = await admin(CONTRACTS, {"company": acme})
+    assert [c["company"] for c in contracts["contracts"]] == [{"name": "acme"}]
+
+    # a contract not made has no contract to name
+    product = {"productCode": "API", "price": {"model": "PER_UNIT", "unitPrice": "1"}}
+    draft_contract = {
+        "companyId": acme,
+        "currency": "EUR",
+        "startDate": "2025-01-01",
+        "products": [product],
+    }
+    simulated = (await admin(SIMULATE, {"input": draft_contract}))["simulateContract"]
+    assert simulated == {"companyId": acme, "company": {"externalKey": "acme"}, "contract": None}
+
+
+RAISED = """
+{ alerts(first: 10) { edges { node { metricCode threshold { companyId metricCode limit } } } } }
+"""
+
+
+async def test_each_alert_names_its_own_threshold_a_default_one_included(
+    admin: Any, runtime: Any, scoped: Any
+) -> None:
+    acme, globex = await create_company(admin, "acme"), await create_company(admin, "globex")
+    await _alert(runtime, await _threshold(admin, acme, "acme_calls"), acme)
+    await _alert(runtime, await _threshold(admin, globex, "globex_calls"), globex)
+    default = await admin(
+        CREATE_THRESHOLD,
+        {
+            "input": {
+                "metricCode": "API_REQUESTS",
+                "limit": "50",
+                "levels": [
+                    {"name": "HIGH", "kind": "ABSOLUTE", "value": "40", "channels": ["EMAIL"]}
+                ],
+            }
+        },
+    )
+    await _alert(runtime, default["createThreshold"]["id"], acme)
+
+    def shown(data: dict[str, Any]) -> list[tuple[str, Any]]:
+        return sorted(
+            (e["node"]["metricCode"], e["node"]["threshold"]) for e in data["alerts"]["edges"]
+        )
+
+    default_threshold = {"companyId": None, "metricCode": "API_REQUESTS", "limit": "50"}
+    acme_threshold = {"companyId": acme, "metricCode": "acme_calls", "limit": "9"}
+    assert shown(await admin(RAISED)) == [
+        ("API_REQUESTS", default_threshold),
+        ("acme_calls", acme_threshold),
+        ("globex_calls", {"companyId": globex, "metricCode": "globex_calls", "limit": "9"}),
+    ]
+    # a company's key sees its alerts' thresholds: its own, and the default it is under
+    assert shown(await (await scoped("VIEWER", acme))(RAISED)) == [
+        ("API_REQUESTS", default_threshold),
+        ("acme_calls", acme_threshold),
+    ]
