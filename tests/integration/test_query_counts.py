@@ -141,7 +141,8 @@ query($first: Int!) {
 }"""
 
 
-async def _contract(runtime: Any, company: UUID) -> None:
+async def contract_with(runtime: Any, company: UUID) -> None:
+    """A contract of the company's from 2025-01-01: API at 1.00 EUR a request."""
     async with runtime.pool.acquire() as conn:
         await conn.execute(
             "INSERT INTO products (code, name, metric_code) VALUES ('API', 'API', 'API_REQUESTS')"
@@ -172,7 +173,7 @@ async def test_a_page_of_invoices_with_their_lines(
     async def seed(n: int) -> None:
         while len(made) < n:
             company = await create_company(admin, f"billed-{len(made):02d}")
-            await _contract(runtime, UUID(company))
+            await contract_with(runtime, UUID(company))
             made.append(company)
         await invoicing.generate_invoices(runtime, now=datetime(2025, 2, 5, tzinfo=UTC))
 
@@ -199,7 +200,7 @@ async def test_a_company_s_contracts_with_their_prices_and_versions(
     async def seed(n: int) -> None:
         nonlocal made
         while made < n:
-            await _contract(runtime, UUID(company))
+            await contract_with(runtime, UUID(company))
             made += 1
 
     await _same_for_5_and_50(statements, seed, CONTRACTS, company=company)
@@ -403,7 +404,7 @@ query($last: Int!) {
 async def _overpaid(admin: Any, runtime: Any, key: str, paid: str) -> str:
     """A company whose January invoice (100 units, 100.00 EUR) was paid ``paid``."""
     company = UUID(await create_company(admin, key))
-    await _contract(runtime, company)
+    await contract_with(runtime, company)
     await store(runtime, [draft(company, datetime(2025, 1, 10, tzinfo=UTC), Decimal(100))])
     await invoicing.generate_invoices(
         runtime, now=datetime(2025, 2, 5, tzinfo=UTC), company_id=company
