@@ -8,14 +8,13 @@ from typing import Annotated
 from uuid import UUID
 
 import strawberry
-from strawberry.dataloader import DataLoader
 
 from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import BadUserInput, answer
 from api.invoice_files import pdf_url
-from api.loaders import one
+from api.loaders import children, one
 from domain import charge_filters as cf
 from domain import contract_versions as cv
 from domain import contracts as ct
@@ -455,8 +454,13 @@ class Invoice:
     async def credit_notes(self, info: strawberry.Info[Context, None]) -> list[CreditNote]:
         if self.id is None:
             return []
-        notes: list[cr.CreditNote] = await _credit_notes(info.context).load(self.id)
-        return [CreditNote.of(n) for n in notes]
+        ctx = info.context
+        loader = children(
+            ctx,
+            "Invoice.creditNotes",
+            lambda ids: svc_credits.credit_notes(ctx.runtime, ctx.principal, ids),
+        )
+        return [CreditNote.of(n) for n in await loader.load(self.id)]
 
     number: str | None = strawberry.field(
         default=None,
@@ -569,22 +573,6 @@ VoidResult = Annotated[Invoice | t.ValidationError, strawberry.union("VoidInvoic
 
 
 # ---------------------------------------------------------------- resolvers
-
-
-def _credit_notes(ctx: Context) -> DataLoader[UUID, list[cr.CreditNote]]:
-    """The request's loader of invoices' credit notes: one query for a page of invoices."""
-    loader: DataLoader[UUID, list[cr.CreditNote]] | None = ctx.loaders.get("creditNotes")
-    if loader is None:
-
-        async def load(ids: list[UUID]) -> list[list[cr.CreditNote]]:
-            found = await svc_credits.credit_notes(ctx.runtime, ctx.principal, ids)
-            by_invoice: dict[UUID, list[cr.CreditNote]] = {i: [] for i in ids}
-            for note in found:
-                by_invoice[note.invoice_id].append(note)
-            return [by_invoice[i] for i in ids]
-
-        loader = ctx.loaders["creditNotes"] = DataLoader(load_fn=load)
-    return loader
 
 
 def _preview(found: svc_invoicing.Preview) -> Invoice:

@@ -133,8 +133,13 @@ async def credit_entries(
 
 async def credit_notes(
     rt: Runtime, principal: Principal, invoice_ids: Sequence[UUID]
-) -> list[CreditNote]:
-    """The credit notes of the invoices, oldest first, those the caller may see."""
+) -> dict[UUID, list[CreditNote]]:
+    """Each invoice's credit notes, oldest first, in one read for them all; an
+    invoice the caller may not see has none."""
     principal.require(*READERS)
     found = await rt.read(lambda conn: credits.credit_notes_of(conn, list(invoice_ids)))
-    return [n for n in found if principal.may_see(n.company_id)]
+    by_invoice: dict[UUID, list[CreditNote]] = {}
+    for note in found:
+        if principal.may_see(note.company_id):
+            by_invoice.setdefault(note.invoice_id, []).append(note)
+    return by_invoice
