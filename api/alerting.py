@@ -312,4 +312,7 @@ async def alert_stream(ctx: Context, company_id: UUID | None) -> AsyncGenerator[
                 alert = await anext(feed)
             except StopAsyncIteration:
                 return
+            # The context lives as long as the websocket: each alert's fields
+            # (its threshold) are read afresh, not from an earlier alert's loaders.
+            ctx.loaders.clear()
             yield Alert.of(alert)
