@@ -136,7 +136,7 @@ class Alert:
     async def threshold(self, info: strawberry.Info[Context, None]) -> Threshold | None:
         ctx = info.context
         loader = one(
-            ctx,
+            info,
             "Alert.threshold",
             lambda ids: alerting.thresholds_by_ids(ctx.runtime, ctx.principal, ids),
         )

@@ -295,13 +295,14 @@ class Contract:
 
     @strawberry.field(description="The company the contract is with.")
     async def company(self, info: strawberry.Info[Context, None]) -> t.Company:
-        return await _company(info.context, self.company_id)
+        return await _company(info, self.company_id)
 
 
-async def _company(ctx: Context, company_id: UUID) -> t.Company:
+async def _company(info: strawberry.Info[Context, None], company_id: UUID) -> t.Company:
     """A contract's or invoice's company: the caller may see it, as it may see them."""
+    ctx = info.context
     loader = one(
-        ctx,
+        info,
         "company",
         lambda ids: svc_catalog.companies_by_ids(ctx.runtime, ctx.principal, ids),
     )
@@ -456,7 +457,7 @@ class Invoice:
             return []
         ctx = info.context
         loader = children(
-            ctx,
+            info,
             "Invoice.creditNotes",
             lambda ids: svc_credits.credit_notes(ctx.runtime, ctx.principal, ids),
         )
@@ -520,7 +521,7 @@ class Invoice:
 
     @strawberry.field(description="The company the invoice bills.")
     async def company(self, info: strawberry.Info[Context, None]) -> t.Company:
-        return await _company(info.context, self.company_id)
+        return await _company(info, self.company_id)
 
     @strawberry.field(
         description="The contract that priced the invoice; null for a contract not made"
@@ -529,7 +530,7 @@ class Invoice:
     async def contract(self, info: strawberry.Info[Context, None]) -> Contract | None:
         ctx = info.context
         loader = one(
-            ctx,
+            info,
             "Invoice.contract",
             lambda ids: svc_contracts.contracts_by_ids(ctx.runtime, ctx.principal, ids),
         )

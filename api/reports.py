@@ -267,7 +267,7 @@ class ReportSchedule:
     ) -> list[ReportScheduleRun]:
         ctx = info.context
         loader = children(
-            ctx,
+            info,
             f"ReportSchedule.runs(last: {last})",
             lambda schedules: service.schedule_runs(ctx.runtime, ctx.principal, schedules, last),
             key=_schedule_id,

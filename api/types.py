@@ -226,7 +226,7 @@ class Company:
     async def credit_balances(self, info: strawberry.Info[Context, None]) -> list[CreditBalance]:
         ctx = info.context
         loader = children(
-            ctx,
+            info,
             "Company.creditBalances",
             lambda ids: svc_credits.credit_balances(ctx.runtime, ctx.principal, ids),
         )
@@ -246,7 +246,7 @@ class Company:
     ) -> list[CreditEntry]:
         ctx = info.context
         loader = children(
-            ctx,
+            info,
             f"Company.creditEntries(last: {last})",
             lambda ids: svc_credits.credit_entries(ctx.runtime, ctx.principal, ids, last),
         )

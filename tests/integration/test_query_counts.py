@@ -553,3 +553,32 @@ async def test_each_alert_names_its_own_threshold_a_default_one_included(
         ("API_REQUESTS", default_threshold),
         ("acme_calls", acme_threshold),
     ]
+
+
+TWO_CREDIT_NOTES = """
+mutation($invoice: UUID!) {
+  first: issueCreditNote(input: {invoiceId: $invoice, amount: "10.00", reason: "outage"}) {
+    ... on Invoice { creditNotes { amount } company { creditBalances { amount } } }
+  }
+  second: issueCreditNote(input: {invoiceId: $invoice, amount: "5.00", reason: "late"}) {
+    ... on Invoice { creditNotes { amount } company { creditBalances { amount } } }
+  }
+}"""
+
+
+async def test_each_mutation_of_a_document_reads_what_the_ones_before_it_wrote(
+    admin: Any, runtime: Any
+) -> None:
+    company = await _overpaid(admin, runtime, "acme", "100.00")
+    found = await admin(INVOICE_OF, {"company": company})
+    (invoice,) = found["invoices"]["edges"]
+    done = await admin(TWO_CREDIT_NOTES, {"invoice": invoice["node"]["id"]})
+    # the paid invoice's credit notes become the company's credit
+    assert done["first"] == {
+        "creditNotes": [{"amount": "10.00"}],
+        "company": {"creditBalances": [{"amount": "10.00"}]},
+    }
+    assert done["second"] == {
+        "creditNotes": [{"amount": "10.00"}, {"amount": "5.00"}],
+        "company": {"creditBalances": [{"amount": "15.00"}]},
+    }
