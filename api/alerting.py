@@ -17,6 +17,7 @@ from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import answer
+from api.loaders import one
 from api.node import ID_DESCRIPTION, Node
 from domain import thresholds as th
 from services import alerting
@@ -214,6 +215,20 @@ class Alert(Node):
             acknowledged_at=a.acknowledged_at,
         )
 
+    @strawberry.field(
+        description="The threshold whose level was reached (deleting a threshold deletes its"
+        " alerts: null only when that happened while the request ran)."
+    )
+    async def threshold(self, info: strawberry.Info[Context, None]) -> Threshold | None:
+        ctx = info.context
+        loader = one(
+            info,
+            "Alert.threshold",
+            lambda ids: alerting.thresholds_by_ids(ctx.runtime, ctx.principal, ids),
+        )
+        found = await loader.load(self.threshold_id)
+        return Threshold.of(found) if found is not None else None
+
 
 @strawberry.type(description="One alert of a page and its cursor.")
 class AlertEdge:
@@ -408,4 +423,7 @@ async def alert_stream(ctx: Context, company_id: UUID | None) -> AsyncGenerator[
                 alert = await anext(feed)
             except StopAsyncIteration:
                 return
+            # The context lives as long as the websocket: each alert's fields
+            # (its threshold) are read afresh, not from an earlier alert's loaders.
+            ctx.loaders.clear()
             yield Alert.of(alert)

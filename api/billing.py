@@ -8,7 +8,6 @@ from typing import Annotated
 from uuid import UUID
 
 import strawberry
-from strawberry.dataloader import DataLoader
 
 from api import described as ds
 from api import paging
@@ -16,6 +15,7 @@ from api import types as t
 from api.context import Context
 from api.errors import BadUserInput, answer
 from api.invoice_files import pdf_url
+from api.loaders import children, one
 from api.node import ID_DESCRIPTION, Node
 from domain import charge_filters as cf
 from domain import contract_versions as cv
@@ -25,9 +25,10 @@ from domain import invoicing as inv
 from domain import limits as lim
 from domain import pricing as p
 from domain.access import Role
-from domain.errors import Invalid
+from domain.errors import Invalid, NotFound
 from domain.nodes import global_id
 from domain.numbers import Money
+from services import catalog as svc_catalog
 from services import contracts as svc_contracts
 from services import credits as svc_credits
 from services import invoicing as svc_invoicing
@@ -445,6 +446,24 @@ class Contract(Node):
             ],
         )
 
+    @strawberry.field(description="The company the contract is with.")
+    async def company(self, info: strawberry.Info[Context, None]) -> t.Company:
+        return await _company(info, self.company_id)
+
+
+async def _company(info: strawberry.Info[Context, None], company_id: UUID) -> t.Company:
+    """A contract's or invoice's company: the caller may see it, as it may see them."""
+    ctx = info.context
+    loader = one(
+        info,
+        "company",
+        lambda ids: svc_catalog.companies_by_ids(ctx.runtime, ctx.principal, ids),
+    )
+    found = await loader.load(company_id)
+    if found is None:
+        raise NotFound(f"no company {company_id}")
+    return t.Company.of(found)
+
 
 def _price(amount: Decimal | None, currency: str) -> Money | None:
     return None if amount is None else Money.price(amount, currency)
@@ -619,8 +638,13 @@ class Invoice:
     async def credit_notes(self, info: strawberry.Info[Context, None]) -> list[CreditNote]:
         if self.id is None:
             return []
-        notes: list[cr.CreditNote] = await _credit_notes(info.context).load(self.id)
-        return [CreditNote.of(n) for n in notes]
+        ctx = info.context
+        loader = children(
+            info,
+            "Invoice.creditNotes",
+            lambda ids: svc_credits.credit_notes(ctx.runtime, ctx.principal, ids),
+        )
+        return [CreditNote.of(n) for n in await loader.load(self.id)]
 
     number: str | None = strawberry.field(
         default=None,
@@ -677,6 +701,24 @@ class Invoice:
         invoice.number = i.number
         invoice.pdf_url = pdf_url(i.id)
         return invoice
+
+    @strawberry.field(description="The company the invoice bills.")
+    async def company(self, info: strawberry.Info[Context, None]) -> t.Company:
+        return await _company(info, self.company_id)
+
+    @strawberry.field(
+        description="The contract that priced the invoice; null for a contract not made"
+        " (simulateContract)."
+    )
+    async def contract(self, info: strawberry.Info[Context, None]) -> Contract | None:
+        ctx = info.context
+        loader = one(
+            info,
+            "Invoice.contract",
+            lambda ids: svc_contracts.contracts_by_ids(ctx.runtime, ctx.principal, ids),
+        )
+        found = await loader.load(self.contract_id)
+        return Contract.of(found) if found is not None else None
 
 
 @strawberry.type(description="One invoice of a page and its cursor.")
@@ -754,22 +796,6 @@ VoidResult = Annotated[
 
 
 # ---------------------------------------------------------------- resolvers
-
-
-def _credit_notes(ctx: Context) -> DataLoader[UUID, list[cr.CreditNote]]:
-    """The request's loader of invoices' credit notes: one query for a page of invoices."""
-    loader: DataLoader[UUID, list[cr.CreditNote]] | None = ctx.loaders.get("creditNotes")
-    if loader is None:
-
-        async def load(ids: list[UUID]) -> list[list[cr.CreditNote]]:
-            found = await svc_credits.credit_notes(ctx.runtime, ctx.principal, ids)
-            by_invoice: dict[UUID, list[cr.CreditNote]] = {i: [] for i in ids}
-            for note in found:
-                by_invoice[note.invoice_id].append(note)
-            return [by_invoice[i] for i in ids]
-
-        loader = ctx.loaders["creditNotes"] = DataLoader(load_fn=load)
-    return loader
 
 
 def _preview(found: svc_invoicing.Preview) -> Invoice:

@@ -24,6 +24,7 @@ from api import paging
 from api import types as t
 from api.context import Context
 from api.errors import answer
+from api.loaders import children
 from api.node import ID_DESCRIPTION, Node
 from domain import aggregation as a
 from domain.allocation import AllocationGranularity as DomainAllocationGranularity
@@ -387,8 +388,13 @@ class ReportSchedule(Node):
         last: Annotated[int, strawberry.argument(description="How many, at most.")] = 20,
     ) -> list[ReportScheduleRun]:
         ctx = info.context
-        found = await service.schedule_runs(ctx.runtime, ctx.principal, self.stored, last)
-        return [ReportScheduleRun.of(r) for r in found]
+        loader = children(
+            info,
+            f"ReportSchedule.runs(last: {last})",
+            lambda schedules: service.schedule_runs(ctx.runtime, ctx.principal, schedules, last),
+            key=_schedule_id,
+        )
+        return [ReportScheduleRun.of(r) for r in await loader.load(self.stored)]
 
     stored: strawberry.Private[records.ReportSchedule]
 
@@ -414,6 +420,10 @@ class ReportSchedule(Node):
             next_run_at=view.next_run_at,
             stored=s,
         )
+
+
+def _schedule_id(schedule: records.ReportSchedule) -> UUID:
+    return schedule.id
 
 
 ReportScheduleResult = Annotated[

@@ -16,6 +16,7 @@ from strawberry.scalars import JSON
 
 from api import described as ds
 from api.context import Context
+from api.loaders import children
 from api.node import ID_DESCRIPTION, Node
 from domain import usage as d
 from domain.bulk import plain_json
@@ -394,7 +395,12 @@ class Company(Node):
     )
     async def credit_balances(self, info: strawberry.Info[Context, None]) -> list[CreditBalance]:
         ctx = info.context
-        found = await svc_credits.credit_balances(ctx.runtime, ctx.principal, self.id)
+        loader = children(
+            info,
+            "Company.creditBalances",
+            lambda ids: svc_credits.credit_balances(ctx.runtime, ctx.principal, ids),
+        )
+        found = await loader.load(self.id)
         return [
             CreditBalance(currency=b.currency, amount=Money(b.amount, b.currency)) for b in found
         ]
@@ -409,8 +415,12 @@ class Company(Node):
         last: Annotated[int, strawberry.argument(description="How many, at most.")] = 100,
     ) -> list[CreditEntry]:
         ctx = info.context
-        found = await svc_credits.credit_entries(ctx.runtime, ctx.principal, self.id, last)
-        return [CreditEntry.of(e) for e in found]
+        loader = children(
+            info,
+            f"Company.creditEntries(last: {last})",
+            lambda ids: svc_credits.credit_entries(ctx.runtime, ctx.principal, ids, last),
+        )
+        return [CreditEntry.of(e) for e in await loader.load(self.id)]
 
     @classmethod
     def of(cls, c: StoredCompany) -> Company:

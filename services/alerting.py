@@ -8,7 +8,7 @@ request's audit row in their own transaction (``services.audit.ChangeAudit``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -177,6 +177,18 @@ async def list_thresholds(
     principal.require(*READERS)
     company = principal.company_filter(company_id)
     return await rt.read(lambda conn: alerts.list_thresholds(conn, company, include_defaults=True))
+
+
+async def thresholds_by_ids(
+    rt: Runtime, principal: Principal, threshold_ids: Sequence[UUID]
+) -> dict[UUID, th.Threshold]:
+    """The thresholds of ``threshold_ids`` that still exist, by id, in one read: a
+    company's own the caller may see, and the defaults (they apply to every company)."""
+    principal.require(*READERS)
+    found = await rt.read(lambda conn: alerts.thresholds_by_ids(conn, list(threshold_ids)))
+    return {
+        i: x for i, x in found.items() if x.company_id is None or principal.may_see(x.company_id)
+    }
 
 
 @dataclass(frozen=True)

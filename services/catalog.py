@@ -7,7 +7,7 @@ company only); changes are ADMIN's and are audited with the change.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from uuid import UUID
@@ -64,6 +64,17 @@ async def find_company(rt: Runtime, principal: Principal, id: UUID) -> Company |
         return None  # another company does not exist for this key
     async with rt.pool.acquire() as conn:
         return await repos.company_by_id(conn, id)
+
+
+async def companies_by_ids(
+    rt: Runtime, principal: Principal, ids: Sequence[UUID]
+) -> dict[UUID, Company]:
+    """The companies of ``ids`` that exist and ``principal`` may see, by id, in one read."""
+    principal.require(*READERS)
+    visible = [i for i in ids if principal.may_see(i)]
+    if not visible:
+        return {}
+    return await rt.read(lambda conn: repos.companies_by_ids(conn, visible))
 
 
 async def own_company(rt: Runtime, principal: Principal) -> Company | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -126,6 +126,15 @@ async def find_contract(
     if not found or not principal.may_see(found[0].terms.company_id):
         return None  # another company's contract does not exist for this key
     return found[0]
+
+
+async def contracts_by_ids(
+    rt: Runtime, principal: Principal, contract_ids: Sequence[UUID]
+) -> dict[UUID, StoredContract]:
+    """The contracts of ``contract_ids`` the caller may see, by id, in one read."""
+    principal.require(*READERS)
+    found = await rt.read(lambda conn: billing.contracts_by_ids(conn, list(contract_ids)))
+    return {i: c for i, c in found.items() if principal.may_see(c.terms.company_id)}
 
 
 async def create_contract(

@@ -103,37 +103,43 @@ async def _credit(
 
 
 async def credit_balances(
-    rt: Runtime, principal: Principal, company_id: UUID
-) -> list[CreditBalance]:
-    """The company's credit per currency (none for a company the caller may not see)."""
+    rt: Runtime, principal: Principal, company_ids: Sequence[UUID]
+) -> dict[UUID, list[CreditBalance]]:
+    """Each company's credit per currency, in one read for them all; a company
+    the caller may not see has none."""
     principal.require(*READERS)
-    if not principal.may_see(company_id):
-        return []
-    async with rt.pool.acquire() as conn:
-        return await credits.credit_balances(conn, company_id)
+    visible = [c for c in company_ids if principal.may_see(c)]
+    if not visible:
+        return {}
+    return await rt.read(lambda conn: credits.credit_balances(conn, visible))
 
 
 async def credit_entries(
-    rt: Runtime, principal: Principal, company_id: UUID, last: int
-) -> list[CreditEntry]:
-    """The company's latest ``last`` credit ledger entries, newest first."""
+    rt: Runtime, principal: Principal, company_ids: Sequence[UUID], last: int
+) -> dict[UUID, list[CreditEntry]]:
+    """Each company's latest ``last`` credit ledger entries, newest first, in one
+    read for them all; a company the caller may not see has none."""
     principal.require(*READERS)
     limit = rt.settings.max_page_size
     if not 1 <= last <= limit:
         raise Rejected(
             [FieldError("last", ErrorCode.OUT_OF_RANGE, f"last must be between 1 and {limit}")]
         )
-    if not principal.may_see(company_id):
-        return []
-    async with rt.pool.acquire() as conn:
-        return await credits.credit_entries(conn, company_id, last)
+    visible = [c for c in company_ids if principal.may_see(c)]
+    if not visible:
+        return {}
+    return await rt.read(lambda conn: credits.credit_entries(conn, visible, last))
 
 
 async def credit_notes(
     rt: Runtime, principal: Principal, invoice_ids: Sequence[UUID]
-) -> list[CreditNote]:
-    """The credit notes of the invoices, oldest first, those the caller may see."""
+) -> dict[UUID, list[CreditNote]]:
+    """Each invoice's credit notes, oldest first, in one read for them all; an
+    invoice the caller may not see has none."""
     principal.require(*READERS)
-    async with rt.pool.acquire() as conn:
-        found = await credits.credit_notes_of(conn, list(invoice_ids))
-    return [n for n in found if principal.may_see(n.company_id)]
+    found = await rt.read(lambda conn: credits.credit_notes_of(conn, list(invoice_ids)))
+    by_invoice: dict[UUID, list[CreditNote]] = {}
+    for note in found:
+        if principal.may_see(note.company_id):
+            by_invoice.setdefault(note.invoice_id, []).append(note)
+    return by_invoice

@@ -22,7 +22,7 @@ go on and a delivered run is never sent again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
@@ -439,23 +439,33 @@ async def delete_report_schedule(
 
 
 async def schedule_runs(
-    rt: Runtime, principal: Principal, schedule: ReportSchedule, last: int
-) -> list[ScheduleRun]:
-    """A schedule's latest runs, newest first; a VIEWER does not see delivery errors.
+    rt: Runtime, principal: Principal, schedules: Sequence[ReportSchedule], last: int
+) -> dict[UUID, list[ScheduleRun]]:
+    """Each schedule's latest runs, newest first, in one read for them all; a
+    schedule this key may not see has none, and a VIEWER sees no delivery errors.
 
     A delivery error speaks of the destination (its host, its answers): admins only,
     and without the destination's secrets.
     """
+    principal.require(*READERS)
+    visible = {s.id: s for s in schedules if _visible(principal, s.company_id)}
+    if not visible:
+        return {}
+    limit = max(1, min(last, 1000))
+    found = await rt.read(lambda conn: store.schedule_runs(conn, list(visible), limit))
     shows_errors = principal.role is not Role.VIEWER
-    async with rt.pool.acquire() as conn:
-        runs = await store.schedule_runs(conn, schedule.id, max(1, min(last, 1000)))
-    return [
-        replace(
-            run,
-            error=redact(run.error, schedule.destination) if shows_errors and run.error else None,
-        )
-        for run in runs
-    ]
+    return {
+        schedule_id: [
+            replace(
+                run,
+                error=redact(run.error, visible[schedule_id].destination)
+                if shows_errors and run.error
+                else None,
+            )
+            for run in runs
+        ]
+        for schedule_id, runs in found.items()
+    }
 
 
 # ------------------------------------------------------------------ jobs

@@ -113,6 +113,14 @@ async def threshold_by_id(conn: asyncpg.Connection, threshold_id: UUID) -> th.Th
     return threshold_of(row) if row is not None else None
 
 
+async def thresholds_by_ids(
+    conn: asyncpg.Connection, threshold_ids: list[UUID]
+) -> dict[UUID, th.Threshold]:
+    """The thresholds of ``threshold_ids`` that still exist, by id."""
+    rows = await conn.fetch(q("thresholds_by_ids"), threshold_ids)
+    return {r["id"]: threshold_of(r) for r in rows}
+
+
 async def list_thresholds(
     conn: asyncpg.Connection, company_id: UUID | None, include_defaults: bool
 ) -> list[th.Threshold]:

@@ -230,9 +230,19 @@ async def count_contracts(
     return count
 
 
+async def contracts_by_ids(
+    conn: asyncpg.Connection, contract_ids: list[UUID]
+) -> dict[UUID, StoredContract]:
+    """The contracts of ``contract_ids`` that exist, by id, with their prices and
+    later versions: the same few statements however many ids."""
+    rows = await conn.fetch(q("contracts_by_ids"), contract_ids)
+    return {c.terms.id: c for c in await _stored_contracts(conn, rows)}
+
+
 async def _stored_contracts(
     conn: asyncpg.Connection, rows: list[asyncpg.Record]
 ) -> list[StoredContract]:
+    """The contracts of ``rows`` with their prices and later versions."""
     if not rows:
         return []
     products = await conn.fetch(q("contract_products"), [r["id"] for r in rows])

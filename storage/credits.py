@@ -32,18 +32,26 @@ async def companies_with_credit(conn: asyncpg.Connection) -> set[tuple[UUID, str
     return {(r["company_id"], r["currency"]) for r in await conn.fetch(q("companies_with_credit"))}
 
 
-async def credit_balances(conn: asyncpg.Connection, company_id: UUID) -> list[CreditBalance]:
-    """The company's credit per currency it ever had credit in, from the ledger."""
-    rows = await conn.fetch(q("credit_balances"), company_id)
-    return [CreditBalance(r["currency"], r["amount"]) for r in rows]
+async def credit_balances(
+    conn: asyncpg.Connection, company_ids: list[UUID]
+) -> dict[UUID, list[CreditBalance]]:
+    """Each company's credit per currency it ever had credit in, from the ledger
+    (a company with none is left out)."""
+    found: dict[UUID, list[CreditBalance]] = {}
+    for r in await conn.fetch(q("credit_balances"), company_ids):
+        found.setdefault(r["company_id"], []).append(CreditBalance(r["currency"], r["amount"]))
+    return found
 
 
 async def credit_entries(
-    conn: asyncpg.Connection, company_id: UUID, limit: int
-) -> list[CreditEntry]:
-    """The company's latest ``limit`` ledger entries, newest first."""
-    rows = await conn.fetch(q("credit_entries_of"), company_id, limit)
-    return [_credit_entry(r) for r in rows]
+    conn: asyncpg.Connection, company_ids: list[UUID], limit: int
+) -> dict[UUID, list[CreditEntry]]:
+    """Each company's latest ``limit`` ledger entries, newest first (a company
+    with none is left out)."""
+    found: dict[UUID, list[CreditEntry]] = {}
+    for r in await conn.fetch(q("credit_entries_of"), company_ids, limit):
+        found.setdefault(r["company_id"], []).append(_credit_entry(r))
+    return found
 
 
 def _credit_entry(r: asyncpg.Record) -> CreditEntry:

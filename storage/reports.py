@@ -289,6 +289,10 @@ async def finish_schedule_run(
 
 
 async def schedule_runs(
-    conn: asyncpg.Connection, schedule_id: UUID, last: int
-) -> list[ScheduleRun]:
-    return [_run(r) for r in await conn.fetch(q("schedule_runs"), schedule_id, last)]
+    conn: asyncpg.Connection, schedule_ids: list[UUID], last: int
+) -> dict[UUID, list[ScheduleRun]]:
+    """Each schedule's latest ``last`` runs, newest first (one without runs is left out)."""
+    found: dict[UUID, list[ScheduleRun]] = {}
+    for r in await conn.fetch(q("schedule_runs"), schedule_ids, last):
+        found.setdefault(r["schedule_id"], []).append(_run(r))
+    return found

@@ -122,6 +122,11 @@ async def company_by_id(conn: asyncpg.Connection, id: UUID) -> Company | None:
     return _company(row) if row else None
 
 
+async def companies_by_ids(conn: asyncpg.Connection, ids: list[UUID]) -> dict[UUID, Company]:
+    """The companies of ``ids`` that exist, by id."""
+    return {r["id"]: _company(r) for r in await conn.fetch(q("companies_by_ids"), ids)}
+
+
 async def companies_by_external_keys(
     conn: asyncpg.Connection, keys: list[str]
 ) -> dict[str, Company]:

@@ -34,6 +34,9 @@ WHERE $1::uuid IS NULL OR company_id = $1 OR ($2 AND company_id IS NULL)
 -- name: threshold_by_id
 SELECT * FROM thresholds WHERE id = $1
 
+-- name: thresholds_by_ids
+SELECT * FROM thresholds WHERE id = ANY($1::uuid[])
+
 -- name: update_threshold
 -- A threshold's metric, company and period stay; its limit and levels change.
 UPDATE thresholds SET limit_value = $2, levels = $3 WHERE id = $1

@@ -38,6 +38,11 @@ LIMIT $5
 -- name: count_contracts
 SELECT count(*) FROM contracts
 WHERE ($1::uuid IS NULL OR company_id = $1) AND ($2::text IS NULL OR external_id = $2)
+-- name: contracts_by_ids
+SELECT id, company_id, currency, start_date, end_date, billing_day, payment_terms_days,
+       late_fee_percent_per_month, minimum_commitment, grace_hours, created_at, external_id
+FROM contracts
+WHERE id = ANY($1::uuid[])
 
 -- name: contract_products
 SELECT cp.contract_id, cp.product_code, p.metric_code, cp.price, cp.filters

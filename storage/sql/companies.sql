@@ -16,6 +16,13 @@ SELECT id, external_key, name, late_arrival_days, created_at,
        billing_country, billing_tax_id, billing_email, archived_at
 FROM companies WHERE id = $1
 
+-- name: companies_by_ids
+SELECT id, external_key, name, late_arrival_days, created_at,
+       user_id_mode, redacted_properties, privacy_secret,
+       billing_legal_name, billing_address_lines, billing_city, billing_postal_code,
+       billing_country, billing_tax_id, billing_email, archived_at
+FROM companies WHERE id = ANY($1::uuid[])
+
 -- name: companies_by_external_keys
 SELECT id, external_key, name, late_arrival_days, created_at,
        user_id_mode, redacted_properties, privacy_secret,

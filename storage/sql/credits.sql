@@ -6,12 +6,12 @@ SELECT coalesce((SELECT balance FROM credit_accounts WHERE company_id = $1 AND c
 SELECT company_id, currency FROM credit_accounts WHERE balance > 0
 
 -- name: credit_balances
--- Each currency's credit: the sum of the company's ledger entries.
-SELECT currency, sum(amount) AS amount
+-- Each company's credit per currency ($1: the companies): the sum of its ledger entries.
+SELECT company_id, currency, sum(amount) AS amount
 FROM credit_entries
-WHERE company_id = $1
-GROUP BY currency
-ORDER BY currency
+WHERE company_id = ANY($1::uuid[])
+GROUP BY company_id, currency
+ORDER BY company_id, currency
 
 -- name: insert_credit_entry
 INSERT INTO credit_entries (id, company_id, currency, amount, source, invoice_id, payment_id,
@@ -67,9 +67,17 @@ FROM credit_entries
 WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2)
 
 -- name: credit_entries_of
--- The company's latest $2 ledger entries, newest first.
-SELECT id, currency, amount, source, invoice_id, payment_id, credit_note_id, created_at
-FROM credit_entries
-WHERE company_id = $1
-ORDER BY created_at DESC, id DESC
-LIMIT $2
+-- Each company's latest $2 ledger entries, newest first ($1: the companies). One
+-- statement for a page of companies; the LIMIT applies to each company, so a
+-- long ledger is not read whole.
+SELECT c.company_id, e.id, e.currency, e.amount, e.source, e.invoice_id, e.payment_id,
+       e.credit_note_id, e.created_at
+FROM unnest($1::uuid[]) AS c (company_id)
+CROSS JOIN LATERAL (
+    SELECT id, currency, amount, source, invoice_id, payment_id, credit_note_id, created_at
+    FROM credit_entries
+    WHERE company_id = c.company_id
+    ORDER BY created_at DESC, id DESC
+    LIMIT $2
+) e
+ORDER BY c.company_id, e.created_at DESC, e.id DESC

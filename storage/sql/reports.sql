@@ -125,10 +125,18 @@ SELECT count(*) FROM reports
 WHERE company_id IS NOT DISTINCT FROM $1 AND status IN ('PENDING', 'RUNNING')
 
 -- name: schedule_runs
-SELECT schedule_id, scheduled_for, report_id, status, attempts, error, created_at, delivered_at
-FROM report_schedule_runs WHERE schedule_id = $1
-ORDER BY scheduled_for DESC
-LIMIT $2
+-- Each schedule's latest $2 runs, newest first ($1: the schedules). One statement
+-- for a list of schedules; the LIMIT applies to each, along its primary key.
+SELECT r.schedule_id, r.scheduled_for, r.report_id, r.status, r.attempts, r.error,
+       r.created_at, r.delivered_at
+FROM unnest($1::uuid[]) AS s (id)
+CROSS JOIN LATERAL (
+    SELECT * FROM report_schedule_runs
+    WHERE schedule_id = s.id
+    ORDER BY scheduled_for DESC
+    LIMIT $2
+) r
+ORDER BY r.schedule_id, r.scheduled_for DESC
 
 -- name: delete_report
 DELETE FROM reports WHERE id = $1

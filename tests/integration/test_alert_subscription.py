@@ -141,3 +141,68 @@ async def test_a_revoked_keys_subscription_is_closed_at_once_and_its_requests_re
         "/graphql", json={"query": "{ metrics { code } }"}, headers=headers
     )
     assert response.status_code == 401
+
+
+WITH_THRESHOLD = """
+subscription($c: UUID) { alertRaised(companyId: $c) { level threshold { levels { name } } } }
+"""
+
+UPDATE_THRESHOLD = """
+mutation($id: UUID!, $input: ThresholdInput!) {
+  updateThreshold(id: $id, input: $input) { __typename }
+}"""
+
+
+async def test_each_alert_heard_names_its_threshold_as_it_is_then(
+    server: Any, runtime: Any, admin: Any
+) -> None:
+    client, ws_url = server
+    acme = await create_company(admin, "acme")
+    admin_key = await make_key(runtime, "ADMIN")
+
+    def threshold(*levels: tuple[str, str]) -> dict[str, Any]:
+        return {
+            "metricCode": "API_REQUESTS",
+            "companyId": acme,
+            "levels": [
+                {"name": name, "kind": "ABSOLUTE", "value": value, "channels": ["PLATFORM"]}
+                for name, value in levels
+            ],
+        }
+
+    created = await call(
+        client,
+        admin_key,
+        "mutation($input: ThresholdInput!) { createThreshold(input: $input) {"
+        " ... on Threshold { id } } }",
+        {"input": threshold(("BIG", "5"))},
+    )
+    threshold_id = created["createThreshold"]["id"]
+    async with websockets.connect(
+        ws_url,
+        subprotocols=["graphql-transport-ws"],
+        additional_headers={"Authorization": f"Bearer {admin_key}"},
+    ) as ws:
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        subscribe = {"query": WITH_THRESHOLD, "variables": {"c": acme}}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+        await asyncio.sleep(0.3)  # subscribed before the usage arrives
+        await call(client, admin_key, RECORD_USAGE, {"input": api_request(acme, "7")})
+        first = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        await call(
+            client,
+            admin_key,
+            UPDATE_THRESHOLD,
+            {"id": threshold_id, "input": threshold(("BIG", "5"), ("HUGE", "20"))},
+        )
+        await call(client, admin_key, RECORD_USAGE, {"input": api_request(acme, "15")})
+        second = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    assert first["payload"]["data"]["alertRaised"] == {
+        "level": "BIG",
+        "threshold": {"levels": [{"name": "BIG"}]},
+    }
+    assert second["payload"]["data"]["alertRaised"] == {
+        "level": "HUGE",
+        "threshold": {"levels": [{"name": "BIG"}, {"name": "HUGE"}]},
+    }

@@ -16,13 +16,16 @@ import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import httpx
 import pytest
 
+from services import invoicing
 from services.config import Settings
 from services.replicas import on_primary
 from services.runtime import open_runtime, prepare_database, with_database
@@ -30,6 +33,7 @@ from storage.db import connect
 from storage.embedded import EmbeddedPostgres
 from tests.conftest import make_key
 from tests.integration.helpers import RECORD_USAGE, api_request, create_company
+from tests.integration.test_query_counts import contract_with
 
 DATABASE = "replicated"
 STANDBY_PORT = 5439
@@ -247,3 +251,27 @@ class _Api:
 
     async def __call__(self, query: str, variables: dict[str, Any] | None = None) -> Any:
         return await _graphql(self.http, self.key, query, **(variables or {}))
+
+
+NESTED = """
+{ invoices(first: 5) {
+    edges { node { company { id creditBalances { amount } } contract { id } } } } }
+"""
+
+
+async def test_what_a_page_refers_to_is_read_on_the_replica_too(replicated: Any) -> None:
+    rt, answered = replicated
+    key = await make_key(rt, "ADMIN")
+    async with await _client(rt) as http:
+        api = _Api(http, key)
+        company = await create_company(api, "nested-reads")
+        await contract_with(rt, UUID(company))
+        await invoicing.generate_invoices(rt, now=datetime(2025, 2, 5, tzinfo=UTC))
+        await api(RECORD_USAGE, {"input": api_request(company, idempotencyKey="n-1")})
+        await _caught_up(rt, company, 1, key)
+        answered.clear()
+        found = await _graphql(http, key, NESTED)
+    (invoice,) = found["invoices"]["edges"]
+    assert invoice["node"]["company"] == {"id": company, "creditBalances": []}
+    # the page, then its companies, their contracts and the companies' credit: one read each
+    assert answered == [True, True, True, True]
