@@ -262,9 +262,12 @@ async def test_an_amendment_committed_as_a_run_begins_is_not_billed_around(
         assert await contract_versions.lock_contract(amending, UUID(contract))
         await contract_versions.insert_amendment(amending, UUID(contract), twice)
         run = asyncio.create_task(invoicing.generate_invoices(runtime, now=now, company_id=company))
-        # the run reaches the contract's row and waits for the amendment
+        # the run reaches the contract's row and waits for the amendment (the
+        # deadline only keeps a run stuck elsewhere from hanging the suite:
+        # committing then still leaves the run to bill the amendment)
         waiting = False
-        while not waiting and not run.done():
+        deadline = asyncio.get_running_loop().time() + 60
+        while not waiting and not run.done() and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.01)
             waiting = await amending.fetchval(
                 "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
