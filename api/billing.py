@@ -26,7 +26,7 @@ from domain import limits as lim
 from domain import pricing as p
 from domain.access import Role
 from domain.errors import Invalid, NotFound
-from domain.nodes import global_id
+from domain.nodes import global_id, preview_id
 from domain.numbers import Money
 from services import catalog as svc_catalog
 from services import contracts as svc_contracts
@@ -582,10 +582,14 @@ class VoidInvoiceInput:
 
 
 @strawberry.type(description="An invoice, or what one would be (preview, simulation).")
-class Invoice:
-    id: UUID | None = strawberry.field(
-        description="The invoice's id; null for a preview or a simulation.",
+class Invoice(Node):
+    id: str = strawberry.field(
+        graphql_type=strawberry.ID,
+        description="The global id. A stored invoice's is its UUID, what invoice(id:) and"
+        " node(id:) take. A preview's or a simulation's is new in every answer and names"
+        " nothing stored: node(id:) answers null for it.",
     )
+    stored_id: strawberry.Private[UUID | None] = None
     contract_id: UUID = strawberry.field(description="The contract invoiced.")
     company_id: UUID = strawberry.field(description="The company billed.")
     status: InvoiceStatus = strawberry.field(
@@ -636,7 +640,7 @@ class Invoice:
 
     @strawberry.field(description="The invoice's credit notes, oldest first.")
     async def credit_notes(self, info: strawberry.Info[Context, None]) -> list[CreditNote]:
-        if self.id is None:
+        if self.stored_id is None:
             return []
         ctx = info.context
         loader = children(
@@ -644,7 +648,7 @@ class Invoice:
             "Invoice.creditNotes",
             lambda ids: svc_credits.credit_notes(ctx.runtime, ctx.principal, ids),
         )
-        return [CreditNote.of(n) for n in await loader.load(self.id)]
+        return [CreditNote.of(n) for n in await loader.load(self.stored_id)]
 
     number: str | None = strawberry.field(
         default=None,
@@ -668,7 +672,8 @@ class Invoice:
         id: UUID | None = None,
     ) -> Invoice:
         return cls(
-            id=id,
+            id=str(id) if id is not None else preview_id(),
+            stored_id=id,
             contract_id=contract_id,
             company_id=company_id,
             status=status,

@@ -288,6 +288,7 @@ _NODES: dict[str, Callable[[object], Node]] = {
     "CreditNote": bl.CreditNote.of,  # type: ignore[dict-item]
     "CreditEntry": t.CreditEntry.of,  # type: ignore[dict-item]
     "CostRecord": cs.CostRecord.of,  # type: ignore[dict-item]
+    "Invoice": bl.Invoice.stored,  # type: ignore[dict-item]
 }
 
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from domain.errors import Invalid
 from domain.limits import unstorable
 
-# Kinds whose global id carries their code (they have no UUID).
-CODE_KINDS = frozenset({"Metric", "Product"})
+# Kinds whose global id carries their code (they have no UUID). An invoice
+# preview or simulation is stored nowhere: its id carries a code new in every
+# answer, so a client's cache never mixes two of them, and names nothing.
+PREVIEW_KIND = "InvoicePreview"
+CODE_KINDS = frozenset({"Metric", "Product", PREVIEW_KIND})
 # Ids this API hands out are short; a longer one is not one of them.
 MAX_ID_LENGTH = 512
 BAD_ID = "BAD_USER_INPUT"
@@ -38,6 +41,11 @@ NodeKey = UUID | CodeKey
 def global_id(kind: str, code: str) -> str:
     """The global id of the ``kind`` (one of CODE_KINDS) whose code is ``code``."""
     return base64.urlsafe_b64encode(f"{kind}:{code}".encode()).decode().rstrip("=")
+
+
+def preview_id() -> str:
+    """A new global id for an invoice preview or simulation (nothing stored has it)."""
+    return global_id(PREVIEW_KIND, uuid4().hex)
 
 
 def parse_node_id(value: str, field: str) -> NodeKey:

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from domain.access import Principal, Role
 from domain.nodes import CodeKey, NodeKey
-from services import catalog, contracts, reports
+from services import catalog, contracts, invoicing, reports
 from services.runtime import Runtime
 from storage import alerts, costs, credits, nodes, repos
 from storage import webhooks as webhook_store
@@ -139,6 +139,12 @@ async def _cost_record(rt: Runtime, principal: Principal, key: NodeKey) -> objec
     return await rt.read(lambda conn: costs.cost_record(conn, _uuid(key)))
 
 
+async def _invoice(rt: Runtime, principal: Principal, key: NodeKey) -> object | None:
+    if principal.role not in invoicing.READERS:
+        return None
+    return await invoicing.find_invoice(rt, principal, _uuid(key))
+
+
 _FINDERS: dict[str, Finder] = {
     "Company": _company,
     "Contract": _contract,
@@ -152,4 +158,5 @@ _FINDERS: dict[str, Finder] = {
     "CreditNote": _credit_note,
     "CreditEntry": _credit_entry,
     "CostRecord": _cost_record,
+    "Invoice": _invoice,
 }

@@ -12,6 +12,7 @@ UNION ALL SELECT id, 'ApiKey' FROM api_keys WHERE id = ANY($1::uuid[])
 UNION ALL SELECT id, 'CreditNote' FROM credit_notes WHERE id = ANY($1::uuid[])
 UNION ALL SELECT id, 'CreditEntry' FROM credit_entries WHERE id = ANY($1::uuid[])
 UNION ALL SELECT id, 'CostRecord' FROM cost_records WHERE id = ANY($1::uuid[])
+UNION ALL SELECT id, 'Invoice' FROM invoices WHERE id = ANY($1::uuid[])
 
 -- name: usage_record_node
 -- One usage record by id (the usage_records_id index), within a company when one is given.

@@ -560,3 +560,42 @@ async def test_thresholds_page_with_the_defaults_that_apply(admin: Any, scoped: 
     assert [e["node"]["metricCode"] for e in last["edges"]] == ["zz_c"]
     assert last["pageInfo"]["hasPreviousPage"] and not last["pageInfo"]["hasNextPage"]
     assert (await admin(THRESHOLDS))["thresholdsConnection"]["totalCount"] == 5
+
+
+INVOICE_NODE = """
+query($id: ID!) {
+  node(id: $id) { __typename id ... on Invoice { status total contractId } }
+}"""
+PREVIEW_IDS = """
+query($contract: UUID!) {
+  previewInvoice(contractId: $contract, periodStart: "2025-02-10T00:00:00Z") {
+    ... on Invoice { id status }
+  }
+}"""
+
+
+async def test_a_stored_invoice_is_a_node_and_a_preview_names_nothing(
+    admin: Any, scoped: Any, runtime: Any
+) -> None:
+    company, contract = await contract_for(runtime, ONE_EURO)
+    await usage(runtime, company, 300)
+    await run(runtime, company, 2)  # January's invoice finalized: 300.00
+    (january,) = (await invoices_of(admin, company)).values()
+    found = (await admin(INVOICE_NODE, {"id": january["id"]}))["node"]
+    assert (found["__typename"], found["id"], found["total"]) == (
+        "Invoice",
+        january["id"],
+        "300.00",
+    )
+    assert (await (await scoped("VIEWER", str(company)))(INVOICE_NODE, {"id": january["id"]}))[
+        "node"
+    ]["id"] == january["id"]
+    other = await create_company(admin, "other")
+    stranger = await scoped("COMPANY_ADMIN", other)
+    assert (await stranger(INVOICE_NODE, {"id": january["id"]}))["node"] is None
+    # a preview has an id of its own in every answer, and node(id:) finds nothing by it
+    first = (await admin(PREVIEW_IDS, {"contract": str(contract.id)}))["previewInvoice"]
+    again = (await admin(PREVIEW_IDS, {"contract": str(contract.id)}))["previewInvoice"]
+    assert first["status"] == "PREVIEW" and first["id"] != again["id"]
+    assert first["id"] != january["id"]
+    assert (await admin(INVOICE_NODE, {"id": first["id"]}))["node"] is None

@@ -1076,7 +1076,7 @@ export type CompanyPageQueryVariables = Exact<{
 }>;
 
 
-export type CompanyPageQuery = { company: { id: string, name: string, externalKey: string, lateArrivalDays: number, createdAt: string, archivedAt: string | null, billingDetails: { legalName: string | null, addressLines: Array<string>, city: string | null, postalCode: string | null, country: string | null, taxId: string | null, email: string | null } } | null, contractsConnection: { edges: Array<{ node: { id: string, currency: string, startDate: string, endDate: string | null, billingDay: number, paymentTermsDays: number, minimumCommitment: string | null, products: Array<{ productCode: string, metricCode: string, price: { model: PriceModel } }> } }> }, invoices: { edges: Array<{ node: { id: string | null, status: InvoiceStatus, periodStart: string, periodEnd: string, currency: string, total: string, dueDate: string, paymentStatus: PaymentStatus } }> }, thresholdsConnection: { edges: Array<{ node: { id: string, companyId: string | null, metricCode: string, period: ThresholdPeriod, limit: string | null, levels: Array<{ name: string, kind: LevelKind, value: string, channels: Array<NotificationChannel> }> } }> } };
+export type CompanyPageQuery = { company: { id: string, name: string, externalKey: string, lateArrivalDays: number, createdAt: string, archivedAt: string | null, billingDetails: { legalName: string | null, addressLines: Array<string>, city: string | null, postalCode: string | null, country: string | null, taxId: string | null, email: string | null } } | null, contractsConnection: { edges: Array<{ node: { id: string, currency: string, startDate: string, endDate: string | null, billingDay: number, paymentTermsDays: number, minimumCommitment: string | null, products: Array<{ productCode: string, metricCode: string, price: { model: PriceModel } }> } }> }, invoices: { edges: Array<{ node: { id: string, status: InvoiceStatus, periodStart: string, periodEnd: string, currency: string, total: string, dueDate: string, paymentStatus: PaymentStatus } }> }, thresholdsConnection: { edges: Array<{ node: { id: string, companyId: string | null, metricCode: string, period: ThresholdPeriod, limit: string | null, levels: Array<{ name: string, kind: LevelKind, value: string, channels: Array<NotificationChannel> }> } }> } };
 
 export type CompanyGapsQueryVariables = Exact<{
   criteria: GapCriteria;
@@ -1124,7 +1124,7 @@ export type BilledInvoicesQueryVariables = Exact<{
 }>;
 
 
-export type BilledInvoicesQuery = { invoices: { edges: Array<{ node: { id: string | null, contractId: string, periodStart: string, total: string, currency: string, status: InvoiceStatus } }> } };
+export type BilledInvoicesQuery = { invoices: { edges: Array<{ node: { id: string, contractId: string, periodStart: string, total: string, currency: string, status: InvoiceStatus } }> } };
 
 export type CreateContractMutationVariables = Exact<{
   input: ContractInput;
@@ -1181,7 +1181,7 @@ export type InvoiceDetailQueryVariables = Exact<{
 }>;
 
 
-export type InvoiceDetailQuery = { invoice: { id: string | null, companyId: string, contractId: string, status: InvoiceStatus, periodStart: string, periodEnd: string, currency: string, subtotal: string, minimumTrueUp: string, adjustments: string, total: string, issueDate: string, dueDate: string, paymentStatus: PaymentStatus, paidAmount: string, creditedAmount: string | null, amountDue: string | null, number: string | null, pdfUrl: string | null, lines: Array<{ kind: InvoiceLineKind, productCode: string | null, metricCode: string | null, quantity: string | null, freeUnitsUsed: string | null, billableQuantity: string | null, amount: string, adjustsPeriodStart: string | null, tiers: Array<{ tier: number, fromUnits: string, upTo: string | null, units: string, unitPrice: string, flatFee: string, amount: string }> }> } | null };
+export type InvoiceDetailQuery = { invoice: { id: string, companyId: string, contractId: string, status: InvoiceStatus, periodStart: string, periodEnd: string, currency: string, subtotal: string, minimumTrueUp: string, adjustments: string, total: string, issueDate: string, dueDate: string, paymentStatus: PaymentStatus, paidAmount: string, creditedAmount: string | null, amountDue: string | null, number: string | null, pdfUrl: string | null, lines: Array<{ kind: InvoiceLineKind, productCode: string | null, metricCode: string | null, quantity: string | null, freeUnitsUsed: string | null, billableQuantity: string | null, amount: string, adjustsPeriodStart: string | null, tiers: Array<{ tier: number, fromUnits: string, upTo: string | null, units: string, unitPrice: string, flatFee: string, amount: string }> }> } | null };
 
 export type RecordPaymentMutationVariables = Exact<{
   input: RecordPaymentInput;
@@ -1189,7 +1189,7 @@ export type RecordPaymentMutationVariables = Exact<{
 
 
 export type RecordPaymentMutation = { recordPayment:
-    | { __typename: 'Invoice', id: string | null, paymentStatus: PaymentStatus, paidAmount: string }
+    | { __typename: 'Invoice', id: string, paymentStatus: PaymentStatus, paidAmount: string }
     | { __typename: 'ValidationError', field: string, errorCode: ErrorCode, message: string, errors: Array<{ field: string, errorCode: ErrorCode, message: string }> }
    };
 
@@ -1200,7 +1200,7 @@ export type InvoicesQueryVariables = Exact<{
 }>;
 
 
-export type InvoicesQuery = { invoices: { edges: Array<{ node: { id: string | null, companyId: string, contractId: string, status: InvoiceStatus, periodStart: string, periodEnd: string, currency: string, total: string, dueDate: string, paymentStatus: PaymentStatus, paidAmount: string, number: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type InvoicesQuery = { invoices: { edges: Array<{ node: { id: string, companyId: string, contractId: string, status: InvoiceStatus, periodStart: string, periodEnd: string, currency: string, total: string, dueDate: string, paymentStatus: PaymentStatus, paidAmount: string, number: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type JobsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1247,7 +1247,7 @@ export type OverviewTotalsQuery = { current:
 export type OpenAlertsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type OpenAlertsQuery = { alerts: { edges: Array<{ node: { id: string, companyId: string, metricCode: string, kind: AlertKind, level: string, usage: string, limit: string | null, raisedAt: string } }> }, invoices: { edges: Array<{ node: { id: string | null, companyId: string, periodStart: string, periodEnd: string, currency: string, total: string, paidAmount: string, dueDate: string, paymentStatus: PaymentStatus } }> } };
+export type OpenAlertsQuery = { alerts: { edges: Array<{ node: { id: string, companyId: string, metricCode: string, kind: AlertKind, level: string, usage: string, limit: string | null, raisedAt: string } }> }, invoices: { edges: Array<{ node: { id: string, companyId: string, periodStart: string, periodEnd: string, currency: string, total: string, paidAmount: string, dueDate: string, paymentStatus: PaymentStatus } }> } };
 
 export type AlertRaisedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
