@@ -178,7 +178,6 @@ export function CatalogPage() {
                   <th scope="col">Unit</th>
                   <th scope="col">Aggregation</th>
                   <th scope="col">Interval</th>
-                  <th scope="col">Description</th>
                   {admin ? (
                     <th scope="col">
                       <span className="visually-hidden">Actions</span>
@@ -192,13 +191,15 @@ export function CatalogPage() {
                     <th scope="row">
                       <code>{m.code}</code>
                     </th>
-                    <td>{m.name}</td>
+                    <td>
+                      {m.name}
+                      {m.description ? <p className="help">{m.description}</p> : null}
+                    </td>
                     <td>{words(m.resourceType)}</td>
                     <td>{words(m.measurementType)}</td>
                     <td>{m.unit}</td>
                     <td>{words(m.aggregation)}</td>
                     <td>{m.interval ? words(m.interval) : "—"}</td>
-                    <td>{m.description ?? ""}</td>
                     {admin ? (
                       <td>
                         <ConfirmButton
