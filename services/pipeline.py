@@ -461,7 +461,7 @@ async def _check_chunk(
 
 def _claim_order(draft: UsageDraft) -> tuple[int, str]:
     """Where a draft's key falls in the order keys are claimed in (company,
-    then key by code point: insert_usage_from_staging's ORDER BY ... COLLATE "C")."""
+    then key by code point: claim_and_store_usage's ORDER BY ... COLLATE "C")."""
     return draft.company_id.int, draft.idempotency_key or ""
 
 

@@ -33,7 +33,7 @@ def encode_json(value: Any) -> str:
 
 def _encode_jsonb(value: Any) -> bytes:
     # Binary jsonb is a version byte (1) followed by the JSON text; binary is
-    # what COPY into the staging table needs.
+    # what COPY into usage_records needs.
     return b"\x01" + encode_json(value).encode()
 
 
@@ -43,7 +43,6 @@ def _decode_jsonb(data: bytes) -> Any:
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     await _set_codecs(conn)
-    await conn.execute(q("create_usage_staging"))
 
 
 async def _set_codecs(conn: asyncpg.Connection) -> None:

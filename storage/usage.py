@@ -1,12 +1,15 @@
 """Usage record storage: the batch write path and the reads.
 
 ``store_usage`` is the one write path for every way usage arrives (single
-records through group commit, GraphQL batches, bulk files): the rows are
-COPYed into the per-connection ``usage_staging`` table, then one statement
-claims their idempotency keys and moves the rows whose key was free into
-``usage_records``: three round trips per batch, whatever its size. A group
-commit's few rows skip the staging table: the same statement takes them as
-arrays and commits them in one round trip.
+records through group commit, GraphQL batches, bulk files). Inside a
+transaction (batches, imports) the keys are COPYed into
+``usage_idempotency_keys`` under a savepoint, and the records COPYed straight
+into ``usage_records``: the usual batch, whose keys are all new, costs
+PostgreSQL two COPYs. A key taken already makes the first COPY fail; the
+savepoint is rolled back and the batch goes the careful way, one statement
+that claims the keys that are free (``ON CONFLICT DO NOTHING``) and stores
+the records whose key it claimed. A group commit's few rows take that
+statement directly, as arrays, and it commits them in one round trip.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from storage.db import encode_json
 from storage.ingest import PartitionMissing, missing_partition
 from storage.queries import q
 
+# A record's columns in the order the write path gives them (the first, ord, is
+# its place in its request: the careful statement's, not a stored column).
 STAGING_COLUMNS = (
     "ord",
     "id",
@@ -51,6 +56,8 @@ STAGING_COLUMNS = (
     "product_code",
     "properties",
 )
+RECORD_COLUMNS = STAGING_COLUMNS[1:]
+KEY_COLUMNS = ("company_id", "idempotency_key", "record_id", "metric_code", "ts", "value")
 
 
 class PendingRecord(msgspec.Struct, frozen=True):
@@ -113,27 +120,23 @@ async def store_usage(
     """Store ``records`` (unique idempotency keys among them); raises PartitionMissing
     when a record's month has no partition.
 
-    Inside the caller's transaction the rows are COPYed into the staging
-    table (batches, imports; a transaction may store several). Outside one,
-    a single statement takes them as one array per column and commits them
-    (group commit: one round trip, no staging table). With ``returning`` the
-    stored rows come back too (small groups whose callers answer with the
-    record; bulk paths leave it off). ``staged=False`` takes the single
-    statement inside a transaction too (a group committed with its audit rows).
+    Inside the caller's transaction the records are COPYed (batches, imports;
+    a transaction may store several), unless a key among them is taken
+    already. Outside one, a single statement takes them as one array per
+    column and commits them (group commit: one round trip). With
+    ``returning`` the stored rows come back too (small groups whose callers
+    answer with the record; they take the single statement). ``staged=False``
+    takes the single statement inside a transaction too (a group committed
+    with its audit rows).
     """
     if not records:
         return StoreResult(0, {})
     if staged is None:
         staged = conn.is_in_transaction()
     assert not (audit and staged), "audit rows ride only in the single statement"
-    if staged:
-        await conn.copy_records_to_table(
-            "usage_staging", records=[staging_row(p) for p in records], columns=STAGING_COLUMNS
-        )
-        statement = q("insert_usage_from_staging")
-        arguments: list[Any] = []
-    else:
-        statement, arguments = _from_arrays(records, audit)
+    if staged and not returning and await _copied(conn, records):
+        return StoreResult(len(records), {})
+    statement, arguments = _from_arrays(records, audit)
     rows: dict[UUID, asyncpg.Record] = {}
     try:
         if returning:
@@ -147,11 +150,51 @@ async def store_usage(
             raise PartitionMissing(str(exc)) from exc
         raise
     replays = await _replays(conn, records) if stored != len(records) else {}
-    if staged:
-        # The staging rows would vanish at commit anyway; clearing them now
-        # lets one transaction store several batches (bulk import chunks).
-        await conn.execute("DELETE FROM usage_staging")
     return StoreResult(int(stored), replays, rows)
+
+
+async def _copied(conn: asyncpg.Connection, records: Sequence[PendingRecord]) -> bool:
+    """Store ``records`` by COPY in the caller's transaction, if every key among
+    them is free; False (nothing stored) if one is taken.
+
+    The keys go first, under a savepoint, sorted as every write claims them
+    (company, then key by code point), so that two batches sharing keys wait
+    for each other in one direction only. A key another transaction holds
+    uncommitted waits for it: taken if it commits, free if it rolls back.
+    """
+    keys = sorted(
+        (
+            (d.company_id, d.idempotency_key, p.id, d.metric_code, d.timestamp, d.value)
+            for p in records
+            if (d := p.draft).idempotency_key is not None
+        ),
+        key=_claim_order,
+    )
+    if keys:
+        try:
+            async with conn.transaction():
+                await conn.copy_records_to_table(
+                    "usage_idempotency_keys", records=keys, columns=KEY_COLUMNS
+                )
+        except asyncpg.UniqueViolationError:
+            return False
+    try:
+        await conn.copy_records_to_table(
+            "usage_records", records=map(_record_row, records), columns=RECORD_COLUMNS
+        )
+    except asyncpg.CheckViolationError as exc:
+        if missing_partition(exc):
+            raise PartitionMissing(str(exc)) from exc
+        raise
+    return True
+
+
+def _claim_order(key: tuple[Any, ...]) -> tuple[int, str]:
+    return key[0].int, key[1]
+
+
+def _record_row(p: PendingRecord) -> tuple[Any, ...]:
+    return staging_row(p)[1:]
 
 
 def _from_arrays(
@@ -159,7 +202,7 @@ def _from_arrays(
 ) -> tuple[str, list[Any]]:
     """The single statement that stores ``records`` (and ``audit``'s rows) from
     arrays, and its arguments."""
-    statement = _FROM_ARRAYS
+    statement = q("claim_and_store_usage")
     arguments = [list(column) for column in zip(*map(_array_row, records), strict=True)]
     if audit:
         statement = f"{statement}, {q('audit_stored_records')}"
@@ -196,16 +239,6 @@ def _array_row(p: PendingRecord) -> tuple[Any, ...]:
     row = staging_row(p)
     properties = row[-1]
     return row if properties is None else (*row[:-1], encode_json(properties))
-
-
-def _arrays_statement() -> str:
-    lines = q("insert_usage_from_staging").splitlines()
-    staging = "\n".join(line for line in lines if not line.startswith("--"))
-    assert staging.startswith("WITH "), "the staging statement starts with its CTEs"
-    return f"WITH usage_staging AS ({q('usage_arrays_as_staging')}), {staging[5:]}"
-
-
-_FROM_ARRAYS = _arrays_statement()
 
 
 async def clear_usage(conn: asyncpg.Connection) -> None:

@@ -1,15 +1,31 @@
--- name: insert_usage_from_staging
--- Ends without its final SELECT: storage.usage adds the count or the rows.
--- Claims the idempotency keys first (sorted, so concurrent batches lock keys
--- in the same order and cannot deadlock; by code point, the order a batch
--- stored in chunks takes them in too); a row whose key was already taken
--- is not stored. Rows without a key are always stored. Nothing else is
--- written: the rollup folder folds the stored rows into the rollups later
--- (0032_rollup_folder.sql), so concurrent writes share no row.
-WITH claimed AS (
+-- name: claim_and_store_usage
+-- The careful write: records given as one array per column (ord first, then
+-- STAGING_COLUMNS' order). Ends without its final SELECT: storage.usage adds
+-- the count or the rows (and, for a group commit, the audit CTE). Claims the
+-- idempotency keys first (sorted, so concurrent batches lock keys in the same
+-- order and cannot deadlock; by code point, the order the COPY path and a
+-- batch stored in chunks take them in too); a record whose key was already
+-- taken is not stored. Records without a key are always stored. Nothing else
+-- is written: the rollup folder folds the stored records into the rollups
+-- later (0032_rollup_folder.sql), so concurrent writes share no row.
+WITH incoming AS (
+    SELECT ord, id, company_id, metric_code, resource_type, ts, value, unit, measurement_type,
+           reporting_interval, space_id, application_id, user_id, source, subscription_id,
+           billing_period_start, billing_period_end, billable, billing_category,
+           idempotency_key, product_code, properties::jsonb AS properties
+    FROM unnest($1::integer[], $2::uuid[], $3::uuid[], $4::text[], $5::text[],
+                $6::timestamptz[], $7::numeric[], $8::text[], $9::text[], $10::text[],
+                $11::uuid[], $12::uuid[], $13::uuid[], $14::text[], $15::uuid[],
+                $16::timestamptz[], $17::timestamptz[], $18::boolean[], $19::text[],
+                $20::text[], $21::text[], $22::text[])
+         AS t(ord, id, company_id, metric_code, resource_type, ts, value, unit,
+              measurement_type, reporting_interval, space_id, application_id, user_id,
+              source, subscription_id, billing_period_start, billing_period_end, billable,
+              billing_category, idempotency_key, product_code, properties)
+), claimed AS (
     INSERT INTO usage_idempotency_keys (company_id, idempotency_key, record_id, metric_code, ts, value)
     SELECT company_id, idempotency_key, id, metric_code, ts, value
-    FROM usage_staging
+    FROM incoming
     WHERE idempotency_key IS NOT NULL
     ORDER BY company_id, idempotency_key COLLATE "C"
     ON CONFLICT (company_id, idempotency_key) DO NOTHING
@@ -24,27 +40,10 @@ WITH claimed AS (
            s.measurement_type, s.reporting_interval, s.space_id, s.application_id, s.user_id,
            s.source, s.subscription_id, s.billing_period_start, s.billing_period_end, s.billable,
            s.billing_category, s.idempotency_key, s.product_code, s.properties
-    FROM usage_staging s
+    FROM incoming s
     WHERE s.idempotency_key IS NULL OR s.id IN (SELECT record_id FROM claimed)
     RETURNING *
 )
-
--- name: usage_arrays_as_staging
--- usage_staging's rows given as one array per column (STAGING_COLUMNS order):
--- a CTE of this name in front of insert_usage_from_staging stores a small
--- group in one statement, without the COPY and the staging table.
-SELECT ord, id, company_id, metric_code, resource_type, ts, value, unit, measurement_type,
-       reporting_interval, space_id, application_id, user_id, source, subscription_id,
-       billing_period_start, billing_period_end, billable, billing_category, idempotency_key,
-       product_code, properties::jsonb AS properties
-FROM unnest($1::integer[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[],
-            $7::numeric[], $8::text[], $9::text[], $10::text[], $11::uuid[], $12::uuid[],
-            $13::uuid[], $14::text[], $15::uuid[], $16::timestamptz[], $17::timestamptz[],
-            $18::boolean[], $19::text[], $20::text[], $21::text[], $22::text[])
-     AS t(ord, id, company_id, metric_code, resource_type, ts, value, unit, measurement_type,
-          reporting_interval, space_id, application_id, user_id, source, subscription_id,
-          billing_period_start, billing_period_end, billable, billing_category,
-          idempotency_key, product_code, properties)
 
 -- name: replays
 -- Of the given (ord, company, key, id), those whose key belongs to an earlier

@@ -1,10 +1,11 @@
 """One definition of a usage record's fields.
 
 What a client sends (``UsageRecordInput``, and its JSON wire form), what the
-domain checks (``UsageDraft``), what is stored (``usage_records``) and what is
-staged on the way (``usage_staging``, created ``LIKE usage_records``) name the
-same fields. The names differ only where the mapping below says so; a field
-added to one of them and not to the others fails here.
+domain checks (``UsageDraft``), what is stored (``usage_records``) and what the
+write path sends (``STAGING_COLUMNS``: COPY's columns, and the careful
+statement's arrays) name the same fields. The names differ only where the
+mapping below says so; a field added to one of them and not to the others
+fails here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from strawberry.utils.str_converters import to_camel_case
 from api.types import UsageRecordInput
 from domain.bulk import UsageRecordWire
 from domain.usage import UsageDraft
-from storage.usage import STAGING_COLUMNS
+from storage.usage import RECORD_COLUMNS, STAGING_COLUMNS
 
 # An input field the draft holds as several fields.
 INPUT_TO_DRAFT = {"billing_period": {"billing_period_start", "billing_period_end"}}
@@ -26,9 +27,7 @@ DRAFT_TO_COLUMN = {"timestamp": "ts", "interval": "reporting_interval"}
 # Columns no draft field fills: the record's new id (given by the write path),
 # when it was stored and the transaction that stored it (the columns' defaults).
 STORED_ONLY = {"id", "recorded_at", "xid"}
-# Columns the staging table has besides usage_records': a record's place in its request.
-STAGING_ONLY = {"ord"}
-# Columns the write path leaves to their defaults when it stages a record.
+# Columns the write path leaves to their defaults when it stores a record.
 DEFAULTED = {"recorded_at", "xid"}
 
 
@@ -67,11 +66,10 @@ async def test_the_stored_columns_are_the_draft_fields(runtime: Any) -> None:
     assert stored == {DRAFT_TO_COLUMN.get(f, f) for f in draft_fields()} | STORED_ONLY
 
 
-async def test_the_staging_table_is_the_stored_columns_and_its_own(runtime: Any) -> None:
+async def test_the_write_path_sends_every_stored_column_but_the_defaulted(runtime: Any) -> None:
     async with runtime.pool.acquire() as conn:
         stored = await columns(conn, "usage_records")
-        staging = await columns(conn, "usage_staging")
-    assert staging == stored | STAGING_ONLY
-    # what the write path copies into it: every column but the defaulted ones
-    assert set(STAGING_COLUMNS) == staging - DEFAULTED
-    assert len(STAGING_COLUMNS) == len(set(STAGING_COLUMNS))
+    assert set(RECORD_COLUMNS) == stored - DEFAULTED
+    assert len(RECORD_COLUMNS) == len(set(RECORD_COLUMNS))
+    # the careful statement's arrays: a record's place in its request, then the same
+    assert STAGING_COLUMNS == ("ord", *RECORD_COLUMNS)
