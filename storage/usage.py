@@ -6,10 +6,12 @@ transaction (batches, imports) the keys are COPYed into
 ``usage_idempotency_keys`` under a savepoint, and the records COPYed straight
 into ``usage_records``: the usual batch, whose keys are all new, costs
 PostgreSQL two COPYs. A key taken already makes the first COPY fail; the
-savepoint is rolled back and the batch goes the careful way, one statement
-that claims the keys that are free (``ON CONFLICT DO NOTHING``) and stores
-the records whose key it claimed. A group commit's few rows take that
-statement directly, as arrays, and it commits them in one round trip.
+savepoint is rolled back, the taken keys are looked up and the rest is
+COPYed. Should a concurrent write take a key in between, the batch goes the
+careful way: one statement that claims the keys that are free (``ON
+CONFLICT DO NOTHING``) and stores the records whose key it claimed. A group
+commit's few rows take that statement directly, as arrays, and it commits
+them in one round trip.
 """
 
 from __future__ import annotations
@@ -134,8 +136,10 @@ async def store_usage(
     if staged is None:
         staged = conn.is_in_transaction()
     assert not (audit and staged), "audit rows ride only in the single statement"
-    if staged and not returning and await _copied(conn, records):
-        return StoreResult(len(records), {})
+    if staged and not returning:
+        copied = await _copied(conn, records)
+        if copied is not None:
+            return copied
     statement, arguments = _from_arrays(records, audit)
     rows: dict[UUID, asyncpg.Record] = {}
     try:
@@ -153,14 +157,36 @@ async def store_usage(
     return StoreResult(int(stored), replays, rows)
 
 
-async def _copied(conn: asyncpg.Connection, records: Sequence[PendingRecord]) -> bool:
-    """Store ``records`` by COPY in the caller's transaction, if every key among
-    them is free; False (nothing stored) if one is taken.
+async def _copied(conn: asyncpg.Connection, records: Sequence[PendingRecord]) -> StoreResult | None:
+    """Store ``records`` by COPY in the caller's transaction; None (nothing
+    stored) if a key is taken under it and the careful statement must decide.
 
-    The keys go first, under a savepoint, sorted as every write claims them
-    (company, then key by code point), so that two batches sharing keys wait
-    for each other in one direction only. A key another transaction holds
-    uncommitted waits for it: taken if it commits, free if it rolls back.
+    When the keys' COPY meets a key taken already, the keys stored before
+    are looked up (a resent batch, a retried file): the records whose key is
+    free are COPYed, the others are replays. Only a key taken again between
+    the look and the second COPY (by a concurrent write) leaves it to the
+    careful statement.
+    """
+    if await _keys_copied(conn, records):
+        await _copy_records(conn, records)
+        return StoreResult(len(records), {})
+    replays = await _replays(conn, records)
+    if not replays:
+        return None
+    rest = [p for p in records if p.ord not in replays]
+    if not await _keys_copied(conn, rest):
+        return None
+    await _copy_records(conn, rest)
+    return StoreResult(len(rest), replays)
+
+
+async def _keys_copied(conn: asyncpg.Connection, records: Sequence[PendingRecord]) -> bool:
+    """COPY the keys of ``records`` under a savepoint; False (none stored) if one is taken.
+
+    The keys go sorted as every write claims them (company, then key by code
+    point), so that two batches sharing keys wait for each other in one
+    direction only. A key another transaction holds uncommitted is waited
+    for: taken if that transaction commits, free if it rolls back.
     """
     keys = sorted(
         (
@@ -170,14 +196,21 @@ async def _copied(conn: asyncpg.Connection, records: Sequence[PendingRecord]) ->
         ),
         key=_claim_order,
     )
-    if keys:
-        try:
-            async with conn.transaction():
-                await conn.copy_records_to_table(
-                    "usage_idempotency_keys", records=keys, columns=KEY_COLUMNS
-                )
-        except asyncpg.UniqueViolationError:
-            return False
+    if not keys:
+        return True
+    try:
+        async with conn.transaction():
+            await conn.copy_records_to_table(
+                "usage_idempotency_keys", records=keys, columns=KEY_COLUMNS
+            )
+    except asyncpg.UniqueViolationError:
+        return False
+    return True
+
+
+async def _copy_records(conn: asyncpg.Connection, records: Sequence[PendingRecord]) -> None:
+    if not records:
+        return
     try:
         await conn.copy_records_to_table(
             "usage_records", records=map(_record_row, records), columns=RECORD_COLUMNS
@@ -186,7 +219,6 @@ async def _copied(conn: asyncpg.Connection, records: Sequence[PendingRecord]) ->
         if missing_partition(exc):
             raise PartitionMissing(str(exc)) from exc
         raise
-    return True
 
 
 def _claim_order(key: tuple[Any, ...]) -> tuple[int, str]:

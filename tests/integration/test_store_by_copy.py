@@ -148,3 +148,28 @@ async def test_a_key_held_by_an_open_transaction_that_rolls_back_is_stored(
     assert (result.accepted, result.duplicates) == (10, 0)
     rows = await stored(runtime, company)
     assert len(rows) == 10 and held.id not in {r["id"] for r in rows}
+
+
+async def test_a_key_committed_between_the_look_up_and_the_second_copy_is_a_duplicate(
+    runtime: Any, admin: Any
+) -> None:
+    """k-01 is taken before the batch comes (its first COPY fails at once and
+    the look-up finds it); k-05 is held open and committed while the second
+    COPY waits for it: the careful statement stores the other eight."""
+    company = await new_company(runtime, admin)
+    first = await runtime.ingestor.ingest([draft(company, "k-01")])
+    assert first.accepted == 1
+    async with runtime.pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        held = await hold_key(runtime, conn, company, "k-05")
+        batch = asyncio.create_task(
+            runtime.ingestor.ingest([draft(company, f"k-{i:02d}") for i in range(10)])
+        )
+        await waits_on_a_lock(runtime)
+        await transaction.commit()
+    result = await asyncio.wait_for(batch, 60)
+    assert (result.accepted, result.duplicates) == (8, 2)
+    duplicates = {o.index: o.record_id for o in result.outcomes if o.status is Status.DUPLICATE}
+    assert duplicates == {1: first.outcomes[0].record_id, 5: held.id}
+    assert len(await stored(runtime, company)) == 10
