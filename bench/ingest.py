@@ -31,7 +31,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -39,6 +39,7 @@ from typing import IO, Any
 from uuid import UUID
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -505,19 +506,50 @@ async def privacy_measures(
 
 
 @contextlib.contextmanager
-def server(env: dict[str, str], port: int, log: IO[str], *options: str) -> Iterator[None]:
+def server(
+    env: dict[str, str], port: int, log: IO[str], *options: str
+) -> Iterator[subprocess.Popen[bytes]]:
     """A `metergraph serve` process on ``port`` while the block runs."""
     command = [str(Path(sys.executable).parent / "metergraph"), "serve", "--port", str(port)]
     process = subprocess.Popen([*command, *options], env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
-        yield
+        yield process
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
 
 
+def cpu_seconds(process: subprocess.Popen[bytes]) -> Callable[[], float]:
+    """The server process's CPU seconds so far (user and system), as a function."""
+    watched = psutil.Process(process.pid)
+
+    def seconds() -> float:
+        times = watched.cpu_times()
+        return float(times.user + times.system)
+
+    return seconds
+
+
+class ServerCpu:
+    """The server's CPU microseconds per record of each measure taken through ``timed``."""
+
+    def __init__(self, seconds: Callable[[], float]) -> None:
+        self._seconds = seconds
+        self.per_record: dict[str, float] = {}
+
+    async def timed(self, name: str, records: int, measure: Awaitable[float]) -> tuple[str, float]:
+        before = self._seconds()
+        rate = await measure
+        self.per_record[name] = (self._seconds() - before) / records * 1e6
+        return name, rate
+
+
 async def batch_measures(
-    client: httpx.AsyncClient, dsn: str, work: Workload, args: argparse.Namespace
+    client: httpx.AsyncClient,
+    dsn: str,
+    work: Workload,
+    args: argparse.Namespace,
+    cpu: ServerCpu,
 ) -> list[tuple[str, float]]:
     """batchRecordUsage (1 and 4 clients, all duplicates) and bulk NDJSON and CSV.
 
@@ -526,20 +558,20 @@ async def batch_measures(
     before it."""
     n = args.records
     payloads = [work.records(args.batch) for _ in range(max(1, n // args.batch))]
-    results = [
-        (f"batchRecordUsage, {args.batch}/batch, 1 client", await batches(client, payloads, 1))
-    ]
+    one = f"batchRecordUsage, {args.batch}/batch, 1 client"
+    results = [await cpu.timed(one, n, batches(client, payloads, 1))]
     rate, outcome = await resend(client, payloads[0])
     assert outcome["duplicates"] == len(payloads[0]), outcome
     await truncate(dsn)
     payloads4 = [work.records(args.batch) for _ in range(max(4, n // args.batch))]
-    results.append(
-        (f"batchRecordUsage, {args.batch}/batch, 4 clients", await batches(client, payloads4, 4))
-    )
+    four = f"batchRecordUsage, {args.batch}/batch, 4 clients"
+    total4 = sum(len(p) for p in payloads4)
+    results.append(await cpu.timed(four, total4, batches(client, payloads4, 4)))
     results.append(("batch re-sent (all duplicates)", rate))
     await truncate(dsn)
     ndjson = "".join(json.dumps(r) + "\n" for r in work.records(n)).encode()
-    results.append(("bulk NDJSON over HTTP", await bulk(client, ndjson, "application/x-ndjson", n)))
+    measure = bulk(client, ndjson, "application/x-ndjson", n)
+    results.append(await cpu.timed("bulk NDJSON over HTTP", n, measure))
     await truncate(dsn)
     csv_lines = ["event_id,customer_id,product_code,metric_name,timestamp,quantity"]
     for r in work.records(n):
@@ -547,7 +579,7 @@ async def batch_measures(
             f"{r['idempotencyKey']},bench,API,API_REQUESTS,{r['timestamp']},{r['value']}"
         )
     body = ("\n".join(csv_lines) + "\n").encode()
-    results.append(("bulk CSV over HTTP", await bulk(client, body, "text/csv", n)))
+    results.append(await cpu.timed("bulk CSV over HTTP", n, bulk(client, body, "text/csv", n)))
     return results
 
 
@@ -599,7 +631,8 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
     results: list[tuple[str, float]] = []
     with open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w") as log:  # noqa: ASYNC230
         port = free_port()
-        with server(env, port, log):
+        with server(env, port, log) as process:
+            cpu = ServerCpu(cpu_seconds(process))
             async with httpx.AsyncClient(
                 base_url=f"http://127.0.0.1:{port}",
                 headers={"Authorization": f"Bearer {key}"},
@@ -613,7 +646,7 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
                 floor = await store_sql(dsn, company_id, args.records, start, args.batch)
                 results.append((f"store SQL alone, {args.batch}/transaction", floor))
                 await truncate(dsn)
-                batched = await batch_measures(client, dsn, work, args)
+                batched = await batch_measures(client, dsn, work, args, cpu)
                 results += batched
                 hot = await hot_measures(client, company_id, hot_companies, start, args)
                 results += hot
@@ -632,9 +665,16 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
             results += await worker_measures(port, key, work, args)
 
     # x SQL: against the store's SQL alone, what PostgreSQL needs of any batch.
-    print(f"\n{'measure':<46} {'rows/s':>12} {'x COPY':>8} {'x SQL':>7}")
+    # CPU: the server process's CPU microseconds per record (its Python's share).
+    print(f"\n{'measure':<46} {'rows/s':>12} {'x COPY':>8} {'x SQL':>7} {'CPU us':>7}")
     for name, rate in results:
-        print(f"{name:<46} {rate:>12,.0f} {rate / baseline:>8.2f} {rate / floor:>7.2f}")
+        used = f"{cpu.per_record[name]:>7.1f}" if name in cpu.per_record else ""
+        print(f"{name:<46} {rate:>12,.0f} {rate / baseline:>8.2f} {rate / floor:>7.2f} {used}")
+    print(
+        f"\nthe baseline's COPY takes {1e6 / baseline:.1f} us of wall time per record;"
+        " CPU us is the server process's CPU time per record (decoding, checking and"
+        " encoding in Python), which one server process spends on one core"
+    )
     (_, raw_rate), (_, hidden_rate) = privacy
     print(
         f"\npseudonymized / raw user ids: {hidden_rate / raw_rate:.3f}"
