@@ -332,17 +332,20 @@ def _plain_texts(draft: UsageDraft) -> bool:
         or "\x00" in key
     ):
         return False
-    for text_field in (
-        draft.metric_code,
-        draft.unit,
-        draft.source,
-        draft.billing_category,
-        draft.interval,
-        draft.product_code,
+    # ASCII without NUL: storable (text_errors); other text is asked about
+    for text in (draft.metric_code, draft.unit):
+        if len(text) > MAX_TEXT or not text.isascii() or "\x00" in text:
+            return False
+    if (
+        draft.source is None
+        and draft.billing_category is None
+        and draft.interval is None
+        and draft.product_code is None
     ):
-        # ASCII without NUL: storable (text_errors); other text is asked about
-        if text_field is not None and (
-            len(text_field) > MAX_TEXT or not text_field.isascii() or "\x00" in text_field
+        return True  # the usual record: none of them
+    for optional in (draft.source, draft.billing_category, draft.interval, draft.product_code):
+        if optional is not None and (
+            len(optional) > MAX_TEXT or not optional.isascii() or "\x00" in optional
         ):
             return False
     return True

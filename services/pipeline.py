@@ -424,7 +424,8 @@ class UsageIngestor:
         outcomes: list[Outcome | None] = [None] * len(drafts)
         pending: list[PendingRecord] = []
         stored: dict[int, Outcome] = {}
-        order = sorted(range(len(drafts)), key=lambda i: _claim_order(drafts[i]))
+        claims = [_claim_order(d) for d in drafts]
+        order = sorted(range(len(drafts)), key=claims.__getitem__)
         async with self.pool.acquire() as conn, conn.transaction():
             storing: asyncio.Task[dict[int, Outcome]] | None = None
             try:
@@ -557,7 +558,8 @@ async def commit_batch(
     stored; later ones are judged against it like any replay.
     """
     outcomes: dict[int, Outcome] = {}
-    first_by_key: dict[tuple[UUID, str], PendingRecord] = {}
+    # by the company id's int: a UUID hashes in Python, an int in C
+    first_by_key: dict[tuple[int, str], PendingRecord] = {}
     to_store: list[PendingRecord] = []
     echoes: list[tuple[PendingRecord, PendingRecord]] = []
     for p in pending:
@@ -565,9 +567,10 @@ async def commit_batch(
         if key is None:
             to_store.append(p)
             continue
-        first = first_by_key.get((p.draft.company_id, key))
+        claim = (p.draft.company_id.int, key)
+        first = first_by_key.get(claim)
         if first is None:
-            first_by_key[(p.draft.company_id, key)] = p
+            first_by_key[claim] = p
             to_store.append(p)
         else:
             echoes.append((p, first))

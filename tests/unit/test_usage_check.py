@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,31 +57,34 @@ class _NoOffset(tzinfo):
         return None
 
 
+def _text_edges(limit: int) -> list[str]:
+    """Text at and around ``limit``, blank, and holding what cannot be stored."""
+    return [
+        "",
+        " ",
+        "\t\n",
+        "a",
+        "a\x00b",
+        "\ud800",
+        "é",
+        "\u2028",
+        "x" * (limit - 1),
+        "x" * limit,
+        "x" * (limit + 1),
+        "é" * limit,
+        "é" * (limit + 1),
+    ]
+
+
 def _texts(limit: int) -> st.SearchStrategy[str]:
-    """Text at and around ``limit``, blank, and holding what cannot be stored (mostly),
-    or any short text."""
-    edges = st.sampled_from(
-        [
-            "",
-            " ",
-            "\t\n",
-            "a",
-            "a\x00b",
-            "\ud800",
-            "é",
-            "\u2028",
-            "x" * (limit - 1),
-            "x" * limit,
-            "x" * (limit + 1),
-            "é" * limit,
-            "é" * (limit + 1),
-        ]
-    )
+    """Mostly the edges, or any short text."""
+    edges = st.sampled_from(_text_edges(limit))
     return st.one_of(edges, edges, edges, st.text(max_size=8))
 
 
-VALUE_EDGES = st.sampled_from(
-    [
+VALUE_EDGE_LIST = [
+    Decimal(v)
+    for v in (
         "0",
         "-0",
         "42",
@@ -105,8 +109,9 @@ VALUE_EDGES = st.sampled_from(
         "sNaN",
         "Infinity",
         "-Infinity",
-    ]
-).map(Decimal)
+    )
+]
+VALUE_EDGES = st.sampled_from(VALUE_EDGE_LIST)
 VALUES = st.one_of(
     VALUE_EDGES,
     VALUE_EDGES,
@@ -116,20 +121,19 @@ VALUES = st.one_of(
     st.decimals(min_value=-10, max_value=10, places=13),
 )
 
+TIMESTAMP_EDGES = [
+    NOW,
+    NOW + timedelta(minutes=5),
+    NOW + timedelta(minutes=5, microseconds=1),
+    NOW - timedelta(days=35),
+    NOW - timedelta(days=35, microseconds=1),
+    NOW - timedelta(days=4000),
+    NOW.replace(tzinfo=timezone(timedelta(hours=2))),
+    NOW.replace(tzinfo=None),
+    NOW.replace(tzinfo=_NoOffset()),
+]
 TIMESTAMPS = st.one_of(
-    st.sampled_from(
-        [
-            NOW,
-            NOW + timedelta(minutes=5),
-            NOW + timedelta(minutes=5, microseconds=1),
-            NOW - timedelta(days=35),
-            NOW - timedelta(days=35, microseconds=1),
-            NOW - timedelta(days=4000),
-            NOW.replace(tzinfo=timezone(timedelta(hours=2))),
-            NOW.replace(tzinfo=None),
-            NOW.replace(tzinfo=_NoOffset()),
-        ]
-    ),
+    st.sampled_from(TIMESTAMP_EDGES),
     st.datetimes(
         min_value=datetime(2020, 1, 1),
         max_value=datetime(2027, 1, 1),
@@ -137,22 +141,28 @@ TIMESTAMPS = st.one_of(
     ),
 )
 
-PERIODS = st.sampled_from(
-    [
-        (None, None),
-        (NOW, None),
-        (None, NOW),
-        (NOW - timedelta(days=1), NOW),
-        (NOW, NOW - timedelta(days=1)),
-        (NOW.replace(tzinfo=None), NOW),
-        (datetime(1999, 1, 1, tzinfo=UTC), NOW),
-        (NOW, datetime(2200, 1, 1, tzinfo=UTC)),
-    ]
-)
+PERIOD_EDGES = [
+    (None, None),
+    (NOW, None),
+    (None, NOW),
+    (NOW - timedelta(days=1), NOW),
+    (NOW, NOW - timedelta(days=1)),
+    (NOW.replace(tzinfo=None), NOW),
+    (datetime(1999, 1, 1, tzinfo=UTC), NOW),
+    (NOW, datetime(2200, 1, 1, tzinfo=UTC)),
+]
+PERIODS = st.sampled_from(PERIOD_EDGES)
 
-PROPERTIES = st.sampled_from(
-    [None, {}, {"region": "eu"}, {"k": "\x00"}, {"k": "x" * 100}, {"n": float("inf")}, {"a": [1]}]
-)
+PROPERTY_EDGES: list[Any] = [
+    None,
+    {},
+    {"region": "eu"},
+    {"k": "\x00"},
+    {"k": "x" * 100},
+    {"n": float("inf")},
+    {"a": [1]},
+]
+PROPERTIES = st.sampled_from(PROPERTY_EDGES)
 
 
 def _optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -180,20 +190,18 @@ CHANGES: dict[str, st.SearchStrategy[Any]] = {
 @st.composite
 def drafts(draw: st.DrawFn) -> UsageDraft:
     """A valid draft with a few of its fields changed."""
-    names = draw(
-        st.sets(st.sampled_from(sorted(CHANGES)), max_size=3) | st.just(frozenset(CHANGES))
-    )
-    fields: dict[str, Any] = {}
-    for name in sorted(names):
-        value = draw(CHANGES[name])
-        if name == "billing_period":
-            fields["billing_period_start"], fields["billing_period_end"] = value
-        else:
-            fields[name] = value
+    names = draw(st.sets(st.sampled_from(sorted(CHANGES)), max_size=4))
+    return _changed({name: draw(CHANGES[name]) for name in sorted(names)})
+
+
+def _changed(changes: dict[str, Any]) -> UsageDraft:
+    fields = dict(changes)
+    if "billing_period" in fields:
+        fields["billing_period_start"], fields["billing_period_end"] = fields.pop("billing_period")
     return _valid(**fields)
 
 
-@settings(max_examples=5000, deadline=None)
+@settings(max_examples=3000, deadline=None)
 @given(
     draft=drafts(),
     metric=st.sampled_from([COUNTER, COUNTER, GAUGE, GAUGE, DISK, ARCHIVED, None]),
@@ -267,3 +275,31 @@ def test_each_limit_is_refused_by_the_quick_check_and_worded_as_before() -> None
         errors = validate_usage(draft, metric, POLICY, NOW)
         assert [e.code.value for e in errors] == [code]
         assert errors == usage_errors(draft, metric, POLICY, NOW)
+
+
+# Each field's edges, one field changed at a time.
+EDGES: dict[str, list[Any]] = {
+    "resource_type": list(ResourceType),
+    "metric_code": ["CALLS", "DISK", *_text_edges(MAX_TEXT)],
+    "timestamp": TIMESTAMP_EDGES,
+    "value": VALUE_EDGE_LIST,
+    "unit": ["req", "GB", *_text_edges(MAX_TEXT)],
+    "measurement_type": [None, *MeasurementType],
+    "interval": [None, *_text_edges(MAX_TEXT)],
+    "source": [None, *_text_edges(MAX_TEXT)],
+    "billing_category": [None, *_text_edges(MAX_TEXT)],
+    "idempotency_key": [None, *_text_edges(MAX_IDEMPOTENCY_KEY)],
+    "product_code": [None, *_text_edges(MAX_TEXT)],
+    "billing_period": PERIOD_EDGES,
+    "properties": PROPERTY_EDGES,
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGES))
+def test_each_edge_of_each_field_gets_the_worded_checks_errors(name: str) -> None:
+    for value in EDGES[name]:
+        draft = _changed({name: value})
+        for metric in (COUNTER, GAUGE, DISK, ARCHIVED, None):
+            for policy in (POLICY, BACKFILL):
+                expected = usage_errors(draft, metric, policy, NOW)
+                assert validate_usage(draft, metric, policy, NOW) == expected, (value, metric)
