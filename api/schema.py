@@ -1551,7 +1551,7 @@ def report(ctx: Context, result: BatchResult) -> t.BatchUsageReport:
             index=o.index, field=e.field, code=e.code, message=e.message, error_code=e.code
         )
         for o in result.outcomes
-        if o.status is Status.REJECTED
+        if o.errors and o.status is Status.REJECTED  # (errors first: a member read costs)
         for e in o.errors
     ]
     if result.atomic_rolled_back:

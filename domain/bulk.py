@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -43,13 +43,13 @@ class BulkFileError(ValueError):
     """The file as a whole cannot be read (bad header, wrong encoding)."""
 
 
-@dataclass
-class ParsedRow:
+class ParsedRow(msgspec.Struct, kw_only=True):
     """One record of a bulk file, typed but not yet validated against metrics.
 
     ``company_key`` is set for CSV rows (an external key), ``company_id`` for
     NDJSON rows; resource type and unit may be missing (CSV) and are then
-    taken from the metric.
+    taken from the metric. A Struct: every line builds one, about five times
+    faster than a dataclass.
     """
 
     line: int
@@ -60,7 +60,7 @@ class ParsedRow:
     company_id: UUID | None = None
     resource_type: ResourceType | None = None
     unit: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = msgspec.field(default_factory=dict)
     # the whole record, when the line carried every field a draft needs
     draft: UsageDraft | None = None
 
@@ -259,27 +259,28 @@ class UsageRecordWire(msgspec.Struct, forbid_unknown_fields=True):
     def draft(self) -> UsageDraft:
         period = self.billingPeriod
         props = self.properties
+        # in UsageDraft's field order (positional: every record builds one)
         return UsageDraft(
-            company_id=self.companyId,
-            resource_type=self.resourceType,
-            metric_code=self.metricCode,
-            timestamp=self.timestamp,
-            value=self.value,
-            unit=self.unit,
-            measurement_type=self.measurementType,
-            interval=self.interval,
-            space_id=self.spaceId,
-            application_id=self.applicationId,
-            user_id=self.userId,
-            source=self.source,
-            subscription_id=self.subscriptionId,
-            billing_period_start=period.startDate if period else None,
-            billing_period_end=period.endDate if period else None,
-            billable=self.billable,
-            billing_category=self.billingCategory,
-            idempotency_key=self.idempotencyKey,
-            properties=props if isinstance(props, dict) or props is None else {"value": props},
-            product_code=self.productCode,
+            self.companyId,
+            self.resourceType,
+            self.metricCode,
+            self.timestamp,
+            self.value,
+            self.unit,
+            self.measurementType,
+            self.interval,
+            self.spaceId,
+            self.applicationId,
+            self.userId,
+            self.source,
+            self.subscriptionId,
+            period.startDate if period else None,
+            period.endDate if period else None,
+            self.billable,
+            self.billingCategory,
+            self.idempotencyKey,
+            props if isinstance(props, dict) or props is None else {"value": props},
+            self.productCode,
         )
 
 
@@ -292,7 +293,18 @@ def parse_ndjson(line: int, text: str) -> ParsedRow | LineError | None:
     A well-formed line is decoded in one typed pass; anything msgspec refuses
     is parsed field by field, which names the field and the problem.
     """
-    stripped = text.strip()
+    try:
+        # JSON's whitespace around the object is no error: stripped only when it fails
+        wire = _LINE.decode(text)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return _parse_stripped(line, text.strip())
+    if not wire.metricCode or not wire.unit:
+        return _parse_ndjson_line(line, text.strip())
+    return _complete_row(line, wire)
+
+
+def _parse_stripped(line: int, stripped: str) -> ParsedRow | LineError | None:
+    """``parse_ndjson`` of a line whose text around the object is stripped."""
     if not stripped:
         return None
     try:
@@ -301,6 +313,11 @@ def parse_ndjson(line: int, text: str) -> ParsedRow | LineError | None:
         return _parse_ndjson_line(line, stripped)
     if not wire.metricCode or not wire.unit:
         return _parse_ndjson_line(line, stripped)
+    return _complete_row(line, wire)
+
+
+def _complete_row(line: int, wire: UsageRecordWire) -> ParsedRow:
+    """A line that carried every field a draft needs."""
     draft = wire.draft()
     return ParsedRow(
         line=line,

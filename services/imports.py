@@ -326,10 +326,12 @@ class UsageImporter:
         if progress:
             progress(prepared.rows)
         rejected = []
+        # each member read once (through its class it costs ~0.1 µs a row)
+        accepted, duplicate = Status.ACCEPTED, Status.DUPLICATE
         for ord_, outcome in outcomes.items():
-            if outcome.status is Status.ACCEPTED:
+            if outcome.status is accepted:
                 summary.accepted += 1
-            elif outcome.status is Status.DUPLICATE:
+            elif outcome.status is duplicate:
                 summary.duplicates += 1
             else:
                 rejected.append(ord_)

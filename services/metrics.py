@@ -149,8 +149,11 @@ class _Written(Protocol):
 def count_outcomes(outcomes: Iterable[_Written]) -> None:
     """Records of one write, by what became of them."""
     outcomes = list(outcomes)
-    statuses = Tally(o.status.value for o in outcomes)
-    errors = [e for o in outcomes if o.status.value == "REJECTED" for e in o.errors[:1]]
+    # tallied by member, named once per status (.value costs ~0.1 µs a record)
+    statuses = Tally({s.value: n for s, n in Tally(o.status for o in outcomes).items()})
+    errors = [
+        e for o in outcomes if o.errors and o.status.value == "REJECTED" for e in o.errors[:1]
+    ]
     count_records(statuses["ACCEPTED"], statuses["DUPLICATE"], errors)
 
 

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 import asyncpg
 import msgspec
-import uuid_utils.compat as uuid7
+import uuid_utils
 
 from domain.audit import AuditEntry
 from domain.catalog import Company
@@ -39,11 +39,13 @@ from domain.usage import (
     IngestPolicy,
     Metric,
     StoredKey,
+    UsageCheck,
     UsageDraft,
     billed_draft,
     conflict_error,
     is_same_event,
-    validate_usage,
+    usage_check,
+    usage_errors,
 )
 from services import metrics
 from services.audit import write_in
@@ -98,17 +100,21 @@ class BatchResult:
     # the audit entry given was committed with the batch
     audited: bool = False
 
+    # (each member read once: read through its class it costs ~0.1 µs a record)
     @property
     def accepted(self) -> int:
-        return sum(o.status is Status.ACCEPTED for o in self.outcomes)
+        accepted = Status.ACCEPTED
+        return sum(o.status is accepted for o in self.outcomes)
 
     @property
     def duplicates(self) -> int:
-        return sum(o.status is Status.DUPLICATE for o in self.outcomes)
+        duplicate = Status.DUPLICATE
+        return sum(o.status is duplicate for o in self.outcomes)
 
     @property
     def rejected(self) -> int:
-        return sum(o.status is Status.REJECTED for o in self.outcomes)
+        rejected = Status.REJECTED
+        return sum(o.status is rejected for o in self.outcomes)
 
 
 class ReferenceCache:
@@ -161,6 +167,32 @@ class IngestRules:
     limits: Limits = DEFAULT_LIMITS
 
 
+@dataclass(frozen=True, slots=True)
+class _CompanyRules:
+    """What every record of one company in a batch is refused by, or checked by."""
+
+    refused: FieldError | None
+    check: UsageCheck | None = None
+    # the company whose settings change what is stored (None: stored as sent)
+    company: Company | None = None
+
+
+def new_record_id() -> UUID:
+    """A new record's id: a time-ordered UUIDv7, the ``uuid.UUID`` that
+    ``uuid_utils.compat.uuid7()`` gives, built at half its cost (its two slots
+    set through their descriptors, no enum member looked up per id)."""
+    record_id = _new_object(UUID)
+    _set_int(record_id, uuid_utils.uuid7().int)
+    _set_is_safe(record_id, _SAFE_UNKNOWN)
+    return record_id
+
+
+_new_object = object.__new__
+_set_int = UUID.__dict__["int"].__set__
+_set_is_safe = UUID.__dict__["is_safe"].__set__
+_SAFE_UNKNOWN = SafeUUID.unknown
+
+
 def _company_refusal(
     draft: UsageDraft, company: Company | None, allowed_company: UUID | None
 ) -> FieldError | None:
@@ -206,7 +238,8 @@ class UsageIngestor:
         """
         if self.after_commit is None:
             return
-        accepted = [o.record_id for o in outcomes if o.status is Status.ACCEPTED]
+        status = Status.ACCEPTED
+        accepted = [o.record_id for o in outcomes if o.status is status]
         if len(accepted) == len(pending):  # the usual case: every one of them
             records = list(pending)
         else:
@@ -239,27 +272,58 @@ class UsageIngestor:
         """
         now = now or datetime.now(UTC)
         metrics = await self.references.metrics()
-        companies = await self.references.companies({d.company_id for d in drafts})
+        # a company's records share its refusal, policy and storing rules: worked
+        # out once per company, found by the id's int (a UUID hashes in Python)
+        ids = {d.company_id.int: d.company_id for d in drafts}
+        companies = await self.references.companies(set(ids.values()))
+        per_company: dict[int, _CompanyRules] = {}
         checked: list[PendingRecord | list[FieldError]] = []
+        append = checked.append
         for index, draft in zip(positions or range(len(drafts)), drafts, strict=True):
-            company = companies.get(draft.company_id)
-            refused = _company_refusal(draft, company, allowed_company)
-            if refused is not None or company is None:  # (never None unrefused)
-                checked.append([refused] if refused else [])
+            rules = per_company.get(draft.company_id.int)
+            if rules is None:
+                rules = per_company[draft.company_id.int] = self._company_rules(
+                    draft, companies.get(draft.company_id), allowed_company, backfill, now
+                )
+            if rules.check is None:  # refused (never None unrefused)
+                append([rules.refused] if rules.refused else [])
                 continue
-            policy = self._policy(company, backfill)
             metric = metrics.get(draft.metric_code)
-            errors = validate_usage(draft, metric, policy, now)
-            if errors or metric is None:
-                checked.append(errors)
-                continue
-            billed = billed_draft(draft, metric, policy.limits)
+            if metric is None or not rules.check.passes(draft, metric):
+                errors = usage_errors(draft, metric, rules.check.policy, rules.check.now)
+                if errors or metric is None:
+                    append(errors)
+                    continue
+            billed = billed_draft(draft, metric, rules.check.policy.limits)
             if isinstance(billed, list):
-                checked.append(billed)
+                append(billed)
                 continue
-            stored = billed if as_stored else _as_stored(billed, company)
-            checked.append(PendingRecord(index, uuid7.uuid7(), stored, metric))
+            stored = (
+                billed if as_stored or rules.company is None else _as_stored(billed, rules.company)
+            )
+            append(PendingRecord(index, new_record_id(), stored, metric))
         return checked
+
+    def _company_rules(
+        self,
+        draft: UsageDraft,
+        company: Company | None,
+        allowed_company: UUID | None,
+        backfill: bool,
+        now: datetime,
+    ) -> _CompanyRules:
+        """How the records of ``draft``'s company are checked and stored."""
+        refused = _company_refusal(draft, company, allowed_company)
+        if refused is not None or company is None:
+            return _CompanyRules(refused)
+        return _CompanyRules(
+            None,
+            usage_check(self._policy(company, backfill), now),
+            # None: stored as sent (a raw user id and nothing redacted)
+            None
+            if company.user_id_mode is UserIdMode.RAW and not company.redacted_properties
+            else company,
+        )
 
     def _policy(self, company: Company, backfill: bool) -> IngestPolicy:
         """The company's ingest policy (built once per setting: every record asks)."""
@@ -360,7 +424,8 @@ class UsageIngestor:
         outcomes: list[Outcome | None] = [None] * len(drafts)
         pending: list[PendingRecord] = []
         stored: dict[int, Outcome] = {}
-        order = sorted(range(len(drafts)), key=lambda i: _claim_order(drafts[i]))
+        claims = [_claim_order(d) for d in drafts]
+        order = sorted(range(len(drafts)), key=claims.__getitem__)
         async with self.pool.acquire() as conn, conn.transaction():
             storing: asyncio.Task[dict[int, Outcome]] | None = None
             try:
@@ -493,7 +558,8 @@ async def commit_batch(
     stored; later ones are judged against it like any replay.
     """
     outcomes: dict[int, Outcome] = {}
-    first_by_key: dict[tuple[UUID, str], PendingRecord] = {}
+    # by the company id's int: a UUID hashes in Python, an int in C
+    first_by_key: dict[tuple[int, str], PendingRecord] = {}
     to_store: list[PendingRecord] = []
     echoes: list[tuple[PendingRecord, PendingRecord]] = []
     for p in pending:
@@ -501,20 +567,22 @@ async def commit_batch(
         if key is None:
             to_store.append(p)
             continue
-        first = first_by_key.get((p.draft.company_id, key))
+        claim = (p.draft.company_id.int, key)
+        first = first_by_key.get(claim)
         if first is None:
-            first_by_key[(p.draft.company_id, key)] = p
+            first_by_key[claim] = p
             to_store.append(p)
         else:
             echoes.append((p, first))
     result = await store_usage(conn, to_store, returning=returning, staged=staged, audit=audit)
     replays, rows = result.replays, result.rows
+    accepted = Status.ACCEPTED
     for p in to_store:
         replay = replays.get(p.ord) if replays else None
         outcomes[p.ord] = (
             Outcome(
                 p.ord,
-                Status.ACCEPTED,
+                accepted,
                 p.id,
                 p.draft.timestamp,
                 row=rows.get(p.id) if rows else None,
