@@ -664,6 +664,23 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
         with server(env, port, log, "--workers", str(args.workers)):
             results += await worker_measures(port, key, work, args)
 
+    print_rates(results, baseline, floor, cpu)
+    (_, raw_rate), (_, hidden_rate) = privacy
+    print(
+        f"\npseudonymized / raw user ids: {hidden_rate / raw_rate:.3f}"
+        f" (the keyed hash costs {100 * (1 - hidden_rate / raw_rate):.1f} %)"
+    )
+    print(
+        f"\n{args.records} rows per measure; recordUsage: {args.singles} records"
+        f" after {args.clients * 10} not timed"
+    )
+    print_targets(baseline, batched, hot, folder, args)
+
+
+def print_rates(
+    results: list[tuple[str, float]], baseline: float, floor: float, cpu: ServerCpu
+) -> None:
+    """Each measure's rate, against the baseline and the store's SQL alone."""
     # x SQL: against the store's SQL alone, what PostgreSQL needs of any batch.
     # CPU: the server process's CPU microseconds per record (its Python's share).
     print(f"\n{'measure':<46} {'rows/s':>12} {'x COPY':>8} {'x SQL':>7} {'CPU us':>7}")
@@ -675,16 +692,6 @@ async def run(args: argparse.Namespace, dsn: str) -> None:
         " CPU us is the server process's CPU time per record (decoding, checking and"
         " encoding in Python), which one server process spends on one core"
     )
-    (_, raw_rate), (_, hidden_rate) = privacy
-    print(
-        f"\npseudonymized / raw user ids: {hidden_rate / raw_rate:.3f}"
-        f" (the keyed hash costs {100 * (1 - hidden_rate / raw_rate):.1f} %)"
-    )
-    print(
-        f"\n{args.records} rows per measure; recordUsage: {args.singles} records"
-        f" after {args.clients * 10} not timed"
-    )
-    print_targets(baseline, batched, hot, folder, args)
 
 
 def print_targets(
