@@ -144,19 +144,31 @@ def _stale_where(query: _Query) -> str:
 async def aggregate(
     conn: asyncpg.Connection, criteria: Criteria, *, raw_only: bool = False
 ) -> list[ResultRow]:
-    """The answer to ``criteria``; with ``raw_only`` every piece is read from raw records."""
+    """The answer to ``criteria``; with ``raw_only`` every piece is read from raw records.
+
+    Its reads share one snapshot: its own REPEATABLE READ transaction, or the
+    caller's (the invoice run's, a report's), which must be REPEATABLE READ
+    too; no savepoint is taken in it (two round trips a call, and an invoice
+    run makes one call per contract).
+    """
+    if conn.is_in_transaction():
+        return await _answer(conn, criteria, raw_only)
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        return await _answer(conn, criteria, raw_only)
+
+
+async def _answer(conn: asyncpg.Connection, criteria: Criteria, raw_only: bool) -> list[ResultRow]:
     periods = buckets(criteria.from_, criteria.to, criteria.granularity, criteria.time_zone)
     raw_only = raw_only or criteria.needs_raw
-    async with conn.transaction(isolation="repeatable_read", readonly=True):
-        stale: list[datetime] = []
-        if not raw_only and criteria.needs_extremes:
-            stale = await stale_hours(conn, criteria)
-        held = await horizons(conn, criteria.metric_codes)
-        pieces = plan(periods, raw_only=raw_only, stale_hours=stale, horizons=held)
-        partials = await _partials(conn, criteria, pieces)
-        weighted: dict[ResultKey, Decimal | None] = {}
-        if criteria.time_weighted:
-            weighted = await _time_weighted(conn, criteria, periods)
+    stale: list[datetime] = []
+    if not raw_only and criteria.needs_extremes:
+        stale = await stale_hours(conn, criteria)
+    held = await horizons(conn, criteria.metric_codes)
+    pieces = plan(periods, raw_only=raw_only, stale_hours=stale, horizons=held)
+    partials = await _partials(conn, criteria, pieces)
+    weighted: dict[ResultKey, Decimal | None] = {}
+    if criteria.time_weighted:
+        weighted = await _time_weighted(conn, criteria, periods)
     return result_rows(criteria, periods, partials, weighted)
 
 
