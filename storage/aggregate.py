@@ -144,19 +144,31 @@ def _stale_where(query: _Query) -> str:
 async def aggregate(
     conn: asyncpg.Connection, criteria: Criteria, *, raw_only: bool = False
 ) -> list[ResultRow]:
-    """The answer to ``criteria``; with ``raw_only`` every piece is read from raw records."""
+    """The answer to ``criteria``; with ``raw_only`` every piece is read from raw records.
+
+    Its reads share one snapshot: its own REPEATABLE READ transaction, or the
+    caller's (the invoice run's, a report's), which must be REPEATABLE READ
+    too; no savepoint is taken in it (two round trips a call, and an invoice
+    run makes one call per contract).
+    """
+    if conn.is_in_transaction():
+        return await _answer(conn, criteria, raw_only)
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        return await _answer(conn, criteria, raw_only)
+
+
+async def _answer(conn: asyncpg.Connection, criteria: Criteria, raw_only: bool) -> list[ResultRow]:
     periods = buckets(criteria.from_, criteria.to, criteria.granularity, criteria.time_zone)
     raw_only = raw_only or criteria.needs_raw
-    async with conn.transaction(isolation="repeatable_read", readonly=True):
-        stale: list[datetime] = []
-        if not raw_only and criteria.needs_extremes:
-            stale = await stale_hours(conn, criteria)
-        held = await horizons(conn, criteria.metric_codes)
-        pieces = plan(periods, raw_only=raw_only, stale_hours=stale, horizons=held)
-        partials = await _partials(conn, criteria, pieces)
-        weighted: dict[ResultKey, Decimal | None] = {}
-        if criteria.time_weighted:
-            weighted = await _time_weighted(conn, criteria, periods)
+    stale: list[datetime] = []
+    if not raw_only and criteria.needs_extremes:
+        stale = await stale_hours(conn, criteria)
+    held = await horizons(conn, criteria.metric_codes)
+    pieces = plan(periods, raw_only=raw_only, stale_hours=stale, horizons=held)
+    partials = await _partials(conn, criteria, pieces)
+    weighted: dict[ResultKey, Decimal | None] = {}
+    if criteria.time_weighted:
+        weighted = await _time_weighted(conn, criteria, periods)
     return result_rows(criteria, periods, partials, weighted)
 
 
@@ -168,9 +180,16 @@ async def _partials(
         return {}
     query = _Query(criteria, 5)
     raw_groups = _group_columns(criteria, query, "r")
-    read = sources_read(criteria)
-    branches = [_raw_branch(criteria, query, raw_groups)]
-    branches.extend(_rollup_branches(criteria, query, read))
+    # only the sources some piece is planned on, each over no more time than its
+    # pieces span: the raw record partitions outside it are left out when planning
+    raw = [p for p in pieces if p.source is Source.RAW]
+    rolled = [p for p in pieces if p.source is not Source.RAW]
+    branches = []
+    if raw:
+        branches.append(_raw_branch(criteria, query, raw_groups, _span(query, raw)))
+    if rolled:
+        read = [s for s in sources_read(criteria) if any(p.source is s for p in rolled)]
+        branches.extend(_rollup_branches(criteria, query, read, _span(query, rolled)))
     rows = await conn.fetch(
         _partials_sql(criteria, len(raw_groups), branches),
         [p.source.value for p in pieces],
@@ -191,7 +210,15 @@ async def _partials(
 _NO_LATEST = "NULL::timestamptz, NULL::uuid, NULL::numeric"
 
 
-def _raw_branch(criteria: Criteria, query: _Query, raw_groups: list[str]) -> str:
+def _span(query: _Query, pieces: Sequence[Piece]) -> str:
+    """A condition on ``r.ts`` holding for every record of ``pieces``: it changes no
+    result, but a bound the planner knows prunes the partitions outside it."""
+    start = query.param(min(p.start for p in pieces))
+    end = query.param(max(p.end for p in pieces))
+    return f" AND r.ts >= {start}::timestamptz AND r.ts < {end}::timestamptz"
+
+
+def _raw_branch(criteria: Criteria, query: _Query, raw_groups: list[str], span: str) -> str:
     """The pieces planned on raw records, one row per record."""
     unique_expr = "NULL::text"
     if Function.UNIQUE_COUNT in criteria.functions:
@@ -205,14 +232,16 @@ def _raw_branch(criteria: Criteria, query: _Query, raw_groups: list[str]) -> str
         f"SELECT p.b, r.metric_code{group_select}, 1::bigint AS records, r.value AS total,"
         f" r.value AS min_value, r.value AS max_value, {latest_raw}, {unique_expr} AS u"
         " FROM p JOIN usage_records r ON r.ts >= p.s AND r.ts < p.e"
-        f" WHERE p.src = 'RAW'{query.where('r')}"
+        f" WHERE p.src = 'RAW'{span}{query.where('r')}"
     )
 
 
-def _rollup_branches(criteria: Criteria, query: _Query, read: Sequence[Source]) -> list[str]:
+def _rollup_branches(
+    criteria: Criteria, query: _Query, read: Sequence[Source], span: str
+) -> list[str]:
     """The pieces planned on each rollup level, plus the deltas not yet merged
     into any level and the records not yet folded (they belong to every
-    rollup-read piece)."""
+    rollup-read piece; ``span`` bounds those)."""
     if not any(source in ROLLUP_TABLES for source in read):
         return []
     groups = "".join(f", x.{d.value} AS g{n}" for n, d in enumerate(criteria.group_by))
@@ -237,11 +266,11 @@ def _rollup_branches(criteria: Criteria, query: _Query, read: Sequence[Source]) 
         " ON x.bucket_start >= p.s AND x.bucket_start < p.e"
         f" WHERE p.src <> 'RAW'{query.where('x')}"
     )
-    branches.append(_tail_branch(criteria, query))
+    branches.append(_tail_branch(criteria, query, span))
     return branches
 
 
-def _tail_branch(criteria: Criteria, query: _Query) -> str:
+def _tail_branch(criteria: Criteria, query: _Query, span: str) -> str:
     """The records of rollup-read pieces not folded into any level yet, one row each."""
     groups = "".join(f", r.{d.value} AS g{n}" for n, d in enumerate(criteria.group_by))
     latest = "r.ts, r.id, r.value" if Function.LATEST in criteria.functions else _NO_LATEST
@@ -250,7 +279,7 @@ def _tail_branch(criteria: Criteria, query: _Query) -> str:
         f" {latest}, NULL::text FROM p JOIN usage_records r ON r.ts >= p.s AND r.ts < p.e"
         " WHERE p.src <> 'RAW'"
         " AND r.xid >= (SELECT folded_below FROM usage_rollup_watermark)"
-        f"{query.where('r')}"
+        f"{span}{query.where('r')}"
     )
 
 
