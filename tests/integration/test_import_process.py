@@ -9,9 +9,7 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -24,8 +22,9 @@ import pytest
 
 from tests.conftest import make_key
 from tests.integration.helpers import create_company
+from tests.integration.test_cli_commands import METERGRAPH
+from tests.integration.test_server_process import free_port
 
-METERGRAPH = Path(sys.executable).parent / "metergraph"
 START_TIMEOUT = 30.0
 # How long the test waits for something that must happen (a commit, a dead
 # backend noticed by PostgreSQL): far above what it takes.
@@ -33,13 +32,6 @@ WAIT = 60.0
 ROWS = 60_000
 # Rows per import chunk: each commits on its own.
 CHUNK = 2_000
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def start(database: str, tmp_path: Path, port: int) -> subprocess.Popen[bytes]:

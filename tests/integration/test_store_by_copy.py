@@ -14,7 +14,7 @@ import uuid_utils.compat as uuid7
 
 from domain.bulk import UsageRecordWire
 from domain.usage import UsageDraft
-from services.pipeline import Status
+from services.pipeline import BatchResult, Status
 from storage.partitions import month_of
 from storage.usage import PendingRecord, store_usage
 from tests.integration.helpers import create_company
@@ -76,6 +76,24 @@ async def hold_key(runtime: Any, conn: Any, company: str, key: str) -> PendingRe
     return pending
 
 
+async def batch_behind_an_open_key(
+    runtime: Any, company: str, *, commit: bool
+) -> tuple[PendingRecord, BatchResult]:
+    """A batch of k-00 ... k-09 sent while another transaction holds k-05 uncommitted;
+    once the batch waits for it, that transaction commits (or rolls back)."""
+    async with runtime.pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        held = await hold_key(runtime, conn, company, "k-05")
+        batch = asyncio.create_task(
+            runtime.ingestor.ingest([draft(company, f"k-{i:02d}") for i in range(10)])
+        )
+        await waits_on_a_lock(runtime)
+        assert not batch.done()
+        await (transaction.commit() if commit else transaction.rollback())
+    return held, await asyncio.wait_for(batch, 60)
+
+
 async def test_a_batch_of_new_keys_and_unkeyed_records_is_stored_whole(
     runtime: Any, admin: Any
 ) -> None:
@@ -114,17 +132,7 @@ async def test_a_key_held_by_an_open_transaction_that_commits_is_a_duplicate(
     runtime: Any, admin: Any
 ) -> None:
     company = await new_company(runtime, admin)
-    async with runtime.pool.acquire() as conn:
-        transaction = conn.transaction()
-        await transaction.start()
-        held = await hold_key(runtime, conn, company, "k-05")
-        batch = asyncio.create_task(
-            runtime.ingestor.ingest([draft(company, f"k-{i:02d}") for i in range(10)])
-        )
-        await waits_on_a_lock(runtime)
-        assert not batch.done()
-        await transaction.commit()
-    result = await asyncio.wait_for(batch, 60)
+    held, result = await batch_behind_an_open_key(runtime, company, commit=True)
     assert (result.accepted, result.duplicates) == (9, 1)
     (duplicate,) = [o for o in result.outcomes if o.status is Status.DUPLICATE]
     assert duplicate.index == 5 and duplicate.record_id == held.id
@@ -135,16 +143,7 @@ async def test_a_key_held_by_an_open_transaction_that_rolls_back_is_stored(
     runtime: Any, admin: Any
 ) -> None:
     company = await new_company(runtime, admin)
-    async with runtime.pool.acquire() as conn:
-        transaction = conn.transaction()
-        await transaction.start()
-        held = await hold_key(runtime, conn, company, "k-05")
-        batch = asyncio.create_task(
-            runtime.ingestor.ingest([draft(company, f"k-{i:02d}") for i in range(10)])
-        )
-        await waits_on_a_lock(runtime)
-        await transaction.rollback()
-    result = await asyncio.wait_for(batch, 60)
+    held, result = await batch_behind_an_open_key(runtime, company, commit=False)
     assert (result.accepted, result.duplicates) == (10, 0)
     rows = await stored(runtime, company)
     assert len(rows) == 10 and held.id not in {r["id"] for r in rows}
@@ -159,16 +158,7 @@ async def test_a_key_committed_between_the_look_up_and_the_second_copy_is_a_dupl
     company = await new_company(runtime, admin)
     first = await runtime.ingestor.ingest([draft(company, "k-01")])
     assert first.accepted == 1
-    async with runtime.pool.acquire() as conn:
-        transaction = conn.transaction()
-        await transaction.start()
-        held = await hold_key(runtime, conn, company, "k-05")
-        batch = asyncio.create_task(
-            runtime.ingestor.ingest([draft(company, f"k-{i:02d}") for i in range(10)])
-        )
-        await waits_on_a_lock(runtime)
-        await transaction.commit()
-    result = await asyncio.wait_for(batch, 60)
+    held, result = await batch_behind_an_open_key(runtime, company, commit=True)
     assert (result.accepted, result.duplicates) == (8, 2)
     duplicates = {o.index: o.record_id for o in result.outcomes if o.status is Status.DUPLICATE}
     assert duplicates == {1: first.outcomes[0].record_id, 5: held.id}
