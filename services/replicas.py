@@ -125,9 +125,7 @@ class ReadRouter:
         async with replica.opening:
             if replica.pool is None:
                 replica.pool = await asyncio.wait_for(
-                    create_pool(
-                        replica.dsn, min_size=0, max_size=self.pool_max_size, read_only=True
-                    ),
+                    create_pool(replica.dsn, min_size=0, max_size=self.pool_max_size),
                     CONNECT_TIMEOUT_SECONDS,
                 )
             return replica.pool

@@ -41,10 +41,6 @@ def _decode_jsonb(data: bytes) -> Any:
     return json.loads(data[1:])
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
-    await _set_codecs(conn)
-
-
 async def _set_codecs(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec(
         "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
@@ -106,10 +102,10 @@ class Pool(asyncpg.Pool):
 
 
 async def create_pool(
-    dsn: str, *, min_size: int = 2, max_size: int = 10, read_only: bool = False, **kw: Any
+    dsn: str, *, min_size: int = 2, max_size: int = 10, **kw: Any
 ) -> asyncpg.Pool:
-    """A pool on ``dsn``; ``read_only`` (a standby's) skips the per-connection
-    staging table, which a standby cannot create."""
+    """A pool on ``dsn`` (a primary's or a standby's), its connections with the
+    project's json and jsonb codecs."""
     settings = {"timezone": "UTC", "application_name": "metergraph"}
     try:
         probe = await asyncpg.connect(dsn)
@@ -133,7 +129,7 @@ async def create_pool(
             loop=None,
             connection_class=asyncpg.Connection,
             record_class=asyncpg.Record,
-            init=_set_codecs if read_only else _init_connection,
+            init=_set_codecs,
             server_settings=settings,
             **kw,
         )
@@ -150,7 +146,7 @@ async def connect(dsn: str) -> asyncpg.Connection:
     except (OSError, asyncpg.PostgresError) as exc:
         _log.warning("cannot connect to PostgreSQL: %s", exc)
         raise DatabaseUnavailable(UNAVAILABLE_MESSAGE) from exc
-    await _init_connection(conn)
+    await _set_codecs(conn)
     return conn
 
 
