@@ -72,10 +72,10 @@ class PendingRecord(msgspec.Struct, frozen=True):
     metric: Metric
 
 
-def staging_row(p: PendingRecord) -> tuple[Any, ...]:
+def record_row(p: PendingRecord) -> tuple[Any, ...]:
+    """A record's RECORD_COLUMNS, as COPY sends them."""
     d = p.draft
     return (
-        p.ord,
         p.id,
         d.company_id,
         d.metric_code,
@@ -213,7 +213,7 @@ async def _copy_records(conn: asyncpg.Connection, records: Sequence[PendingRecor
         return
     try:
         await conn.copy_records_to_table(
-            "usage_records", records=map(_record_row, records), columns=RECORD_COLUMNS
+            "usage_records", records=map(record_row, records), columns=RECORD_COLUMNS
         )
     except asyncpg.CheckViolationError as exc:
         if missing_partition(exc):
@@ -223,10 +223,6 @@ async def _copy_records(conn: asyncpg.Connection, records: Sequence[PendingRecor
 
 def _claim_order(key: tuple[Any, ...]) -> tuple[int, str]:
     return key[0].int, key[1]
-
-
-def _record_row(p: PendingRecord) -> tuple[Any, ...]:
-    return staging_row(p)[1:]
 
 
 def _from_arrays(
@@ -268,7 +264,7 @@ async def _replays(
 
 
 def _array_row(p: PendingRecord) -> tuple[Any, ...]:
-    row = staging_row(p)
+    row = (p.ord, *record_row(p))
     properties = row[-1]
     return row if properties is None else (*row[:-1], encode_json(properties))
 
