@@ -38,7 +38,7 @@ from domain.bulk import (
 )
 from domain.usage import ErrorCode, FieldError, Metric, UsageDraft, validate_company_key
 from services import metrics
-from services.pipeline import Outcome, Status, UsageIngestor
+from services.pipeline import BatchPlan, Outcome, Status, UsageIngestor, plan_batch
 from services.runtime import Runtime
 from storage import repos
 from storage.importer import product_metrics
@@ -165,7 +165,8 @@ class ImportOptions:
 
 @dataclass(frozen=True)
 class _Prepared:
-    pending: list[PendingRecord]
+    # the rows to store, ready for COPY: built while the chunk before is stored
+    plan: BatchPlan
     lines_by_ord: dict[int, int]
     rows: int
 
@@ -251,7 +252,7 @@ class UsageImporter:
                 continue
             pending.append(item)  # its ord: its place among the checked drafts
             lines_by_ord[item.ord] = row.line
-        return _Prepared(pending, lines_by_ord, len(rows))
+        return _Prepared(plan_batch(pending), lines_by_ord, len(rows))
 
     def _drafts(
         self,
@@ -317,9 +318,9 @@ class UsageImporter:
         summary: ImportSummary,
         progress: Callable[[int], None] | None,
     ) -> None:
-        pending, lines_by_ord = prepared.pending, prepared.lines_by_ord
+        pending, lines_by_ord = prepared.plan.pending, prepared.lines_by_ord
         if pending:
-            outcomes = await self.ingestor.store_batch(pending, options.audit)
+            outcomes = await self.ingestor.store_batch(prepared.plan, options.audit)
             await self.ingestor.committed(pending, outcomes.values())
         else:
             outcomes = {}

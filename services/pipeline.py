@@ -53,7 +53,7 @@ from storage import repos
 from storage.db import encode_json
 from storage.ingest import PartitionMissing
 from storage.partitions import PartitionCatalog, month_of
-from storage.usage import PendingRecord, store_usage
+from storage.usage import CopyData, PendingRecord, copy_data, store_usage
 
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -427,23 +427,23 @@ class UsageIngestor:
         claims = [_claim_order(d) for d in drafts]
         order = sorted(range(len(drafts)), key=claims.__getitem__)
         async with self.pool.acquire() as conn, conn.transaction():
-            storing: asyncio.Task[dict[int, Outcome]] | None = None
+            storing: asyncio.Task[None] | None = None
             try:
                 for start in range(0, len(drafts), self.pipeline_chunk):
                     positions = order[start : start + self.pipeline_chunk]
                     chunk = await _check_chunk(check, drafts, positions, outcomes)
-                    if storing is not None:
-                        stored.update(await storing)
                     pending += chunk
-                    storing = asyncio.get_running_loop().create_task(commit_batch(conn, chunk))
+                    storing = asyncio.get_running_loop().create_task(
+                        _commit_after(storing, conn, chunk, stored)
+                    )
                 if storing is not None:
-                    stored.update(await storing)
+                    await storing
                 if audit is not None:
                     await write_in(conn, audit)
             finally:
                 if storing is not None and not storing.done():
-                    # leaving early (an error while checking): the chunk in
-                    # flight finishes before the transaction rolls back
+                    # leaving early (an error while checking): the chunks in
+                    # flight finish before the transaction rolls back
                     await asyncio.gather(storing, return_exceptions=True)
         for index, outcome in stored.items():
             outcomes[index] = outcome
@@ -477,20 +477,21 @@ class UsageIngestor:
 
     async def store_batch(
         self,
-        pending: Sequence[PendingRecord],
+        plan: BatchPlan,
         audit: Callable[[Mapping[int, Outcome]], AuditEntry] | None = None,
     ) -> dict[int, Outcome]:
-        """Store ``pending`` in one transaction (their partitions made sure of), with the
-        audit row ``audit`` makes of the outcomes, if given, in the same transaction."""
+        """Store ``plan``'s records in one transaction (their partitions made sure of),
+        with the audit row ``audit`` makes of the outcomes, if given, in the same
+        transaction."""
 
         async def store() -> dict[int, Outcome]:
             async with self.pool.acquire() as conn, conn.transaction():
-                outcomes = await commit_batch(conn, pending)
+                outcomes = await commit_batch(conn, plan)
                 if audit is not None:
                     await write_in(conn, audit(outcomes))
                 return outcomes
 
-        return await self.with_partitions(pending, store)
+        return await self.with_partitions(plan.pending, store)
 
 
 def _as_stored(draft: UsageDraft, company: Company) -> UsageDraft:
@@ -524,6 +525,22 @@ async def _check_chunk(
     return chunk
 
 
+async def _commit_after(
+    previous: asyncio.Task[None] | None,
+    conn: asyncpg.Connection,
+    chunk: list[PendingRecord],
+    stored: dict[int, Outcome],
+) -> None:
+    """Store ``chunk`` once ``previous`` (the chunk before it) is stored, its
+    outcomes put in ``stored``. Its COPY text is built first, while the chunk
+    before is still being stored: the connection goes from one COPY to the
+    next without waiting for Python."""
+    plan = plan_batch(chunk)
+    if previous is not None:
+        await previous
+    stored.update(await commit_batch(conn, plan))
+
+
 def _claim_order(draft: UsageDraft) -> tuple[int, str]:
     """Where a draft's key falls in the order keys are claimed in (company,
     then key by code point: claim_and_store_usage's ORDER BY ... COLLATE "C")."""
@@ -542,22 +559,23 @@ def _not_stored(outcomes: list[Outcome | None]) -> list[Outcome]:
     return [o if o is not None else Outcome(i, Status.REJECTED) for i, o in enumerate(outcomes)]
 
 
-async def commit_batch(
-    conn: asyncpg.Connection,
-    pending: Sequence[PendingRecord],
-    *,
-    returning: bool = False,
-    staged: bool | None = None,
-    audit: Sequence[tuple[UUID, Sequence[Any]]] = (),
-) -> dict[int, Outcome]:
-    """Store ``pending`` in the caller's transaction (or, outside one, in a
-    statement of its own, with the ``audit`` rows of the records it stores);
-    an outcome per ``ord``.
+@dataclass(frozen=True)
+class BatchPlan:
+    """A checked batch made ready to store: the records to write (the first of
+    each idempotency key), the later ones sharing a key with them, and the
+    COPY text of the first (built by ``plan_batch`` while the connection is
+    busy with the batch before)."""
 
-    Within the batch the first record with a given idempotency key is the one
-    stored; later ones are judged against it like any replay.
-    """
-    outcomes: dict[int, Outcome] = {}
+    pending: Sequence[PendingRecord]
+    to_store: list[PendingRecord]
+    echoes: list[tuple[PendingRecord, PendingRecord]]
+    data: CopyData | None = None
+
+
+def plan_batch(pending: Sequence[PendingRecord], *, copied: bool = True) -> BatchPlan:
+    """``pending`` ready to store: within the batch the first record with a given
+    idempotency key is the one stored; later ones are judged against it like
+    any replay. ``copied``: build the COPY text too."""
     # by the company id's int: a UUID hashes in Python, an int in C
     first_by_key: dict[tuple[int, str], PendingRecord] = {}
     to_store: list[PendingRecord] = []
@@ -574,8 +592,38 @@ async def commit_batch(
             to_store.append(p)
         else:
             echoes.append((p, first))
-    result = await store_usage(conn, to_store, returning=returning, staged=staged, audit=audit)
+    return BatchPlan(pending, to_store, echoes, copy_data(to_store) if copied else None)
+
+
+async def commit_batch(
+    conn: asyncpg.Connection,
+    pending: Sequence[PendingRecord] | BatchPlan,
+    *,
+    returning: bool = False,
+    staged: bool | None = None,
+    audit: Sequence[tuple[UUID, Sequence[Any]]] = (),
+) -> dict[int, Outcome]:
+    """Store ``pending`` (or its plan) in the caller's transaction (or, outside
+    one, in a statement of its own, with the ``audit`` rows of the records it
+    stores); an outcome per ``ord``.
+
+    Within the batch the first record with a given idempotency key is the one
+    stored; later ones are judged against it like any replay.
+    """
+    plan = (
+        pending
+        if isinstance(pending, BatchPlan)
+        else plan_batch(
+            pending,
+            copied=not returning and (conn.is_in_transaction() if staged is None else staged),
+        )
+    )
+    to_store = plan.to_store
+    result = await store_usage(
+        conn, to_store, returning=returning, staged=staged, audit=audit, data=plan.data
+    )
     replays, rows = result.replays, result.rows
+    outcomes: dict[int, Outcome] = {}
     accepted = Status.ACCEPTED
     for p in to_store:
         replay = replays.get(p.ord) if replays else None
@@ -590,7 +638,7 @@ async def commit_batch(
             if replay is None
             else _judge_replay(p, replay)
         )
-    for p, first in echoes:
+    for p, first in plan.echoes:
         earlier = result.replays.get(first.ord) or StoredKey(
             first.id, first.draft.metric_code, first.draft.timestamp, first.draft.value
         )

@@ -16,7 +16,7 @@ them in one round trip.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -28,6 +28,7 @@ import msgspec
 
 from domain.records import RecordsQuery
 from domain.usage import Metric, StoredKey, UsageDraft
+from storage.copy_text import copy_text
 from storage.db import encode_json
 from storage.ingest import PartitionMissing, missing_partition
 from storage.queries import q
@@ -103,6 +104,19 @@ def record_row(p: PendingRecord) -> tuple[Any, ...]:
 
 
 @dataclass(frozen=True)
+class CopyData:
+    """The COPY text of a batch's records and keys (``copy_text``), built before
+    its turn on the connection comes (while the batch before it is stored)."""
+
+    rows: bytes
+    keys: bytes
+
+
+def copy_data(records: Sequence[PendingRecord]) -> CopyData:
+    return CopyData(*copy_text(records))
+
+
+@dataclass(frozen=True)
 class StoreResult:
     stored: int
     # ord -> the key's earlier write, for rows that were not stored
@@ -118,6 +132,7 @@ async def store_usage(
     returning: bool = False,
     staged: bool | None = None,
     audit: Sequence[tuple[UUID, Sequence[Any]]] = (),
+    data: CopyData | None = None,
 ) -> StoreResult:
     """Store ``records`` (unique idempotency keys among them); raises PartitionMissing
     when a record's month has no partition.
@@ -129,7 +144,8 @@ async def store_usage(
     ``returning`` the stored rows come back too (small groups whose callers
     answer with the record; they take the single statement). ``staged=False``
     takes the single statement inside a transaction too (a group committed
-    with its audit rows).
+    with its audit rows). ``data`` is the records' COPY text, when it was
+    built already.
     """
     if not records:
         return StoreResult(0, {})
@@ -137,7 +153,7 @@ async def store_usage(
         staged = conn.is_in_transaction()
     assert not (audit and staged), "audit rows ride only in the single statement"
     if staged and not returning:
-        copied = await _copied(conn, records)
+        copied = await _copied(conn, records, data or copy_data(records))
         if copied is not None:
             return copied
     statement, arguments = _from_arrays(records, audit)
@@ -157,7 +173,9 @@ async def store_usage(
     return StoreResult(int(stored), replays, rows)
 
 
-async def _copied(conn: asyncpg.Connection, records: Sequence[PendingRecord]) -> StoreResult | None:
+async def _copied(
+    conn: asyncpg.Connection, records: Sequence[PendingRecord], data: CopyData
+) -> StoreResult | None:
     """Store ``records`` by COPY in the caller's transaction; None (nothing
     stored) if a key is taken under it and the careful statement must decide.
 
@@ -167,62 +185,55 @@ async def _copied(conn: asyncpg.Connection, records: Sequence[PendingRecord]) ->
     the look and the second COPY (by a concurrent write) leaves it to the
     careful statement.
     """
-    if await _keys_copied(conn, records):
-        await _copy_records(conn, records)
+    if await _keys_copied(conn, data.keys):
+        await _copy_records(conn, data.rows)
         return StoreResult(len(records), {})
     replays = await _replays(conn, records)
     if not replays:
         return None
-    rest = [p for p in records if p.ord not in replays]
-    if not await _keys_copied(conn, rest):
+    rows, keys = copy_text([p for p in records if p.ord not in replays])
+    if not await _keys_copied(conn, keys):
         return None
-    await _copy_records(conn, rest)
-    return StoreResult(len(rest), replays)
+    await _copy_records(conn, rows)
+    return StoreResult(len(records) - len(replays), replays)
 
 
-async def _keys_copied(conn: asyncpg.Connection, records: Sequence[PendingRecord]) -> bool:
-    """COPY the keys of ``records`` under a savepoint; False (none stored) if one is taken.
+async def _keys_copied(conn: asyncpg.Connection, keys: bytes) -> bool:
+    """COPY ``keys`` (``copy_text``'s, in claim order) under a savepoint; False
+    (none stored) if one is taken.
 
     The keys go sorted as every write claims them (company, then key by code
     point), so that two batches sharing keys wait for each other in one
     direction only. A key another transaction holds uncommitted is waited
     for: taken if that transaction commits, free if it rolls back.
     """
-    keys = sorted(
-        (
-            (d.company_id, d.idempotency_key, p.id, d.metric_code, d.timestamp, d.value)
-            for p in records
-            if (d := p.draft).idempotency_key is not None
-        ),
-        key=_claim_order,
-    )
     if not keys:
         return True
     try:
         async with conn.transaction():
-            await conn.copy_records_to_table(
-                "usage_idempotency_keys", records=keys, columns=KEY_COLUMNS
+            await conn.copy_to_table(
+                "usage_idempotency_keys", source=_given(keys), columns=KEY_COLUMNS
             )
     except asyncpg.UniqueViolationError:
         return False
     return True
 
 
-async def _copy_records(conn: asyncpg.Connection, records: Sequence[PendingRecord]) -> None:
-    if not records:
+async def _copy_records(conn: asyncpg.Connection, rows: bytes) -> None:
+    if not rows:
         return
     try:
-        await conn.copy_records_to_table(
-            "usage_records", records=map(record_row, records), columns=RECORD_COLUMNS
-        )
+        await conn.copy_to_table("usage_records", source=_given(rows), columns=RECORD_COLUMNS)
     except asyncpg.CheckViolationError as exc:
         if missing_partition(exc):
             raise PartitionMissing(str(exc)) from exc
         raise
 
 
-def _claim_order(key: tuple[Any, ...]) -> tuple[int, str]:
-    return key[0].int, key[1]
+async def _given(data: bytes) -> AsyncIterator[bytes]:
+    """``data`` as COPY's source: handed to the connection at once, where a file
+    would be read in a thread, waiting for the loop's lock between reads."""
+    yield data
 
 
 def _from_arrays(
