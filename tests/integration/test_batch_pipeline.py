@@ -167,6 +167,36 @@ async def test_an_error_while_checking_leaves_nothing_of_the_batch(
     assert result.accepted == 9
 
 
+async def test_a_chunk_failing_to_store_stops_the_chunks_after_it_and_leaves_nothing(
+    runtime: Any, admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each chunk's store waits for the one before; the second one failing is
+    what the batch raises, the third is never stored, and the transaction
+    rolls back the first."""
+    company = await create_company(admin, f"p{uuid7.uuid7().hex[-12:]}")
+    drafts = drafts_of([record(company, f"s-{i}", "1") for i in range(9)])
+    await runtime.partitions.ensure(runtime.pool, {month_of(d.timestamp) for d in drafts})
+    real_commit = services.pipeline.commit_batch
+    stores: list[int] = []
+
+    async def failing_commit(conn: Any, plan: Any, **kw: Any) -> Any:
+        stores.append(len(plan.pending))
+        if len(stores) == 2:
+            raise RuntimeError("storing failed")
+        return await real_commit(conn, plan, **kw)
+
+    monkeypatch.setattr(services.pipeline, "commit_batch", failing_commit)
+    with chunked(runtime, 3, 3), pytest.raises(RuntimeError, match="storing failed"):
+        await runtime.ingestor.ingest(drafts)
+    assert stores == [3, 3]
+    assert await stored_rows(runtime, company) == []
+    monkeypatch.undo()
+    with chunked(runtime, 3, 3):
+        result = await runtime.ingestor.ingest(drafts)
+    assert result.accepted == 9
+    assert len(await stored_rows(runtime, company)) == 9
+
+
 batch_fields = st.fixed_dictionaries(
     {
         "key": st.sampled_from(["a", "b", "c", "d", None]),
