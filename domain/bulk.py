@@ -64,6 +64,49 @@ class ParsedRow(msgspec.Struct, kw_only=True):
     # the whole record, when the line carried every field a draft needs
     draft: UsageDraft | None = None
 
+    def as_draft(self, company_id: UUID, resource_type: ResourceType, unit: str) -> UsageDraft:
+        """The draft of a row whose company and metric are known (``resource_type``
+        and ``unit``: the row's own, or else its metric's)."""
+        extra = self.extra
+        if extra.keys() != _CSV_EXTRA:  # an NDJSON line read field by field
+            return UsageDraft(
+                company_id=company_id,
+                resource_type=resource_type,
+                metric_code=self.metric_code,
+                timestamp=self.timestamp,
+                value=self.value,
+                unit=unit,
+                **extra,
+            )
+        # a CSV row: in UsageDraft's field order (positional: every row builds one)
+        return UsageDraft(
+            company_id,
+            resource_type,
+            self.metric_code,
+            self.timestamp,
+            self.value,
+            unit,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            True,
+            None,
+            extra["idempotency_key"],
+            extra["properties"],
+            extra["product_code"],
+        )
+
+
+# What a CSV row (the seed's layout or telemetry) carries beyond the draft's
+# first fields.
+_CSV_EXTRA = {"idempotency_key", "product_code", "properties"}
+
 
 @dataclass(frozen=True)
 class LineError:
@@ -122,6 +165,15 @@ class CsvReader:
         if len(set(names)) != len(names):
             raise BulkFileError("the header names a column twice")
         self.columns = names
+        at = {name: index for index, name in enumerate(names)}
+        # each field read by its place in the header (no dict per row); a
+        # column the header lacks reads as empty
+        self._required = [(name, at[name]) for name in CSV_REQUIRED]
+        self._customer, self._metric = at["customer_id"], at["metric_name"]
+        self._timestamp, self._quantity = at["timestamp"], at["quantity"]
+        self._event = at.get("event_id")
+        self._product = at.get("product_code")
+        self._properties = at.get("additional_properties")
 
     def parse(self, line: int, text: str) -> ParsedRow | LineError | None:
         stripped = text.strip()
@@ -130,43 +182,51 @@ class CsvReader:
         values = split_csv_record(stripped)
         if isinstance(values, str):
             return _bad(line, "line", ErrorCode.INVALID_FORMAT, f"not valid CSV: {values}")
-        if len(values) > len(self.columns):
-            message = f"{len(values)} fields, the header has {len(self.columns)}"
-            return _bad(line, "line", ErrorCode.INVALID_FORMAT, message)
-        row = dict(
-            zip(self.columns, values + [""] * (len(self.columns) - len(values)), strict=True)
-        )
-        for name in CSV_REQUIRED:
-            if not row[name].strip():
+        width = len(self.columns)
+        if len(values) != width:
+            if len(values) > width:
+                message = f"{len(values)} fields, the header has {width}"
+                return _bad(line, "line", ErrorCode.INVALID_FORMAT, message)
+            values += [""] * (width - len(values))
+        for name, index in self._required:
+            if not values[index].strip():
                 return _bad(line, name, ErrorCode.REQUIRED, f"{name} is empty")
         try:
-            ts = parse_timestamp(row["timestamp"])
+            ts = parse_timestamp(values[self._timestamp])
         except ValueError:
-            message = f"{row['timestamp']!r} is not an ISO 8601 timestamp"
+            message = f"{values[self._timestamp]!r} is not an ISO 8601 timestamp"
             return _bad(line, "timestamp", ErrorCode.INVALID_FORMAT, message)
         try:
-            value = parse_decimal(row["quantity"])
+            value = parse_decimal(values[self._quantity])
         except ValueError:
-            message = f"{row['quantity']!r} is not a number"
+            message = f"{values[self._quantity]!r} is not a number"
             return _bad(line, "quantity", ErrorCode.INVALID_FORMAT, message)
         properties = None
-        raw_props = row.get("additional_properties", "").strip()
-        if raw_props:
-            properties = _csv_properties(line, raw_props)
-            if isinstance(properties, LineError):
-                return properties
+        if self._properties is not None:
+            raw_props = values[self._properties].strip()
+            if raw_props:
+                properties = _csv_properties(line, raw_props)
+                if isinstance(properties, LineError):
+                    return properties
         return ParsedRow(
             line=line,
-            metric_code=row["metric_name"].strip(),
+            metric_code=values[self._metric].strip(),
             timestamp=ts,
             value=value,
-            company_key=row["customer_id"].strip(),
+            company_key=values[self._customer].strip(),
             extra={
-                "idempotency_key": row.get("event_id", "").strip() or None,
-                "product_code": row.get("product_code", "").strip() or None,
+                "idempotency_key": _optional(values, self._event),
+                "product_code": _optional(values, self._product),
                 "properties": properties,
             },
         )
+
+
+def _optional(values: list[str], index: int | None) -> str | None:
+    """The stripped field at ``index``; None if the header lacks it or it is blank."""
+    if index is None:
+        return None
+    return values[index].strip() or None
 
 
 def _csv_properties(line: int, raw: str) -> dict[str, Any] | LineError:

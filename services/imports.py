@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import dataclasses
 import logging
 import time
 from collections import Counter
@@ -41,8 +42,9 @@ from services import metrics
 from services.pipeline import BatchPlan, Outcome, Status, UsageIngestor, plan_batch
 from services.runtime import Runtime
 from storage import repos
+from storage.copy_text import CopyText
 from storage.importer import product_metrics
-from storage.usage import PendingRecord
+from storage.usage import CopyData, PendingRecord
 
 _log = logging.getLogger(__name__)
 
@@ -112,8 +114,9 @@ async def _line_batches(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[str]
         yield [rest]
 
 
-# Lines parsed between two turns of the event loop.
+# Lines parsed, and records checked, between two turns of the event loop.
 _YIELD_EVERY = 100
+_CHECK_STEP = 500
 
 # A parser of one record: (its first line, its text) -> the row, its error, or None (blank).
 _Parse = Callable[[int, str], ParsedRow | LineError | None]
@@ -234,11 +237,7 @@ class UsageImporter:
         company_ids = await self._resolve_companies(rows, options, summary)
         drafts = self._drafts(rows, company_ids, metrics, options.fmt)
         valid = [d for d in drafts if isinstance(d, UsageDraft)]
-        checked = iter(
-            await self.ingestor.check(
-                valid, allowed_company=options.allowed_company, backfill=options.backfill
-            )
-        )
+        checked = iter(await self._check(valid, options))
         pending: list[PendingRecord] = []
         lines_by_ord: dict[int, int] = {}
         for row, draft in zip(rows, drafts, strict=True):
@@ -252,7 +251,27 @@ class UsageImporter:
                 continue
             pending.append(item)  # its ord: its place among the checked drafts
             lines_by_ord[item.ord] = row.line
-        return _Prepared(plan_batch(pending), lines_by_ord, len(rows))
+        return _Prepared(await _planned(pending), lines_by_ord, len(rows))
+
+    async def _check(
+        self, drafts: list[UsageDraft], options: ImportOptions
+    ) -> list[PendingRecord | list[FieldError]]:
+        """``ingestor.check`` of ``drafts`` (one clock), _CHECK_STEP at a time: between
+        two steps the chunk being stored takes its turn on the loop, so that its
+        COPY is seen to end and the next one sent while this chunk is checked."""
+        now = datetime.now(UTC)
+        checked: list[PendingRecord | list[FieldError]] = []
+        for start in range(0, len(drafts), _CHECK_STEP):
+            part = drafts[start : start + _CHECK_STEP]
+            checked += await self.ingestor.check(
+                part,
+                allowed_company=options.allowed_company,
+                backfill=options.backfill,
+                now=now,
+                positions=range(start, start + len(part)),
+            )
+            await asyncio.sleep(0)
+        return checked
 
     def _drafts(
         self,
@@ -298,15 +317,11 @@ class UsageImporter:
                 )
                 continue
             drafts.append(
-                UsageDraft(
-                    company_id=company_id,
+                row.as_draft(
+                    company_id,
                     # CSV rows carry neither: the metric definition supplies them.
-                    resource_type=row.resource_type or metric.resource_type,
-                    metric_code=row.metric_code,
-                    timestamp=row.timestamp,
-                    value=row.value,
-                    unit=row.unit if row.unit is not None else metric.unit,
-                    **row.extra,
+                    row.resource_type or metric.resource_type,
+                    row.unit if row.unit is not None else metric.unit,
                 )
             )
         return drafts
@@ -366,6 +381,17 @@ class UsageImporter:
                             summary.companies_created.append(key)
                         self._company_ids[key] = company.id
         return self._company_ids
+
+
+async def _planned(pending: list[PendingRecord]) -> BatchPlan:
+    """``plan_batch`` of a chunk, its COPY text built _CHECK_STEP records at a
+    time with the loop's turns between (as ``UsageImporter._check`` does)."""
+    plan = plan_batch(pending, copied=False)
+    built = CopyText()
+    for start in range(0, len(plan.to_store), _CHECK_STEP):
+        built.add(plan.to_store[start : start + _CHECK_STEP])
+        await asyncio.sleep(0)
+    return dataclasses.replace(plan, data=CopyData(*built.data()))
 
 
 _CSV_FIELDS = {

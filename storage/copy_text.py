@@ -75,46 +75,61 @@ def json_text(value: Any) -> str:
 _USUAL_MIDDLE = "\t".join([NULL] * 7 + ["t", NULL])
 
 
-def copy_text(records: Sequence[PendingRecord]) -> tuple[bytes, bytes]:
-    """The text COPY of ``records`` into usage_records (RECORD_COLUMNS), and of
-    their keys into usage_idempotency_keys (KEY_COLUMNS), the keys in the
-    order every write claims them (company, then key by code point)."""
-    lines: list[str] = []
-    keys: list[tuple[int, str, str]] = []
-    add_line, add_key = lines.append, keys.append
-    # per company, metric, resource type, unit and interval: the text of the
-    # columns they fix (a record's texts are checked against its metric's)
-    fixed: dict[tuple[int, str, str, str, str | None], tuple[str, str, str, str]] = {}
-    for p in records:
-        d = p.draft
-        company = d.company_id.int
-        interval = d.interval
-        if interval is None and p.metric.interval is not None:
-            interval = p.metric.interval._value_
-        shape = (company, d.metric_code, d.resource_type._value_, d.unit, interval)
-        pieces = fixed.get(shape)
-        if pieces is None:
-            pieces = fixed[shape] = _fixed(p, interval)
-        company_text, metric_text, head, unit_to_interval = pieces
-        ts = timestamp_text(d.timestamp)
-        value = str(d.value)
-        id_text = f"{p.id.int:032x}"
-        key = d.idempotency_key
-        key_text = NULL if key is None else text(key)
-        add_line(
-            f"{id_text}\t{head}\t{ts}\t{value}\t{unit_to_interval}\t{_middle(d)}\t{key_text}"
-            f"\t{text(d.product_code)}\t{json_text(d.properties)}\n"
-        )
-        if key is not None:
-            add_key(
-                (
-                    company,
-                    key,
-                    f"{company_text}\t{key_text}\t{id_text}\t{metric_text}\t{ts}\t{value}\n",
-                )
+class CopyText:
+    """The text COPY of records into usage_records (RECORD_COLUMNS), and of
+    their keys into usage_idempotency_keys (KEY_COLUMNS), built as records are
+    added (a part at a time, if the caller has other work between parts)."""
+
+    def __init__(self) -> None:
+        self._lines: list[str] = []
+        self._keys: list[tuple[int, str, str]] = []
+        # per company, metric, resource type, unit and interval: the text of
+        # the columns they fix (a record's texts are checked against its metric's)
+        self._fixed: dict[tuple[int, str, str, str, str | None], tuple[str, str, str, str]] = {}
+
+    def add(self, records: Sequence[PendingRecord]) -> None:
+        add_line, add_key, fixed = self._lines.append, self._keys.append, self._fixed
+        for p in records:
+            d = p.draft
+            company = d.company_id.int
+            interval = d.interval
+            if interval is None and p.metric.interval is not None:
+                interval = p.metric.interval._value_
+            shape = (company, d.metric_code, d.resource_type._value_, d.unit, interval)
+            pieces = fixed.get(shape)
+            if pieces is None:
+                pieces = fixed[shape] = _fixed(p, interval)
+            company_text, metric_text, head, unit_to_interval = pieces
+            ts = timestamp_text(d.timestamp)
+            value = str(d.value)
+            id_text = f"{p.id.int:032x}"
+            key = d.idempotency_key
+            key_text = NULL if key is None else text(key)
+            add_line(
+                f"{id_text}\t{head}\t{ts}\t{value}\t{unit_to_interval}\t{_middle(d)}\t{key_text}"
+                f"\t{text(d.product_code)}\t{json_text(d.properties)}\n"
             )
-    keys.sort(key=_claim_order)
-    return "".join(lines).encode(), "".join(k[2] for k in keys).encode()
+            if key is not None:
+                add_key(
+                    (
+                        company,
+                        key,
+                        f"{company_text}\t{key_text}\t{id_text}\t{metric_text}\t{ts}\t{value}\n",
+                    )
+                )
+
+    def data(self) -> tuple[bytes, bytes]:
+        """The records' COPY text, and their keys' in the order every write
+        claims them (company, then key by code point)."""
+        self._keys.sort(key=_claim_order)
+        return "".join(self._lines).encode(), "".join(k[2] for k in self._keys).encode()
+
+
+def copy_text(records: Sequence[PendingRecord]) -> tuple[bytes, bytes]:
+    """``CopyText``'s two texts for ``records``."""
+    built = CopyText()
+    built.add(records)
+    return built.data()
 
 
 def _claim_order(key: tuple[int, str, str]) -> tuple[int, str]:

@@ -116,3 +116,43 @@ LINES = st.one_of(
 def test_a_line_reads_as_its_stripped_text_reads(before: str, line: str, after: str) -> None:
     text = before + line + after
     assert parse_ndjson(9, text) == _parse_stripped(9, text.strip())
+
+
+def test_a_csv_rows_draft_built_by_position_is_the_one_keywords_build() -> None:
+    row = ParsedRow(
+        line=2,
+        metric_code="API_REQUESTS",
+        timestamp=datetime(2026, 6, 1, 12, tzinfo=UTC),
+        value=Decimal("3.25"),
+        company_key="acme",
+        extra={"idempotency_key": "evt-9", "product_code": "API", "properties": {"a": 1}},
+    )
+    keywords = UsageDraft(
+        company_id=UUID(int=7),
+        resource_type=ResourceType.API_CALLS,
+        metric_code="API_REQUESTS",
+        timestamp=datetime(2026, 6, 1, 12, tzinfo=UTC),
+        value=Decimal("3.25"),
+        unit="requests",
+        idempotency_key="evt-9",
+        product_code="API",
+        properties={"a": 1},
+    )
+    assert row.as_draft(UUID(int=7), ResourceType.API_CALLS, "requests") == keywords
+    other = ParsedRow(
+        line=3,
+        metric_code="API_REQUESTS",
+        timestamp=datetime(2026, 6, 1, 12, tzinfo=UTC),
+        value=Decimal("3.25"),
+        extra={"source": "s", "billable": False},
+    )
+    assert other.as_draft(UUID(int=7), ResourceType.API_CALLS, "requests") == UsageDraft(
+        company_id=UUID(int=7),
+        resource_type=ResourceType.API_CALLS,
+        metric_code="API_REQUESTS",
+        timestamp=datetime(2026, 6, 1, 12, tzinfo=UTC),
+        value=Decimal("3.25"),
+        unit="requests",
+        source="s",
+        billable=False,
+    )
