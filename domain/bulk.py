@@ -86,17 +86,7 @@ class ParsedRow(msgspec.Struct, kw_only=True):
             self.timestamp,
             self.value,
             unit,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            True,
-            None,
+            *_NOT_IN_A_CSV_ROW,
             extra["idempotency_key"],
             extra["properties"],
             extra["product_code"],
@@ -104,8 +94,10 @@ class ParsedRow(msgspec.Struct, kw_only=True):
 
 
 # What a CSV row (the seed's layout or telemetry) carries beyond the draft's
-# first fields.
+# first fields, and the fields between them it leaves as their defaults
+# (measurement type to billing period: none; billable; no billing category).
 _CSV_EXTRA = {"idempotency_key", "product_code", "properties"}
+_NOT_IN_A_CSV_ROW = (None,) * 9 + (True, None)
 
 
 @dataclass(frozen=True)

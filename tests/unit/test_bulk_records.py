@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -118,41 +119,27 @@ def test_a_line_reads_as_its_stripped_text_reads(before: str, line: str, after: 
     assert parse_ndjson(9, text) == _parse_stripped(9, text.strip())
 
 
-def test_a_csv_rows_draft_built_by_position_is_the_one_keywords_build() -> None:
-    row = ParsedRow(
-        line=2,
-        metric_code="API_REQUESTS",
-        timestamp=datetime(2026, 6, 1, 12, tzinfo=UTC),
-        value=Decimal("3.25"),
-        company_key="acme",
-        extra={"idempotency_key": "evt-9", "product_code": "API", "properties": {"a": 1}},
-    )
-    keywords = UsageDraft(
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"idempotency_key": "evt-9", "product_code": "API", "properties": {"a": 1}},
+        {"idempotency_key": None, "product_code": None, "properties": None},
+        {"source": "s", "billable": False},  # an NDJSON line read field by field
+    ],
+)
+def test_a_rows_draft_is_the_one_keywords_build(extra: dict[str, object]) -> None:
+    """A CSV row's draft is built by position: it must be the keyword-built one."""
+    first = {
+        "metric_code": "API_REQUESTS",
+        "timestamp": datetime(2026, 6, 1, 12, tzinfo=UTC),
+        "value": Decimal("3.25"),
+    }
+    row = ParsedRow(line=2, company_key="acme", extra=extra, **first)
+    expected = UsageDraft(
         company_id=UUID(int=7),
         resource_type=ResourceType.API_CALLS,
-        metric_code="API_REQUESTS",
-        timestamp=datetime(2026, 6, 1, 12, tzinfo=UTC),
-        value=Decimal("3.25"),
         unit="requests",
-        idempotency_key="evt-9",
-        product_code="API",
-        properties={"a": 1},
+        **first,
+        **extra,
     )
-    assert row.as_draft(UUID(int=7), ResourceType.API_CALLS, "requests") == keywords
-    other = ParsedRow(
-        line=3,
-        metric_code="API_REQUESTS",
-        timestamp=datetime(2026, 6, 1, 12, tzinfo=UTC),
-        value=Decimal("3.25"),
-        extra={"source": "s", "billable": False},
-    )
-    assert other.as_draft(UUID(int=7), ResourceType.API_CALLS, "requests") == UsageDraft(
-        company_id=UUID(int=7),
-        resource_type=ResourceType.API_CALLS,
-        metric_code="API_REQUESTS",
-        timestamp=datetime(2026, 6, 1, 12, tzinfo=UTC),
-        value=Decimal("3.25"),
-        unit="requests",
-        source="s",
-        billable=False,
-    )
+    assert row.as_draft(UUID(int=7), ResourceType.API_CALLS, "requests") == expected
