@@ -610,14 +610,8 @@ async def commit_batch(
     Within the batch the first record with a given idempotency key is the one
     stored; later ones are judged against it like any replay.
     """
-    plan = (
-        pending
-        if isinstance(pending, BatchPlan)
-        else plan_batch(
-            pending,
-            copied=not returning and (conn.is_in_transaction() if staged is None else staged),
-        )
-    )
+    # a plan without COPY text leaves it to store_usage, which builds it if it COPYs
+    plan = pending if isinstance(pending, BatchPlan) else plan_batch(pending, copied=False)
     to_store = plan.to_store
     result = await store_usage(
         conn, to_store, returning=returning, staged=staged, audit=audit, data=plan.data

@@ -24,7 +24,7 @@ from domain.usage import Metric, UsageDraft
 from storage.db import encode_json
 
 
-class PendingRecord(Protocol):
+class CopiedRecord(Protocol):
     """What a row is written from (``storage.usage.PendingRecord``)."""
 
     @property
@@ -87,7 +87,7 @@ class CopyText:
         # the columns they fix (a record's texts are checked against its metric's)
         self._fixed: dict[tuple[int, str, str, str, str | None], tuple[str, str, str, str]] = {}
 
-    def add(self, records: Sequence[PendingRecord]) -> None:
+    def add(self, records: Sequence[CopiedRecord]) -> None:
         add_line, add_key, fixed = self._lines.append, self._keys.append, self._fixed
         for p in records:
             d = p.draft
@@ -125,7 +125,7 @@ class CopyText:
         return "".join(self._lines).encode(), "".join(k[2] for k in self._keys).encode()
 
 
-def copy_text(records: Sequence[PendingRecord]) -> tuple[bytes, bytes]:
+def copy_text(records: Sequence[CopiedRecord]) -> tuple[bytes, bytes]:
     """``CopyText``'s two texts for ``records``."""
     built = CopyText()
     built.add(records)
@@ -136,7 +136,7 @@ def _claim_order(key: tuple[int, str, str]) -> tuple[int, str]:
     return key[0], key[1]
 
 
-def _fixed(p: PendingRecord, interval: str | None) -> tuple[str, str, str, str]:
+def _fixed(p: CopiedRecord, interval: str | None) -> tuple[str, str, str, str]:
     """The company's and metric's text, the columns from company to resource
     type, and those from unit to interval."""
     d = p.draft

@@ -191,10 +191,10 @@ async def _copied(
     replays = await _replays(conn, records)
     if not replays:
         return None
-    rows, keys = copy_text([p for p in records if p.ord not in replays])
-    if not await _keys_copied(conn, keys):
+    rest = copy_data([p for p in records if p.ord not in replays])
+    if not await _keys_copied(conn, rest.keys):
         return None
-    await _copy_records(conn, rows)
+    await _copy_records(conn, rest.rows)
     return StoreResult(len(records) - len(replays), replays)
 
 
