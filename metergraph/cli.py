@@ -324,6 +324,7 @@ class _ImportRequest:
             backfill=self.backfill,
             create_companies=self.create_companies,
             chunk_rows=self.settings.import_chunk_rows,
+            chunks_in_flight=self.settings.import_chunks_in_flight,
         )
         try:
             return await UsageImporter(runtime.ingestor).run(chunks(), options)

@@ -183,6 +183,7 @@ class Settings:
     sms_webhook_secret: str | None = field(default=None, repr=False)
     delivery_timeout_seconds: int = 10
     import_chunk_rows: int = 5_000
+    import_chunks_in_flight: int = 2
     max_page_size: int = 1_000
     # retention and invoices
     invoice_retry_max_hours: int = 24
@@ -367,6 +368,7 @@ def _operations_env(env: dict[str, str]) -> dict[str, Any]:
     """Background work: imports, pages, invoices, the embedded PostgreSQL, tenants."""
     return {
         "import_chunk_rows": _int(env, "METERGRAPH_IMPORT_CHUNK_ROWS", 5_000, minimum=1),
+        "import_chunks_in_flight": _int(env, "METERGRAPH_IMPORT_CHUNKS_IN_FLIGHT", 2, minimum=1),
         "job_shutdown_grace_seconds": _int(env, "METERGRAPH_JOB_SHUTDOWN_GRACE_SECONDS", 10),
         "max_page_size": _int(env, "METERGRAPH_MAX_PAGE_SIZE", 1_000, minimum=1),
         # retention and invoices

@@ -17,9 +17,10 @@ import dataclasses
 import logging
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import uuid_utils.compat as uuid7
@@ -162,6 +163,9 @@ class ImportOptions:
     backfill: bool = False
     create_companies: bool = False
     chunk_rows: int = 5_000
+    # chunks being stored at once, each in its own transaction on its own
+    # connection: while PostgreSQL commits one, it is already storing the next
+    chunks_in_flight: int = 2
     # the audit row of a stored chunk, given its outcomes: committed with it
     audit: Callable[[Mapping[int, Outcome]], AuditEntry] | None = None
 
@@ -189,21 +193,20 @@ class UsageImporter:
         """Import a stream of bytes; ``progress`` is told how many records were handled."""
         summary = ImportSummary()
         parse, records = await self._reader(_line_batches(chunks), options.fmt)
-        # One chunk is stored while the next is read and checked: PostgreSQL
-        # and Python work at the same time, and chunks still commit in order.
-        storing: asyncio.Task[None] | None = None
+        # Chunks are stored while the next is read and checked: PostgreSQL and
+        # Python work at the same time.
+        storing = _Stores(options.chunks_in_flight)
         try:
             batches = _parsed_batches(records, parse, options.chunk_rows, summary, progress)
             async for batch in batches:
                 prepared = await self._prepare(batch, options, summary)
-                if storing is not None:
-                    await storing
-                storing = asyncio.create_task(self._store(prepared, options, summary, progress))
-            if storing is not None:
-                await storing
+                await storing.start(
+                    prepared.plan, self._store(prepared, options, summary, progress)
+                )
+            await storing.finish()
         finally:
-            if storing is not None and not storing.done():
-                storing.cancel()
+            # leaving early: the chunks in flight end (commit or roll back) first
+            await storing.finish(raising=False)
         # Parse errors are found as lines are read, validation errors as chunks
         # commit: report them in file order.
         summary.errors.sort(key=lambda e: e.line)
@@ -383,6 +386,48 @@ class UsageImporter:
         return self._company_ids
 
 
+class _Stores:
+    """Up to ``at_once`` chunks being stored, each in its own transaction.
+
+    A chunk that claims a key one in flight claims too waits for that one to
+    end before it starts: the key's first line in the file is the one
+    stored, as when chunks are stored one after the other. Chunks sharing no
+    key cannot wait on each other's rows.
+    """
+
+    def __init__(self, at_once: int) -> None:
+        self._at_once = at_once
+        self._flying: list[tuple[BatchPlan, asyncio.Task[None]]] = []
+
+    async def start(self, plan: BatchPlan, store: Coroutine[Any, Any, None]) -> None:
+        """Start ``store`` (of ``plan``) once it may; a chunk that failed is raised
+        before another starts."""
+        try:
+            for _, task in self._flying:
+                if task.done():
+                    await task
+            self._flying = [(other, task) for other, task in self._flying if not task.done()]
+            while self._flying and (
+                len(self._flying) >= self._at_once
+                or any(not plan.claims.isdisjoint(other.claims) for other, _ in self._flying)
+            ):
+                _, oldest = self._flying.pop(0)
+                await oldest
+        except BaseException:
+            store.close()  # never started
+            raise
+        self._flying.append((plan, asyncio.create_task(store)))
+
+    async def finish(self, *, raising: bool = True) -> None:
+        """Wait for every chunk in flight; the first error is raised if ``raising``."""
+        flying = [task for _, task in self._flying]
+        self._flying = []
+        results = await asyncio.gather(*flying, return_exceptions=True)
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if raising and errors:
+            raise errors[0]
+
+
 async def _planned(pending: list[PendingRecord]) -> BatchPlan:
     """``plan_batch`` of a chunk, its COPY text built _CHECK_STEP records at a
     time with the loop's turns between (as ``UsageImporter._check`` does)."""
@@ -495,6 +540,7 @@ async def import_usage(
         backfill=backfill,
         create_companies=create_companies,
         chunk_rows=rt.settings.import_chunk_rows,
+        chunks_in_flight=rt.settings.import_chunks_in_flight,
         audit=chunk_audit,
     )
     started = time.perf_counter()

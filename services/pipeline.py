@@ -17,7 +17,7 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -570,6 +570,8 @@ class BatchPlan:
     to_store: list[PendingRecord]
     echoes: list[tuple[PendingRecord, PendingRecord]]
     data: CopyData | None = None
+    # the (company id as an int, idempotency key) pairs the batch claims
+    claims: Set[tuple[int, str]] = frozenset()
 
 
 def plan_batch(pending: Sequence[PendingRecord], *, copied: bool = True) -> BatchPlan:
@@ -592,7 +594,8 @@ def plan_batch(pending: Sequence[PendingRecord], *, copied: bool = True) -> Batc
             to_store.append(p)
         else:
             echoes.append((p, first))
-    return BatchPlan(pending, to_store, echoes, copy_data(to_store) if copied else None)
+    data = copy_data(to_store) if copied else None
+    return BatchPlan(pending, to_store, echoes, data, first_by_key.keys())
 
 
 async def commit_batch(

@@ -50,6 +50,7 @@ def test_values_are_cast_to_their_types() -> None:
             "METERGRAPH_GROUP_COMMIT_MAX_RECORDS": "100",
             "METERGRAPH_SCHEDULER": "false",
             "METERGRAPH_IMPORT_CHUNK_ROWS": "2000",
+            "METERGRAPH_IMPORT_CHUNKS_IN_FLIGHT": "3",
             "METERGRAPH_MAX_PAGE_SIZE": "50",
             "METERGRAPH_ACCESS_LOG": "true",
         }
@@ -67,6 +68,7 @@ def test_values_are_cast_to_their_types() -> None:
     assert settings.group_commit_max_records == 100
     assert settings.scheduler_enabled is False
     assert settings.import_chunk_rows == 2000
+    assert settings.import_chunks_in_flight == 3
     assert settings.max_page_size == 50
     assert settings.access_log is True
 
