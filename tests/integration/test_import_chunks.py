@@ -96,42 +96,46 @@ async def waiting_on_a_lock(runtime: Any) -> bool:
         )
 
 
+async def stored_is(runtime: Any, key: str, value: Decimal) -> bool:
+    return await stored(runtime, key) == value
+
+
+@contextlib.asynccontextmanager
+async def first_chunk_held_up(
+    runtime: Any, company: str, lines: list[str]
+) -> AsyncIterator[asyncio.Task[ImportSummary]]:
+    """The import of ``lines`` (the first claiming key a0), its first chunk waiting
+    on a0 while the block runs; a0 is let go at its end."""
+    async with key_held(runtime, company, "a0"):
+        importing = await start_import(runtime, lines)
+        assert await until(lambda: waiting_on_a_lock(runtime), WAIT)
+        yield importing
+
+
 async def test_a_chunk_held_up_in_the_database_does_not_hold_up_the_next(
     admin: Any, runtime: Any
 ) -> None:
     company = await create_company(admin, "acme")
-    async with key_held(runtime, company, "a0"):
-        importing = await start_import(
-            runtime,
-            [line(company, "a0"), line(company, "a1"), line(company, "b1"), line(company, "b2")],
-        )
-        # the first chunk waits on a0; the second commits meanwhile
-        assert await until(lambda: waiting_on_a_lock(runtime), WAIT)
+    lines = [line(company, key) for key in ("a0", "a1", "b1", "b2")]
+    async with first_chunk_held_up(runtime, company, lines) as importing:
+        # the second chunk commits meanwhile
         assert await until(lambda: stored_is(runtime, "b2", Decimal(1)), WAIT)
         assert await stored(runtime, "a1") is None
     summary = await asyncio.wait_for(importing, WAIT)
     assert (summary.accepted, summary.duplicates, summary.rejected) == (4, 0, 0)
 
 
-async def stored_is(runtime: Any, key: str, value: Decimal) -> bool:
-    return await stored(runtime, key) == value
-
-
 async def test_a_chunk_sharing_a_key_with_one_in_flight_waits_and_the_first_line_wins(
     admin: Any, runtime: Any
 ) -> None:
     company = await create_company(admin, "acme")
-    async with key_held(runtime, company, "a0"):
-        importing = await start_import(
-            runtime,
-            [
-                line(company, "a0"),
-                line(company, "k", "1"),  # line 2
-                line(company, "k", "2"),  # line 3: the same key, another value
-                line(company, "z"),
-            ],
-        )
-        assert await until(lambda: waiting_on_a_lock(runtime), WAIT)
+    lines = [
+        line(company, "a0"),
+        line(company, "k", "1"),  # line 2
+        line(company, "k", "2"),  # line 3: the same key, another value
+        line(company, "z"),
+    ]
+    async with first_chunk_held_up(runtime, company, lines) as importing:
         # the second chunk must not go ahead of the first
         assert not await until(lambda: stored_is(runtime, "z", Decimal(1)), GRACE)
     summary = await asyncio.wait_for(importing, WAIT)
