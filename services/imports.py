@@ -403,20 +403,24 @@ class _Stores:
         """Start ``store`` (of ``plan``) once it may; a chunk that failed is raised
         before another starts."""
         try:
-            for _, task in self._flying:
-                if task.done():
-                    await task
-            self._flying = [(other, task) for other, task in self._flying if not task.done()]
-            while self._flying and (
-                len(self._flying) >= self._at_once
-                or any(not plan.claims.isdisjoint(other.claims) for other, _ in self._flying)
-            ):
-                _, oldest = self._flying.pop(0)
-                await oldest
+            await self._make_room(plan)
         except BaseException:
             store.close()  # never started
             raise
         self._flying.append((plan, asyncio.create_task(store)))
+
+    async def _make_room(self, plan: BatchPlan) -> None:
+        """Raise the error of a chunk that failed; then wait for the oldest chunks in
+        flight until there is room and none left shares a key with ``plan``."""
+        for _, task in self._flying:
+            if task.done():
+                await task  # raises what failed; a stored chunk leaves below at once
+        while self._flying and (
+            len(self._flying) >= self._at_once
+            or any(not plan.claims.isdisjoint(other.claims) for other, _ in self._flying)
+        ):
+            _, oldest = self._flying.pop(0)
+            await oldest
 
     async def finish(self, *, raising: bool = True) -> None:
         """Wait for every chunk in flight; the first error is raised if ``raising``."""
