@@ -133,8 +133,12 @@ async def test_any_text_and_value_goes_through_copy_unchanged(
 def test_a_timestamp_is_written_in_utc_to_the_microsecond() -> None:
     zone = timezone(timedelta(hours=-7))
     ts = datetime(2026, 3, 9, 23, 5, 6, 7, tzinfo=zone)
-    assert timestamp_text(ts) == "2026-03-10 06:05:06.000007+00:00"
+    assert timestamp_text(ts) == "2026-03-10T06:05:06.000007Z"
     assert datetime.fromisoformat(timestamp_text(ts)) == ts
+    # an offset to the second is not rounded away: the time is moved to UTC first
+    odd = datetime(2026, 3, 9, 23, 5, 6, tzinfo=timezone(timedelta(seconds=-3661)))
+    assert timestamp_text(odd) == "2026-03-10T00:06:07Z"
+    assert timestamp_text(datetime(2026, 3, 9, 23, 5, 6, tzinfo=UTC)) == "2026-03-09T23:05:06Z"
 
 
 def test_keys_come_in_claim_order_and_records_in_their_own() -> None:
