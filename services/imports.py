@@ -43,7 +43,7 @@ from services import metrics
 from services.pipeline import BatchPlan, Outcome, Status, UsageIngestor, plan_batch
 from services.runtime import Runtime
 from storage import repos
-from storage.copy_text import CopyText
+from storage.copy_rows import CopyRows
 from storage.importer import product_metrics
 from storage.usage import CopyData, PendingRecord
 
@@ -433,10 +433,10 @@ class _Stores:
 
 
 async def _planned(pending: list[PendingRecord]) -> BatchPlan:
-    """``plan_batch`` of a chunk, its COPY text built _CHECK_STEP records at a
+    """``plan_batch`` of a chunk, its COPY data built _CHECK_STEP records at a
     time with the loop's turns between (as ``UsageImporter._check`` does)."""
     plan = plan_batch(pending, copied=False)
-    built = CopyText()
+    built = CopyRows()
     for start in range(0, len(plan.to_store), _CHECK_STEP):
         built.add(plan.to_store[start : start + _CHECK_STEP])
         await asyncio.sleep(0)

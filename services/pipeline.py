@@ -532,7 +532,7 @@ async def _commit_after(
     stored: dict[int, Outcome],
 ) -> None:
     """Store ``chunk`` once ``previous`` (the chunk before it) is stored, its
-    outcomes put in ``stored``. Its COPY text is built first, while the chunk
+    outcomes put in ``stored``. Its COPY data is built first, while the chunk
     before is still being stored: the connection goes from one COPY to the
     next without waiting for Python."""
     plan = plan_batch(chunk)
@@ -563,7 +563,7 @@ def _not_stored(outcomes: list[Outcome | None]) -> list[Outcome]:
 class BatchPlan:
     """A checked batch made ready to store: the records to write (the first of
     each idempotency key), the later ones sharing a key with them, and the
-    COPY text of the first (built by ``plan_batch`` while the connection is
+    COPY data of the first (built by ``plan_batch`` while the connection is
     busy with the batch before)."""
 
     pending: Sequence[PendingRecord]
@@ -577,7 +577,7 @@ class BatchPlan:
 def plan_batch(pending: Sequence[PendingRecord], *, copied: bool = True) -> BatchPlan:
     """``pending`` ready to store: within the batch the first record with a given
     idempotency key is the one stored; later ones are judged against it like
-    any replay. ``copied``: build the COPY text too."""
+    any replay. ``copied``: build the COPY data too."""
     # by the company id's int: a UUID hashes in Python, an int in C
     first_by_key: dict[tuple[int, str], PendingRecord] = {}
     to_store: list[PendingRecord] = []
@@ -613,7 +613,7 @@ async def commit_batch(
     Within the batch the first record with a given idempotency key is the one
     stored; later ones are judged against it like any replay.
     """
-    # a plan without COPY text leaves it to store_usage, which builds it if it COPYs
+    # a plan without COPY data leaves it to store_usage, which builds it if it COPYs
     plan = pending if isinstance(pending, BatchPlan) else plan_batch(pending, copied=False)
     to_store = plan.to_store
     result = await store_usage(

@@ -28,7 +28,7 @@ import msgspec
 
 from domain.records import RecordsQuery
 from domain.usage import Metric, StoredKey, UsageDraft
-from storage.copy_text import copy_text
+from storage.copy_rows import copy_rows
 from storage.db import encode_json
 from storage.ingest import PartitionMissing, missing_partition
 from storage.queries import q
@@ -105,7 +105,7 @@ def record_row(p: PendingRecord) -> tuple[Any, ...]:
 
 @dataclass(frozen=True)
 class CopyData:
-    """The COPY text of a batch's records and keys (``copy_text``), built before
+    """The binary COPY of a batch's records and keys (``copy_rows``), built before
     its turn on the connection comes (while the batch before it is stored)."""
 
     rows: bytes
@@ -113,7 +113,7 @@ class CopyData:
 
 
 def copy_data(records: Sequence[PendingRecord]) -> CopyData:
-    return CopyData(*copy_text(records))
+    return CopyData(*copy_rows(records))
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ async def store_usage(
     ``returning`` the stored rows come back too (small groups whose callers
     answer with the record; they take the single statement). ``staged=False``
     takes the single statement inside a transaction too (a group committed
-    with its audit rows). ``data`` is the records' COPY text, when it was
+    with its audit rows). ``data`` is the records' COPY data, when it was
     built already.
     """
     if not records:
@@ -199,7 +199,7 @@ async def _copied(
 
 
 async def _keys_copied(conn: asyncpg.Connection, keys: bytes) -> bool:
-    """COPY ``keys`` (``copy_text``'s, in claim order) under a savepoint; False
+    """COPY ``keys`` (``copy_rows``', in claim order) under a savepoint; False
     (none stored) if one is taken.
 
     The keys go sorted as every write claims them (company, then key by code
@@ -212,7 +212,7 @@ async def _keys_copied(conn: asyncpg.Connection, keys: bytes) -> bool:
     try:
         async with conn.transaction():
             await conn.copy_to_table(
-                "usage_idempotency_keys", source=_given(keys), columns=KEY_COLUMNS
+                "usage_idempotency_keys", source=_given(keys), columns=KEY_COLUMNS, format="binary"
             )
     except asyncpg.UniqueViolationError:
         return False
@@ -223,7 +223,9 @@ async def _copy_records(conn: asyncpg.Connection, rows: bytes) -> None:
     if not rows:
         return
     try:
-        await conn.copy_to_table("usage_records", source=_given(rows), columns=RECORD_COLUMNS)
+        await conn.copy_to_table(
+            "usage_records", source=_given(rows), columns=RECORD_COLUMNS, format="binary"
+        )
     except asyncpg.CheckViolationError as exc:
         if missing_partition(exc):
             raise PartitionMissing(str(exc)) from exc

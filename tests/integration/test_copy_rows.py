@@ -1,5 +1,6 @@
-"""COPY's text format stores a record exactly as the careful statement stores
-it from typed arrays: every field, every awkward character, every time zone."""
+"""COPY's binary format, as storage.copy_rows writes it, stores a record exactly
+as the careful statement stores it from typed arrays: every field, every
+awkward character, every time zone, every number's scale."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+import pytest
 import uuid_utils.compat as uuid7
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 from domain.usage import Aggregation, MeasurementType, Metric, ResourceType, UsageDraft
 from services.pipeline import new_record_id
 from storage import repos
-from storage.copy_text import copy_text, timestamp_text
+from storage.copy_rows import copy_rows, numeric
 from storage.partitions import month_of
 from storage.usage import PendingRecord, store_usage
 from tests.integration.helpers import create_company
@@ -108,6 +110,11 @@ async def test_every_field_and_character_is_stored_as_the_careful_statement_stor
     drafts = [
         full_draft(company, f"k{AWKWARD}1", AWKWARD, {"note": AWKWARD, "n": [1, 2.5, None]}),
         full_draft(company, "plain-2", "plain", None),
+        # a zone an hour, a minute and a second behind UTC
+        msgspec.structs.replace(
+            full_draft(company, "odd-zone-3", "odd", None),
+            timestamp=(NOW - timedelta(hours=2)).astimezone(timezone(timedelta(seconds=-3661))),
+        ),
     ]
     for copied, careful in await stored_both_ways(runtime, drafts):
         assert copied == careful
@@ -130,15 +137,90 @@ async def test_any_text_and_value_goes_through_copy_unchanged(
         assert copied == careful
 
 
-def test_a_timestamp_is_written_in_utc_to_the_microsecond() -> None:
-    zone = timezone(timedelta(hours=-7))
-    ts = datetime(2026, 3, 9, 23, 5, 6, 7, tzinfo=zone)
-    assert timestamp_text(ts) == "2026-03-10T06:05:06.000007Z"
-    assert datetime.fromisoformat(timestamp_text(ts)) == ts
-    # an offset to the second is not rounded away: the time is moved to UTC first
-    odd = datetime(2026, 3, 9, 23, 5, 6, tzinfo=timezone(timedelta(seconds=-3661)))
-    assert timestamp_text(odd) == "2026-03-10T00:06:07Z"
-    assert timestamp_text(datetime(2026, 3, 9, 23, 5, 6, tzinfo=UTC)) == "2026-03-09T23:05:06Z"
+# numbers whose form is awkward: exponents, zeros with a scale, a sign on zero,
+# digits either side of a base-10000 boundary
+AWKWARD_NUMBERS = [
+    Decimal(text)
+    for text in (
+        "0",
+        "-0",
+        "0.00",
+        "-0.000",
+        "0E-7",
+        "0E+3",
+        "1",
+        "-1",
+        "1.50",
+        "1E+5",
+        "-2.5E+7",
+        "1E-20",
+        "0.0001",
+        "0.00001",
+        "9999",
+        "10000",
+        "10000.0000",
+        "12345678.9",
+        "1234.500",
+        "-99999999.99999999",
+        "0.10000",
+        "100000000000000000000.000000001",
+    )
+]
+
+
+def parsed(data: bytes) -> list[list[bytes | None]]:
+    """The rows of a binary COPY, each as its fields' bytes (None: NULL)."""
+    assert data[:11] == b"PGCOPY\n\xff\r\n\x00" and data[-2:] == b"\xff\xff"
+    rows, at = [], 19
+    while at < len(data) - 2:
+        count = int.from_bytes(data[at : at + 2], "big")
+        at += 2
+        fields: list[bytes | None] = []
+        for _ in range(count):
+            length = int.from_bytes(data[at : at + 4], "big", signed=True)
+            at += 4
+            fields.append(None if length < 0 else data[at : at + length])
+            at += max(length, 0)
+        rows.append(fields)
+    return rows
+
+
+async def test_every_awkward_number_keeps_its_value_and_scale(runtime: Any, admin: Any) -> None:
+    company = UUID(await create_company(admin, "copynumbers"))
+    await runtime.partitions.ensure(runtime.pool, {month_of(NOW - timedelta(hours=2))})
+    drafts = [
+        msgspec.structs.replace(full_draft(company, f"n{n}", "n", None), value=value)
+        for n, value in enumerate(AWKWARD_NUMBERS)
+    ]
+    for copied, careful in await stored_both_ways(runtime, drafts):
+        assert copied == careful
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    values=st.lists(
+        st.decimals(min_value=-(10**30), max_value=10**30, allow_nan=False, allow_infinity=False),
+        min_size=1,
+        max_size=20,
+    )
+)
+async def test_any_finite_number_keeps_its_value_and_scale(
+    runtime: Any, admin: Any, values: list[Decimal]
+) -> None:
+    company = UUID(await create_company(admin, f"c{uuid7.uuid7().hex[-12:]}"))
+    await runtime.partitions.ensure(runtime.pool, {month_of(NOW - timedelta(hours=2))})
+    drafts = [
+        msgspec.structs.replace(full_draft(company, f"v{n}", "v", None), value=value)
+        for n, value in enumerate(values)
+    ]
+    for copied, careful in await stored_both_ways(runtime, drafts):
+        assert copied == careful
+
+
+def test_a_number_not_finite_is_refused_not_written() -> None:
+    for value in (Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")):
+        with pytest.raises(ValueError, match="not a finite number"):
+            numeric(value)
 
 
 def test_keys_come_in_claim_order_and_records_in_their_own() -> None:
@@ -163,13 +245,15 @@ def test_keys_come_in_claim_order_and_records_in_their_own() -> None:
         for company, key in ((9, "b"), (5, "z"), (9, "a"), (5, "Z"), (5, None))
     ]
     records = [PendingRecord(n, UUID(int=100 + n), d, metric) for n, d in enumerate(drafts)]
-    rows, keys = copy_text(records)
-    assert [line.split(b"\t")[0] for line in rows.splitlines()] == [
-        f"{100 + n:032x}".encode() for n in range(5)
+    rows, keys = copy_rows(records)
+    assert [row[0] for row in parsed(rows)] == [UUID(int=100 + n).bytes for n in range(5)]
+    assert [tuple(row[:2]) for row in parsed(keys)] == [
+        (UUID(int=5).bytes, b"Z"),
+        (UUID(int=5).bytes, b"z"),
+        (UUID(int=9).bytes, b"a"),
+        (UUID(int=9).bytes, b"b"),
     ]
-    assert [tuple(line.split(b"\t")[:2]) for line in keys.splitlines()] == [
-        (f"{5:032x}".encode(), b"Z"),
-        (f"{5:032x}".encode(), b"z"),
-        (f"{9:032x}".encode(), b"a"),
-        (f"{9:032x}".encode(), b"b"),
-    ]
+
+
+def test_no_records_is_no_copy_at_all() -> None:
+    assert copy_rows([]) == (b"", b"")
