@@ -52,7 +52,7 @@ from services.audit import write_in
 from storage import repos
 from storage.db import encode_json
 from storage.ingest import PartitionMissing
-from storage.partitions import PartitionCatalog, month_of
+from storage.partitions import PartitionCatalog, months_of
 from storage.usage import CopyData, PendingRecord, copy_data, store_usage
 
 _log = logging.getLogger(__name__)
@@ -358,7 +358,7 @@ class UsageIngestor:
         if (
             not atomic
             and len(drafts) > self.pipeline_chunk
-            and self.partitions.knows(month_of(d.timestamp) for d in drafts)
+            and self.partitions.knows(months_of(d.timestamp for d in drafts))
         ):
             try:
                 return await self._ingest_pipelined(drafts, allowed_company, backfill, audit)
@@ -451,7 +451,7 @@ class UsageIngestor:
         return BatchResult([o for o in outcomes if o is not None], audited=audit is not None)
 
     async def ensure_partitions(self, pending: Sequence[PendingRecord]) -> None:
-        await self.partitions.ensure(self.pool, {month_of(p.draft.timestamp) for p in pending})
+        await self.partitions.ensure(self.pool, months_of(p.draft.timestamp for p in pending))
 
     async def with_partitions(
         self, pending: Sequence[PendingRecord], store: Callable[[], Awaitable[_T]]

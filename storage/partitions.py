@@ -28,6 +28,18 @@ def month_of(ts: datetime) -> date:
     return date(utc.year, utc.month, 1)
 
 
+def months_of(timestamps: Iterable[datetime]) -> set[date]:
+    """The months (UTC) of ``timestamps``: every record of a write asks, so each
+    is counted as a number and only the distinct months become dates."""
+    numbers = {
+        ts.year * 12 + ts.month - 1
+        if ts.tzinfo is UTC
+        else (utc := ts.astimezone(UTC)).year * 12 + utc.month - 1
+        for ts in timestamps
+    }
+    return {date(n // 12, n % 12 + 1, 1) for n in numbers}
+
+
 def next_month(month: date) -> date:
     return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
