@@ -89,9 +89,12 @@ class ImportSummary:
         }
 
 
-async def _line_batches(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[str]]:
-    """Decode UTF-8 incrementally; the whole lines (newline kept) of each chunk
-    as one list, so that the loop over lines is not an async step per line."""
+async def _line_batches(
+    chunks: AsyncIterator[bytes], *, newlines: bool = True
+) -> AsyncIterator[list[str]]:
+    """Decode UTF-8 incrementally; the whole lines of each chunk as one list, so
+    that the loop over lines is not an async step per line. Each line keeps its
+    newline if ``newlines`` (a CSV record may span lines), else not (NDJSON)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     # The unfinished line, in pieces: joined once its newline arrives, so that
     # a long line costs time in proportion to its length.
@@ -106,7 +109,7 @@ async def _line_batches(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[str]
             pending.append(text[:cut])
             complete = "".join(pending).split("\n")
             pending = [text[cut + 1 :]]
-            yield [line + "\n" for line in complete]
+            yield [line + "\n" for line in complete] if newlines else complete
         pending.append(decoder.decode(b"", final=True))
     except UnicodeDecodeError as exc:
         raise BulkFileError(f"the file is not UTF-8 text: {exc.reason}") from exc
@@ -192,7 +195,8 @@ class UsageImporter:
     ) -> ImportSummary:
         """Import a stream of bytes; ``progress`` is told how many records were handled."""
         summary = ImportSummary()
-        parse, records = await self._reader(_line_batches(chunks), options.fmt)
+        lines = _line_batches(chunks, newlines=options.fmt is BulkFormat.CSV)
+        parse, records = await self._reader(lines, options.fmt)
         # Chunks are stored while the next is read and checked: PostgreSQL and
         # Python work at the same time.
         storing = _Stores(options.chunks_in_flight)

@@ -27,8 +27,9 @@ async def stream(chunks: list[bytes]) -> AsyncIterator[bytes]:
         yield chunk
 
 
-async def lines_of(chunks: list[bytes]) -> list[str]:
-    return [line async for batch in _line_batches(stream(chunks)) for line in batch]
+async def lines_of(chunks: list[bytes], newlines: bool = True) -> list[str]:
+    batches = _line_batches(stream(chunks), newlines=newlines)
+    return [line async for batch in batches for line in batch]
 
 
 async def passed(chunks: list[bytes], limit: int) -> bytes:
@@ -41,6 +42,11 @@ def test_lines_come_out_whole_however_the_bytes_are_cut(text: str, at: list[int]
     lines = asyncio.run(lines_of(chunked(text.encode(), at)))
     assert "".join(lines) == text
     assert lines == text.splitlines(keepends=True)
+
+
+@given(texts, cuts)
+def test_ndjson_lines_come_out_whole_without_their_newlines(text: str, at: list[int]) -> None:
+    assert asyncio.run(lines_of(chunked(text.encode(), at), newlines=False)) == text.splitlines()
 
 
 def test_a_long_line_without_a_newline_is_one_line() -> None:
