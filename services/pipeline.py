@@ -17,7 +17,7 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -50,10 +50,18 @@ from domain.usage import (
 from services import metrics
 from services.audit import write_in
 from storage import repos
+from storage.copy_rows import TRAILER, CopyRows
 from storage.db import encode_json
 from storage.ingest import PartitionMissing
 from storage.partitions import PartitionCatalog, months_of
-from storage.usage import CopyData, PendingRecord, copy_data, store_usage
+from storage.usage import (
+    CopyData,
+    PendingRecord,
+    StoreResult,
+    copy_data,
+    copy_streamed,
+    store_usage,
+)
 
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -64,9 +72,10 @@ _T = TypeVar("_T")
 BACKFILL_HORIZON = timedelta(days=3660)
 
 
-# A large batch is stored in chunks of this many records, each checked while
-# the one before it is being stored; checking yields to the loop every
-# _CHECK_STEP records so that the store's round trips are not held up.
+# A large batch is checked in chunks of this many records, each sent to
+# PostgreSQL (in the batch's one COPY of records) as soon as it is checked;
+# checking yields to the loop every _CHECK_STEP records so that what was sent
+# goes out on the socket meanwhile.
 PIPELINE_CHUNK = 2_000
 _CHECK_STEP = 250
 # Stores of a month whose partition is gone, each after creating it again: a
@@ -406,48 +415,40 @@ class UsageIngestor:
     ) -> BatchResult:
         """``ingest`` of a large batch whose months all have partitions.
 
-        The batch is checked and stored chunk by chunk in one transaction:
-        while PostgreSQL stores one chunk, the next is checked, so the two
-        processes work at once. What is reported is what ``ingest`` reports:
-        a record repeating a key from an earlier chunk meets that chunk's row
-        in the transaction, as it would meet it within one statement.
-
-        Records are taken in the order of their (company, idempotency key),
-        the order in which every write claims keys: a batch holding keys
-        from its first chunks never waits for one holding later keys, so
-        concurrent batches cannot deadlock (a stable sort keeps a key's
-        first record first).
+        The batch is checked chunk by chunk, and each chunk's records are sent
+        to PostgreSQL as soon as it is checked, all in one ``COPY`` that
+        PostgreSQL works through while the next chunk is checked; their keys
+        follow in one ``COPY`` of their own, in the order every write claims
+        keys (so concurrent batches cannot deadlock), and a key taken already
+        undoes the records and sends the batch the careful way
+        (``commit_batch``). What is reported is what ``ingest`` reports: a
+        record repeating a key from an earlier chunk is judged against that
+        chunk's record, as within one piece.
         """
         check = functools.partial(
             self.check, allowed_company=allowed_company, backfill=backfill, now=datetime.now(UTC)
         )
         outcomes: list[Outcome | None] = [None] * len(drafts)
-        pending: list[PendingRecord] = []
-        stored: dict[int, Outcome] = {}
-        claims = [_claim_order(d) for d in drafts]
-        order = sorted(range(len(drafts)), key=claims.__getitem__)
+        planner = BatchPlanner()
+        built = CopyRows()
+
+        async def checked_rows() -> AsyncIterator[bytes]:
+            for start in range(0, len(drafts), self.pipeline_chunk):
+                positions = range(start, min(start + self.pipeline_chunk, len(drafts)))
+                built.add(planner.add(await _check_chunk(check, drafts, positions, outcomes)))
+                yield built.taken()
+            yield TRAILER
+
         async with self.pool.acquire() as conn, conn.transaction():
-            storing: asyncio.Task[None] | None = None
-            try:
-                for start in range(0, len(drafts), self.pipeline_chunk):
-                    positions = order[start : start + self.pipeline_chunk]
-                    chunk = await _check_chunk(check, drafts, positions, outcomes)
-                    pending += chunk
-                    storing = asyncio.get_running_loop().create_task(
-                        _commit_after(storing, conn, chunk, stored)
-                    )
-                if storing is not None:
-                    await storing
-                if audit is not None:
-                    await write_in(conn, audit)
-            finally:
-                if storing is not None and not storing.done():
-                    # leaving early (an error while checking): the chunks in
-                    # flight finish before the transaction rolls back
-                    await asyncio.gather(storing, return_exceptions=True)
+            if await copy_streamed(conn, checked_rows(), built.keys):
+                stored = outcomes_of(planner.plan(), StoreResult(len(planner.to_store), {}))
+            else:
+                stored = await commit_batch(conn, planner.plan())
+            if audit is not None:
+                await write_in(conn, audit)
         for index, outcome in stored.items():
             outcomes[index] = outcome
-        await self.committed(pending, stored.values())
+        await self.committed(planner.pending, stored.values())
         return BatchResult([o for o in outcomes if o is not None], audited=audit is not None)
 
     async def ensure_partitions(self, pending: Sequence[PendingRecord]) -> None:
@@ -525,28 +526,6 @@ async def _check_chunk(
     return chunk
 
 
-async def _commit_after(
-    previous: asyncio.Task[None] | None,
-    conn: asyncpg.Connection,
-    chunk: list[PendingRecord],
-    stored: dict[int, Outcome],
-) -> None:
-    """Store ``chunk`` once ``previous`` (the chunk before it) is stored, its
-    outcomes put in ``stored``. Its COPY data is built first, while the chunk
-    before is still being stored: the connection goes from one COPY to the
-    next without waiting for Python."""
-    plan = plan_batch(chunk)
-    if previous is not None:
-        await previous
-    stored.update(await commit_batch(conn, plan))
-
-
-def _claim_order(draft: UsageDraft) -> tuple[int, str]:
-    """Where a draft's key falls in the order keys are claimed in (company,
-    then key by code point: claim_and_store_usage's ORDER BY ... COLLATE "C")."""
-    return draft.company_id.int, draft.idempotency_key or ""
-
-
 class _AtomicRollback(Exception):
     def __init__(self, outcomes: dict[int, Outcome]) -> None:
         super().__init__("atomic batch rejected")
@@ -574,28 +553,47 @@ class BatchPlan:
     claims: Set[tuple[int, str]] = frozenset()
 
 
+class BatchPlanner:
+    """A batch sorted out as its records are checked, a chunk at a time: within
+    the batch the first record with a given idempotency key is the one stored;
+    later ones are judged against it like any replay."""
+
+    def __init__(self) -> None:
+        self.pending: list[PendingRecord] = []
+        self.to_store: list[PendingRecord] = []
+        self.echoes: list[tuple[PendingRecord, PendingRecord]] = []
+        # by the company id's int: a UUID hashes in Python, an int in C
+        self._first_by_key: dict[tuple[int, str], PendingRecord] = {}
+
+    def add(self, pending: Sequence[PendingRecord]) -> list[PendingRecord]:
+        """Sort ``pending`` out; the ones among them to store."""
+        first_by_key, echoes = self._first_by_key, self.echoes
+        fresh: list[PendingRecord] = []
+        for p in pending:
+            key = p.draft.idempotency_key
+            if key is None:
+                fresh.append(p)
+                continue
+            claim = (p.draft.company_id.int, key)
+            first = first_by_key.get(claim)
+            if first is None:
+                first_by_key[claim] = p
+                fresh.append(p)
+            else:
+                echoes.append((p, first))
+        self.pending += pending
+        self.to_store += fresh
+        return fresh
+
+    def plan(self, data: CopyData | None = None) -> BatchPlan:
+        return BatchPlan(self.pending, self.to_store, self.echoes, data, self._first_by_key.keys())
+
+
 def plan_batch(pending: Sequence[PendingRecord], *, copied: bool = True) -> BatchPlan:
-    """``pending`` ready to store: within the batch the first record with a given
-    idempotency key is the one stored; later ones are judged against it like
-    any replay. ``copied``: build the COPY data too."""
-    # by the company id's int: a UUID hashes in Python, an int in C
-    first_by_key: dict[tuple[int, str], PendingRecord] = {}
-    to_store: list[PendingRecord] = []
-    echoes: list[tuple[PendingRecord, PendingRecord]] = []
-    for p in pending:
-        key = p.draft.idempotency_key
-        if key is None:
-            to_store.append(p)
-            continue
-        claim = (p.draft.company_id.int, key)
-        first = first_by_key.get(claim)
-        if first is None:
-            first_by_key[claim] = p
-            to_store.append(p)
-        else:
-            echoes.append((p, first))
-    data = copy_data(to_store) if copied else None
-    return BatchPlan(pending, to_store, echoes, data, first_by_key.keys())
+    """``pending`` ready to store (``BatchPlanner``); ``copied``: its COPY data built too."""
+    planner = BatchPlanner()
+    planner.add(pending)
+    return planner.plan(copy_data(planner.to_store) if copied else None)
 
 
 async def commit_batch(
@@ -619,6 +617,12 @@ async def commit_batch(
     result = await store_usage(
         conn, to_store, returning=returning, staged=staged, audit=audit, data=plan.data
     )
+    return outcomes_of(plan, result)
+
+
+def outcomes_of(plan: BatchPlan, result: StoreResult) -> dict[int, Outcome]:
+    """What became of each record of ``plan``, given what its store did."""
+    to_store = plan.to_store
     replays, rows = result.replays, result.rows
     outcomes: dict[int, Outcome] = {}
     accepted = Status.ACCEPTED

@@ -213,10 +213,20 @@ class CopyRows:
     def data(self) -> tuple[bytes, bytes]:
         """The records' COPY data, and their keys' in the order every write
         claims them (company, then key by code point); empty for no rows."""
-        self._keys.sort(key=_claim_order)
         rows = b"".join([*self._rows, TRAILER]) if len(self._rows) > 1 else b""
-        keys = b"".join([HEADER, *(k[2] for k in self._keys), TRAILER]) if self._keys else b""
-        return rows, keys
+        return rows, self.keys()
+
+    def taken(self) -> bytes:
+        """The records' COPY data added since the last call (the format's
+        header first), for a COPY sent as the records are added; ``TRAILER``
+        ends it."""
+        rows, self._rows = self._rows, []
+        return b"".join(rows)
+
+    def keys(self) -> bytes:
+        """The keys' COPY data, in claim order; empty for no keys."""
+        self._keys.sort(key=_claim_order)
+        return b"".join([HEADER, *(k[2] for k in self._keys), TRAILER]) if self._keys else b""
 
 
 def copy_rows(records: Sequence[CopiedRecord]) -> tuple[bytes, bytes]:

@@ -16,7 +16,7 @@ them in one round trip.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -219,17 +219,49 @@ async def _keys_copied(conn: asyncpg.Connection, keys: bytes) -> bool:
     return True
 
 
-async def _copy_records(conn: asyncpg.Connection, rows: bytes) -> None:
+async def _copy_records(conn: asyncpg.Connection, rows: bytes | AsyncIterator[bytes]) -> None:
     if not rows:
         return
     try:
         await conn.copy_to_table(
-            "usage_records", source=_given(rows), columns=RECORD_COLUMNS, format="binary"
+            "usage_records",
+            source=_given(rows) if isinstance(rows, bytes) else rows,
+            columns=RECORD_COLUMNS,
+            format="binary",
         )
     except asyncpg.CheckViolationError as exc:
         if missing_partition(exc):
             raise PartitionMissing(str(exc)) from exc
         raise
+
+
+async def copy_streamed(
+    conn: asyncpg.Connection, rows: AsyncIterator[bytes], keys: Callable[[], bytes]
+) -> bool:
+    """COPY records into ``usage_records`` as ``rows`` gives their binary COPY
+    data (``CopyRows.taken``, then ``TRAILER``), then ``keys()``'s keys, in the
+    caller's transaction under a savepoint; False (nothing stored) if a key
+    is taken already.
+
+    PostgreSQL stores each part while ``rows`` works out the next (a large
+    batch checked chunk by chunk): one ``COPY``, with no round trip between
+    the parts. The records go first: they claim nothing, and the keys, all
+    sent at once in claim order, are claimed as every write claims them.
+    """
+    try:
+        async with conn.transaction():
+            await _copy_records(conn, rows)
+            keys_data = keys()
+            if keys_data:
+                await conn.copy_to_table(
+                    "usage_idempotency_keys",
+                    source=_given(keys_data),
+                    columns=KEY_COLUMNS,
+                    format="binary",
+                )
+    except asyncpg.UniqueViolationError:
+        return False
+    return True
 
 
 async def _given(data: bytes) -> AsyncIterator[bytes]:

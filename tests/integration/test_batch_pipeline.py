@@ -1,6 +1,6 @@
-"""A large batch is checked and stored chunk by chunk in one transaction
-(``UsageIngestor._ingest_pipelined``); it must report and store exactly what
-the batch stored in one piece reports and stores."""
+"""A large batch is checked chunk by chunk and its records sent as each chunk is
+checked, in one transaction (``UsageIngestor._ingest_pipelined``); it must
+report and store exactly what the batch stored in one piece reports and stores."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import msgspec
 import pytest
 import uuid_utils.compat as uuid7
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 import services.pipeline
 from domain.bulk import UsageRecordWire
 from services.pipeline import BatchResult, Status
+from storage.copy_rows import CopyRows
 from storage.partitions import month_of
 from tests.integration.helpers import create_company
 
@@ -167,34 +169,62 @@ async def test_an_error_while_checking_leaves_nothing_of_the_batch(
     assert result.accepted == 9
 
 
-async def test_a_chunk_failing_to_store_stops_the_chunks_after_it_and_leaves_nothing(
+async def test_a_copy_postgresql_refuses_midway_leaves_nothing_of_the_batch(
     runtime: Any, admin: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each chunk's store waits for the one before; the second one failing is
-    what the batch raises, the third is never stored, and the transaction
-    rolls back the first."""
+    """The second chunk's part of the records' COPY is not a row PostgreSQL can
+    read: the batch raises PostgreSQL's error, the transaction rolls back the
+    first chunk's rows, and the connection is usable afterwards."""
     company = await create_company(admin, f"p{uuid7.uuid7().hex[-12:]}")
     drafts = drafts_of([record(company, f"s-{i}", "1") for i in range(9)])
     await runtime.partitions.ensure(runtime.pool, {month_of(d.timestamp) for d in drafts})
-    real_commit = services.pipeline.commit_batch
-    stores: list[int] = []
+    real_taken = CopyRows.taken
+    parts: list[int] = []
 
-    async def failing_commit(conn: Any, plan: Any, **kw: Any) -> Any:
-        stores.append(len(plan.pending))
-        if len(stores) == 2:
-            raise RuntimeError("storing failed")
-        return await real_commit(conn, plan, **kw)
+    def garbled(self: CopyRows) -> bytes:
+        part = real_taken(self)
+        parts.append(len(part))
+        return part if len(parts) != 2 else b"\x00\x15not a row"
 
-    monkeypatch.setattr(services.pipeline, "commit_batch", failing_commit)
-    with chunked(runtime, 3, 3), pytest.raises(RuntimeError, match="storing failed"):
+    monkeypatch.setattr(CopyRows, "taken", garbled)
+    with chunked(runtime, 3, 3), pytest.raises(asyncpg.PostgresError):
         await runtime.ingestor.ingest(drafts)
-    assert stores == [3, 3]
+    assert len(parts) >= 2
     assert await stored_rows(runtime, company) == []
     monkeypatch.undo()
     with chunked(runtime, 3, 3):
         result = await runtime.ingestor.ingest(drafts)
     assert result.accepted == 9
     assert len(await stored_rows(runtime, company)) == 9
+
+
+async def test_keys_stored_before_send_a_pipelined_batch_the_careful_way(
+    runtime: Any, admin: Any
+) -> None:
+    """A batch whose later chunks meet keys an earlier batch stored: the records
+    sent already are undone, and the batch reports and stores what one piece does."""
+
+    def make(company: str) -> list[dict[str, Any]]:
+        return [record(company, f"c-{i}", "1") for i in range(12)] + [
+            {**record(company, "c-3", "1"), "value": "2"},  # a conflict within the batch
+        ]
+
+    results = []
+    for pipelined in (True, False):
+        company = await create_company(admin, f"p{uuid7.uuid7().hex[-12:]}")
+        drafts = drafts_of(make(company))
+        await runtime.partitions.ensure(runtime.pool, {month_of(d.timestamp) for d in drafts})
+        earlier = await runtime.ingestor.ingest(drafts[7:10])  # stored before, in one piece
+        assert earlier.accepted == 3
+        with chunked(runtime, 4 if pipelined else 10**9, 2) as calls:
+            result = await runtime.ingestor.ingest(drafts)
+        assert calls == ([len(drafts)] if pipelined else [])
+        results.append((report(result, company), await stored_rows(runtime, company)))
+    assert results[0] == results[1]
+    statuses = [status for _, status, _ in results[0][0]]
+    assert statuses.count(Status.DUPLICATE) == 3
+    assert statuses.count(Status.ACCEPTED) == 9
+    assert len(results[0][1]) == 12
 
 
 batch_fields = st.fixed_dictionaries(
