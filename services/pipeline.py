@@ -76,7 +76,7 @@ BACKFILL_HORIZON = timedelta(days=3660)
 # PostgreSQL (in the batch's one COPY of records) as soon as it is checked;
 # checking yields to the loop every _CHECK_STEP records so that what was sent
 # goes out on the socket meanwhile.
-PIPELINE_CHUNK = 2_000
+PIPELINE_CHUNK = 500
 _CHECK_STEP = 250
 # Stores of a month whose partition is gone, each after creating it again: a
 # retention run right behind the one that dropped it may drop the new one too
