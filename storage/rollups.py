@@ -84,15 +84,37 @@ def merge_sql() -> str:
     )
 
 
-# The records of one fold, grouped by hour and context as a delta is.
-_FOLDED = (
+# The records of one fold, grouped by hour and context as a delta is. An
+# ordered aggregate would sort every record by its group and time; instead the
+# groups are hashed (counts, sums, extremes, latest time), and only the
+# records at some group's latest time (one per group, and ties) are sorted to
+# find each group's latest reading (the greatest (timestamp, id)): within a
+# group those include its own latest record, and any other is older. The two
+# are summed up by group; each column has one value per group.
+_FOLD_KEY = f"company_id, metric_code, bucket_start, {CONTEXT}"
+_FOLD_ROWS = (
     "SELECT company_id, metric_code, date_trunc('hour', ts, 'UTC') AS bucket_start,"
-    f" {CONTEXT}, count(*) AS records, sum(value) AS total, min(value) AS min_value,"
-    " max(value) AS max_value, max(ts) AS latest_ts,"
-    " (array_agg(id ORDER BY ts DESC, id DESC))[1] AS latest_id,"
-    " (array_agg(value ORDER BY ts DESC, id DESC))[1] AS latest_value"
+    f" {CONTEXT}, ts, id, value"
     " FROM usage_records WHERE xid >= $1::xid8 AND xid < $2::xid8"
-    f" GROUP BY company_id, metric_code, date_trunc('hour', ts, 'UTC'), {CONTEXT}"
+)
+_FOLDED = (
+    f"WITH fold_rows AS NOT MATERIALIZED ({_FOLD_ROWS}),"
+    f" groups AS (SELECT {_FOLD_KEY}, count(*) AS records, sum(value) AS total,"
+    " min(value) AS min_value, max(value) AS max_value, max(ts) AS latest_ts,"
+    " NULL::uuid AS latest_id, NULL::numeric AS latest_value"
+    f" FROM fold_rows GROUP BY {_FOLD_KEY}),"
+    f" latest AS (SELECT {_FOLD_KEY}, NULL::bigint, NULL::numeric, NULL::numeric,"
+    " NULL::numeric, NULL::timestamptz,"
+    " (array_agg(id ORDER BY ts DESC, id DESC))[1],"
+    " (array_agg(value ORDER BY ts DESC, id DESC))[1]"
+    " FROM fold_rows WHERE ts IN (SELECT latest_ts FROM groups)"
+    f" GROUP BY {_FOLD_KEY})"
+    f" SELECT {_FOLD_KEY}, sum(records) AS records, sum(total) AS total,"
+    " min(min_value) AS min_value, max(max_value) AS max_value,"
+    " max(latest_ts) AS latest_ts, max(latest_id::text)::uuid AS latest_id,"
+    " max(latest_value) AS latest_value"
+    " FROM (SELECT * FROM groups UNION ALL SELECT * FROM latest) AS both_parts"
+    f" GROUP BY {_FOLD_KEY}"
 )
 
 

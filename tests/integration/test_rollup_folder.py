@@ -280,3 +280,41 @@ async def test_the_scheduler_folds_committed_records_by_itself(
     async with runtime.pool.acquire() as conn:
         assert await conn.fetchval("SELECT sum(records) FROM usage_rollup_hour") == 2
         await rollups_equal_raw(conn)
+
+
+async def test_a_fold_keeps_each_groups_latest_reading_through_ties_and_shared_times(
+    runtime: Any,
+) -> None:
+    """Each hour and context keeps the reading with the greatest (timestamp, id):
+    two readings at one time in a group, and a group whose older reading shares
+    another group's latest time, fold as a raw scan reads them."""
+    company = await new_company(runtime)
+    t0, t1, t2 = (BASE + timedelta(minutes=m) for m in (1, 2, 3))
+    space_a, space_b = SPACES[0], SPACES[1]
+    await store(
+        runtime,
+        [
+            draft(company, t1, Decimal(3), space_id=space_a),
+            draft(company, t0, Decimal(1), space_id=space_a),
+            draft(company, t1, Decimal(2), space_id=space_a),  # ties with the first
+            draft(company, t2, Decimal(7), space_id=space_b),
+            draft(company, t1, Decimal(6), space_id=space_b),  # at space A's latest time
+            draft(company, t0, Decimal(8)),
+        ],
+    )
+    async with runtime.pool.acquire() as conn:
+        assert await fold_committed(conn) == 6
+        folded = await conn.fetch(
+            "SELECT space_id, records, latest_ts, latest_id, latest_value FROM usage_rollup_hour"
+            " WHERE company_id = $1 ORDER BY space_id NULLS LAST",
+            company,
+        )
+        raw = await conn.fetch(
+            "SELECT DISTINCT ON (space_id) space_id,"
+            " count(*) OVER (PARTITION BY space_id) AS records, ts, id, value"
+            " FROM usage_records WHERE company_id = $1"
+            " ORDER BY space_id NULLS LAST, ts DESC, id DESC",
+            company,
+        )
+    assert [tuple(r) for r in folded] == [tuple(r) for r in raw]
+    assert [r["latest_value"] for r in folded] == [Decimal(2), Decimal(7), Decimal(8)]
