@@ -111,10 +111,10 @@ async def create_pool(
         probe = await asyncpg.connect(dsn)
         try:
             if probe.get_server_version().major >= 16:
-                # A fold groups its records by nine columns and takes each
-                # group's latest row (array_agg ... ORDER BY ts, id). Presorted,
-                # the whole fold is sorted on all eleven keys: a quarter of its
-                # time. Without it each group sorts its own rows.
+                # An ordered aggregate (a group's latest reading: array_agg
+                # ... ORDER BY ts, id) presorted sorts its whole input on every
+                # grouping key and then its own; without it each group sorts its
+                # own rows.
                 # A session default (not SET), so the pool's RESET ALL keeps it.
                 settings["enable_presorted_aggregate"] = "off"
         finally:
