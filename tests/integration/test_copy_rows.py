@@ -185,15 +185,21 @@ def parsed(data: bytes) -> list[list[bytes | None]]:
     return rows
 
 
-async def test_every_awkward_number_keeps_its_value_and_scale(runtime: Any, admin: Any) -> None:
-    company = UUID(await create_company(admin, "copynumbers"))
+async def numbers_stored_both_ways_agree(runtime: Any, admin: Any, values: list[Decimal]) -> None:
+    """A record per value, stored by COPY and by the careful statement: each
+    stored value (and its scale) the same both ways."""
+    company = UUID(await create_company(admin, f"c{uuid7.uuid7().hex[-12:]}"))
     await runtime.partitions.ensure(runtime.pool, {month_of(NOW - timedelta(hours=2))})
     drafts = [
-        msgspec.structs.replace(full_draft(company, f"n{n}", "n", None), value=value)
-        for n, value in enumerate(AWKWARD_NUMBERS)
+        msgspec.structs.replace(full_draft(company, f"v{n}", "v", None), value=value)
+        for n, value in enumerate(values)
     ]
     for copied, careful in await stored_both_ways(runtime, drafts):
         assert copied == careful
+
+
+async def test_every_awkward_number_keeps_its_value_and_scale(runtime: Any, admin: Any) -> None:
+    await numbers_stored_both_ways_agree(runtime, admin, AWKWARD_NUMBERS)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
@@ -207,14 +213,7 @@ async def test_every_awkward_number_keeps_its_value_and_scale(runtime: Any, admi
 async def test_any_finite_number_keeps_its_value_and_scale(
     runtime: Any, admin: Any, values: list[Decimal]
 ) -> None:
-    company = UUID(await create_company(admin, f"c{uuid7.uuid7().hex[-12:]}"))
-    await runtime.partitions.ensure(runtime.pool, {month_of(NOW - timedelta(hours=2))})
-    drafts = [
-        msgspec.structs.replace(full_draft(company, f"v{n}", "v", None), value=value)
-        for n, value in enumerate(values)
-    ]
-    for copied, careful in await stored_both_ways(runtime, drafts):
-        assert copied == careful
+    await numbers_stored_both_ways_agree(runtime, admin, values)
 
 
 def test_a_number_not_finite_is_refused_not_written() -> None:
