@@ -21,7 +21,10 @@ WITH w AS (
     SELECT folded_below AS low, pg_snapshot_xmin(pg_current_snapshot()) AS xmin
     FROM usage_rollup_watermark
 ), waiting AS NOT MATERIALIZED (
-    SELECT r.xid FROM usage_records r, w WHERE r.xid >= w.low AND r.xid < w.xmin
+    -- the bounds as values (not a join), so that each partition's xid index
+    -- starts at the watermark rather than at the first record ever folded
+    SELECT r.xid FROM usage_records r
+    WHERE r.xid >= (SELECT low FROM w) AND r.xid < (SELECT xmin FROM w)
 ), firsts AS (
     SELECT (SELECT xid FROM waiting ORDER BY xid LIMIT 1) AS first,
            (SELECT xid FROM waiting ORDER BY xid OFFSET $1 LIMIT 1) AS nth
