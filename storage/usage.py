@@ -11,7 +11,9 @@ COPYed. Should a concurrent write take a key in between, the batch goes the
 careful way: one statement that claims the keys that are free (``ON
 CONFLICT DO NOTHING``) and stores the records whose key it claimed. A group
 commit's few rows take that statement directly, as arrays, and it commits
-them in one round trip.
+them in one round trip. A large batch, checked chunk by chunk, sends its
+records as they are checked and its keys after them (``copy_streamed``); a
+key taken already undoes them, and the batch goes through ``store_usage``.
 """
 
 from __future__ import annotations
@@ -211,12 +213,16 @@ async def _keys_copied(conn: asyncpg.Connection, keys: bytes) -> bool:
         return True
     try:
         async with conn.transaction():
-            await conn.copy_to_table(
-                "usage_idempotency_keys", source=_given(keys), columns=KEY_COLUMNS, format="binary"
-            )
+            await _copy_keys(conn, keys)
     except asyncpg.UniqueViolationError:
         return False
     return True
+
+
+async def _copy_keys(conn: asyncpg.Connection, keys: bytes) -> None:
+    await conn.copy_to_table(
+        "usage_idempotency_keys", source=_given(keys), columns=KEY_COLUMNS, format="binary"
+    )
 
 
 async def _copy_records(conn: asyncpg.Connection, rows: bytes | AsyncIterator[bytes]) -> None:
@@ -253,12 +259,7 @@ async def copy_streamed(
             await _copy_records(conn, rows)
             keys_data = keys()
             if keys_data:
-                await conn.copy_to_table(
-                    "usage_idempotency_keys",
-                    source=_given(keys_data),
-                    columns=KEY_COLUMNS,
-                    format="binary",
-                )
+                await _copy_keys(conn, keys_data)
     except asyncpg.UniqueViolationError:
         return False
     return True
