@@ -89,12 +89,10 @@ class ImportSummary:
         }
 
 
-async def _line_batches(
-    chunks: AsyncIterator[bytes], *, newlines: bool = True
-) -> AsyncIterator[list[str]]:
-    """Decode UTF-8 incrementally; the whole lines of each chunk as one list, so
-    that the loop over lines is not an async step per line. Each line keeps its
-    newline if ``newlines`` (a CSV record may span lines), else not (NDJSON)."""
+async def _line_batches(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[str]]:
+    """Decode UTF-8 incrementally; the whole lines of each chunk as one list
+    (without their newlines), so that the loop over lines is not an async step
+    per line."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     # The unfinished line, in pieces: joined once its newline arrives, so that
     # a long line costs time in proportion to its length.
@@ -109,7 +107,7 @@ async def _line_batches(
             pending.append(text[:cut])
             complete = "".join(pending).split("\n")
             pending = [text[cut + 1 :]]
-            yield [line + "\n" for line in complete] if newlines else complete
+            yield complete
         pending.append(decoder.decode(b"", final=True))
     except UnicodeDecodeError as exc:
         raise BulkFileError(f"the file is not UTF-8 text: {exc.reason}") from exc
@@ -118,8 +116,10 @@ async def _line_batches(
         yield [rest]
 
 
-# Lines parsed, and records checked, between two turns of the event loop.
-_YIELD_EVERY = 100
+# Records parsed, and checked, between two turns of the event loop: buffered
+# body bytes are handed over without a pause, so the chunk being stored gets
+# its turns on the loop between these steps.
+_PARSE_STEP = 500
 _CHECK_STEP = 500
 
 # A parser of one record: (its first line, its text) -> the row, its error, or None (blank).
@@ -135,26 +135,21 @@ async def _parsed_batches(
 ) -> AsyncIterator[list[ParsedRow]]:
     """The parsed rows, ``size`` at a time; a line that cannot be parsed is rejected."""
     batch: list[ParsedRow] = []
-    read = 0
     async for group in records:
-        for line, text in group:
-            read += 1
-            if not read % _YIELD_EVERY:
-                # Buffered body bytes are handed over without a pause:
-                # let the chunk being stored take its turn on the loop.
-                await asyncio.sleep(0)
-            parsed = parse(line, text)
-            if parsed is None:
-                continue
-            if isinstance(parsed, LineError):
-                summary.reject(parsed)
-                if progress:
-                    progress(1)
-                continue
-            batch.append(parsed)
-            if len(batch) >= size:
-                yield batch
-                batch = []
+        for start in range(0, len(group), _PARSE_STEP):
+            parsed = [parse(line, text) for line, text in group[start : start + _PARSE_STEP]]
+            rows = [p for p in parsed if type(p) is ParsedRow]
+            if len(rows) < len(parsed):  # blank lines, comments, errors
+                for error in parsed:
+                    if isinstance(error, LineError):
+                        summary.reject(error)
+                        if progress:
+                            progress(1)
+            batch += rows
+            while len(batch) >= size:
+                yield batch[:size]
+                batch = batch[size:]
+            await asyncio.sleep(0)
     if batch:
         yield batch
 
@@ -195,7 +190,7 @@ class UsageImporter:
     ) -> ImportSummary:
         """Import a stream of bytes; ``progress`` is told how many records were handled."""
         summary = ImportSummary()
-        lines = _line_batches(chunks, newlines=options.fmt is BulkFormat.CSV)
+        lines = _line_batches(chunks)
         parse, records = await self._reader(lines, options.fmt)
         # Chunks are stored while the next is read and checked: PostgreSQL and
         # Python work at the same time.
@@ -234,7 +229,7 @@ class UsageImporter:
         else:
             parse = CsvReader(header).parse
             self._columns = _CSV_FIELDS
-        return parse, _async_split(_chain(after_header, lines), start_line=2)
+        return parse, _csv_records(_chain(after_header, lines), start_line=2)
 
     async def _prepare(
         self, rows: list[ParsedRow], options: ImportOptions, summary: ImportSummary
@@ -479,30 +474,36 @@ async def _numbered(batches: AsyncIterator[list[str]]) -> AsyncIterator[list[tup
         number += len(lines)
 
 
-async def _async_split(
+async def _csv_records(
     batches: AsyncIterator[list[str]], start_line: int
 ) -> AsyncIterator[list[tuple[int, str]]]:
-    """``split_records`` over an async stream of line batches: (first line, record)."""
+    """The CSV records of a stream of line batches: (first line, record). A
+    quoted field may hold newlines, so a record runs on while its quotes are
+    open; a batch with no quote in it is a record a line."""
     buffer: list[str] = []
-    number = start_line - 1
+    number = start_line  # the number of the batch's first line
     first = start_line
     open_quotes = False
     async for lines in batches:
+        if not buffer and '"' not in "".join(lines):
+            yield list(enumerate(lines, number))
+            number += len(lines)
+            continue
         records = []
-        for line in lines:
-            number += 1
+        for at, line in enumerate(lines, number):
             if not buffer:
-                first = number
+                first = at
             buffer.append(line)
             if line.count('"') % 2:
                 open_quotes = not open_quotes
             if not open_quotes:
-                records.append((first, buffer[0] if len(buffer) == 1 else "".join(buffer)))
+                records.append((first, line if len(buffer) == 1 else "\n".join(buffer)))
                 buffer = []
+        number += len(lines)
         if records:
             yield records
     if buffer:
-        yield [(first, "".join(buffer))]
+        yield [(first, "\n".join(buffer))]
 
 
 def may_import(principal: Principal) -> None:

@@ -93,7 +93,7 @@ def test_a_complete_line_is_read_into_its_draft() -> None:
         Decimal("12.5"),
         UUID(int=1),
     )
-    assert row.draft.idempotency_key == "evt-1" and row.extra == {}
+    assert row.draft.idempotency_key == "evt-1" and row.extra is None
 
 
 PADDING = st.text(alphabet=st.sampled_from(" \t\r\n\u00a0\u2028\x0b"), max_size=3)
@@ -120,26 +120,30 @@ def test_a_line_reads_as_its_stripped_text_reads(before: str, line: str, after: 
 
 
 @pytest.mark.parametrize(
-    "extra",
+    ("fields", "extra"),
     [
-        {"idempotency_key": "evt-9", "product_code": "API", "properties": {"a": 1}},
-        {"idempotency_key": None, "product_code": None, "properties": None},
-        {"source": "s", "billable": False},  # an NDJSON line read field by field
+        ({"idempotency_key": "evt-9", "product_code": "API", "properties": {"a": 1}}, {}),
+        ({"idempotency_key": None, "product_code": None, "properties": None}, {}),
+        ({}, {"source": "s", "billable": False}),  # an NDJSON line read field by field
+        ({}, {"idempotency_key": "evt-9", "user_id": UUID(int=3)}),
     ],
 )
-def test_a_rows_draft_is_the_one_keywords_build(extra: dict[str, object]) -> None:
+def test_a_rows_draft_is_the_one_keywords_build(
+    fields: dict[str, object], extra: dict[str, object]
+) -> None:
     """A CSV row's draft is built by position: it must be the keyword-built one."""
     first = {
         "metric_code": "API_REQUESTS",
         "timestamp": datetime(2026, 6, 1, 12, tzinfo=UTC),
         "value": Decimal("3.25"),
     }
-    row = ParsedRow(line=2, company_key="acme", extra=extra, **first)
+    row = ParsedRow(line=2, company_key="acme", extra=extra or None, **first, **fields)
     expected = UsageDraft(
         company_id=UUID(int=7),
         resource_type=ResourceType.API_CALLS,
         unit="requests",
         **first,
+        **fields,
         **extra,
     )
     assert row.as_draft(UUID(int=7), ResourceType.API_CALLS, "requests") == expected

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from api.bulk import LineTooLong, limit_lines
-from services.imports import _line_batches
+from services.imports import _csv_records, _line_batches
 
 texts = st.text(alphabet=st.sampled_from("ab\n\u00e9\u20ac"), max_size=60)
 cuts = st.lists(st.integers(min_value=0, max_value=200), max_size=8)
@@ -27,9 +27,8 @@ async def stream(chunks: list[bytes]) -> AsyncIterator[bytes]:
         yield chunk
 
 
-async def lines_of(chunks: list[bytes], newlines: bool = True) -> list[str]:
-    batches = _line_batches(stream(chunks), newlines=newlines)
-    return [line async for batch in batches for line in batch]
+async def lines_of(chunks: list[bytes]) -> list[str]:
+    return [line async for batch in _line_batches(stream(chunks)) for line in batch]
 
 
 async def passed(chunks: list[bytes], limit: int) -> bytes:
@@ -39,14 +38,31 @@ async def passed(chunks: list[bytes], limit: int) -> bytes:
 @given(texts, cuts)
 def test_lines_come_out_whole_however_the_bytes_are_cut(text: str, at: list[int]) -> None:
     # Multi-byte characters are cut too: the decoder is incremental.
-    lines = asyncio.run(lines_of(chunked(text.encode(), at)))
-    assert "".join(lines) == text
-    assert lines == text.splitlines(keepends=True)
+    assert asyncio.run(lines_of(chunked(text.encode(), at))) == text.splitlines()
 
 
-@given(texts, cuts)
-def test_ndjson_lines_come_out_whole_without_their_newlines(text: str, at: list[int]) -> None:
-    assert asyncio.run(lines_of(chunked(text.encode(), at), newlines=False)) == text.splitlines()
+csv_texts = st.text(alphabet=st.sampled_from('a,"\n\u00e9'), max_size=60)
+
+
+async def records_of(chunks: list[bytes]) -> list[tuple[int, str]]:
+    records = _csv_records(_line_batches(stream(chunks)), start_line=2)
+    return [record async for batch in records for record in batch]
+
+
+@given(csv_texts, cuts)
+def test_a_csv_record_runs_on_while_its_quotes_are_open(text: str, at: list[int]) -> None:
+    records = asyncio.run(records_of(chunked(text.encode(), at)))
+    # every line, in order, in one record; each record numbered by its first line
+    assert "\n".join(r for _, r in records) == "\n".join(text.splitlines())
+    expected_first = 2
+    for first, record in records:
+        assert first == expected_first
+        expected_first += record.count("\n") + 1
+        lines = record.split("\n")
+        # a record ends at the first of its lines that closes its quotes
+        opened = [line.count('"') for line in lines]
+        assert all(sum(opened[: n + 1]) % 2 for n in range(len(lines) - 1))
+    assert all(record.count('"') % 2 == 0 for _, record in records[:-1])
 
 
 def test_a_long_line_without_a_newline_is_one_line() -> None:
