@@ -295,7 +295,7 @@ class UsageCheck:
             or (self.earliest is not None and ts < self.earliest)
         ):
             return False
-        return _plain_texts(draft) and (
+        return _plain_texts(draft, metric) and (
             draft.properties is None
             or not lim.json_errors("properties", draft.properties, self.max_properties_bytes)
         )
@@ -320,9 +320,19 @@ _ZERO = Decimal(0)
 _COUNTER = MeasurementType.COUNTER
 
 
-def _plain_texts(draft: UsageDraft) -> bool:
-    """Every text of ``draft`` within its length and storable, and its key not blank
-    (False: ``usage_errors`` may find something)."""
+def _plain_text(text: str) -> bool:
+    """ASCII without NUL, within its length: storable as it is (``text_errors``)."""
+    return len(text) <= MAX_TEXT and text.isascii() and "\x00" not in text
+
+
+# Whether a metric's code and unit are plain text, per (code, unit): a record
+# whose metric code and unit are its metric's needs no look at either.
+_PLAIN_NAMES: dict[tuple[str, str], bool] = {}
+
+
+def _plain_texts(draft: UsageDraft, metric: Metric) -> bool:
+    """Every text of ``draft`` (whose unit is ``metric``'s) within its length and
+    storable, and its key not blank (False: ``usage_errors`` may find something)."""
     key = draft.idempotency_key
     if key is not None and (
         not key
@@ -332,23 +342,21 @@ def _plain_texts(draft: UsageDraft) -> bool:
         or "\x00" in key
     ):
         return False
-    # ASCII without NUL: storable (text_errors); other text is asked about
-    for text in (draft.metric_code, draft.unit):
-        if len(text) > MAX_TEXT or not text.isascii() or "\x00" in text:
-            return False
-    if (
-        draft.source is None
-        and draft.billing_category is None
-        and draft.interval is None
-        and draft.product_code is None
-    ):
+    names = (metric.code, metric.unit)
+    plain = _PLAIN_NAMES.get(names)
+    if plain is None:
+        plain = _PLAIN_NAMES[names] = _plain_text(metric.code) and _plain_text(metric.unit)
+    if not plain or draft.metric_code != metric.code:
+        return False  # asked about (the usual record's are its metric's)
+    product = draft.product_code
+    if product is not None and not _plain_text(product):
+        return False
+    if draft.source is None and draft.billing_category is None and draft.interval is None:
         return True  # the usual record: none of them
-    for optional in (draft.source, draft.billing_category, draft.interval, draft.product_code):
-        if optional is not None and (
-            len(optional) > MAX_TEXT or not optional.isascii() or "\x00" in optional
-        ):
-            return False
-    return True
+    return all(
+        optional is None or _plain_text(optional)
+        for optional in (draft.source, draft.billing_category, draft.interval)
+    )
 
 
 def usage_errors(

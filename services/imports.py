@@ -17,9 +17,10 @@ import dataclasses
 import logging
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -343,19 +344,15 @@ class UsageImporter:
             outcomes = {}
         if progress:
             progress(prepared.rows)
-        rejected = []
-        # each member read once (through its class it costs ~0.1 µs a row)
-        accepted, duplicate = Status.ACCEPTED, Status.DUPLICATE
-        for ord_, outcome in outcomes.items():
-            if outcome.status is accepted:
-                summary.accepted += 1
-            elif outcome.status is duplicate:
-                summary.duplicates += 1
-            else:
-                rejected.append(ord_)
-        for ord_ in sorted(rejected):
-            error = outcomes[ord_].errors[0]
-            summary.reject(LineError(lines_by_ord[ord_], self._column(error)))
+        counts = status_counts(outcomes.values())
+        summary.accepted += counts[Status.ACCEPTED]
+        summary.duplicates += counts[Status.DUPLICATE]
+        if counts[Status.REJECTED]:
+            for ord_ in sorted(outcomes):
+                outcome = outcomes[ord_]
+                if outcome.status is Status.REJECTED:
+                    error = LineError(lines_by_ord[ord_], self._column(outcome.errors[0]))
+                    summary.reject(error)
 
     def _column(self, error: FieldError) -> FieldError:
         """Name the file's column, not the GraphQL field, in errors about CSV rows."""
@@ -540,8 +537,8 @@ async def import_usage(
         )
 
     def chunk_audit(outcomes: Mapping[int, Outcome]) -> AuditEntry:
-        counts = Counter(o.status.value for o in outcomes.values())
-        return audit("chunk", {k.lower(): v for k, v in sorted(counts.items())})
+        counts = status_counts(outcomes.values())
+        return audit("chunk", {k.value.lower(): v for k, v in sorted(counts.items(), key=_named)})
 
     options = ImportOptions(
         fmt=fmt,
@@ -567,6 +564,18 @@ async def import_usage(
     except Exception:
         _log.exception("the audit row of an import could not be written")
     return summary
+
+
+def status_counts(outcomes: Iterable[Outcome]) -> Counter[Status]:
+    """How many outcomes have each status (counted in C: a chunk has thousands)."""
+    return Counter(map(_status_of, outcomes))
+
+
+_status_of = attrgetter("status")
+
+
+def _named(item: tuple[Status, int]) -> str:
+    return item[0].value
 
 
 def _count(fmt: BulkFormat, summary: ImportSummary, seconds: float) -> None:

@@ -97,7 +97,9 @@ class Outcome(msgspec.Struct):
     status: Status
     record_id: UUID | None = None
     timestamp: datetime | None = None
-    errors: list[FieldError] = msgspec.field(default_factory=list)
+    # a tuple by default: an empty list built per record would cost more than
+    # the rest of the Outcome
+    errors: Sequence[FieldError] = ()
     # the stored row, when the write asked for it and this call stored it
     row: asyncpg.Record | None = None
 
@@ -294,23 +296,25 @@ class UsageIngestor:
                 rules = per_company[draft.company_id.int] = self._company_rules(
                     draft, companies.get(draft.company_id), allowed_company, backfill, now
                 )
-            if rules.check is None:  # refused (never None unrefused)
+            check = rules.check
+            if check is None:  # refused (never None unrefused)
                 append([rules.refused] if rules.refused else [])
                 continue
             metric = metrics.get(draft.metric_code)
-            if metric is None or not rules.check.passes(draft, metric):
-                errors = usage_errors(draft, metric, rules.check.policy, rules.check.now)
+            if metric is None or not check.passes(draft, metric):
+                errors = usage_errors(draft, metric, check.policy, check.now)
                 if errors or metric is None:
                     append(errors)
                     continue
-            billed = billed_draft(draft, metric, rules.check.policy.limits)
-            if isinstance(billed, list):
-                append(billed)
-                continue
-            stored = (
-                billed if as_stored or rules.company is None else _as_stored(billed, rules.company)
-            )
-            append(PendingRecord(index, new_record_id(), stored, metric))
+            if metric.value_property is not None:
+                billed = billed_draft(draft, metric, check.policy.limits)
+                if isinstance(billed, list):
+                    append(billed)
+                    continue
+                draft = billed
+            if rules.company is not None and not as_stored:
+                draft = _as_stored(draft, rules.company)
+            append(PendingRecord(index, new_record_id(), draft, metric))
         return checked
 
     def _company_rules(

@@ -138,7 +138,6 @@ def _numeric(value: Decimal) -> bytes:
 # space, application, user, source, subscription, billing period; billable;
 # no billing category.
 _USUAL_MIDDLE = NULL * 7 + _TRUE + NULL
-_NO_PRODUCT_NOR_PROPERTIES = NULL * 2
 
 
 class CopyRows:
@@ -149,10 +148,11 @@ class CopyRows:
     def __init__(self) -> None:
         self._rows: list[bytes] = [HEADER]
         self._keys: list[tuple[int, str, bytes]] = []
-        # per company, metric, resource type, unit and interval: the fields
-        # they fix (a record's texts are checked against its metric's)
+        # per company, metric, resource type, unit, interval and product: the
+        # fields they fix (a record's texts are checked against its metric's)
         self._fixed: dict[
-            tuple[int, str, str, str, str | None], tuple[bytes, bytes, bytes, bytes]
+            tuple[int, str, str, str, str | None, str | None],
+            tuple[bytes, bytes, bytes, bytes, bytes],
         ] = {}
 
     def add(self, records: Sequence[CopiedRecord]) -> None:
@@ -163,17 +163,17 @@ class CopyRows:
             interval = d.interval
             if interval is None and p.metric.interval is not None:
                 interval = p.metric.interval._value_
-            shape = (company, d.metric_code, d.resource_type._value_, d.unit, interval)
+            product, properties = d.product_code, d.properties
+            shape = (company, d.metric_code, d.resource_type._value_, d.unit, interval, product)
             pieces = fixed.get(shape)
             if pieces is None:
                 pieces = fixed[shape] = _fixed(p, interval)
-            company_field, metric_field, head, unit_to_interval = pieces
+            company_field, metric_field, head, unit_to_interval, product_field = pieces
             record_id = _UUID_LENGTH + p.id.bytes
             ts = _eight_bytes(8, (d.timestamp - _EPOCH) // _MICROSECOND)
             value = numeric(d.value)
             key = d.idempotency_key
             key_field = NULL if key is None else text(key)
-            product, properties = d.product_code, d.properties
             add_row(
                 b"".join(
                     (
@@ -185,9 +185,8 @@ class CopyRows:
                         unit_to_interval,
                         _middle(d),
                         key_field,
-                        _NO_PRODUCT_NOR_PROPERTIES
-                        if product is None and properties is None
-                        else text(product) + json_field(properties),
+                        product_field,
+                        NULL if properties is None else json_field(properties),
                     )
                 )
             )
@@ -225,7 +224,8 @@ class CopyRows:
 
     def keys(self) -> bytes:
         """The keys' COPY data, in claim order; empty for no keys."""
-        self._keys.sort(key=_claim_order)
+        # (company, key, row): a plan's keys are unique, so this sorts by the first two
+        self._keys.sort()
         return b"".join([HEADER, *(k[2] for k in self._keys), TRAILER]) if self._keys else b""
 
 
@@ -236,13 +236,9 @@ def copy_rows(records: Sequence[CopiedRecord]) -> tuple[bytes, bytes]:
     return built.data()
 
 
-def _claim_order(key: tuple[int, str, bytes]) -> tuple[int, str]:
-    return key[0], key[1]
-
-
-def _fixed(p: CopiedRecord, interval: str | None) -> tuple[bytes, bytes, bytes, bytes]:
+def _fixed(p: CopiedRecord, interval: str | None) -> tuple[bytes, bytes, bytes, bytes, bytes]:
     """The company's and metric's fields, the fields from company to resource
-    type, and those from unit to interval."""
+    type, those from unit to interval, and the product's."""
     d = p.draft
     company = uuid_field(d.company_id)
     metric = text(d.metric_code)
@@ -251,6 +247,7 @@ def _fixed(p: CopiedRecord, interval: str | None) -> tuple[bytes, bytes, bytes, 
         metric,
         company + metric + text(d.resource_type._value_),
         text(d.unit) + text(p.metric.measurement_type._value_) + text(interval),
+        text(d.product_code),
     )
 
 
