@@ -345,9 +345,9 @@ class UsageImporter:
         if progress:
             progress(prepared.rows)
         counts = status_counts(outcomes.values())
-        summary.accepted += counts[Status.ACCEPTED]
-        summary.duplicates += counts[Status.DUPLICATE]
-        if counts[Status.REJECTED]:
+        summary.accepted += counts[Status.ACCEPTED.value]
+        summary.duplicates += counts[Status.DUPLICATE.value]
+        if counts[Status.REJECTED.value]:
             for ord_ in sorted(outcomes):
                 outcome = outcomes[ord_]
                 if outcome.status is Status.REJECTED:
@@ -413,7 +413,7 @@ class _Stores:
                 await task  # raises what failed; a stored chunk leaves below at once
         while self._flying and (
             len(self._flying) >= self._at_once
-            or any(not plan.claims.isdisjoint(other.claims) for other, _ in self._flying)
+            or any(plan.shares_a_key(other) for other, _ in self._flying)
         ):
             _, oldest = self._flying.pop(0)
             await oldest
@@ -538,7 +538,7 @@ async def import_usage(
 
     def chunk_audit(outcomes: Mapping[int, Outcome]) -> AuditEntry:
         counts = status_counts(outcomes.values())
-        return audit("chunk", {k.value.lower(): v for k, v in sorted(counts.items(), key=_named)})
+        return audit("chunk", {k.lower(): v for k, v in sorted(counts.items())})
 
     options = ImportOptions(
         fmt=fmt,
@@ -566,16 +566,14 @@ async def import_usage(
     return summary
 
 
-def status_counts(outcomes: Iterable[Outcome]) -> Counter[Status]:
-    """How many outcomes have each status (counted in C: a chunk has thousands)."""
-    return Counter(map(_status_of, outcomes))
+def status_counts(outcomes: Iterable[Outcome]) -> Counter[str]:
+    """How many outcomes have each status, by its value (counted in C, and a
+    str hashes there while an Enum member hashes in Python: a chunk has
+    thousands)."""
+    return Counter(map(_status_value, outcomes))
 
 
-_status_of = attrgetter("status")
-
-
-def _named(item: tuple[Status, int]) -> str:
-    return item[0].value
+_status_value = attrgetter("status._value_")
 
 
 def _count(fmt: BulkFormat, summary: ImportSummary, seconds: float) -> None:

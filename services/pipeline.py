@@ -18,7 +18,7 @@ import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
@@ -371,7 +371,7 @@ class UsageIngestor:
         if (
             not atomic
             and len(drafts) > self.pipeline_chunk
-            and self.partitions.knows(months_of(d.timestamp for d in drafts))
+            and self.partitions.knows(months_of([d.timestamp for d in drafts]))
         ):
             try:
                 return await self._ingest_pipelined(drafts, allowed_company, backfill, audit)
@@ -456,7 +456,7 @@ class UsageIngestor:
         return BatchResult([o for o in outcomes if o is not None], audited=audit is not None)
 
     async def ensure_partitions(self, pending: Sequence[PendingRecord]) -> None:
-        await self.partitions.ensure(self.pool, months_of(p.draft.timestamp for p in pending))
+        await self.partitions.ensure(self.pool, months_of([p.draft.timestamp for p in pending]))
 
     async def with_partitions(
         self, pending: Sequence[PendingRecord], store: Callable[[], Awaitable[_T]]
@@ -553,8 +553,15 @@ class BatchPlan:
     to_store: list[PendingRecord]
     echoes: list[tuple[PendingRecord, PendingRecord]]
     data: CopyData | None = None
-    # the (company id as an int, idempotency key) pairs the batch claims
-    claims: Set[tuple[int, str]] = frozenset()
+    # the idempotency keys the batch claims, per company (its id's int)
+    claims: Mapping[int, Set[str]] = field(default_factory=dict)
+
+    def shares_a_key(self, other: BatchPlan) -> bool:
+        """Whether this batch and ``other`` claim one key of one company."""
+        return any(
+            not keys.isdisjoint(other.claims.get(company, ()))
+            for company, keys in self.claims.items()
+        )
 
 
 class BatchPlanner:
@@ -566,22 +573,26 @@ class BatchPlanner:
         self.pending: list[PendingRecord] = []
         self.to_store: list[PendingRecord] = []
         self.echoes: list[tuple[PendingRecord, PendingRecord]] = []
-        # by the company id's int: a UUID hashes in Python, an int in C
-        self._first_by_key: dict[tuple[int, str], PendingRecord] = {}
+        # per company (by its id's int: a UUID hashes in Python, an int in C),
+        # the first record of each key (a str keeps its hash, a tuple does not)
+        self._first_by_key: dict[int, dict[str, PendingRecord]] = {}
 
     def add(self, pending: Sequence[PendingRecord]) -> list[PendingRecord]:
         """Sort ``pending`` out; the ones among them to store."""
-        first_by_key, echoes = self._first_by_key, self.echoes
+        by_company, echoes = self._first_by_key, self.echoes
         fresh: list[PendingRecord] = []
+        company, firsts = None, None  # the last record's: a batch is mostly one company's
         for p in pending:
             key = p.draft.idempotency_key
             if key is None:
                 fresh.append(p)
                 continue
-            claim = (p.draft.company_id.int, key)
-            first = first_by_key.get(claim)
+            if p.draft.company_id.int != company or firsts is None:
+                company = p.draft.company_id.int
+                firsts = by_company.setdefault(company, {})
+            first = firsts.get(key)
             if first is None:
-                first_by_key[claim] = p
+                firsts[key] = p
                 fresh.append(p)
             else:
                 echoes.append((p, first))
@@ -590,7 +601,8 @@ class BatchPlanner:
         return fresh
 
     def plan(self, data: CopyData | None = None) -> BatchPlan:
-        return BatchPlan(self.pending, self.to_store, self.echoes, data, self._first_by_key.keys())
+        claims = {company: firsts.keys() for company, firsts in self._first_by_key.items()}
+        return BatchPlan(self.pending, self.to_store, self.echoes, data, claims)
 
 
 def plan_batch(pending: Sequence[PendingRecord], *, copied: bool = True) -> BatchPlan:

@@ -29,13 +29,21 @@ def month_of(ts: datetime) -> date:
 
 
 def months_of(timestamps: Iterable[datetime]) -> set[date]:
-    """The months (UTC) of ``timestamps``: every record of a write asks, so each
-    is counted as a number and only the distinct months become dates."""
+    """The months (UTC) of aware ``timestamps``: every record of a write asks.
+    The usual write's fall in one month, seen from its earliest and latest
+    alone; otherwise each is counted as a number and only the distinct
+    months become dates."""
+    stamps = timestamps if isinstance(timestamps, list) else list(timestamps)
+    if not stamps:
+        return set()
+    first = month_of(min(stamps))
+    if first == month_of(max(stamps)):
+        return {first}
     numbers = {
         ts.year * 12 + ts.month - 1
         if ts.tzinfo is UTC
         else (utc := ts.astimezone(UTC)).year * 12 + utc.month - 1
-        for ts in timestamps
+        for ts in stamps
     }
     return {date(n // 12, n % 12 + 1, 1) for n in numbers}
 
