@@ -1546,14 +1546,18 @@ class Mutation:
 def report(ctx: Context, result: BatchResult) -> t.BatchUsageReport:
     if result.audited:
         ctx.audited("batchRecordUsage")
-    errors = [
-        t.BatchRecordError(
-            index=o.index, field=e.field, code=e.code, message=e.message, error_code=e.code
-        )
-        for o in result.outcomes
-        if o.errors and o.status is Status.REJECTED  # (errors first: a member read costs)
-        for e in o.errors
-    ]
+    errors = (
+        [
+            t.BatchRecordError(
+                index=o.index, field=e.field, code=e.code, message=e.message, error_code=e.code
+            )
+            for o in result.outcomes
+            if o.errors and o.status is Status.REJECTED
+            for e in o.errors
+        ]
+        if result.rejected
+        else []
+    )
     if result.atomic_rolled_back:
         return t.BatchUsageReport(
             accepted=0,

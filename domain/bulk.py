@@ -43,13 +43,14 @@ class BulkFileError(ValueError):
     """The file as a whole cannot be read (bad header, wrong encoding)."""
 
 
-class ParsedRow(msgspec.Struct):
+class ParsedRow(msgspec.Struct, gc=False):
     """One record of a bulk file, typed but not yet validated against metrics.
 
     ``company_key`` is set for CSV rows (an external key), ``company_id`` for
     NDJSON rows; resource type and unit may be missing (CSV) and are then
     taken from the metric. A Struct built by position: every line builds one,
-    and that costs a fifth of a dataclass built by keyword.
+    and that costs a fifth of a dataclass built by keyword. Untracked by the
+    garbage collector, as it refers to nothing that refers back to it.
     """
 
     line: int
@@ -299,8 +300,10 @@ class BillingPeriodWire(msgspec.Struct, forbid_unknown_fields=True):
     endDate: datetime
 
 
-class UsageRecordWire(msgspec.Struct, forbid_unknown_fields=True):
-    """UsageRecordInput as JSON, decoded in one typed pass (GraphQL variables, NDJSON)."""
+class UsageRecordWire(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """UsageRecordInput as JSON, decoded in one typed pass (GraphQL variables, NDJSON);
+    untracked by the garbage collector (it holds decoded JSON, which cannot refer
+    back to it)."""
 
     companyId: UUID
     resourceType: ResourceType

@@ -16,11 +16,9 @@ import codecs
 import dataclasses
 import logging
 import time
-from collections import Counter
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -41,7 +39,14 @@ from domain.bulk import (
 )
 from domain.usage import ErrorCode, FieldError, Metric, UsageDraft, validate_company_key
 from services import metrics
-from services.pipeline import BatchPlan, Outcome, Status, UsageIngestor, plan_batch
+from services.pipeline import (
+    BatchPlan,
+    Outcome,
+    Status,
+    UsageIngestor,
+    plan_batch,
+    status_counts,
+)
 from services.runtime import Runtime
 from storage import repos
 from storage.copy_rows import CopyRows
@@ -564,16 +569,6 @@ async def import_usage(
     except Exception:
         _log.exception("the audit row of an import could not be written")
     return summary
-
-
-def status_counts(outcomes: Iterable[Outcome]) -> Counter[str]:
-    """How many outcomes have each status, by its value (counted in C, and a
-    str hashes there while an Enum member hashes in Python: a chunk has
-    thousands)."""
-    return Counter(map(_status_value, outcomes))
-
-
-_status_value = attrgetter("status._value_")
 
 
 def _count(fmt: BulkFormat, summary: ImportSummary, seconds: float) -> None:

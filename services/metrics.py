@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter as Tally
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from enum import Enum
+from operator import attrgetter
 from pathlib import Path
 from typing import Protocol
 
@@ -143,18 +144,23 @@ class _Written(Protocol):
     def status(self) -> Enum: ...
 
     @property
-    def errors(self) -> list[FieldError]: ...
+    def errors(self) -> Sequence[FieldError]: ...
 
 
 def count_outcomes(outcomes: Iterable[_Written]) -> None:
     """Records of one write, by what became of them."""
     outcomes = list(outcomes)
-    # tallied by member, named once per status (.value costs ~0.1 µs a record)
-    statuses = Tally({s.value: n for s, n in Tally(o.status for o in outcomes).items()})
-    errors = [
-        e for o in outcomes if o.errors and o.status.value == "REJECTED" for e in o.errors[:1]
-    ]
+    # tallied in C by the status's value (an Enum member hashes in Python)
+    statuses = Tally(map(_status_value, outcomes))
+    errors = (
+        [e for o in outcomes if o.errors and o.status._value_ == "REJECTED" for e in o.errors[:1]]
+        if statuses["REJECTED"]
+        else []
+    )
     count_records(statuses["ACCEPTED"], statuses["DUPLICATE"], errors)
+
+
+_status_value = attrgetter("status._value_")
 
 
 def observe_group(size: int) -> None:

@@ -17,10 +17,12 @@ import contextlib
 import functools
 import logging
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from operator import attrgetter
 from typing import Any, TypeVar
 from uuid import UUID, SafeUUID
 
@@ -90,8 +92,10 @@ class Status(Enum):
     REJECTED = "REJECTED"
 
 
-class Outcome(msgspec.Struct):
-    """What became of one record (a Struct: one is built for every record)."""
+class Outcome(msgspec.Struct, gc=False):
+    """What became of one record (a Struct: one is built for every record;
+    untracked by the garbage collector, as it refers to nothing that refers
+    back to it)."""
 
     index: int
     status: Status
@@ -111,21 +115,30 @@ class BatchResult:
     # the audit entry given was committed with the batch
     audited: bool = False
 
-    # (each member read once: read through its class it costs ~0.1 µs a record)
+    @functools.cached_property
+    def counts(self) -> Counter[str]:
+        return status_counts(self.outcomes)
+
     @property
     def accepted(self) -> int:
-        accepted = Status.ACCEPTED
-        return sum(o.status is accepted for o in self.outcomes)
+        return self.counts[Status.ACCEPTED.value]
 
     @property
     def duplicates(self) -> int:
-        duplicate = Status.DUPLICATE
-        return sum(o.status is duplicate for o in self.outcomes)
+        return self.counts[Status.DUPLICATE.value]
 
     @property
     def rejected(self) -> int:
-        rejected = Status.REJECTED
-        return sum(o.status is rejected for o in self.outcomes)
+        return self.counts[Status.REJECTED.value]
+
+
+def status_counts(outcomes: Iterable[Outcome]) -> Counter[str]:
+    """How many outcomes have each status, by its value: counted in C (an Enum
+    member hashes in Python, a str in C), as a batch has thousands."""
+    return Counter(map(_status_value, outcomes))
+
+
+_status_value = attrgetter("status._value_")
 
 
 class ReferenceCache:

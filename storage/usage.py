@@ -65,9 +65,10 @@ RECORD_COLUMNS = STAGING_COLUMNS[1:]
 KEY_COLUMNS = ("company_id", "idempotency_key", "record_id", "metric_code", "ts", "value")
 
 
-class PendingRecord(msgspec.Struct, frozen=True):
+class PendingRecord(msgspec.Struct, frozen=True, gc=False):
     """A validated draft with its position in the request and its new id
-    (a Struct: one is built for every record stored)."""
+    (a Struct: one is built for every record stored; untracked by the garbage
+    collector, as it refers to nothing that refers back to it)."""
 
     ord: int
     id: UUID
