@@ -36,6 +36,7 @@ from domain.limits import DEFAULT as DEFAULT_LIMITS
 from domain.limits import Limits
 from domain.privacy import UserIdMode, protect
 from domain.usage import (
+    MAX_IDEMPOTENCY_KEY,
     ErrorCode,
     FieldError,
     IngestPolicy,
@@ -62,6 +63,7 @@ from storage.usage import (
     StoreResult,
     copy_data,
     copy_streamed,
+    key_taken,
     store_usage,
 )
 
@@ -438,7 +440,8 @@ class UsageIngestor:
         follow in one ``COPY`` of their own, in the order every write claims
         keys (so concurrent batches cannot deadlock), and a key taken already
         undoes the records and sends the batch the careful way
-        (``commit_batch``). What is reported is what ``ingest`` reports: a
+        (``commit_batch``), the way a batch whose first key is taken (a
+        resend) goes at once. What is reported is what ``ingest`` reports: a
         record repeating a key from an earlier chunk is judged against that
         chunk's record, as within one piece.
         """
@@ -457,7 +460,12 @@ class UsageIngestor:
             yield TRAILER
 
         async with self.pool.acquire() as conn, conn.transaction():
-            if await copy_streamed(conn, checked_rows(), built.keys):
+            if await _resent(conn, drafts):  # checked whole, then stored the careful way
+                for start in range(0, len(drafts), self.pipeline_chunk):
+                    positions = range(start, min(start + self.pipeline_chunk, len(drafts)))
+                    planner.add(await _check_chunk(check, drafts, positions, outcomes))
+                stored = await commit_batch(conn, planner.plan())
+            elif await copy_streamed(conn, checked_rows(), built.keys):
                 stored = outcomes_of(planner.plan(), StoreResult(len(planner.to_store), {}))
             else:
                 stored = await commit_batch(conn, planner.plan())
@@ -519,6 +527,20 @@ def _as_stored(draft: UsageDraft, company: Company) -> UsageDraft:
     if company.user_id_mode is UserIdMode.RAW and not company.redacted_properties:
         return draft
     return protect(draft, company.user_id_mode, company.redacted_properties, company.secret)
+
+
+async def _resent(conn: asyncpg.Connection, drafts: Sequence[UsageDraft]) -> bool:
+    """Whether the batch's first key is taken already: a resent batch, whose
+    records, streamed, would only be undone when their keys meet the stored
+    ones. Only the path is chosen here; both store the same."""
+    first = next((d for d in drafts if d.idempotency_key is not None), None)
+    if first is None or first.idempotency_key is None:
+        return False
+    key = first.idempotency_key
+    # a key PostgreSQL could not take as text is left to the check to refuse
+    if len(key) > MAX_IDEMPOTENCY_KEY or not key.isascii() or "\x00" in key:
+        return False
+    return await key_taken(conn, first.company_id, key)
 
 
 async def _check_chunk(

@@ -13,7 +13,8 @@ CONFLICT DO NOTHING``) and stores the records whose key it claimed. A group
 commit's few rows take that statement directly, as arrays, and it commits
 them in one round trip. A large batch, checked chunk by chunk, sends its
 records as they are checked and its keys after them (``copy_streamed``); a
-key taken already undoes them, and the batch goes through ``store_usage``.
+key taken already undoes them, and the batch goes through ``store_usage``, as
+a batch whose first key is taken (a resend, ``key_taken``) does at once.
 """
 
 from __future__ import annotations
@@ -264,6 +265,11 @@ async def copy_streamed(
     except asyncpg.UniqueViolationError:
         return False
     return True
+
+
+async def key_taken(conn: asyncpg.Connection, company_id: UUID, key: str) -> bool:
+    """Whether ``key`` of ``company_id`` is taken by a committed record."""
+    return bool(await conn.fetchval(q("key_taken"), company_id, key))
 
 
 async def _given(data: bytes) -> AsyncIterator[bytes]:

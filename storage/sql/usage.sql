@@ -59,6 +59,13 @@ CROSS JOIN LATERAL (
 ) k
 WHERE k.record_id <> s.id
 
+-- name: key_taken
+-- Whether a company's idempotency key belongs to a committed record (a resent
+-- batch's first key: it then goes the careful way at once).
+SELECT EXISTS (
+    SELECT 1 FROM usage_idempotency_keys WHERE company_id = $1 AND idempotency_key = $2
+)
+
 -- name: usage_record_by_id
 SELECT * FROM usage_records WHERE id = $1 AND ts = $2
 

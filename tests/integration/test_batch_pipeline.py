@@ -227,6 +227,42 @@ async def test_keys_stored_before_send_a_pipelined_batch_the_careful_way(
     assert len(results[0][1]) == 12
 
 
+async def test_a_batch_whose_first_key_is_taken_goes_the_careful_way_at_once(
+    runtime: Any, admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resent batch (its first key stored already) is not streamed only to be
+    undone: it is checked whole and stored the careful way, and reports and
+    stores what one piece does, the keys stored before as duplicates."""
+    streamed: list[int] = []
+    real = services.pipeline.copy_streamed
+
+    async def counted(*args: Any) -> bool:
+        streamed.append(1)
+        return await real(*args)
+
+    monkeypatch.setattr(services.pipeline, "copy_streamed", counted)
+
+    def make(company: str) -> list[dict[str, Any]]:
+        return [record(company, None, "5")] + [record(company, f"r-{i}", "1") for i in range(9)]
+
+    results = []
+    for pipelined in (True, False):
+        company = await create_company(admin, f"p{uuid7.uuid7().hex[-12:]}")
+        drafts = drafts_of(make(company))
+        await runtime.partitions.ensure(runtime.pool, {month_of(d.timestamp) for d in drafts})
+        earlier = await runtime.ingestor.ingest(drafts[1:5])  # the first keys, stored before
+        assert earlier.accepted == 4
+        with chunked(runtime, 3 if pipelined else 10**9, 2) as calls:
+            result = await runtime.ingestor.ingest(drafts)
+        assert calls == ([len(drafts)] if pipelined else [])
+        results.append((report(result, company), await stored_rows(runtime, company)))
+    assert streamed == []
+    assert results[0] == results[1]
+    statuses = [status for _, status, _ in results[0][0]]
+    assert statuses == [Status.ACCEPTED] + [Status.DUPLICATE] * 4 + [Status.ACCEPTED] * 5
+    assert len(results[0][1]) == 10
+
+
 batch_fields = st.fixed_dictionaries(
     {
         "key": st.sampled_from(["a", "b", "c", "d", None]),
