@@ -388,15 +388,21 @@ def _parse_stripped(line: int, stripped: str) -> ParsedRow | LineError | None:
 def _complete_row(line: int, wire: UsageRecordWire) -> ParsedRow:
     """A line that carried every field a draft needs."""
     draft = wire.draft()
+    # by position (every line builds one): no company key, CSV fields nor extra
     return ParsedRow(
-        line=line,
-        metric_code=draft.metric_code,
-        timestamp=draft.timestamp,
-        value=draft.value,
-        company_id=draft.company_id,
-        resource_type=draft.resource_type,
-        unit=draft.unit,
-        draft=draft,
+        line,
+        draft.metric_code,
+        draft.timestamp,
+        draft.value,
+        None,
+        draft.company_id,
+        draft.resource_type,
+        draft.unit,
+        None,
+        None,
+        None,
+        None,
+        draft,
     )
 
 
