@@ -460,7 +460,7 @@ class UsageIngestor:
             yield TRAILER
 
         async with self.pool.acquire() as conn, conn.transaction():
-            if await _resent(conn, drafts):  # checked whole, then stored the careful way
+            if await _resent(conn, drafts, allowed_company):  # checked whole, stored carefully
                 for start in range(0, len(drafts), self.pipeline_chunk):
                     positions = range(start, min(start + self.pipeline_chunk, len(drafts)))
                     planner.add(await _check_chunk(check, drafts, positions, outcomes))
@@ -529,12 +529,18 @@ def _as_stored(draft: UsageDraft, company: Company) -> UsageDraft:
     return protect(draft, company.user_id_mode, company.redacted_properties, company.secret)
 
 
-async def _resent(conn: asyncpg.Connection, drafts: Sequence[UsageDraft]) -> bool:
+async def _resent(
+    conn: asyncpg.Connection, drafts: Sequence[UsageDraft], allowed_company: UUID | None
+) -> bool:
     """Whether the batch's first key is taken already: a resent batch, whose
     records, streamed, would only be undone when their keys meet the stored
-    ones. Only the path is chosen here; both store the same."""
+    ones. Only the path is chosen here; both store the same. Another
+    company's key is never looked at for a key scoped to one (not even its
+    timing may tell whether that company holds it)."""
     first = next((d for d in drafts if d.idempotency_key is not None), None)
     if first is None or first.idempotency_key is None:
+        return False
+    if allowed_company is not None and first.company_id != allowed_company:
         return False
     key = first.idempotency_key
     # a key PostgreSQL could not take as text is left to the check to refuse

@@ -263,6 +263,34 @@ async def test_a_batch_whose_first_key_is_taken_goes_the_careful_way_at_once(
     assert len(results[0][1]) == 10
 
 
+async def test_a_key_scoped_to_one_company_never_probes_another_companys_keys(
+    runtime: Any, admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which way a batch goes must not tell a scoped key whether another company
+    holds a key: that company's keys are not looked at, and its records are
+    refused as ever."""
+    probed: list[str] = []
+    real = services.pipeline.key_taken
+
+    async def counted(conn: Any, company_id: Any, key: str) -> bool:
+        probed.append(key)
+        return await real(conn, company_id, key)
+
+    monkeypatch.setattr(services.pipeline, "key_taken", counted)
+    own = await create_company(admin, f"p{uuid7.uuid7().hex[-12:]}")
+    other = await create_company(admin, f"p{uuid7.uuid7().hex[-12:]}")
+    theirs = drafts_of([record(other, f"t-{i}", "1") for i in range(6)])
+    mine = drafts_of([record(own, f"m-{i}", "1") for i in range(6)])
+    await runtime.partitions.ensure(runtime.pool, {month_of(d.timestamp) for d in mine})
+    assert (await runtime.ingestor.ingest(theirs)).accepted == 6
+    probed.clear()
+    with chunked(runtime, 3, 2):
+        refused = await runtime.ingestor.ingest(theirs, allowed_company=uuid7.UUID(own))
+        stored = await runtime.ingestor.ingest(mine, allowed_company=uuid7.UUID(own))
+    assert refused.rejected == 6 and stored.accepted == 6
+    assert probed == ["m-0"]
+
+
 batch_fields = st.fixed_dictionaries(
     {
         "key": st.sampled_from(["a", "b", "c", "d", None]),
