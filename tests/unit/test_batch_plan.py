@@ -11,12 +11,7 @@ from services.pipeline import BatchPlan, plan_batch
 from storage.usage import PendingRecord
 
 METRIC = Metric(
-    "API_REQUESTS",
-    "API requests",
-    ResourceType.API_CALLS,
-    MeasurementType.COUNTER,
-    "requests",
-    Aggregation.SUM,
+    "CALLS", "Calls", ResourceType.API_CALLS, MeasurementType.COUNTER, "req", Aggregation.SUM
 )
 ACME, GLOBEX = UUID(int=1), UUID(int=2)
 
@@ -29,10 +24,10 @@ def plan_of(*records: tuple[UUID, str | None]) -> BatchPlan:
             UsageDraft(
                 company_id=company,
                 resource_type=ResourceType.API_CALLS,
-                metric_code="API_REQUESTS",
+                metric_code="CALLS",
                 timestamp=datetime(2026, 12, 1, tzinfo=UTC),
                 value=Decimal(n),
-                unit="requests",
+                unit="req",
                 idempotency_key=key,
             ),
             METRIC,
