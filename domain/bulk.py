@@ -48,8 +48,8 @@ class ParsedRow(msgspec.Struct, gc=False):
 
     ``company_key`` is set for CSV rows (an external key), ``company_id`` for
     NDJSON rows; resource type and unit may be missing (CSV) and are then
-    taken from the metric. A Struct built by position: every line builds one,
-    and that costs a fifth of a dataclass built by keyword. Untracked by the
+    taken from the metric. A Struct (about five times faster to build than a
+    dataclass), built by position: every line builds one. Untracked by the
     garbage collector, as it refers to nothing that refers back to it.
     """
 
