@@ -111,5 +111,5 @@ async def record_usage_batch(
         backfill=backfill,
         audit=audit,
     )
-    metrics.count_outcomes(result.outcomes)
+    metrics.count_records(result.accepted, result.duplicates, result.first_errors())
     return result

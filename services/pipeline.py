@@ -121,6 +121,13 @@ class BatchResult:
     def counts(self) -> Counter[str]:
         return status_counts(self.outcomes)
 
+    def first_errors(self) -> list[FieldError]:
+        """The first error of each rejected record (none walked when none was)."""
+        if not self.rejected:
+            return []
+        rejected = Status.REJECTED
+        return [o.errors[0] for o in self.outcomes if o.errors and o.status is rejected]
+
     @property
     def accepted(self) -> int:
         return self.counts[Status.ACCEPTED.value]
@@ -471,10 +478,8 @@ class UsageIngestor:
                 stored = await commit_batch(conn, planner.plan())
             if audit is not None:
                 await write_in(conn, audit)
-        for index, outcome in stored.items():
-            outcomes[index] = outcome
         await self.committed(planner.pending, stored.values())
-        return BatchResult([o for o in outcomes if o is not None], audited=audit is not None)
+        return BatchResult(_in_order(outcomes, stored), audited=audit is not None)
 
     async def ensure_partitions(self, pending: Sequence[PendingRecord]) -> None:
         await self.partitions.ensure(self.pool, months_of([p.draft.timestamp for p in pending]))
@@ -527,6 +532,17 @@ def _as_stored(draft: UsageDraft, company: Company) -> UsageDraft:
     if company.user_id_mode is UserIdMode.RAW and not company.redacted_properties:
         return draft
     return protect(draft, company.user_id_mode, company.redacted_properties, company.secret)
+
+
+def _in_order(outcomes: list[Outcome | None], stored: dict[int, Outcome]) -> list[Outcome]:
+    """Every record's outcome by its index: ``outcomes`` (those set while checking)
+    with ``stored``'s. The usual batch stored every record, in order: it is
+    ``stored`` as it stands."""
+    if len(stored) == len(outcomes) and list(stored) == list(range(len(outcomes))):
+        return list(stored.values())
+    for index, outcome in stored.items():
+        outcomes[index] = outcome
+    return [o for o in outcomes if o is not None]
 
 
 async def _resent(
