@@ -459,18 +459,22 @@ class UsageIngestor:
         planner = BatchPlanner()
         built = CopyRows()
 
-        async def checked_rows() -> AsyncIterator[bytes]:
+        async def checked() -> AsyncIterator[list[PendingRecord]]:
+            """Each chunk's records to store, as it is checked and planned."""
             for start in range(0, len(drafts), self.pipeline_chunk):
                 positions = range(start, min(start + self.pipeline_chunk, len(drafts)))
-                built.add(planner.add(await _check_chunk(check, drafts, positions, outcomes)))
+                yield planner.add(await _check_chunk(check, drafts, positions, outcomes))
+
+        async def checked_rows() -> AsyncIterator[bytes]:
+            async for chunk in checked():
+                built.add(chunk)
                 yield built.taken()
             yield TRAILER
 
         async with self.pool.acquire() as conn, conn.transaction():
             if await _resent(conn, drafts, allowed_company):  # checked whole, stored carefully
-                for start in range(0, len(drafts), self.pipeline_chunk):
-                    positions = range(start, min(start + self.pipeline_chunk, len(drafts)))
-                    planner.add(await _check_chunk(check, drafts, positions, outcomes))
+                async for _ in checked():
+                    pass
                 stored = await commit_batch(conn, planner.plan())
             elif await copy_streamed(conn, checked_rows(), built.keys):
                 stored = outcomes_of(planner.plan(), StoreResult(len(planner.to_store), {}))
@@ -554,13 +558,11 @@ async def _resent(
     company's key is never looked at for a key scoped to one (not even its
     timing may tell whether that company holds it)."""
     first = next((d for d in drafts if d.idempotency_key is not None), None)
-    if first is None or first.idempotency_key is None:
-        return False
-    if allowed_company is not None and first.company_id != allowed_company:
+    if first is None or (allowed_company is not None and first.company_id != allowed_company):
         return False
     key = first.idempotency_key
     # a key PostgreSQL could not take as text is left to the check to refuse
-    if len(key) > MAX_IDEMPOTENCY_KEY or not key.isascii() or "\x00" in key:
+    if key is None or len(key) > MAX_IDEMPOTENCY_KEY or not key.isascii() or "\x00" in key:
         return False
     return await key_taken(conn, first.company_id, key)
 
